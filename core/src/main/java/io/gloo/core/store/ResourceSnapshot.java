@@ -1,0 +1,87 @@
+package io.gloo.core.store;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import com.google.errorprone.annotations.Immutable;
+
+/**
+ * An immutable, indexed view of every input resource at one point in time: what the translator reads.
+ * Both config sources (a directory of YAML, Kubernetes informers) produce these; the translator is a pure
+ * function of one snapshot.
+ */
+@Immutable
+public final class ResourceSnapshot {
+
+  private static final Comparator<HasMetadata> BY_KEY = Comparator.comparing(ResourceKey::of);
+
+  private final Map<Class<?>, List<HasMetadata>> byType;
+  private final Map<ResourceKey, HasMetadata> byKey;
+  private final List<SourceProblem> problems;
+
+  private ResourceSnapshot(Map<Class<?>, List<HasMetadata>> byType, Map<ResourceKey, HasMetadata> byKey,
+      List<SourceProblem> problems) {
+    this.byType = byType;
+    this.byKey = byKey;
+    this.problems = problems;
+  }
+
+  public static ResourceSnapshot empty() {
+    return of(List.of(), List.of());
+  }
+
+  /**
+   * Indexes the given resources. When two resources share a key, the later one in iteration order wins
+   * (sources pass them in a stable order, e.g. sorted by file path).
+   */
+  public static ResourceSnapshot of(Collection<? extends HasMetadata> resources, List<SourceProblem> problems) {
+    Map<ResourceKey, HasMetadata> byKey = new LinkedHashMap<>();
+    for (HasMetadata r : resources) {
+      byKey.put(ResourceKey.of(r), r);
+    }
+    Map<Class<?>, List<HasMetadata>> byType = new HashMap<>();
+    for (HasMetadata r : byKey.values()) {
+      byType.computeIfAbsent(r.getClass(), c -> new ArrayList<>()).add(r);
+    }
+    byType.replaceAll((c, list) -> {
+      list.sort(BY_KEY);
+      return Collections.unmodifiableList(list);
+    });
+    return new ResourceSnapshot(Map.copyOf(byType), Collections.unmodifiableMap(byKey), List.copyOf(problems));
+  }
+
+  /** Every resource of exactly this type, sorted by namespace and name. */
+  @SuppressWarnings("unchecked")
+  public <T extends HasMetadata> List<T> list(Class<T> type) {
+    return (List<T>) byType.getOrDefault(type, List.of());
+  }
+
+  public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
+    HasMetadata r = byKey.get(new ResourceKey(HasMetadata.getKind(type), namespace, name));
+    return type.isInstance(r) ? Optional.of(type.cast(r)) : Optional.empty();
+  }
+
+  public Optional<HasMetadata> get(ResourceKey key) {
+    return Optional.ofNullable(byKey.get(key));
+  }
+
+  public Collection<HasMetadata> all() {
+    return byKey.values();
+  }
+
+  public int size() {
+    return byKey.size();
+  }
+
+  /** Problems the source met while reading (malformed files and the like). */
+  public List<SourceProblem> problems() {
+    return problems;
+  }
+}

@@ -1,0 +1,26 @@
+package io.gloo.core.watch;
+
+import io.gloo.core.store.ResourceSnapshot;
+import java.util.function.Consumer;
+
+/**
+ * Where input resources come from: a directory of YAML manifests (the embedded default) or a Kubernetes cluster.
+ * Both produce the same {@link ResourceSnapshot}s; the rest of the pipeline does not know which one it reads.
+ */
+public interface ConfigSource extends AutoCloseable {
+
+  /**
+   * Loads the current state, hands it to {@code listener} before returning, and keeps watching: every later
+   * change produces a new snapshot. The listener is called from one thread at a time.
+   */
+  void start(Consumer<ResourceSnapshot> listener);
+
+  /** The latest snapshot (empty before {@link #start}). */
+  ResourceSnapshot current();
+
+  /** A one-line description for logs and readiness, e.g. {@code directory /etc/gloo (12 files)}. */
+  String describe();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,13 @@
+package io.gloo.spi;
+
+/**
+ * The version of the plugin SPI this jar provides. Plugins state the range they need in their {@code Plugin-Requires}
+ * manifest entry; core refuses to load a plugin whose range excludes this version.
+ */
+public final class SpiVersion {
+
+  /** Semantic version of the SPI contract; bumped in its minor part when the SPI grows compatibly. */
+  public static final String CURRENT = "0.1.0";
+
+  private SpiVersion() {}
+}
