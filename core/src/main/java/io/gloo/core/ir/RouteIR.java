@@ -1,0 +1,18 @@
+package io.gloo.core.ir;
+
+import java.util.List;
+
+/**
+ * One Envoy route: a match of one HTTPRoute rule, what happens to matching requests, and where it came from.
+ *
+ * @param requestHeaders header edits applied to the request before it is forwarded
+ * @param responseHeaders header edits applied to the response
+ */
+public record RouteIR(
+    String name,
+    RouteMatchIR match,
+    RouteActionIR action,
+    HeaderEditsIR requestHeaders,
+    HeaderEditsIR responseHeaders,
+    RouteSource source) {
+}

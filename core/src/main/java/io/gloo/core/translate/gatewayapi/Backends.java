@@ -1,0 +1,158 @@
+package io.gloo.core.translate.gatewayapi;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.gloo.core.ir.BackendIR;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.ResourceSnapshot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Resolves route backendRefs to Envoy clusters and builds each cluster's endpoints from the Service's
+ * EndpointSlices. One instance per translation; clusters are built once and shared by every Gateway that uses them.
+ */
+final class Backends {
+
+  /** Label that ties an EndpointSlice to its Service. */
+  static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+  private final ResourceSnapshot snapshot;
+  private final ReferenceGrants grants;
+  private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
+  private final Map<String, BackendIR> built = new HashMap<>();
+
+  Backends(ResourceSnapshot snapshot, ReferenceGrants grants) {
+    this.snapshot = snapshot;
+    this.grants = grants;
+    for (EndpointSlice slice : snapshot.list(EndpointSlice.class)) {
+      Map<String, String> labels = slice.getMetadata().getLabels();
+      String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+      if (service != null) {
+        slicesByService.computeIfAbsent(slice.getMetadata().getNamespace() + "/" + service, k -> new ArrayList<>())
+            .add(slice);
+      }
+    }
+  }
+
+  /**
+   * The outcome of resolving one backendRef: a cluster, or the Gateway API reason it could not be resolved.
+   */
+  record Resolution(String cluster, String reason, String message) {
+    static Resolution ok(String cluster) {
+      return new Resolution(cluster, null, null);
+    }
+
+    static Resolution failed(String reason, String message) {
+      return new Resolution(null, reason, message);
+    }
+
+    boolean resolved() {
+      return cluster != null;
+    }
+  }
+
+  /**
+   * Resolves a backendRef of a route in {@code routeNamespace}.
+   *
+   * @param group the ref's group (null means core)
+   * @param kind the ref's kind (null means Service)
+   */
+  Resolution resolve(String routeKind, String routeNamespace, String group, String kind, String name,
+      String namespace, Integer port) {
+    String g = GatewayApi.groupOrCore(group);
+    String k = kind == null ? GatewayApi.KIND_SERVICE : kind;
+    String ns = namespace == null || namespace.isEmpty() ? routeNamespace : namespace;
+    String ref = (g.isEmpty() ? "" : g + "/") + k + " " + ns + "/" + name;
+    if (!g.isEmpty() || !k.equals(GatewayApi.KIND_SERVICE)) {
+      return Resolution.failed(GatewayApi.REASON_INVALID_KIND, "backendRef " + ref + ": unsupported kind");
+    }
+    if (!grants.permits(GatewayApi.GROUP, routeKind, routeNamespace, "", GatewayApi.KIND_SERVICE, ns, name)) {
+      return Resolution.failed(GatewayApi.REASON_REF_NOT_PERMITTED,
+          "backendRef " + ref + ": no ReferenceGrant in namespace " + ns + " allows " + routeKind + "s from "
+              + routeNamespace);
+    }
+    Service service = snapshot.get(Service.class, ns, name).orElse(null);
+    if (service == null) {
+      return Resolution.failed(GatewayApi.REASON_BACKEND_NOT_FOUND, "backendRef " + ref + ": Service not found");
+    }
+    if (port == null) {
+      return Resolution.failed(GatewayApi.REASON_UNSUPPORTED_VALUE,
+          "backendRef " + ref + ": port is required for a Service");
+    }
+    ServicePort servicePort = servicePort(service, port);
+    if (servicePort == null) {
+      return Resolution.failed(GatewayApi.REASON_BACKEND_NOT_FOUND,
+          "backendRef " + ref + ": Service has no port " + port);
+    }
+    String cluster = clusterName(ns, name, port);
+    built.computeIfAbsent(cluster, c -> build(c, service, servicePort));
+    return Resolution.ok(cluster);
+  }
+
+  /** The backend IR of a cluster returned by {@link #resolve}. */
+  BackendIR backend(String cluster) {
+    return built.get(cluster);
+  }
+
+  /** Envoy cluster name of a Service port: {@code kube_<namespace>_<service>_<port>}. */
+  static String clusterName(String namespace, String service, int port) {
+    return "kube_" + namespace + "_" + service + "_" + port;
+  }
+
+  private static ServicePort servicePort(Service service, int port) {
+    if (service.getSpec() == null || service.getSpec().getPorts() == null) {
+      return null;
+    }
+    for (ServicePort p : service.getSpec().getPorts()) {
+      if (p.getPort() != null && p.getPort() == port) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private BackendIR build(String cluster, Service service, ServicePort servicePort) {
+    String ns = service.getMetadata().getNamespace();
+    String name = service.getMetadata().getName();
+    Set<BackendIR.Endpoint> endpoints = new LinkedHashSet<>();
+    for (EndpointSlice slice : slicesByService.getOrDefault(ns + "/" + name, List.of())) {
+      Integer targetPort = endpointPort(slice, servicePort);
+      if (targetPort == null || slice.getEndpoints() == null) {
+        continue;
+      }
+      for (Endpoint endpoint : slice.getEndpoints()) {
+        boolean ready = endpoint.getConditions() == null || !Boolean.FALSE.equals(endpoint.getConditions().getReady());
+        if (ready && endpoint.getAddresses() != null && !endpoint.getAddresses().isEmpty()) {
+          // Kubernetes: all addresses of one endpoint are the same backend; consumers use the first.
+          endpoints.add(new BackendIR.Endpoint(endpoint.getAddresses().get(0), targetPort));
+        }
+      }
+    }
+    return new BackendIR(cluster, new ResourceKey(GatewayApi.KIND_SERVICE, ns, name), servicePort.getPort(),
+        new ArrayList<>(endpoints));
+  }
+
+  /** The slice's port for the service port: matched by name, as Kubernetes does (an unnamed port matches ""). */
+  private static Integer endpointPort(EndpointSlice slice, ServicePort servicePort) {
+    String wanted = servicePort.getName() == null ? "" : servicePort.getName();
+    if (slice.getPorts() == null || slice.getPorts().isEmpty()) {
+      return null;
+    }
+    for (EndpointPort p : slice.getPorts()) {
+      String name = p.getName() == null ? "" : p.getName();
+      if (Objects.equals(name, wanted)) {
+        return p.getPort();
+      }
+    }
+    return null;
+  }
+}

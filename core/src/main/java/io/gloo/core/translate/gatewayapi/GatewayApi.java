@@ -1,0 +1,47 @@
+package io.gloo.core.translate.gatewayapi;
+
+/** Names from the Gateway API specification that the translator compares against. */
+public final class GatewayApi {
+
+  public static final String GROUP = "gateway.networking.k8s.io";
+  public static final String CONTROLLER_NAME = "solo.io/gloo-gateway";
+
+  public static final String KIND_GATEWAY = "Gateway";
+  public static final String KIND_HTTPROUTE = "HTTPRoute";
+  public static final String KIND_SERVICE = "Service";
+
+  public static final String PROTOCOL_HTTP = "HTTP";
+
+  /** Condition types. */
+  public static final String ACCEPTED = "Accepted";
+  public static final String PROGRAMMED = "Programmed";
+  public static final String RESOLVED_REFS = "ResolvedRefs";
+  public static final String CONFLICTED = "Conflicted";
+  public static final String PARTIALLY_INVALID = "PartiallyInvalid";
+
+  /** Condition reasons. */
+  public static final String REASON_ACCEPTED = "Accepted";
+  public static final String REASON_PROGRAMMED = "Programmed";
+  public static final String REASON_INVALID = "Invalid";
+  public static final String REASON_RESOLVED_REFS = "ResolvedRefs";
+  public static final String REASON_NO_CONFLICTS = "NoConflicts";
+  public static final String REASON_HOSTNAME_CONFLICT = "HostnameConflict";
+  public static final String REASON_PROTOCOL_CONFLICT = "ProtocolConflict";
+  public static final String REASON_UNSUPPORTED_PROTOCOL = "UnsupportedProtocol";
+  public static final String REASON_INVALID_ROUTE_KINDS = "InvalidRouteKinds";
+  public static final String REASON_LISTENERS_NOT_VALID = "ListenersNotValid";
+  public static final String REASON_NOT_ALLOWED_BY_LISTENERS = "NotAllowedByListeners";
+  public static final String REASON_NO_MATCHING_LISTENER_HOSTNAME = "NoMatchingListenerHostname";
+  public static final String REASON_NO_MATCHING_PARENT = "NoMatchingParent";
+  public static final String REASON_UNSUPPORTED_VALUE = "UnsupportedValue";
+  public static final String REASON_BACKEND_NOT_FOUND = "BackendNotFound";
+  public static final String REASON_INVALID_KIND = "InvalidKind";
+  public static final String REASON_REF_NOT_PERMITTED = "RefNotPermitted";
+
+  private GatewayApi() {}
+
+  /** The API group of a reference: the Gateway API's defaulting, where a null group means the core group "". */
+  public static String groupOrCore(String group) {
+    return group == null ? "" : group;
+  }
+}

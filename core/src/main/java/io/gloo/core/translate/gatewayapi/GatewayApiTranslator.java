@@ -1,0 +1,441 @@
+package io.gloo.core.translate.gatewayapi;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteNamespaces;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import io.gloo.core.ir.BackendIR;
+import io.gloo.core.ir.GatewayIR;
+import io.gloo.core.ir.ListenerIR;
+import io.gloo.core.ir.RouteActionIR;
+import io.gloo.core.ir.RouteIR;
+import io.gloo.core.ir.VirtualHostIR;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.ResourceSnapshot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Gateway API resources → intermediate model, plus the status of every GatewayClass, Gateway and HTTPRoute that
+ * concerns our controller. A pure function of the resource snapshot.
+ */
+public final class GatewayApiTranslator {
+
+  /** The IR of every Gateway of our class and the statuses computed on the way. */
+  public record Result(List<GatewayIR> gateways, Map<ResourceKey, Object> statuses) {}
+
+  public Result translate(ResourceSnapshot snapshot) {
+    return new Run(snapshot).run();
+  }
+
+  /** State of one translation. */
+  private static final class Run {
+    private final ResourceSnapshot snapshot;
+    private final Map<ResourceKey, Object> statuses = new HashMap<>();
+    private final Map<String, GatewayContext> gateways = new LinkedHashMap<>();
+    private final Backends backends;
+    private final RuleTranslator rules;
+    private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+
+    Run(ResourceSnapshot snapshot) {
+      this.snapshot = snapshot;
+      this.backends = new Backends(snapshot, new ReferenceGrants(snapshot));
+      this.rules = new RuleTranslator(backends);
+      for (Namespace ns : snapshot.list(Namespace.class)) {
+        namespaceLabels.put(ns.getMetadata().getName(), ns.getMetadata().getLabels());
+      }
+    }
+
+    Result run() {
+      Set<String> ourClasses = gatewayClasses();
+      for (Gateway gateway : snapshot.list(Gateway.class)) {
+        if (gateway.getSpec() != null && ourClasses.contains(gateway.getSpec().getGatewayClassName())) {
+          GatewayContext ctx = new GatewayContext(gateway);
+          validateListeners(ctx);
+          gateways.put(ctx.key.namespacedName(), ctx);
+        }
+      }
+      for (HTTPRoute route : snapshot.list(HTTPRoute.class)) {
+        attach(route);
+      }
+      List<GatewayIR> result = new ArrayList<>();
+      for (GatewayContext ctx : gateways.values()) {
+        result.add(build(ctx));
+        statuses.put(ctx.key, gatewayStatus(ctx));
+      }
+      return new Result(result, statuses);
+    }
+
+    // ---- GatewayClass
+
+    private Set<String> gatewayClasses() {
+      Set<String> ours = new LinkedHashSet<>();
+      for (GatewayClass gc : snapshot.list(GatewayClass.class)) {
+        if (gc.getSpec() == null || !GatewayApi.CONTROLLER_NAME.equals(gc.getSpec().getControllerName())) {
+          continue; // another controller's class: not ours to report on
+        }
+        ours.add(gc.getMetadata().getName());
+        GatewayClassStatus status = new GatewayClassStatus();
+        status.setConditions(new Conditions(gc.getMetadata().getGeneration())
+            .set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "accepted by " + GatewayApi.CONTROLLER_NAME)
+            .build());
+        statuses.put(ResourceKey.of(gc), status);
+      }
+      return ours;
+    }
+
+    // ---- Gateway and listeners
+
+    private static final class GatewayContext {
+      final Gateway gateway;
+      final ResourceKey key;
+      final List<ListenerContext> listeners = new ArrayList<>();
+      /** port → domain → routes, in attachment order; sorted when the IR is built. */
+      final Map<Integer, Map<String, List<RoutePrecedence.Entry>>> routesByPort = new TreeMap<>();
+      final Map<Integer, Map<String, Set<ResourceKey>>> sourcesByPort = new HashMap<>();
+
+      GatewayContext(Gateway gateway) {
+        this.gateway = gateway;
+        this.key = ResourceKey.of(gateway);
+        for (Listener l : gateway.getSpec().getListeners() == null ? List.<Listener>of()
+            : gateway.getSpec().getListeners()) {
+          listeners.add(new ListenerContext(l));
+        }
+      }
+    }
+
+    private void validateListeners(GatewayContext ctx) {
+      for (ListenerContext l : ctx.listeners) {
+        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol())) {
+          l.unsupportedReason = GatewayApi.REASON_UNSUPPORTED_PROTOCOL;
+          l.unsupportedMessage = "protocol " + l.protocol() + " is not supported yet (supported: HTTP)";
+        }
+        if (l.spec.getAllowedRoutes() == null || l.spec.getAllowedRoutes().getKinds() == null
+            || l.spec.getAllowedRoutes().getKinds().isEmpty()) {
+          if (l.unsupportedReason == null) {
+            l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, GatewayApi.KIND_HTTPROUTE));
+          }
+        } else {
+          for (RouteGroupKind k : l.spec.getAllowedRoutes().getKinds()) {
+            String group = k.getGroup() == null ? GatewayApi.GROUP : k.getGroup();
+            if (GatewayApi.GROUP.equals(group) && GatewayApi.KIND_HTTPROUTE.equals(k.getKind())) {
+              l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, GatewayApi.KIND_HTTPROUTE));
+            } else {
+              l.invalidKinds.add((group.isEmpty() ? "" : group + "/") + k.getKind());
+            }
+          }
+        }
+      }
+      // Listeners sharing a port must agree on protocol and differ in hostname.
+      Map<Integer, List<ListenerContext>> byPort = new TreeMap<>();
+      for (ListenerContext l : ctx.listeners) {
+        byPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l);
+      }
+      for (List<ListenerContext> samePort : byPort.values()) {
+        Set<String> protocols = new LinkedHashSet<>();
+        samePort.forEach(l -> protocols.add(l.protocol()));
+        Map<String, List<ListenerContext>> byHostname = new HashMap<>();
+        for (ListenerContext l : samePort) {
+          if (protocols.size() > 1) {
+            l.conflictReason = GatewayApi.REASON_PROTOCOL_CONFLICT;
+          }
+          byHostname.computeIfAbsent(Objects.toString(l.hostname, ""), h -> new ArrayList<>()).add(l);
+        }
+        for (List<ListenerContext> sameHost : byHostname.values()) {
+          if (sameHost.size() > 1) {
+            sameHost.forEach(l -> {
+              if (l.conflictReason == null) {
+                l.conflictReason = GatewayApi.REASON_HOSTNAME_CONFLICT;
+              }
+            });
+          }
+        }
+      }
+    }
+
+    // ---- HTTPRoute attachment
+
+    private void attach(HTTPRoute route) {
+      List<ParentReference> parents = route.getSpec() == null || route.getSpec().getParentRefs() == null
+          ? List.of() : route.getSpec().getParentRefs();
+      List<RouteParentStatus> parentStatuses = new ArrayList<>();
+      List<RouteIR> translated = null; // translated once, shared by every parent
+      RuleTranslator.Problems problems = new RuleTranslator.Problems();
+      String routeNs = route.getMetadata().getNamespace();
+      Long generation = route.getMetadata().getGeneration();
+
+      for (ParentReference parent : parents) {
+        String group = parent.getGroup() == null ? GatewayApi.GROUP : parent.getGroup();
+        String kind = parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind();
+        String ns = parent.getNamespace() == null || parent.getNamespace().isEmpty() ? routeNs : parent.getNamespace();
+        Conditions conditions = new Conditions(generation);
+        if (!GatewayApi.GROUP.equals(group) || !GatewayApi.KIND_GATEWAY.equals(kind)) {
+          conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
+              "parentRef kind " + group + "/" + kind + " is not supported (supported: Gateway)");
+          parentStatuses.add(parentStatus(parent, conditions));
+          continue;
+        }
+        GatewayContext gateway = gateways.get(ns + "/" + parent.getName());
+        if (gateway == null) {
+          if (snapshot.get(Gateway.class, ns, parent.getName()).isPresent()) {
+            continue; // another controller's Gateway: its controller reports on this parent
+          }
+          conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_PARENT,
+              "Gateway " + ns + "/" + parent.getName() + " not found");
+          parentStatuses.add(parentStatus(parent, conditions));
+          continue;
+        }
+        if (translated == null) {
+          translated = rules.translate(route, problems);
+        }
+        attachToGateway(route, parent, gateway, translated, conditions);
+        resolvedRefs(conditions, problems);
+        parentStatuses.add(parentStatus(parent, conditions));
+      }
+      if (!parentStatuses.isEmpty()) {
+        HTTPRouteStatus status = new HTTPRouteStatus();
+        status.setParents(parentStatuses);
+        statuses.put(ResourceKey.of(route), status);
+      }
+    }
+
+    private void attachToGateway(HTTPRoute route, ParentReference parent, GatewayContext gateway,
+        List<RouteIR> translated, Conditions conditions) {
+      List<ListenerContext> candidates = new ArrayList<>();
+      for (ListenerContext l : gateway.listeners) {
+        if ((parent.getSectionName() == null || parent.getSectionName().equals(l.name))
+            && (parent.getPort() == null || parent.getPort() == l.port)) {
+          candidates.add(l);
+        }
+      }
+      if (candidates.isEmpty()) {
+        conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_PARENT,
+            "no listener of Gateway " + gateway.key.namespacedName() + " matches"
+                + (parent.getSectionName() != null ? " sectionName " + parent.getSectionName() : "")
+                + (parent.getPort() != null ? " port " + parent.getPort() : ""));
+        return;
+      }
+      String routeNs = route.getMetadata().getNamespace();
+      List<ListenerContext> allowed = new ArrayList<>();
+      for (ListenerContext l : candidates) {
+        if (l.servable() && l.admitsKind(GatewayApi.GROUP, GatewayApi.KIND_HTTPROUTE)
+            && namespaceAllowed(l.namespaces(), gateway.key.namespace(), routeNs)) {
+          allowed.add(l);
+        }
+      }
+      if (allowed.isEmpty()) {
+        conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NOT_ALLOWED_BY_LISTENERS,
+            "no listener of Gateway " + gateway.key.namespacedName() + " admits HTTPRoutes from namespace " + routeNs);
+        return;
+      }
+      List<String> routeHostnames = route.getSpec().getHostnames();
+      String created = route.getMetadata().getCreationTimestamp();
+      boolean attachedAny = false;
+      for (ListenerContext l : allowed) {
+        List<String> domains = Hostnames.intersect(l.hostname, routeHostnames);
+        if (domains.isEmpty()) {
+          continue;
+        }
+        attachedAny = true;
+        l.attachedRoutes++;
+        Map<String, List<RoutePrecedence.Entry>> byDomain =
+            gateway.routesByPort.computeIfAbsent(l.port, p -> new TreeMap<>());
+        Map<String, Set<ResourceKey>> sources = gateway.sourcesByPort.computeIfAbsent(l.port, p -> new HashMap<>());
+        for (String domain : domains) {
+          // A route reaching one domain through two listeners (or two parentRefs) is added once.
+          if (sources.computeIfAbsent(domain, d -> new LinkedHashSet<>()).add(ResourceKey.of(route))) {
+            List<RoutePrecedence.Entry> entries = byDomain.computeIfAbsent(domain, d -> new ArrayList<>());
+            for (RouteIR r : translated) {
+              entries.add(new RoutePrecedence.Entry(r, created));
+            }
+          }
+        }
+      }
+      if (!attachedAny) {
+        conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_LISTENER_HOSTNAME,
+            "none of the route's hostnames " + routeHostnames + " matches a listener of Gateway "
+                + gateway.key.namespacedName());
+        return;
+      }
+      conditions.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "attached to Gateway "
+          + gateway.key.namespacedName());
+    }
+
+    private static void resolvedRefs(Conditions conditions, RuleTranslator.Problems problems) {
+      if (problems.refsReason == null) {
+        conditions.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
+      } else {
+        conditions.set(GatewayApi.RESOLVED_REFS, false, problems.refsReason, String.join("; ", problems.refsMessages));
+      }
+      if (!problems.invalidMessages.isEmpty()) {
+        conditions.set(GatewayApi.PARTIALLY_INVALID, true, GatewayApi.REASON_UNSUPPORTED_VALUE,
+            String.join("; ", problems.invalidMessages));
+      }
+    }
+
+    private boolean namespaceAllowed(RouteNamespaces namespaces, String gatewayNs, String routeNs) {
+      String from = namespaces == null || namespaces.getFrom() == null ? "Same" : namespaces.getFrom();
+      return switch (from) {
+        case "All" -> true;
+        case "Same" -> gatewayNs.equals(routeNs);
+        case "Selector" -> selects(namespaces.getSelector(), labelsOf(routeNs));
+        default -> false;
+      };
+    }
+
+    private Map<String, String> labelsOf(String namespace) {
+      Map<String, String> labels = new HashMap<>();
+      Map<String, String> declared = namespaceLabels.get(namespace);
+      if (declared != null) {
+        labels.putAll(declared);
+      }
+      // Kubernetes sets this label on every namespace; directory mode may not declare Namespaces at all.
+      labels.put("kubernetes.io/metadata.name", namespace);
+      return labels;
+    }
+
+    static boolean selects(LabelSelector selector, Map<String, String> labels) {
+      if (selector == null) {
+        return false;
+      }
+      if (selector.getMatchLabels() != null) {
+        for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
+          if (!e.getValue().equals(labels.get(e.getKey()))) {
+            return false;
+          }
+        }
+      }
+      if (selector.getMatchExpressions() != null) {
+        for (LabelSelectorRequirement req : selector.getMatchExpressions()) {
+          String value = labels.get(req.getKey());
+          List<String> values = req.getValues() == null ? List.of() : req.getValues();
+          boolean ok = switch (req.getOperator()) {
+            case "In" -> value != null && values.contains(value);
+            case "NotIn" -> value == null || !values.contains(value);
+            case "Exists" -> value != null;
+            case "DoesNotExist" -> value == null;
+            default -> false;
+          };
+          if (!ok) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+
+    private static RouteParentStatus parentStatus(ParentReference parent, Conditions conditions) {
+      RouteParentStatus status = new RouteParentStatus();
+      status.setParentRef(parent);
+      status.setControllerName(GatewayApi.CONTROLLER_NAME);
+      status.setConditions(conditions.build());
+      return status;
+    }
+
+    // ---- IR and Gateway status
+
+    private GatewayIR build(GatewayContext ctx) {
+      List<ListenerIR> listeners = new ArrayList<>();
+      Map<String, BackendIR> used = new TreeMap<>();
+      Map<Integer, List<String>> listenerNamesByPort = new TreeMap<>();
+      for (ListenerContext l : ctx.listeners) {
+        if (l.servable()) {
+          listenerNamesByPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l.name);
+        }
+      }
+      for (Map.Entry<Integer, List<String>> port : listenerNamesByPort.entrySet()) {
+        String listenerName = "http~" + port.getKey();
+        List<VirtualHostIR> vhosts = new ArrayList<>();
+        Map<String, List<RoutePrecedence.Entry>> byDomain = ctx.routesByPort.getOrDefault(port.getKey(), Map.of());
+        for (Map.Entry<String, List<RoutePrecedence.Entry>> domain : byDomain.entrySet()) {
+          List<RoutePrecedence.Entry> entries = new ArrayList<>(domain.getValue());
+          entries.sort(RoutePrecedence.ORDER);
+          List<RouteIR> routes = new ArrayList<>(entries.size());
+          for (RoutePrecedence.Entry e : entries) {
+            routes.add(e.route());
+            if (e.route().action() instanceof RouteActionIR.Forward forward) {
+              for (RouteActionIR.WeightedBackend b : forward.backends()) {
+                if (b.cluster() != null) {
+                  used.computeIfAbsent(b.cluster(), backends::backend);
+                }
+              }
+            }
+          }
+          List<ResourceKey> sources = new ArrayList<>(
+              ctx.sourcesByPort.get(port.getKey()).getOrDefault(domain.getKey(), Set.of()));
+          vhosts.add(new VirtualHostIR(listenerName + "~" + domain.getKey(), domain.getKey(), routes, sources));
+        }
+        listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts));
+      }
+      return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()));
+    }
+
+    private GatewayStatus gatewayStatus(GatewayContext ctx) {
+      Long generation = ctx.gateway.getMetadata().getGeneration();
+      List<ListenerStatus> listenerStatuses = new ArrayList<>();
+      int invalid = 0;
+      for (ListenerContext l : ctx.listeners) {
+        Conditions c = new Conditions(generation);
+        if (l.unsupportedReason != null) {
+          invalid++;
+          c.set(GatewayApi.ACCEPTED, false, l.unsupportedReason, l.unsupportedMessage);
+          c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.unsupportedMessage);
+        } else if (l.conflictReason != null) {
+          invalid++;
+          c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "listener is valid");
+          c.set(GatewayApi.CONFLICTED, true, l.conflictReason,
+              "another listener on port " + l.port + " conflicts with this one");
+          c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, "listener conflicts: " + l.conflictReason);
+        } else {
+          c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "listener accepted");
+          c.set(GatewayApi.CONFLICTED, false, GatewayApi.REASON_NO_CONFLICTS, "no conflicts");
+          c.set(GatewayApi.PROGRAMMED, true, GatewayApi.REASON_PROGRAMMED, "listener programmed");
+        }
+        if (l.invalidKinds.isEmpty()) {
+          c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
+        } else {
+          c.set(GatewayApi.RESOLVED_REFS, false, GatewayApi.REASON_INVALID_ROUTE_KINDS,
+              "unsupported route kinds: " + String.join(", ", l.invalidKinds));
+        }
+        ListenerStatus status = new ListenerStatus();
+        status.setName(l.name);
+        status.setSupportedKinds(List.copyOf(l.supportedKinds));
+        status.setAttachedRoutes(l.attachedRoutes);
+        status.setConditions(c.build());
+        listenerStatuses.add(status);
+      }
+      Conditions c = new Conditions(generation);
+      if (invalid == 0) {
+        c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "accepted by " + GatewayApi.CONTROLLER_NAME);
+      } else {
+        c.set(GatewayApi.ACCEPTED, invalid < ctx.listeners.size(), GatewayApi.REASON_LISTENERS_NOT_VALID,
+            invalid + " of " + ctx.listeners.size() + " listeners are not valid");
+      }
+      boolean anyServable = ctx.listeners.stream().anyMatch(ListenerContext::servable);
+      c.set(GatewayApi.PROGRAMMED, anyServable, anyServable ? GatewayApi.REASON_PROGRAMMED : GatewayApi.REASON_INVALID,
+          anyServable ? "configuration translated for the proxy" : "no listener can be served");
+      GatewayStatus status = new GatewayStatus();
+      status.setConditions(c.build());
+      status.setListeners(listenerStatuses);
+      return status;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.gloo.core.translate.gatewayapi;
+
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteNamespaces;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One Gateway listener during translation: its validity, the route kinds it admits and the routes attached. */
+final class ListenerContext {
+
+  final Listener spec;
+  final String name;
+  final int port;
+  final String hostname;
+  final List<RouteGroupKind> supportedKinds = new ArrayList<>();
+  final List<String> invalidKinds = new ArrayList<>();
+  /** Why the listener cannot be served, or null when it is valid. */
+  String unsupportedReason;
+  String unsupportedMessage;
+  String conflictReason;
+  int attachedRoutes;
+
+  ListenerContext(Listener spec) {
+    this.spec = spec;
+    this.name = spec.getName();
+    this.port = spec.getPort() == null ? 0 : spec.getPort();
+    this.hostname = spec.getHostname();
+  }
+
+  String protocol() {
+    return spec.getProtocol() == null ? "" : spec.getProtocol();
+  }
+
+  /** Valid and free of conflicts: routes attach and Envoy serves it. */
+  boolean servable() {
+    return unsupportedReason == null && conflictReason == null;
+  }
+
+  boolean admitsKind(String group, String kind) {
+    for (RouteGroupKind k : supportedKinds) {
+      if (GatewayApi.groupOrCore(k.getGroup()).equals(group) && k.getKind().equals(kind)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  RouteNamespaces namespaces() {
+    return spec.getAllowedRoutes() == null ? null : spec.getAllowedRoutes().getNamespaces();
+  }
+}

@@ -1,0 +1,254 @@
+package io.gloo.core.translate.gatewayapi;
+
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestRedirectFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPURLRewriteFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalObjectReference;
+import io.gloo.core.ir.HeaderEditsIR;
+import io.gloo.core.ir.RouteActionIR;
+import io.gloo.core.ir.RouteIR;
+import io.gloo.core.ir.RouteMatchIR;
+import io.gloo.core.ir.RouteMatchIR.PathKind;
+import io.gloo.core.ir.RouteSource;
+import io.gloo.core.store.ResourceKey;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Translates the rules of one HTTPRoute into IR routes (one per match) and records what could not be resolved.
+ * A rule that cannot be translated becomes a direct 500 response; the route's other rules are unaffected.
+ */
+final class RuleTranslator {
+
+  /** Problems found in one route, split by the status condition they belong to. */
+  static final class Problems {
+    /** First ResolvedRefs failure reason, and every message. */
+    String refsReason;
+    final List<String> refsMessages = new ArrayList<>();
+    /** Rules answered with 500 because a field is unsupported or invalid. */
+    final List<String> invalidMessages = new ArrayList<>();
+
+    void refFailure(String reason, String message) {
+      if (refsReason == null) {
+        refsReason = reason;
+      }
+      refsMessages.add(message);
+    }
+  }
+
+  private final Backends backends;
+
+  RuleTranslator(Backends backends) {
+    this.backends = backends;
+  }
+
+  List<RouteIR> translate(HTTPRoute route, Problems problems) {
+    ResourceKey key = ResourceKey.of(route);
+    List<HTTPRouteRule> rules = route.getSpec() == null || route.getSpec().getRules() == null
+        ? List.of() : route.getSpec().getRules();
+    List<RouteIR> result = new ArrayList<>();
+    for (int r = 0; r < rules.size(); r++) {
+      HTTPRouteRule rule = rules.get(r);
+      RuleParts parts = ruleParts(route, r, rule, problems);
+      List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
+          ? List.of(new HTTPRouteMatch()) : rule.getMatches();
+      for (int m = 0; m < matches.size(); m++) {
+        RouteSource source = new RouteSource(key, r, rule.getName(), m);
+        String name = "httproute/" + key.namespace() + "/" + key.name() + "/" + r + "/" + m;
+        MatchOrError match = match(matches.get(m));
+        RouteActionIR action = parts.action;
+        if (match.error != null) {
+          // An invalid match cannot be expressed, and serving it as "/" would capture other traffic: drop it.
+          problems.invalidMessages.add("rule " + r + " matches[" + m + "]: " + match.error + "; the match is dropped");
+          continue;
+        }
+        result.add(new RouteIR(name, match.match, parts.action, parts.requestHeaders, parts.responseHeaders, source));
+      }
+    }
+    return result;
+  }
+
+  /** The match-independent part of a rule. */
+  private record RuleParts(RouteActionIR action, HeaderEditsIR requestHeaders, HeaderEditsIR responseHeaders) {}
+
+  private RuleParts ruleParts(HTTPRoute route, int index, HTTPRouteRule rule, Problems problems) {
+    HeaderEditsIR requestHeaders = HeaderEditsIR.NONE;
+    HeaderEditsIR responseHeaders = HeaderEditsIR.NONE;
+    RouteActionIR.Redirect redirect = null;
+    RouteActionIR.UrlRewrite rewrite = null;
+    String failure = null;
+    String where = "rule " + index;
+
+    List<HTTPRouteFilter> filters = rule.getFilters() == null ? List.of() : rule.getFilters();
+    for (int f = 0; f < filters.size() && failure == null; f++) {
+      HTTPRouteFilter filter = filters.get(f);
+      String type = filter.getType() == null ? "" : filter.getType();
+      String field = where + " filters[" + f + "]";
+      switch (type) {
+        case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
+        case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
+        case "RequestRedirect" -> redirect = redirect(filter.getRequestRedirect());
+        case "URLRewrite" -> rewrite = rewrite(filter.getUrlRewrite());
+        case "ExtensionRef" -> {
+          LocalObjectReference ref = filter.getExtensionRef();
+          String what = ref == null ? "(missing extensionRef)"
+              : ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
+          problems.refFailure(GatewayApi.REASON_INVALID_KIND,
+              field + ": ExtensionRef " + what + " is not served by any installed plugin; the rule answers 500");
+          failure = "unresolved ExtensionRef";
+        }
+        default -> {
+          failure = field + ": filter type " + type + " is not supported yet; the rule answers 500";
+          problems.invalidMessages.add(failure);
+        }
+      }
+    }
+    if (rule.getRetry() != null) {
+      failure = where + " retry: not supported yet; the rule answers 500";
+      problems.invalidMessages.add(failure);
+    }
+    if (rule.getSessionPersistence() != null) {
+      failure = where + " sessionPersistence: not supported; the rule answers 500";
+      problems.invalidMessages.add(failure);
+    }
+    if (rule.getTimeouts() != null) {
+      failure = where + " timeouts: not supported yet; the rule answers 500";
+      problems.invalidMessages.add(failure);
+    }
+    if (failure != null) {
+      return new RuleParts(new RouteActionIR.DirectResponse(500, null), requestHeaders, responseHeaders);
+    }
+    if (redirect != null) {
+      return new RuleParts(redirect, requestHeaders, responseHeaders);
+    }
+    return new RuleParts(forward(route, index, rule, rewrite, problems), requestHeaders, responseHeaders);
+  }
+
+  private RouteActionIR forward(HTTPRoute route, int index, HTTPRouteRule rule, RouteActionIR.UrlRewrite rewrite,
+      Problems problems) {
+    List<HTTPBackendRef> refs = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
+    List<RouteActionIR.WeightedBackend> weighted = new ArrayList<>();
+    for (int b = 0; b < refs.size(); b++) {
+      HTTPBackendRef ref = refs.get(b);
+      int weight = ref.getWeight() == null ? 1 : ref.getWeight();
+      if (ref.getFilters() != null && !ref.getFilters().isEmpty()) {
+        problems.invalidMessages.add("rule " + index + " backendRefs[" + b + "].filters: not supported yet; "
+            + "the rule answers 500");
+        return new RouteActionIR.DirectResponse(500, null);
+      }
+      Backends.Resolution resolution = backends.resolve(GatewayApi.KIND_HTTPROUTE,
+          route.getMetadata().getNamespace(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
+          ref.getPort());
+      if (!resolution.resolved()) {
+        problems.refFailure(resolution.reason(), "rule " + index + " " + resolution.message());
+      }
+      if (weight > 0) {
+        weighted.add(new RouteActionIR.WeightedBackend(resolution.cluster(), weight));
+      }
+    }
+    // No backend (or only zero weights) and nothing resolved: the spec asks for a 500.
+    if (weighted.isEmpty() || weighted.stream().allMatch(w -> w.cluster() == null)) {
+      return new RouteActionIR.DirectResponse(500, null);
+    }
+    return new RouteActionIR.Forward(weighted, rewrite);
+  }
+
+  private static HeaderEditsIR headerEdits(HTTPHeaderFilter filter) {
+    if (filter == null) {
+      return HeaderEditsIR.NONE;
+    }
+    return new HeaderEditsIR(headers(filter.getSet()), headers(filter.getAdd()),
+        filter.getRemove() == null ? List.of() : filter.getRemove());
+  }
+
+  private static List<HeaderEditsIR.Header> headers(List<HTTPHeader> headers) {
+    List<HeaderEditsIR.Header> result = new ArrayList<>();
+    if (headers != null) {
+      for (HTTPHeader h : headers) {
+        result.add(new HeaderEditsIR.Header(h.getName(), h.getValue() == null ? "" : h.getValue()));
+      }
+    }
+    return result;
+  }
+
+  private static RouteActionIR.Redirect redirect(HTTPRequestRedirectFilter filter) {
+    if (filter == null) {
+      return new RouteActionIR.Redirect(null, null, null, null, null, 302);
+    }
+    HTTPPathModifier path = filter.getPath();
+    return new RouteActionIR.Redirect(filter.getScheme(), filter.getHostname(), filter.getPort(),
+        path == null ? null : path.getReplaceFullPath(), path == null ? null : path.getReplacePrefixMatch(),
+        filter.getStatusCode() == null ? 302 : filter.getStatusCode());
+  }
+
+  private static RouteActionIR.UrlRewrite rewrite(HTTPURLRewriteFilter filter) {
+    if (filter == null) {
+      return null;
+    }
+    HTTPPathModifier path = filter.getPath();
+    return new RouteActionIR.UrlRewrite(filter.getHostname(), path == null ? null : path.getReplaceFullPath(),
+        path == null ? null : path.getReplacePrefixMatch());
+  }
+
+  private record MatchOrError(RouteMatchIR match, String error) {}
+
+  private static MatchOrError match(HTTPRouteMatch match) {
+    HTTPPathMatch path = match.getPath();
+    String type = path == null || path.getType() == null ? "PathPrefix" : path.getType();
+    String value = path == null || path.getValue() == null ? "/" : path.getValue();
+    RouteMatchIR.PathMatch pathMatch;
+    switch (type) {
+      case "Exact" -> {
+        if (!value.startsWith("/")) {
+          return new MatchOrError(null, "path.value must start with '/'");
+        }
+        pathMatch = new RouteMatchIR.PathMatch(PathKind.EXACT, value);
+      }
+      case "PathPrefix" -> {
+        if (!value.startsWith("/")) {
+          return new MatchOrError(null, "path.value must start with '/'");
+        }
+        // "/foo/" and "/foo" both match the segment /foo (and /foo/...), never /foobar.
+        String prefix = value.length() > 1 && value.endsWith("/") ? value.replaceAll("/+$", "") : value;
+        pathMatch = new RouteMatchIR.PathMatch(PathKind.PREFIX, prefix.isEmpty() ? "/" : prefix);
+      }
+      case "RegularExpression" -> pathMatch = new RouteMatchIR.PathMatch(PathKind.REGEX, value);
+      default -> {
+        return new MatchOrError(null, "path.type " + type + " is not supported");
+      }
+    }
+    List<RouteMatchIR.ValueMatch> headers = new ArrayList<>();
+    Set<String> seenHeaders = new HashSet<>();
+    if (match.getHeaders() != null) {
+      for (HTTPHeaderMatch h : match.getHeaders()) {
+        String name = h.getName().toLowerCase(Locale.ROOT); // header names are case-insensitive
+        if (seenHeaders.add(name)) { // the spec: the first match for a name wins
+          headers.add(new RouteMatchIR.ValueMatch(name, "RegularExpression".equals(h.getType()), h.getValue()));
+        }
+      }
+    }
+    List<RouteMatchIR.ValueMatch> query = new ArrayList<>();
+    Set<String> seenParams = new HashSet<>();
+    if (match.getQueryParams() != null) {
+      for (HTTPQueryParamMatch q : match.getQueryParams()) {
+        if (seenParams.add(q.getName())) { // query parameter names are case-sensitive
+          query.add(new RouteMatchIR.ValueMatch(q.getName(), "RegularExpression".equals(q.getType()), q.getValue()));
+        }
+      }
+    }
+    return new MatchOrError(new RouteMatchIR(pathMatch, headers, query, match.getMethod()), null);
+  }
+}

@@ -1,0 +1,59 @@
+package io.gloo.core.translate.xds;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.gloo.core.ir.ListenerIR;
+
+/** One IR listener → an Envoy {@link Listener} with an HTTP connection manager that takes routes over RDS. */
+final class ListenerBuilder {
+
+  static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
+  static final String ROUTER_FILTER = "envoy.filters.http.router";
+
+  private ListenerBuilder() {}
+
+  /** Routes, clusters and endpoints all come over the same ADS stream as the listener. */
+  static ConfigSource ads() {
+    return ConfigSource.newBuilder()
+        .setAds(AggregatedConfigSource.getDefaultInstance())
+        .setResourceApiVersion(ApiVersion.V3)
+        .build();
+  }
+
+  static Listener build(ListenerIR ir) {
+    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+        .setStatPrefix(statPrefix(ir.name()))
+        .setCodecType(HttpConnectionManager.CodecType.AUTO)
+        // Host headers carry the port (host:8080); virtual host domains do not.
+        .setStripAnyHostPort(true)
+        .setNormalizePath(com.google.protobuf.BoolValue.of(true))
+        .setRds(Rds.newBuilder().setRouteConfigName(ir.name()).setConfigSource(ads()))
+        .addHttpFilters(HttpFilter.newBuilder()
+            .setName(ROUTER_FILTER)
+            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .build();
+    return Listener.newBuilder()
+        .setName(ir.name())
+        .setAddress(Address.newBuilder().setSocketAddress(
+            SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(ir.port())))
+        .addFilterChains(FilterChain.newBuilder().addFilters(
+            Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm))))
+        .build();
+  }
+
+  /** Envoy stat prefixes may not contain '~' meaningfully: keep them to [a-z0-9_]. */
+  static String statPrefix(String name) {
+    return name.replaceAll("[^A-Za-z0-9_]", "_");
+  }
+}
