@@ -1,0 +1,301 @@
+package io.gloo.core.watch;
+
+import com.google.errorprone.annotations.ThreadSafe;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.gloo.core.store.SourceProblem;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLAnchorReplayingFactory;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Parses manifest files (multi-document YAML, or JSON) into fabric8 model objects.
+ *
+ * <p>Each document is read as a tree first, so that its start line is known and its {@code apiVersion}/{@code kind}
+ * can be looked up in the {@link KindRegistry}; the tree is then converted with fabric8's
+ * {@link KubernetesSerialization}, whose mapper knows the model's quirks (int-or-string, quantities, ...).
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>empty and comment-only documents are skipped;</li>
+ *   <li>kinds that are not registered are skipped, and logged once per process at INFO;</li>
+ *   <li>a document that is not a mapping, lacks {@code apiVersion}, {@code kind} or {@code metadata.name}, or does
+ *       not convert, becomes a {@link SourceProblem}; the other documents of the file still load;</li>
+ *   <li>a YAML syntax error becomes a {@link SourceProblem} at the error's line and column. The documents before it
+ *       load; reading stops there, because after a syntax error the YAML scanner cannot tell where the next
+ *       document starts with any confidence;</li>
+ *   <li>namespaced kinds without {@code metadata.namespace} get {@code default}; cluster-scoped kinds never carry a
+ *       namespace (as in the apiserver, which ignores it).</li>
+ * </ul>
+ * Messages never contain Secret values.
+ *
+ * <p>Instances are immutable apart from the (thread-safe) registry and can be shared between threads.
+ */
+@ThreadSafe
+public final class ManifestParser {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ManifestParser.class);
+
+  /** Kinds already reported as unsupported: logged once per process, not once per file or per scan. */
+  private static final Set<String> REPORTED_UNSUPPORTED = ConcurrentHashMap.newKeySet();
+
+  static final String DEFAULT_NAMESPACE = "default";
+
+  /** The outcome of parsing one file: the resources it defines, in document order, and what was wrong with it. */
+  public record Result(List<HasMetadata> resources, List<SourceProblem> problems) {
+    public Result {
+      resources = List.copyOf(resources);
+      problems = List.copyOf(problems);
+    }
+
+    public boolean hasProblems() {
+      return !problems.isEmpty();
+    }
+  }
+
+  // Anchor replaying resolves YAML aliases (*ref) to the anchored content instead of surfacing the alias name.
+  // Trailing tokens are the next documents of the stream, read one tree at a time, so they are not an error.
+  private final ObjectMapper yaml = YAMLMapper.builder(new YAMLAnchorReplayingFactory())
+      .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+  private final ObjectMapper json = JsonMapper.builder()
+      .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+  private final KindRegistry registry;
+  private final KubernetesSerialization serialization;
+
+  /** A parser for the built-in kinds ({@link KindRegistry#withBuiltins()}). */
+  public ManifestParser() {
+    this(KindRegistry.withBuiltins());
+  }
+
+  public ManifestParser(KindRegistry registry) {
+    this(registry, new KubernetesSerialization());
+  }
+
+  public ManifestParser(KindRegistry registry, KubernetesSerialization serialization) {
+    this.registry = registry;
+    this.serialization = serialization;
+  }
+
+  public KindRegistry registry() {
+    return registry;
+  }
+
+  KubernetesSerialization serialization() {
+    return serialization;
+  }
+
+  /** Reads and parses one file. A file that cannot be read is reported as a problem, never thrown. */
+  public Result parse(Path file) {
+    String source = file.toString();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return problemOnly(source, "file does not exist");
+    } catch (IOException e) {
+      return problemOnly(source, "cannot read file: " + e.getMessage());
+    }
+    return parse(source, bytes);
+  }
+
+  /** Parses file content given as bytes, which must be UTF-8. */
+  Result parse(String source, byte[] bytes) {
+    try {
+      String content = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+      return parse(source, content);
+    } catch (CharacterCodingException e) {
+      return problemOnly(source, "file is not valid UTF-8");
+    }
+  }
+
+  /**
+   * Parses manifest text. {@code source} names it in problems and logs; a name ending in {@code .json} selects the
+   * JSON reader, anything else YAML.
+   */
+  public Result parse(String source, String content) {
+    if (!content.isEmpty() && content.charAt(0) == '\uFEFF') {
+      content = content.substring(1); // a byte order mark is not content
+    }
+    ObjectMapper mapper = source.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? json : yaml;
+    List<HasMetadata> resources = new ArrayList<>();
+    List<SourceProblem> problems = new ArrayList<>();
+    try (JsonParser parser = mapper.createParser(content)) {
+      while (true) {
+        JsonNode document;
+        TokenStreamLocation start;
+        try {
+          if (parser.nextToken() == null) {
+            break;
+          }
+          start = parser.currentTokenLocation();
+          document = mapper.readTree(parser);
+        } catch (JacksonException e) {
+          problems.add(syntaxProblem(source, e));
+          break;
+        }
+        readDocument(source, document, start.getLineNr(), start.getColumnNr(), resources, problems);
+      }
+    } catch (JacksonException e) {
+      problems.add(syntaxProblem(source, e)); // thrown while opening or closing the stream
+    }
+    return new Result(resources, problems);
+  }
+
+  private void readDocument(String source, JsonNode document, int line, int column, List<HasMetadata> resources,
+      List<SourceProblem> problems) {
+    if (document == null || document.isNull() || document.isMissingNode()) {
+      return; // empty or comment-only document
+    }
+    if (!document.isObject()) {
+      problems.add(new SourceProblem(source, line, column,
+          "document is a " + document.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ", not a mapping"));
+      return;
+    }
+    ObjectNode object = (ObjectNode) document;
+    Optional<String> apiVersion = text(object, "apiVersion");
+    Optional<String> kind = text(object, "kind");
+    if (apiVersion.isEmpty() || kind.isEmpty()) {
+      problems.add(new SourceProblem(source, line, column,
+          "missing " + (apiVersion.isEmpty() ? "apiVersion" : "kind") + ": every document needs apiVersion and kind"));
+      return;
+    }
+    Optional<KindRegistry.KindInfo> info = registry.lookup(apiVersion.get(), kind.get());
+    if (info.isEmpty()) {
+      if (REPORTED_UNSUPPORTED.add(apiVersion.get() + " " + kind.get())) {
+        LOG.info("ignoring unsupported kind {} {} (first seen in {})", apiVersion.get(), kind.get(), source);
+      }
+      return;
+    }
+    String what = kind.get() + " document";
+    JsonNode metadata = object.get("metadata");
+    if (metadata == null || !metadata.isObject()) {
+      problems.add(new SourceProblem(source, line, column, what + ": missing metadata (a mapping with a name)"));
+      return;
+    }
+    if (text(metadata, "name").isEmpty()) {
+      problems.add(new SourceProblem(source, line, column, what + ": missing metadata.name"));
+      return;
+    }
+    ObjectNode meta = (ObjectNode) metadata;
+    if (info.get().namespaced()) {
+      if (text(meta, "namespace").isEmpty()) {
+        meta.put("namespace", DEFAULT_NAMESPACE);
+      }
+    } else {
+      meta.remove("namespace");
+    }
+    try {
+      resources.add(serialization.convertValue(object, info.get().type()));
+    } catch (RuntimeException e) {
+      problems.add(new SourceProblem(source, line, column,
+          what + " " + text(meta, "name").orElse("") + ": " + conversionMessage(e, info.get().type())));
+    }
+  }
+
+  private static Optional<String> text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value != null && value.isString() && !value.asString().isBlank()
+        ? Optional.of(value.asString()) : Optional.empty();
+  }
+
+  /** Names the offending field; for Secrets, leaves out the parser's reason because it may quote the value. */
+  private static String conversionMessage(RuntimeException e, Class<?> type) {
+    JacksonException jackson = find(e, JacksonException.class);
+    String path = jackson == null ? "" : fieldPath(jackson.getPath());
+    String field = path.isEmpty() ? "invalid content" : "invalid " + path;
+    if (Secret.class.isAssignableFrom(type)) {
+      return field + " (value not shown)";
+    }
+    String reason = jackson != null ? jackson.getOriginalMessage() : e.getMessage();
+    return field + ": " + firstLine(reason);
+  }
+
+  private static String fieldPath(List<JacksonException.Reference> references) {
+    StringBuilder path = new StringBuilder();
+    for (JacksonException.Reference ref : references) {
+      if (ref.getPropertyName() != null) {
+        if (path.length() > 0) {
+          path.append('.');
+        }
+        path.append(ref.getPropertyName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  /**
+   * Uses the YAML scanner's own problem mark when there is one: Jackson's location for a wrapped scanner error is
+   * where the parser stood, which can be lines earlier. Only the problem text is kept, not the snippet of the file
+   * snakeyaml appends (it could show a Secret value).
+   */
+  private static SourceProblem syntaxProblem(String source, JacksonException e) {
+    MarkedYamlEngineException yamlError = find(e, MarkedYamlEngineException.class);
+    if (yamlError != null) {
+      Optional<Mark> mark = yamlError.getProblemMark().or(yamlError::getContextMark);
+      String message = "invalid YAML: " + yamlError.getProblem()
+          + (yamlError.getContext() == null ? "" : " (" + yamlError.getContext() + ")");
+      return new SourceProblem(source, mark.map(m -> m.getLine() + 1).orElse(0),
+          mark.map(m -> m.getColumn() + 1).orElse(0), message);
+    }
+    TokenStreamLocation location = e.getLocation();
+    int line = location == null ? 0 : Math.max(location.getLineNr(), 0);
+    int column = location == null ? 0 : Math.max(location.getColumnNr(), 0);
+    String kind = source.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? "invalid JSON: " : "invalid YAML: ";
+    return new SourceProblem(source, line, column, kind + firstLine(e.getOriginalMessage()));
+  }
+
+  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int newline = message.indexOf('\n');
+    return (newline < 0 ? message : message.substring(0, newline)).strip();
+  }
+
+  private static Result problemOnly(String source, String message) {
+    return new Result(List.of(), List.of(new SourceProblem(source, 0, 0, message)));
+  }
+}
