@@ -1,0 +1,284 @@
+package io.gloo.core.snapshot;
+
+import com.google.common.io.BaseEncoding;
+import com.google.errorprone.annotations.ThreadSafe;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.translate.XdsResources;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the translator's per-Gateway {@link XdsResources} into java-control-plane v3 snapshots in a
+ * {@link SimpleCache} keyed by node group ({@link ProxyNodes}), which the xDS server serves from.
+ *
+ * <p>Versions: each xDS type gets its own version, the first 16 hex characters of the SHA-256 of the deterministic
+ * protobuf serialization of that type's resources sorted by name. Equal content therefore always has an equal
+ * version, across restarts and control-plane replicas, and a change to routes does not make Envoy re-apply clusters.
+ *
+ * <p>Per Gateway, {@link #publish} does one of:
+ * <ul>
+ *   <li><b>published</b>: the resources are consistent and at least one version changed; the snapshot is set and
+ *       listeners are told.</li>
+ *   <li><b>unchanged</b>: all versions equal the ones being served; nothing is set, so no proxy receives anything.</li>
+ *   <li><b>inconsistent</b>: a referenced RDS route or EDS assignment is missing (see {@code SnapshotConsistency}
+ *       for why this is checked here rather than only by {@code Snapshot#ensureConsistent()}); nothing is set, the
+ *       last good snapshot keeps being served and the problem is available from {@link #error(ResourceKey)} until
+ *       a later publish of that Gateway succeeds.</li>
+ * </ul>
+ * A Gateway that was published before but is absent from a later {@link #publish} map gets an <em>empty</em>
+ * snapshot (so its proxies drop listeners and clusters rather than keep serving stale routes) and stays in the cache,
+ * because proxies of a deleted Gateway may still be connected and, with ADS, a group without a snapshot would leave
+ * them on their last config. It is reported by {@link #current()} with {@code removed = true}; if it comes back it is
+ * published normally. A Gateway whose first publish is inconsistent has no snapshot: its proxies wait.
+ *
+ * <p>Metrics: {@code gloo_snapshot_publish_total{gateway, result=published|unchanged|inconsistent}} (removals count
+ * as published) and the gauge {@code gloo_snapshot_gateways} (Gateways served, removed ones excluded).
+ *
+ * <p>Thread safety: publishes are serialized; {@link #current()} and {@link #error} read immutable copies and never
+ * block on a publish. Listeners run on the publishing thread, in publish order, after the cache was updated.
+ */
+@ThreadSafe
+public final class SnapshotPublisher {
+
+  /** Outcome of one Gateway in one {@link #publish}. */
+  public enum Result {
+    PUBLISHED, UNCHANGED, INCONSISTENT, REMOVED
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
+  private static final int VERSION_HEX_CHARS = 16;
+  private static final Comparator<Message> BY_NAME = Comparator.comparing(Resources::getResourceName);
+
+  private final SimpleCache<String> cache = new SimpleCache<>(ProxyNodes.NODE_GROUP);
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final Object publishLock = new Object();
+  private final List<Consumer<PublishedSnapshot>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Served snapshots, including removed (empty) ones. Immutable; replaced under {@link #publishLock}. */
+  @GuardedBy("publishLock")
+  private volatile Map<ResourceKey, PublishedSnapshot> published = Map.of();
+
+  /** Latest consistency error per Gateway. Immutable; replaced under {@link #publishLock}. */
+  @GuardedBy("publishLock")
+  private volatile Map<ResourceKey, SnapshotError> errors = Map.of();
+
+  public SnapshotPublisher(MeterRegistry registry) {
+    this(registry, Clock.systemUTC());
+  }
+
+  public SnapshotPublisher(MeterRegistry registry, Clock clock) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    Gauge.builder("gloo.snapshot.gateways", this, p -> p.published.values().stream().filter(s -> !s.removed()).count())
+        .description("Gateways whose configuration is being served over xDS")
+        .register(registry);
+  }
+
+  /** The cache for the xDS server ({@code V3DiscoveryServer}). */
+  public ConfigWatcher configWatcher() {
+    return cache;
+  }
+
+  /** The underlying cache, e.g. for {@code statusInfo} in the admin API. */
+  public SimpleCache<String> cache() {
+    return cache;
+  }
+
+  /**
+   * Publishes the resources of every Gateway; Gateways published before and absent now get an empty snapshot.
+   *
+   * @param gateways Gateway ({@code kind = Gateway}, namespaced) to its resources
+   * @return what happened to each Gateway of the map and to each removed one
+   */
+  public Map<ResourceKey, Result> publish(Map<ResourceKey, XdsResources> gateways) {
+    Map<ResourceKey, Result> results = new TreeMap<>();
+    synchronized (publishLock) {
+      Map<ResourceKey, PublishedSnapshot> nowPublished = new HashMap<>(published);
+      Map<ResourceKey, SnapshotError> nowErrors = new HashMap<>(errors);
+      List<PublishedSnapshot> toNotify = new ArrayList<>();
+
+      for (Map.Entry<ResourceKey, XdsResources> entry : new TreeMap<>(gateways).entrySet()) {
+        ResourceKey gateway = entry.getKey();
+        String group = ProxyNodes.groupOf(gateway);
+        XdsResources resources = entry.getValue();
+        List<String> problems = SnapshotConsistency.problems(resources);
+        if (!problems.isEmpty()) {
+          LOG.warn("not publishing inconsistent snapshot of {}; proxies keep the last good one: {}", gateway,
+              String.join("; ", problems));
+          nowErrors.put(gateway, new SnapshotError(gateway, problems, clock.instant()));
+          count(gateway, "inconsistent");
+          results.put(gateway, Result.INCONSISTENT);
+          continue;
+        }
+        nowErrors.remove(gateway);
+        PublishedSnapshot current = nowPublished.get(gateway);
+        Map<String, String> versions = versions(resources);
+        if (current != null && !current.removed() && current.versions().equals(versions)) {
+          count(gateway, "unchanged");
+          results.put(gateway, Result.UNCHANGED);
+          continue;
+        }
+        PublishedSnapshot next = set(gateway, group, resources, versions, false);
+        nowPublished.put(gateway, next);
+        toNotify.add(next);
+        count(gateway, "published");
+        results.put(gateway, Result.PUBLISHED);
+      }
+
+      for (PublishedSnapshot previous : published.values()) {
+        ResourceKey gateway = previous.gateway();
+        if (gateways.containsKey(gateway) || previous.removed()) {
+          continue;
+        }
+        XdsResources empty = XdsResources.empty();
+        PublishedSnapshot next = set(gateway, previous.group(), empty, versions(empty), true);
+        nowPublished.put(gateway, next);
+        nowErrors.remove(gateway);
+        toNotify.add(next);
+        count(gateway, "published");
+        results.put(gateway, Result.REMOVED);
+      }
+      // A Gateway that only ever failed and then disappeared leaves no error behind.
+      nowErrors.keySet().retainAll(gateways.keySet());
+
+      published = Collections.unmodifiableMap(nowPublished);
+      errors = Collections.unmodifiableMap(nowErrors);
+      for (PublishedSnapshot snapshot : toNotify) {
+        notifyListeners(snapshot);
+      }
+    }
+    return Collections.unmodifiableMap(results);
+  }
+
+  /** What is served now, per Gateway (removed Gateways included, with empty resources). */
+  public Map<ResourceKey, PublishedSnapshot> current() {
+    return Collections.unmodifiableMap(new TreeMap<>(published));
+  }
+
+  /** What is served now for one Gateway. */
+  public Optional<PublishedSnapshot> current(ResourceKey gateway) {
+    return Optional.ofNullable(published.get(gateway));
+  }
+
+  /** Why the latest resources of {@code gateway} were not published, if they were not. */
+  public Optional<SnapshotError> error(ResourceKey gateway) {
+    return Optional.ofNullable(errors.get(gateway));
+  }
+
+  /** All current errors, per Gateway. */
+  public Map<ResourceKey, SnapshotError> errors() {
+    return Collections.unmodifiableMap(new TreeMap<>(errors));
+  }
+
+  /**
+   * Calls {@code listener} after every snapshot set in the cache (published or removed), on the publishing thread.
+   * A listener must not block; exceptions are logged and ignored.
+   */
+  public Subscription onPublished(Consumer<PublishedSnapshot> listener) {
+    Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /**
+   * The per-type versions of {@code resources}: xDS type URL to the first 16 hex digits of the SHA-256 over the
+   * deterministic serialization of that type's resources sorted by name.
+   */
+  public static Map<String, String> versions(XdsResources resources) {
+    Map<String, String> versions = new LinkedHashMap<>();
+    versions.put(Resources.V3.CLUSTER_TYPE_URL, hash(resources.clusters()));
+    versions.put(Resources.V3.ENDPOINT_TYPE_URL, hash(resources.endpoints()));
+    versions.put(Resources.V3.LISTENER_TYPE_URL, hash(resources.listeners()));
+    versions.put(Resources.V3.ROUTE_TYPE_URL, hash(resources.routes()));
+    versions.put(Resources.V3.SECRET_TYPE_URL, hash(resources.secrets()));
+    return versions;
+  }
+
+  @GuardedBy("publishLock")
+  private PublishedSnapshot set(ResourceKey gateway, String group, XdsResources resources,
+      Map<String, String> versions, boolean removed) {
+    Snapshot snapshot = Snapshot.create(
+        resources.clusters(), versions.get(Resources.V3.CLUSTER_TYPE_URL),
+        resources.endpoints(), versions.get(Resources.V3.ENDPOINT_TYPE_URL),
+        resources.listeners(), versions.get(Resources.V3.LISTENER_TYPE_URL),
+        resources.routes(), versions.get(Resources.V3.ROUTE_TYPE_URL),
+        resources.secrets(), versions.get(Resources.V3.SECRET_TYPE_URL));
+    cache.setSnapshot(group, snapshot);
+    LOG.info("{} snapshot of {} for node group {}: {}", removed ? "emptied" : "published", gateway, group, versions);
+    return new PublishedSnapshot(gateway, group, versions, resources, removed, clock.instant());
+  }
+
+  private void notifyListeners(PublishedSnapshot snapshot) {
+    for (Consumer<PublishedSnapshot> listener : listeners) {
+      try {
+        listener.accept(snapshot);
+      } catch (RuntimeException e) {
+        LOG.warn("snapshot listener failed for {}", snapshot.gateway(), e);
+      }
+    }
+  }
+
+  private void count(ResourceKey gateway, String result) {
+    Counter.builder("gloo.snapshot.publish")
+        .description("Snapshot publishes per Gateway and outcome")
+        .tag("gateway", gateway.namespacedName())
+        .tag("result", result)
+        .register(registry)
+        .increment();
+  }
+
+  private static String hash(List<? extends Message> resources) {
+    List<Message> sorted = new ArrayList<>(resources);
+    sorted.sort(BY_NAME);
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      // Map fields (e.g. Struct metadata) have no defined order unless serialization is deterministic.
+      out.useDeterministicSerialization();
+      for (Message resource : sorted) {
+        // Length-prefixed so that the boundaries between resources are part of the hash.
+        out.writeMessageNoTag(resource);
+      }
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    byte[] sha = digest.digest(bytes.toByteArray());
+    return BaseEncoding.base16().lowerCase().encode(sha).substring(0, VERSION_HEX_CHARS);
+  }
+}

@@ -1,0 +1,158 @@
+package io.gloo.core.xds;
+
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.KeepaliveSettings;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.gloo.core.snapshot.ProxyNodes;
+import io.gloo.core.store.ResourceKey;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
+
+/**
+ * Writes the Envoy v3 bootstrap that points a proxy of one Gateway at this control plane.
+ *
+ * <p>The node follows {@link ProxyNodes}: {@code id = gloo-proxy~ns~name} (replicas may override it with
+ * {@code --service-node}), {@code cluster = ns~name}, {@code metadata["gloo.gateway"] = "ns/name"}. Everything
+ * else comes over ADS: {@code dynamic_resources.ads_config} is gRPC ({@code transport_api_version: V3}) to the static
+ * cluster {@code gloo-xds}, and CDS and LDS use {@code ads: {}} with {@code resource_api_version: V3}. The
+ * {@code gloo-xds} cluster speaks HTTP/2 (declared through
+ * {@code envoy.extensions.upstreams.http.v3.HttpProtocolOptions}, with a 30 s keepalive matching the server), is
+ * {@code STATIC} for an IP address and {@code STRICT_DNS} for a host name, and has a 5 s connect timeout. The admin
+ * interface listens on {@code 127.0.0.1:19000} only.
+ *
+ * <p>The bootstrap is built as a {@link Bootstrap} proto and printed with {@link JsonFormat} (proto field names) then
+ * converted to YAML, so its shape is guaranteed valid for the Envoy API version we compile against. Envoy must keep
+ * sending the node on every request ({@code set_node_on_first_message_only} is left false): java-control-plane
+ * groups requests by the node they carry.
+ */
+public final class BootstrapGenerator {
+
+  /** Default control-plane address as seen by the proxy. */
+  public static final String DEFAULT_XDS_ADDRESS = "127.0.0.1:" + XdsServer.DEFAULT_PORT;
+  /** Name of the static cluster of the control plane. */
+  public static final String XDS_CLUSTER = "gloo-xds";
+  /** Admin interface port (bound to loopback). */
+  public static final int ADMIN_PORT = 19000;
+
+  private static final String HTTP_PROTOCOL_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  private static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
+      .add(HttpProtocolOptions.getDescriptor())
+      .build();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final YAMLMapper YAML = YAMLMapper.builder()
+      .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+      .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+      .build();
+
+  private BootstrapGenerator() {}
+
+  /** The bootstrap of {@code gateway} as YAML, for a control plane at {@code xdsAddress} ({@code host:port}). */
+  public static String yaml(ResourceKey gateway, String xdsAddress) {
+    try {
+      String json = JsonFormat.printer()
+          .usingTypeRegistry(TYPES)
+          .preservingProtoFieldNames()
+          // STATIC is the enum's zero value and would otherwise be omitted; spelled out for the reader.
+          .includingDefaultValueFields(Set.of(Cluster.getDescriptor().findFieldByName("type")))
+          .print(bootstrap(gateway, xdsAddress));
+      JsonNode tree = JSON.readTree(json);
+      return YAML.writeValueAsString(tree);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("bootstrap cannot be printed", e);
+    }
+  }
+
+  /** The bootstrap of {@code gateway} with the default control-plane address. */
+  public static String yaml(ResourceKey gateway) {
+    return yaml(gateway, DEFAULT_XDS_ADDRESS);
+  }
+
+  /** The bootstrap proto of {@code gateway} for a control plane at {@code xdsAddress} ({@code host:port}). */
+  public static Bootstrap bootstrap(ResourceKey gateway, String xdsAddress) {
+    HostAndPort xds = HostAndPort.fromString(xdsAddress).withDefaultPort(XdsServer.DEFAULT_PORT);
+    boolean ip = InetAddresses.isInetAddress(xds.getHost());
+
+    Node node = Node.newBuilder()
+        .setId(ProxyNodes.defaultNodeId(gateway))
+        .setCluster(ProxyNodes.groupOf(gateway))
+        .setMetadata(Struct.newBuilder().putFields(ProxyNodes.GATEWAY_METADATA_KEY,
+            Value.newBuilder().setStringValue(ProxyNodes.metadataValue(gateway)).build()))
+        .build();
+
+    ConfigSource ads = ConfigSource.newBuilder()
+        .setAds(AggregatedConfigSource.getDefaultInstance())
+        .setResourceApiVersion(ApiVersion.V3)
+        .build();
+
+    HttpProtocolOptions http2 = HttpProtocolOptions.newBuilder()
+        .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+            .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder()
+                .setConnectionKeepalive(KeepaliveSettings.newBuilder()
+                    .setInterval(seconds(30))
+                    .setTimeout(seconds(5)))))
+        .build();
+
+    Cluster xdsCluster = Cluster.newBuilder()
+        .setName(XDS_CLUSTER)
+        .setType(ip ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
+        .setConnectTimeout(seconds(5))
+        .putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS_KEY, Any.pack(http2))
+        .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+            .setClusterName(XDS_CLUSTER)
+            .addEndpoints(LocalityLbEndpoints.newBuilder()
+                .addLbEndpoints(LbEndpoint.newBuilder()
+                    .setEndpoint(Endpoint.newBuilder()
+                        .setAddress(socketAddress(xds.getHost(), xds.getPort()))))))
+        .build();
+
+    return Bootstrap.newBuilder()
+        .setNode(node)
+        .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
+            .setAdsConfig(ApiConfigSource.newBuilder()
+                .setApiType(ApiConfigSource.ApiType.GRPC)
+                .setTransportApiVersion(ApiVersion.V3)
+                .addGrpcServices(GrpcService.newBuilder()
+                    .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER))))
+            .setCdsConfig(ads)
+            .setLdsConfig(ads))
+        .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster))
+        .setAdmin(Admin.newBuilder().setAddress(socketAddress("127.0.0.1", ADMIN_PORT)))
+        .build();
+  }
+
+  private static Address socketAddress(String host, int port) {
+    return Address.newBuilder()
+        .setSocketAddress(SocketAddress.newBuilder().setAddress(host).setPortValue(port))
+        .build();
+  }
+
+  private static Duration seconds(long seconds) {
+    return Duration.newBuilder().setSeconds(seconds).build();
+  }
+}

@@ -1,0 +1,140 @@
+package io.gloo.core.xds;
+
+import com.google.errorprone.annotations.ThreadSafe;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.secret.v3.SecretDiscoveryServiceGrpc;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC endpoint Envoy connects to: java-control-plane's v3 ADS (state-of-the-world and delta) plus the per-type
+ * CDS, EDS, LDS, RDS and SDS services for non-ADS clients, all serving from one {@link ConfigWatcher} (normally
+ * {@code SnapshotPublisher#configWatcher()}), together with gRPC health ({@code grpc.health.v1.Health}; the overall
+ * status {@code ""} and each xDS service are SERVING once started, NOT_SERVING from {@link #close()}) and server
+ * reflection ({@code grpc.reflection.v1}), so that {@code grpcurl} and probes work without proto files.
+ *
+ * <p>Connections are long-lived: keepalive pings every 30 s (10 s timeout) detect dead proxies behind NATs and load
+ * balancers, and clients may ping as often as every 10 s (Envoy's bootstrap here pings every 30 s), even with no
+ * call in flight. There is no idle or age limit, which would only cause needless reconnects and resends.
+ *
+ * <p>{@link #close()} is graceful: health goes NOT_SERVING, the server stops accepting connections and waits up to
+ * the shutdown grace for streams to end, then cancels the rest (xDS streams never end on their own; Envoy reconnects
+ * to another replica and keeps its configuration meanwhile).
+ */
+@ThreadSafe
+public final class XdsServer implements AutoCloseable {
+
+  /** Default xDS port. */
+  public static final int DEFAULT_PORT = 9977;
+
+  private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
+  private static final List<String> XDS_SERVICES = List.of(
+      AggregatedDiscoveryServiceGrpc.SERVICE_NAME,
+      ClusterDiscoveryServiceGrpc.SERVICE_NAME,
+      EndpointDiscoveryServiceGrpc.SERVICE_NAME,
+      ListenerDiscoveryServiceGrpc.SERVICE_NAME,
+      RouteDiscoveryServiceGrpc.SERVICE_NAME,
+      SecretDiscoveryServiceGrpc.SERVICE_NAME);
+
+  private final Server server;
+  private final HealthStatusManager health;
+  private final Duration shutdownGrace;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private XdsServer(Server server, HealthStatusManager health, Duration shutdownGrace) {
+    this.server = server;
+    this.health = health;
+    this.shutdownGrace = shutdownGrace;
+  }
+
+  /**
+   * Binds and starts the server.
+   *
+   * @param address where to listen; port 0 picks a free port (see {@link #port()})
+   * @param cache where the resources come from
+   * @param callbacks stream observers, e.g. a {@link ProxyTracker}
+   * @param shutdownGrace how long {@link #close()} waits for streams before cancelling them
+   * @throws IOException if the address cannot be bound
+   */
+  public static XdsServer start(InetSocketAddress address, ConfigWatcher cache,
+      List<? extends DiscoveryServerCallbacks> callbacks, Duration shutdownGrace) throws IOException {
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(cache, "cache");
+    V3DiscoveryServer discovery = new V3DiscoveryServer(List.copyOf(callbacks), cache);
+    HealthStatusManager health = new HealthStatusManager();
+    Server server = NettyServerBuilder.forAddress(address)
+        .addService(discovery.getAggregatedDiscoveryServiceImpl())
+        .addService(discovery.getClusterDiscoveryServiceImpl())
+        .addService(discovery.getEndpointDiscoveryServiceImpl())
+        .addService(discovery.getListenerDiscoveryServiceImpl())
+        .addService(discovery.getRouteDiscoveryServiceImpl())
+        .addService(discovery.getSecretDiscoveryServiceImpl())
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .keepAliveTimeout(10, TimeUnit.SECONDS)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .build()
+        .start();
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    for (String service : XDS_SERVICES) {
+      health.setStatus(service, ServingStatus.SERVING);
+    }
+    XdsServer xds = new XdsServer(server, health, shutdownGrace);
+    LOG.info("xDS server listening on {}", server.getListenSockets());
+    return xds;
+  }
+
+  /** {@link #start(InetSocketAddress, ConfigWatcher, List, Duration)} with a 5 s shutdown grace. */
+  public static XdsServer start(InetSocketAddress address, ConfigWatcher cache,
+      List<? extends DiscoveryServerCallbacks> callbacks) throws IOException {
+    return start(address, cache, callbacks, Duration.ofSeconds(5));
+  }
+
+  /** The bound port (the real one when started on port 0). */
+  public int port() {
+    return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+  }
+
+  /** Health NOT_SERVING, stop accepting, wait up to the grace for streams, then cancel the rest. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    // Terminal state: every service reports NOT_SERVING and later setStatus calls are ignored.
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.info("xDS streams still open after {}; cancelling them", shutdownGrace);
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("xDS server stopped");
+  }
+}
