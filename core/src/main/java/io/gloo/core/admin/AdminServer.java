@@ -1,0 +1,152 @@
+package io.gloo.core.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.gloo.core.report.Reporter;
+import io.gloo.core.server.GlooServer;
+import io.gloo.core.snapshot.PublishedSnapshot;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.SourceProblem;
+import io.gloo.core.translate.TranslationJson;
+import io.gloo.core.xds.ProxyStatus;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The admin HTTP API (default port 9091): {@code /healthz}, {@code /readyz}, {@code /metrics} (Prometheus),
+ * {@code /snapshots} (the xDS served per Gateway, as Envoy JSON) and {@code /statuses} (the status of every processed
+ * resource, source problems such as malformed files, and the ACK/NACK state of every connected proxy).
+ * Read-only; secrets are never rendered (only their names).
+ */
+public final class AdminServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+  private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+  private final HttpServer http;
+  private final ExecutorService executor;
+  private final GlooServer server;
+
+  private AdminServer(HttpServer http, ExecutorService executor, GlooServer server) {
+    this.http = http;
+    this.executor = executor;
+    this.server = server;
+  }
+
+  public static AdminServer start(InetSocketAddress address, GlooServer server) throws IOException {
+    HttpServer http = HttpServer.create(address, 0);
+    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "gloo-admin");
+      t.setDaemon(true);
+      return t;
+    });
+    AdminServer admin = new AdminServer(http, executor, server);
+    http.createContext("/healthz", ex -> admin.respond(ex, 200, "text/plain", "ok\n"));
+    http.createContext("/readyz", admin::readyz);
+    http.createContext("/metrics", ex -> admin.respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+        server.metrics().scrape()));
+    http.createContext("/snapshots", admin::snapshots);
+    http.createContext("/statuses", admin::statuses);
+    http.setExecutor(executor);
+    http.start();
+    return admin;
+  }
+
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  private void readyz(HttpExchange ex) throws IOException {
+    String reason = server.notReadyReason();
+    if (reason == null) {
+      respond(ex, 200, "text/plain", "ready: " + server.source().describe() + ", "
+          + server.publisher().current().size() + " gateway snapshot(s)\n");
+    } else {
+      respond(ex, 503, "text/plain", "not ready: " + reason + "\n");
+    }
+  }
+
+  private void snapshots(HttpExchange ex) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    for (Map.Entry<ResourceKey, PublishedSnapshot> e : server.publisher().current().entrySet()) {
+      PublishedSnapshot s = e.getValue();
+      ObjectNode node = root.putObject(e.getKey().namespacedName());
+      node.put("nodeGroup", s.group());
+      node.put("removed", s.removed());
+      node.put("publishedAt", s.publishedAt().toString());
+      ObjectNode versions = node.putObject("versions");
+      s.versions().forEach(versions::put);
+      node.set("resources", TranslationJson.xds(s.resources()));
+    }
+    respondJson(ex, root);
+  }
+
+  private void statuses(HttpExchange ex) throws IOException {
+    Reporter reporter = server.reporter();
+    ObjectNode root = JSON.createObjectNode();
+    root.set("statuses", TranslationJson.statuses(reporter.statuses()));
+    ArrayNode problems = root.putArray("sourceProblems");
+    for (SourceProblem p : reporter.sourceProblems()) {
+      ObjectNode n = problems.addObject();
+      n.put("file", p.source());
+      n.put("line", p.line());
+      n.put("column", p.column());
+      n.put("message", p.message());
+    }
+    ArrayNode proxies = root.putArray("proxies");
+    for (ProxyStatus p : server.tracker().proxies()) {
+      ObjectNode n = proxies.addObject();
+      n.put("nodeId", p.nodeId());
+      n.put("group", p.group());
+      n.put("streams", p.streams());
+      ObjectNode types = n.putObject("types");
+      p.types().forEach((type, t) -> {
+        ObjectNode tn = types.putObject(type);
+        tn.put("ackedVersion", t.ackedVersion());
+        t.activeNack().ifPresent(nack -> tn.putObject("nack")
+            .put("version", nack.rejectedVersion()).put("message", nack.message()).put("at", nack.at().toString()));
+      });
+    }
+    respondJson(ex, root);
+  }
+
+  private void respondJson(HttpExchange ex, Object body) throws IOException {
+    respond(ex, 200, "application/json", JSON.writeValueAsString(body) + "\n");
+  }
+
+  private void respond(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    try (ex) {
+      if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+        ex.sendResponseHeaders(405, -1);
+        return;
+      }
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", contentType);
+      ex.sendResponseHeaders(status, bytes.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("admin request {} failed", ex.getRequestURI(), e);
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+    executor.shutdownNow();
+  }
+}

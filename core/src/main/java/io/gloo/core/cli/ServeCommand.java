@@ -1,0 +1,71 @@
+package io.gloo.core.cli;
+
+import io.gloo.core.server.GlooServer;
+import io.gloo.core.server.ServeOptions;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gloo serve}: run the control plane on a directory of manifests. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve the manifests in a directory to Envoy proxies over xDS, watching it for changes.")
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--config-dir", required = true, description = "Directory of Kubernetes YAML manifests.")
+  Path configDir;
+
+  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--xds-port", defaultValue = "9977", description = "xDS gRPC port (default: ${DEFAULT-VALUE}).")
+  int xdsPort;
+
+  @Option(names = "--admin-port", defaultValue = "9091", description = "Admin HTTP port (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
+  @Option(names = "--debounce", defaultValue = "100ms",
+      description = "Quiet time after file changes before translating (default: ${DEFAULT-VALUE}).")
+  String debounce;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isDirectory(configDir)) {
+      System.err.println("gloo serve: --config-dir " + configDir + " is not a directory");
+      return 2;
+    }
+    ServeOptions options = new ServeOptions(configDir, new InetSocketAddress(bind, xdsPort),
+        new InetSocketAddress(bind, adminPort), Durations.parse(debounce));
+    GlooServer server = GlooServer.start(options);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "gloo-shutdown"));
+    System.err.printf("gloo: serving %s — xDS on %s:%d, admin on http://%s:%d (Ctrl-C to stop)%n",
+        configDir, bind, server.xdsPort(), bind, server.adminPort());
+    stopped.await();
+    return 0;
+  }
+
+  /** Durations as users write them: 100ms, 2s, 1m. */
+  static final class Durations {
+    static Duration parse(String text) {
+      String t = text.trim();
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      }
+      if (t.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+      }
+      if (t.endsWith("m")) {
+        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+      }
+      return Duration.parse(t);
+    }
+  }
+}

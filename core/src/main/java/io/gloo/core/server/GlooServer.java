@@ -1,0 +1,149 @@
+package io.gloo.core.server;
+
+import com.google.errorprone.annotations.ThreadSafe;
+import io.gloo.core.admin.AdminServer;
+import io.gloo.core.report.Reporter;
+import io.gloo.core.snapshot.SnapshotError;
+import io.gloo.core.snapshot.SnapshotPublisher;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.TranslationResult;
+import io.gloo.core.translate.Translator;
+import io.gloo.core.watch.ConfigSource;
+import io.gloo.core.watch.DirectorySource;
+import io.gloo.core.xds.Nack;
+import io.gloo.core.xds.ProxyTracker;
+import io.gloo.core.xds.XdsServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running control plane: config source → translator → snapshot publisher → xDS server, with the reporter and
+ * the admin API beside them. Translation runs on the config source's thread, one at a time; a translation that fails
+ * unexpectedly is logged and counted, and the last good snapshots keep serving.
+ */
+@ThreadSafe
+public final class GlooServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GlooServer.class);
+
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Translator translator = new Translator();
+  private final SnapshotPublisher publisher = new SnapshotPublisher(metrics);
+  private final ProxyTracker tracker = new ProxyTracker(metrics);
+  private final Reporter reporter = new Reporter();
+  private final Timer translationTime = Timer.builder("gloo.translation.duration")
+      .description("time to translate all resources into snapshots").register(metrics);
+  private final Counter translations = Counter.builder("gloo.translations")
+      .description("translations run").tag("result", "ok").register(metrics);
+  private final Counter translationErrors = Counter.builder("gloo.translations")
+      .description("translations run").tag("result", "error").register(metrics);
+  private final AtomicReference<String> notReady = new AtomicReference<>("starting");
+
+  private final ConfigSource source;
+  private final XdsServer xds;
+  private final AdminServer admin;
+
+  private GlooServer(ServeOptions options) throws IOException {
+    tracker.onChange(event -> refreshXdsErrors());
+    this.xds = XdsServer.start(options.xdsAddress(), publisher.configWatcher(), List.of(tracker));
+    this.source = new DirectorySource(options.configDir(), options.debounce());
+    this.admin = AdminServer.start(options.adminAddress(), this);
+    source.start(this::translate);
+    notReady.set(null);
+    LOG.info("serving {}: xDS on port {}, admin on port {}", source.describe(), xds.port(), admin.port());
+  }
+
+  /** Starts every part; returns once the first translation is published and all ports listen. */
+  public static GlooServer start(ServeOptions options) throws IOException {
+    return new GlooServer(options);
+  }
+
+  private void translate(ResourceSnapshot snapshot) {
+    TranslationResult result;
+    try {
+      result = translationTime.recordCallable(() -> translator.translate(snapshot));
+    } catch (Exception | StackOverflowError e) {
+      // A translator bug must not take the proxies down: they keep the last good snapshot.
+      translationErrors.increment();
+      LOG.error("translation failed; proxies keep their last good configuration", e);
+      return;
+    }
+    translations.increment();
+    publisher.publish(result.gateways());
+    reporter.translated(result.statuses(), snapshot.problems());
+    refreshXdsErrors();
+  }
+
+  /** Puts what the running system knows (inconsistent snapshots, NACKs) into the Gateways' statuses. */
+  private void refreshXdsErrors() {
+    Map<ResourceKey, List<String>> errors = new TreeMap<>();
+    for (Map.Entry<ResourceKey, SnapshotError> e : publisher.errors().entrySet()) {
+      errors.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+          .add("snapshot not published, the last good one keeps serving: " + e.getValue().message());
+    }
+    for (ResourceKey gateway : publisher.current().keySet()) {
+      for (Nack nack : tracker.activeNacks(gateway)) {
+        errors.computeIfAbsent(gateway, k -> new ArrayList<>()).add("proxy " + nack.nodeId() + " rejected "
+            + shortType(nack.typeUrl()) + " version " + nack.rejectedVersion() + ": " + nack.message());
+      }
+    }
+    reporter.xdsErrors(errors);
+  }
+
+  private static String shortType(String typeUrl) {
+    return typeUrl.substring(typeUrl.lastIndexOf('.') + 1);
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  public SnapshotPublisher publisher() {
+    return publisher;
+  }
+
+  public ProxyTracker tracker() {
+    return tracker;
+  }
+
+  public Reporter reporter() {
+    return reporter;
+  }
+
+  public ConfigSource source() {
+    return source;
+  }
+
+  public int xdsPort() {
+    return xds.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  /** Null when ready to serve; otherwise why not. */
+  public String notReadyReason() {
+    return notReady.get();
+  }
+
+  @Override
+  public void close() {
+    notReady.set("shutting down");
+    source.close();
+    xds.close();
+    admin.close();
+    metrics.close();
+  }
+}
