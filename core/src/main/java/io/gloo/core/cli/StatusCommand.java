@@ -1,0 +1,146 @@
+package io.gloo.core.cli;
+
+import io.gloo.core.report.Reporter;
+import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.store.SourceProblem;
+import io.gloo.core.translate.TranslationJson;
+import io.gloo.core.translate.TranslationResult;
+import io.gloo.core.translate.Translator;
+import io.gloo.core.watch.DirectorySource;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code gloo status}: the status of every resource in a config directory. Asks the running server's admin API
+ * first, which also knows what proxies ACKed or NACKed; without a running server it translates the directory
+ * offline and says so.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = {"Show the status of every resource: from a running 'gloo serve' (its admin API), or, when none",
+        "answers, by translating the directory offline. Exit status 1 when any condition reports a problem."})
+final class StatusCommand implements Callable<Integer> {
+
+  @Option(names = "--config-dir", required = true, description = "Directory of Kubernetes YAML manifests.")
+  Path configDir;
+
+  @Option(names = "--admin", defaultValue = "http://127.0.0.1:9091",
+      description = "Admin API of a running server (default: ${DEFAULT-VALUE}).")
+  String admin;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml.")
+  String output;
+
+  @Override
+  public Integer call() {
+    JsonNode report = fromServer();
+    String origin = "from the running server at " + admin;
+    if (report == null) {
+      origin = "offline translation of " + configDir + " (no server answered at " + admin + ")";
+      report = offline();
+    }
+    if (!output.equals("table")) {
+      System.out.print(Output.render(report, output));
+      return 0;
+    }
+    System.out.println("# " + origin);
+    return StatusTable.print(report, System.out) ? 1 : 0;
+  }
+
+  private JsonNode fromServer() {
+    try {
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+      HttpResponse<String> response = client.send(
+          HttpRequest.newBuilder(URI.create(admin + "/statuses")).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? TranslationJson.mapper().readTree(response.body()) : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private JsonNode offline() {
+    ResourceSnapshot snapshot = DirectorySource.load(List.of(configDir));
+    TranslationResult result = new Translator().translate(snapshot);
+    Reporter reporter = new Reporter();
+    reporter.translated(result.statuses(), snapshot.problems());
+    ObjectNode root = TranslationJson.mapper().createObjectNode();
+    root.set("statuses", TranslationJson.statuses(reporter.statuses()));
+    var problems = root.putArray("sourceProblems");
+    for (SourceProblem p : snapshot.problems()) {
+      problems.addObject().put("file", p.source()).put("line", p.line()).put("column", p.column())
+          .put("message", p.message());
+    }
+    return root;
+  }
+
+  /** Prints statuses as one line per resource, listener and route parent. */
+  static final class StatusTable {
+
+    private StatusTable() {}
+
+    /** @return whether any condition reports a problem */
+    static boolean print(JsonNode report, PrintStream out) {
+      boolean problem = false;
+      for (JsonNode p : report.path("sourceProblems")) {
+        problem = true;
+        out.printf("FILE %s:%d:%d  %s%n", p.path("file").asString(), p.path("line").asInt(), p.path("column").asInt(),
+            p.path("message").asString());
+      }
+      for (Map.Entry<String, JsonNode> e : report.path("statuses").properties()) {
+        JsonNode status = e.getValue();
+        if (status.has("parents")) {
+          for (JsonNode parent : status.path("parents")) {
+            JsonNode ref = parent.path("parentRef");
+            String name = (ref.has("namespace") ? ref.path("namespace").asString() + "/" : "")
+                + ref.path("name").asString() + (ref.has("sectionName") ? "#" + ref.path("sectionName").asString() : "");
+            problem |= line(out, e.getKey() + "  parent " + name, parent.path("conditions"));
+          }
+        } else {
+          problem |= line(out, e.getKey(), status.path("conditions"));
+          for (JsonNode l : status.path("listeners")) {
+            problem |= line(out, "  listener " + l.path("name").asString() + " (attachedRoutes "
+                + l.path("attachedRoutes").asInt() + ")", l.path("conditions"));
+          }
+        }
+      }
+      return problem;
+    }
+
+    private static boolean line(PrintStream out, String subject, JsonNode conditions) {
+      StringBuilder sb = new StringBuilder(subject);
+      boolean problem = false;
+      StringBuilder messages = new StringBuilder();
+      for (JsonNode c : conditions) {
+        String type = c.path("type").asString();
+        String status = c.path("status").asString();
+        // Conflicted and PartiallyInvalid are problems when True; the rest when False.
+        boolean bad = type.equals("Conflicted") || type.equals("PartiallyInvalid")
+            ? status.equals("True") : status.equals("False");
+        sb.append("  ").append(type).append('=').append(status);
+        if (bad) {
+          problem = true;
+          sb.append('(').append(c.path("reason").asString()).append(')');
+          messages.append("\n      ").append(type).append(": ").append(c.path("message").asString());
+        }
+      }
+      out.println(sb.append(messages));
+      return problem;
+    }
+  }
+}
