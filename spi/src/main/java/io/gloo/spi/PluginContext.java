@@ -1,0 +1,41 @@
+package io.gloo.spi;
+
+import io.grpc.BindableService;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+
+/**
+ * What core gives a plugin when it starts: its configuration, a logger, metrics, the SPI version, and ways to run
+ * services inside the gateway process. Narrow on purpose: a plugin never sees core internals.
+ */
+public interface PluginContext {
+
+  /** The id of this plugin (its archive's {@code Plugin-Id}). */
+  String pluginId();
+
+  /** The SPI version core provides (see {@link SpiVersion#CURRENT}). */
+  String spiVersion();
+
+  /** Plugin configuration: {@code --plugin-config ID.KEY=VALUE} options and environment, keys without the id. */
+  Map<String, String> config();
+
+  default Optional<String> config(String key) {
+    return Optional.ofNullable(config().get(key));
+  }
+
+  /** A logger named after the plugin. */
+  Logger logger();
+
+  /** Metrics registered under the plugin's id, exported with core's own metrics. */
+  PluginMetrics metrics();
+
+  /**
+   * Serves a gRPC service from the running process on the given port (services on the same port share one server).
+   * Stopped when the plugin stops.
+   */
+  void registerGrpcService(int port, BindableService service);
+
+  /** Runs a background service for as long as the plugin is loaded. */
+  void registerBackgroundService(BackgroundService service);
+}

@@ -1,0 +1,25 @@
+package io.gloo.spi.translate;
+
+import io.gloo.spi.policy.GroupKind;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Read-only access to resources other than the policy itself. Every lookup is recorded, so that a change to what
+ * was looked up re-translates the policy, and cross-namespace reads obey ReferenceGrants.
+ */
+public interface ResourceLookup {
+
+  /** A Secret's data, decoded; empty when missing or not readable from here. Never log the values. */
+  Optional<Map<String, byte[]>> secret(String namespace, String name);
+
+  /** The ready endpoints of a Service port (from its EndpointSlices); empty when the Service is unknown. */
+  Optional<List<HostPort>> serviceEndpoints(String namespace, String service, int port);
+
+  /** Another policy's spec, e.g. a RateLimitConfig referenced from a RouteOption. */
+  <T> Optional<T> policy(GroupKind kind, Class<T> specType, String namespace, String name);
+
+  /** An address and port. */
+  record HostPort(String address, int port) {}
+}

@@ -1,0 +1,14 @@
+package io.gloo.spi.translate;
+
+/** A call about one Envoy route: one match of one HTTPRoute rule. */
+public interface RouteContext extends TranslationContext {
+
+  /** The HTTPRoute, as {@code namespace/name}. */
+  String httpRoute();
+
+  /** The rule's index in the HTTPRoute. */
+  int rule();
+
+  /** The rule's {@code name}, or null. */
+  String ruleName();
+}

@@ -1,0 +1,2 @@
+/** Translators and the narrow context core gives them. */
+package io.gloo.spi.translate;
