@@ -1,6 +1,7 @@
 package io.gloo.core.ir;
 
 import io.gloo.core.store.ResourceKey;
+import io.gloo.core.translate.policy.AppliedPolicy;
 import java.util.List;
 
 /**
@@ -8,8 +9,16 @@ import java.util.List;
  *
  * @param source the resource the cluster stands for (a Service)
  * @param port the service port, for attribution
+ * @param policy for backends of a plugin's kind (e.g. a Gloo Upstream), the policy whose translator builds the
+ *     cluster; null for Services
  */
-public record BackendIR(String clusterName, ResourceKey source, int port, List<Endpoint> endpoints) {
+public record BackendIR(String clusterName, ResourceKey source, int port, List<Endpoint> endpoints,
+    AppliedPolicy policy) {
+
+  /** A Service backend: core builds its cluster and endpoints. */
+  public BackendIR(String clusterName, ResourceKey source, int port, List<Endpoint> endpoints) {
+    this(clusterName, source, port, endpoints, null);
+  }
 
   public BackendIR {
     endpoints = List.copyOf(endpoints);

@@ -1,5 +1,6 @@
 package io.gloo.core.ir;
 
+import io.gloo.core.translate.policy.AppliedPolicy;
 import java.util.List;
 
 /**
@@ -7,6 +8,7 @@ import java.util.List;
  *
  * @param requestHeaders header edits applied to the request before it is forwarded
  * @param responseHeaders header edits applied to the response
+ * @param policies plugin policies that apply to this route, one per kind, already merged, in priority order
  */
 public record RouteIR(
     String name,
@@ -14,5 +16,10 @@ public record RouteIR(
     RouteActionIR action,
     HeaderEditsIR requestHeaders,
     HeaderEditsIR responseHeaders,
-    RouteSource source) {
+    RouteSource source,
+    List<AppliedPolicy> policies) {
+
+  public RouteIR {
+    policies = List.copyOf(policies);
+  }
 }

@@ -8,12 +8,17 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.gloo.core.ir.BackendIR;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.policy.PolicyResolver;
+import io.gloo.core.translate.policy.RegisteredKind;
+import io.gloo.spi.policy.Attachment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,12 +32,14 @@ final class Backends {
 
   private final ResourceSnapshot snapshot;
   private final ReferenceGrants grants;
+  private final PolicyResolver policies;
   private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
   private final Map<String, BackendIR> built = new HashMap<>();
 
-  Backends(ResourceSnapshot snapshot, ReferenceGrants grants) {
+  Backends(ResourceSnapshot snapshot, ReferenceGrants grants, PolicyResolver policies) {
     this.snapshot = snapshot;
     this.grants = grants;
+    this.policies = policies;
     for (EndpointSlice slice : snapshot.list(EndpointSlice.class)) {
       Map<String, String> labels = slice.getMetadata().getLabels();
       String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
@@ -66,14 +73,19 @@ final class Backends {
    * @param group the ref's group (null means core)
    * @param kind the ref's kind (null means Service)
    */
-  Resolution resolve(String routeKind, String routeNamespace, String group, String kind, String name,
-      String namespace, Integer port) {
+  Resolution resolve(String routeKind, String routeNamespace, String routeName, String group, String kind,
+      String name, String namespace, Integer port) {
     String g = GatewayApi.groupOrCore(group);
     String k = kind == null ? GatewayApi.KIND_SERVICE : kind;
     String ns = namespace == null || namespace.isEmpty() ? routeNamespace : namespace;
     String ref = (g.isEmpty() ? "" : g + "/") + k + " " + ns + "/" + name;
     if (!g.isEmpty() || !k.equals(GatewayApi.KIND_SERVICE)) {
-      return Resolution.failed(GatewayApi.REASON_INVALID_KIND, "backendRef " + ref + ": unsupported kind");
+      Optional<RegisteredKind> pluginKind = policies.kind(g, k, Attachment.BACKEND_REF);
+      if (pluginKind.isEmpty()) {
+        return Resolution.failed(GatewayApi.REASON_INVALID_KIND,
+            "backendRef " + ref + ": unsupported kind (no installed plugin serves it as a backend)");
+      }
+      return resolvePluginBackend(pluginKind.get(), routeKind, routeNamespace, routeName, g, k, ns, name, port, ref);
     }
     if (!grants.permits(GatewayApi.GROUP, routeKind, routeNamespace, "", GatewayApi.KIND_SERVICE, ns, name)) {
       return Resolution.failed(GatewayApi.REASON_REF_NOT_PERMITTED,
@@ -96,6 +108,28 @@ final class Backends {
     String cluster = clusterName(ns, name, port);
     built.computeIfAbsent(cluster, c -> build(c, service, servicePort));
     return Resolution.ok(cluster);
+  }
+
+  private Resolution resolvePluginBackend(RegisteredKind pluginKind, String routeKind, String routeNamespace,
+      String routeName, String group, String kind, String ns, String name, Integer port, String ref) {
+    if (!grants.permits(GatewayApi.GROUP, routeKind, routeNamespace, group, kind, ns, name)) {
+      return Resolution.failed(GatewayApi.REASON_REF_NOT_PERMITTED,
+          "backendRef " + ref + ": no ReferenceGrant in namespace " + ns + " allows " + routeKind + "s from "
+              + routeNamespace);
+    }
+    PolicyResolver.Resolution resolution = policies.resolve(pluginKind, ns, name);
+    if (!resolution.resolved()) {
+      return Resolution.failed(GatewayApi.REASON_BACKEND_NOT_FOUND, "backendRef " + resolution.problem());
+    }
+    // Gloo's naming: upstream_<namespace>_<name>
+    String cluster = kind.toLowerCase(Locale.ROOT) + "_" + ns + "_" + name;
+    BackendIR backend = built.computeIfAbsent(cluster, c -> new BackendIR(c, new ResourceKey(kind, ns, name),
+        port == null ? 0 : port, List.of(), policies.single(resolution.policy(), "backend " + c)));
+    policies.reports().attached(resolution.policy().ref(),
+        routeKind + " " + routeNamespace + "/" + routeName + " backendRef", true);
+    return backend.policy() == null
+        ? Resolution.failed(GatewayApi.REASON_BACKEND_NOT_FOUND, "backendRef " + ref + ": could not be applied")
+        : Resolution.ok(cluster);
   }
 
   /** The backend IR of a cluster returned by {@link #resolve}. */

@@ -23,6 +23,12 @@ import io.gloo.core.ir.RouteIR;
 import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.policy.PluginInvoker;
+import io.gloo.core.translate.policy.PolicyCatalog;
+import io.gloo.core.translate.policy.PolicyIndex;
+import io.gloo.core.translate.policy.PolicyMerger;
+import io.gloo.core.translate.policy.PolicyReports;
+import io.gloo.core.translate.policy.PolicyResolver;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,8 +48,22 @@ public final class GatewayApiTranslator {
   /** The IR of every Gateway of our class and the statuses computed on the way. */
   public record Result(List<GatewayIR> gateways, Map<ResourceKey, Object> statuses) {}
 
+  /** Translates without plugin policies (no plugin loaded). */
   public Result translate(ResourceSnapshot snapshot) {
-    return new Run(snapshot).run();
+    PolicyReports reports = new PolicyReports();
+    PluginInvoker invoker = new PluginInvoker();
+    try {
+      return translate(snapshot, new PolicyResolver(PolicyCatalog.EMPTY,
+          new PolicyIndex(snapshot, PolicyCatalog.EMPTY, invoker, reports), new PolicyMerger(invoker, reports),
+          reports));
+    } finally {
+      invoker.close();
+    }
+  }
+
+  /** Translates, resolving plugin policies with {@code policies}. */
+  public Result translate(ResourceSnapshot snapshot, PolicyResolver policies) {
+    return new Run(snapshot, policies).run();
   }
 
   /** State of one translation. */
@@ -54,11 +74,13 @@ public final class GatewayApiTranslator {
     private final Backends backends;
     private final RuleTranslator rules;
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+    private final PolicyResolver policies;
 
-    Run(ResourceSnapshot snapshot) {
+    Run(ResourceSnapshot snapshot, PolicyResolver policies) {
       this.snapshot = snapshot;
-      this.backends = new Backends(snapshot, new ReferenceGrants(snapshot));
-      this.rules = new RuleTranslator(backends);
+      this.policies = policies;
+      this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies);
+      this.rules = new RuleTranslator(backends, policies);
       for (Namespace ns : snapshot.list(Namespace.class)) {
         namespaceLabels.put(ns.getMetadata().getName(), ns.getMetadata().getLabels());
       }
@@ -76,6 +98,14 @@ public final class GatewayApiTranslator {
       for (HTTPRoute route : snapshot.list(HTTPRoute.class)) {
         attach(route);
       }
+      policies.reportDangling((policy, target) -> {
+        String ns = target.namespace() == null ? policy.ref().namespace() : target.namespace();
+        return switch (target.kind() == null ? "" : target.kind()) {
+          case GatewayApi.KIND_HTTPROUTE -> snapshot.get(HTTPRoute.class, ns, target.name()).isPresent();
+          case GatewayApi.KIND_GATEWAY -> snapshot.get(Gateway.class, ns, target.name()).isPresent();
+          default -> false;
+        };
+      });
       List<GatewayIR> result = new ArrayList<>();
       for (GatewayContext ctx : gateways.values()) {
         result.add(build(ctx));
@@ -111,6 +141,8 @@ public final class GatewayApiTranslator {
       /** port → domain → routes, in attachment order; sorted when the IR is built. */
       final Map<Integer, Map<String, List<RoutePrecedence.Entry>>> routesByPort = new TreeMap<>();
       final Map<Integer, Map<String, Set<ResourceKey>>> sourcesByPort = new HashMap<>();
+      /** port → domain → the Gateway listeners whose routes reach it. */
+      final Map<Integer, Map<String, Set<String>>> listenersByPort = new HashMap<>();
 
       GatewayContext(Gateway gateway) {
         this.gateway = gateway;
@@ -259,7 +291,10 @@ public final class GatewayApiTranslator {
         Map<String, List<RoutePrecedence.Entry>> byDomain =
             gateway.routesByPort.computeIfAbsent(l.port, p -> new TreeMap<>());
         Map<String, Set<ResourceKey>> sources = gateway.sourcesByPort.computeIfAbsent(l.port, p -> new HashMap<>());
+        Map<String, Set<String>> domainListeners =
+            gateway.listenersByPort.computeIfAbsent(l.port, p -> new HashMap<>());
         for (String domain : domains) {
+          domainListeners.computeIfAbsent(domain, d -> new LinkedHashSet<>()).add(l.name);
           // A route reaching one domain through two listeners (or two parentRefs) is added once.
           if (sources.computeIfAbsent(domain, d -> new LinkedHashSet<>()).add(ResourceKey.of(route))) {
             List<RoutePrecedence.Entry> entries = byDomain.computeIfAbsent(domain, d -> new ArrayList<>());
@@ -381,7 +416,10 @@ public final class GatewayApiTranslator {
           }
           List<ResourceKey> sources = new ArrayList<>(
               ctx.sourcesByPort.get(port.getKey()).getOrDefault(domain.getKey(), Set.of()));
-          vhosts.add(new VirtualHostIR(listenerName + "~" + domain.getKey(), domain.getKey(), routes, sources));
+          List<String> gatewayListeners = new ArrayList<>(
+              ctx.listenersByPort.get(port.getKey()).getOrDefault(domain.getKey(), Set.of()));
+          vhosts.add(new VirtualHostIR(listenerName + "~" + domain.getKey(), domain.getKey(), routes, sources,
+              gatewayListeners, policies.forVirtualHost(ctx.key, gatewayListeners)));
         }
         listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts));
       }

@@ -21,10 +21,16 @@ import io.gloo.core.ir.RouteMatchIR;
 import io.gloo.core.ir.RouteMatchIR.PathKind;
 import io.gloo.core.ir.RouteSource;
 import io.gloo.core.store.ResourceKey;
+import io.gloo.core.translate.policy.AppliedPolicy;
+import io.gloo.core.translate.policy.PolicyResolver;
+import io.gloo.core.translate.policy.PolicyResource;
+import io.gloo.core.translate.policy.RegisteredKind;
+import io.gloo.spi.policy.Attachment;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -50,9 +56,11 @@ final class RuleTranslator {
   }
 
   private final Backends backends;
+  private final PolicyResolver policies;
 
-  RuleTranslator(Backends backends) {
+  RuleTranslator(Backends backends, PolicyResolver policies) {
     this.backends = backends;
+    this.policies = policies;
   }
 
   List<RouteIR> translate(HTTPRoute route, Problems problems) {
@@ -75,14 +83,16 @@ final class RuleTranslator {
           problems.invalidMessages.add("rule " + r + " matches[" + m + "]: " + match.error + "; the match is dropped");
           continue;
         }
-        result.add(new RouteIR(name, match.match, parts.action, parts.requestHeaders, parts.responseHeaders, source));
+        result.add(new RouteIR(name, match.match, parts.action, parts.requestHeaders, parts.responseHeaders, source,
+            parts.policies));
       }
     }
     return result;
   }
 
   /** The match-independent part of a rule. */
-  private record RuleParts(RouteActionIR action, HeaderEditsIR requestHeaders, HeaderEditsIR responseHeaders) {}
+  private record RuleParts(RouteActionIR action, HeaderEditsIR requestHeaders, HeaderEditsIR responseHeaders,
+      List<AppliedPolicy> policies) {}
 
   private RuleParts ruleParts(HTTPRoute route, int index, HTTPRouteRule rule, Problems problems) {
     HeaderEditsIR requestHeaders = HeaderEditsIR.NONE;
@@ -91,6 +101,7 @@ final class RuleTranslator {
     RouteActionIR.UrlRewrite rewrite = null;
     String failure = null;
     String where = "rule " + index;
+    List<PolicyResource> extensionRefs = new ArrayList<>();
 
     List<HTTPRouteFilter> filters = rule.getFilters() == null ? List.of() : rule.getFilters();
     for (int f = 0; f < filters.size() && failure == null; f++) {
@@ -104,11 +115,26 @@ final class RuleTranslator {
         case "URLRewrite" -> rewrite = rewrite(filter.getUrlRewrite());
         case "ExtensionRef" -> {
           LocalObjectReference ref = filter.getExtensionRef();
+          Optional<RegisteredKind> kind = ref == null ? Optional.empty()
+              : policies.kind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF);
           String what = ref == null ? "(missing extensionRef)"
               : ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
-          problems.refFailure(GatewayApi.REASON_INVALID_KIND,
-              field + ": ExtensionRef " + what + " is not served by any installed plugin; the rule answers 500");
-          failure = "unresolved ExtensionRef";
+          if (kind.isEmpty()) {
+            // Never skipped: requests that would have used the filter get an error instead.
+            problems.refFailure(GatewayApi.REASON_INVALID_KIND,
+                field + ": ExtensionRef " + what + " is not served by any installed plugin; the rule answers 500");
+            failure = "unresolved ExtensionRef";
+          } else {
+            PolicyResolver.Resolution resolution =
+                policies.resolve(kind.get(), route.getMetadata().getNamespace(), ref.getName());
+            if (resolution.resolved()) {
+              extensionRefs.add(resolution.policy());
+            } else {
+              problems.refFailure(GatewayApi.REASON_BACKEND_NOT_FOUND,
+                  field + ": ExtensionRef " + resolution.problem() + "; the rule answers 500");
+              failure = "unresolved ExtensionRef";
+            }
+          }
         }
         default -> {
           failure = field + ": filter type " + type + " is not supported yet; the rule answers 500";
@@ -129,12 +155,13 @@ final class RuleTranslator {
       problems.invalidMessages.add(failure);
     }
     if (failure != null) {
-      return new RuleParts(new RouteActionIR.DirectResponse(500, null), requestHeaders, responseHeaders);
+      return new RuleParts(new RouteActionIR.DirectResponse(500, null), requestHeaders, responseHeaders, List.of());
     }
+    List<AppliedPolicy> applied = policies.forRule(ResourceKey.of(route), index, rule.getName(), extensionRefs);
     if (redirect != null) {
-      return new RuleParts(redirect, requestHeaders, responseHeaders);
+      return new RuleParts(redirect, requestHeaders, responseHeaders, applied);
     }
-    return new RuleParts(forward(route, index, rule, rewrite, problems), requestHeaders, responseHeaders);
+    return new RuleParts(forward(route, index, rule, rewrite, problems), requestHeaders, responseHeaders, applied);
   }
 
   private RouteActionIR forward(HTTPRoute route, int index, HTTPRouteRule rule, RouteActionIR.UrlRewrite rewrite,
@@ -150,7 +177,7 @@ final class RuleTranslator {
         return new RouteActionIR.DirectResponse(500, null);
       }
       Backends.Resolution resolution = backends.resolve(GatewayApi.KIND_HTTPROUTE,
-          route.getMetadata().getNamespace(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
+          route.getMetadata().getNamespace(), route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
           ref.getPort());
       if (!resolution.resolved()) {
         problems.refFailure(resolution.reason(), "rule " + index + " " + resolution.message());

@@ -1,0 +1,162 @@
+package io.gloo.core.translate.policy;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.spi.policy.Attachment;
+import io.gloo.spi.policy.GroupKind;
+import io.gloo.spi.policy.PolicyRef;
+import io.gloo.spi.policy.Violation;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Every policy resource of a kind some plugin serves, parsed, bound to its spec type, validated, and indexed by name
+ * and by target. Built once per translation.
+ */
+public final class PolicyIndex {
+
+  /** Oldest first (creation time, then namespace/name): the Gateway API's tie-break, and Gloo's merge order. */
+  public static final Comparator<PolicyResource> OLDEST_FIRST = Comparator
+      .comparing((PolicyResource p) -> p.creationTimestamp() == null ? "" : p.creationTimestamp())
+      .thenComparing(p -> p.ref().namespace())
+      .thenComparing(p -> p.ref().name());
+
+  static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+  private final Map<PolicyRef, PolicyResource> byRef = new HashMap<>();
+  private final Map<String, List<PolicyResource>> byTarget = new HashMap<>();
+
+  public PolicyIndex(ResourceSnapshot snapshot, PolicyCatalog catalog, PluginInvoker invoker,
+      PolicyReports reports) {
+    if (catalog.kinds().isEmpty()) {
+      return;
+    }
+    for (GenericKubernetesResource r : snapshot.list(GenericKubernetesResource.class)) {
+      String apiVersion = r.getApiVersion() == null ? "" : r.getApiVersion();
+      String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+      Optional<RegisteredKind> kind = catalog.kind(group, r.getKind());
+      if (kind.isEmpty()) {
+        continue;
+      }
+      PolicyResource policy = parse(kind.get(), r, invoker, reports);
+      byRef.put(policy.ref(), policy);
+      if (kind.get().attaches(Attachment.TARGET_REF)) {
+        for (PolicyResource.TargetRef t : policy.targetRefs()) {
+          String ns = t.namespace() == null || t.namespace().isEmpty() ? policy.ref().namespace() : t.namespace();
+          if (!ns.equals(policy.ref().namespace())) {
+            reports.warning(policy.ref(), "targetRef " + t.kind() + " " + ns + "/" + t.name()
+                + ": must be in the policy's namespace " + policy.ref().namespace() + "; ignored");
+            continue;
+          }
+          byTarget.computeIfAbsent(targetKey(t.kind(), ns, t.name()), k -> new ArrayList<>()).add(policy);
+        }
+      }
+    }
+    byTarget.values().forEach(list -> list.sort(OLDEST_FIRST));
+  }
+
+  private static PolicyResource parse(RegisteredKind kind, GenericKubernetesResource r, PluginInvoker invoker,
+      PolicyReports reports) {
+    PolicyRef ref = new PolicyRef(kind.groupKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
+    long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
+    reports.seen(ref, generation);
+    Object rawSpec = r.getAdditionalProperties().get("spec");
+    JsonNode spec = rawSpec == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(rawSpec);
+    List<Violation> violations = new ArrayList<>();
+    Object typed = null;
+    try {
+      typed = invoker.call(kind, "binding spec", () -> MAPPER.treeToValue(spec, kind.kind().specType()));
+    } catch (PluginInvoker.PluginFailure e) {
+      violations.add(new Violation("spec", "does not match " + kind.groupKind() + ": "
+          + (e.getCause() != null ? firstLine(e.getCause().getMessage()) : e.getMessage())));
+    }
+    if (typed != null) {
+      Object bound = typed;
+      try {
+        @SuppressWarnings("unchecked")
+        io.gloo.spi.policy.PolicyKind<Object> k = (io.gloo.spi.policy.PolicyKind<Object>) kind.kind();
+        violations.addAll(invoker.call(kind, "validate", () -> k.validate(bound)));
+      } catch (PluginInvoker.PluginFailure e) {
+        violations.add(new Violation("spec", "validation failed: " + e.getMessage()));
+      }
+    }
+    for (Violation v : violations) {
+      reports.rejected(ref, "spec." + v.field() + ": " + v.message());
+    }
+    for (String field : kind.kind().unsupportedFields()) {
+      if (present(spec, field)) {
+        reports.warning(ref, "UnsupportedValue: spec." + field + " is not supported and is ignored");
+      }
+    }
+    return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec,
+        violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs(spec));
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static boolean present(JsonNode spec, String dottedPath) {
+    JsonNode node = spec;
+    for (String part : dottedPath.split("\\.")) {
+      node = node.path(part);
+    }
+    return !node.isMissingNode() && !node.isNull();
+  }
+
+  /** {@code spec.targetRefs} (Gloo 1.18) or the older single {@code spec.targetRef} (Gloo 1.17). */
+  private static List<PolicyResource.TargetRef> targetRefs(JsonNode spec) {
+    List<PolicyResource.TargetRef> refs = new ArrayList<>();
+    List<JsonNode> nodes = new ArrayList<>();
+    spec.path("targetRefs").forEach(nodes::add);
+    if (spec.has("targetRef")) {
+      nodes.add(spec.get("targetRef"));
+    }
+    for (JsonNode t : nodes) {
+      refs.add(new PolicyResource.TargetRef(text(t, "group"), text(t, "kind"), text(t, "name"),
+          text(t, "namespace"), text(t, "sectionName")));
+    }
+    return refs;
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asString();
+  }
+
+  static String targetKey(String kind, String namespace, String name) {
+    return kind + "/" + namespace + "/" + name;
+  }
+
+  public Optional<PolicyResource> get(GroupKind kind, String namespace, String name) {
+    return Optional.ofNullable(byRef.get(new PolicyRef(kind, namespace, name)));
+  }
+
+  /** Valid or not, the policies whose targetRefs name this resource, oldest first. */
+  public List<PolicyResource> targeting(String kind, String namespace, String name) {
+    return byTarget.getOrDefault(targetKey(kind, namespace, name), List.of());
+  }
+
+  public java.util.Collection<PolicyResource> all() {
+    return byRef.values();
+  }
+
+  /** A copy of a spec with the merge object replaced. */
+  static ObjectNode withMergeObject(JsonNode spec, String mergeField, ObjectNode merged) {
+    ObjectNode copy = spec.isObject() ? ((ObjectNode) spec).deepCopy() : MAPPER.createObjectNode();
+    copy.set(mergeField, merged);
+    return copy;
+  }
+}

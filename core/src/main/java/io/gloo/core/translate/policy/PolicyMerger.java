@@ -1,0 +1,104 @@
+package io.gloo.core.translate.policy;
+
+import io.gloo.spi.policy.PolicyRef;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Gloo's shallow merge: policies of one kind that apply to the same place are combined field by field over the
+ * top-level fields of the kind's merge object (e.g. {@code options}); the first policy, in priority order, to set a
+ * field keeps it. Each losing field is reported on the policy that lost it, naming the winner. One instance per
+ * translation (it caches the merged specs of each distinct combination).
+ */
+public final class PolicyMerger {
+
+  private final PluginInvoker invoker;
+  private final PolicyReports reports;
+  private final Map<List<PolicyRef>, AppliedPolicy> cache = new HashMap<>();
+
+  public PolicyMerger(PluginInvoker invoker, PolicyReports reports) {
+    this.invoker = invoker;
+    this.reports = reports;
+  }
+
+  /**
+   * Merges {@code ordered} (one kind, highest priority first, valid policies only) for the place {@code where}.
+   * Returns null when the list is empty.
+   */
+  public AppliedPolicy merge(List<PolicyResource> ordered, String where) {
+    if (ordered.isEmpty()) {
+      return null;
+    }
+    RegisteredKind kind = ordered.get(0).kind();
+    String mergeField = kind.kind().mergeField();
+    if (mergeField == null || ordered.size() == 1) {
+      PolicyResource winner = ordered.get(0);
+      reports.attached(winner.ref(), where, true);
+      for (PolicyResource loser : ordered.subList(1, ordered.size())) {
+        reports.attached(loser.ref(), where, false);
+        reports.lost(loser.ref(), "spec", winner.ref(), where);
+      }
+      return cache.computeIfAbsent(List.of(winner.ref()),
+          k -> new AppliedPolicy(kind, k, Map.of(), winner.typedSpec()));
+    }
+    Map<String, PolicyRef> owners = new LinkedHashMap<>();
+    ObjectNode merged = PolicyIndex.MAPPER.createObjectNode();
+    List<PolicyRef> contributors = new ArrayList<>();
+    for (PolicyResource p : ordered) {
+      JsonNode object = p.spec().path(mergeField);
+      boolean contributed = false;
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        PolicyRef owner = owners.get(field.getKey());
+        if (owner == null) {
+          owners.put(field.getKey(), p.ref());
+          merged.set(field.getKey(), field.getValue());
+          contributed = true;
+        } else {
+          reports.lost(p.ref(), mergeField + "." + field.getKey(), owner, where);
+        }
+      }
+      reports.attached(p.ref(), where, contributed);
+      if (contributed) {
+        contributors.add(p.ref());
+      }
+    }
+    if (contributors.size() == 1) {
+      PolicyResource only = ordered.stream().filter(p -> p.ref().equals(contributors.get(0))).findFirst().get();
+      return cache.computeIfAbsent(List.copyOf(contributors),
+          k -> new AppliedPolicy(kind, k, owners, only.typedSpec()));
+    }
+    AppliedPolicy cached = cache.get(contributors);
+    if (cached != null) {
+      return cached;
+    }
+    ObjectNode spec = PolicyIndex.withMergeObject(ordered.get(0).spec(), mergeField, merged);
+    Object typed;
+    try {
+      typed = invoker.call(kind, "binding merged spec",
+          () -> PolicyIndex.MAPPER.treeToValue(spec, kind.kind().specType()));
+    } catch (PluginInvoker.PluginFailure e) {
+      for (PolicyRef ref : contributors) {
+        reports.error(ref, "merged with " + contributors + " at " + where + ", the result does not bind: "
+            + e.getMessage());
+      }
+      return null;
+    }
+    AppliedPolicy applied = new AppliedPolicy(kind, contributors, owners, typed);
+    cache.put(List.copyOf(contributors), applied);
+    return applied;
+  }
+
+  /** Splits policies by kind, keeping priority order within each kind. */
+  public static Map<RegisteredKind, List<PolicyResource>> byKind(List<PolicyResource> ordered) {
+    Map<RegisteredKind, List<PolicyResource>> result = new LinkedHashMap<>();
+    for (PolicyResource p : ordered) {
+      result.computeIfAbsent(p.kind(), k -> new ArrayList<>()).add(p);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,148 @@
+package io.gloo.core.translate.policy;
+
+import io.gloo.core.store.ResourceKey;
+import io.gloo.spi.policy.Attachment;
+import io.gloo.spi.policy.PolicyRef;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Resolves which plugin policies apply where, in Gloo's precedence, and merges them: for a route rule,
+ * {@code ExtensionRef} filters in filter order, then policies whose targetRefs name the HTTPRoute (whole or this rule
+ * by {@code sectionName}) oldest first; for a virtual host, policies naming the listener, oldest first, then
+ * Gateway-wide ones, oldest first. One instance per translation.
+ */
+public final class PolicyResolver {
+
+  private final PolicyCatalog catalog;
+  private final PolicyIndex index;
+  private final PolicyMerger merger;
+  private final PolicyReports reports;
+
+  public PolicyResolver(PolicyCatalog catalog, PolicyIndex index, PolicyMerger merger, PolicyReports reports) {
+    this.catalog = catalog;
+    this.index = index;
+    this.merger = merger;
+    this.reports = reports;
+  }
+
+  /** The outcome of resolving an ExtensionRef filter or a backendRef of a plugin's kind. */
+  public record Resolution(PolicyResource policy, String problem) {
+    public boolean resolved() {
+      return policy != null;
+    }
+  }
+
+  /** Whether some plugin serves this kind with this attachment. */
+  public Optional<RegisteredKind> kind(String group, String kind, Attachment attachment) {
+    return catalog.kind(group, kind).filter(k -> k.attaches(attachment));
+  }
+
+  /** Resolves a policy named by an ExtensionRef or backendRef; the problem says why it cannot be used. */
+  public Resolution resolve(RegisteredKind kind, String namespace, String name) {
+    Optional<PolicyResource> policy = index.get(kind.groupKind(), namespace, name);
+    if (policy.isEmpty()) {
+      return new Resolution(null, kind.groupKind() + " " + namespace + "/" + name + " not found");
+    }
+    if (!policy.get().valid()) {
+      return new Resolution(null, kind.groupKind() + " " + namespace + "/" + name + " is rejected: "
+          + policy.get().violations());
+    }
+    return new Resolution(policy.get(), null);
+  }
+
+  /** The merged policies of a route rule, given the ExtensionRef policies its filters named (in filter order). */
+  public List<AppliedPolicy> forRule(ResourceKey route, int rule, String ruleName, List<PolicyResource> extensionRefs) {
+    Set<PolicyResource> ordered = new LinkedHashSet<>(extensionRefs);
+    for (PolicyResource p : index.targeting(route.kind(), route.namespace(), route.name())) {
+      if (!p.valid()) {
+        continue;
+      }
+      for (PolicyResource.TargetRef t : p.targetRefs()) {
+        if (t.kind() != null && t.kind().equals(route.kind()) && Objects.equals(t.name(), route.name())
+            && (t.sectionName() == null || t.sectionName().equals(ruleName))) {
+          ordered.add(p);
+        }
+      }
+    }
+    return merge(new ArrayList<>(ordered), route.kind() + " " + route.namespacedName() + " rule " + rule);
+  }
+
+  /** The merged policies of a virtual host that serves routes of these Gateway listeners. */
+  public List<AppliedPolicy> forVirtualHost(ResourceKey gateway, List<String> listeners) {
+    List<PolicyResource> targeting = index.targeting(gateway.kind(), gateway.namespace(), gateway.name());
+    if (targeting.isEmpty()) {
+      return List.of();
+    }
+    Set<PolicyResource> ordered = new LinkedHashSet<>();
+    for (String listener : listeners) {
+      for (PolicyResource p : targeting) {
+        if (p.valid() && targets(p, gateway, listener)) {
+          ordered.add(p);
+        }
+      }
+    }
+    for (PolicyResource p : targeting) {
+      if (p.valid() && targets(p, gateway, null)) {
+        ordered.add(p);
+      }
+    }
+    return merge(new ArrayList<>(ordered), gateway.kind() + " " + gateway.namespacedName() + " listener "
+        + String.join(",", listeners));
+  }
+
+  private static boolean targets(PolicyResource p, ResourceKey gateway, String sectionName) {
+    for (PolicyResource.TargetRef t : p.targetRefs()) {
+      if (gateway.kind().equals(t.kind()) && gateway.name().equals(t.name())
+          && Objects.equals(t.sectionName(), sectionName)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The applied form of a single policy (a backend). */
+  public AppliedPolicy single(PolicyResource policy, String where) {
+    return merger.merge(List.of(policy), where);
+  }
+
+  private List<AppliedPolicy> merge(List<PolicyResource> ordered, String where) {
+    if (ordered.isEmpty()) {
+      return List.of();
+    }
+    List<AppliedPolicy> result = new ArrayList<>();
+    for (Map.Entry<RegisteredKind, List<PolicyResource>> e : PolicyMerger.byKind(ordered).entrySet()) {
+      AppliedPolicy applied = merger.merge(e.getValue(), where);
+      if (applied != null) {
+        result.add(applied);
+      }
+    }
+    return result;
+  }
+
+  public PolicyReports reports() {
+    return reports;
+  }
+
+  /** Reports policies whose targetRefs name resources that do not exist. */
+  public void reportDangling(java.util.function.BiPredicate<PolicyResource, PolicyResource.TargetRef> exists) {
+    for (PolicyResource p : index.all()) {
+      for (PolicyResource.TargetRef t : p.targetRefs()) {
+        if (!exists.test(p, t)) {
+          reports.warning(p.ref(), "targetRef " + t.kind() + " " + p.ref().namespace() + "/" + t.name()
+              + (t.sectionName() != null ? " sectionName " + t.sectionName() : "") + " does not exist (dangling)");
+        }
+      }
+    }
+  }
+
+  /** A policy's reference, for callers that report on it. */
+  public static PolicyRef ref(PolicyResource p) {
+    return p.ref();
+  }
+}

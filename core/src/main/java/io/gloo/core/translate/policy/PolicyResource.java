@@ -1,0 +1,32 @@
+package io.gloo.core.translate.policy;
+
+import io.gloo.spi.policy.PolicyRef;
+import io.gloo.spi.policy.Violation;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One policy resource as the translator sees it: its spec as JSON (for merging), the typed spec (for the plugin),
+ * and whether it is valid.
+ *
+ * @param creationTimestamp RFC 3339, or null when unknown (directory mode without it)
+ * @param typedSpec the spec bound to the kind's spec type, or null when it did not bind
+ * @param violations why the policy is rejected; empty when valid
+ */
+public record PolicyResource(
+    RegisteredKind kind,
+    PolicyRef ref,
+    String creationTimestamp,
+    long generation,
+    JsonNode spec,
+    Object typedSpec,
+    List<Violation> violations,
+    List<TargetRef> targetRefs) {
+
+  public boolean valid() {
+    return violations.isEmpty() && typedSpec != null;
+  }
+
+  /** One entry of {@code spec.targetRefs}. */
+  public record TargetRef(String group, String kind, String name, String namespace, String sectionName) {}
+}
