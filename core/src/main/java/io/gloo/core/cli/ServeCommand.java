@@ -9,12 +9,17 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code gloo serve}: run the control plane on a directory of manifests. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Serve the manifests in a directory to Envoy proxies over xDS, watching it for changes.")
 final class ServeCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--config-dir", required = true, description = "Directory of Kubernetes YAML manifests.")
   Path configDir;
@@ -35,7 +40,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(configDir)) {
-      System.err.println("gloo serve: --config-dir " + configDir + " is not a directory");
+      spec.commandLine().getErr().println("gloo serve: --config-dir " + configDir + " is not a directory");
       return 2;
     }
     ServeOptions options = new ServeOptions(configDir, new InetSocketAddress(bind, xdsPort),
@@ -46,8 +51,9 @@ final class ServeCommand implements Callable<Integer> {
       server.close();
       stopped.countDown();
     }, "gloo-shutdown"));
-    System.err.printf("gloo: serving %s — xDS on %s:%d, admin on http://%s:%d (Ctrl-C to stop)%n",
+    spec.commandLine().getErr().printf("gloo: serving %s — xDS on %s:%d, admin on http://%s:%d (Ctrl-C to stop)%n",
         configDir, bind, server.xdsPort(), bind, server.adminPort());
+    spec.commandLine().getErr().flush();
     stopped.await();
     return 0;
   }

@@ -8,7 +8,7 @@ import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
 import io.gloo.core.watch.DirectorySource;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,6 +34,9 @@ import tools.jackson.databind.node.ObjectNode;
     description = {"Show the status of every resource: from a running 'gloo serve' (its admin API), or, when none",
         "answers, by translating the directory offline. Exit status 1 when any condition reports a problem."})
 final class StatusCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--config-dir", required = true, description = "Directory of Kubernetes YAML manifests.")
   Path configDir;
@@ -51,12 +56,17 @@ final class StatusCommand implements Callable<Integer> {
       origin = "offline translation of " + configDir + " (no server answered at " + admin + ")";
       report = offline();
     }
-    if (!output.equals("table")) {
-      System.out.print(Output.render(report, output));
-      return 0;
+    PrintWriter out = spec.commandLine().getOut();
+    try {
+      if (!output.equals("table")) {
+        out.print(Output.render(report, output));
+        return 0;
+      }
+      out.println("# " + origin);
+      return StatusTable.print(report, out) ? 1 : 0;
+    } finally {
+      out.flush();
     }
-    System.out.println("# " + origin);
-    return StatusTable.print(report, System.out) ? 1 : 0;
   }
 
   private JsonNode fromServer() {
@@ -95,7 +105,7 @@ final class StatusCommand implements Callable<Integer> {
     private StatusTable() {}
 
     /** @return whether any condition reports a problem */
-    static boolean print(JsonNode report, PrintStream out) {
+    static boolean print(JsonNode report, PrintWriter out) {
       boolean problem = false;
       for (JsonNode p : report.path("sourceProblems")) {
         problem = true;
@@ -122,7 +132,7 @@ final class StatusCommand implements Callable<Integer> {
       return problem;
     }
 
-    private static boolean line(PrintStream out, String subject, JsonNode conditions) {
+    private static boolean line(PrintWriter out, String subject, JsonNode conditions) {
       StringBuilder sb = new StringBuilder(subject);
       boolean problem = false;
       StringBuilder messages = new StringBuilder();

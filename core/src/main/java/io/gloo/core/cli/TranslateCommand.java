@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ObjectNode;
 
 /** {@code gloo translate}: offline translation; opens no port. */
@@ -19,6 +21,9 @@ import tools.jackson.databind.node.ObjectNode;
         "clusters and endpoints (Envoy's JSON mapping), and the status of every input resource. Opens no port.",
         "Exit status: 0 on success, 1 when an input file has problems (they are printed on stderr)."})
 final class TranslateCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = {"-f", "--file"}, required = true, arity = "1..*",
       description = "Manifest files or directories (read recursively).")
@@ -31,11 +36,13 @@ final class TranslateCommand implements Callable<Integer> {
   public Integer call() {
     ResourceSnapshot snapshot = DirectorySource.load(paths);
     for (SourceProblem p : snapshot.problems()) {
-      System.err.println("problem: " + p);
+      spec.commandLine().getErr().println("problem: " + p);
     }
     TranslationResult result = new Translator().translate(snapshot);
     ObjectNode rendered = TranslationJson.render(result);
-    System.out.print(Output.render(rendered, output));
+    spec.commandLine().getOut().print(Output.render(rendered, output));
+    spec.commandLine().getOut().flush();
+    spec.commandLine().getErr().flush();
     return snapshot.problems().isEmpty() ? 0 : 1;
   }
 }

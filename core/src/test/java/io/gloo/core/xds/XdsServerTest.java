@@ -4,14 +4,13 @@ import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
 import static io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL;
 import static io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL;
 import static io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL;
+import static io.gloo.core.testing.AdsTestClient.collect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.Any;
-import com.google.rpc.Status;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -27,6 +26,7 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.gloo.core.snapshot.PublishedSnapshot;
 import io.gloo.core.snapshot.SnapshotPublisher;
 import io.gloo.core.snapshot.TestXds;
+import io.gloo.core.testing.AdsTestClient;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.XdsResources;
 import io.grpc.ManagedChannel;
@@ -61,9 +61,7 @@ class XdsServerTest {
 
   private static final ResourceKey GW = TestXds.gateway("default", "gw");
   private static final ResourceKey OTHER = TestXds.gateway("team-b", "edge");
-  private static final long WAIT_SECONDS = 10;
-  /** How long "nothing is sent" is observed; a behavioural check, not a performance bound. */
-  private static final long QUIET_MILLIS = 300;
+  private static final long WAIT_SECONDS = AdsTestClient.WAIT_SECONDS;
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final SnapshotPublisher publisher = new SnapshotPublisher(registry);
@@ -91,7 +89,7 @@ class XdsServerTest {
   void stateOfTheWorldAdsServesAcksAndPushesOnlyChanges() throws Exception {
     publisher.publish(Map.of(GW, TestXds.resources("backend", "10.0.0.1")));
     PublishedSnapshot published = publisher.current().get(GW);
-    AdsClient envoy = adsClient(nodeOf(GW));
+    AdsTestClient envoy = adsClient(nodeOf(GW));
 
     DiscoveryResponse cds = envoy.request(CLUSTER_TYPE_URL, List.of(), "", "");
     assertEquals(published.version(CLUSTER_TYPE_URL), cds.getVersionInfo());
@@ -141,7 +139,7 @@ class XdsServerTest {
   @Test
   void nackIsTrackedUntilAckedAgain() throws Exception {
     publisher.publish(Map.of(GW, TestXds.resources("backend", "10.0.0.1")));
-    AdsClient envoy = adsClient(nodeOf(GW));
+    AdsTestClient envoy = adsClient(nodeOf(GW));
     DiscoveryResponse lds = envoy.request(LISTENER_TYPE_URL, List.of(), "", "");
 
     envoy.nack(lds, "listener 'http': invalid filter");
@@ -185,8 +183,11 @@ class XdsServerTest {
     assertEquals(publisher.current().get(GW).version(CLUSTER_TYPE_URL), first.getSystemVersionInfo());
     envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(envoy.node).setTypeUrl(CLUSTER_TYPE_URL)
         .setResponseNonce(first.getNonce()).build());
-    await(() -> tracker.proxies(GW).size() == 1 && first.getSystemVersionInfo()
-        .equals(tracker.proxies(GW).get(0).types().get(CLUSTER_TYPE_URL).ackedVersion()));
+    // The node attaches on the subscription, before its ACK has created the CDS entry: wait for both.
+    await(() -> tracker.proxies(GW).size() == 1
+        && tracker.proxies(GW).get(0).types().containsKey(CLUSTER_TYPE_URL)
+        && first.getSystemVersionInfo()
+            .equals(tracker.proxies(GW).get(0).types().get(CLUSTER_TYPE_URL).ackedVersion()));
 
     publisher.publish(Map.of(GW, TestXds.resources("backend-v2", "10.0.0.1")));
     DeltaDiscoveryResponse second = envoy.next();
@@ -197,7 +198,7 @@ class XdsServerTest {
   @Test
   void inconsistentSnapshotIsNotServedAndErrorIsReported() throws Exception {
     publisher.publish(Map.of(GW, TestXds.resources("backend", "10.0.0.1")));
-    AdsClient envoy = adsClient(nodeOf(GW));
+    AdsTestClient envoy = adsClient(nodeOf(GW));
     DiscoveryResponse lds = envoy.request(LISTENER_TYPE_URL, List.of(), "", "");
     envoy.ack(lds, List.of());
 
@@ -215,13 +216,13 @@ class XdsServerTest {
     publisher.publish(Map.of(GW, TestXds.resources("backend", "10.0.0.1"),
         OTHER, TestXds.resources("b-backend", "10.0.1.1")));
 
-    AdsClient other = adsClient(nodeOf(OTHER));
+    AdsTestClient other = adsClient(nodeOf(OTHER));
     DiscoveryResponse cds = other.request(CLUSTER_TYPE_URL, List.of(), "", "");
     assertEquals(List.of("b-backend"),
         cds.getResourcesList().stream().map(XdsServerTest::clusterName).toList());
 
-    AdsClient stranger = adsClient(Node.newBuilder().setId("stranger").setCluster("not-a-gateway").build());
-    stranger.send(DiscoveryRequest.newBuilder().setNode(stranger.node).setTypeUrl(CLUSTER_TYPE_URL).build());
+    AdsTestClient stranger = adsClient(Node.newBuilder().setId("stranger").setCluster("not-a-gateway").build());
+    stranger.send(DiscoveryRequest.newBuilder().setNode(stranger.node()).setTypeUrl(CLUSTER_TYPE_URL).build());
     stranger.assertQuiet();
   }
 
@@ -271,7 +272,7 @@ class XdsServerTest {
     assertEquals(server.port(), bootstrap.getStaticResources().getClusters(0).getLoadAssignment().getEndpoints(0)
         .getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getPortValue());
     // An operator-chosen --service-node keeps the Gateway through metadata.
-    AdsClient envoy = adsClient(bootstrap.getNode().toBuilder().setId("envoy-replica-1").build());
+    AdsTestClient envoy = adsClient(bootstrap.getNode().toBuilder().setId("envoy-replica-1").build());
     DiscoveryResponse cds = envoy.request(CLUSTER_TYPE_URL, List.of(), "", "");
     assertEquals(1, cds.getResourcesCount());
     await(() -> tracker.proxies(GW).stream().anyMatch(p -> p.nodeId().equals("envoy-replica-1")));
@@ -301,8 +302,8 @@ class XdsServerTest {
     return channel;
   }
 
-  private AdsClient adsClient(Node node) {
-    AdsClient client = new AdsClient(channel(), node);
+  private AdsTestClient adsClient(Node node) {
+    AdsTestClient client = new AdsTestClient(channel(), node);
     closeables.add(0, client);
     return client;
   }
@@ -322,74 +323,6 @@ class XdsServerTest {
         fail("condition not met within " + WAIT_SECONDS + "s; proxies: " + tracker.proxies());
       }
       trackerEvents.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private static <T> StreamObserver<T> collect(BlockingQueue<T> queue) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {
-        queue.add(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {}
-
-      @Override
-      public void onCompleted() {}
-    };
-  }
-
-  /** A state-of-the-world ADS stream. */
-  private static final class AdsClient implements AutoCloseable {
-    final Node node;
-    final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    final StreamObserver<DiscoveryRequest> requests;
-
-    AdsClient(ManagedChannel channel, Node node) {
-      this.node = node;
-      this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collect(responses));
-    }
-
-    synchronized void send(DiscoveryRequest request) {
-      requests.onNext(request);
-    }
-
-    DiscoveryResponse request(String typeUrl, List<String> names, String version, String nonce)
-        throws InterruptedException {
-      send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(typeUrl).addAllResourceNames(names)
-          .setVersionInfo(version).setResponseNonce(nonce).build());
-      DiscoveryResponse response = next();
-      assertEquals(typeUrl, response.getTypeUrl());
-      return response;
-    }
-
-    void ack(DiscoveryResponse response, List<String> names) {
-      send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl()).addAllResourceNames(names)
-          .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build());
-    }
-
-    /** Rejects {@code response}, still running no version of its type (as after a first, rejected response). */
-    void nack(DiscoveryResponse response, String message) {
-      send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl()).setVersionInfo("")
-          .setResponseNonce(response.getNonce())
-          .setErrorDetail(Status.newBuilder().setCode(3).setMessage(message))
-          .build());
-    }
-
-    DiscoveryResponse next() throws InterruptedException {
-      DiscoveryResponse response = responses.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      assertNotNull(response, "no xDS response within " + WAIT_SECONDS + "s");
-      return response;
-    }
-
-    void assertQuiet() throws InterruptedException {
-      assertNull(responses.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS), "unexpected xDS response");
-    }
-
-    @Override
-    public void close() {
-      requests.onCompleted();
     }
   }
 
