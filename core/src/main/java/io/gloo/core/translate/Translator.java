@@ -1,29 +1,100 @@
 package io.gloo.core.translate;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.gloo.core.ir.GatewayIR;
 import io.gloo.core.report.StatusReport;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.gatewayapi.GatewayApiTranslator;
+import io.gloo.core.translate.policy.PluginInvoker;
+import io.gloo.core.translate.policy.PolicyCatalog;
+import io.gloo.core.translate.policy.PolicyIndex;
+import io.gloo.core.translate.policy.PolicyMerger;
+import io.gloo.core.translate.policy.PolicyReports;
+import io.gloo.core.translate.policy.PolicyResolver;
+import io.gloo.core.translate.xds.PolicyApplier;
 import io.gloo.core.translate.xds.XdsTranslator;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The translation engine: resources → intermediate model ({@link GatewayApiTranslator}) → Envoy protos
- * ({@link XdsTranslator}). A pure function of the resource snapshot; not thread-safe (one translation at a time).
+ * The translation engine: resources → intermediate model ({@link GatewayApiTranslator}, which also resolves and
+ * merges plugin policies) → Envoy protos ({@link XdsTranslator}, which calls plugin translators). A pure function of
+ * the resource snapshot and the policy catalog; one translation at a time.
  */
-public final class Translator {
+public final class Translator implements AutoCloseable {
 
   private final GatewayApiTranslator gatewayApi = new GatewayApiTranslator();
   private final XdsTranslator xds = new XdsTranslator();
+  private final PolicyCatalog catalog;
+  private final PluginInvoker invoker;
+  private final PolicyApplier.OutputCheck outputCheck;
+
+  /** A translator without plugins. */
+  public Translator() {
+    this(PolicyCatalog.EMPTY, new PluginInvoker(), PolicyApplier.OutputCheck.NONE);
+  }
+
+  /**
+   * @param catalog the policy kinds of the loaded plugins
+   * @param invoker how plugin code is called (time limit, metrics); owned by the caller
+   * @param outputCheck validation of what plugins produce
+   */
+  public Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck) {
+    this.catalog = catalog;
+    this.invoker = invoker;
+    this.outputCheck = outputCheck;
+  }
 
   public TranslationResult translate(ResourceSnapshot snapshot) {
-    GatewayApiTranslator.Result ir = gatewayApi.translate(snapshot);
+    PolicyReports reports = new PolicyReports();
+    PolicyResolver policies = new PolicyResolver(catalog, new PolicyIndex(snapshot, catalog, invoker, reports),
+        new PolicyMerger(invoker, reports), reports);
+    GatewayApiTranslator.Result ir = gatewayApi.translate(snapshot, policies);
+    Map<ResourceKey, List<String>> routeProblems = new TreeMap<>();
     Map<ResourceKey, XdsResources> gateways = new HashMap<>();
     for (GatewayIR gateway : ir.gateways()) {
-      gateways.put(gateway.gateway(), xds.translate(gateway));
+      PolicyApplier applier = new PolicyApplier(gateway.gateway().namespacedName(), invoker, reports, ir.lookup(),
+          outputCheck, (route, problem) -> {
+            synchronized (routeProblems) {
+              routeProblems.computeIfAbsent(route, k -> new ArrayList<>()).add(problem);
+            }
+          });
+      gateways.put(gateway.gateway(), xds.translate(gateway, applier));
     }
-    return new TranslationResult(gateways, new StatusReport(ir.statuses()));
+    Map<ResourceKey, Object> statuses = new HashMap<>(ir.statuses());
+    routeProblems.forEach((route, problems) -> addRouteProblems(statuses.get(route), problems));
+    statuses.putAll(reports.statuses());
+    return new TranslationResult(gateways, new StatusReport(statuses));
+  }
+
+  /** Problems found while applying plugin policies: the route is accepted but some rules answer 500. */
+  private static void addRouteProblems(Object status, List<String> problems) {
+    if (!(status instanceof HTTPRouteStatus routeStatus) || routeStatus.getParents() == null) {
+      return;
+    }
+    String message = String.join("; ", problems.stream().distinct().toList());
+    for (RouteParentStatus parent : routeStatus.getParents()) {
+      List<Condition> conditions = new ArrayList<>(parent.getConditions());
+      Condition existing = conditions.stream().filter(c -> c.getType().equals("PartiallyInvalid")).findFirst()
+          .orElse(null);
+      Long generation = conditions.isEmpty() ? null : conditions.get(0).getObservedGeneration();
+      if (existing != null) {
+        conditions.remove(existing);
+        message = existing.getMessage() + "; " + message;
+      }
+      conditions.add(new Condition(null, message, generation, "UnsupportedValue", "True", "PartiallyInvalid"));
+      parent.setConditions(conditions);
+    }
+  }
+
+  @Override
+  public void close() {
+    invoker.close();
   }
 }

@@ -157,6 +157,12 @@ final class Backends {
   private BackendIR build(String cluster, Service service, ServicePort servicePort) {
     String ns = service.getMetadata().getNamespace();
     String name = service.getMetadata().getName();
+    return new BackendIR(cluster, new ResourceKey(GatewayApi.KIND_SERVICE, ns, name), servicePort.getPort(),
+        readyEndpoints(ns, name, servicePort));
+  }
+
+  /** The ready endpoints of a Service port, from the Service's EndpointSlices. */
+  List<BackendIR.Endpoint> readyEndpoints(String ns, String name, ServicePort servicePort) {
     Set<BackendIR.Endpoint> endpoints = new LinkedHashSet<>();
     for (EndpointSlice slice : slicesByService.getOrDefault(ns + "/" + name, List.of())) {
       Integer targetPort = endpointPort(slice, servicePort);
@@ -171,8 +177,14 @@ final class Backends {
         }
       }
     }
-    return new BackendIR(cluster, new ResourceKey(GatewayApi.KIND_SERVICE, ns, name), servicePort.getPort(),
-        new ArrayList<>(endpoints));
+    return new ArrayList<>(endpoints);
+  }
+
+  /** The ready endpoints of a Service port, or empty when the Service or port does not exist. */
+  Optional<List<BackendIR.Endpoint>> serviceEndpoints(String ns, String name, int port) {
+    Service service = snapshot.get(Service.class, ns, name).orElse(null);
+    ServicePort servicePort = service == null ? null : servicePort(service, port);
+    return servicePort == null ? Optional.empty() : Optional.of(readyEndpoints(ns, name, servicePort));
   }
 
   /** The slice's port for the service port: matched by name, as Kubernetes does (an unnamed port matches ""). */

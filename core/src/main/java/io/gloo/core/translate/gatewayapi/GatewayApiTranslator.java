@@ -46,7 +46,8 @@ import java.util.TreeMap;
 public final class GatewayApiTranslator {
 
   /** The IR of every Gateway of our class and the statuses computed on the way. */
-  public record Result(List<GatewayIR> gateways, Map<ResourceKey, Object> statuses) {}
+  public record Result(List<GatewayIR> gateways, Map<ResourceKey, Object> statuses,
+      io.gloo.spi.translate.ResourceLookup lookup) {}
 
   /** Translates without plugin policies (no plugin loaded). */
   public Result translate(ResourceSnapshot snapshot) {
@@ -111,7 +112,7 @@ public final class GatewayApiTranslator {
         result.add(build(ctx));
         statuses.put(ctx.key, gatewayStatus(ctx));
       }
-      return new Result(result, statuses);
+      return new Result(result, statuses, new SnapshotLookup(snapshot, backends, policies));
     }
 
     // ---- GatewayClass

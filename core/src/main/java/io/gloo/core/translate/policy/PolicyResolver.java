@@ -125,6 +125,23 @@ public final class PolicyResolver {
     return result;
   }
 
+  /** Another policy's spec for a plugin's lookup: the valid policy bound to {@code specType}, if there is one. */
+  public <T> Optional<T> lookup(io.gloo.spi.policy.GroupKind kind, Class<T> specType, String namespace, String name) {
+    Optional<PolicyResource> policy = index.get(kind, namespace, name).filter(PolicyResource::valid);
+    if (policy.isEmpty()) {
+      return Optional.empty();
+    }
+    Object typed = policy.get().typedSpec();
+    if (specType.isInstance(typed)) {
+      return Optional.of(specType.cast(typed));
+    }
+    try {
+      return Optional.of(PolicyIndex.MAPPER.treeToValue(policy.get().spec(), specType));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   public PolicyReports reports() {
     return reports;
   }

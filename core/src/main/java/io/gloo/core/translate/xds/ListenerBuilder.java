@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.gloo.core.ir.ListenerIR;
+import io.gloo.spi.translate.StagedHttpFilter;
 
 /** One IR listener → an Envoy {@link Listener} with an HTTP connection manager that takes routes over RDS. */
 final class ListenerBuilder {
@@ -31,24 +32,34 @@ final class ListenerBuilder {
         .build();
   }
 
-  static Listener build(ListenerIR ir) {
-    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+  /** Filters in stage order, then weight, then name; the router always last. */
+  static final java.util.Comparator<StagedHttpFilter> FILTER_ORDER = java.util.Comparator
+      .comparing(StagedHttpFilter::stage)
+      .thenComparingInt(StagedHttpFilter::weight)
+      .thenComparing(f -> f.filter().getName());
+
+  static Listener build(ListenerIR ir, java.util.List<StagedHttpFilter> pluginFilters) {
+    java.util.List<StagedHttpFilter> ordered = new java.util.ArrayList<>(pluginFilters);
+    ordered.sort(FILTER_ORDER);
+    HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix(ir.name()))
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
         // Host headers carry the port (host:8080); virtual host domains do not.
         .setStripAnyHostPort(true)
         .setNormalizePath(com.google.protobuf.BoolValue.of(true))
-        .setRds(Rds.newBuilder().setRouteConfigName(ir.name()).setConfigSource(ads()))
-        .addHttpFilters(HttpFilter.newBuilder()
-            .setName(ROUTER_FILTER)
-            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-        .build();
+        .setRds(Rds.newBuilder().setRouteConfigName(ir.name()).setConfigSource(ads()));
+    for (StagedHttpFilter f : ordered) {
+      hcm.addHttpFilters(f.filter());
+    }
+    hcm.addHttpFilters(HttpFilter.newBuilder()
+        .setName(ROUTER_FILTER)
+        .setTypedConfig(Any.pack(Router.getDefaultInstance())));
     return Listener.newBuilder()
         .setName(ir.name())
         .setAddress(Address.newBuilder().setSocketAddress(
             SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(ir.port())))
         .addFilterChains(FilterChain.newBuilder().addFilters(
-            Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm))))
+            Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm.build()))))
         .build();
   }
 

@@ -12,8 +12,14 @@ import io.gloo.core.ir.ListenerIR;
 import io.gloo.core.ir.RouteIR;
 import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.translate.XdsResources;
+import io.gloo.core.translate.policy.AppliedPolicy;
+import io.gloo.spi.translate.BackendResources;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Intermediate model → Envoy xDS resources for one Gateway. Naming (documented in the README):
@@ -22,23 +28,52 @@ import java.util.List;
  */
 public final class XdsTranslator {
 
-  public XdsResources translate(GatewayIR gateway) {
+  /**
+   * Translates one Gateway; {@code policies} applies plugin policies (with fault containment) to what core built.
+   */
+  public XdsResources translate(GatewayIR gateway, PolicyApplier policies) {
     List<Listener> listeners = new ArrayList<>();
     List<RouteConfiguration> routes = new ArrayList<>();
     for (ListenerIR l : gateway.listeners()) {
-      listeners.add(ListenerBuilder.build(l));
-      routes.add(routeConfiguration(l));
+      routes.add(routeConfiguration(l, policies));
+      listeners.add(ListenerBuilder.build(l, policies.httpFilters(l.port(), policiesUnder(l))));
     }
-    List<Cluster> clusters = new ArrayList<>();
-    List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+    Map<String, Cluster> clusters = new TreeMap<>();
+    Map<String, ClusterLoadAssignment> endpoints = new TreeMap<>();
     for (BackendIR b : gateway.backends()) {
-      clusters.add(ClusterBuilder.cluster(b));
-      endpoints.add(ClusterBuilder.endpoints(b));
+      if (b.policy() == null) {
+        clusters.put(b.clusterName(), ClusterBuilder.cluster(b));
+        endpoints.put(b.clusterName(), ClusterBuilder.endpoints(b));
+        continue;
+      }
+      BackendResources built = policies.backend(b);
+      if (built != null) { // else routes to it answer 500 (cluster_not_found_response_code)
+        clusters.put(b.clusterName(), built.cluster());
+        if (built.endpoints() != null) {
+          endpoints.put(built.endpoints().getClusterName(), built.endpoints());
+        }
+      }
     }
-    return new XdsResources(listeners, routes, clusters, endpoints, List.of());
+    for (Cluster extra : policies.extraClusters()) {
+      clusters.putIfAbsent(extra.getName(), extra);
+    }
+    return new XdsResources(listeners, routes, new ArrayList<>(clusters.values()),
+        new ArrayList<>(endpoints.values()), List.of());
   }
 
-  private RouteConfiguration routeConfiguration(ListenerIR listener) {
+  /** Every distinct policy applied to a virtual host or route of the listener. */
+  private static List<AppliedPolicy> policiesUnder(ListenerIR listener) {
+    Set<AppliedPolicy> all = new LinkedHashSet<>();
+    for (VirtualHostIR vh : listener.virtualHosts()) {
+      all.addAll(vh.policies());
+      for (RouteIR r : vh.routes()) {
+        all.addAll(r.policies());
+      }
+    }
+    return new ArrayList<>(all);
+  }
+
+  private RouteConfiguration routeConfiguration(ListenerIR listener, PolicyApplier policies) {
     RouteConfiguration.Builder config = RouteConfiguration.newBuilder()
         .setName(listener.name())
         // Without this Envoy would look up the cluster of every route at config load and reject unknown ones;
@@ -50,9 +85,10 @@ public final class XdsTranslator {
           .addDomains(vh.domain())
           .setMetadata(SourceMetadata.of(vh.sources()));
       for (RouteIR r : vh.routes()) {
-        vhost.addRoutes(route(r));
+        Route route = route(r);
+        vhost.addRoutes(r.policies().isEmpty() ? route : policies.route(r, route));
       }
-      config.addVirtualHosts(vhost);
+      config.addVirtualHosts(vh.policies().isEmpty() ? vhost.build() : policies.virtualHost(vh, vhost.build()));
     }
     return config.build();
   }

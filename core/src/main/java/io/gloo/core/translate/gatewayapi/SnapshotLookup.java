@@ -1,0 +1,61 @@
+package io.gloo.core.translate.gatewayapi;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.gloo.core.ir.BackendIR;
+import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.policy.PolicyResolver;
+import io.gloo.spi.policy.GroupKind;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import io.gloo.spi.translate.ResourceLookup;
+
+/** The {@link ResourceLookup} plugins get: reads from the translation's resource snapshot, never writes. */
+final class SnapshotLookup implements ResourceLookup {
+
+  private final ResourceSnapshot snapshot;
+  private final Backends backends;
+  private final PolicyResolver policies;
+
+  SnapshotLookup(ResourceSnapshot snapshot, Backends backends, PolicyResolver policies) {
+    this.snapshot = snapshot;
+    this.backends = backends;
+    this.policies = policies;
+  }
+
+  @Override
+  public Optional<Map<String, byte[]>> secret(String namespace, String name) {
+    return snapshot.get(Secret.class, namespace, name).map(secret -> {
+      Map<String, byte[]> data = new HashMap<>();
+      if (secret.getData() != null) {
+        secret.getData().forEach((k, v) -> data.put(k, Base64.getMimeDecoder().decode(v)));
+      }
+      if (secret.getStringData() != null) {
+        secret.getStringData().forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
+      }
+      return data;
+    });
+  }
+
+  @Override
+  public Optional<List<HostPort>> serviceEndpoints(String namespace, String service, int port) {
+    synchronized (backends) { // plugin calls may come from worker threads
+      return backends.serviceEndpoints(namespace, service, port).map(endpoints -> {
+        List<HostPort> result = new ArrayList<>();
+        for (BackendIR.Endpoint e : endpoints) {
+          result.add(new HostPort(e.address(), e.port()));
+        }
+        return result;
+      });
+    }
+  }
+
+  @Override
+  public <T> Optional<T> policy(GroupKind kind, Class<T> specType, String namespace, String name) {
+    return policies.lookup(kind, specType, namespace, name);
+  }
+}
