@@ -15,6 +15,7 @@ import io.gloo.core.translate.XdsResources;
 import io.gloo.core.translate.policy.AppliedPolicy;
 import io.gloo.spi.translate.BackendResources;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,10 @@ public final class XdsTranslator {
   public XdsResources translate(GatewayIR gateway, PolicyApplier policies) {
     List<Listener> listeners = new ArrayList<>();
     List<RouteConfiguration> routes = new ArrayList<>();
+    // A route reaching several listeners or domains is one IR object: build it (and call its plugins) once.
+    Map<RouteIR, Route> built = new IdentityHashMap<>();
     for (ListenerIR l : gateway.listeners()) {
-      routes.add(routeConfiguration(l, policies));
+      routes.add(routeConfiguration(l, policies, built));
       listeners.add(ListenerBuilder.build(l, policies.httpFilters(l.port(), policiesUnder(l))));
     }
     Map<String, Cluster> clusters = new TreeMap<>();
@@ -73,7 +76,8 @@ public final class XdsTranslator {
     return new ArrayList<>(all);
   }
 
-  private RouteConfiguration routeConfiguration(ListenerIR listener, PolicyApplier policies) {
+  private RouteConfiguration routeConfiguration(ListenerIR listener, PolicyApplier policies,
+      Map<RouteIR, Route> built) {
     RouteConfiguration.Builder config = RouteConfiguration.newBuilder()
         .setName(listener.name())
         // Without this Envoy would look up the cluster of every route at config load and reject unknown ones;
@@ -85,8 +89,10 @@ public final class XdsTranslator {
           .addDomains(vh.domain())
           .setMetadata(SourceMetadata.of(vh.sources()));
       for (RouteIR r : vh.routes()) {
-        Route route = route(r);
-        vhost.addRoutes(r.policies().isEmpty() ? route : policies.route(r, route));
+        vhost.addRoutes(built.computeIfAbsent(r, ir -> {
+          Route route = route(ir);
+          return ir.policies().isEmpty() ? route : policies.route(ir, route);
+        }));
       }
       config.addVirtualHosts(vh.policies().isEmpty() ? vhost.build() : policies.virtualHost(vh, vhost.build()));
     }
