@@ -1,6 +1,7 @@
 package io.gloo.core.snapshot;
 
 import io.gloo.core.store.ResourceKey;
+import io.gloo.core.validate.Finding;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,13 +10,21 @@ import java.util.List;
  * Gateway's status (e.g. a {@code Programmed=False} condition message).
  *
  * @param gateway the Gateway
- * @param problems what is inconsistent, one line each
+ * @param problems what is inconsistent or invalid, one line each (a validation problem starts with the source
+ *     resource, e.g. {@code HTTPRoute/default/foo: RouteConfiguration 'http~80' virtual_hosts[0]...})
+ * @param findings the validation findings behind {@code problems}, with their source resources, so that they can
+ *     also be reported on those resources; empty for consistency problems
  * @param at when the rejected publish happened
  */
-public record SnapshotError(ResourceKey gateway, List<String> problems, Instant at) {
+public record SnapshotError(ResourceKey gateway, List<String> problems, List<Finding> findings, Instant at) {
 
   public SnapshotError {
     problems = List.copyOf(problems);
+    findings = List.copyOf(findings);
+  }
+
+  public SnapshotError(ResourceKey gateway, List<String> problems, Instant at) {
+    this(gateway, problems, List.of(), at);
   }
 
   /** The problems joined for a status message. */

@@ -11,6 +11,8 @@ import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.XdsResources;
+import io.gloo.core.validate.Finding;
+import io.gloo.core.validate.SnapshotValidator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +54,9 @@ import org.slf4j.LoggerFactory;
  *       for why this is checked here rather than only by {@code Snapshot#ensureConsistent()}); nothing is set, the
  *       last good snapshot keeps being served and the problem is available from {@link #error(ResourceKey)} until
  *       a later publish of that Gateway succeeds.</li>
+ *   <li><b>invalid</b>: consistent, but {@link SnapshotValidator} found something Envoy would reject (a proto
+ *       constraint, a missing cluster, an invalid regex, ...); handled like inconsistent, and the error's problems
+ *       name the source resource of each finding.</li>
  * </ul>
  * A Gateway that was published before but is absent from a later {@link #publish} map gets an <em>empty</em>
  * snapshot (so its proxies drop listeners and clusters rather than keep serving stale routes) and stays in the cache,
@@ -59,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * them on their last config. It is reported by {@link #current()} with {@code removed = true}; if it comes back it is
  * published normally. A Gateway whose first publish is inconsistent has no snapshot: its proxies wait.
  *
- * <p>Metrics: {@code gloo_snapshot_publish_total{gateway, result=published|unchanged|inconsistent}} (removals count
+ * <p>Metrics: {@code gloo_snapshot_publish_total{gateway, result=published|unchanged|inconsistent|invalid}} (removals count
  * as published) and the gauge {@code gloo_snapshot_gateways} (Gateways served, removed ones excluded).
  *
  * <p>Thread safety: publishes are serialized; {@link #current()} and {@link #error} read immutable copies and never
@@ -70,7 +75,7 @@ public final class SnapshotPublisher {
 
   /** Outcome of one Gateway in one {@link #publish}. */
   public enum Result {
-    PUBLISHED, UNCHANGED, INCONSISTENT, REMOVED
+    PUBLISHED, UNCHANGED, INCONSISTENT, INVALID, REMOVED
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
@@ -80,6 +85,7 @@ public final class SnapshotPublisher {
   private final SimpleCache<String> cache = new SimpleCache<>(ProxyNodes.NODE_GROUP);
   private final MeterRegistry registry;
   private final Clock clock;
+  private final SnapshotValidator validator;
   private final Object publishLock = new Object();
   private final List<Consumer<PublishedSnapshot>> listeners = new CopyOnWriteArrayList<>();
 
@@ -96,8 +102,14 @@ public final class SnapshotPublisher {
   }
 
   public SnapshotPublisher(MeterRegistry registry, Clock clock) {
+    this(registry, clock, new SnapshotValidator());
+  }
+
+  /** With a validator that knows more Any-packed types than core's (e.g. those of plugins). */
+  public SnapshotPublisher(MeterRegistry registry, Clock clock, SnapshotValidator validator) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.validator = Objects.requireNonNull(validator, "validator");
     Gauge.builder("gloo.snapshot.gateways", this, p -> p.published.values().stream().filter(s -> !s.removed()).count())
         .description("Gateways whose configuration is being served over xDS")
         .register(registry);
@@ -137,6 +149,16 @@ public final class SnapshotPublisher {
           nowErrors.put(gateway, new SnapshotError(gateway, problems, clock.instant()));
           count(gateway, "inconsistent");
           results.put(gateway, Result.INCONSISTENT);
+          continue;
+        }
+        List<Finding> findings = validator.validate(resources);
+        if (!findings.isEmpty()) {
+          List<String> messages = findings.stream().map(Finding::message).toList();
+          LOG.warn("not publishing invalid snapshot of {}; proxies keep the last good one: {}", gateway,
+              String.join("; ", messages));
+          nowErrors.put(gateway, new SnapshotError(gateway, messages, findings, clock.instant()));
+          count(gateway, "invalid");
+          results.put(gateway, Result.INVALID);
           continue;
         }
         nowErrors.remove(gateway);

@@ -20,10 +20,10 @@ import io.gloo.core.ir.RouteIR;
 import io.gloo.core.ir.RouteMatchIR;
 
 /** One IR route → one Envoy {@link Route}. Stateless. */
-final class RouteBuilder {
+public final class RouteBuilder {
 
   /** The cluster name Envoy is given for an unresolved backend: deliberately absent from CDS, so it answers 500. */
-  static final String UNRESOLVED_CLUSTER_PREFIX = "unresolved~";
+  public static final String UNRESOLVED_CLUSTER_PREFIX = "unresolved~";
 
   private RouteBuilder() {}
 
