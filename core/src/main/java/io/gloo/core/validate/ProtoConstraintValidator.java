@@ -145,6 +145,9 @@ public final class ProtoConstraintValidator {
         if (d == null) {
           d = name.isEmpty() ? null : registry.find(name);
         }
+        if (d == null && !name.isEmpty()) {
+          d = io.gloo.core.translate.xds.EnvoyJson.descriptor(name); // any type of the shared Envoy API jar
+        }
         if (d == null) {
           out.add(new Violation(path.toString(), "any.unknown_type",
               "unknown type '" + url + "': cannot be validated (register it with the validator)"));
