@@ -135,12 +135,12 @@ class EnvoyValidatorRulesTest {
   @Test
   void anyOfUnknownTypeIsRejectedUntilRegistered() {
     // Not an Envoy/xDS type, so it cannot be resolved from the shared API jar: unknown until registered.
-    com.google.protobuf.Struct foreign = com.google.protobuf.Struct.getDefaultInstance();
+    io.grpc.health.v1.HealthCheckRequest foreign = io.grpc.health.v1.HealthCheckRequest.getDefaultInstance();
     Listener l = Listener.newBuilder().setName("l").addFilterChains(FilterChain.newBuilder().addFilters(
         Filter.newBuilder().setName("f").setTypedConfig(Any.pack(foreign)))).build();
     assertOnly(l, "filter_chains[0].filters[0].typed_config", "any.unknown_type");
     assertEquals(List.of(), validator.withTypes(List.of(foreign)).validate(l));
-    assertEquals(List.of(), validator.withDescriptors(List.of(com.google.protobuf.Struct.getDescriptor())).validate(l));
+    assertEquals(List.of(), validator.withDescriptors(List.of(io.grpc.health.v1.HealthCheckRequest.getDescriptor())).validate(l));
   }
 
   @Test
