@@ -1,0 +1,179 @@
+package io.gloo.core.cli;
+
+import io.gloo.core.evaluate.RouteCheckSuite;
+import io.gloo.core.evaluate.RouteDecision;
+import io.gloo.core.evaluate.RouteEvaluator;
+import io.gloo.core.evaluate.TestRequest;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.store.SourceProblem;
+import io.gloo.core.translate.TranslationResult;
+import io.gloo.core.translate.Translator;
+import io.gloo.core.translate.XdsResources;
+import io.gloo.core.watch.DirectorySource;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * {@code gloo route-check}: translates manifests offline and evaluates requests against the result the way Envoy's
+ * router would, either a test file in the format of Envoy's router_check_tool or one request. Opens no port.
+ */
+@Command(name = "route-check", mixinStandardHelpOptions = true,
+    description = {"Translate manifests offline and check how Envoy would route requests, without running Envoy.",
+        "With --tests: run a router_check_tool test file (JSON or YAML) and print PASS/FAIL per test.",
+        "With --request: print the full routing decision for one request.",
+        "Exit status: 0 when every test passes, 1 when one fails, 2 on unusable input."})
+final class RouteCheckCommand implements Callable<Integer> {
+
+  @Option(names = {"-f", "--file"}, required = true, arity = "1..*",
+      description = "Manifest files or directories (read recursively).")
+  List<Path> paths;
+
+  @Option(names = "--tests", description = "router_check_tool test file (JSON or YAML).")
+  Path tests;
+
+  @Option(names = "--request", description = "One request: \"METHOD URL\", e.g. \"GET http://example.com:8080/api?x=1\".")
+  String request;
+
+  @Option(names = {"-H", "--header"}, description = "Request header for --request, 'Name: value' (repeatable).")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = "--random", defaultValue = "0", description = "Random value for weighted clusters (--request).")
+  long random;
+
+  @Option(names = "--sni", description = "TLS server name for an https --request (default: the URL's host).")
+  String sni;
+
+  @Option(names = "--gateway", description = "NAMESPACE/NAME of the Gateway (needed when there are several).")
+  String gateway;
+
+  @Option(names = "--details", description = "With --tests: print each test's decision, and the trace of failures.")
+  boolean details;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "yaml", description = "--request output: json or yaml.")
+  String output;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if ((tests == null) == (request == null)) {
+      err.println("give exactly one of --tests FILE or --request \"METHOD URL\"");
+      return 2;
+    }
+    ResourceSnapshot snapshot = DirectorySource.load(paths);
+    for (SourceProblem p : snapshot.problems()) {
+      err.println("problem: " + p);
+    }
+    TranslationResult result = new Translator().translate(snapshot);
+    XdsResources xds = select(result.gateways(), err);
+    if (xds == null) {
+      return 2;
+    }
+    RouteEvaluator evaluator = new RouteEvaluator(xds);
+    try {
+      return request != null ? single(evaluator, out) : suite(evaluator, xds, out);
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      err.println("route-check: " + e.getMessage());
+      return 2;
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private XdsResources select(Map<ResourceKey, XdsResources> gateways, PrintWriter err) {
+    List<String> names = gateways.keySet().stream().map(ResourceKey::namespacedName).toList();
+    if (gateway != null) {
+      for (Map.Entry<ResourceKey, XdsResources> e : gateways.entrySet()) {
+        if (e.getKey().namespacedName().equals(gateway)) {
+          return e.getValue();
+        }
+      }
+      err.println("no Gateway " + gateway + " of our class in the manifests; found: " + names);
+      return null;
+    }
+    if (gateways.size() == 1) {
+      return gateways.values().iterator().next();
+    }
+    err.println(gateways.isEmpty() ? "no Gateway of our class in the manifests"
+        : "several Gateways (" + names + "): choose one with --gateway NAMESPACE/NAME");
+    return null;
+  }
+
+  private int single(RouteEvaluator evaluator, PrintWriter out) {
+    String[] parts = request.trim().split("\\s+", 2);
+    if (parts.length != 2) {
+      throw new IllegalArgumentException("--request wants \"METHOD URL\", got \"" + request + "\"");
+    }
+    URI uri = URI.create(parts[1]);
+    if (uri.getScheme() == null || uri.getRawAuthority() == null) {
+      throw new IllegalArgumentException("--request needs an absolute http(s) URL, got " + parts[1]);
+    }
+    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+    String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    TestRequest.Builder b = TestRequest.builder().method(parts[0].toUpperCase(java.util.Locale.ROOT)).scheme(scheme)
+        .authority(uri.getRawAuthority()).path(path).port(port).randomValue(random);
+    if (scheme.equals("https")) {
+      b.sni(sni != null ? sni : uri.getHost());
+    }
+    for (String h : headers) {
+      int colon = h.indexOf(':', 1);
+      if (colon < 0) {
+        throw new IllegalArgumentException("-H wants 'Name: value', got '" + h + "'");
+      }
+      b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+    }
+    RouteDecision decision = evaluator.evaluate(b.build());
+    out.print(Output.render(decision.toJson(), output));
+    return 0;
+  }
+
+  private int suite(RouteEvaluator evaluator, XdsResources xds, PrintWriter out) {
+    JsonNode root;
+    try {
+      root = YAMLMapper.builder().build().readTree(Files.readString(tests));
+    } catch (IOException | JacksonException e) {
+      throw new IllegalArgumentException("cannot read " + tests + ": " + e.getMessage());
+    }
+    List<RouteCheckSuite.Case> cases = RouteCheckSuite.parse(root, xds);
+    int failed = 0;
+    for (RouteCheckSuite.Case c : cases) {
+      RouteCheckSuite.Result r = RouteCheckSuite.check(c, evaluator);
+      if (r.passed()) {
+        out.println("PASS  " + r.name());
+      } else {
+        failed++;
+        out.println("FAIL  " + r.name() + ": " + String.join("; ", r.failures()));
+      }
+      if (details) {
+        out.println("      " + r.decision().summary());
+        r.notes().forEach(n -> out.println("      note: " + n));
+        if (!r.passed()) {
+          r.decision().trace().forEach(t -> out.println("      | " + t));
+        }
+      }
+    }
+    out.println();
+    out.println(cases.size() + " tests: " + (cases.size() - failed) + " passed, " + failed + " failed");
+    return failed == 0 ? 0 : 1;
+  }
+}
