@@ -156,10 +156,10 @@ public final class RouteBuilder {
     }
     if (r.port() != null) {
       redirect.setPortRedirect(r.port());
-    } else if (r.scheme() != null) {
-      // The spec: without a port, a scheme change implies that scheme's well-known port, which Envoy then omits.
-      redirect.setPortRedirect("https".equalsIgnoreCase(r.scheme()) ? 443 : 80);
     }
+    // Without a port, the spec wants the scheme's well-known port and no port in Location. Envoy writes any
+    // port_redirect into Location verbatim, and our listeners strip the request's port (strip_any_host_port), so
+    // leaving port_redirect unset yields exactly "scheme://host/path".
     if (r.fullPath() != null) {
       redirect.setPathRedirect(r.fullPath());
     } else if (r.prefix() != null) {
