@@ -12,6 +12,7 @@ import io.gloo.core.translate.Translator;
 import io.gloo.core.watch.ConfigSource;
 import io.gloo.core.watch.DirectorySource;
 import io.gloo.core.xds.Nack;
+import io.gloo.core.xds.NackHoldingConfigWatcher;
 import io.gloo.core.xds.ProxyTracker;
 import io.gloo.core.xds.XdsServer;
 import io.micrometer.core.instrument.Counter;
@@ -56,7 +57,8 @@ public final class GlooServer implements AutoCloseable {
 
   private GlooServer(ServeOptions options) throws IOException {
     tracker.onChange(event -> refreshXdsErrors());
-    this.xds = XdsServer.start(options.xdsAddress(), publisher.configWatcher(), List.of(tracker));
+    this.xds = XdsServer.start(options.xdsAddress(), new NackHoldingConfigWatcher(publisher.cache(), tracker),
+        List.of(tracker));
     this.source = new DirectorySource(options.configDir(), options.debounce());
     this.admin = AdminServer.start(options.adminAddress(), this);
     source.start(this::translate);

@@ -135,6 +135,15 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
     return result;
   }
 
+  /** The NACK a node currently stands by for one xDS type (not superseded by a later ACK), if any. */
+  public java.util.Optional<Nack> activeNack(String nodeId, String typeUrl) {
+    synchronized (lock) {
+      NodeState node = nodes.get(nodeId);
+      TypeState type = node == null ? null : node.types.get(typeUrl);
+      return java.util.Optional.ofNullable(type == null ? null : type.lastNack);
+    }
+  }
+
   /** Calls {@code listener} on every connect, disconnect, ACK and NACK. */
   public Subscription onChange(Consumer<Event> listener) {
     Objects.requireNonNull(listener, "listener");
