@@ -21,8 +21,12 @@ public final class Translator {
   public TranslationResult translate(ResourceSnapshot snapshot) {
     GatewayApiTranslator.Result ir = gatewayApi.translate(snapshot);
     Map<ResourceKey, XdsResources> gateways = new HashMap<>();
-    for (GatewayIR gateway : ir.gateways()) {
-      gateways.put(gateway.gateway(), xds.translate(gateway));
+    try {
+      for (GatewayIR gateway : ir.gateways()) {
+        gateways.put(gateway.gateway(), xds.translate(gateway));
+      }
+    } finally {
+      xds.finishTranslation(); // keeps only this translation's protos for reuse by the next one
     }
     return new TranslationResult(gateways, new StatusReport(ir.statuses()));
   }

@@ -13,7 +13,9 @@ import io.gloo.core.ir.RouteIR;
 import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.translate.XdsResources;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Intermediate model → Envoy xDS resources for one Gateway. Naming (documented in the README):
@@ -21,6 +23,51 @@ import java.util.List;
  * {@code httproute/<ns>/<name>/<rule>/<match>}, cluster and EDS service {@code kube_<ns>_<service>_<port>}.
  */
 public final class XdsTranslator {
+
+  /**
+   * Protos built from IR, keyed by the (immutable, value-equal) IR record: every builder here is a pure function of
+   * its IR, so an equal IR can reuse the proto. {@code previous} holds what the last translation built and
+   * {@code current} what this one uses; {@link #finishTranslation()} swaps them, so the caches never hold more than
+   * one translation's entries. Reusing instances also keeps their memoized serialized size and hash code, which the
+   * snapshot publisher (versions) and java-control-plane (per-resource hashes) would otherwise recompute.
+   */
+  private static final class Cache<K, V> {
+    private Map<K, V> previous = new HashMap<>();
+    private Map<K, V> current = new HashMap<>();
+
+    V get(K key, java.util.function.Function<K, V> build) {
+      V value = current.get(key);
+      if (value == null) {
+        value = previous.get(key);
+        if (value == null) {
+          value = build.apply(key);
+        }
+        current.put(key, value);
+      }
+      return value;
+    }
+
+    void finish() {
+      previous = current;
+      current = new HashMap<>();
+    }
+  }
+
+  private final Cache<RouteIR, Route> routes = new Cache<>();
+  private final Cache<VirtualHostIR, VirtualHost> virtualHosts = new Cache<>();
+  private final Cache<BackendIR, Cluster> clusters = new Cache<>();
+  private final Cache<BackendIR, ClusterLoadAssignment> endpoints = new Cache<>();
+
+  /**
+   * Ends one translation (all Gateways): from now on only the protos it used are kept for reuse. Not calling it
+   * is correct but lets the caches grow.
+   */
+  public void finishTranslation() {
+    routes.finish();
+    virtualHosts.finish();
+    clusters.finish();
+    endpoints.finish();
+  }
 
   public XdsResources translate(GatewayIR gateway) {
     List<Listener> listeners = new ArrayList<>();
@@ -32,8 +79,8 @@ public final class XdsTranslator {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     for (BackendIR b : gateway.backends()) {
-      clusters.add(ClusterBuilder.cluster(b));
-      endpoints.add(ClusterBuilder.endpoints(b));
+      clusters.add(this.clusters.get(b, ClusterBuilder::cluster));
+      endpoints.add(this.endpoints.get(b, ClusterBuilder::endpoints));
     }
     return new XdsResources(listeners, routes, clusters, endpoints, List.of());
   }
@@ -45,20 +92,24 @@ public final class XdsTranslator {
         // unresolved backends rely on the runtime 500 instead.
         .setValidateClusters(com.google.protobuf.BoolValue.of(false));
     for (VirtualHostIR vh : listener.virtualHosts()) {
-      VirtualHost.Builder vhost = VirtualHost.newBuilder()
-          .setName(vh.name())
-          .addDomains(vh.domain())
-          .setMetadata(SourceMetadata.of(vh.sources()));
-      for (RouteIR r : vh.routes()) {
-        vhost.addRoutes(route(r));
-      }
-      config.addVirtualHosts(vhost);
+      config.addVirtualHosts(virtualHosts.get(vh, this::virtualHost));
     }
     return config.build();
   }
 
-  /** Hook for caching: identical IR routes produce identical protos. */
+  private VirtualHost virtualHost(VirtualHostIR vh) {
+    VirtualHost.Builder vhost = VirtualHost.newBuilder()
+        .setName(vh.name())
+        .addDomains(vh.domain())
+        .setMetadata(SourceMetadata.of(vh.sources()));
+    for (RouteIR r : vh.routes()) {
+      vhost.addRoutes(route(r));
+    }
+    return vhost.build();
+  }
+
+  /** Identical IR routes produce identical protos: cached (see {@link Cache}). */
   Route route(RouteIR ir) {
-    return RouteBuilder.build(ir);
+    return routes.get(ir, RouteBuilder::build);
   }
 }
