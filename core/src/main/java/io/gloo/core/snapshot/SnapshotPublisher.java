@@ -4,7 +4,11 @@ import com.google.common.io.BaseEncoding;
 import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
+import com.google.protobuf.WireFormat;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
@@ -16,8 +20,8 @@ import io.gloo.core.validate.SnapshotValidator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,6 +85,7 @@ public final class SnapshotPublisher {
 
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
   private static final int VERSION_HEX_CHARS = 16;
+  private static final int HASH_BUFFER_BYTES = 64 * 1024;
   private static final Comparator<Message> BY_NAME = Comparator.comparing(Resources::getResourceName);
 
   private final SimpleCache<String> cache = new SimpleCache<>(ProxyNodes.NODE_GROUP);
@@ -163,7 +169,7 @@ public final class SnapshotPublisher {
         }
         nowErrors.remove(gateway);
         PublishedSnapshot current = nowPublished.get(gateway);
-        Map<String, String> versions = versions(resources);
+        Map<String, String> versions = versions(resources, virtualHostBytes);
         if (current != null && !current.removed() && current.versions().equals(versions)) {
           count(gateway, "unchanged");
           results.put(gateway, Result.UNCHANGED);
@@ -192,6 +198,7 @@ public final class SnapshotPublisher {
       // A Gateway that only ever failed and then disappeared leaves no error behind.
       nowErrors.keySet().retainAll(gateways.keySet());
 
+      virtualHostBytes.finish();
       published = Collections.unmodifiableMap(nowPublished);
       errors = Collections.unmodifiableMap(nowErrors);
       for (PublishedSnapshot snapshot : toNotify) {
@@ -236,14 +243,61 @@ public final class SnapshotPublisher {
    * deterministic serialization of that type's resources sorted by name.
    */
   public static Map<String, String> versions(XdsResources resources) {
+    return versions(resources, null);
+  }
+
+  private static Map<String, String> versions(XdsResources resources, VirtualHostBytes cache) {
     Map<String, String> versions = new LinkedHashMap<>();
-    versions.put(Resources.V3.CLUSTER_TYPE_URL, hash(resources.clusters()));
-    versions.put(Resources.V3.ENDPOINT_TYPE_URL, hash(resources.endpoints()));
-    versions.put(Resources.V3.LISTENER_TYPE_URL, hash(resources.listeners()));
-    versions.put(Resources.V3.ROUTE_TYPE_URL, hash(resources.routes()));
-    versions.put(Resources.V3.SECRET_TYPE_URL, hash(resources.secrets()));
+    versions.put(Resources.V3.CLUSTER_TYPE_URL, hash(resources.clusters(), cache));
+    versions.put(Resources.V3.ENDPOINT_TYPE_URL, hash(resources.endpoints(), cache));
+    versions.put(Resources.V3.LISTENER_TYPE_URL, hash(resources.listeners(), cache));
+    versions.put(Resources.V3.ROUTE_TYPE_URL, hash(resources.routes(), cache));
+    versions.put(Resources.V3.SECRET_TYPE_URL, hash(resources.secrets(), cache));
     return versions;
   }
+
+  /**
+   * The deterministic serialization of virtual hosts, by instance, for the route versions: a one-route change
+   * rebuilds one RouteConfiguration, but the translator reuses the unchanged VirtualHost instances, so only the
+   * changed virtual host is serialized again. Holds the entries of the latest publish only.
+   */
+  private static final class VirtualHostBytes {
+    private Map<VirtualHost, byte[]> previous = new IdentityHashMap<>();
+    private Map<VirtualHost, byte[]> current = new IdentityHashMap<>();
+
+    byte[] get(VirtualHost vhost) {
+      byte[] bytes = current.get(vhost);
+      if (bytes == null) {
+        bytes = previous.get(vhost);
+        if (bytes == null) {
+          bytes = serialize(vhost);
+        }
+        current.put(vhost, bytes);
+      }
+      return bytes;
+    }
+
+    void finish() {
+      previous = current;
+      current = new IdentityHashMap<>();
+    }
+
+    private static byte[] serialize(Message message) {
+      byte[] bytes = new byte[message.getSerializedSize()];
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      try {
+        message.writeTo(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      out.checkNoSpaceLeft();
+      return bytes;
+    }
+  }
+
+  @GuardedBy("publishLock")
+  private final VirtualHostBytes virtualHostBytes = new VirtualHostBytes();
 
   @GuardedBy("publishLock")
   private PublishedSnapshot set(ResourceKey gateway, String group, XdsResources resources,
@@ -278,7 +332,37 @@ public final class SnapshotPublisher {
         .increment();
   }
 
-  private static String hash(List<? extends Message> resources) {
+  /**
+   * Writes exactly what {@code out.writeMessageNoTag(config)} writes, with each virtual host's bytes taken from
+   * {@code cache}. Generated protobuf code writes fields in field-number order and unknown fields last, so the
+   * message is the fields before {@code virtual_hosts}, then each virtual host (tag, length, bytes), then the rest.
+   */
+  private static void writeRouteConfiguration(CodedOutputStream out, RouteConfiguration config, VirtualHostBytes cache)
+      throws IOException {
+    RouteConfiguration.Builder head = config.toBuilder().clearVirtualHosts();
+    RouteConfiguration.Builder tail = head.clone();
+    for (Descriptors.FieldDescriptor field : RouteConfiguration.getDescriptor().getFields()) {
+      if (field.getNumber() < RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER) {
+        tail.clearField(field);
+      } else {
+        head.clearField(field);
+      }
+    }
+    head.setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance());
+    RouteConfiguration headMessage = head.build();
+    RouteConfiguration tailMessage = tail.build();
+    out.writeUInt32NoTag(config.getSerializedSize());
+    headMessage.writeTo(out);
+    for (VirtualHost vhost : config.getVirtualHostsList()) {
+      byte[] bytes = cache.get(vhost);
+      out.writeTag(RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.writeUInt32NoTag(bytes.length);
+      out.writeRawBytes(bytes);
+    }
+    tailMessage.writeTo(out);
+  }
+
+  private static String hash(List<? extends Message> resources, VirtualHostBytes cache) {
     List<Message> sorted = new ArrayList<>(resources);
     sorted.sort(BY_NAME);
     MessageDigest digest;
@@ -287,20 +371,36 @@ public final class SnapshotPublisher {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    // Streamed into the digest (rather than buffered whole and copied): the route configuration of a large
+    // Gateway serializes to megabytes.
+    OutputStream bytes = new OutputStream() {
+      @Override
+      public void write(int b) {
+        digest.update((byte) b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        digest.update(b, off, len);
+      }
+    };
     try {
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes, HASH_BUFFER_BYTES);
       // Map fields (e.g. Struct metadata) have no defined order unless serialization is deterministic.
       out.useDeterministicSerialization();
       for (Message resource : sorted) {
         // Length-prefixed so that the boundaries between resources are part of the hash.
-        out.writeMessageNoTag(resource);
+        if (cache != null && resource instanceof RouteConfiguration config && config.getVirtualHostsCount() > 0) {
+          writeRouteConfiguration(out, config, cache);
+        } else {
+          out.writeMessageNoTag(resource);
+        }
       }
       out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    byte[] sha = digest.digest(bytes.toByteArray());
+    byte[] sha = digest.digest();
     return BaseEncoding.base16().lowerCase().encode(sha).substring(0, VERSION_HEX_CHARS);
   }
 }

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +18,6 @@ import com.google.errorprone.annotations.Immutable;
  */
 @Immutable
 public final class ResourceSnapshot {
-
-  private static final Comparator<HasMetadata> BY_KEY = Comparator.comparing(ResourceKey::of);
 
   private final Map<Class<?>, List<HasMetadata>> byType;
   private final Map<ResourceKey, HasMetadata> byKey;
@@ -46,13 +43,19 @@ public final class ResourceSnapshot {
     for (HasMetadata r : resources) {
       byKey.put(ResourceKey.of(r), r);
     }
-    Map<Class<?>, List<HasMetadata>> byType = new HashMap<>();
-    for (HasMetadata r : byKey.values()) {
-      byType.computeIfAbsent(r.getClass(), c -> new ArrayList<>()).add(r);
+    // Sorted on the keys already computed, rather than with a comparator that builds two keys per comparison.
+    Map<Class<?>, List<Map.Entry<ResourceKey, HasMetadata>>> entriesByType = new HashMap<>();
+    for (Map.Entry<ResourceKey, HasMetadata> e : byKey.entrySet()) {
+      entriesByType.computeIfAbsent(e.getValue().getClass(), c -> new ArrayList<>()).add(e);
     }
-    byType.replaceAll((c, list) -> {
-      list.sort(BY_KEY);
-      return Collections.unmodifiableList(list);
+    Map<Class<?>, List<HasMetadata>> byType = new HashMap<>();
+    entriesByType.forEach((c, entries) -> {
+      entries.sort(Map.Entry.comparingByKey());
+      List<HasMetadata> list = new ArrayList<>(entries.size());
+      for (Map.Entry<ResourceKey, HasMetadata> e : entries) {
+        list.add(e.getValue());
+      }
+      byType.put(c, Collections.unmodifiableList(list));
     });
     return new ResourceSnapshot(Map.copyOf(byType), Collections.unmodifiableMap(byKey), List.copyOf(problems));
   }

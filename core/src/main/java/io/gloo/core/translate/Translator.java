@@ -58,14 +58,18 @@ public final class Translator implements AutoCloseable {
     GatewayApiTranslator.Result ir = gatewayApi.translate(snapshot, policies);
     Map<ResourceKey, List<String>> routeProblems = new TreeMap<>();
     Map<ResourceKey, XdsResources> gateways = new HashMap<>();
-    for (GatewayIR gateway : ir.gateways()) {
-      PolicyApplier applier = new PolicyApplier(gateway.gateway().namespacedName(), invoker, reports, ir.lookup(),
-          outputCheck, (route, problem) -> {
-            synchronized (routeProblems) {
-              routeProblems.computeIfAbsent(route, k -> new ArrayList<>()).add(problem);
-            }
-          });
-      gateways.put(gateway.gateway(), xds.translate(gateway, applier));
+    try {
+      for (GatewayIR gateway : ir.gateways()) {
+        PolicyApplier applier = new PolicyApplier(gateway.gateway().namespacedName(), invoker, reports, ir.lookup(),
+            outputCheck, (route, problem) -> {
+              synchronized (routeProblems) {
+                routeProblems.computeIfAbsent(route, k -> new ArrayList<>()).add(problem);
+              }
+            });
+        gateways.put(gateway.gateway(), xds.translate(gateway, applier));
+      }
+    } finally {
+      xds.finishTranslation(); // keeps only this translation's protos for reuse by the next one
     }
     Map<ResourceKey, Object> statuses = new HashMap<>(ir.statuses());
     routeProblems.forEach((route, problems) -> addRouteProblems(statuses.get(route), problems));

@@ -45,6 +45,41 @@ class SnapshotPublisherTest {
   }
 
   @Test
+  void publishedRouteVersionsEqualTheReferenceHashWhenVirtualHostsAreReused() {
+    // The publisher serializes reused VirtualHost instances from a cache; the version must not depend on that.
+    io.envoyproxy.envoy.config.route.v3.VirtualHost a = vhost("a", "/a");
+    io.envoyproxy.envoy.config.route.v3.VirtualHost b = vhost("b", "/b");
+    XdsResources first = withRoutes(TestXds.route(TestXds.ROUTE, "backend").toBuilder()
+        .clearVirtualHosts().addVirtualHosts(a).addVirtualHosts(b).setValidateClusters(
+            com.google.protobuf.BoolValue.of(false)).build());
+    publisher.publish(Map.of(GW, first));
+    assertEquals(SnapshotPublisher.versions(first), publisher.current(GW).orElseThrow().versions());
+
+    XdsResources second = withRoutes(first.routes().get(0).toBuilder()
+        .setVirtualHosts(1, vhost("b", "/b2")).build());
+    publisher.publish(Map.of(GW, second));
+    assertEquals(SnapshotPublisher.versions(second), publisher.current(GW).orElseThrow().versions());
+    assertNotEquals(SnapshotPublisher.versions(first), SnapshotPublisher.versions(second));
+  }
+
+  private static io.envoyproxy.envoy.config.route.v3.VirtualHost vhost(String name, String prefix) {
+    return io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder().setName(name).addDomains(name + ".example")
+        .setMetadata(io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder().putFilterMetadata("k",
+            com.google.protobuf.Struct.newBuilder()
+                .putFields("x", com.google.protobuf.Value.newBuilder().setStringValue(name).build())
+                .putFields("a", com.google.protobuf.Value.newBuilder().setNumberValue(1).build()).build()))
+        .addRoutes(io.envoyproxy.envoy.config.route.v3.Route.newBuilder().setName(name + "-r")
+            .setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setPrefix(prefix))
+            .setRoute(io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder().setCluster("backend")))
+        .build();
+  }
+
+  private static XdsResources withRoutes(io.envoyproxy.envoy.config.route.v3.RouteConfiguration config) {
+    XdsResources base = TestXds.resources("backend", "10.0.0.1");
+    return new XdsResources(base.listeners(), List.of(config), base.clusters(), base.endpoints(), base.secrets());
+  }
+
+  @Test
   void versionsIgnoreInputOrder() {
     XdsResources a = new XdsResources(List.of(), List.of(),
         List.of(TestXds.edsCluster("a"), TestXds.edsCluster("b")), List.of(), List.of());

@@ -2,6 +2,7 @@ package io.gloo.core.translate.gatewayapi;
 
 import io.gloo.core.ir.RouteIR;
 import io.gloo.core.ir.RouteMatchIR;
+import io.gloo.core.ir.RouteSource;
 import java.util.Comparator;
 
 /**
@@ -15,17 +16,56 @@ final class RoutePrecedence {
   /** A route with the ordering facts of the HTTPRoute it came from. */
   record Entry(RouteIR route, String creationTimestamp) {}
 
-  static final Comparator<Entry> ORDER = Comparator
-      .comparingInt((Entry e) -> pathRank(e.route().match().path().kind()))
-      .thenComparing((Entry e) -> -e.route().match().path().value().length())
-      .thenComparing((Entry e) -> e.route().match().method() == null ? 1 : 0)
-      .thenComparing((Entry e) -> -e.route().match().headers().size())
-      .thenComparing((Entry e) -> -e.route().match().queryParams().size())
-      .thenComparing((Entry e) -> e.creationTimestamp() == null ? "" : e.creationTimestamp())
-      .thenComparing((Entry e) -> nullToEmpty(e.route().source().route().namespace()))
-      .thenComparing((Entry e) -> e.route().source().route().name())
-      .thenComparingInt((Entry e) -> e.route().source().rule())
-      .thenComparingInt((Entry e) -> e.route().source().match());
+  /**
+   * Written out by hand rather than as a {@code Comparator.comparing(...).thenComparing(...)} chain: sorting the
+   * routes of a large virtual host compares each pair through most of the keys, and the chain's lambdas box every
+   * int. Same keys, same order.
+   */
+  static final Comparator<Entry> ORDER = RoutePrecedence::compare;
+
+  private static int compare(Entry a, Entry b) {
+    RouteMatchIR ma = a.route().match();
+    RouteMatchIR mb = b.route().match();
+    int c = Integer.compare(pathRank(ma.path().kind()), pathRank(mb.path().kind()));
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compare(-ma.path().value().length(), -mb.path().value().length()); // longer first
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compare(ma.method() == null ? 1 : 0, mb.method() == null ? 1 : 0); // with a method first
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compare(-ma.headers().size(), -mb.headers().size()); // more headers first
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compare(-ma.queryParams().size(), -mb.queryParams().size()); // more query params first
+    if (c != 0) {
+      return c;
+    }
+    c = nullToEmpty(a.creationTimestamp()).compareTo(nullToEmpty(b.creationTimestamp())); // oldest first
+    if (c != 0) {
+      return c;
+    }
+    RouteSource sa = a.route().source();
+    RouteSource sb = b.route().source();
+    c = nullToEmpty(sa.route().namespace()).compareTo(nullToEmpty(sb.route().namespace()));
+    if (c != 0) {
+      return c;
+    }
+    c = sa.route().name().compareTo(sb.route().name());
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compare(sa.rule(), sb.rule());
+    if (c != 0) {
+      return c;
+    }
+    return Integer.compare(sa.match(), sb.match());
+  }
 
   private RoutePrecedence() {}
 

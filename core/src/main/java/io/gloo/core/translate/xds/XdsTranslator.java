@@ -15,6 +15,7 @@ import io.gloo.core.translate.XdsResources;
 import io.gloo.core.translate.policy.AppliedPolicy;
 import io.gloo.spi.translate.BackendResources;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,42 +27,90 @@ import java.util.TreeMap;
  * Intermediate model → Envoy xDS resources for one Gateway. Naming (documented in the README):
  * listener and route configuration {@code http~<port>}, virtual host {@code http~<port>~<domain>}, route
  * {@code httproute/<ns>/<name>/<rule>/<match>}, cluster and EDS service {@code kube_<ns>_<service>_<port>}.
+ * Not thread-safe: one translation at a time.
  */
 public final class XdsTranslator {
+
+  /**
+   * Protos built from IR, keyed by the (immutable, value-equal) IR record: every core builder is a pure function of
+   * its IR, so an equal IR can reuse the proto. {@code previous} holds what the last translation built and
+   * {@code current} what this one uses; {@link #finishTranslation()} swaps them, so the caches never hold more than
+   * one translation's entries. Reusing instances also keeps their memoized serialized size and hash code, which the
+   * snapshot publisher (versions) and java-control-plane (per-resource hashes) would otherwise recompute.
+   * Only IR without plugin policies is cached: a plugin's output may depend on more than its IR (a looked-up Secret).
+   */
+  private static final class Cache<K, V> {
+    private Map<K, V> previous = new HashMap<>();
+    private Map<K, V> current = new HashMap<>();
+
+    V get(K key, java.util.function.Function<K, V> build) {
+      V value = current.get(key);
+      if (value == null) {
+        value = previous.get(key);
+        if (value == null) {
+          value = build.apply(key);
+        }
+        current.put(key, value);
+      }
+      return value;
+    }
+
+    void finish() {
+      previous = current;
+      current = new HashMap<>();
+    }
+  }
+
+  private final Cache<RouteIR, Route> routes = new Cache<>();
+  private final Cache<VirtualHostIR, VirtualHost> virtualHosts = new Cache<>();
+  private final Cache<BackendIR, Cluster> clusters = new Cache<>();
+  private final Cache<BackendIR, ClusterLoadAssignment> endpoints = new Cache<>();
+
+  /**
+   * Ends one translation (all Gateways): from now on only the protos it used are kept for reuse. Not calling it
+   * is correct but lets the caches grow.
+   */
+  public void finishTranslation() {
+    routes.finish();
+    virtualHosts.finish();
+    clusters.finish();
+    endpoints.finish();
+  }
 
   /**
    * Translates one Gateway; {@code policies} applies plugin policies (with fault containment) to what core built.
    */
   public XdsResources translate(GatewayIR gateway, PolicyApplier policies) {
     List<Listener> listeners = new ArrayList<>();
-    List<RouteConfiguration> routes = new ArrayList<>();
-    // A route reaching several listeners or domains is one IR object: build it (and call its plugins) once.
-    Map<RouteIR, Route> built = new IdentityHashMap<>();
+    List<RouteConfiguration> routeConfigs = new ArrayList<>();
+    // A route with policies reaching several listeners or domains is one IR object: call its plugins once.
+    Map<RouteIR, Route> withPolicies = new IdentityHashMap<>();
     for (ListenerIR l : gateway.listeners()) {
-      routes.add(routeConfiguration(l, policies, built));
-      listeners.add(ListenerBuilder.build(l, policies.httpFilters(l.port(), policiesUnder(l))));
+      routeConfigs.add(routeConfiguration(l, policies, withPolicies));
+      List<AppliedPolicy> under = policiesUnder(l);
+      listeners.add(ListenerBuilder.build(l, under.isEmpty() ? List.of() : policies.httpFilters(l.port(), under)));
     }
-    Map<String, Cluster> clusters = new TreeMap<>();
-    Map<String, ClusterLoadAssignment> endpoints = new TreeMap<>();
+    Map<String, Cluster> clusterMap = new TreeMap<>();
+    Map<String, ClusterLoadAssignment> endpointMap = new TreeMap<>();
     for (BackendIR b : gateway.backends()) {
       if (b.policy() == null) {
-        clusters.put(b.clusterName(), ClusterBuilder.cluster(b));
-        endpoints.put(b.clusterName(), ClusterBuilder.endpoints(b));
+        clusterMap.put(b.clusterName(), clusters.get(b, ClusterBuilder::cluster));
+        endpointMap.put(b.clusterName(), endpoints.get(b, ClusterBuilder::endpoints));
         continue;
       }
       BackendResources resources = policies.backend(b);
       if (resources != null) { // else routes to it answer 500 (cluster_not_found_response_code)
-        clusters.put(b.clusterName(), resources.cluster());
+        clusterMap.put(b.clusterName(), resources.cluster());
         if (resources.endpoints() != null) {
-          endpoints.put(resources.endpoints().getClusterName(), resources.endpoints());
+          endpointMap.put(resources.endpoints().getClusterName(), resources.endpoints());
         }
       }
     }
     for (Cluster extra : policies.extraClusters()) {
-      clusters.putIfAbsent(extra.getName(), extra);
+      clusterMap.putIfAbsent(extra.getName(), extra);
     }
-    return new XdsResources(listeners, routes, new ArrayList<>(clusters.values()),
-        new ArrayList<>(endpoints.values()), List.of());
+    return new XdsResources(listeners, routeConfigs, new ArrayList<>(clusterMap.values()),
+        new ArrayList<>(endpointMap.values()), List.of());
   }
 
   /** Every distinct policy applied to a virtual host or route of the listener. */
@@ -77,30 +126,44 @@ public final class XdsTranslator {
   }
 
   private RouteConfiguration routeConfiguration(ListenerIR listener, PolicyApplier policies,
-      Map<RouteIR, Route> built) {
+      Map<RouteIR, Route> withPolicies) {
     RouteConfiguration.Builder config = RouteConfiguration.newBuilder()
         .setName(listener.name())
         // Without this Envoy would look up the cluster of every route at config load and reject unknown ones;
         // unresolved backends rely on the runtime 500 instead.
         .setValidateClusters(com.google.protobuf.BoolValue.of(false));
     for (VirtualHostIR vh : listener.virtualHosts()) {
-      VirtualHost.Builder vhost = VirtualHost.newBuilder()
-          .setName(vh.name())
-          .addDomains(vh.domain())
-          .setMetadata(SourceMetadata.of(vh.sources()));
+      if (vh.policies().isEmpty() && vh.routes().stream().allMatch(r -> r.policies().isEmpty())) {
+        config.addVirtualHosts(virtualHosts.get(vh, this::virtualHost));
+        continue;
+      }
+      VirtualHost.Builder vhost = vhostBuilder(vh);
       for (RouteIR r : vh.routes()) {
-        vhost.addRoutes(built.computeIfAbsent(r, ir -> {
-          Route route = route(ir);
-          return ir.policies().isEmpty() ? route : policies.route(ir, route);
-        }));
+        vhost.addRoutes(r.policies().isEmpty() ? route(r)
+            : withPolicies.computeIfAbsent(r, ir -> policies.route(ir, RouteBuilder.build(ir))));
       }
       config.addVirtualHosts(vh.policies().isEmpty() ? vhost.build() : policies.virtualHost(vh, vhost.build()));
     }
     return config.build();
   }
 
-  /** Hook for caching: identical IR routes produce identical protos. */
+  private static VirtualHost.Builder vhostBuilder(VirtualHostIR vh) {
+    return VirtualHost.newBuilder()
+        .setName(vh.name())
+        .addDomains(vh.domain())
+        .setMetadata(SourceMetadata.of(vh.sources()));
+  }
+
+  private VirtualHost virtualHost(VirtualHostIR vh) {
+    VirtualHost.Builder vhost = vhostBuilder(vh);
+    for (RouteIR r : vh.routes()) {
+      vhost.addRoutes(route(r));
+    }
+    return vhost.build();
+  }
+
+  /** Identical IR routes produce identical protos: cached (see {@link Cache}). */
   Route route(RouteIR ir) {
-    return RouteBuilder.build(ir);
+    return routes.get(ir, RouteBuilder::build);
   }
 }
