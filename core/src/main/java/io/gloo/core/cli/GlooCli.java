@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code gloo} command line. */
 @Command(name = "gloo", mixinStandardHelpOptions = true, versionProvider = GlooCli.Version.class,
     description = "Gloo Gateway for Java: a Gateway API control plane that serves Envoy over xDS.",
-    subcommands = {ServeCommand.class, TranslateCommand.class, BootstrapCommand.class, StatusCommand.class})
+    subcommands = {ServeCommand.class, TranslateCommand.class, BootstrapCommand.class, StatusCommand.class,
+        PluginsCommand.class})
 public final class GlooCli implements Runnable {
 
   @CommandLine.Spec

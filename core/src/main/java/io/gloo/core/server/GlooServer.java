@@ -2,6 +2,8 @@ package io.gloo.core.server;
 
 import com.google.errorprone.annotations.ThreadSafe;
 import io.gloo.core.admin.AdminServer;
+import io.gloo.core.plugin.LoadedPlugins;
+import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.snapshot.SnapshotError;
 import io.gloo.core.snapshot.SnapshotPublisher;
@@ -11,6 +13,8 @@ import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
 import io.gloo.core.watch.ConfigSource;
 import io.gloo.core.watch.DirectorySource;
+import io.gloo.core.watch.KindRegistry;
+import io.gloo.core.watch.ManifestParser;
 import io.gloo.core.xds.Nack;
 import io.gloo.core.xds.ProxyTracker;
 import io.gloo.core.xds.XdsServer;
@@ -50,18 +54,54 @@ public final class GlooServer implements AutoCloseable {
       .description("translations run").tag("result", "error").register(metrics);
   private final AtomicReference<String> notReady = new AtomicReference<>("starting");
 
-  private final ConfigSource source;
+  private final KindRegistry kinds = KindRegistry.withBuiltins();
+  /** Translations run one at a time: on the config source's thread, or on the plugin thread after a change. */
+  private final Object translateLock = new Object();
+  private final PluginManager pluginManager;
+  private volatile LoadedPlugins plugins = LoadedPlugins.EMPTY;
+
+  private final DirectorySource source;
   private final XdsServer xds;
   private final AdminServer admin;
 
   private GlooServer(ServeOptions options) throws IOException {
     tracker.onChange(event -> refreshXdsErrors());
-    this.xds = XdsServer.start(options.xdsAddress(), publisher.configWatcher(), List.of(tracker));
-    this.source = new DirectorySource(options.configDir(), options.debounce());
-    this.admin = AdminServer.start(options.adminAddress(), this);
+    // Plugins load before the first translation, so their kinds are registered when the directory is first read.
+    this.pluginManager = options.plugins() == null ? null : new PluginManager(options.plugins(), kinds, metrics);
+    try {
+      if (pluginManager != null) {
+        plugins = pluginManager.start();
+        pluginManager.addListener(this::pluginsChanged);
+      }
+      this.xds = XdsServer.start(options.xdsAddress(), publisher.configWatcher(), List.of(tracker));
+      this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds));
+      this.admin = AdminServer.start(options.adminAddress(), this);
+    } catch (IOException | RuntimeException e) {
+      if (pluginManager != null) {
+        pluginManager.close();
+      }
+      throw e;
+    }
     source.start(this::translate);
     notReady.set(null);
-    LOG.info("serving {}: xDS on port {}, admin on port {}", source.describe(), xds.port(), admin.port());
+    LOG.info("serving {}: xDS on port {}, admin on port {}, {} plugins started", source.describe(), xds.port(),
+        admin.port(), plugins.started().size());
+  }
+
+  /**
+   * A plugin came, went or was replaced: its kinds are already (un)registered in the KindRegistry by the manager.
+   * Re-parse every manifest (documents of new kinds load, of removed kinds drop out) and translate again, even if
+   * no resource changed (a replaced plugin translates differently).
+   */
+  private void pluginsChanged(LoadedPlugins now) {
+    plugins = now;
+    DirectorySource directory = source;
+    if (directory == null || notReady.get() != null) {
+      return; // not serving yet (the first read sees the registry as it is) or shutting down
+    }
+    if (!directory.rescanAll()) {
+      translate(directory.current());
+    }
   }
 
   /** Starts every part; returns once the first translation is published and all ports listen. */
@@ -70,6 +110,13 @@ public final class GlooServer implements AutoCloseable {
   }
 
   private void translate(ResourceSnapshot snapshot) {
+    synchronized (translateLock) {
+      translateLocked(snapshot);
+    }
+  }
+
+  private void translateLocked(ResourceSnapshot snapshot) {
+    // TODO(policy translation): hand plugins.kinds() to the translator; PluginCalls around every plugin call.
     TranslationResult result;
     try {
       result = translationTime.recordCallable(() -> translator.translate(snapshot));
@@ -125,6 +172,21 @@ public final class GlooServer implements AutoCloseable {
     return source;
   }
 
+  /** The plugins as of the latest change (empty when serving without plugins). */
+  public LoadedPlugins plugins() {
+    return plugins;
+  }
+
+  /** The kinds the config source parses: built-ins plus those of started plugins. */
+  public KindRegistry kinds() {
+    return kinds;
+  }
+
+  /** The plugin manager, or null when serving without plugins. */
+  public PluginManager pluginManager() {
+    return pluginManager;
+  }
+
   public int xdsPort() {
     return xds.port();
   }
@@ -142,6 +204,9 @@ public final class GlooServer implements AutoCloseable {
   public void close() {
     notReady.set("shutting down");
     source.close();
+    if (pluginManager != null) {
+      pluginManager.close();
+    }
     xds.close();
     admin.close();
     metrics.close();
