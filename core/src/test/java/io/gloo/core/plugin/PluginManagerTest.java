@@ -270,11 +270,13 @@ class PluginManagerTest {
     manager(Set.of(), Map.of(HEADERS, Map.of("grpc.port", String.valueOf(port)))).rescan();
     assertTrue(manager.plugins().get(HEADERS).orElseThrow().started());
 
+    WeakReference<ClassLoader> loader = new WeakReference<>(manager.classLoader(HEADERS));
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     try {
       assertEquals("hello tccl=plugin", echo(channel, "hello"));
       Files.delete(archive);
       manager.rescan();
+      assertCollected(loader); // nothing in the gRPC server (handlers, Netty threads' TCCL) pins the plugin
       StatusRuntimeException gone = assertThrows(StatusRuntimeException.class, () -> echo(channel, "again"));
       assertTrue(Set.of(io.grpc.Status.Code.UNAVAILABLE, io.grpc.Status.Code.UNIMPLEMENTED)
           .contains(gone.getStatus().getCode()), gone.getStatus().toString());
