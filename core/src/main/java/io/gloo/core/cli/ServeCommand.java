@@ -1,11 +1,15 @@
 package io.gloo.core.cli;
 
+import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.ServeOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -37,14 +41,35 @@ final class ServeCommand implements Callable<Integer> {
       description = "Quiet time after file changes before translating (default: ${DEFAULT-VALUE}).")
   String debounce;
 
+  @Option(names = "--plugins-dir", paramLabel = "DIR",
+      description = "Directory of plugin archives (*.zip, *.jar), watched for changes"
+          + " (default: $GLOO_HOME/plugins, or ./plugins).")
+  Path pluginsDir;
+
+  @Option(names = "--plugins", split = ",", paramLabel = "ID",
+      description = "Load only these plugin ids (comma-separated; default: all, minus disabled.txt).")
+  List<String> pluginIds = new ArrayList<>();
+
+  @Option(names = "--plugin-config", paramLabel = "ID.KEY=VALUE",
+      description = "Configuration for a plugin (repeatable).")
+  List<String> pluginConfig = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(configDir)) {
       spec.commandLine().getErr().println("gloo serve: --config-dir " + configDir + " is not a directory");
       return 2;
     }
+    PluginManager.Options plugins;
+    try {
+      plugins = new PluginManager.Options(pluginsDir == null ? PluginManager.defaultDir() : pluginsDir,
+          new LinkedHashSet<>(pluginIds), PluginManager.parseConfig(pluginConfig), null, null);
+    } catch (IllegalArgumentException e) {
+      System.err.println("gloo serve: " + e.getMessage());
+      return 2;
+    }
     ServeOptions options = new ServeOptions(configDir, new InetSocketAddress(bind, xdsPort),
-        new InetSocketAddress(bind, adminPort), Durations.parse(debounce));
+        new InetSocketAddress(bind, adminPort), Durations.parse(debounce), plugins);
     GlooServer server = GlooServer.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -2,6 +2,9 @@ package io.gloo.core.server;
 
 import com.google.errorprone.annotations.ThreadSafe;
 import io.gloo.core.admin.AdminServer;
+import io.gloo.core.plugin.LoadedPlugin;
+import io.gloo.core.plugin.LoadedPlugins;
+import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.snapshot.SnapshotError;
 import io.gloo.core.snapshot.SnapshotPublisher;
@@ -9,8 +12,15 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
+import io.gloo.core.translate.policy.PluginInvoker;
+import io.gloo.core.translate.policy.PolicyCatalog;
+import io.gloo.core.translate.policy.RegisteredKind;
+import io.gloo.core.validate.ProtoConstraintValidator;
+import io.gloo.spi.policy.PolicyKind;
 import io.gloo.core.watch.ConfigSource;
 import io.gloo.core.watch.DirectorySource;
+import io.gloo.core.watch.KindRegistry;
+import io.gloo.core.watch.ManifestParser;
 import io.gloo.core.xds.Nack;
 import io.gloo.core.xds.NackHoldingConfigWatcher;
 import io.gloo.core.xds.ProxyTracker;
@@ -39,7 +49,10 @@ public final class GlooServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GlooServer.class);
 
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Translator translator = new Translator();
+  private final PluginInvoker invoker = new PluginInvoker(PluginInvoker.DEFAULT_TIMEOUT, metrics);
+  private final ProtoConstraintValidator constraints = new ProtoConstraintValidator();
+  /** Replaced when the set of plugins changes (its catalog and Jackson caches belong to those plugins). */
+  private volatile Translator translator = translatorFor(LoadedPlugins.EMPTY);
   private final SnapshotPublisher publisher = new SnapshotPublisher(metrics);
   private final ProxyTracker tracker = new ProxyTracker(metrics);
   private final Reporter reporter = new Reporter();
@@ -51,19 +64,73 @@ public final class GlooServer implements AutoCloseable {
       .description("translations run").tag("result", "error").register(metrics);
   private final AtomicReference<String> notReady = new AtomicReference<>("starting");
 
-  private final ConfigSource source;
+  private final KindRegistry kinds = KindRegistry.withBuiltins();
+  /** Translations run one at a time: on the config source's thread, or on the plugin thread after a change. */
+  private final Object translateLock = new Object();
+  private final PluginManager pluginManager;
+  private volatile LoadedPlugins plugins = LoadedPlugins.EMPTY;
+
+  private final DirectorySource source;
   private final XdsServer xds;
   private final AdminServer admin;
 
   private GlooServer(ServeOptions options) throws IOException {
     tracker.onChange(event -> refreshXdsErrors());
-    this.xds = XdsServer.start(options.xdsAddress(), new NackHoldingConfigWatcher(publisher.cache(), tracker),
-        List.of(tracker));
-    this.source = new DirectorySource(options.configDir(), options.debounce());
-    this.admin = AdminServer.start(options.adminAddress(), this);
+    // Plugins load before the first translation, so their kinds are registered when the directory is first read.
+    this.pluginManager = options.plugins() == null ? null : new PluginManager(options.plugins(), kinds, metrics);
+    try {
+      if (pluginManager != null) {
+        plugins = pluginManager.start();
+        translator = translatorFor(plugins);
+        pluginManager.addListener(this::pluginsChanged);
+      }
+      this.xds = XdsServer.start(options.xdsAddress(), new NackHoldingConfigWatcher(publisher.cache(), tracker),
+          List.of(tracker));
+      this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds));
+      this.admin = AdminServer.start(options.adminAddress(), this);
+    } catch (IOException | RuntimeException e) {
+      if (pluginManager != null) {
+        pluginManager.close();
+      }
+      throw e;
+    }
     source.start(this::translate);
     notReady.set(null);
-    LOG.info("serving {}: xDS on port {}, admin on port {}", source.describe(), xds.port(), admin.port());
+    LOG.info("serving {}: xDS on port {}, admin on port {}, {} plugins started", source.describe(), xds.port(),
+        admin.port(), plugins.started().size());
+  }
+
+  /**
+   * A plugin came, went or was replaced: its kinds are already (un)registered in the KindRegistry by the manager.
+   * Re-parse every manifest (documents of new kinds load, of removed kinds drop out) and translate again, even if
+   * no resource changed (a replaced plugin translates differently).
+   */
+  private void pluginsChanged(LoadedPlugins now) {
+    plugins = now;
+    synchronized (translateLock) {
+      Translator previous = translator;
+      translator = translatorFor(now);
+      previous.close();
+    }
+    DirectorySource directory = source;
+    if (directory == null || notReady.get() != null) {
+      return; // not serving yet (the first read sees the registry as it is) or shutting down
+    }
+    if (!directory.rescanAll()) {
+      translate(directory.current());
+    }
+  }
+
+  /** A translator for these plugins' policy kinds; what plugins produce is checked against Envoy's constraints. */
+  private Translator translatorFor(LoadedPlugins loaded) {
+    List<RegisteredKind> kinds = new ArrayList<>();
+    for (LoadedPlugin plugin : loaded.started()) {
+      for (PolicyKind<?> kind : plugin.kinds()) {
+        kinds.add(new RegisteredKind(plugin.id(), kind, plugin.classLoader()));
+      }
+    }
+    return new Translator(new PolicyCatalog(kinds), invoker,
+        message -> constraints.validate(message).stream().map(Object::toString).toList());
   }
 
   /** Starts every part; returns once the first translation is published and all ports listen. */
@@ -72,6 +139,12 @@ public final class GlooServer implements AutoCloseable {
   }
 
   private void translate(ResourceSnapshot snapshot) {
+    synchronized (translateLock) {
+      translateLocked(snapshot);
+    }
+  }
+
+  private void translateLocked(ResourceSnapshot snapshot) {
     TranslationResult result;
     try {
       result = translationTime.recordCallable(() -> translator.translate(snapshot));
@@ -127,6 +200,21 @@ public final class GlooServer implements AutoCloseable {
     return source;
   }
 
+  /** The plugins as of the latest change (empty when serving without plugins). */
+  public LoadedPlugins plugins() {
+    return plugins;
+  }
+
+  /** The kinds the config source parses: built-ins plus those of started plugins. */
+  public KindRegistry kinds() {
+    return kinds;
+  }
+
+  /** The plugin manager, or null when serving without plugins. */
+  public PluginManager pluginManager() {
+    return pluginManager;
+  }
+
   public int xdsPort() {
     return xds.port();
   }
@@ -144,8 +232,13 @@ public final class GlooServer implements AutoCloseable {
   public void close() {
     notReady.set("shutting down");
     source.close();
+    if (pluginManager != null) {
+      pluginManager.close();
+    }
     xds.close();
     admin.close();
+    translator.close();
+    invoker.close();
     metrics.close();
   }
 }

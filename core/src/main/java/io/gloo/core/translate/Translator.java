@@ -10,8 +10,6 @@ import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.gatewayapi.GatewayApiTranslator;
 import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.PolicyCatalog;
-import io.gloo.core.translate.policy.PolicyIndex;
-import io.gloo.core.translate.policy.PolicyMerger;
 import io.gloo.core.translate.policy.PolicyReports;
 import io.gloo.core.translate.policy.PolicyResolver;
 import io.gloo.core.translate.xds.PolicyApplier;
@@ -34,10 +32,11 @@ public final class Translator implements AutoCloseable {
   private final PolicyCatalog catalog;
   private final PluginInvoker invoker;
   private final PolicyApplier.OutputCheck outputCheck;
+  private final boolean ownsInvoker;
 
   /** A translator without plugins. */
   public Translator() {
-    this(PolicyCatalog.EMPTY, new PluginInvoker(), PolicyApplier.OutputCheck.NONE);
+    this(PolicyCatalog.EMPTY, new PluginInvoker(), PolicyApplier.OutputCheck.NONE, true);
   }
 
   /**
@@ -46,15 +45,20 @@ public final class Translator implements AutoCloseable {
    * @param outputCheck validation of what plugins produce
    */
   public Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck) {
+    this(catalog, invoker, outputCheck, false);
+  }
+
+  private Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck,
+      boolean ownsInvoker) {
     this.catalog = catalog;
     this.invoker = invoker;
     this.outputCheck = outputCheck;
+    this.ownsInvoker = ownsInvoker;
   }
 
   public TranslationResult translate(ResourceSnapshot snapshot) {
     PolicyReports reports = new PolicyReports();
-    PolicyResolver policies = new PolicyResolver(catalog, new PolicyIndex(snapshot, catalog, invoker, reports),
-        new PolicyMerger(invoker, reports), reports);
+    PolicyResolver policies = PolicyResolver.of(snapshot, catalog, invoker, reports);
     GatewayApiTranslator.Result ir = gatewayApi.translate(snapshot, policies);
     Map<ResourceKey, List<String>> routeProblems = new TreeMap<>();
     Map<ResourceKey, XdsResources> gateways = new HashMap<>();
@@ -97,8 +101,11 @@ public final class Translator implements AutoCloseable {
     }
   }
 
+  /** Releases the invoker's threads if this translator created it. */
   @Override
   public void close() {
-    invoker.close();
+    if (ownsInvoker) {
+      invoker.close();
+    }
   }
 }

@@ -154,6 +154,37 @@ public final class DirectorySource implements ConfigSource {
     }
   }
 
+  /**
+   * Parses every file again, now, even unchanged ones: for after the {@link KindRegistry} changed (a plugin added or
+   * removed kinds), so that documents of kinds that were unknown load and documents of kinds that are gone drop out.
+   * Runs on the watch thread like any scan (so the listener is still called from one thread at a time), and returns
+   * once done: true if the snapshot changed and the listener was called with it. False before {@link #start}, after
+   * {@link #close}, or when nothing changed.
+   */
+  public boolean rescanAll() {
+    ScheduledExecutorService watcher;
+    synchronized (lock) {
+      if (closed || executor == null) {
+        return false;
+      }
+      watcher = executor;
+    }
+    if (Thread.currentThread().getName().equals(THREAD_NAME)) {
+      return scanNow(true);
+    }
+    try {
+      return watcher.submit(() -> scanNow(true)).get();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return false; // closed meanwhile
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.error("full rescan of {} failed", dir, e.getCause());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   @Override
   public ResourceSnapshot current() {
     return current;
@@ -197,21 +228,32 @@ public final class DirectorySource implements ConfigSource {
 
   /** One turn of the watch thread. Never throws: an exception would cancel the periodic task. */
   private void tick() {
+    boolean due;
+    synchronized (lock) {
+      due = !closed && rescanDue();
+    }
+    if (due) {
+      scanNow(false);
+    }
+  }
+
+  /** Scans (on the watch thread) and notifies the listener if the snapshot changed; returns whether it did. */
+  private boolean scanNow(boolean reparseAll) {
     ResourceSnapshot changed;
     Consumer<ResourceSnapshot> notify;
     try {
       synchronized (lock) {
-        if (closed || !rescanDue()) {
-          return;
+        if (closed) {
+          return false;
         }
         ManifestFiles.Listing listing = ManifestFiles.list(List.of(dir));
         watch(listing.directories());
-        changed = scanner.rescan(listing) ? publish() : null;
+        changed = scanner.rescan(listing, reparseAll) ? publish() : null;
         notify = listener;
       }
     } catch (RuntimeException e) {
       LOG.error("rescanning {} failed; retrying on the next change", dir, e);
-      return;
+      return false;
     }
     if (changed != null) {
       LOG.info("reloaded {}", describe());
@@ -221,6 +263,7 @@ public final class DirectorySource implements ConfigSource {
         LOG.error("config listener failed on a snapshot of {}; still watching", dir, e);
       }
     }
+    return changed != null;
   }
 
   /** Drains watch events and decides whether to rescan now: after a quiet debounce, a long burst, or the timer. */

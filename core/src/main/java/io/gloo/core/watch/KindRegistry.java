@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentMap;
  * Which manifest kinds the control plane reads, keyed by {@code apiVersion} ({@code group/version}, or just
  * {@code version} for the core group) and {@code kind}, and the fabric8 class each one is converted to.
  * Kinds that are not registered are ignored by {@link ManifestParser}. Plugins add their kinds with
- * {@link #register}; registering is safe while parsers are running.
+ * {@link #register} and remove them with {@link #unregister}; both are safe while parsers are running.
  */
 @ThreadSafe
 public final class KindRegistry {
@@ -75,6 +75,18 @@ public final class KindRegistry {
     KindInfo info = new KindInfo(apiVersion, kind, type, namespaced);
     kinds.put(key(apiVersion, kind), info);
     return this;
+  }
+
+  /**
+   * Removes a kind (a plugin's, when the plugin is unloaded); returns whether it was registered. Documents of the
+   * kind are ignored again by parsers from now on.
+   */
+  public boolean unregister(String apiVersion, String kind) {
+    boolean removed = kinds.remove(key(apiVersion, kind)) != null;
+    if (removed) {
+      ManifestParser.forgetUnsupported(apiVersion, kind);
+    }
+    return removed;
   }
 
   /** The registration for this {@code apiVersion} and {@code kind}, if any. */

@@ -67,6 +67,11 @@ public final class ManifestParser {
 
   static final String DEFAULT_NAMESPACE = "default";
 
+  /** Lets an unregistered kind be reported as unsupported again (once). */
+  static void forgetUnsupported(String apiVersion, String kind) {
+    REPORTED_UNSUPPORTED.remove(apiVersion + " " + kind);
+  }
+
   /** The outcome of parsing one file: the resources it defines, in document order, and what was wrong with it. */
   public record Result(List<HasMetadata> resources, List<SourceProblem> problems) {
     public Result {

@@ -63,9 +63,18 @@ final class ManifestScanner {
 
   /** Brings the state up to date with {@code listing}; returns whether the snapshot changed. */
   boolean rescan(ManifestFiles.Listing listing) {
+    return rescan(listing, false);
+  }
+
+  /**
+   * Like {@link #rescan(ManifestFiles.Listing)}; with {@code reparseAll}, every file is parsed again even if it did
+   * not change (the {@link KindRegistry} changed, so documents once skipped as unknown kinds may now load, and
+   * documents of an unregistered kind must go).
+   */
+  boolean rescan(ManifestFiles.Listing listing, boolean reparseAll) {
     boolean filesChanged = files.keySet().retainAll(listing.files());
     for (Path file : listing.files()) {
-      filesChanged |= refresh(file);
+      filesChanged |= refresh(file, reparseAll);
     }
     if (!filesChanged && listing.problems().equals(listingProblems)) {
       return false;
@@ -83,13 +92,13 @@ final class ManifestScanner {
   }
 
   /** Re-reads one file if it may have changed; returns whether what it contributes changed. */
-  private boolean refresh(Path file) {
+  private boolean refresh(Path file, boolean reparse) {
     FileState old = files.get(file);
     BasicFileAttributes attrs;
     byte[] content;
     try {
       attrs = Files.readAttributes(file, BasicFileAttributes.class);
-      if (old != null && old.statUnchanged(attrs)) {
+      if (!reparse && old != null && old.statUnchanged(attrs)) {
         return false;
       }
       content = Files.readAllBytes(file);
@@ -99,7 +108,7 @@ final class ManifestScanner {
     }
     HashCode hash = Hashing.sha256().hashBytes(content);
     long now = System.currentTimeMillis();
-    if (old != null && old.hash().equals(hash)) {
+    if (!reparse && old != null && old.hash().equals(hash)) {
       files.put(file, new FileState(attrs.size(), attrs.lastModifiedTime(), now, hash, old.served(), old.problems(),
           old.everGood()));
       return false;

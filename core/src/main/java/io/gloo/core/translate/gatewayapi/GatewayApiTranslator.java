@@ -25,8 +25,6 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.PolicyCatalog;
-import io.gloo.core.translate.policy.PolicyIndex;
-import io.gloo.core.translate.policy.PolicyMerger;
 import io.gloo.core.translate.policy.PolicyReports;
 import io.gloo.core.translate.policy.PolicyResolver;
 import java.util.ArrayList;
@@ -54,9 +52,7 @@ public final class GatewayApiTranslator {
     PolicyReports reports = new PolicyReports();
     PluginInvoker invoker = new PluginInvoker();
     try {
-      return translate(snapshot, new PolicyResolver(PolicyCatalog.EMPTY,
-          new PolicyIndex(snapshot, PolicyCatalog.EMPTY, invoker, reports), new PolicyMerger(invoker, reports),
-          reports));
+      return translate(snapshot, PolicyResolver.of(snapshot, PolicyCatalog.EMPTY, invoker, reports));
     } finally {
       invoker.close();
     }

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The policy kinds the translator knows at one point in time (what the loaded plugins serve). Immutable: a plugin
@@ -19,6 +21,11 @@ public final class PolicyCatalog {
   public static final PolicyCatalog EMPTY = new PolicyCatalog(List.of());
 
   private final Map<GroupKind, RegisteredKind> kinds;
+  /**
+   * Binds policy specs. One per catalog, never static: Jackson caches (de)serializers per class, and a cache that
+   * outlived a plugin would keep its classloader alive after the plugin is unloaded.
+   */
+  private final ObjectMapper mapper = JsonMapper.builder().build();
 
   public PolicyCatalog(List<RegisteredKind> kinds) {
     Map<GroupKind, RegisteredKind> map = new LinkedHashMap<>();
@@ -34,6 +41,10 @@ public final class PolicyCatalog {
 
   public Optional<RegisteredKind> kind(String group, String kind) {
     return kind == null ? Optional.empty() : kind(new GroupKind(group, kind));
+  }
+
+  public ObjectMapper mapper() {
+    return mapper;
   }
 
   public Collection<RegisteredKind> kinds() {

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -29,13 +28,14 @@ public final class PolicyIndex {
       .thenComparing(p -> p.ref().namespace())
       .thenComparing(p -> p.ref().name());
 
-  static final ObjectMapper MAPPER = JsonMapper.builder().build();
+  private final ObjectMapper mapper;
 
   private final Map<PolicyRef, PolicyResource> byRef = new HashMap<>();
   private final Map<String, List<PolicyResource>> byTarget = new HashMap<>();
 
   public PolicyIndex(ResourceSnapshot snapshot, PolicyCatalog catalog, PluginInvoker invoker,
       PolicyReports reports) {
+    this.mapper = catalog.mapper();
     if (catalog.kinds().isEmpty()) {
       return;
     }
@@ -46,7 +46,7 @@ public final class PolicyIndex {
       if (kind.isEmpty()) {
         continue;
       }
-      PolicyResource policy = parse(kind.get(), r, invoker, reports);
+      PolicyResource policy = parse(kind.get(), r, invoker, reports, mapper);
       byRef.put(policy.ref(), policy);
       if (kind.get().attaches(Attachment.TARGET_REF)) {
         for (PolicyResource.TargetRef t : policy.targetRefs()) {
@@ -64,16 +64,16 @@ public final class PolicyIndex {
   }
 
   private static PolicyResource parse(RegisteredKind kind, GenericKubernetesResource r, PluginInvoker invoker,
-      PolicyReports reports) {
+      PolicyReports reports, ObjectMapper mapper) {
     PolicyRef ref = new PolicyRef(kind.groupKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
     long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
     reports.seen(ref, generation);
     Object rawSpec = r.getAdditionalProperties().get("spec");
-    JsonNode spec = rawSpec == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(rawSpec);
+    JsonNode spec = rawSpec == null ? mapper.createObjectNode() : mapper.valueToTree(rawSpec);
     List<Violation> violations = new ArrayList<>();
     Object typed = null;
     try {
-      typed = invoker.call(kind, "binding spec", () -> MAPPER.treeToValue(spec, kind.kind().specType()));
+      typed = invoker.call(kind, "binding spec", () -> mapper.treeToValue(spec, kind.kind().specType()));
     } catch (PluginInvoker.PluginFailure e) {
       violations.add(new Violation("spec", "does not match " + kind.groupKind() + ": "
           + (e.getCause() != null ? firstLine(e.getCause().getMessage()) : e.getMessage())));
@@ -153,9 +153,14 @@ public final class PolicyIndex {
     return byRef.values();
   }
 
+  /** The mapper that binds specs of this catalog's kinds. */
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
   /** A copy of a spec with the merge object replaced. */
-  static ObjectNode withMergeObject(JsonNode spec, String mergeField, ObjectNode merged) {
-    ObjectNode copy = spec.isObject() ? ((ObjectNode) spec).deepCopy() : MAPPER.createObjectNode();
+  ObjectNode withMergeObject(JsonNode spec, String mergeField, ObjectNode merged) {
+    ObjectNode copy = spec.isObject() ? ((ObjectNode) spec).deepCopy() : mapper.createObjectNode();
     copy.set(mergeField, merged);
     return copy;
   }

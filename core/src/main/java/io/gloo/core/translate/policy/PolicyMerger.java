@@ -19,11 +19,13 @@ public final class PolicyMerger {
 
   private final PluginInvoker invoker;
   private final PolicyReports reports;
+  private final PolicyIndex index;
   private final Map<List<PolicyRef>, AppliedPolicy> cache = new HashMap<>();
 
-  public PolicyMerger(PluginInvoker invoker, PolicyReports reports) {
+  public PolicyMerger(PluginInvoker invoker, PolicyReports reports, PolicyIndex index) {
     this.invoker = invoker;
     this.reports = reports;
+    this.index = index;
   }
 
   /**
@@ -47,7 +49,7 @@ public final class PolicyMerger {
           k -> new AppliedPolicy(kind, k, Map.of(), winner.typedSpec()));
     }
     Map<String, PolicyRef> owners = new LinkedHashMap<>();
-    ObjectNode merged = PolicyIndex.MAPPER.createObjectNode();
+    ObjectNode merged = index.mapper().createObjectNode();
     List<PolicyRef> contributors = new ArrayList<>();
     for (PolicyResource p : ordered) {
       JsonNode object = p.spec().path(mergeField);
@@ -76,11 +78,11 @@ public final class PolicyMerger {
     if (cached != null) {
       return cached;
     }
-    ObjectNode spec = PolicyIndex.withMergeObject(ordered.get(0).spec(), mergeField, merged);
+    ObjectNode spec = index.withMergeObject(ordered.get(0).spec(), mergeField, merged);
     Object typed;
     try {
       typed = invoker.call(kind, "binding merged spec",
-          () -> PolicyIndex.MAPPER.treeToValue(spec, kind.kind().specType()));
+          () -> index.mapper().treeToValue(spec, kind.kind().specType()));
     } catch (PluginInvoker.PluginFailure e) {
       for (PolicyRef ref : contributors) {
         reports.error(ref, "merged with " + contributors + " at " + where + ", the result does not bind: "

@@ -1,6 +1,7 @@
 package io.gloo.core.translate.policy;
 
 import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.spi.policy.Attachment;
 import io.gloo.spi.policy.PolicyRef;
 import java.util.ArrayList;
@@ -23,6 +24,13 @@ public final class PolicyResolver {
   private final PolicyIndex index;
   private final PolicyMerger merger;
   private final PolicyReports reports;
+
+  /** Indexes the policies of {@code snapshot} for one translation. */
+  public static PolicyResolver of(ResourceSnapshot snapshot, PolicyCatalog catalog, PluginInvoker invoker,
+      PolicyReports reports) {
+    PolicyIndex index = new PolicyIndex(snapshot, catalog, invoker, reports);
+    return new PolicyResolver(catalog, index, new PolicyMerger(invoker, reports, index), reports);
+  }
 
   public PolicyResolver(PolicyCatalog catalog, PolicyIndex index, PolicyMerger merger, PolicyReports reports) {
     this.catalog = catalog;
@@ -136,7 +144,7 @@ public final class PolicyResolver {
       return Optional.of(specType.cast(typed));
     }
     try {
-      return Optional.of(PolicyIndex.MAPPER.treeToValue(policy.get().spec(), specType));
+      return Optional.of(index.mapper().treeToValue(policy.get().spec(), specType));
     } catch (RuntimeException e) {
       return Optional.empty();
     }

@@ -1,0 +1,172 @@
+package io.gloo.core.plugin;
+
+import com.google.errorprone.annotations.ThreadSafe;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.gloo.spi.BackgroundService;
+import io.gloo.spi.PluginContext;
+import io.gloo.spi.PluginMetrics;
+import io.gloo.spi.SpiVersion;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one plugin gets from core. Everything it registers (gRPC services, background services, meters) is owned by
+ * the context and released by {@link #close()} when the plugin is unloaded.
+ */
+@ThreadSafe
+final class DefaultPluginContext implements PluginContext, AutoCloseable {
+
+  /** Plugin meters are named {@code gloo.plugin.NAME} and tagged {@code plugin=ID}. */
+  static final String METER_PREFIX = "gloo.plugin.";
+  static final String PLUGIN_TAG = "plugin";
+
+  private final String pluginId;
+  private final ClassLoader loader;
+  private final Map<String, String> config;
+  private final Logger logger;
+  private final MeterRegistry registry;
+  private final GrpcServices grpc;
+  private final Metrics metrics = new Metrics();
+
+  private final Object lock = new Object();
+  @GuardedBy("lock")
+  private final List<BackgroundService> backgroundServices = new ArrayList<>();
+  @GuardedBy("lock")
+  private final List<Meter.Id> meters = new ArrayList<>();
+  @GuardedBy("lock")
+  private boolean closed;
+
+  DefaultPluginContext(String pluginId, ClassLoader loader, Map<String, String> config, MeterRegistry registry,
+      GrpcServices grpc) {
+    this.pluginId = Objects.requireNonNull(pluginId, "pluginId");
+    this.loader = loader;
+    this.config = Map.copyOf(config);
+    this.logger = LoggerFactory.getLogger("gloo.plugin." + pluginId);
+    this.registry = registry;
+    this.grpc = grpc;
+  }
+
+  @Override
+  public String pluginId() {
+    return pluginId;
+  }
+
+  @Override
+  public String spiVersion() {
+    return SpiVersion.CURRENT;
+  }
+
+  @Override
+  public Map<String, String> config() {
+    return config;
+  }
+
+  @Override
+  public Logger logger() {
+    return logger;
+  }
+
+  @Override
+  public PluginMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void registerGrpcService(int port, BindableService service) {
+    Objects.requireNonNull(service, "service");
+    ServerServiceDefinition definition = PluginCalls.call(loader, service::bindService);
+    synchronized (lock) {
+      checkOpen();
+      grpc.register(pluginId, loader, port, definition);
+    }
+  }
+
+  @Override
+  public void registerBackgroundService(BackgroundService service) {
+    Objects.requireNonNull(service, "service");
+    synchronized (lock) {
+      checkOpen();
+      backgroundServices.add(service);
+    }
+    String name = PluginCalls.call(loader, service::name);
+    PluginCalls.run(loader, service::start);
+    logger.info("background service {} started", name);
+  }
+
+  @GuardedBy("lock")
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("plugin " + pluginId + " is stopped");
+    }
+  }
+
+  /** Stops background services (latest first), removes gRPC services and meters. Never throws. */
+  @Override
+  public void close() {
+    List<BackgroundService> services;
+    List<Meter.Id> ids;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      services = new ArrayList<>(backgroundServices);
+      backgroundServices.clear();
+      ids = new ArrayList<>(meters);
+      meters.clear();
+    }
+    for (int i = services.size() - 1; i >= 0; i--) {
+      BackgroundService service = services.get(i);
+      try {
+        PluginCalls.run(loader, service::stop);
+      } catch (RuntimeException | LinkageError e) {
+        logger.warn("stopping background service failed", e);
+      }
+    }
+    grpc.removeAll(pluginId);
+    ids.forEach(registry::remove);
+  }
+
+  private final class Metrics implements PluginMetrics {
+    @Override
+    public void count(String name, double amount, String... tags) {
+      Counter counter = Counter.builder(METER_PREFIX + name).tags(tags(tags)).register(registry);
+      remember(counter.getId());
+      counter.increment(amount);
+    }
+
+    @Override
+    public void recordNanos(String name, long nanos, String... tags) {
+      Timer timer = Timer.builder(METER_PREFIX + name).tags(tags(tags)).register(registry);
+      remember(timer.getId());
+      timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Tags tags(String... tags) {
+      if (tags.length % 2 != 0) {
+        throw new IllegalArgumentException("tags are key/value pairs: got an odd number (" + tags.length + ")");
+      }
+      return Tags.of(tags).and(PLUGIN_TAG, pluginId);
+    }
+
+    private void remember(Meter.Id id) {
+      synchronized (lock) {
+        if (!closed && !meters.contains(id)) {
+          meters.add(id);
+        }
+      }
+    }
+  }
+}

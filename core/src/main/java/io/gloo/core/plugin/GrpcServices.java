@@ -1,0 +1,189 @@
+package io.gloo.core.plugin;
+
+import com.google.errorprone.annotations.ThreadSafe;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.util.MutableHandlerRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC servers plugins register services on: one Netty server per port, shared by every plugin that uses the
+ * port, started on the first registration and shut down when its last service is removed. Services are served
+ * through a {@link MutableHandlerRegistry}, so a plugin's services can be removed without disturbing the others.
+ * Every call into a service runs with the owning plugin's classloader as the thread context classloader.
+ */
+@ThreadSafe
+final class GrpcServices implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcServices.class);
+
+  private static final class PortServer {
+    final Server server;
+    final MutableHandlerRegistry registry;
+    /** service name → owning plugin id */
+    final Map<String, String> owners = new HashMap<>();
+
+    PortServer(Server server, MutableHandlerRegistry registry) {
+      this.server = server;
+      this.registry = registry;
+    }
+  }
+
+  private final Object lock = new Object();
+  @GuardedBy("lock")
+  private final Map<Integer, PortServer> servers = new HashMap<>();
+
+  /** Adds a plugin's service to the server on {@code port}, starting the server if this is its first service. */
+  void register(String pluginId, ClassLoader pluginLoader, int port, ServerServiceDefinition service) {
+    String name = service.getServiceDescriptor().getName();
+    synchronized (lock) {
+      PortServer portServer = servers.get(port);
+      if (portServer == null) {
+        portServer = startServer(port);
+        servers.put(port, portServer);
+      }
+      String owner = portServer.owners.get(name);
+      if (owner != null) {
+        throw new IllegalStateException("gRPC service " + name + " is already served on port " + port
+            + " by plugin " + owner);
+      }
+      portServer.owners.put(name, pluginId);
+      portServer.registry.addService(ServerInterceptors.intercept(service, new ContextClassLoader(pluginLoader)));
+    }
+    LOG.info("plugin {} serves gRPC service {} on port {}", pluginId, name, port);
+  }
+
+  /** Removes every service of a plugin; servers left without services are shut down (their ports freed). */
+  void removeAll(String pluginId) {
+    List<Server> toStop = new ArrayList<>();
+    synchronized (lock) {
+      servers.entrySet().removeIf(entry -> {
+        PortServer portServer = entry.getValue();
+        portServer.owners.entrySet().removeIf(owned -> {
+          if (!owned.getValue().equals(pluginId)) {
+            return false;
+          }
+          portServer.registry.getServices().stream()
+              .filter(s -> s.getServiceDescriptor().getName().equals(owned.getKey()))
+              .findFirst().ifPresent(portServer.registry::removeService);
+          LOG.info("plugin {}: stopped serving gRPC service {} on port {}", pluginId, owned.getKey(),
+              entry.getKey());
+          return true;
+        });
+        if (portServer.owners.isEmpty()) {
+          toStop.add(portServer.server);
+          return true;
+        }
+        return false;
+      });
+    }
+    toStop.forEach(GrpcServices::stop);
+  }
+
+  /** The port a server actually listens on (differs from the requested one only for port 0). */
+  int boundPort(int requestedPort) {
+    synchronized (lock) {
+      PortServer portServer = servers.get(requestedPort);
+      return portServer == null ? -1 : portServer.server.getPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    List<Server> toStop;
+    synchronized (lock) {
+      toStop = servers.values().stream().map(s -> s.server).toList();
+      servers.clear();
+    }
+    toStop.forEach(GrpcServices::stop);
+  }
+
+  private static PortServer startServer(int port) {
+    MutableHandlerRegistry registry = new MutableHandlerRegistry();
+    // Built and started with core's classloader as context: Netty's threads inherit the creator's context
+    // classloader, and this runs inside a plugin's start(); inheriting the plugin's loader would pin it forever.
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(GrpcServices.class.getClassLoader());
+    try {
+      Server server = NettyServerBuilder.forPort(port).fallbackHandlerRegistry(registry).build().start();
+      LOG.info("plugin gRPC server listening on port {}", server.getPort());
+      return new PortServer(server, registry);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve gRPC on port " + port + ": " + e.getMessage(), e);
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  private static void stop(Server server) {
+    int port = server.getPort();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+        server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("plugin gRPC server on port {} stopped", port);
+  }
+
+  /** Sets the plugin's classloader as context classloader around every callback into its service. */
+  private static final class ContextClassLoader implements ServerInterceptor {
+    private final ClassLoader loader;
+
+    ContextClassLoader(ClassLoader loader) {
+      this.loader = loader;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+        ServerCallHandler<Q, R> next) {
+      ServerCall.Listener<Q> delegate = PluginCalls.call(loader, () -> next.startCall(call, headers));
+      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
+        @Override
+        public void onMessage(Q message) {
+          PluginCalls.run(loader, () -> super.onMessage(message));
+        }
+
+        @Override
+        public void onHalfClose() {
+          PluginCalls.run(loader, super::onHalfClose);
+        }
+
+        @Override
+        public void onCancel() {
+          PluginCalls.run(loader, super::onCancel);
+        }
+
+        @Override
+        public void onComplete() {
+          PluginCalls.run(loader, super::onComplete);
+        }
+
+        @Override
+        public void onReady() {
+          PluginCalls.run(loader, super::onReady);
+        }
+      };
+    }
+  }
+}

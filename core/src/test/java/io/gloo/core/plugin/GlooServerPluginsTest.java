@@ -1,0 +1,80 @@
+package io.gloo.core.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.gloo.core.server.GlooServer;
+import io.gloo.core.server.ServeOptions;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** gloo serve with plugins: kinds registered before the first read, and re-read when plugins come and go. */
+class GlooServerPluginsTest {
+
+  @TempDir
+  Path temp;
+
+  @Test
+  void pluginKindsAreParsedAndFollowThePluginsDirectory() throws Exception {
+    Path config = Files.createDirectories(temp.resolve("config"));
+    Files.writeString(config.resolve("headers.yaml"), """
+        apiVersion: example.gloo.io/v1alpha1
+        kind: ResponseHeaders
+        metadata:
+          name: add-x
+          namespace: web
+        spec:
+          headers:
+            x-test: "1"
+        """);
+    Path plugins = temp.resolve("plugins");
+    Path archive = TestPlugins.install(TestPlugins.HEADERS, plugins);
+    ServeOptions options = new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
+        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
+        new PluginManager.Options(plugins, Set.of(), Map.of(), temp.resolve("work"), Duration.ofMillis(50)));
+    try (GlooServer server = GlooServer.start(options)) {
+      assertTrue(server.plugins().get(TestPlugins.HEADERS).orElseThrow().started());
+      assertTrue(hasPolicy(server), "read on the first scan: the plugin's kind was registered before it");
+
+      Files.delete(archive);
+      await(() -> !hasPolicy(server));
+      assertTrue(server.plugins().isEmpty());
+      assertFalse(server.kinds().lookup("example.gloo.io/v1alpha1", "ResponseHeaders").isPresent());
+
+      TestPlugins.install(TestPlugins.HEADERS, plugins);
+      await(() -> hasPolicy(server));
+      assertEquals(1, server.plugins().started().size());
+    }
+  }
+
+  private static boolean hasPolicy(GlooServer server) {
+    for (HasMetadata resource : server.source().current().all()) {
+      if (resource instanceof GenericKubernetesResource generic && "ResponseHeaders".equals(generic.getKind())
+          && "add-x".equals(generic.getMetadata().getName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 15 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+}
