@@ -1,0 +1,74 @@
+package io.gloo.plugins.virtualhostoption;
+
+import io.gloo.spi.policy.Attachment;
+import io.gloo.spi.policy.GroupKind;
+import io.gloo.spi.policy.PolicyKind;
+import io.gloo.spi.policy.Violation;
+import io.gloo.spi.translate.PolicyTranslator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * {@code gateway.solo.io/v1} VirtualHostOption: attached by targetRefs to a Gateway (optionally one listener by
+ * {@code sectionName}); listener-specific options first, then Gateway-wide ones, shallow-merged over
+ * {@code options}.
+ */
+public final class VirtualHostOptionKind implements PolicyKind<VirtualHostOptionSpec> {
+
+  public static final GroupKind GROUP_KIND = new GroupKind("gateway.solo.io", "VirtualHostOption");
+
+  private static final Set<String> UNSUPPORTED;
+
+  static {
+    Set<String> fields = new TreeSet<>();
+    VirtualHostOptions.UNSUPPORTED.forEach(f -> fields.add("options." + f));
+    UNSUPPORTED = Collections.unmodifiableSet(fields);
+  }
+
+  private final VirtualHostOptionTranslator translator = new VirtualHostOptionTranslator();
+
+  @Override
+  public GroupKind groupKind() {
+    return GROUP_KIND;
+  }
+
+  @Override
+  public String version() {
+    return "v1";
+  }
+
+  @Override
+  public Class<VirtualHostOptionSpec> specType() {
+    return VirtualHostOptionSpec.class;
+  }
+
+  @Override
+  public Set<Attachment> attachments() {
+    return Set.of(Attachment.TARGET_REF);
+  }
+
+  @Override
+  public String mergeField() {
+    return "options";
+  }
+
+  @Override
+  public Set<String> unsupportedFields() {
+    return UNSUPPORTED;
+  }
+
+  @Override
+  public List<Violation> validate(VirtualHostOptionSpec spec) {
+    List<Violation> out = new ArrayList<>();
+    spec.validate("", out);
+    return out;
+  }
+
+  @Override
+  public PolicyTranslator<VirtualHostOptionSpec> translator() {
+    return translator;
+  }
+}

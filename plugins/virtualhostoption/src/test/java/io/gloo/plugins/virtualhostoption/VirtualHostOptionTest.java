@@ -1,0 +1,105 @@
+package io.gloo.plugins.virtualhostoption;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.GoldenFiles;
+import io.gloo.core.translate.TranslationResult;
+import io.gloo.plugins.common.EnvoyFilters;
+import io.gloo.plugins.routeoption.RouteOptionPlugin;
+import io.gloo.spi.GlooPlugin;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Golden files and precedence for VirtualHostOption, translated together with RouteOption. */
+class VirtualHostOptionTest {
+
+  static final Map<String, GlooPlugin> PLUGINS = Map.of("routeoption", new RouteOptionPlugin(),
+      "virtualhostoption", new VirtualHostOptionPlugin());
+
+  static Stream<String> cases() throws IOException {
+    try (Stream<Path> dirs = Files.list(GoldenFiles.sourceDir("golden"))) {
+      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
+    }
+  }
+
+  private static TranslationResult translate(String goldenCase) throws IOException {
+    Path dir = GoldenFiles.sourceDir("golden").resolve(goldenCase);
+    try (Stream<Path> files = Files.list(dir)) {
+      ResourceSnapshot snapshot = Harness.load(files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList());
+      assertTrue(snapshot.problems().isEmpty(), snapshot.problems().toString());
+      return Harness.translate(snapshot, PLUGINS);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void translatesAsGolden(String name) throws IOException {
+    GoldenFiles.assertMatches(GoldenFiles.sourceDir("golden").resolve(name).resolve("expected.json"),
+        Harness.render(translate(name)));
+  }
+
+  private static VirtualHost vhost(TranslationResult result, int port) {
+    RouteConfiguration config = result.gateways().get(new ResourceKey("Gateway", "default", "gw")).routes().stream()
+        .filter(r -> r.getName().equals("http~" + port)).findFirst().orElseThrow();
+    return config.getVirtualHosts(0);
+  }
+
+  @Test
+  void listenerSpecificOptionsWinOverGatewayWideOnesAndOldestWinsAmongThose() throws IOException {
+    TranslationResult result = translate("merge");
+    assertEquals("listener-http", vhost(result, 8080).getResponseHeadersToAdd(0).getHeader().getValue());
+    assertEquals("wide-old", vhost(result, 8081).getResponseHeadersToAdd(0).getHeader().getValue());
+    // fields the winner does not set come from the others
+    assertTrue(vhost(result, 8080).getIncludeAttemptCountInResponse());
+    assertTrue(vhost(result, 8080).getIncludeRequestAttemptCount());
+    @SuppressWarnings("unchecked")
+    Map<String, String> lost = (Map<String, String>) ((Map<String, Object>) Harness.status(result,
+        "VirtualHostOption", "default", "wide-old").get("details")).get("lostFields");
+    assertTrue(lost.get("options.headerManipulation").contains("default/listener-http"), lost.toString());
+  }
+
+  @Test
+  void routeLevelRetriesWinOverVirtualHostRetriesAndOtherRoutesInherit() throws IOException {
+    TranslationResult result = translate("merge");
+    VirtualHost vh = vhost(result, 8080);
+    assertEquals(1, vh.getRetryPolicy().getNumRetries().getValue());
+    var withOwn = vh.getRoutesList().stream().filter(r -> r.getName().endsWith("/0/0")).findFirst().orElseThrow();
+    assertEquals(9, withOwn.getRoute().getRetryPolicy().getNumRetries().getValue());
+    var inherits = vh.getRoutesList().stream().filter(r -> r.getName().endsWith("/1/0")).findFirst().orElseThrow();
+    assertFalse(inherits.getRoute().hasRetryPolicy(), "Envoy applies the virtual host's retry policy");
+  }
+
+  @Test
+  void badRetriesVirtualHostOptionIsRejectedNamingTheField() throws IOException {
+    TranslationResult result = translate("merge");
+    Map<String, Object> status = Harness.status(result, "VirtualHostOption", "default", "bad-retries");
+    assertEquals("Rejected", status.get("state"));
+    assertTrue(String.valueOf(status.get("reason")).contains("spec.options.retries.retryBackOff.baseInterval"));
+    assertEquals(1, vhost(result, 8080).getRetryPolicy().getNumRetries().getValue(), "not applied");
+  }
+
+  @Test
+  void corsExposeHeadersUnionMergesIntoRoutesWithTheirOwnPolicy() throws Exception {
+    TranslationResult result = translate("all-fields");
+    VirtualHost vh = vhost(result, 8080);
+    var route = vh.getRoutesList().stream().filter(r -> r.getTypedPerFilterConfigMap()
+        .containsKey(EnvoyFilters.CORS)).findFirst().orElseThrow();
+    CorsPolicy cors = route.getTypedPerFilterConfigMap().get(EnvoyFilters.CORS).unpack(CorsPolicy.class);
+    assertEquals("x-route,x-shared,x-vh", cors.getExposeHeaders());
+    assertEquals(2, vh.getVirtualClustersCount());
+    assertEquals("Warning", Harness.status(result, "VirtualHostOption", "default", "every-field").get("state"));
+  }
+}
