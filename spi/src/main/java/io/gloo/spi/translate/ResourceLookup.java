@@ -20,6 +20,15 @@ public interface ResourceLookup {
   /** Another policy's spec, e.g. a RateLimitConfig referenced from a RouteOption. */
   <T> Optional<T> policy(GroupKind kind, Class<T> specType, String namespace, String name);
 
+  /**
+   * The Envoy cluster of a backend of a plugin's kind (e.g. a Gloo Upstream named as a mirror target); core then
+   * includes that cluster in the Gateway's snapshot. Empty when it does not exist, is rejected, or the reference
+   * crosses namespaces without a ReferenceGrant.
+   */
+  default Optional<String> backendCluster(GroupKind kind, String namespace, String name) {
+    return Optional.empty();
+  }
+
   /** An address and port. */
   record HostPort(String address, int port) {}
 }

@@ -112,7 +112,19 @@ final class Backends {
 
   private Resolution resolvePluginBackend(RegisteredKind pluginKind, String routeKind, String routeNamespace,
       String routeName, String group, String kind, String ns, String name, Integer port, String ref) {
-    if (!grants.permits(GatewayApi.GROUP, routeKind, routeNamespace, group, kind, ns, name)) {
+    return resolvePluginBackend(pluginKind, GatewayApi.GROUP, routeKind, routeNamespace,
+        routeKind + " " + routeNamespace + "/" + routeName + " backendRef", group, kind, ns, name, port, ref);
+  }
+
+  /**
+   * Resolves a backend of a plugin's kind referenced from {@code fromGroup/fromKind} in {@code fromNamespace}
+   * (an HTTPRoute backendRef, or a policy naming a mirror target).
+   */
+  Resolution resolvePluginBackend(RegisteredKind pluginKind, String fromGroup, String fromKind, String fromNamespace,
+      String where, String group, String kind, String ns, String name, Integer port, String ref) {
+    String routeKind = fromKind;
+    String routeNamespace = fromNamespace;
+    if (!grants.permits(fromGroup, fromKind, fromNamespace, group, kind, ns, name)) {
       return Resolution.failed(GatewayApi.REASON_REF_NOT_PERMITTED,
           "backendRef " + ref + ": no ReferenceGrant in namespace " + ns + " allows " + routeKind + "s from "
               + routeNamespace);
@@ -125,8 +137,7 @@ final class Backends {
     String cluster = kind.toLowerCase(Locale.ROOT) + "_" + ns + "_" + name;
     BackendIR backend = built.computeIfAbsent(cluster, c -> new BackendIR(c, new ResourceKey(kind, ns, name),
         port == null ? 0 : port, List.of(), policies.single(resolution.policy(), "backend " + c)));
-    policies.reports().attached(resolution.policy().ref(),
-        routeKind + " " + routeNamespace + "/" + routeName + " backendRef", true);
+    policies.reports().attached(resolution.policy().ref(), where, true);
     return backend.policy() == null
         ? Resolution.failed(GatewayApi.REASON_BACKEND_NOT_FOUND, "backendRef " + ref + ": could not be applied")
         : Resolution.ok(cluster);

@@ -45,7 +45,7 @@ public final class GatewayApiTranslator {
 
   /** The IR of every Gateway of our class and the statuses computed on the way. */
   public record Result(List<GatewayIR> gateways, Map<ResourceKey, Object> statuses,
-      io.gloo.spi.translate.ResourceLookup lookup) {}
+      io.gloo.core.translate.policy.BackendLookup lookup) {}
 
   /** Translates without plugin policies (no plugin loaded). */
   public Result translate(ResourceSnapshot snapshot) {

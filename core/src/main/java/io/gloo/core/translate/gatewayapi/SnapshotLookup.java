@@ -12,10 +12,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.gloo.core.translate.policy.BackendLookup;
+import io.gloo.core.translate.policy.RegisteredKind;
+import io.gloo.spi.policy.Attachment;
+import io.gloo.spi.policy.PolicyRef;
 import io.gloo.spi.translate.ResourceLookup;
 
-/** The {@link ResourceLookup} plugins get: reads from the translation's resource snapshot, never writes. */
-final class SnapshotLookup implements ResourceLookup {
+/**
+ * The {@link ResourceLookup} plugins get: reads from the translation's resource snapshot, never writes. The xDS
+ * stage wraps it per policy, so that {@link #backendCluster} knows who asks.
+ */
+final class SnapshotLookup implements BackendLookup {
 
   private final ResourceSnapshot snapshot;
   private final Backends backends;
@@ -51,6 +58,20 @@ final class SnapshotLookup implements ResourceLookup {
         }
         return result;
       });
+    }
+  }
+
+  @Override
+  public Optional<BackendIR> backend(PolicyRef from, GroupKind kind, String namespace, String name) {
+    Optional<RegisteredKind> pluginKind = policies.kind(kind.group(), kind.kind(), Attachment.BACKEND_REF);
+    if (pluginKind.isEmpty()) {
+      return Optional.empty();
+    }
+    synchronized (backends) {
+      Backends.Resolution r = backends.resolvePluginBackend(pluginKind.get(), from.groupKind().group(),
+          from.groupKind().kind(), from.namespace(), from + " (reference)", kind.group(), kind.kind(), namespace,
+          name, null, kind + " " + namespace + "/" + name);
+      return r.resolved() ? Optional.ofNullable(backends.backend(r.cluster())) : Optional.empty();
     }
   }
 

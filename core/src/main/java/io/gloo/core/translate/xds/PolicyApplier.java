@@ -9,6 +9,7 @@ import io.gloo.core.ir.RouteIR;
 import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.policy.AppliedPolicy;
+import io.gloo.core.translate.policy.BackendLookup;
 import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.PluginInvoker.PluginFailure;
 import io.gloo.core.translate.policy.PolicyReports;
@@ -47,15 +48,17 @@ public final class PolicyApplier {
   private final String gateway;
   private final PluginInvoker invoker;
   private final PolicyReports reports;
-  private final ResourceLookup lookup;
+  private final BackendLookup lookup;
   private final OutputCheck check;
   private final BiConsumer<ResourceKey, String> routeProblems;
   private final Map<String, Cluster> extraClusters = new LinkedHashMap<>();
+  /** Backends policies referenced (e.g. mirror targets), to be built even if no route forwards to them. */
+  private final Map<String, BackendIR> referencedBackends = new LinkedHashMap<>();
 
   /**
    * @param routeProblems where failures affecting an HTTPRoute are reported (they become its status)
    */
-  public PolicyApplier(String gateway, PluginInvoker invoker, PolicyReports reports, ResourceLookup lookup,
+  public PolicyApplier(String gateway, PluginInvoker invoker, PolicyReports reports, BackendLookup lookup,
       OutputCheck check, BiConsumer<ResourceKey, String> routeProblems) {
     this.gateway = gateway;
     this.invoker = invoker;
@@ -190,6 +193,13 @@ public final class PolicyApplier {
     }
   }
 
+  /** Backends that policies referenced through {@link ResourceLookup#backendCluster}. */
+  List<BackendIR> referencedBackends() {
+    synchronized (referencedBackends) {
+      return new ArrayList<>(referencedBackends.values());
+    }
+  }
+
   /** Clusters plugins added through {@link ExtraResources}. */
   List<Cluster> extraClusters() {
     return new ArrayList<>(extraClusters.values());
@@ -226,7 +236,34 @@ public final class PolicyApplier {
 
     @Override
     public ResourceLookup lookup() {
-      return lookup;
+      return new ResourceLookup() {
+        @Override
+        public java.util.Optional<Map<String, byte[]>> secret(String namespace, String name) {
+          return lookup.secret(namespace, name);
+        }
+
+        @Override
+        public java.util.Optional<List<HostPort>> serviceEndpoints(String namespace, String service, int port) {
+          return lookup.serviceEndpoints(namespace, service, port);
+        }
+
+        @Override
+        public <T> java.util.Optional<T> policy(io.gloo.spi.policy.GroupKind kind, Class<T> specType,
+            String namespace, String name) {
+          return lookup.policy(kind, specType, namespace, name);
+        }
+
+        @Override
+        public java.util.Optional<String> backendCluster(io.gloo.spi.policy.GroupKind kind, String namespace,
+            String name) {
+          return lookup.backend(policy.contributors().get(0), kind, namespace, name).map(backend -> {
+            synchronized (referencedBackends) {
+              referencedBackends.putIfAbsent(backend.clusterName(), backend);
+            }
+            return backend.clusterName();
+          });
+        }
+      };
     }
 
     @Override

@@ -92,7 +92,12 @@ public final class XdsTranslator {
     }
     Map<String, Cluster> clusterMap = new TreeMap<>();
     Map<String, ClusterLoadAssignment> endpointMap = new TreeMap<>();
-    for (BackendIR b : gateway.backends()) {
+    List<BackendIR> backends = new ArrayList<>(gateway.backends());
+    backends.addAll(policies.referencedBackends()); // e.g. mirror targets named by policies
+    for (BackendIR b : backends) {
+      if (clusterMap.containsKey(b.clusterName())) {
+        continue;
+      }
       if (b.policy() == null) {
         clusterMap.put(b.clusterName(), clusters.get(b, ClusterBuilder::cluster));
         endpointMap.put(b.clusterName(), endpoints.get(b, ClusterBuilder::endpoints));

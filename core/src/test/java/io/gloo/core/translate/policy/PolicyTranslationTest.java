@@ -193,6 +193,17 @@ class PolicyTranslationTest {
   }
 
   @Test
+  void aBackendAPolicyReferencesIsBuiltEvenIfNoRouteForwardsToIt() {
+    assertEquals("staticbackend_default_static-mirror-only",
+        route("/mirror").getRoute().getRequestMirrorPolicies(0).getCluster());
+    assertTrue(xds.clusters().stream().anyMatch(c -> c.getName().equals("staticbackend_default_static-mirror-only")));
+    // across namespaces without a ReferenceGrant: not resolved, and the policy says so
+    assertEquals(0, route("/mirror-elsewhere").getRoute().getRequestMirrorPoliciesCount());
+    assertFalse(xds.clusters().stream().anyMatch(c -> c.getName().contains("static-far")));
+    assertTrue(reason("RouteHeaders", "mirrorer-cross").contains("backend elsewhere/static-far not available"));
+  }
+
+  @Test
   void listenerSpecificVirtualHostOptionsWinOverGatewayWideOnes() {
     assertEquals(Map.of("x-vh", "listener"), responseHeaders(vhost(80).getResponseHeadersToAddList()));
     assertEquals(Map.of("x-vh", "wide"), responseHeaders(vhost(8080).getResponseHeadersToAddList()));

@@ -116,6 +116,15 @@ final class TestPolicyKinds {
       if ("invalid".equals(mode)) {
         route.setName("renamed-by-plugin");
       }
+      Object mirror = policy.options() == null ? null : policy.options().get("mirror");
+      if (mirror instanceof String target) {
+        String[] nsName = target.split("/");
+        context.lookup().backendCluster(new GroupKind(GROUP, "StaticBackend"), nsName[0], nsName[1])
+            .ifPresentOrElse(
+                cluster -> route.getRouteBuilder().addRequestMirrorPolicies(
+                    io.envoyproxy.envoy.config.route.v3.RouteAction.RequestMirrorPolicy.newBuilder().setCluster(cluster)),
+                () -> context.diagnostics().warning("options.mirror", "backend " + target + " not available"));
+      }
       if ("warn".equals(mode)) {
         context.diagnostics().warning("options.mode", "warn mode is deprecated");
       }
