@@ -172,24 +172,27 @@ final class RouteOptionTranslator implements PolicyTranslator<RouteOptionSpec> {
   }
 
   /**
-   * Mirrors to the Upstream's cluster, named as core names Upstream backends ({@code upstream_<ns>_<name>}). Core
-   * builds that cluster only when some HTTPRoute routes to the Upstream; otherwise mirrored requests find no cluster
-   * (Envoy drops them; the primary request is unaffected). The namespace defaults to the HTTPRoute's.
+   * Mirrors to the Upstream's cluster. Core resolves the Upstream (obeying ReferenceGrants across namespaces) and
+   * includes its cluster in the snapshot even when no route forwards to it. An Upstream that does not resolve gets no
+   * mirror (a mirror to a missing cluster would make the whole snapshot invalid) and a warning. The namespace
+   * defaults to the HTTPRoute's.
    */
   private static void shadow(RouteContext context, RouteOptions.Shadowing s, RouteAction.Builder a) {
     String ns = s.upstream.namespace == null || s.upstream.namespace.isEmpty()
         ? namespaceOf(context.httpRoute()) : s.upstream.namespace;
-    String cluster = "upstream_" + ns + "_" + s.upstream.name;
-    if (context.lookup().policy(UPSTREAM, Map.class, ns, s.upstream.name).isEmpty()) {
+    java.util.Optional<String> cluster = context.lookup().backendCluster(UPSTREAM, ns, s.upstream.name);
+    if (cluster.isEmpty()) {
       context.diagnostics().warning("options.shadowing.upstream", "Upstream " + ns + "/" + s.upstream.name
-          + " is not known (missing, rejected, or no plugin serves Upstreams): mirrored requests are dropped");
+          + " is not available (missing, rejected, not permitted across namespaces, or no plugin serves Upstreams):"
+          + " nothing is mirrored");
+      return;
     }
     double percent = s.percentage == null ? 0 : s.percentage;
     if (s.percentage == null) {
       context.diagnostics().warning("options.shadowing.percentage", "not set: Gloo's default of 0% is mirrored");
     }
     a.addRequestMirrorPolicies(RouteAction.RequestMirrorPolicy.newBuilder()
-        .setCluster(cluster)
+        .setCluster(cluster.get())
         .setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(Percentages.ofPercent(percent))));
   }
 
