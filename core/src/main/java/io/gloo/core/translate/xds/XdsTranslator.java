@@ -49,11 +49,11 @@ public final class XdsTranslator {
         endpoints.put(b.clusterName(), ClusterBuilder.endpoints(b));
         continue;
       }
-      BackendResources built = policies.backend(b);
-      if (built != null) { // else routes to it answer 500 (cluster_not_found_response_code)
-        clusters.put(b.clusterName(), built.cluster());
-        if (built.endpoints() != null) {
-          endpoints.put(built.endpoints().getClusterName(), built.endpoints());
+      BackendResources resources = policies.backend(b);
+      if (resources != null) { // else routes to it answer 500 (cluster_not_found_response_code)
+        clusters.put(b.clusterName(), resources.cluster());
+        if (resources.endpoints() != null) {
+          endpoints.put(resources.endpoints().getClusterName(), resources.endpoints());
         }
       }
     }
