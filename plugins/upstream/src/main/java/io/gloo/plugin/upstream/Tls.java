@@ -44,7 +44,7 @@ final class Tls {
       Optional<Map<String, byte[]>> secret = lookup.secret(ns, name);
       if (secret.isEmpty()) {
         throw new InvalidUpstream("sslConfig.secretRef", "Secret " + ns + "/" + name
-            + " not found (or not readable from here); routes to this Upstream answer 500");
+            + " not found (or not readable from here)");
       }
       Map<String, byte[]> data = secret.get();
       byte[] crt = data.get(TLS_CRT);
