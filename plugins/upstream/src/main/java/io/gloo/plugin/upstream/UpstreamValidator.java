@@ -17,6 +17,9 @@ final class UpstreamValidator {
 
   static final Set<String> TLS_VERSIONS = Set.of("TLS_AUTO", "TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3");
   static final Set<String> PROTOCOL_SELECTIONS = Set.of("USE_CONFIGURED_PROTOCOL", "USE_DOWNSTREAM_PROTOCOL");
+  /** Envoy's RequestMethod values that a health check may use (CONNECT and unspecified are not). */
+  static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE",
+      "PATCH");
   static final Set<String> UNDERSCORE_ACTIONS = Set.of("ALLOW", "REJECT_REQUEST", "DROP_HEADER");
 
   private final List<Violation> violations = new ArrayList<>();
@@ -237,6 +240,8 @@ final class UpstreamValidator {
     }
     if (h.httpHealthCheck() != null) {
       required(at + ".httpHealthCheck.path", h.httpHealthCheck().path());
+      oneOf(at + ".httpHealthCheck.method", h.httpHealthCheck().method() == null ? null
+          : h.httpHealthCheck().method().toUpperCase(java.util.Locale.ROOT), HTTP_METHODS);
       List<UpstreamSpec.StatusRange> ranges = h.httpHealthCheck().expectedStatuses();
       if (ranges != null) {
         for (int i = 0; i < ranges.size(); i++) {

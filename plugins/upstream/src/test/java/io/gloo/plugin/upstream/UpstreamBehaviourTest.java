@@ -201,6 +201,22 @@ class UpstreamBehaviourTest {
   }
 
   @Test
+  void validationNamesEachBadField() {
+    JsonMapper mapper = JsonMapper.builder().build();
+    UpstreamSpec spec = mapper.readValue("""
+        {"kube": {"serviceName": "s", "servicePort": 70000},
+         "healthChecks": [{"timeout": "1s", "interval": "1s", "unhealthyThreshold": 1, "healthyThreshold": 1,
+                           "httpHealthCheck": {"path": "/", "method": "FETCH"}}],
+         "loadBalancerConfig": {"random": {}, "maglev": {}, "leastRequest": {"choiceCount": 1}},
+         "sslConfig": {"parameters": {"minimumProtocolVersion": "SSLv3"}},
+         "protocolSelection": "FASTEST"}""", UpstreamSpec.class);
+    List<String> fields = new UpstreamKind().validate(spec).stream().map(v -> v.field()).toList();
+    assertEquals(List.of("kube.servicePort", "sslConfig.parameters.minimumProtocolVersion", "loadBalancerConfig",
+        "loadBalancerConfig.leastRequest.choiceCount", "healthChecks[0].httpHealthCheck.method",
+        "protocolSelection"), fields);
+  }
+
+  @Test
   void durationsAcceptProtobufAndGoForms() {
     assertEquals(5, Durations.parse("5s").getSeconds());
     assertEquals(100_000_000, Durations.parse("100ms").getNanos());
