@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.xds.EnvoyJson;
+import io.gloo.core.translate.xds.SensitiveFields;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -52,8 +53,9 @@ public final class TranslationJson {
     return node;
   }
 
+  /** A resource in Envoy's JSON mapping, with the fields Envoy marks sensitive (keys, passwords) redacted. */
   public static JsonNode message(Message message) {
-    return MAPPER.readTree(EnvoyJson.print(message));
+    return MAPPER.readTree(EnvoyJson.print(SensitiveFields.redact(message)));
   }
 
   private static ArrayNode messages(List<? extends Message> messages) {
