@@ -1,0 +1,463 @@
+package io.gloo.core.conformance;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.gloo.core.evaluate.HeaderMap;
+import io.gloo.core.evaluate.RouteDecision;
+import io.gloo.core.evaluate.RouteEvaluator;
+import io.gloo.core.evaluate.TestRequest;
+import io.gloo.core.translate.XdsResources;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Evaluates the request cases of an expectation file with {@link RouteEvaluator} on the xDS resources of the case's
+ * Gateway, standing in for the suite's echo backends: a request Envoy forwards to a cluster whose endpoint is a
+ * synthesized Service address answers 200 from that Service's "pod", echoing the request it received.
+ */
+final class CaseChecker {
+
+  private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  /** Random values tried for weighted choices: Envoy picks {@code random % total_weight}. */
+  private static final int SAMPLES = 1000;
+
+  private final String test;
+  private final ConformanceWorld world;
+  private final ConformanceWorld.Observed observed;
+
+  CaseChecker(String test, ConformanceWorld world, ConformanceWorld.Observed observed) {
+    this.test = test;
+    this.world = world;
+    this.observed = observed;
+  }
+
+  /** What the client sees for one request, computed from the evaluator's decision. */
+  record Response(RouteDecision decision, Integer status, String service, String why) {
+    boolean fromEcho() {
+      return service != null && status != null && status == 200;
+    }
+  }
+
+  CheckResult check(JsonNode c) {
+    String name = c.path("name").asString();
+    String check = c.path("check").asString();
+    JsonNode req = c.path("request");
+    JsonNode expect = c.path("expect");
+    if (check.equals("requestMustFail")) {
+      return CheckResult.needsDataPlane(test, "case", name, "the TLS handshake must fail (" + expect.path("reason")
+          .asString("client certificate rejected") + ")");
+    }
+    if (check.equals("websocketEcho")) {
+      return CheckResult.needsDataPlane(test, "case", name, "a WebSocket upgrade and echo");
+    }
+    if (req.hasNonNull("clientCertificate")) {
+      return CheckResult.needsDataPlane(test, "case", name,
+          "a TLS handshake presenting client certificate " + req.path("clientCertificate").asString());
+    }
+    for (JsonNode code : expect.path("statusCodes")) {
+      if (code.asInt() == 408 || code.asInt() == 504) {
+        return CheckResult.needsDataPlane(test, "case", name, "a timeout must elapse (expects " + code.asInt() + ")");
+      }
+    }
+    XdsResources xds = observed.gateways().get(c.path("gateway").asString());
+    if (xds == null) {
+      return CheckResult.fail(test, "case", name, "Gateway " + c.path("gateway").asString()
+          + " has no xDS resources (not translated as ours)");
+    }
+    RouteEvaluator evaluator = new RouteEvaluator(xds);
+    List<String> diffs = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    try {
+      if (check.equals("backendHeaderMatchesPod")) {
+        backendHeaderMatchesPod(evaluator, xds, c, diffs);
+      } else if (expect.has("weightedDistribution")) {
+        Response first = respond(evaluator, xds, c, 0);
+        compare(first, xds, c, diffs, notes);
+        weightedDistribution(evaluator, xds, c, expect.path("weightedDistribution"), diffs);
+      } else {
+        Response r = respond(evaluator, xds, c, 0);
+        compare(r, xds, c, diffs, notes);
+      }
+    } catch (RuntimeException e) {
+      diffs.add("evaluation failed: " + e);
+    }
+    if (!diffs.isEmpty()) {
+      return CheckResult.fail(test, "case", name, String.join("; ", diffs));
+    }
+    if (expect.has("backendTLS")) {
+      return CheckResult.needsDataPlane(test, "case", name, "routing verified; backend TLS (SNI "
+          + expect.path("backendTLS").path("sni").asString() + ", client certificate) is seen by the backend only");
+    }
+    return CheckResult.pass(test, "case", name, String.join("; ", notes));
+  }
+
+  /** Builds the request the suite sends and evaluates it. */
+  Response respond(RouteEvaluator evaluator, XdsResources xds, JsonNode c, long random) {
+    JsonNode req = c.path("request");
+    int port = c.path("listenerPort").asInt(80);
+    String host = req.path("host").asString("");
+    String scheme = req.path("scheme").asString("http");
+    TestRequest.Builder b = TestRequest.builder().port(port)
+        .scheme(scheme.equals("https") ? "https" : "http")
+        .method(req.path("method").asString("GET"))
+        .path(uuid(req.path("path").asString("/")))
+        // No Host set by the test: the client uses the Gateway's address (with the listener's port) as Host.
+        .authority(host.isEmpty() ? ConformanceWorld.GATEWAY_ADDRESS + ":" + port : host)
+        .randomValue(random);
+    if (req.hasNonNull("sni")) {
+      b.sni(req.path("sni").asString());
+    }
+    for (Map.Entry<String, JsonNode> h : headers(req.path("headers")).entrySet()) {
+      if (h.getValue().isArray()) {
+        h.getValue().forEach(v -> b.header(h.getKey(), uuid(v.asString())));
+      } else {
+        b.header(h.getKey(), uuid(h.getValue().asString()));
+      }
+    }
+    // Every suite request carries X-Echo-Set-Header; the echo backend adds those headers to its response.
+    List<String> set = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> h : headers(c.path("expect").path("backendSetResponseHeaders")).entrySet()) {
+      set.add(h.getKey() + ":" + h.getValue().asString());
+      b.responseHeader(h.getKey(), h.getValue().asString());
+    }
+    b.header("X-Echo-Set-Header", String.join(",", set));
+    b.responseHeader("content-type", "application/json");
+    RouteDecision d = evaluator.evaluate(b.build());
+    return switch (d.outcome()) {
+      case FORWARD -> forward(d, xds);
+      case NO_LISTENER, NO_FILTER_CHAIN -> new Response(d, null, null, "connection failed: " + d.outcome());
+      default -> new Response(d, d.status(), null, d.outcome().name());
+    };
+  }
+
+  private Response forward(RouteDecision d, XdsResources xds) {
+    List<String> addresses = endpoints(xds, d.cluster());
+    if (addresses.isEmpty()) {
+      return new Response(d, 503, null, "cluster " + d.cluster() + " has no endpoints (no healthy upstream)");
+    }
+    // one endpoint per synthesized Service; a cluster over several Services is not something we build
+    String service = world.serviceAt(addresses.get(0));
+    if (service == null) {
+      return new Response(d, 503, null, "cluster " + d.cluster() + " endpoints " + addresses + " are no echo backend");
+    }
+    return new Response(d, 200, service, "forwarded to " + service);
+  }
+
+  static List<String> endpoints(XdsResources xds, String cluster) {
+    ClusterLoadAssignment cla = null;
+    for (ClusterLoadAssignment e : xds.endpoints()) {
+      if (e.getClusterName().equals(cluster)) {
+        cla = e;
+      }
+    }
+    if (cla == null) {
+      for (Cluster c : xds.clusters()) {
+        if (c.getName().equals(cluster) && c.hasLoadAssignment()) {
+          cla = c.getLoadAssignment();
+        }
+      }
+    }
+    List<String> out = new ArrayList<>();
+    if (cla != null) {
+      for (LocalityLbEndpoints l : cla.getEndpointsList()) {
+        for (LbEndpoint e : l.getLbEndpointsList()) {
+          out.add(e.getEndpoint().getAddress().getSocketAddress().getAddress());
+        }
+      }
+    }
+    return out;
+  }
+
+  private void compare(Response r, XdsResources xds, JsonNode c, List<String> diffs, List<String> notes) {
+    JsonNode req = c.path("request");
+    JsonNode expect = c.path("expect");
+    RouteDecision d = r.decision();
+    List<Integer> codes = new ArrayList<>();
+    expect.path("statusCodes").forEach(n -> codes.add(n.asInt()));
+    if (!codes.isEmpty() && (r.status() == null || !codes.contains(r.status()))) {
+      diffs.add("status " + (r.status() == null ? "none (" + r.why() + ")" : r.status()) + ", want " + codes
+          + " [" + d.summary() + "]");
+      return;
+    }
+    boolean twoHundred = r.status() != null && (r.status() == 200 || r.status() == 204);
+    if (twoHundred) {
+      String backend = expect.path("backend").asString(null);
+      if (backend != null && !backend.isEmpty()) {
+        String pod = r.service() == null ? "" : world.podName(r.service());
+        if (!pod.startsWith(backend)) {
+          diffs.add("reached " + (r.service() == null ? "no echo backend (" + r.why() + ")" : "pod " + pod)
+              + ", want backend " + backend);
+        }
+      }
+      JsonNode ns = expect.get("namespace");
+      if (ns != null && !ns.isNull()) {
+        String actual = r.service() == null ? "" : r.service().substring(0, r.service().indexOf('/'));
+        if (!actual.equals(ns.asString())) {
+          diffs.add("namespace '" + actual + "', want '" + ns.asString() + "'");
+        }
+      }
+    }
+    if (r.fromEcho()) {
+      compareBackendRequest(d, req, expect, diffs);
+      if ("H2C_PRIOR_KNOWLEDGE".equals(req.path("protocol").asString())) {
+        if (!speaksHttp2(xds, d.cluster())) {
+          diffs.add("cluster " + d.cluster() + " does not speak HTTP/2 (h2c) to the backend, whose port has appProtocol"
+              + " kubernetes.io/h2c");
+        }
+      }
+      JsonNode mirrored = expect.path("mirroredTo");
+      for (JsonNode m : mirrored) {
+        String want = m.path("namespace").asString() + "/" + m.path("name").asString();
+        Optional<RouteDecision.Mirror> got = d.mirrors().stream()
+            .filter(x -> want.equals(serviceOf(xds, x.cluster()))).findFirst();
+        if (got.isEmpty()) {
+          diffs.add("no mirror to " + want + " (mirrors: " + d.mirrors() + ")");
+        } else if (m.hasNonNull("percent") && Math.abs(got.get().percent() - m.path("percent").asDouble()) > 0.001) {
+          diffs.add("mirror to " + want + " gets " + got.get().percent() + "%, want " + m.path("percent").asDouble());
+        }
+      }
+      if (expect.has("mirrorPercentageDistribution")) {
+        notes.add("mirror share checked from the configured fraction (Envoy samples it per request)");
+      }
+    }
+    if (r.status() != null && r.status() >= 300 && r.status() < 400 && expect.hasNonNull("redirect")) {
+      compareRedirect(d.location(), expect.path("redirect"), diffs);
+    }
+    HeaderMap response = new HeaderMap();
+    d.responseHeaders().forEach(h -> response.add(h.name(), h.value()));
+    boolean ignoreWs = expect.path("ignoreResponseHeaderWhitespace").asBoolean(false);
+    for (Map.Entry<String, JsonNode> h : headers(expect.path("responseHeaders")).entrySet()) {
+      String got = response.getJoined(h.getKey());
+      if (got == null || !same(got, h.getValue().asString(), ignoreWs)) {
+        diffs.add("response header " + h.getKey() + " = " + got + ", want " + h.getValue().asString());
+      }
+    }
+    for (Map.Entry<String, JsonNode> h : headers(expect.path("validResponseHeaderValues")).entrySet()) {
+      String got = response.getJoined(h.getKey());
+      boolean ok = false;
+      for (JsonNode v : h.getValue()) {
+        ok |= got != null && same(got, v.asString(), ignoreWs);
+      }
+      if (!ok) {
+        diffs.add("response header " + h.getKey() + " = " + got + ", want one of " + h.getValue());
+      }
+    }
+    for (JsonNode h : expect.path("absentResponseHeaders")) {
+      if (response.contains(h.asString().toLowerCase(Locale.ROOT)) || response.contains(h.asString())) {
+        diffs.add("response header " + h.asString() + " present (" + response.getJoined(h.asString()) + ")");
+      }
+    }
+  }
+
+  private static boolean same(String got, String want, boolean ignoreWhitespace) {
+    return ignoreWhitespace ? got.replaceAll("\\s", "").equals(want.replaceAll("\\s", "")) : got.equals(want);
+  }
+
+  /** The request the echo backend reports: ExpectedRequest when the test sets one, else the request as sent. */
+  private static void compareBackendRequest(RouteDecision d, JsonNode req, JsonNode expect, List<String> diffs) {
+    RouteDecision.Upstream up = d.upstream();
+    HeaderMap headers = new HeaderMap();
+    up.headers().forEach(h -> headers.add(h.name(), h.value()));
+    JsonNode br = expect.get("backendRequest");
+    String wantPath;
+    String wantHost;
+    String wantMethod;
+    JsonNode wantHeaders;
+    JsonNode absent = null;
+    if (br != null && !br.isNull()) {
+      wantPath = uuid(br.path("path").asString(""));
+      wantHost = br.hasNonNull("host") ? br.path("host").asString() : null;
+      wantMethod = br.hasNonNull("method") ? br.path("method").asString() : null;
+      wantHeaders = br.path("headers");
+      absent = br.path("absentHeaders");
+    } else {
+      wantPath = uuid(req.path("path").asString("/"));
+      wantHost = req.path("host").asString("").isEmpty() ? null : req.path("host").asString();
+      wantMethod = req.path("method").asString("GET");
+      wantHeaders = req.path("headers");
+    }
+    if (!wantPath.equals(up.path())) {
+      diffs.add("backend saw path " + up.path() + ", want " + wantPath);
+    }
+    if (wantHost != null && !wantHost.equals(up.authority())) {
+      diffs.add("backend saw host " + up.authority() + ", want " + wantHost);
+    }
+    if (wantMethod != null && !wantMethod.equals(up.method())) {
+      diffs.add("backend saw method " + up.method() + ", want " + wantMethod);
+    }
+    for (Map.Entry<String, JsonNode> h : headers(wantHeaders).entrySet()) {
+      String want = h.getValue().isArray() ? join(h.getValue()) : h.getValue().asString();
+      if (want.contains("{UUID}")) {
+        if (!headers.contains(h.getKey())) {
+          diffs.add("backend request lacks header " + h.getKey());
+        }
+        continue;
+      }
+      String got = headers.getJoined(h.getKey());
+      if (got == null || !got.equals(want)) {
+        diffs.add("backend request header " + h.getKey() + " = " + got + ", want " + want);
+      }
+    }
+    if (absent != null) {
+      for (JsonNode h : absent) {
+        if (headers.contains(h.asString())) {
+          diffs.add("backend request header " + h.asString() + " present (" + headers.getJoined(h.asString())
+              + "), want absent");
+        }
+      }
+    }
+  }
+
+  private static String join(JsonNode array) {
+    List<String> parts = new ArrayList<>();
+    array.forEach(v -> parts.add(v.asString()));
+    return String.join(",", parts);
+  }
+
+  static void compareRedirect(String location, JsonNode want, List<String> diffs) {
+    if (location == null) {
+      diffs.add("no Location header, want a redirect");
+      return;
+    }
+    URI uri;
+    try {
+      uri = URI.create(location);
+    } catch (IllegalArgumentException e) {
+      diffs.add("Location " + location + " is not a URI");
+      return;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+    String wantScheme = want.path("scheme").asString("");
+    if (!wantScheme.isEmpty() && !wantScheme.equals(scheme)) {
+      diffs.add("redirect scheme " + scheme + ", want " + wantScheme + " (Location " + location + ")");
+    }
+    if (want.hasNonNull("host") && !want.path("host").asString().equals(uri.getHost())) {
+      diffs.add("redirect host " + uri.getHost() + ", want " + want.path("host").asString() + " (Location " + location
+          + ")");
+    }
+    String wantPort = want.hasNonNull("port") ? want.path("port").asString() : null;
+    if (wantPort != null) {
+      String port = uri.getPort() < 0 ? "" : Integer.toString(uri.getPort());
+      String effectiveScheme = wantScheme.isEmpty() ? scheme : wantScheme;
+      String defaultPort = effectiveScheme.equals("https") ? "443" : "80";
+      boolean ok = wantPort.isEmpty() ? port.isEmpty() || port.equals(defaultPort) : wantPort.equals(port);
+      if (!ok) {
+        diffs.add("redirect port '" + port + "', want '" + wantPort + "' (Location " + location + ")");
+      }
+    }
+    String wantPath = want.path("path").asString("");
+    if (!wantPath.isEmpty() && !wantPath.equals(uri.getRawPath())) {
+      diffs.add("redirect path " + uri.getRawPath() + ", want " + wantPath + " (Location " + location + ")");
+    }
+  }
+
+  private String serviceOf(XdsResources xds, String cluster) {
+    List<String> addresses = endpoints(xds, cluster);
+    return addresses.isEmpty() ? null : world.serviceAt(addresses.get(0));
+  }
+
+  /** The cluster's upstream HTTP protocol is HTTP/2 (explicit, or http2_protocol_options). */
+  @SuppressWarnings("deprecation")
+  static boolean speaksHttp2(XdsResources xds, String cluster) {
+    for (Cluster c : xds.clusters()) {
+      if (!c.getName().equals(cluster)) {
+        continue;
+      }
+      if (c.hasHttp2ProtocolOptions()) {
+        return true;
+      }
+      com.google.protobuf.Any any = c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS);
+      if (any != null) {
+        try {
+          HttpProtocolOptions o = any.unpack(HttpProtocolOptions.class);
+          return o.getExplicitHttpConfig().hasHttp2ProtocolOptions();
+        } catch (InvalidProtocolBufferException e) {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Every weighted backend's share within the tolerance; backends of weight 0 get nothing. */
+  private void weightedDistribution(RouteEvaluator evaluator, XdsResources xds, JsonNode c, JsonNode wd,
+      List<String> diffs) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (int r = 0; r < SAMPLES; r++) {
+      Response resp = respond(evaluator, xds, c, r);
+      String who = resp.service() == null ? "(status " + resp.status() + ")"
+          : resp.service().substring(resp.service().indexOf('/') + 1);
+      counts.merge(who, 1, Integer::sum);
+    }
+    double tolerance = wd.path("tolerance").asDouble(0.05);
+    Map<String, Double> weights = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> w : wd.path("weights").properties()) {
+      weights.put(w.getKey(), w.getValue().asDouble());
+    }
+    for (Map.Entry<String, Double> w : weights.entrySet()) {
+      double share = counts.getOrDefault(w.getKey(), 0) / (double) SAMPLES;
+      if (w.getValue() == 0 && share > 0) {
+        diffs.add(w.getKey() + " (weight 0) got " + share + " of the traffic");
+      } else if (Math.abs(share - w.getValue()) > tolerance) {
+        diffs.add(w.getKey() + " got " + share + " of the traffic, want " + w.getValue() + " +/- " + tolerance);
+      }
+    }
+    for (String who : counts.keySet()) {
+      if (!weights.containsKey(who)) {
+        diffs.add("traffic went to " + who + " (" + counts.get(who) + "/" + SAMPLES + "), which has no weight");
+      }
+    }
+  }
+
+  /** Each weighted backendRef's header filter names the backend that serves the request. */
+  private void backendHeaderMatchesPod(RouteEvaluator evaluator, XdsResources xds, JsonNode c, List<String> diffs) {
+    String header = c.path("expect").path("backendRequestHeaderNamesPod").asString("Backend");
+    Set<String> problems = new java.util.TreeSet<>();
+    for (int r = 0; r < SAMPLES; r++) {
+      Response resp = respond(evaluator, xds, c, r);
+      if (!resp.fromEcho()) {
+        problems.add("request not served by an echo backend (" + resp.why() + ")");
+        continue;
+      }
+      List<HeaderMap.Entry> values = resp.decision().upstream().headers().stream()
+          .filter(h -> h.name().equalsIgnoreCase(header)).toList();
+      String pod = world.podName(resp.service());
+      if (values.size() != 1) {
+        problems.add("pod " + pod + " got " + values.size() + " '" + header + "' headers, want exactly 1");
+      } else if (!pod.startsWith(values.get(0).value())) {
+        problems.add("pod " + pod + " got '" + header + ": " + values.get(0).value() + "'");
+      }
+    }
+    diffs.addAll(problems);
+  }
+
+  private static Map<String, JsonNode> headers(JsonNode object) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    if (object != null && object.isObject()) {
+      for (Map.Entry<String, JsonNode> e : object.properties()) {
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  private static final String RUN_UUID = UUID.randomUUID().toString();
+
+  /** {UUID} stands for a fresh UUID per request; one per run keeps the sent and the expected value equal. */
+  private static String uuid(String s) {
+    return s.replace("{UUID}", RUN_UUID);
+  }
+}

@@ -1,0 +1,114 @@
+package io.gloo.core.conformance;
+
+import io.gloo.core.report.Reporter;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.translate.Translator;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Runs the transcribed conformance tests offline: per test, the base manifests and the test's manifests are applied
+ * to a {@link ConformanceWorld}, translated, their statuses stamped by a {@link Reporter}; then every request case is
+ * evaluated ({@link CaseChecker}) and every status assertion checked ({@link StatusChecker}), before and after each
+ * of the test's steps (apply/patch/delete).
+ */
+public final class ConformanceRunner {
+
+  private final ConformanceSuite suite;
+
+  public ConformanceRunner(ConformanceSuite suite) {
+    this.suite = suite;
+  }
+
+  /** The outcome of one test. */
+  public record TestResult(ConformanceSuite.TestSpec spec, List<CheckResult> checks) {
+    public long count(CheckResult.Verdict v) {
+      return checks.stream().filter(c -> c.verdict() == v).count();
+    }
+
+    public boolean failed() {
+      return count(CheckResult.Verdict.FAIL) > 0;
+    }
+
+    /** Claimed when every feature the test needs is claimed. */
+    public boolean claimed() {
+      return ClaimedFeatures.claimsAll(spec.features());
+    }
+  }
+
+  /** Runs every test, or those whose ShortName is in {@code only} (when not empty). */
+  public List<TestResult> run(Set<String> only) {
+    List<TestResult> results = new ArrayList<>();
+    for (ConformanceSuite.TestSpec t : suite.tests()) {
+      if (only.isEmpty() || only.contains(t.shortName())) {
+        results.add(run(t));
+      }
+    }
+    return results;
+  }
+
+  public TestResult run(ConformanceSuite.TestSpec t) {
+    List<CheckResult> checks = new ArrayList<>();
+    try (Translator translator = new Translator()) {
+      ConformanceWorld world = world(t);
+      Reporter reporter = new Reporter();
+      ConformanceWorld.Observed observed = world.translate(translator, reporter);
+      Map<ResourceKey, Long> before = observed.generations();
+      checkAll(t, world, observed, before, t.json().path("cases"), t.json().path("statusChecks"), checks);
+      for (JsonNode step : t.json().path("steps")) {
+        if (step.has("step")) {
+          before = new HashMap<>(observed.generations());
+          applyStep(world, step);
+        } else if (step.has("afterStep")) {
+          observed = world.translate(translator, reporter);
+          checkAll(t, world, observed, before, step.path("cases"), step.path("statusChecks"), checks);
+        }
+      }
+    } catch (RuntimeException e) {
+      checks.add(CheckResult.fail(t.shortName(), "setup", "harness", "error: " + e));
+    }
+    return new TestResult(t, checks);
+  }
+
+  /** The objects of a test: base manifests, the test's manifests, and what the suite creates in code. */
+  ConformanceWorld world(ConformanceSuite.TestSpec t) {
+    ConformanceWorld world = new ConformanceWorld();
+    world.apply(suite.manifest("base/manifests.yaml"));
+    for (String m : t.manifests()) {
+      world.apply(suite.manifest(m));
+    }
+    world.addGatewayClass();
+    world.addCreatedInCode(suite.index());
+    world.synthesizeEndpoints();
+    return world;
+  }
+
+  private static void applyStep(ConformanceWorld world, JsonNode step) {
+    String kind = step.path("kind").asString();
+    String ns = step.path("namespace").asString(null);
+    String name = step.path("name").asString();
+    switch (step.path("action").asString()) {
+      case "delete" -> world.delete(kind, ns, name);
+      case "update", "patch" -> world.patch(kind, ns, name, step.path("patch"));
+      case "apply" -> world.apply(step.path("manifest").asString());
+      default -> throw new IllegalArgumentException("unknown step action " + step.path("action").asString());
+    }
+  }
+
+  private static void checkAll(ConformanceSuite.TestSpec t, ConformanceWorld world,
+      ConformanceWorld.Observed observed, Map<ResourceKey, Long> before, JsonNode cases, JsonNode statusChecks,
+      List<CheckResult> out) {
+    StatusChecker status = new StatusChecker(t.shortName(), observed, before);
+    for (JsonNode s : statusChecks) {
+      out.addAll(status.check(s));
+    }
+    CaseChecker caseChecker = new CaseChecker(t.shortName(), world, observed);
+    for (JsonNode c : cases) {
+      out.add(caseChecker.check(c));
+    }
+  }
+}
