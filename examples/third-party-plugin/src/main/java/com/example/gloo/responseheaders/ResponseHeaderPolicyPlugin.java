@@ -1,0 +1,25 @@
+package com.example.gloo.responseheaders;
+
+import io.gloo.spi.GlooPlugin;
+import io.gloo.spi.PluginContext;
+import io.gloo.spi.policy.PolicyKind;
+import java.util.List;
+
+/**
+ * The plugin's entry point, listed in {@code META-INF/services/io.gloo.spi.GlooPlugin}. Gloo creates it with
+ * {@link java.util.ServiceLoader} in the plugin's own classloader, calls {@link #start}, then {@link #policyKinds}.
+ */
+public final class ResponseHeaderPolicyPlugin implements GlooPlugin {
+
+  @Override
+  public void start(PluginContext context) {
+    // Configuration (--plugin-config response-header-policy.KEY=VALUE) would be read here with context.config(KEY).
+    context.logger().info("{} started on SPI {}: serving {}", context.pluginId(), context.spiVersion(),
+        ResponseHeaderPolicyKind.GROUP_KIND);
+  }
+
+  @Override
+  public List<PolicyKind<?>> policyKinds() {
+    return List.of(new ResponseHeaderPolicyKind());
+  }
+}
