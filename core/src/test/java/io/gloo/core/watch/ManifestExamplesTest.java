@@ -61,21 +61,7 @@ class ManifestExamplesTest {
   }
 
   private static Optional<Path> sharedDir() {
-    String property = System.getProperty("gloo.shared.dir");
-    if (property != null) {
-      return Optional.of(Paths.get(property)).filter(Files::isDirectory);
-    }
-    Path fixed = Paths.get("/work/shared");
-    if (Files.isDirectory(fixed)) {
-      return Optional.of(fixed);
-    }
-    // a "shared" directory next to the repository (or one of its parents)
-    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolveSibling("shared");
-      if (dir.getParent() != null && Files.isDirectory(candidate.resolve("gloo-examples"))) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
+    return io.gloo.core.testing.SharedDir.find();
   }
+
 }

@@ -123,22 +123,8 @@ class SharedExamplesTest {
     }
   }
 
-  /** As core's ManifestExamplesTest: -Dgloo.shared.dir, /work/shared, or a "shared" directory next to the repo. */
   private static Optional<Path> sharedDir() {
-    String property = System.getProperty("gloo.shared.dir");
-    if (property != null) {
-      return Optional.of(Paths.get(property)).filter(Files::isDirectory);
-    }
-    Path fixed = Paths.get("/work/shared");
-    if (Files.isDirectory(fixed)) {
-      return Optional.of(fixed);
-    }
-    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolveSibling("shared");
-      if (dir.getParent() != null && Files.isDirectory(candidate.resolve("gloo-examples"))) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
+    return io.gloo.core.testing.SharedDir.find();
   }
+
 }
