@@ -314,15 +314,7 @@ public final class KubernetesSource implements ConfigSource {
 
   @GuardedBy("lock")
   private Watched startGeneric(KindRegistry.KindInfo info) {
-    String apiVersion = info.apiVersion();
-    int slash = apiVersion.indexOf('/');
-    ResourceDefinitionContext context = new ResourceDefinitionContext.Builder()
-        .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
-        .withVersion(slash < 0 ? apiVersion : apiVersion.substring(slash + 1))
-        .withKind(info.kind())
-        .withPlural(Pluralize.toPlural(info.kind().toLowerCase(java.util.Locale.ROOT)))
-        .withNamespaced(info.namespaced())
-        .build();
+    ResourceDefinitionContext context = contextFor(info);
     var resources = client.genericKubernetesResources(context);
     List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
     if (!info.namespaced()) {
@@ -335,6 +327,19 @@ public final class KubernetesSource implements ConfigSource {
       }
     }
     return new Watched(info.kind(), List.copyOf(informers));
+  }
+
+  /** Where a plugin kind lives in the API, without discovery: the plural is the lower-cased kind, pluralized. */
+  public static ResourceDefinitionContext contextFor(KindRegistry.KindInfo info) {
+    String apiVersion = info.apiVersion();
+    int slash = apiVersion.indexOf('/');
+    return new ResourceDefinitionContext.Builder()
+        .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
+        .withVersion(slash < 0 ? apiVersion : apiVersion.substring(slash + 1))
+        .withKind(info.kind())
+        .withPlural(Pluralize.toPlural(info.kind().toLowerCase(java.util.Locale.ROOT)))
+        .withNamespaced(info.namespaced())
+        .build();
   }
 
   private <T extends HasMetadata> SharedIndexInformer<T> start(SharedIndexInformer<T> informer) {
