@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * {@value #THREAD_NAME}, which also calls the listener; a rebuild whose resources (by key and resourceVersion) did not
  * change is not delivered.
  *
- * <p>Nothing is delivered before every informer has synced (listed once): an empty cache is not an empty cluster.
+ * <p>Nothing is delivered before every informer has synced (listed once, and watching): an empty cache is not an
+ * empty cluster.
  * When the API server becomes unreachable the caches keep their content, so the last snapshot keeps serving; the
  * informers reconnect and re-list on their own, and the differences arrive as events. {@link #notReadyReason()} says
  * whether every informer is watching.
@@ -380,7 +381,8 @@ public final class KubernetesSource implements ConfigSource {
       InterruptedException {
     long deadline = System.nanoTime() + syncTimeout.toNanos();
     long nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+    // Listed once, and the watch that follows the list is open (else readiness would flap right after start).
+    while (!informers.stream().allMatch(i -> i.hasSynced() && i.isWatching())) {
       synchronized (lock) {
         if (closed) {
           throw new IllegalStateException("closed while waiting for the informers to sync");
@@ -402,7 +404,7 @@ public final class KubernetesSource implements ConfigSource {
     List<String> pending = new ArrayList<>();
     synchronized (lock) {
       for (Watched w : watched.values()) {
-        if (w.informers().stream().anyMatch(i -> !i.hasSynced())) {
+        if (w.informers().stream().anyMatch(i -> !i.hasSynced() || !i.isWatching())) {
           pending.add(w.kind());
         }
       }
