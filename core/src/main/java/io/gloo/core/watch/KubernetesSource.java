@@ -67,7 +67,7 @@ public final class KubernetesSource implements ConfigSource {
   static final String THREAD_NAME = "gloo-kube-source";
 
   /** The built-in kinds, as the translator reads them. */
-  private static final List<Class<? extends HasMetadata>> BUILTIN_TYPES = List.of(GatewayClass.class, Gateway.class,
+  static final List<Class<? extends HasMetadata>> BUILTIN_TYPES = List.of(GatewayClass.class, Gateway.class,
       HTTPRoute.class, GRPCRoute.class, ReferenceGrant.class, Service.class, EndpointSlice.class, Secret.class,
       Namespace.class);
 
