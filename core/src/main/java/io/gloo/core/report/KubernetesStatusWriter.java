@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -50,6 +53,7 @@ public final class KubernetesStatusWriter implements AutoCloseable {
   static final String THREAD_NAME = "gloo-status-writer";
   public static final double DEFAULT_WRITES_PER_SECOND = 20;
   private static final int MAX_ATTEMPTS = 5;
+  private static final long RETRY_MILLIS = 1_000;
 
   private final KubernetesClient client;
   private final KubernetesSerialization serialization;
@@ -70,6 +74,11 @@ public final class KubernetesStatusWriter implements AutoCloseable {
   @GuardedBy("lock")
   private boolean busy;
   private final Thread thread;
+  private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, THREAD_NAME + "-retry");
+    t.setDaemon(true);
+    return t;
+  });
 
   /**
    * @param cache the latest known object for a key (e.g. {@link KubernetesSource#cached}); empty if it is gone
@@ -161,8 +170,14 @@ public final class KubernetesStatusWriter implements AutoCloseable {
       try {
         write(key);
       } catch (RuntimeException e) {
+        // The API server is unreachable or refused: try again later (with the status current then).
         failures.incrementAndGet();
-        LOG.warn("writing the status of {} failed: {}", key, e.toString());
+        LOG.warn("writing the status of {} failed, retrying in {} ms: {}", key, RETRY_MILLIS, e.toString());
+        try {
+          retries.schedule(() -> enqueue(Set.of(key)), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          return;
+        }
       }
     }
   }
@@ -292,6 +307,7 @@ public final class KubernetesStatusWriter implements AutoCloseable {
   @Override
   public void close() {
     leader.set(false);
+    retries.shutdownNow();
     synchronized (lock) {
       closed = true;
       lock.notifyAll();

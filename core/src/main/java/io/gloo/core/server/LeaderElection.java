@@ -77,7 +77,12 @@ public final class LeaderElection implements AutoCloseable {
     future.whenComplete((ok, error) -> {
       stopped();
       if (!closed.get()) {
-        elect();
+        if (error != null && !(error instanceof java.util.concurrent.CancellationException)) {
+          LOG.warn("leader election stopped: {}; standing again", error.toString());
+        }
+        // After a retry period, so that an elector that fails at once does not spin.
+        CompletableFuture.runAsync(this::elect, CompletableFuture.delayedExecutor(
+            timings.retryPeriod().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
       }
     });
   }

@@ -50,6 +50,13 @@ import org.junit.jupiter.api.Test;
  */
 class KubeServeTest {
 
+  /** The mock API server logs every request through java.util.logging at INFO; held so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private static final ResourceKey GW = new ResourceKey("Gateway", "default", "gw");
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final LeaderElection.Timings FAST = new LeaderElection.Timings(Duration.ofSeconds(2),

@@ -43,6 +43,13 @@ import org.junit.jupiter.api.Test;
  */
 class KubeSourceTest {
 
+  /** The mock API server logs every request through java.util.logging at INFO; held so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String ROUTE_OPTION_API = "gateway.solo.io/v1";
 
