@@ -1,5 +1,8 @@
 package io.gloo.core.cli;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.ServeOptions;
@@ -19,14 +22,33 @@ import picocli.CommandLine.Spec;
 
 /** {@code gloo serve}: run the control plane on a directory of manifests. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve the manifests in a directory to Envoy proxies over xDS, watching it for changes.")
+    description = {"Serve Gateway API config to Envoy proxies over xDS: the manifests in a directory (--config-dir),"
+        + " or what a Kubernetes cluster holds (--kubeconfig, or KUBECONFIG / ~/.kube/config / in-cluster"
+        + " credentials when --config-dir is absent), writing statuses back from the elected leader."})
 final class ServeCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config-dir", required = true, description = "Directory of Kubernetes YAML manifests.")
+  @Option(names = "--config-dir", description = "Directory of Kubernetes YAML manifests (embedded mode).")
   Path configDir;
+
+  @Option(names = "--kubeconfig", paramLabel = "PATH",
+      description = "Read from the cluster this kubeconfig names (default without --config-dir: KUBECONFIG,"
+          + " ~/.kube/config or in-cluster credentials).")
+  Path kubeconfig;
+
+  @Option(names = "--watch-namespaces", split = ",", paramLabel = "NS",
+      description = "Watch namespaced kinds only in these namespaces (default: all).")
+  List<String> watchNamespaces = new ArrayList<>();
+
+  @Option(names = "--leader-election-namespace", paramLabel = "NS",
+      description = "Namespace of the leader-election Lease (default: $POD_NAMESPACE, the in-cluster namespace,"
+          + " the kubeconfig's namespace, or gloo-system).")
+  String leaderElectionNamespace;
+
+  @Option(names = "--no-leader-election", description = "Always write statuses (a single replica).")
+  boolean noLeaderElection;
 
   @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String bind;
@@ -56,8 +78,16 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.isDirectory(configDir)) {
+    if (configDir != null && kubeconfig != null) {
+      spec.commandLine().getErr().println("gloo serve: give --config-dir or --kubeconfig, not both");
+      return 2;
+    }
+    if (configDir != null && !Files.isDirectory(configDir)) {
       spec.commandLine().getErr().println("gloo serve: --config-dir " + configDir + " is not a directory");
+      return 2;
+    }
+    if (kubeconfig != null && !Files.isRegularFile(kubeconfig)) {
+      spec.commandLine().getErr().println("gloo serve: --kubeconfig " + kubeconfig + " is not a file");
       return 2;
     }
     PluginManager.Options plugins;
@@ -70,6 +100,17 @@ final class ServeCommand implements Callable<Integer> {
     }
     ServeOptions options = new ServeOptions(configDir, new InetSocketAddress(bind, xdsPort),
         new InetSocketAddress(bind, adminPort), Durations.parse(debounce), plugins);
+    String what = String.valueOf(configDir);
+    if (configDir == null) {
+      Config config = kubeconfig == null ? Config.autoConfigure(null)
+          : Config.fromKubeconfig(Files.readString(kubeconfig));
+      KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+      String namespace = leaderElectionNamespace != null ? leaderElectionNamespace : defaultNamespace(config);
+      ServeOptions.Kubernetes kube = ServeOptions.Kubernetes.of(client, noLeaderElection ? null : namespace,
+          identity()).withWatchNamespaces(new LinkedHashSet<>(watchNamespaces));
+      options = options.withKubernetes(kube);
+      what = "cluster " + config.getMasterUrl();
+    }
     GlooServer server = GlooServer.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -77,10 +118,42 @@ final class ServeCommand implements Callable<Integer> {
       stopped.countDown();
     }, "gloo-shutdown"));
     spec.commandLine().getErr().printf("gloo: serving %s — xDS on %s:%d, admin on http://%s:%d (Ctrl-C to stop)%n",
-        configDir, bind, server.xdsPort(), bind, server.adminPort());
+        what, bind, server.xdsPort(), bind, server.adminPort());
     spec.commandLine().getErr().flush();
     stopped.await();
     return 0;
+  }
+
+  /** Where this replica runs: $POD_NAMESPACE, the in-cluster service account's namespace, the kubeconfig's. */
+  static String defaultNamespace(Config config) {
+    String env = System.getenv("POD_NAMESPACE");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    Path inCluster = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+    try {
+      if (Files.isReadable(inCluster)) {
+        return Files.readString(inCluster).trim();
+      }
+    } catch (java.io.IOException e) {
+      // fall through
+    }
+    return config.getNamespace() != null ? config.getNamespace() : "gloo-system";
+  }
+
+  /** The Lease identity: $POD_NAME, else the host name, plus a random suffix outside a pod. */
+  static String identity() {
+    String pod = System.getenv("POD_NAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod;
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "gloo";
+    }
+    return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** Durations as users write them: 100ms, 2s, 1m. */

@@ -20,6 +20,8 @@ import io.gloo.spi.policy.PolicyKind;
 import io.gloo.core.watch.ConfigSource;
 import io.gloo.core.watch.DirectorySource;
 import io.gloo.core.watch.KindRegistry;
+import io.gloo.core.watch.KubernetesSource;
+import io.gloo.core.report.KubernetesStatusWriter;
 import io.gloo.core.watch.ManifestParser;
 import io.gloo.core.xds.Nack;
 import io.gloo.core.xds.NackHoldingConfigWatcher;
@@ -70,7 +72,10 @@ public final class GlooServer implements AutoCloseable {
   private final PluginManager pluginManager;
   private volatile LoadedPlugins plugins = LoadedPlugins.EMPTY;
 
-  private final DirectorySource source;
+  private final ConfigSource source;
+  private final KubernetesStatusWriter statusWriter;
+  private final LeaderElection leaderElection;
+  private final ServeOptions.Kubernetes kube;
   private final XdsServer xds;
   private final AdminServer admin;
 
@@ -86,7 +91,21 @@ public final class GlooServer implements AutoCloseable {
       }
       this.xds = XdsServer.start(options.xdsAddress(), new NackHoldingConfigWatcher(publisher.cache(), tracker),
           List.of(tracker));
-      this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds));
+      this.kube = options.kubernetes();
+      if (kube == null) {
+        this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds));
+        this.statusWriter = null;
+        this.leaderElection = null;
+      } else {
+        KubernetesSource ks = new KubernetesSource(kube.client(), kinds, kube.watchNamespaces(), kube.debounce(),
+            kube.syncTimeout());
+        this.source = ks;
+        this.statusWriter = kube.writeStatus() ? new KubernetesStatusWriter(kube.client(), reporter, ks::cached, kinds,
+            kube.statusWritesPerSecond()) : null;
+        this.leaderElection = statusWriter == null || kube.leaderElectionNamespace() == null ? null
+            : new LeaderElection(kube.client(), kube.leaderElectionNamespace(), kube.identity(), kube.timings(),
+                statusWriter::setLeader);
+      }
       this.admin = AdminServer.start(options.adminAddress(), this);
     } catch (IOException | RuntimeException e) {
       if (pluginManager != null) {
@@ -94,7 +113,18 @@ public final class GlooServer implements AutoCloseable {
       }
       throw e;
     }
-    source.start(this::translate);
+    try {
+      source.start(this::translate);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    // Statuses are written only once the first translation is done: a replica never writes from empty caches.
+    if (leaderElection != null) {
+      leaderElection.start();
+    } else if (statusWriter != null) {
+      statusWriter.setLeader(true);
+    }
     notReady.set(null);
     LOG.info("serving {}: xDS on port {}, admin on port {}, {} plugins started", source.describe(), xds.port(),
         admin.port(), plugins.started().size());
@@ -112,12 +142,14 @@ public final class GlooServer implements AutoCloseable {
       translator = translatorFor(now);
       previous.close();
     }
-    DirectorySource directory = source;
-    if (directory == null || notReady.get() != null) {
+    ConfigSource current = source;
+    if (current == null || notReady.get() != null) {
       return; // not serving yet (the first read sees the registry as it is) or shutting down
     }
-    if (!directory.rescanAll()) {
+    if (current instanceof DirectorySource directory && !directory.rescanAll()) {
       translate(directory.current());
+    } else if (current instanceof KubernetesSource kubernetes && !kubernetes.refreshKinds()) {
+      translate(kubernetes.current());
     }
   }
 
@@ -223,15 +255,35 @@ public final class GlooServer implements AutoCloseable {
     return admin.port();
   }
 
-  /** Null when ready to serve; otherwise why not. */
+  /** The status writer (cluster mode with status writing), or null. */
+  public KubernetesStatusWriter statusWriter() {
+    return statusWriter;
+  }
+
+  /** The leader election (cluster mode with a lease namespace), or null. */
+  public LeaderElection leaderElection() {
+    return leaderElection;
+  }
+
+  /** Null when ready to serve; otherwise why not (starting, shutting down, or the source is out of sync). */
   public String notReadyReason() {
-    return notReady.get();
+    String reason = notReady.get();
+    return reason != null ? reason : source.notReadyReason();
   }
 
   @Override
   public void close() {
     notReady.set("shutting down");
+    if (leaderElection != null) {
+      leaderElection.close();
+    }
+    if (statusWriter != null) {
+      statusWriter.close();
+    }
     source.close();
+    if (kube != null) {
+      kube.client().close();
+    }
     if (pluginManager != null) {
       pluginManager.close();
     }

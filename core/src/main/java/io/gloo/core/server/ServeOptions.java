@@ -1,30 +1,101 @@
 package io.gloo.core.server;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gloo.core.plugin.PluginManager;
+import io.gloo.core.report.KubernetesStatusWriter;
+import io.gloo.core.watch.KubernetesSource;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * How {@code gloo serve} runs.
  *
- * @param configDir the directory of manifests to serve (the embedded default config source)
+ * @param configDir the directory of manifests to serve (the embedded default config source); ignored when
+ *     {@code kubernetes} is set
  * @param xdsAddress where the xDS gRPC server listens (default port 9977; port 0 picks a free one)
  * @param adminAddress where the admin HTTP API listens (default port 9091; port 0 picks a free one)
  * @param debounce how long the directory watcher waits for a burst of file changes to settle
  * @param plugins where and which plugins to load; null loads none
+ * @param kubernetes read from a cluster instead of a directory, and write statuses back; null for directory mode
  */
 public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
-    Duration debounce, PluginManager.Options plugins) {
+    Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes) {
+
+  /**
+   * Cluster mode.
+   *
+   * @param client the client to use (the server closes it on close)
+   * @param watchNamespaces namespaces to watch namespaced kinds in; empty for all
+   * @param leaderElectionNamespace where the leader-election Lease lives (the control plane's namespace); null
+   *     disables leader election and this replica always writes status
+   * @param identity this replica's identity in the Lease (pod name)
+   * @param timings the Lease timings
+   * @param debounce quiet time after informer events before a new snapshot
+   * @param syncTimeout how long start-up waits for the informers' first list
+   * @param statusWritesPerSecond status write rate limit
+   * @param writeStatus whether to write statuses back at all
+   */
+  public record Kubernetes(KubernetesClient client, Set<String> watchNamespaces, String leaderElectionNamespace,
+      String identity, LeaderElection.Timings timings, Duration debounce, Duration syncTimeout,
+      double statusWritesPerSecond, boolean writeStatus) {
+    public Kubernetes {
+      Objects.requireNonNull(client, "client");
+      watchNamespaces = Set.copyOf(watchNamespaces);
+      Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(timings, "timings");
+      Objects.requireNonNull(debounce, "debounce");
+      Objects.requireNonNull(syncTimeout, "syncTimeout");
+    }
+
+    /** Defaults: all namespaces, leader election in {@code namespace}, 50 ms debounce, 20 status writes/s. */
+    public static Kubernetes of(KubernetesClient client, String leaderElectionNamespace, String identity) {
+      return new Kubernetes(client, Set.of(), leaderElectionNamespace, identity, LeaderElection.Timings.DEFAULT,
+          KubernetesSource.DEFAULT_DEBOUNCE, Duration.ofMinutes(5), KubernetesStatusWriter.DEFAULT_WRITES_PER_SECOND,
+          true);
+    }
+
+    public Kubernetes withWatchNamespaces(Set<String> namespaces) {
+      return new Kubernetes(client, namespaces, leaderElectionNamespace, identity, timings, debounce, syncTimeout,
+          statusWritesPerSecond, writeStatus);
+    }
+
+    public Kubernetes withTimings(LeaderElection.Timings t) {
+      return new Kubernetes(client, watchNamespaces, leaderElectionNamespace, identity, t, debounce, syncTimeout,
+          statusWritesPerSecond, writeStatus);
+    }
+
+    public Kubernetes withSyncTimeout(Duration d) {
+      return new Kubernetes(client, watchNamespaces, leaderElectionNamespace, identity, timings, debounce, d,
+          statusWritesPerSecond, writeStatus);
+    }
+
+    public Kubernetes withStatusWritesPerSecond(double rate) {
+      return new Kubernetes(client, watchNamespaces, leaderElectionNamespace, identity, timings, debounce,
+          syncTimeout, rate, writeStatus);
+    }
+  }
 
   /** Without plugins. */
   public ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
       Duration debounce) {
-    this(configDir, xdsAddress, adminAddress, debounce, null);
+    this(configDir, xdsAddress, adminAddress, debounce, null, null);
+  }
+
+  /** Directory mode. */
+  public ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
+      Duration debounce, PluginManager.Options plugins) {
+    this(configDir, xdsAddress, adminAddress, debounce, plugins, null);
   }
 
   public ServeOptions withPlugins(PluginManager.Options plugins) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes);
+  }
+
+  public ServeOptions withKubernetes(Kubernetes kubernetes) {
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes);
   }
 
   public static final int DEFAULT_XDS_PORT = 9977;

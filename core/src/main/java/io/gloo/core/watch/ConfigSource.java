@@ -21,6 +21,11 @@ public interface ConfigSource extends AutoCloseable {
   /** A one-line description for logs and readiness, e.g. {@code directory /etc/gloo (12 files)}. */
   String describe();
 
+  /** Null when the source is in sync with what it reads; otherwise why not (for {@code /readyz}). */
+  default String notReadyReason() {
+    return null;
+  }
+
   @Override
   void close();
 }

@@ -94,6 +94,11 @@ public final class KindRegistry {
     return Optional.ofNullable(kinds.get(key(apiVersion, kind)));
   }
 
+  /** Every registered kind, in no particular order (a copy). */
+  public java.util.List<KindInfo> all() {
+    return java.util.List.copyOf(kinds.values());
+  }
+
   private static String key(String apiVersion, String kind) {
     return apiVersion + " " + kind;
   }

@@ -1,0 +1,226 @@
+package io.gloo.core.watch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.gloo.core.report.KubernetesStatusWriter;
+import io.gloo.core.report.Reporter;
+import io.gloo.core.report.StatusReport;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.testing.Manifests;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link KubernetesSource} and {@link KubernetesStatusWriter} on their own against the mock API server: namespace
+ * scoping, plugin (generic) kinds, debouncing, and the Gloo-shape status of a policy kind.
+ */
+class KubeSourceTest {
+
+  /** The mock API server logs every request through java.util.logging at INFO; held so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final String ROUTE_OPTION_API = "gateway.solo.io/v1";
+
+  private KubernetesMockServer api;
+  private KubernetesClient client;
+  private KubernetesSource source;
+  private final BlockingQueue<ResourceSnapshot> snapshots = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void start() {
+    api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false);
+    api.init();
+    client = api.createClient();
+  }
+
+  @AfterEach
+  void stop() {
+    if (source != null) {
+      source.close();
+    }
+    client.close();
+    api.destroy();
+  }
+
+  private KindRegistry registryWithRouteOption() {
+    KindRegistry kinds = KindRegistry.withBuiltins();
+    kinds.register(ROUTE_OPTION_API, "RouteOption", GenericKubernetesResource.class, true);
+    return kinds;
+  }
+
+  private GenericKubernetesResource routeOption(String namespace, String name) {
+    return new GenericKubernetesResourceBuilder().withApiVersion(ROUTE_OPTION_API).withKind("RouteOption")
+        .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+        .withAdditionalProperties(Map.of("spec", Map.of("options", Map.of("prefixRewrite", "/")))).build();
+  }
+
+  private void createRouteOption(KindRegistry kinds, String namespace, String name) {
+    client.genericKubernetesResources(KubernetesSource.contextFor(
+            kinds.lookup(ROUTE_OPTION_API, "RouteOption").orElseThrow()))
+        .inNamespace(namespace).resource(routeOption(namespace, name)).create();
+  }
+
+  @Test
+  void watchesOnlyTheGivenNamespacesButClusterScopedKindsEverywhere() throws Exception {
+    KindRegistry kinds = registryWithRouteOption();
+    for (String ns : List.of("a", "b")) {
+      client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+      client.resource(Manifests.gateway(ns, "gw", 8080)).create();
+      createRouteOption(kinds, ns, "opt");
+    }
+    client.resource(Manifests.gatewayClass()).create();
+
+    source = new KubernetesSource(client, kinds, Set.of("a"), Duration.ofMillis(50), WAIT);
+    source.start(snapshots::add);
+    ResourceSnapshot first = snapshots.poll(1, TimeUnit.SECONDS);
+    assertEquals(first, source.current(), "the first snapshot is delivered before start returns");
+    assertEquals(Set.of("Namespace//a", "Namespace//b", "GatewayClass//gloo-gateway", "Gateway/a/gw",
+        "RouteOption/a/opt"), keys(first));
+    assertTrue(first.list(GenericKubernetesResource.class).get(0).getAdditionalProperties().containsKey("spec"));
+    assertNull(source.notReadyReason());
+    assertTrue(source.describe().contains("namespaces a"), source.describe());
+
+    // A change in a watched namespace arrives; one in another namespace does not.
+    client.resource(Manifests.gateway("b", "gw2", 8080)).create();
+    client.resource(Manifests.gateway("a", "gw2", 8080)).create();
+    ResourceSnapshot next = awaitSnapshot(s -> keys(s).contains("Gateway/a/gw2"));
+    assertFalse(keys(next).contains("Gateway/b/gw2"));
+    // Deletion of a plugin-kind object.
+    client.genericKubernetesResources(KubernetesSource.contextFor(
+            kinds.lookup(ROUTE_OPTION_API, "RouteOption").orElseThrow()))
+        .inNamespace("a").withName("opt").delete();
+    awaitSnapshot(s -> !keys(s).contains("RouteOption/a/opt"));
+  }
+
+  @Test
+  void aBurstOfEventsIsOneSnapshot() throws Exception {
+    source = new KubernetesSource(client, KindRegistry.withBuiltins(), Set.of(), Duration.ofMillis(300), WAIT);
+    source.start(snapshots::add);
+    assertEquals(0, snapshots.take().size());
+    for (int i = 0; i < 20; i++) {
+      client.resource(Manifests.service("default", "s" + i, 80)).create();
+    }
+    ResourceSnapshot s = awaitSnapshot(x -> x.size() == 20);
+    Thread.sleep(600);
+    assertTrue(snapshots.size() <= 1, "a 20-event burst inside the debounce made " + snapshots.size()
+        + " more snapshots");
+    assertEquals(20, s.size());
+  }
+
+  @Test
+  void startFailsWithinTheSyncTimeoutWhenTheApiServerIsDown() {
+    api.destroy();
+    source = new KubernetesSource(client, KindRegistry.withBuiltins(), Set.of(), Duration.ofMillis(50),
+        Duration.ofSeconds(2));
+    long started = System.nanoTime();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> source.start(snapshots::add));
+    assertTrue(e.getMessage().contains("did not sync"), e.getMessage());
+    assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10));
+    assertTrue(snapshots.isEmpty(), "nothing delivered from empty caches");
+  }
+
+  @Test
+  void policyKindsGetTheGlooShapeStatusAndGatewaysTheirTypedStatus() throws Exception {
+    KindRegistry kinds = registryWithRouteOption();
+    createRouteOption(kinds, "default", "opt");
+    client.resource(Manifests.gateway("default", "gw", 8080)).create();
+    source = new KubernetesSource(client, kinds, Set.of(), Duration.ofMillis(50), WAIT);
+    source.start(snapshots::add);
+
+    Reporter reporter = new Reporter();
+    try (KubernetesStatusWriter writer = new KubernetesStatusWriter(client, reporter, source::cached, kinds, 100)) {
+      writer.setLeader(true);
+      Map<String, Object> glooStatus = Map.of("statuses", Map.of("gloo-system",
+          Map.of("state", "Accepted", "reportedBy", "gloo-kube-gateway", "observedGeneration", 1)));
+      io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus gwStatus =
+          new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder().withConditions(
+              new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                  .withType("Accepted").withStatus("True").withReason("Accepted").withMessage("ok")
+                  .withObservedGeneration(1L).withLastTransitionTime("2026-01-01T00:00:00Z").build()).build();
+      ResourceKey opt = new ResourceKey("RouteOption", "default", "opt");
+      ResourceKey gw = new ResourceKey("Gateway", "default", "gw");
+      ResourceKey gone = new ResourceKey("Gateway", "default", "deleted");
+      reporter.translated(new StatusReport(Map.of(opt, glooStatus, gw, gwStatus, gone, gwStatus)), List.of());
+
+      await(() -> writer.idle() && writer.writes() == 2, () -> writer.writes() + " writes");
+      GenericKubernetesResource written = client.genericKubernetesResources(KubernetesSource.contextFor(
+          kinds.lookup(ROUTE_OPTION_API, "RouteOption").orElseThrow())).inNamespace("default").withName("opt").get();
+      assertEquals(glooStatus, written.getAdditionalProperties().get("status"));
+      Gateway gateway = client.resources(Gateway.class).inNamespace("default").withName("gw").get();
+      assertEquals("True", gateway.getStatus().getConditions().get(0).getStatus());
+      assertNull(client.resources(Gateway.class).inNamespace("default").withName("deleted").get(),
+          "no object is created for a status of a resource that does not exist");
+
+      // The same statuses again (e.g. after becoming leader again): nothing to write.
+      writer.setLeader(false);
+      writer.setLeader(true);
+      Thread.sleep(300);
+      await(writer::idle, () -> "busy");
+      assertEquals(2, writer.writes(), "unchanged statuses are not written again");
+      assertEquals(0, writer.failures());
+    }
+  }
+
+  private static Set<String> keys(ResourceSnapshot s) {
+    return s.all().stream().map(HasMetadata.class::cast).map(r -> ResourceKey.of(r).kind() + "/"
+        + (r.getMetadata().getNamespace() == null ? "" : r.getMetadata().getNamespace()) + "/"
+        + r.getMetadata().getName()).collect(Collectors.toSet());
+  }
+
+  private ResourceSnapshot awaitSnapshot(java.util.function.Predicate<ResourceSnapshot> check)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      ResourceSnapshot s = snapshots.poll(100, TimeUnit.MILLISECONDS);
+      if (s != null && check.test(s)) {
+        return s;
+      }
+    }
+    fail("no such snapshot within " + WAIT + "; current: " + keys(source.current()));
+    return null;
+  }
+
+  private static void await(BooleanSupplier condition, java.util.function.Supplier<String> describe)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("not within " + WAIT + ": " + describe.get());
+      }
+      Thread.sleep(50);
+    }
+  }
+}
