@@ -72,6 +72,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Load only these plugin ids (comma-separated; default: all, minus disabled.txt).")
   List<String> pluginIds = new ArrayList<>();
 
+  @Option(names = "--plugin-call-timeout", defaultValue = "2s", paramLabel = "DURATION",
+      description = "How long one call into a plugin may take before its route answers 500 (default: ${DEFAULT-VALUE}).")
+  String pluginCallTimeout;
+
   @Option(names = "--plugin-config", paramLabel = "ID.KEY=VALUE",
       description = "Configuration for a plugin (repeatable).")
   List<String> pluginConfig = new ArrayList<>();
@@ -99,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     ServeOptions options = new ServeOptions(configDir, new InetSocketAddress(bind, xdsPort),
-        new InetSocketAddress(bind, adminPort), Durations.parse(debounce), plugins);
+        new InetSocketAddress(bind, adminPort), Durations.parse(debounce), plugins)
+        .withPluginCallTimeout(Durations.parse(pluginCallTimeout));
     String what = String.valueOf(configDir);
     if (configDir == null) {
       Config config = kubeconfig == null ? Config.autoConfigure(null)

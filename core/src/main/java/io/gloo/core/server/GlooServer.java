@@ -51,10 +51,10 @@ public final class GlooServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GlooServer.class);
 
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final PluginInvoker invoker = new PluginInvoker(PluginInvoker.DEFAULT_TIMEOUT, metrics);
+  private final PluginInvoker invoker;
   private final ProtoConstraintValidator constraints = new ProtoConstraintValidator();
   /** Replaced when the set of plugins changes (its catalog and Jackson caches belong to those plugins). */
-  private volatile Translator translator = translatorFor(LoadedPlugins.EMPTY);
+  private volatile Translator translator;
   private final SnapshotPublisher publisher = new SnapshotPublisher(metrics);
   private final ProxyTracker tracker = new ProxyTracker(metrics);
   private final Reporter reporter = new Reporter();
@@ -80,6 +80,8 @@ public final class GlooServer implements AutoCloseable {
   private final AdminServer admin;
 
   private GlooServer(ServeOptions options) throws IOException {
+    this.invoker = new PluginInvoker(options.pluginCallTimeout(), metrics);
+    this.translator = translatorFor(LoadedPlugins.EMPTY);
     tracker.onChange(event -> refreshXdsErrors());
     // Plugins load before the first translation, so their kinds are registered when the directory is first read.
     this.pluginManager = options.plugins() == null ? null : new PluginManager(options.plugins(), kinds, metrics);

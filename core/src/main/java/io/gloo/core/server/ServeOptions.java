@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.report.KubernetesStatusWriter;
 import io.gloo.core.watch.KubernetesSource;
+import io.gloo.core.translate.policy.PluginInvoker;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +21,19 @@ import java.util.Set;
  * @param debounce how long the directory watcher waits for a burst of file changes to settle
  * @param plugins where and which plugins to load; null loads none
  * @param kubernetes read from a cluster instead of a directory, and write statuses back; null for directory mode
+ * @param pluginCallTimeout how long one call into a plugin may take before it is abandoned and its route fails
  */
 public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
-    Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes) {
+    Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes, Duration pluginCallTimeout) {
+
+  public ServeOptions {
+    pluginCallTimeout = pluginCallTimeout == null ? PluginInvoker.DEFAULT_TIMEOUT : pluginCallTimeout;
+  }
+
+  public ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
+      Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes) {
+    this(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, null);
+  }
 
   /**
    * Cluster mode.
@@ -91,11 +102,15 @@ public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSoc
   }
 
   public ServeOptions withPlugins(PluginManager.Options plugins) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout);
   }
 
   public ServeOptions withKubernetes(Kubernetes kubernetes) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout);
+  }
+
+  public ServeOptions withPluginCallTimeout(Duration timeout) {
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, timeout);
   }
 
   public static final int DEFAULT_XDS_PORT = 9977;
