@@ -395,6 +395,7 @@ public final class GatewayApiTranslator {
       }
       for (Map.Entry<Integer, List<String>> port : listenerNamesByPort.entrySet()) {
         String listenerName = "http~" + port.getKey();
+        String scheme = "http";
         List<VirtualHostIR> vhosts = new ArrayList<>();
         Map<String, List<RoutePrecedence.Entry>> byDomain = ctx.routesByPort.getOrDefault(port.getKey(), Map.of());
         for (Map.Entry<String, List<RoutePrecedence.Entry>> domain : byDomain.entrySet()) {
@@ -402,12 +403,21 @@ public final class GatewayApiTranslator {
           entries.sort(RoutePrecedence.ORDER);
           List<RouteIR> routes = new ArrayList<>(entries.size());
           for (RoutePrecedence.Entry e : entries) {
-            routes.add(e.route());
-            if (e.route().action() instanceof RouteActionIR.Forward forward) {
+            RouteIR route = e.route();
+            if (route.action() instanceof RouteActionIR.Redirect redirect) {
+              // IR routes are shared by every port; the redirect's default port is this listener's
+              RouteActionIR.Redirect local = redirect.forListener(port.getKey(), scheme);
+              route = local == redirect ? route : route.withAction(local);
+            }
+            routes.add(route);
+            if (route.action() instanceof RouteActionIR.Forward forward) {
               for (RouteActionIR.WeightedBackend b : forward.backends()) {
                 if (b.cluster() != null) {
                   used.computeIfAbsent(b.cluster(), backends::backend);
                 }
+              }
+              for (RouteActionIR.Mirror m : forward.mirrors()) {
+                used.computeIfAbsent(m.cluster(), backends::backend);
               }
             }
           }

@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -39,6 +40,11 @@ final class ListenerBuilder {
       .thenComparing(f -> f.filter().getName());
 
   static Listener build(ListenerIR ir, java.util.List<StagedHttpFilter> pluginFilters) {
+    return build(ir, pluginFilters, false);
+  }
+
+  /** @param cors add the CORS filter (first: preflights are answered before any other filter sees them) */
+  static Listener build(ListenerIR ir, java.util.List<StagedHttpFilter> pluginFilters, boolean cors) {
     java.util.List<StagedHttpFilter> ordered = new java.util.ArrayList<>(pluginFilters);
     ordered.sort(FILTER_ORDER);
     HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
@@ -48,6 +54,11 @@ final class ListenerBuilder {
         .setStripAnyHostPort(true)
         .setNormalizePath(com.google.protobuf.BoolValue.of(true))
         .setRds(Rds.newBuilder().setRouteConfigName(ir.name()).setConfigSource(ads()));
+    if (cors) {
+      hcm.addHttpFilters(HttpFilter.newBuilder()
+          .setName(RouteBuilder.CORS_FILTER)
+          .setTypedConfig(Any.pack(Cors.getDefaultInstance())));
+    }
     for (StagedHttpFilter f : ordered) {
       hcm.addHttpFilters(f.filter());
     }

@@ -88,7 +88,9 @@ public final class XdsTranslator {
     for (ListenerIR l : gateway.listeners()) {
       routeConfigs.add(routeConfiguration(l, policies, withPolicies));
       List<AppliedPolicy> under = policiesUnder(l);
-      listeners.add(ListenerBuilder.build(l, under.isEmpty() ? List.of() : policies.httpFilters(l.port(), under)));
+      boolean cors = l.virtualHosts().stream().flatMap(vh -> vh.routes().stream()).anyMatch(r -> r.cors() != null);
+      listeners.add(ListenerBuilder.build(l, under.isEmpty() ? List.of() : policies.httpFilters(l.port(), under),
+          cors));
     }
     Map<String, Cluster> clusterMap = new TreeMap<>();
     Map<String, ClusterLoadAssignment> endpointMap = new TreeMap<>();

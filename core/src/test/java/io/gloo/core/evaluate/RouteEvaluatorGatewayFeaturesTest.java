@@ -1,0 +1,124 @@
+package io.gloo.core.evaluate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
+import io.gloo.core.evaluate.RouteDecision.Outcome;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.translate.GoldenFiles;
+import io.gloo.core.translate.TranslationResult;
+import io.gloo.core.translate.Translator;
+import io.gloo.core.translate.XdsResources;
+import io.gloo.core.watch.DirectorySource;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Gateway API filters, timeouts, retries and redirects, evaluated as Envoy would execute the translated config. */
+class RouteEvaluatorGatewayFeaturesTest {
+
+  static XdsResources xds(String golden) {
+    TranslationResult result = new Translator().translate(
+        DirectorySource.load(List.of(GoldenFiles.sourceDir("golden/" + golden).resolve("input.yaml"))));
+    XdsResources xds = result.gateways().get(new ResourceKey("Gateway", "default", "gw"));
+    assertNotNull(xds, "Gateway default/gw in " + golden);
+    return xds;
+  }
+
+  private static RouteDecision get(RouteEvaluator ev, int port, String path) {
+    return ev.evaluate(TestRequest.builder().port(port).authority("example.com").path(path).build());
+  }
+
+  private static String header(List<HeaderMap.Entry> headers, String name) {
+    return headers.stream().filter(e -> e.name().equalsIgnoreCase(name)).map(HeaderMap.Entry::value).findFirst()
+        .orElse(null);
+  }
+
+  @Test
+  void mirrorsGoToResolvedBackendsWithTheirShare() {
+    RouteEvaluator ev = new RouteEvaluator(xds("filters-extended"));
+    RouteDecision d = get(ev, 80, "/mirror/x");
+    assertEquals(Outcome.FORWARD, d.outcome());
+    assertEquals("kube_default_svc_80", d.cluster());
+    assertEquals(List.of(new RouteDecision.Mirror("kube_default_mirror-a_8080", 100.0),
+        new RouteDecision.Mirror("kube_other_mirror-b_80", 20.0)), d.mirrors());
+    RouteDecision fraction = get(ev, 80, "/fraction");
+    assertEquals(1, fraction.mirrors().size());
+    assertEquals(33.33, fraction.mirrors().get(0).percent(), 0.01);
+    // a mirror the ReferenceGrants do not permit is dropped; the request itself is still served
+    RouteDecision unresolved = get(ev, 80, "/unresolved-mirror");
+    assertEquals(Outcome.FORWARD, unresolved.outcome());
+    assertTrue(unresolved.mirrors().isEmpty());
+  }
+
+  @Test
+  void backendRefFiltersApplyOnlyToTheirBackend() {
+    RouteEvaluator ev = new RouteEvaluator(xds("filters-extended"));
+    RouteDecision svc = ev.evaluate(TestRequest.builder().authority("example.com").path("/weights")
+        .header("x-debug", "1").randomValue(0).build());
+    assertEquals("kube_default_svc_80", svc.cluster());
+    assertEquals("svc", header(svc.upstream().headers(), "x-backend"));
+    assertEquals("1", header(svc.upstream().headers(), "x-debug"));
+    assertEquals("svc", header(svc.responseHeaders(), "x-served-by"));
+    RouteDecision mirror = ev.evaluate(TestRequest.builder().authority("example.com").path("/weights")
+        .header("x-debug", "1").randomValue(85).build());
+    assertEquals("kube_default_mirror-a_8080", mirror.cluster());
+    assertEquals("mirror-a", header(mirror.upstream().headers(), "x-backend"));
+    assertNull(header(mirror.upstream().headers(), "x-debug"));
+    assertNull(header(mirror.responseHeaders(), "x-served-by"));
+    // one backend with filters still gets its own edits
+    assertEquals("one", header(get(ev, 80, "/single-backend-filter").upstream().headers(), "x-only"));
+  }
+
+  @Test
+  void timeoutsAndRetries() {
+    RouteEvaluator ev = new RouteEvaluator(xds("filters-extended"));
+    RouteDecision t = get(ev, 80, "/timeouts");
+    assertEquals("10s", t.timeout());
+    assertEquals(0, t.retryPolicy().getNumRetries().getValue());
+    assertEquals(500_000_000, t.retryPolicy().getPerTryTimeout().getNanos());
+    assertEquals("0s", get(ev, 80, "/no-timeout").timeout());
+    // backendRequest alone: every attempt fits in the route timeout
+    RouteDecision b = get(ev, 80, "/backend-timeout-only");
+    assertEquals("180s", b.timeout());
+    assertEquals(60, b.retryPolicy().getPerTryTimeout().getSeconds());
+    assertEquals(500, get(ev, 80, "/bad-timeouts").status());
+    RouteDecision r = get(ev, 80, "/retry");
+    assertEquals(3, r.retryPolicy().getNumRetries().getValue());
+    assertEquals(List.of(500, 503), r.retryPolicy().getRetriableStatusCodesList());
+    assertTrue(r.retryPolicy().getRetryOn().contains("retriable-status-codes"));
+    assertTrue(r.retryPolicy().getRetryOn().contains("connect-failure"));
+  }
+
+  @Test
+  void redirectsKeepTheListenerPortUnlessWellKnown() {
+    RouteEvaluator ev = new RouteEvaluator(xds("filters-extended"));
+    assertEquals("http://example.net/redirect-listener-port", get(ev, 80, "/redirect-listener-port").location());
+    assertEquals("http://example.net:8080/redirect-listener-port",
+        get(ev, 8080, "/redirect-listener-port").location());
+    // a scheme without a port: the scheme's well-known port, left out of Location, whatever the listener
+    assertEquals("https://example.com/redirect-https", get(ev, 8080, "/redirect-https").location());
+  }
+
+  @Test
+  void corsPolicyOnTheRouteAndFilterOnTheListener() throws Exception {
+    XdsResources xds = xds("filters-extended");
+    RouteDecision d = new RouteEvaluator(xds).evaluate(TestRequest.builder().authority("example.com").path("/cors")
+        .header("origin", "https://a.example.org").build());
+    Route route = xds.routes().get(0).getVirtualHostsList().stream().flatMap(v -> v.getRoutesList().stream())
+        .filter(r -> r.getName().equals(d.route())).findFirst().orElseThrow();
+    CorsPolicy cors = route.getTypedPerFilterConfigOrThrow("envoy.filters.http.cors").unpack(CorsPolicy.class);
+    assertTrue(cors.getAllowOriginStringMatchList().stream().anyMatch(m ->
+        EnvoyMatchers.matches(m, "https://a.example.org")));
+    assertTrue(cors.getAllowOriginStringMatchList().stream().noneMatch(m ->
+        EnvoyMatchers.matches(m, "https://example.org.evil.com")));
+    assertEquals("GET,POST", cors.getAllowMethods());
+    assertEquals("600", cors.getMaxAge());
+    assertTrue(cors.getAllowCredentials().getValue());
+    String filters = xds.listeners().get(0).getFilterChains(0).getFilters(0).getTypedConfig().toString();
+    assertTrue(filters.contains("cors"), "the listener carries the CORS filter");
+  }
+}
