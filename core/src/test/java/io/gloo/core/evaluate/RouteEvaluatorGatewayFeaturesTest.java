@@ -121,4 +121,53 @@ class RouteEvaluatorGatewayFeaturesTest {
     String filters = xds.listeners().get(0).getFilterChains(0).getFilters(0).getTypedConfig().toString();
     assertTrue(filters.contains("cors"), "the listener carries the CORS filter");
   }
+
+  @Test
+  void httpsListenersTerminateTlsPerHostname() {
+    XdsResources xds = xds("https");
+    RouteEvaluator ev = new RouteEvaluator(xds);
+    RouteDecision wild = ev.evaluate(TestRequest.builder().port(443).scheme("https").sni("www.example.com")
+        .authority("www.example.com").path("/x").build());
+    assertEquals(Outcome.FORWARD, wild.outcome());
+    assertEquals("https~443~https-wildcard", wild.filterChain());
+    assertEquals("kube_default_svc_80", wild.cluster());
+    RouteDecision org = ev.evaluate(TestRequest.builder().port(443).scheme("https").sni("secure.example.org")
+        .authority("secure.example.org").path("/org/a").build());
+    assertEquals("https~443~https-org", org.filterChain());
+    assertEquals("default/org-only", org.source().namespace() + "/" + org.source().name());
+    // no listener hostname covers the SNI: no filter chain, the handshake fails
+    assertEquals(Outcome.NO_FILTER_CHAIN, ev.evaluate(TestRequest.builder().port(443).scheme("https")
+        .sni("other.net").authority("other.net").path("/").build()).outcome());
+    // a redirect on 443/https keeps the port out of Location
+    assertEquals("https://www.example.com/secure-redirect", ev.evaluate(TestRequest.builder().port(443)
+        .scheme("https").sni("a.example.com").authority("a.example.com").path("/secure-redirect").build())
+        .location());
+    // listeners whose certificateRefs did not resolve are not programmed
+    for (int port : new int[] {8443, 9443, 9444, 9445}) {
+      assertEquals(Outcome.NO_LISTENER, ev.evaluate(TestRequest.builder().port(port).scheme("https")
+          .authority("a").path("/").build()).outcome());
+    }
+    assertEquals(List.of("secret/certs/org-cert", "secret/default/wildcard-cert"),
+        xds.secrets().stream().map(s -> s.getName()).toList());
+    assertTrue(xds.secrets().stream().allMatch(s -> s.toString().contains("PRIVATE KEY")),
+        "SDS secrets carry the key (the publisher serves them); TranslationJson prints names only");
+  }
+
+  @Test
+  void httpListenerIsolation() {
+    RouteEvaluator ev = new RouteEvaluator(xds("listener-isolation"));
+    assertEquals(Outcome.FORWARD, ev.evaluate(TestRequest.get("bar.com", "/empty-hostname")).outcome());
+    assertEquals(Outcome.NO_ROUTE, ev.evaluate(TestRequest.get("bar.com", "/wildcard-example-com")).outcome());
+    assertEquals("kube_default_v2_8080",
+        ev.evaluate(TestRequest.get("foo.example.com", "/wildcard-example-com")).cluster());
+    assertEquals(Outcome.NO_ROUTE, ev.evaluate(TestRequest.get("foo.example.com", "/empty-hostname")).outcome());
+    assertEquals("kube_default_v3_8080",
+        ev.evaluate(TestRequest.get("bar.foo.example.com", "/wildcard-foo-example-com")).cluster());
+    assertEquals(Outcome.NO_ROUTE,
+        ev.evaluate(TestRequest.get("bar.foo.example.com", "/wildcard-example-com")).outcome());
+    // the most specific listener has no route: 404 for everything, not a broader listener's route
+    for (String path : List.of("/empty-hostname", "/wildcard-example-com", "/wildcard-foo-example-com")) {
+      assertEquals(Outcome.NO_ROUTE, ev.evaluate(TestRequest.get("abc.foo.example.com", path)).outcome(), path);
+    }
+  }
 }

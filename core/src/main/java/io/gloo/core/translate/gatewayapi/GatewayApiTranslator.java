@@ -20,6 +20,7 @@ import io.gloo.core.ir.GatewayIR;
 import io.gloo.core.ir.ListenerIR;
 import io.gloo.core.ir.RouteActionIR;
 import io.gloo.core.ir.RouteIR;
+import io.gloo.core.ir.TlsIR;
 import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
@@ -63,6 +64,9 @@ public final class GatewayApiTranslator {
     return new Run(snapshot, policies).run();
   }
 
+  /** The route kinds HTTP and HTTPS listeners serve. */
+  static final List<String> ROUTE_KINDS = List.of(GatewayApi.KIND_HTTPROUTE, GatewayApi.KIND_GRPCROUTE);
+
   /** State of one translation. */
   private static final class Run {
     private final ResourceSnapshot snapshot;
@@ -72,10 +76,12 @@ public final class GatewayApiTranslator {
     private final RuleTranslator rules;
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     private final PolicyResolver policies;
+    private final ListenerTls tls;
 
     Run(ResourceSnapshot snapshot, PolicyResolver policies) {
       this.snapshot = snapshot;
       this.policies = policies;
+      this.tls = new ListenerTls(snapshot, new ReferenceGrants(snapshot));
       this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies);
       this.rules = new RuleTranslator(backends, policies);
       for (Namespace ns : snapshot.list(Namespace.class)) {
@@ -153,20 +159,27 @@ public final class GatewayApiTranslator {
 
     private void validateListeners(GatewayContext ctx) {
       for (ListenerContext l : ctx.listeners) {
-        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol())) {
+        boolean https = GatewayApi.PROTOCOL_HTTPS.equals(l.protocol());
+        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol()) && !https) {
           l.unsupportedReason = GatewayApi.REASON_UNSUPPORTED_PROTOCOL;
-          l.unsupportedMessage = "protocol " + l.protocol() + " is not supported yet (supported: HTTP)";
+          l.unsupportedMessage = "protocol " + l.protocol() + " is not supported yet (supported: HTTP, HTTPS)";
+        } else if (https) {
+          tls.resolve(ctx.key, l);
         }
         if (l.spec.getAllowedRoutes() == null || l.spec.getAllowedRoutes().getKinds() == null
             || l.spec.getAllowedRoutes().getKinds().isEmpty()) {
           if (l.unsupportedReason == null) {
-            l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, GatewayApi.KIND_HTTPROUTE));
+            for (String kind : ROUTE_KINDS) {
+              l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, kind));
+            }
           }
         } else {
           for (RouteGroupKind k : l.spec.getAllowedRoutes().getKinds()) {
             String group = k.getGroup() == null ? GatewayApi.GROUP : k.getGroup();
-            if (GatewayApi.GROUP.equals(group) && GatewayApi.KIND_HTTPROUTE.equals(k.getKind())) {
-              l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, GatewayApi.KIND_HTTPROUTE));
+            if (GatewayApi.GROUP.equals(group) && ROUTE_KINDS.contains(k.getKind())) {
+              if (!l.admitsKind(GatewayApi.GROUP, k.getKind())) {
+                l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, k.getKind()));
+              }
             } else {
               l.invalidKinds.add((group.isEmpty() ? "" : group + "/") + k.getKind());
             }
@@ -291,6 +304,9 @@ public final class GatewayApiTranslator {
         Map<String, Set<String>> domainListeners =
             gateway.listenersByPort.computeIfAbsent(l.port, p -> new HashMap<>());
         for (String domain : domains) {
+          if (isolatedElsewhere(gateway, l, domain)) {
+            continue; // a more specific listener on this port owns these hosts: its routes alone serve them
+          }
           domainListeners.computeIfAbsent(domain, d -> new LinkedHashSet<>()).add(l.name);
           // A route reaching one domain through two listeners (or two parentRefs) is added once.
           if (sources.computeIfAbsent(domain, d -> new LinkedHashSet<>()).add(ResourceKey.of(route))) {
@@ -309,6 +325,20 @@ public final class GatewayApiTranslator {
       }
       conditions.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "attached to Gateway "
           + gateway.key.namespacedName());
+    }
+
+    /**
+     * Listener isolation: whether another servable listener on {@code l}'s port has a hostname more specific than
+     * {@code l}'s that covers {@code domain}. Requests for such hosts must reach only that listener's routes.
+     */
+    private static boolean isolatedElsewhere(GatewayContext gateway, ListenerContext l, String domain) {
+      for (ListenerContext other : gateway.listeners) {
+        if (other != l && other.port == l.port && other.servable()
+            && Hostnames.moreSpecific(other.hostname, l.hostname) && Hostnames.covers(other.hostname, domain)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private static void resolvedRefs(Conditions conditions, RuleTranslator.Problems problems) {
@@ -393,11 +423,37 @@ public final class GatewayApiTranslator {
           listenerNamesByPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l.name);
         }
       }
+      Map<String, TlsIR.Certificate> certificates = new TreeMap<>();
       for (Map.Entry<Integer, List<String>> port : listenerNamesByPort.entrySet()) {
-        String listenerName = "http~" + port.getKey();
-        String scheme = "http";
+        List<ListenerContext> onPort = ctx.listeners.stream()
+            .filter(l -> l.servable() && l.port == port.getKey()).toList();
+        // listeners sharing a port share a protocol (else they conflict and are not servable)
+        boolean https = GatewayApi.PROTOCOL_HTTPS.equals(onPort.get(0).protocol());
+        String scheme = https ? "https" : "http";
+        String listenerName = scheme + "~" + port.getKey();
+        List<TlsIR.Chain> chains = new ArrayList<>();
+        if (https) {
+          for (ListenerContext l : onPort) {
+            List<String> names = new ArrayList<>();
+            for (TlsIR.Certificate c : l.certificates) {
+              certificates.putIfAbsent(c.name(), c);
+              names.add(c.name());
+            }
+            chains.add(new TlsIR.Chain(l.name, l.hostname, names));
+          }
+        }
         List<VirtualHostIR> vhosts = new ArrayList<>();
-        Map<String, List<RoutePrecedence.Entry>> byDomain = ctx.routesByPort.getOrDefault(port.getKey(), Map.of());
+        Map<String, List<RoutePrecedence.Entry>> byDomain =
+            new TreeMap<>(ctx.routesByPort.getOrDefault(port.getKey(), Map.of()));
+        // Isolation: a listener whose hosts a broader listener's virtual host would catch gets its own (maybe
+        // empty, hence 404) virtual host.
+        for (ListenerContext l : onPort) {
+          if (l.hostname != null && onPort.stream().anyMatch(o -> Hostnames.moreSpecific(l.hostname, o.hostname))) {
+            byDomain.putIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), List.of());
+            ctx.listenersByPort.computeIfAbsent(port.getKey(), p -> new HashMap<>())
+                .computeIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), d -> new LinkedHashSet<>()).add(l.name);
+          }
+        }
         for (Map.Entry<String, List<RoutePrecedence.Entry>> domain : byDomain.entrySet()) {
           List<RoutePrecedence.Entry> entries = new ArrayList<>(domain.getValue());
           entries.sort(RoutePrecedence.ORDER);
@@ -422,15 +478,15 @@ public final class GatewayApiTranslator {
             }
           }
           List<ResourceKey> sources = new ArrayList<>(
-              ctx.sourcesByPort.get(port.getKey()).getOrDefault(domain.getKey(), Set.of()));
+              ctx.sourcesByPort.getOrDefault(port.getKey(), Map.of()).getOrDefault(domain.getKey(), Set.of()));
           List<String> gatewayListeners = new ArrayList<>(
               ctx.listenersByPort.get(port.getKey()).getOrDefault(domain.getKey(), Set.of()));
           vhosts.add(new VirtualHostIR(listenerName + "~" + domain.getKey(), domain.getKey(), routes, sources,
               gatewayListeners, policies.forVirtualHost(ctx.key, gatewayListeners)));
         }
-        listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts));
+        listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts, chains));
       }
-      return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()));
+      return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()), new ArrayList<>(certificates.values()));
     }
 
     private GatewayStatus gatewayStatus(GatewayContext ctx) {
@@ -454,7 +510,12 @@ public final class GatewayApiTranslator {
           c.set(GatewayApi.CONFLICTED, false, GatewayApi.REASON_NO_CONFLICTS, "no conflicts");
           c.set(GatewayApi.PROGRAMMED, true, GatewayApi.REASON_PROGRAMMED, "listener programmed");
         }
-        if (l.invalidKinds.isEmpty()) {
+        if (l.refsReason != null) {
+          if (l.unsupportedReason == null && l.conflictReason == null) {
+            c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.refsMessage);
+          }
+          c.set(GatewayApi.RESOLVED_REFS, false, l.refsReason, l.refsMessage);
+        } else if (l.invalidKinds.isEmpty()) {
           c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
         } else {
           c.set(GatewayApi.RESOLVED_REFS, false, GatewayApi.REASON_INVALID_ROUTE_KINDS,

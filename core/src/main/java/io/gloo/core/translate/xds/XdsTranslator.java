@@ -111,8 +111,10 @@ public final class XdsTranslator {
     for (Cluster extra : policies.extraClusters()) {
       clusterMap.putIfAbsent(extra.getName(), extra);
     }
+    List<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new ArrayList<>();
+    gateway.certificates().forEach(c -> secrets.add(ListenerBuilder.secret(c)));
     return new XdsResources(listeners, routeConfigs, new ArrayList<>(clusterMap.values()),
-        new ArrayList<>(endpointMap.values()), List.of());
+        new ArrayList<>(endpointMap.values()), secrets);
   }
 
   /** Every distinct policy applied to a virtual host or route of the listener. */
