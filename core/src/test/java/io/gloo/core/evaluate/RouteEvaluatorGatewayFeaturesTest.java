@@ -170,4 +170,39 @@ class RouteEvaluatorGatewayFeaturesTest {
       assertEquals(Outcome.NO_ROUTE, ev.evaluate(TestRequest.get("abc.foo.example.com", path)).outcome(), path);
     }
   }
+
+  private static RouteDecision grpc(RouteEvaluator ev, String path, String... headers) {
+    TestRequest.Builder b = TestRequest.builder().method("POST").authority("grpc.example.com").path(path)
+        .header("content-type", "application/grpc");
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return ev.evaluate(b.build());
+  }
+
+  @Test
+  void grpcRoutesMatchServiceAndMethod() {
+    XdsResources xds = xds("grpcroute");
+    RouteEvaluator ev = new RouteEvaluator(xds);
+    RouteDecision exact = grpc(ev, "/grpc.examples.echo.Echo/UnaryEcho", "version", "two");
+    assertEquals("grpcroute/default/echo/0/0", exact.route(), "an exact service and method beats the rest");
+    assertEquals("GRPCRoute", exact.source().kind());
+    RouteDecision service = grpc(ev, "/grpc.examples.echo.Echo/ClientStreamingEcho", "version", "two");
+    assertEquals("grpcroute/default/echo/1/0", service.route());
+    assertEquals("gloo", header(service.upstream().headers(), "x-routed-by"));
+    assertEquals(1, service.mirrors().size());
+    // without the header, the service-only match does not apply; the regex rule takes Stream* methods
+    assertEquals("grpcroute/default/echo/2/0", grpc(ev, "/grpc.examples.echo.Echo/StreamEcho").route());
+    // the dot in the service name is literal under Exact
+    assertEquals("grpcroute/default/echo/4/0", grpc(ev, "/grpcXexamples.echo.Echo/Foo", "version", "two").route());
+    assertEquals("grpcroute/default/echo/3/0",
+        grpc(ev, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo").route());
+    assertEquals("grpcroute/default/echo/4/0", grpc(ev, "/other.Service/Method").route());
+    // the listener that admits only HTTPRoutes serves none of it
+    assertEquals(Outcome.NO_VIRTUAL_HOST, ev.evaluate(TestRequest.builder().port(8080).method("POST")
+        .authority("grpc.example.com").path("/grpc.examples.echo.Echo/UnaryEcho").build()).outcome());
+    // gRPC backends speak HTTP/2
+    assertTrue(xds.clusters().stream().allMatch(c -> c.containsTypedExtensionProtocolOptions(
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions")));
+  }
 }

@@ -3,6 +3,9 @@ package io.gloo.core.translate.gatewayapi;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
@@ -37,6 +40,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Gateway API resources → intermediate model, plus the status of every GatewayClass, Gateway and HTTPRoute that
@@ -99,7 +103,32 @@ public final class GatewayApiTranslator {
         }
       }
       for (HTTPRoute route : snapshot.list(HTTPRoute.class)) {
-        attach(route);
+        List<ParentReference> parents = route.getSpec() == null || route.getSpec().getParentRefs() == null
+            ? List.of() : route.getSpec().getParentRefs();
+        List<String> hostnames = route.getSpec() == null ? null : route.getSpec().getHostnames();
+        List<RouteParentStatus> parentStatuses = attach(route, GatewayApi.KIND_HTTPROUTE, parents, hostnames,
+            problems -> rules.translate(route, problems));
+        if (!parentStatuses.isEmpty()) {
+          HTTPRouteStatus status = new HTTPRouteStatus();
+          status.setParents(parentStatuses);
+          statuses.put(ResourceKey.of(route), status);
+        }
+      }
+      for (GRPCRoute route : snapshot.list(GRPCRoute.class)) {
+        List<ParentReference> parents = route.getSpec() == null || route.getSpec().getParentRefs() == null
+            ? List.of() : route.getSpec().getParentRefs();
+        List<String> hostnames = route.getSpec() == null ? null : route.getSpec().getHostnames();
+        List<RouteParentStatus> parentStatuses = attach(route, GatewayApi.KIND_GRPCROUTE, parents, hostnames,
+            problems -> {
+              GrpcRoutes.Converted converted = GrpcRoutes.asHttpRules(route);
+              problems.invalidMessages.addAll(converted.problems());
+              return rules.translate(route, GatewayApi.KIND_GRPCROUTE, converted.rules(), problems);
+            });
+        if (!parentStatuses.isEmpty()) {
+          GRPCRouteStatus status = new GRPCRouteStatus();
+          status.setParents(parentStatuses);
+          statuses.put(ResourceKey.of(route), status);
+        }
       }
       policies.reportDangling((policy, target) -> {
         String ns = target.namespace() == null ? policy.ref().namespace() : target.namespace();
@@ -215,9 +244,9 @@ public final class GatewayApiTranslator {
 
     // ---- HTTPRoute attachment
 
-    private void attach(HTTPRoute route) {
-      List<ParentReference> parents = route.getSpec() == null || route.getSpec().getParentRefs() == null
-          ? List.of() : route.getSpec().getParentRefs();
+    /** Attaches a route of {@code kind} to its parents; answers the parent statuses that are ours to report. */
+    private List<RouteParentStatus> attach(HasMetadata route, String kind, List<ParentReference> parents,
+        List<String> hostnames, Function<RuleTranslator.Problems, List<RouteIR>> translate) {
       List<RouteParentStatus> parentStatuses = new ArrayList<>();
       List<RouteIR> translated = null; // translated once, shared by every parent
       RuleTranslator.Problems problems = new RuleTranslator.Problems();
@@ -226,12 +255,12 @@ public final class GatewayApiTranslator {
 
       for (ParentReference parent : parents) {
         String group = parent.getGroup() == null ? GatewayApi.GROUP : parent.getGroup();
-        String kind = parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind();
+        String parentKind = parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind();
         String ns = parent.getNamespace() == null || parent.getNamespace().isEmpty() ? routeNs : parent.getNamespace();
         Conditions conditions = new Conditions(generation);
-        if (!GatewayApi.GROUP.equals(group) || !GatewayApi.KIND_GATEWAY.equals(kind)) {
+        if (!GatewayApi.GROUP.equals(group) || !GatewayApi.KIND_GATEWAY.equals(parentKind)) {
           conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
-              "parentRef kind " + group + "/" + kind + " is not supported (supported: Gateway)");
+              "parentRef kind " + group + "/" + parentKind + " is not supported (supported: Gateway)");
           parentStatuses.add(parentStatus(parent, conditions));
           continue;
         }
@@ -246,21 +275,17 @@ public final class GatewayApiTranslator {
           continue;
         }
         if (translated == null) {
-          translated = rules.translate(route, problems);
+          translated = translate.apply(problems);
         }
-        attachToGateway(route, parent, gateway, translated, conditions);
+        attachToGateway(route, kind, hostnames, parent, gateway, translated, conditions);
         resolvedRefs(conditions, problems);
         parentStatuses.add(parentStatus(parent, conditions));
       }
-      if (!parentStatuses.isEmpty()) {
-        HTTPRouteStatus status = new HTTPRouteStatus();
-        status.setParents(parentStatuses);
-        statuses.put(ResourceKey.of(route), status);
-      }
+      return parentStatuses;
     }
 
-    private void attachToGateway(HTTPRoute route, ParentReference parent, GatewayContext gateway,
-        List<RouteIR> translated, Conditions conditions) {
+    private void attachToGateway(HasMetadata route, String kind, List<String> routeHostnames,
+        ParentReference parent, GatewayContext gateway, List<RouteIR> translated, Conditions conditions) {
       List<ListenerContext> candidates = new ArrayList<>();
       for (ListenerContext l : gateway.listeners) {
         if ((parent.getSectionName() == null || parent.getSectionName().equals(l.name))
@@ -278,17 +303,17 @@ public final class GatewayApiTranslator {
       String routeNs = route.getMetadata().getNamespace();
       List<ListenerContext> allowed = new ArrayList<>();
       for (ListenerContext l : candidates) {
-        if (l.servable() && l.admitsKind(GatewayApi.GROUP, GatewayApi.KIND_HTTPROUTE)
+        if (l.servable() && l.admitsKind(GatewayApi.GROUP, kind)
             && namespaceAllowed(l.namespaces(), gateway.key.namespace(), routeNs)) {
           allowed.add(l);
         }
       }
       if (allowed.isEmpty()) {
         conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NOT_ALLOWED_BY_LISTENERS,
-            "no listener of Gateway " + gateway.key.namespacedName() + " admits HTTPRoutes from namespace " + routeNs);
+            "no listener of Gateway " + gateway.key.namespacedName() + " admits " + kind + "s from namespace "
+                + routeNs);
         return;
       }
-      List<String> routeHostnames = route.getSpec().getHostnames();
       String created = route.getMetadata().getCreationTimestamp();
       boolean attachedAny = false;
       for (ListenerContext l : allowed) {

@@ -375,6 +375,9 @@ final class RuleTranslator {
         pathMatch = new RouteMatchIR.PathMatch(PathKind.PREFIX, prefix.isEmpty() ? "/" : prefix);
       }
       case "RegularExpression" -> pathMatch = new RouteMatchIR.PathMatch(PathKind.REGEX, value);
+      case GrpcRoutes.INVALID_METHOD_MATCH -> {
+        return new MatchOrError(null, "method match needs a service or a method");
+      }
       default -> {
         return new MatchOrError(null, "path.type " + type + " is not supported");
       }
