@@ -14,10 +14,15 @@ public final class TlsIR {
    * @param gatewayListener the Gateway listener it serves
    * @param serverName the SNI it answers (the listener's hostname, possibly {@code *.suffix}), or null for any
    * @param secrets names of the {@link Certificate}s it presents
+   * @param routeConfiguration the chain's own route configuration: its listener's virtual hosts, and 421
+   *     (Misdirected Request) for hosts another chain's SNI would have selected
+   * @param virtualHosts that route configuration's virtual hosts
    */
-  public record Chain(String gatewayListener, String serverName, List<String> secrets) {
+  public record Chain(String gatewayListener, String serverName, List<String> secrets, String routeConfiguration,
+      List<VirtualHostIR> virtualHosts) {
     public Chain {
       secrets = List.copyOf(secrets);
+      virtualHosts = List.copyOf(virtualHosts);
     }
   }
 

@@ -135,6 +135,12 @@ class RouteEvaluatorGatewayFeaturesTest {
         .authority("secure.example.org").path("/org/a").build());
     assertEquals("https~443~https-org", org.filterChain());
     assertEquals("default/org-only", org.source().namespace() + "/" + org.source().name());
+    // HTTP/2 coalescing: a connection made for one listener's SNI may not reach another listener's hosts
+    RouteDecision misdirected = ev.evaluate(TestRequest.builder().port(443).scheme("https").sni("www.example.com")
+        .authority("secure.example.org").path("/org/a").build());
+    assertEquals(421, misdirected.status());
+    assertEquals(421, ev.evaluate(TestRequest.builder().port(443).scheme("https").sni("secure.example.org")
+        .authority("www.example.com").path("/").build()).status());
     // no listener hostname covers the SNI: no filter chain, the handshake fails
     assertEquals(Outcome.NO_FILTER_CHAIN, ev.evaluate(TestRequest.builder().port(443).scheme("https")
         .sni("other.net").authority("other.net").path("/").build()).outcome());

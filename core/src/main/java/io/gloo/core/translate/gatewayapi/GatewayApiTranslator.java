@@ -456,17 +456,6 @@ public final class GatewayApiTranslator {
         boolean https = GatewayApi.PROTOCOL_HTTPS.equals(onPort.get(0).protocol());
         String scheme = https ? "https" : "http";
         String listenerName = scheme + "~" + port.getKey();
-        List<TlsIR.Chain> chains = new ArrayList<>();
-        if (https) {
-          for (ListenerContext l : onPort) {
-            List<String> names = new ArrayList<>();
-            for (TlsIR.Certificate c : l.certificates) {
-              certificates.putIfAbsent(c.name(), c);
-              names.add(c.name());
-            }
-            chains.add(new TlsIR.Chain(l.name, l.hostname, names));
-          }
-        }
         List<VirtualHostIR> vhosts = new ArrayList<>();
         Map<String, List<RoutePrecedence.Entry>> byDomain =
             new TreeMap<>(ctx.routesByPort.getOrDefault(port.getKey(), Map.of()));
@@ -509,9 +498,61 @@ public final class GatewayApiTranslator {
           vhosts.add(new VirtualHostIR(listenerName + "~" + domain.getKey(), domain.getKey(), routes, sources,
               gatewayListeners, policies.forVirtualHost(ctx.key, gatewayListeners)));
         }
+        List<TlsIR.Chain> chains = new ArrayList<>();
+        if (https) {
+          for (ListenerContext l : onPort) {
+            List<String> names = new ArrayList<>();
+            for (TlsIR.Certificate c : l.certificates) {
+              certificates.putIfAbsent(c.name(), c);
+              names.add(c.name());
+            }
+            chains.add(new TlsIR.Chain(l.name, l.hostname, names, listenerName + "~" + l.name,
+                chainVirtualHosts(ctx.key, listenerName, l, onPort, vhosts)));
+          }
+        }
         listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts, chains));
       }
       return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()), new ArrayList<>(certificates.values()));
+    }
+
+    /**
+     * The virtual hosts of one HTTPS listener's filter chain: its own, plus a 421 (Misdirected Request) for hosts
+     * that belong to another listener of the port, whose certificate the client did not ask for (HTTP/2 connection
+     * coalescing must not reach another listener's routes): every host but its own for a listener with a hostname,
+     * the other listeners' hostnames for the listener without one.
+     */
+    private static List<VirtualHostIR> chainVirtualHosts(ResourceKey gateway, String listenerName, ListenerContext l,
+        List<ListenerContext> onPort, List<VirtualHostIR> all) {
+      List<VirtualHostIR> result = new ArrayList<>();
+      Set<String> domains = new java.util.HashSet<>();
+      for (VirtualHostIR vh : all) {
+        if (vh.gatewayListeners().contains(l.name)) {
+          result.add(vh);
+          domains.add(vh.domain());
+        }
+      }
+      Set<String> misdirected = new java.util.TreeSet<>();
+      for (ListenerContext other : onPort) {
+        if (other != l && other.hostname != null && (l.hostname == null || Hostnames.moreSpecific(other.hostname,
+            l.hostname))) {
+          misdirected.add(other.hostname.toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+      if (l.hostname != null) {
+        misdirected.add(Hostnames.ANY);
+      }
+      for (String domain : misdirected) {
+        if (domains.add(domain)) {
+          String name = listenerName + "~" + l.name + "~misdirected~" + domain;
+          RouteIR route = new RouteIR(name,
+              new io.gloo.core.ir.RouteMatchIR(new io.gloo.core.ir.RouteMatchIR.PathMatch(
+                  io.gloo.core.ir.RouteMatchIR.PathKind.PREFIX, "/"), List.of(), List.of(), null),
+              new RouteActionIR.DirectResponse(421, null), io.gloo.core.ir.HeaderEditsIR.NONE,
+              io.gloo.core.ir.HeaderEditsIR.NONE, new io.gloo.core.ir.RouteSource(gateway, 0, null, 0), List.of());
+          result.add(new VirtualHostIR(name, domain, List.of(route), List.of(gateway), List.of(l.name), List.of()));
+        }
+      }
+      return result;
     }
 
     private GatewayStatus gatewayStatus(GatewayContext ctx) {

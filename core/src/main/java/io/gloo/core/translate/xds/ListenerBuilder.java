@@ -77,6 +77,7 @@ final class ListenerBuilder {
         .setName(ROUTER_FILTER)
         .setTypedConfig(Any.pack(Router.getDefaultInstance())));
     Filter hcmFilter = Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm.build())).build();
+    HttpConnectionManager plain = hcm.build();
     Listener.Builder listener = Listener.newBuilder()
         .setName(ir.name())
         .setAddress(Address.newBuilder().setSocketAddress(
@@ -102,7 +103,11 @@ final class ListenerBuilder {
       fc.setTransportSocket(TransportSocket.newBuilder()
           .setName(TLS_TRANSPORT_SOCKET)
           .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(common).build())));
-      listener.addFilterChains(fc.addFilters(hcmFilter));
+      // each chain routes with its own configuration (its listener's hosts; 421 for the others')
+      HttpConnectionManager chainHcm = plain.toBuilder()
+          .setRds(plain.getRds().toBuilder().setRouteConfigName(chain.routeConfiguration())).build();
+      listener.addFilterChains(fc.addFilters(
+          Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(chainHcm))));
     }
     return listener.build();
   }

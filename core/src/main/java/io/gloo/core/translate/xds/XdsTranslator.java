@@ -86,7 +86,14 @@ public final class XdsTranslator {
     // A route with policies reaching several listeners or domains is one IR object: call its plugins once.
     Map<RouteIR, Route> withPolicies = new IdentityHashMap<>();
     for (ListenerIR l : gateway.listeners()) {
-      routeConfigs.add(routeConfiguration(l, policies, withPolicies));
+      if (l.tls()) {
+        for (io.gloo.core.ir.TlsIR.Chain chain : l.tlsChains()) {
+          routeConfigs.add(routeConfiguration(chain.routeConfiguration(), chain.virtualHosts(), policies,
+              withPolicies));
+        }
+      } else {
+        routeConfigs.add(routeConfiguration(l.name(), l.virtualHosts(), policies, withPolicies));
+      }
       List<AppliedPolicy> under = policiesUnder(l);
       boolean cors = l.virtualHosts().stream().flatMap(vh -> vh.routes().stream()).anyMatch(r -> r.cors() != null);
       listeners.add(ListenerBuilder.build(l, under.isEmpty() ? List.of() : policies.httpFilters(l.port(), under),
@@ -129,14 +136,14 @@ public final class XdsTranslator {
     return new ArrayList<>(all);
   }
 
-  private RouteConfiguration routeConfiguration(ListenerIR listener, PolicyApplier policies,
+  private RouteConfiguration routeConfiguration(String name, List<VirtualHostIR> vhosts, PolicyApplier policies,
       Map<RouteIR, Route> withPolicies) {
     RouteConfiguration.Builder config = RouteConfiguration.newBuilder()
-        .setName(listener.name())
+        .setName(name)
         // Without this Envoy would look up the cluster of every route at config load and reject unknown ones;
         // unresolved backends rely on the runtime 500 instead.
         .setValidateClusters(com.google.protobuf.BoolValue.of(false));
-    for (VirtualHostIR vh : listener.virtualHosts()) {
+    for (VirtualHostIR vh : vhosts) {
       if (vh.policies().isEmpty() && vh.routes().stream().allMatch(r -> r.policies().isEmpty())) {
         config.addVirtualHosts(virtualHosts.get(vh, this::virtualHost));
         continue;
