@@ -10,16 +10,17 @@ public sealed interface RouteActionIR {
    * null cluster: its share of requests is answered with 500, as the Gateway API requires.
    *
    * @param rewrite an optional URL rewrite applied before forwarding, or null
+   * @param websocket allow WebSocket upgrades (a backend's Service port has appProtocol kubernetes.io/ws or wss)
    */
   record Forward(List<WeightedBackend> backends, UrlRewrite rewrite, List<Mirror> mirrors, Timeouts timeouts,
-      Retry retry) implements RouteActionIR {
+      Retry retry, boolean websocket) implements RouteActionIR {
     public Forward {
       backends = List.copyOf(backends);
       mirrors = List.copyOf(mirrors);
     }
 
     public Forward(List<WeightedBackend> backends, UrlRewrite rewrite) {
-      this(backends, rewrite, List.of(), null, null);
+      this(backends, rewrite, List.of(), null, null, false);
     }
   }
 

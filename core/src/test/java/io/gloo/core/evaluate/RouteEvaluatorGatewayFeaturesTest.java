@@ -94,6 +94,21 @@ class RouteEvaluatorGatewayFeaturesTest {
   }
 
   @Test
+  void websocketBackendsAllowUpgrades() {
+    XdsResources xds = xds("filters-extended");
+    RouteDecision d = new RouteEvaluator(xds).evaluate(TestRequest.builder().authority("example.com").path("/ws")
+        .header("upgrade", "websocket").header("connection", "upgrade").build());
+    assertEquals("kube_default_chat_80", d.cluster());
+    Route route = xds.routes().get(0).getVirtualHostsList().stream().flatMap(v -> v.getRoutesList().stream())
+        .filter(r -> r.getName().equals(d.route())).findFirst().orElseThrow();
+    assertEquals("websocket", route.getRoute().getUpgradeConfigs(0).getUpgradeType());
+    Route other = xds.routes().get(0).getVirtualHostsList().stream().flatMap(v -> v.getRoutesList().stream())
+        .filter(r -> r.getName().equals(get(new RouteEvaluator(xds), 80, "/timeouts").route())).findFirst()
+        .orElseThrow();
+    assertEquals(0, other.getRoute().getUpgradeConfigsCount());
+  }
+
+  @Test
   void redirectsKeepTheListenerPortUnlessWellKnown() {
     RouteEvaluator ev = new RouteEvaluator(xds("filters-extended"));
     assertEquals("http://example.net/redirect-listener-port", get(ev, 80, "/redirect-listener-port").location());

@@ -196,7 +196,7 @@ final class RuleTranslator {
     }
     RouteActionIR action = forward(route, routeKind, index, rule, rewrite, problems);
     if (action instanceof RouteActionIR.Forward f) {
-      action = new RouteActionIR.Forward(f.backends(), f.rewrite(), mirrors, timeouts, retry);
+      action = new RouteActionIR.Forward(f.backends(), f.rewrite(), mirrors, timeouts, retry, f.websocket());
     }
     return new RuleParts(action, requestHeaders, responseHeaders, applied, cors);
   }
@@ -241,7 +241,8 @@ final class RuleTranslator {
     if (weighted.isEmpty() || weighted.stream().allMatch(w -> w.cluster() == null)) {
       return new RouteActionIR.DirectResponse(500, null);
     }
-    return new RouteActionIR.Forward(weighted, rewrite);
+    boolean websocket = weighted.stream().anyMatch(w -> w.cluster() != null && backends.websocket(w.cluster()));
+    return new RouteActionIR.Forward(weighted, rewrite, List.of(), null, null, websocket);
   }
 
   /**

@@ -129,6 +129,9 @@ public final class RouteBuilder {
       action.addRequestMirrorPolicies(mirror);
     }
     timeoutsAndRetry(forward, action);
+    if (forward.websocket()) {
+      action.addUpgradeConfigs(RouteAction.UpgradeConfig.newBuilder().setUpgradeType("websocket"));
+    }
     RouteActionIR.UrlRewrite rewrite = forward.rewrite();
     if (rewrite != null) {
       if (rewrite.hostname() != null) {
