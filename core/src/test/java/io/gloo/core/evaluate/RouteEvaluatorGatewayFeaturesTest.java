@@ -226,4 +226,26 @@ class RouteEvaluatorGatewayFeaturesTest {
     assertTrue(xds.clusters().stream().allMatch(c -> c.containsTypedExtensionProtocolOptions(
         "envoy.extensions.upstreams.http.v3.HttpProtocolOptions")));
   }
+
+  @Test
+  void replacePrefixMatchKeepsSegmentsWhole() {
+    RouteEvaluator ev = new RouteEvaluator(xds("prefix-replacement"));
+    java.util.function.BiFunction<String, String, String> up = (host, path) ->
+        ev.evaluate(TestRequest.get(host, path)).upstream().path();
+    String rw = "rewrite.example.com";
+    assertEquals("/xyz/bar", up.apply(rw, "/foo/bar"));
+    assertEquals("/xyz", up.apply(rw, "/foo"));
+    assertEquals("/xyz/", up.apply(rw, "/foo/"));
+    assertEquals("/bar", up.apply(rw, "/empty/bar"));
+    assertEquals("/", up.apply(rw, "/empty"));
+    assertEquals("/bar", up.apply(rw, "/slash/bar"));
+    assertEquals("/", up.apply(rw, "/slash/"));
+    assertEquals("/app/bar", up.apply(rw, "/bar"));
+    assertEquals("/app/", up.apply(rw, "/"));
+    String rd = "redirect.example.com";
+    assertEquals("http://redirect.example.com/new/x", ev.evaluate(TestRequest.get(rd, "/old/x")).location());
+    assertEquals("http://redirect.example.com/new", ev.evaluate(TestRequest.get(rd, "/old")).location());
+    assertEquals("http://redirect.example.com/x", ev.evaluate(TestRequest.get(rd, "/strip/x")).location());
+    assertEquals("http://redirect.example.com/", ev.evaluate(TestRequest.get(rd, "/strip")).location());
+  }
 }

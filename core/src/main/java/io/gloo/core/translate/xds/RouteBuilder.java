@@ -250,16 +250,35 @@ public final class RouteBuilder {
   }
 
   /**
-   * Replaces the matched prefix. Envoy's plain prefix_rewrite would turn {@code /foo/bar} into {@code //bar} when
-   * the replacement is "/", so that case is a regex that also eats the separator.
+   * ReplacePrefixMatch in Envoy terms: a {@code prefix_rewrite}, or a {@code regex_rewrite} where a plain prefix
+   * rewrite would double or lose a slash. The Gateway API compares whole segments, so trailing slashes of the
+   * replacement do not count: {@code /foo} → {@code /xyz/} turns {@code /foo/bar} into {@code /xyz/bar}, not
+   * {@code /xyz//bar}; an empty (or "/") replacement turns {@code /foo/bar} into {@code /bar} and {@code /foo}
+   * into {@code /}; under the prefix {@code /}, {@code /bar} becomes {@code /xyz/bar}, not {@code /xyzbar}.
    */
+  record PrefixReplacement(String prefix, RegexMatchAndSubstitute regex) {
+    static PrefixReplacement of(RouteMatchIR match, String replacement) {
+      String matched = match.path().kind() == RouteMatchIR.PathKind.PREFIX ? match.path().value() : "/";
+      String r = replacement.replaceAll("/+$", "");
+      if (matched.equals("/")) {
+        return r.isEmpty() ? new PrefixReplacement("/", null)
+            : new PrefixReplacement(null, RegexMatchAndSubstitute.newBuilder()
+                .setPattern(RouteBuilder.regex("^/")).setSubstitution(r + "/").build());
+      }
+      if (r.isEmpty()) {
+        return new PrefixReplacement(null, RegexMatchAndSubstitute.newBuilder()
+            .setPattern(RouteBuilder.regex("^" + quoteRegex(matched) + "/*")).setSubstitution("/").build());
+      }
+      return new PrefixReplacement(r, null);
+    }
+  }
+
   private static void prefixRewrite(RouteMatchIR match, String replacement, RouteAction.Builder action) {
-    String matched = match.path().kind() == RouteMatchIR.PathKind.PREFIX ? match.path().value() : "/";
-    if (replacement.equals("/") && !matched.equals("/")) {
-      action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-          .setPattern(regex("^" + quoteRegex(matched) + "/*")).setSubstitution("/"));
+    PrefixReplacement p = PrefixReplacement.of(match, replacement);
+    if (p.regex() != null) {
+      action.setRegexRewrite(p.regex());
     } else {
-      action.setPrefixRewrite(replacement);
+      action.setPrefixRewrite(p.prefix());
     }
   }
 
@@ -296,12 +315,11 @@ public final class RouteBuilder {
     if (r.fullPath() != null) {
       redirect.setPathRedirect(r.fullPath());
     } else if (r.prefix() != null) {
-      String matched = match.path().kind() == RouteMatchIR.PathKind.PREFIX ? match.path().value() : "/";
-      if (r.prefix().equals("/") && !matched.equals("/")) {
-        redirect.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-            .setPattern(regex("^" + quoteRegex(matched) + "/*")).setSubstitution("/"));
+      PrefixReplacement p = PrefixReplacement.of(match, r.prefix());
+      if (p.regex() != null) {
+        redirect.setRegexRewrite(p.regex());
       } else {
-        redirect.setPrefixRewrite(r.prefix());
+        redirect.setPrefixRewrite(p.prefix());
       }
     }
     redirect.setResponseCode(switch (r.statusCode()) {
