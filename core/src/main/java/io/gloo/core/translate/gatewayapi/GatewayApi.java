@@ -40,6 +40,7 @@ public final class GatewayApi {
   public static final String REASON_BACKEND_NOT_FOUND = "BackendNotFound";
   public static final String REASON_INVALID_KIND = "InvalidKind";
   public static final String REASON_REF_NOT_PERMITTED = "RefNotPermitted";
+  public static final String REASON_INVALID_PARAMETERS = "InvalidParameters";
   public static final String REASON_INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
   public static final String REASON_INVALID_TLS_CONFIG = "InvalidTLSConfig";
 

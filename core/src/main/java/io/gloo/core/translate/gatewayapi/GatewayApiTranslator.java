@@ -98,6 +98,11 @@ public final class GatewayApiTranslator {
       for (Gateway gateway : snapshot.list(Gateway.class)) {
         if (gateway.getSpec() != null && ourClasses.contains(gateway.getSpec().getGatewayClassName())) {
           GatewayContext ctx = new GatewayContext(gateway);
+          ctx.rejectedMessage = invalidParameters(gateway);
+          ctx.rejectedReason = ctx.rejectedMessage == null ? null : GatewayApi.REASON_INVALID_PARAMETERS;
+          if (ctx.rejectedMessage == null && (ctx.rejectedMessage = unsupportedAddress(gateway)) != null) {
+            ctx.rejectedReason = "UnsupportedAddress";
+          }
           validateListeners(ctx);
           gateways.put(ctx.key.namespacedName(), ctx);
         }
@@ -166,9 +171,35 @@ public final class GatewayApiTranslator {
 
     // ---- Gateway and listeners
 
+    /**
+     * The spec: a Gateway whose {@code infrastructure.parametersRef} cannot be found or is of an unsupported kind is
+     * rejected (Accepted False, InvalidParameters). A ConfigMap in the Gateway's namespace is accepted (and has no
+     * settings we read yet); anything else is invalid. Null when valid or absent.
+     */
+    private String invalidParameters(Gateway gateway) {
+      if (gateway.getSpec().getInfrastructure() == null
+          || gateway.getSpec().getInfrastructure().getParametersRef() == null) {
+        return null;
+      }
+      var ref = gateway.getSpec().getInfrastructure().getParametersRef();
+      String group = GatewayApi.groupOrCore(ref.getGroup());
+      if (!group.isEmpty() || !"ConfigMap".equals(ref.getKind())) {
+        return "infrastructure.parametersRef " + (group.isEmpty() ? "" : group + "/") + ref.getKind() + " "
+            + ref.getName() + ": unsupported kind (supported: ConfigMap)";
+      }
+      if (snapshot.get(io.fabric8.kubernetes.api.model.ConfigMap.class, gateway.getMetadata().getNamespace(),
+          ref.getName()).isEmpty()) {
+        return "infrastructure.parametersRef ConfigMap " + ref.getName() + " not found";
+      }
+      return null;
+    }
+
     private static final class GatewayContext {
       final Gateway gateway;
       final ResourceKey key;
+      /** Why the Gateway is rejected (Accepted False: it serves nothing), or null. */
+      String rejectedReason;
+      String rejectedMessage;
       final List<ListenerContext> listeners = new ArrayList<>();
       /** port → domain → routes, in attachment order; sorted when the IR is built. */
       final Map<Integer, Map<String, List<RoutePrecedence.Entry>>> routesByPort = new TreeMap<>();
@@ -440,6 +471,9 @@ public final class GatewayApiTranslator {
     // ---- IR and Gateway status
 
     private GatewayIR build(GatewayContext ctx) {
+      if (ctx.rejectedReason != null) {
+        return new GatewayIR(ctx.key, List.of(), List.of());
+      }
       List<ListenerIR> listeners = new ArrayList<>();
       Map<String, BackendIR> used = new TreeMap<>();
       Map<Integer, List<String>> listenerNamesByPort = new TreeMap<>();
@@ -555,6 +589,20 @@ public final class GatewayApiTranslator {
       return result;
     }
 
+    /** An address of a type the spec does not define (IPAddress, Hostname, or a domain-prefixed custom type we lack). */
+    private static String unsupportedAddress(Gateway gateway) {
+      if (gateway.getSpec().getAddresses() == null) {
+        return null;
+      }
+      for (var address : gateway.getSpec().getAddresses()) {
+        String type = address.getType() == null ? "IPAddress" : address.getType();
+        if (!type.equals("IPAddress") && !type.equals("Hostname")) {
+          return "spec.addresses: address type " + type + " is not supported";
+        }
+      }
+      return null;
+    }
+
     private GatewayStatus gatewayStatus(GatewayContext ctx) {
       Long generation = ctx.gateway.getMetadata().getGeneration();
       List<ListenerStatus> listenerStatuses = new ArrayList<>();
@@ -601,7 +649,11 @@ public final class GatewayApiTranslator {
         c.set(GatewayApi.ACCEPTED, invalid < ctx.listeners.size(), GatewayApi.REASON_LISTENERS_NOT_VALID,
             invalid + " of " + ctx.listeners.size() + " listeners are not valid");
       }
-      boolean anyServable = ctx.listeners.stream().anyMatch(ListenerContext::servable);
+      if (ctx.rejectedReason != null) {
+        c.set(GatewayApi.ACCEPTED, false, ctx.rejectedReason, ctx.rejectedMessage);
+      }
+      boolean anyServable = ctx.rejectedReason == null
+          && ctx.listeners.stream().anyMatch(ListenerContext::servable);
       c.set(GatewayApi.PROGRAMMED, anyServable, anyServable ? GatewayApi.REASON_PROGRAMMED : GatewayApi.REASON_INVALID,
           anyServable ? "configuration translated for the proxy" : "no listener can be served");
       GatewayStatus status = new GatewayStatus();
