@@ -11,13 +11,24 @@ import java.util.List;
  * @param port the service port, for attribution
  * @param policy for backends of a plugin's kind (e.g. a Gloo Upstream), the policy whose translator builds the
  *     cluster; null for Services
+ * @param http2 speak HTTP/2 to the backend: the Service port's appProtocol says h2c (or grpc), or a GRPCRoute uses it
  */
 public record BackendIR(String clusterName, ResourceKey source, int port, List<Endpoint> endpoints,
-    AppliedPolicy policy) {
+    AppliedPolicy policy, boolean http2) {
 
   /** A Service backend: core builds its cluster and endpoints. */
   public BackendIR(String clusterName, ResourceKey source, int port, List<Endpoint> endpoints) {
-    this(clusterName, source, port, endpoints, null);
+    this(clusterName, source, port, endpoints, null, false);
+  }
+
+  public BackendIR(String clusterName, ResourceKey source, int port, List<Endpoint> endpoints,
+      AppliedPolicy policy) {
+    this(clusterName, source, port, endpoints, policy, false);
+  }
+
+  /** The same backend, spoken to over HTTP/2 (cleartext h2c unless a plugin's cluster says otherwise). */
+  public BackendIR withHttp2() {
+    return http2 ? this : new BackendIR(clusterName, source, port, endpoints, policy, true);
   }
 
   public BackendIR {

@@ -8,10 +8,23 @@ import java.util.List;
  * @param name Envoy listener and route configuration name
  * @param port the port Envoy binds
  * @param gatewayListeners names of the Gateway listeners merged here, for attribution
+ * @param tlsChains for HTTPS, the TLS filter chains (SNI → certificates); empty for HTTP
  */
-public record ListenerIR(String name, int port, List<String> gatewayListeners, List<VirtualHostIR> virtualHosts) {
+public record ListenerIR(String name, int port, List<String> gatewayListeners, List<VirtualHostIR> virtualHosts,
+    List<TlsIR.Chain> tlsChains) {
   public ListenerIR {
     gatewayListeners = List.copyOf(gatewayListeners);
     virtualHosts = List.copyOf(virtualHosts);
+    tlsChains = List.copyOf(tlsChains);
+  }
+
+  /** A plaintext HTTP listener. */
+  public ListenerIR(String name, int port, List<String> gatewayListeners, List<VirtualHostIR> virtualHosts) {
+    this(name, port, gatewayListeners, virtualHosts, List.of());
+  }
+
+  /** HTTPS: TLS is terminated by one filter chain per Gateway listener. */
+  public boolean tls() {
+    return !tlsChains.isEmpty();
   }
 }

@@ -3,6 +3,7 @@ package io.gloo.core.report;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
@@ -31,11 +32,18 @@ final class ConditionTimes {
       }
     } else if (status instanceof HTTPRouteStatus s) {
       HTTPRouteStatus p = previous instanceof HTTPRouteStatus ps ? ps : null;
-      for (RouteParentStatus parent : nullSafe(s.getParents())) {
-        RouteParentStatus pp = p == null ? null : nullSafe(p.getParents()).stream()
-            .filter(x -> Objects.equals(x.getParentRef(), parent.getParentRef())).findFirst().orElse(null);
-        stamp(parent.getConditions(), pp == null ? null : pp.getConditions(), now);
-      }
+      stampParents(s.getParents(), p == null ? null : p.getParents(), now);
+    } else if (status instanceof GRPCRouteStatus s) {
+      GRPCRouteStatus p = previous instanceof GRPCRouteStatus ps ? ps : null;
+      stampParents(s.getParents(), p == null ? null : p.getParents(), now);
+    }
+  }
+
+  private static void stampParents(List<RouteParentStatus> parents, List<RouteParentStatus> previous, String now) {
+    for (RouteParentStatus parent : nullSafe(parents)) {
+      RouteParentStatus pp = nullSafe(previous).stream()
+          .filter(x -> Objects.equals(x.getParentRef(), parent.getParentRef())).findFirst().orElse(null);
+      stamp(parent.getConditions(), pp == null ? null : pp.getConditions(), now);
     }
   }
 

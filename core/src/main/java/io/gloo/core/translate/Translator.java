@@ -83,11 +83,13 @@ public final class Translator implements AutoCloseable {
 
   /** Problems found while applying plugin policies: the route is accepted but some rules answer 500. */
   private static void addRouteProblems(Object status, List<String> problems) {
-    if (!(status instanceof HTTPRouteStatus routeStatus) || routeStatus.getParents() == null) {
+    List<RouteParentStatus> parents = status instanceof HTTPRouteStatus h ? h.getParents()
+        : status instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus g ? g.getParents() : null;
+    if (parents == null) {
       return;
     }
     String message = String.join("; ", problems.stream().distinct().toList());
-    for (RouteParentStatus parent : routeStatus.getParents()) {
+    for (RouteParentStatus parent : parents) {
       List<Condition> conditions = new ArrayList<>(parent.getConditions());
       Condition existing = conditions.stream().filter(c -> c.getType().equals("PartiallyInvalid")).findFirst()
           .orElse(null);

@@ -336,6 +336,31 @@ public final class SemanticChecks {
     }
   }
 
+  /**
+   * What is wrong with a PEM certificate chain and private key (as in a kubernetes.io/tls Secret), or null when the
+   * chain parses, the key parses and belongs to the leaf certificate: the checks this validator applies to Secrets,
+   * for translators that must refuse a certificate before it reaches Envoy. Messages never contain key material.
+   */
+  public static String keyPairProblem(String chainPem, String keyPem) {
+    List<X509Certificate> chain;
+    try {
+      chain = certificates(chainPem);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return "certificate chain does not parse";
+    }
+    if (chain.isEmpty()) {
+      return "no PEM certificate found";
+    }
+    PrivateKey key;
+    try {
+      key = privateKey(keyPem);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return "private key does not parse";
+    }
+    return key != null && !matches(key, chain.get(0).getPublicKey())
+        ? "private key does not match the leaf certificate" : null;
+  }
+
   /** Inline PEM text, or null for file / environment sources (not ours to read). */
   private static String inline(DataSource source) {
     return switch (source.getSpecifierCase()) {

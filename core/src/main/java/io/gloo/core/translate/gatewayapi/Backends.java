@@ -35,6 +35,7 @@ final class Backends {
   private final PolicyResolver policies;
   private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
   private final Map<String, BackendIR> built = new HashMap<>();
+  private final Set<String> websocketClusters = new java.util.HashSet<>();
 
   Backends(ResourceSnapshot snapshot, ReferenceGrants grants, PolicyResolver policies) {
     this.snapshot = snapshot;
@@ -143,6 +144,16 @@ final class Backends {
         : Resolution.ok(cluster);
   }
 
+  /** Whether a resolved Service cluster's port says WebSocket (appProtocol kubernetes.io/ws or kubernetes.io/wss). */
+  boolean websocket(String cluster) {
+    return websocketClusters.contains(cluster);
+  }
+
+  /** Marks a resolved Service cluster as HTTP/2 (gRPC backends); plugin backends build their own clusters. */
+  void requireHttp2(String cluster) {
+    built.computeIfPresent(cluster, (c, b) -> b.policy() == null ? b.withHttp2() : b);
+  }
+
   /** The backend IR of a cluster returned by {@link #resolve}. */
   BackendIR backend(String cluster) {
     return built.get(cluster);
@@ -168,8 +179,21 @@ final class Backends {
   private BackendIR build(String cluster, Service service, ServicePort servicePort) {
     String ns = service.getMetadata().getNamespace();
     String name = service.getMetadata().getName();
-    return new BackendIR(cluster, new ResourceKey(GatewayApi.KIND_SERVICE, ns, name), servicePort.getPort(),
-        readyEndpoints(ns, name, servicePort));
+    BackendIR backend = new BackendIR(cluster, new ResourceKey(GatewayApi.KIND_SERVICE, ns, name),
+        servicePort.getPort(), readyEndpoints(ns, name, servicePort));
+    String appProtocol = servicePort.getAppProtocol() == null ? "" : servicePort.getAppProtocol();
+    if (appProtocol.equals("kubernetes.io/ws") || appProtocol.equals("kubernetes.io/wss")) {
+      websocketClusters.add(cluster);
+    }
+    return isHttp2(appProtocol) ? backend.withHttp2() : backend;
+  }
+
+  /** Gateway API (GEP-1911) appProtocols that mean HTTP/2 over cleartext; "grpc" is a common spelling too. */
+  static boolean isHttp2(String appProtocol) {
+    return appProtocol != null && switch (appProtocol.toLowerCase(Locale.ROOT)) {
+      case "kubernetes.io/h2c", "h2c", "grpc", "http2" -> true;
+      default -> false;
+    };
   }
 
   /** The ready endpoints of a Service port, from the Service's EndpointSlices. */

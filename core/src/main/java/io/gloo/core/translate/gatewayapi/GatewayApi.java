@@ -8,9 +8,12 @@ public final class GatewayApi {
 
   public static final String KIND_GATEWAY = "Gateway";
   public static final String KIND_HTTPROUTE = "HTTPRoute";
+  public static final String KIND_GRPCROUTE = "GRPCRoute";
+  public static final String KIND_SECRET = "Secret";
   public static final String KIND_SERVICE = "Service";
 
   public static final String PROTOCOL_HTTP = "HTTP";
+  public static final String PROTOCOL_HTTPS = "HTTPS";
 
   /** Condition types. */
   public static final String ACCEPTED = "Accepted";
@@ -37,6 +40,9 @@ public final class GatewayApi {
   public static final String REASON_BACKEND_NOT_FOUND = "BackendNotFound";
   public static final String REASON_INVALID_KIND = "InvalidKind";
   public static final String REASON_REF_NOT_PERMITTED = "RefNotPermitted";
+  public static final String REASON_INVALID_PARAMETERS = "InvalidParameters";
+  public static final String REASON_INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
+  public static final String REASON_INVALID_TLS_CONFIG = "InvalidTLSConfig";
 
   private GatewayApi() {}
 

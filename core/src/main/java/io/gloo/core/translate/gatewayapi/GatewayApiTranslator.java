@@ -3,6 +3,9 @@ package io.gloo.core.translate.gatewayapi;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
@@ -20,6 +23,7 @@ import io.gloo.core.ir.GatewayIR;
 import io.gloo.core.ir.ListenerIR;
 import io.gloo.core.ir.RouteActionIR;
 import io.gloo.core.ir.RouteIR;
+import io.gloo.core.ir.TlsIR;
 import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
@@ -36,6 +40,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Gateway API resources → intermediate model, plus the status of every GatewayClass, Gateway and HTTPRoute that
@@ -63,6 +68,9 @@ public final class GatewayApiTranslator {
     return new Run(snapshot, policies).run();
   }
 
+  /** The route kinds HTTP and HTTPS listeners serve. */
+  static final List<String> ROUTE_KINDS = List.of(GatewayApi.KIND_HTTPROUTE, GatewayApi.KIND_GRPCROUTE);
+
   /** State of one translation. */
   private static final class Run {
     private final ResourceSnapshot snapshot;
@@ -72,10 +80,12 @@ public final class GatewayApiTranslator {
     private final RuleTranslator rules;
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     private final PolicyResolver policies;
+    private final ListenerTls tls;
 
     Run(ResourceSnapshot snapshot, PolicyResolver policies) {
       this.snapshot = snapshot;
       this.policies = policies;
+      this.tls = new ListenerTls(snapshot, new ReferenceGrants(snapshot));
       this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies);
       this.rules = new RuleTranslator(backends, policies);
       for (Namespace ns : snapshot.list(Namespace.class)) {
@@ -88,12 +98,42 @@ public final class GatewayApiTranslator {
       for (Gateway gateway : snapshot.list(Gateway.class)) {
         if (gateway.getSpec() != null && ourClasses.contains(gateway.getSpec().getGatewayClassName())) {
           GatewayContext ctx = new GatewayContext(gateway);
+          ctx.rejectedMessage = invalidParameters(gateway);
+          ctx.rejectedReason = ctx.rejectedMessage == null ? null : GatewayApi.REASON_INVALID_PARAMETERS;
+          if (ctx.rejectedMessage == null && (ctx.rejectedMessage = unsupportedAddress(gateway)) != null) {
+            ctx.rejectedReason = "UnsupportedAddress";
+          }
           validateListeners(ctx);
           gateways.put(ctx.key.namespacedName(), ctx);
         }
       }
       for (HTTPRoute route : snapshot.list(HTTPRoute.class)) {
-        attach(route);
+        List<ParentReference> parents = route.getSpec() == null || route.getSpec().getParentRefs() == null
+            ? List.of() : route.getSpec().getParentRefs();
+        List<String> hostnames = route.getSpec() == null ? null : route.getSpec().getHostnames();
+        List<RouteParentStatus> parentStatuses = attach(route, GatewayApi.KIND_HTTPROUTE, parents, hostnames,
+            problems -> rules.translate(route, problems));
+        if (!parentStatuses.isEmpty()) {
+          HTTPRouteStatus status = new HTTPRouteStatus();
+          status.setParents(parentStatuses);
+          statuses.put(ResourceKey.of(route), status);
+        }
+      }
+      for (GRPCRoute route : snapshot.list(GRPCRoute.class)) {
+        List<ParentReference> parents = route.getSpec() == null || route.getSpec().getParentRefs() == null
+            ? List.of() : route.getSpec().getParentRefs();
+        List<String> hostnames = route.getSpec() == null ? null : route.getSpec().getHostnames();
+        List<RouteParentStatus> parentStatuses = attach(route, GatewayApi.KIND_GRPCROUTE, parents, hostnames,
+            problems -> {
+              GrpcRoutes.Converted converted = GrpcRoutes.asHttpRules(route);
+              problems.invalidMessages.addAll(converted.problems());
+              return rules.translate(route, GatewayApi.KIND_GRPCROUTE, converted.rules(), problems);
+            });
+        if (!parentStatuses.isEmpty()) {
+          GRPCRouteStatus status = new GRPCRouteStatus();
+          status.setParents(parentStatuses);
+          statuses.put(ResourceKey.of(route), status);
+        }
       }
       policies.reportDangling((policy, target) -> {
         String ns = target.namespace() == null ? policy.ref().namespace() : target.namespace();
@@ -131,9 +171,35 @@ public final class GatewayApiTranslator {
 
     // ---- Gateway and listeners
 
+    /**
+     * The spec: a Gateway whose {@code infrastructure.parametersRef} cannot be found or is of an unsupported kind is
+     * rejected (Accepted False, InvalidParameters). A ConfigMap in the Gateway's namespace is accepted (and has no
+     * settings we read yet); anything else is invalid. Null when valid or absent.
+     */
+    private String invalidParameters(Gateway gateway) {
+      if (gateway.getSpec().getInfrastructure() == null
+          || gateway.getSpec().getInfrastructure().getParametersRef() == null) {
+        return null;
+      }
+      var ref = gateway.getSpec().getInfrastructure().getParametersRef();
+      String group = GatewayApi.groupOrCore(ref.getGroup());
+      if (!group.isEmpty() || !"ConfigMap".equals(ref.getKind())) {
+        return "infrastructure.parametersRef " + (group.isEmpty() ? "" : group + "/") + ref.getKind() + " "
+            + ref.getName() + ": unsupported kind (supported: ConfigMap)";
+      }
+      if (snapshot.get(io.fabric8.kubernetes.api.model.ConfigMap.class, gateway.getMetadata().getNamespace(),
+          ref.getName()).isEmpty()) {
+        return "infrastructure.parametersRef ConfigMap " + ref.getName() + " not found";
+      }
+      return null;
+    }
+
     private static final class GatewayContext {
       final Gateway gateway;
       final ResourceKey key;
+      /** Why the Gateway is rejected (Accepted False: it serves nothing), or null. */
+      String rejectedReason;
+      String rejectedMessage;
       final List<ListenerContext> listeners = new ArrayList<>();
       /** port → domain → routes, in attachment order; sorted when the IR is built. */
       final Map<Integer, Map<String, List<RoutePrecedence.Entry>>> routesByPort = new TreeMap<>();
@@ -153,20 +219,27 @@ public final class GatewayApiTranslator {
 
     private void validateListeners(GatewayContext ctx) {
       for (ListenerContext l : ctx.listeners) {
-        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol())) {
+        boolean https = GatewayApi.PROTOCOL_HTTPS.equals(l.protocol());
+        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol()) && !https) {
           l.unsupportedReason = GatewayApi.REASON_UNSUPPORTED_PROTOCOL;
-          l.unsupportedMessage = "protocol " + l.protocol() + " is not supported yet (supported: HTTP)";
+          l.unsupportedMessage = "protocol " + l.protocol() + " is not supported yet (supported: HTTP, HTTPS)";
+        } else if (https) {
+          tls.resolve(ctx.key, l);
         }
         if (l.spec.getAllowedRoutes() == null || l.spec.getAllowedRoutes().getKinds() == null
             || l.spec.getAllowedRoutes().getKinds().isEmpty()) {
           if (l.unsupportedReason == null) {
-            l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, GatewayApi.KIND_HTTPROUTE));
+            for (String kind : ROUTE_KINDS) {
+              l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, kind));
+            }
           }
         } else {
           for (RouteGroupKind k : l.spec.getAllowedRoutes().getKinds()) {
             String group = k.getGroup() == null ? GatewayApi.GROUP : k.getGroup();
-            if (GatewayApi.GROUP.equals(group) && GatewayApi.KIND_HTTPROUTE.equals(k.getKind())) {
-              l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, GatewayApi.KIND_HTTPROUTE));
+            if (GatewayApi.GROUP.equals(group) && ROUTE_KINDS.contains(k.getKind())) {
+              if (!l.admitsKind(GatewayApi.GROUP, k.getKind())) {
+                l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, k.getKind()));
+              }
             } else {
               l.invalidKinds.add((group.isEmpty() ? "" : group + "/") + k.getKind());
             }
@@ -202,9 +275,9 @@ public final class GatewayApiTranslator {
 
     // ---- HTTPRoute attachment
 
-    private void attach(HTTPRoute route) {
-      List<ParentReference> parents = route.getSpec() == null || route.getSpec().getParentRefs() == null
-          ? List.of() : route.getSpec().getParentRefs();
+    /** Attaches a route of {@code kind} to its parents; answers the parent statuses that are ours to report. */
+    private List<RouteParentStatus> attach(HasMetadata route, String kind, List<ParentReference> parents,
+        List<String> hostnames, Function<RuleTranslator.Problems, List<RouteIR>> translate) {
       List<RouteParentStatus> parentStatuses = new ArrayList<>();
       List<RouteIR> translated = null; // translated once, shared by every parent
       RuleTranslator.Problems problems = new RuleTranslator.Problems();
@@ -213,12 +286,12 @@ public final class GatewayApiTranslator {
 
       for (ParentReference parent : parents) {
         String group = parent.getGroup() == null ? GatewayApi.GROUP : parent.getGroup();
-        String kind = parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind();
+        String parentKind = parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind();
         String ns = parent.getNamespace() == null || parent.getNamespace().isEmpty() ? routeNs : parent.getNamespace();
         Conditions conditions = new Conditions(generation);
-        if (!GatewayApi.GROUP.equals(group) || !GatewayApi.KIND_GATEWAY.equals(kind)) {
+        if (!GatewayApi.GROUP.equals(group) || !GatewayApi.KIND_GATEWAY.equals(parentKind)) {
           conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
-              "parentRef kind " + group + "/" + kind + " is not supported (supported: Gateway)");
+              "parentRef kind " + group + "/" + parentKind + " is not supported (supported: Gateway)");
           parentStatuses.add(parentStatus(parent, conditions));
           continue;
         }
@@ -233,21 +306,17 @@ public final class GatewayApiTranslator {
           continue;
         }
         if (translated == null) {
-          translated = rules.translate(route, problems);
+          translated = translate.apply(problems);
         }
-        attachToGateway(route, parent, gateway, translated, conditions);
+        attachToGateway(route, kind, hostnames, parent, gateway, translated, conditions);
         resolvedRefs(conditions, problems);
         parentStatuses.add(parentStatus(parent, conditions));
       }
-      if (!parentStatuses.isEmpty()) {
-        HTTPRouteStatus status = new HTTPRouteStatus();
-        status.setParents(parentStatuses);
-        statuses.put(ResourceKey.of(route), status);
-      }
+      return parentStatuses;
     }
 
-    private void attachToGateway(HTTPRoute route, ParentReference parent, GatewayContext gateway,
-        List<RouteIR> translated, Conditions conditions) {
+    private void attachToGateway(HasMetadata route, String kind, List<String> routeHostnames,
+        ParentReference parent, GatewayContext gateway, List<RouteIR> translated, Conditions conditions) {
       List<ListenerContext> candidates = new ArrayList<>();
       for (ListenerContext l : gateway.listeners) {
         if ((parent.getSectionName() == null || parent.getSectionName().equals(l.name))
@@ -265,17 +334,17 @@ public final class GatewayApiTranslator {
       String routeNs = route.getMetadata().getNamespace();
       List<ListenerContext> allowed = new ArrayList<>();
       for (ListenerContext l : candidates) {
-        if (l.servable() && l.admitsKind(GatewayApi.GROUP, GatewayApi.KIND_HTTPROUTE)
+        if (l.servable() && l.admitsKind(GatewayApi.GROUP, kind)
             && namespaceAllowed(l.namespaces(), gateway.key.namespace(), routeNs)) {
           allowed.add(l);
         }
       }
       if (allowed.isEmpty()) {
         conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NOT_ALLOWED_BY_LISTENERS,
-            "no listener of Gateway " + gateway.key.namespacedName() + " admits HTTPRoutes from namespace " + routeNs);
+            "no listener of Gateway " + gateway.key.namespacedName() + " admits " + kind + "s from namespace "
+                + routeNs);
         return;
       }
-      List<String> routeHostnames = route.getSpec().getHostnames();
       String created = route.getMetadata().getCreationTimestamp();
       boolean attachedAny = false;
       for (ListenerContext l : allowed) {
@@ -291,6 +360,9 @@ public final class GatewayApiTranslator {
         Map<String, Set<String>> domainListeners =
             gateway.listenersByPort.computeIfAbsent(l.port, p -> new HashMap<>());
         for (String domain : domains) {
+          if (isolatedElsewhere(gateway, l, domain)) {
+            continue; // a more specific listener on this port owns these hosts: its routes alone serve them
+          }
           domainListeners.computeIfAbsent(domain, d -> new LinkedHashSet<>()).add(l.name);
           // A route reaching one domain through two listeners (or two parentRefs) is added once.
           if (sources.computeIfAbsent(domain, d -> new LinkedHashSet<>()).add(ResourceKey.of(route))) {
@@ -309,6 +381,20 @@ public final class GatewayApiTranslator {
       }
       conditions.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "attached to Gateway "
           + gateway.key.namespacedName());
+    }
+
+    /**
+     * Listener isolation: whether another servable listener on {@code l}'s port has a hostname more specific than
+     * {@code l}'s that covers {@code domain}. Requests for such hosts must reach only that listener's routes.
+     */
+    private static boolean isolatedElsewhere(GatewayContext gateway, ListenerContext l, String domain) {
+      for (ListenerContext other : gateway.listeners) {
+        if (other != l && other.port == l.port && other.servable()
+            && Hostnames.moreSpecific(other.hostname, l.hostname) && Hostnames.covers(other.hostname, domain)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private static void resolvedRefs(Conditions conditions, RuleTranslator.Problems problems) {
@@ -385,6 +471,9 @@ public final class GatewayApiTranslator {
     // ---- IR and Gateway status
 
     private GatewayIR build(GatewayContext ctx) {
+      if (ctx.rejectedReason != null) {
+        return new GatewayIR(ctx.key, List.of(), List.of());
+      }
       List<ListenerIR> listeners = new ArrayList<>();
       Map<String, BackendIR> used = new TreeMap<>();
       Map<Integer, List<String>> listenerNamesByPort = new TreeMap<>();
@@ -393,34 +482,125 @@ public final class GatewayApiTranslator {
           listenerNamesByPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l.name);
         }
       }
+      Map<String, TlsIR.Certificate> certificates = new TreeMap<>();
       for (Map.Entry<Integer, List<String>> port : listenerNamesByPort.entrySet()) {
-        String listenerName = "http~" + port.getKey();
+        List<ListenerContext> onPort = ctx.listeners.stream()
+            .filter(l -> l.servable() && l.port == port.getKey()).toList();
+        // listeners sharing a port share a protocol (else they conflict and are not servable)
+        boolean https = GatewayApi.PROTOCOL_HTTPS.equals(onPort.get(0).protocol());
+        String scheme = https ? "https" : "http";
+        String listenerName = scheme + "~" + port.getKey();
         List<VirtualHostIR> vhosts = new ArrayList<>();
-        Map<String, List<RoutePrecedence.Entry>> byDomain = ctx.routesByPort.getOrDefault(port.getKey(), Map.of());
+        Map<String, List<RoutePrecedence.Entry>> byDomain =
+            new TreeMap<>(ctx.routesByPort.getOrDefault(port.getKey(), Map.of()));
+        // Isolation: a listener whose hosts a broader listener's virtual host would catch gets its own (maybe
+        // empty, hence 404) virtual host.
+        for (ListenerContext l : onPort) {
+          if (l.hostname != null && onPort.stream().anyMatch(o -> Hostnames.moreSpecific(l.hostname, o.hostname))) {
+            byDomain.putIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), List.of());
+            ctx.listenersByPort.computeIfAbsent(port.getKey(), p -> new HashMap<>())
+                .computeIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), d -> new LinkedHashSet<>()).add(l.name);
+          }
+        }
         for (Map.Entry<String, List<RoutePrecedence.Entry>> domain : byDomain.entrySet()) {
           List<RoutePrecedence.Entry> entries = new ArrayList<>(domain.getValue());
           entries.sort(RoutePrecedence.ORDER);
           List<RouteIR> routes = new ArrayList<>(entries.size());
           for (RoutePrecedence.Entry e : entries) {
-            routes.add(e.route());
-            if (e.route().action() instanceof RouteActionIR.Forward forward) {
+            RouteIR route = e.route();
+            if (route.action() instanceof RouteActionIR.Redirect redirect) {
+              // IR routes are shared by every port; the redirect's default port is this listener's
+              RouteActionIR.Redirect local = redirect.forListener(port.getKey(), scheme);
+              route = local == redirect ? route : route.withAction(local);
+            }
+            routes.add(route);
+            if (route.action() instanceof RouteActionIR.Forward forward) {
               for (RouteActionIR.WeightedBackend b : forward.backends()) {
                 if (b.cluster() != null) {
                   used.computeIfAbsent(b.cluster(), backends::backend);
                 }
               }
+              for (RouteActionIR.Mirror m : forward.mirrors()) {
+                used.computeIfAbsent(m.cluster(), backends::backend);
+              }
             }
           }
           List<ResourceKey> sources = new ArrayList<>(
-              ctx.sourcesByPort.get(port.getKey()).getOrDefault(domain.getKey(), Set.of()));
+              ctx.sourcesByPort.getOrDefault(port.getKey(), Map.of()).getOrDefault(domain.getKey(), Set.of()));
           List<String> gatewayListeners = new ArrayList<>(
               ctx.listenersByPort.get(port.getKey()).getOrDefault(domain.getKey(), Set.of()));
           vhosts.add(new VirtualHostIR(listenerName + "~" + domain.getKey(), domain.getKey(), routes, sources,
               gatewayListeners, policies.forVirtualHost(ctx.key, gatewayListeners)));
         }
-        listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts));
+        List<TlsIR.Chain> chains = new ArrayList<>();
+        if (https) {
+          for (ListenerContext l : onPort) {
+            List<String> names = new ArrayList<>();
+            for (TlsIR.Certificate c : l.certificates) {
+              certificates.putIfAbsent(c.name(), c);
+              names.add(c.name());
+            }
+            chains.add(new TlsIR.Chain(l.name, l.hostname, names, listenerName + "~" + l.name,
+                chainVirtualHosts(ctx.key, listenerName, l, onPort, vhosts)));
+          }
+        }
+        listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts, chains));
       }
-      return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()));
+      return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()), new ArrayList<>(certificates.values()));
+    }
+
+    /**
+     * The virtual hosts of one HTTPS listener's filter chain: its own, plus a 421 (Misdirected Request) for hosts
+     * that belong to another listener of the port, whose certificate the client did not ask for (HTTP/2 connection
+     * coalescing must not reach another listener's routes): every host but its own for a listener with a hostname,
+     * the other listeners' hostnames for the listener without one.
+     */
+    private static List<VirtualHostIR> chainVirtualHosts(ResourceKey gateway, String listenerName, ListenerContext l,
+        List<ListenerContext> onPort, List<VirtualHostIR> all) {
+      List<VirtualHostIR> result = new ArrayList<>();
+      Set<String> domains = new java.util.HashSet<>();
+      for (VirtualHostIR vh : all) {
+        if (vh.gatewayListeners().contains(l.name)) {
+          result.add(vh);
+          domains.add(vh.domain());
+        }
+      }
+      Set<String> misdirected = new java.util.TreeSet<>();
+      for (ListenerContext other : onPort) {
+        if (other != l && other.hostname != null && (l.hostname == null || Hostnames.moreSpecific(other.hostname,
+            l.hostname))) {
+          misdirected.add(other.hostname.toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+      if (l.hostname != null) {
+        misdirected.add(Hostnames.ANY);
+      }
+      for (String domain : misdirected) {
+        if (domains.add(domain)) {
+          String name = listenerName + "~" + l.name + "~misdirected~" + domain;
+          RouteIR route = new RouteIR(name,
+              new io.gloo.core.ir.RouteMatchIR(new io.gloo.core.ir.RouteMatchIR.PathMatch(
+                  io.gloo.core.ir.RouteMatchIR.PathKind.PREFIX, "/"), List.of(), List.of(), null),
+              new RouteActionIR.DirectResponse(421, null), io.gloo.core.ir.HeaderEditsIR.NONE,
+              io.gloo.core.ir.HeaderEditsIR.NONE, new io.gloo.core.ir.RouteSource(gateway, 0, null, 0), List.of());
+          result.add(new VirtualHostIR(name, domain, List.of(route), List.of(gateway), List.of(l.name), List.of()));
+        }
+      }
+      return result;
+    }
+
+    /** An address of a type the spec does not define (IPAddress, Hostname, or a domain-prefixed custom type we lack). */
+    private static String unsupportedAddress(Gateway gateway) {
+      if (gateway.getSpec().getAddresses() == null) {
+        return null;
+      }
+      for (var address : gateway.getSpec().getAddresses()) {
+        String type = address.getType() == null ? "IPAddress" : address.getType();
+        if (!type.equals("IPAddress") && !type.equals("Hostname")) {
+          return "spec.addresses: address type " + type + " is not supported";
+        }
+      }
+      return null;
     }
 
     private GatewayStatus gatewayStatus(GatewayContext ctx) {
@@ -444,7 +624,12 @@ public final class GatewayApiTranslator {
           c.set(GatewayApi.CONFLICTED, false, GatewayApi.REASON_NO_CONFLICTS, "no conflicts");
           c.set(GatewayApi.PROGRAMMED, true, GatewayApi.REASON_PROGRAMMED, "listener programmed");
         }
-        if (l.invalidKinds.isEmpty()) {
+        if (l.refsReason != null) {
+          if (l.unsupportedReason == null && l.conflictReason == null) {
+            c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.refsMessage);
+          }
+          c.set(GatewayApi.RESOLVED_REFS, false, l.refsReason, l.refsMessage);
+        } else if (l.invalidKinds.isEmpty()) {
           c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
         } else {
           c.set(GatewayApi.RESOLVED_REFS, false, GatewayApi.REASON_INVALID_ROUTE_KINDS,
@@ -464,7 +649,11 @@ public final class GatewayApiTranslator {
         c.set(GatewayApi.ACCEPTED, invalid < ctx.listeners.size(), GatewayApi.REASON_LISTENERS_NOT_VALID,
             invalid + " of " + ctx.listeners.size() + " listeners are not valid");
       }
-      boolean anyServable = ctx.listeners.stream().anyMatch(ListenerContext::servable);
+      if (ctx.rejectedReason != null) {
+        c.set(GatewayApi.ACCEPTED, false, ctx.rejectedReason, ctx.rejectedMessage);
+      }
+      boolean anyServable = ctx.rejectedReason == null
+          && ctx.listeners.stream().anyMatch(ListenerContext::servable);
       c.set(GatewayApi.PROGRAMMED, anyServable, anyServable ? GatewayApi.REASON_PROGRAMMED : GatewayApi.REASON_INVALID,
           anyServable ? "configuration translated for the proxy" : "no listener can be served");
       GatewayStatus status = new GatewayStatus();

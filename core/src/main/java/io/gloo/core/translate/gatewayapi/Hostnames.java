@@ -60,6 +60,26 @@ final class Hostnames {
     return host.length() > suffix.length() && host.endsWith(suffix);
   }
 
+  /**
+   * Whether listener hostname {@code narrower} is strictly more specific than {@code broader} and within it (null
+   * is any host): requests for its hosts belong to it, not to the broader listener (listener isolation).
+   */
+  static boolean moreSpecific(String narrower, String broader) {
+    String n = normalize(narrower);
+    String b = normalize(broader);
+    if (n == null) {
+      return false;
+    }
+    return b == null || (!n.equals(b) && matches(b, n));
+  }
+
+  /** Whether listener hostname {@code listenerHostname} (null: any) covers {@code domain}, itself included. */
+  static boolean covers(String listenerHostname, String domain) {
+    String l = normalize(listenerHostname);
+    String d = normalize(domain);
+    return l == null || l.equals(d) || (d != null && matches(l, d));
+  }
+
   private static String normalize(String hostname) {
     if (hostname == null || hostname.isBlank()) {
       return null;

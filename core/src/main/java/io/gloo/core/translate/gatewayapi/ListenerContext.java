@@ -19,6 +19,11 @@ final class ListenerContext {
   String unsupportedReason;
   String unsupportedMessage;
   String conflictReason;
+  /** A certificateRef that did not resolve: ResolvedRefs False with this reason, and not programmed. */
+  String refsReason;
+  String refsMessage;
+  /** HTTPS: the certificates it presents. */
+  final List<io.gloo.core.ir.TlsIR.Certificate> certificates = new ArrayList<>();
   int attachedRoutes;
 
   ListenerContext(Listener spec) {
@@ -34,7 +39,7 @@ final class ListenerContext {
 
   /** Valid and free of conflicts: routes attach and Envoy serves it. */
   boolean servable() {
-    return unsupportedReason == null && conflictReason == null;
+    return unsupportedReason == null && conflictReason == null && refsReason == null;
   }
 
   boolean admitsKind(String group, String kind) {

@@ -1,6 +1,12 @@
 package io.gloo.core.translate.gatewayapi;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPCORSFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRetry;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteTimeouts;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
@@ -14,6 +20,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPURLRewriteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalObjectReference;
+import io.gloo.core.ir.CorsIR;
 import io.gloo.core.ir.HeaderEditsIR;
 import io.gloo.core.ir.RouteActionIR;
 import io.gloo.core.ir.RouteIR;
@@ -64,18 +71,27 @@ final class RuleTranslator {
   }
 
   List<RouteIR> translate(HTTPRoute route, Problems problems) {
-    ResourceKey key = ResourceKey.of(route);
     List<HTTPRouteRule> rules = route.getSpec() == null || route.getSpec().getRules() == null
         ? List.of() : route.getSpec().getRules();
+    return translate(route, GatewayApi.KIND_HTTPROUTE, rules, problems);
+  }
+
+  /**
+   * Translates rules in HTTPRoute form; GRPCRoutes come here after {@link GrpcRoutes#asHttpRules} expressed their
+   * matches as HTTP paths and headers.
+   */
+  List<RouteIR> translate(HasMetadata route, String routeKind, List<HTTPRouteRule> rules, Problems problems) {
+    ResourceKey key = ResourceKey.of(route);
+    String prefix = routeKind.toLowerCase(Locale.ROOT);
     List<RouteIR> result = new ArrayList<>();
     for (int r = 0; r < rules.size(); r++) {
       HTTPRouteRule rule = rules.get(r);
-      RuleParts parts = ruleParts(route, r, rule, problems);
+      RuleParts parts = ruleParts(route, routeKind, r, rule, problems);
       List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
           ? List.of(new HTTPRouteMatch()) : rule.getMatches();
       for (int m = 0; m < matches.size(); m++) {
         RouteSource source = new RouteSource(key, r, rule.getName(), m);
-        String name = "httproute/" + key.namespace() + "/" + key.name() + "/" + r + "/" + m;
+        String name = prefix + "/" + key.namespace() + "/" + key.name() + "/" + r + "/" + m;
         MatchOrError match = match(matches.get(m));
         RouteActionIR action = parts.action;
         if (match.error != null) {
@@ -84,7 +100,7 @@ final class RuleTranslator {
           continue;
         }
         result.add(new RouteIR(name, match.match, parts.action, parts.requestHeaders, parts.responseHeaders, source,
-            parts.policies));
+            parts.policies, parts.cors));
       }
     }
     return result;
@@ -92,9 +108,10 @@ final class RuleTranslator {
 
   /** The match-independent part of a rule. */
   private record RuleParts(RouteActionIR action, HeaderEditsIR requestHeaders, HeaderEditsIR responseHeaders,
-      List<AppliedPolicy> policies) {}
+      List<AppliedPolicy> policies, CorsIR cors) {}
 
-  private RuleParts ruleParts(HTTPRoute route, int index, HTTPRouteRule rule, Problems problems) {
+  private RuleParts ruleParts(HasMetadata route, String routeKind, int index, HTTPRouteRule rule,
+      Problems problems) {
     HeaderEditsIR requestHeaders = HeaderEditsIR.NONE;
     HeaderEditsIR responseHeaders = HeaderEditsIR.NONE;
     RouteActionIR.Redirect redirect = null;
@@ -102,6 +119,8 @@ final class RuleTranslator {
     String failure = null;
     String where = "rule " + index;
     List<PolicyResource> extensionRefs = new ArrayList<>();
+    List<RouteActionIR.Mirror> mirrors = new ArrayList<>();
+    CorsIR cors = null;
 
     List<HTTPRouteFilter> filters = rule.getFilters() == null ? List.of() : rule.getFilters();
     for (int f = 0; f < filters.size() && failure == null; f++) {
@@ -113,6 +132,9 @@ final class RuleTranslator {
         case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
         case "RequestRedirect" -> redirect = redirect(filter.getRequestRedirect());
         case "URLRewrite" -> rewrite = rewrite(filter.getUrlRewrite());
+        case "RequestMirror" -> mirror(route, routeKind, field, filter.getRequestMirror(), problems)
+            .ifPresent(mirrors::add);
+        case "CORS" -> cors = cors(filter.getCors());
         case "ExtensionRef" -> {
           LocalObjectReference ref = filter.getExtensionRef();
           Optional<RegisteredKind> kind = ref == null ? Optional.empty()
@@ -142,55 +164,156 @@ final class RuleTranslator {
         }
       }
     }
+    RouteActionIR.Timeouts timeouts = null;
+    if (rule.getTimeouts() != null) {
+      try {
+        timeouts = timeouts(rule.getTimeouts());
+      } catch (IllegalArgumentException e) {
+        failure = where + " timeouts: " + e.getMessage() + "; the rule answers 500";
+        problems.invalidMessages.add(failure);
+      }
+    }
+    RouteActionIR.Retry retry = null;
     if (rule.getRetry() != null) {
-      failure = where + " retry: not supported yet; the rule answers 500";
-      problems.invalidMessages.add(failure);
+      try {
+        retry = retry(rule.getRetry());
+      } catch (IllegalArgumentException e) {
+        failure = where + " retry: " + e.getMessage() + "; the rule answers 500";
+        problems.invalidMessages.add(failure);
+      }
     }
     if (rule.getSessionPersistence() != null) {
       failure = where + " sessionPersistence: not supported; the rule answers 500";
       problems.invalidMessages.add(failure);
     }
-    if (rule.getTimeouts() != null) {
-      failure = where + " timeouts: not supported yet; the rule answers 500";
-      problems.invalidMessages.add(failure);
-    }
     if (failure != null) {
-      return new RuleParts(new RouteActionIR.DirectResponse(500, null), requestHeaders, responseHeaders, List.of());
+      return new RuleParts(new RouteActionIR.DirectResponse(500, null), requestHeaders, responseHeaders, List.of(),
+          null);
     }
     List<AppliedPolicy> applied = policies.forRule(ResourceKey.of(route), index, rule.getName(), extensionRefs);
     if (redirect != null) {
-      return new RuleParts(redirect, requestHeaders, responseHeaders, applied);
+      return new RuleParts(redirect, requestHeaders, responseHeaders, applied, cors);
     }
-    return new RuleParts(forward(route, index, rule, rewrite, problems), requestHeaders, responseHeaders, applied);
+    RouteActionIR action = forward(route, routeKind, index, rule, rewrite, problems);
+    if (action instanceof RouteActionIR.Forward f) {
+      action = new RouteActionIR.Forward(f.backends(), f.rewrite(), mirrors, timeouts, retry, f.websocket());
+    }
+    return new RuleParts(action, requestHeaders, responseHeaders, applied, cors);
   }
 
-  private RouteActionIR forward(HTTPRoute route, int index, HTTPRouteRule rule, RouteActionIR.UrlRewrite rewrite,
-      Problems problems) {
+  private RouteActionIR forward(HasMetadata route, String routeKind, int index, HTTPRouteRule rule,
+      RouteActionIR.UrlRewrite rewrite, Problems problems) {
     List<HTTPBackendRef> refs = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
     List<RouteActionIR.WeightedBackend> weighted = new ArrayList<>();
     for (int b = 0; b < refs.size(); b++) {
       HTTPBackendRef ref = refs.get(b);
       int weight = ref.getWeight() == null ? 1 : ref.getWeight();
-      if (ref.getFilters() != null && !ref.getFilters().isEmpty()) {
-        problems.invalidMessages.add("rule " + index + " backendRefs[" + b + "].filters: not supported yet; "
-            + "the rule answers 500");
-        return new RouteActionIR.DirectResponse(500, null);
+      HeaderEditsIR requestHeaders = HeaderEditsIR.NONE;
+      HeaderEditsIR responseHeaders = HeaderEditsIR.NONE;
+      List<HTTPRouteFilter> filters = ref.getFilters() == null ? List.of() : ref.getFilters();
+      for (int f = 0; f < filters.size(); f++) {
+        HTTPRouteFilter filter = filters.get(f);
+        String type = filter.getType() == null ? "" : filter.getType();
+        switch (type) {
+          case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
+          case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
+          default -> {
+            problems.invalidMessages.add("rule " + index + " backendRefs[" + b + "].filters[" + f + "]: filter type "
+                + type + " is not supported on a backendRef; the rule answers 500");
+            return new RouteActionIR.DirectResponse(500, null);
+          }
+        }
       }
-      Backends.Resolution resolution = backends.resolve(GatewayApi.KIND_HTTPROUTE,
-          route.getMetadata().getNamespace(), route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
+      Backends.Resolution resolution = backends.resolve(routeKind, route.getMetadata().getNamespace(),
+          route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
           ref.getPort());
       if (!resolution.resolved()) {
         problems.refFailure(resolution.reason(), "rule " + index + " " + resolution.message());
+      } else if (GatewayApi.KIND_GRPCROUTE.equals(routeKind)) {
+        backends.requireHttp2(resolution.cluster());
       }
       if (weight > 0) {
-        weighted.add(new RouteActionIR.WeightedBackend(resolution.cluster(), weight));
+        weighted.add(new RouteActionIR.WeightedBackend(resolution.cluster(), weight, requestHeaders,
+            responseHeaders));
       }
     }
     // No backend (or only zero weights) and nothing resolved: the spec asks for a 500.
     if (weighted.isEmpty() || weighted.stream().allMatch(w -> w.cluster() == null)) {
       return new RouteActionIR.DirectResponse(500, null);
     }
-    return new RouteActionIR.Forward(weighted, rewrite);
+    boolean websocket = weighted.stream().anyMatch(w -> w.cluster() != null && backends.websocket(w.cluster()));
+    return new RouteActionIR.Forward(weighted, rewrite, List.of(), null, null, websocket);
+  }
+
+  /**
+   * A RequestMirror filter's backend, resolved like a backendRef (ReferenceGrant included). An unresolved mirror is
+   * reported (ResolvedRefs False) and dropped: the request itself is still served.
+   */
+  private Optional<RouteActionIR.Mirror> mirror(HasMetadata route, String routeKind, String field,
+      HTTPRequestMirrorFilter filter, Problems problems) {
+    BackendObjectReference ref = filter == null ? null : filter.getBackendRef();
+    if (ref == null) {
+      problems.invalidMessages.add(field + ": RequestMirror without backendRef is ignored");
+      return Optional.empty();
+    }
+    Backends.Resolution resolution = backends.resolve(routeKind, route.getMetadata().getNamespace(),
+        route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
+        ref.getPort());
+    if (!resolution.resolved()) {
+      problems.refFailure(resolution.reason(), field + " mirror " + resolution.message() + "; the mirror is dropped");
+      return Optional.empty();
+    }
+    if (GatewayApi.KIND_GRPCROUTE.equals(routeKind)) {
+      backends.requireHttp2(resolution.cluster());
+    }
+    int perMillion = 1_000_000;
+    if (filter.getPercent() != null) {
+      perMillion = Math.max(0, Math.min(100, filter.getPercent())) * 10_000;
+    } else if (filter.getFraction() != null && filter.getFraction().getNumerator() != null) {
+      long denominator = filter.getFraction().getDenominator() == null ? 100 : filter.getFraction().getDenominator();
+      long numerator = filter.getFraction().getNumerator();
+      perMillion = denominator <= 0 ? 0 : (int) Math.min(1_000_000, Math.round(numerator * 1_000_000.0 / denominator));
+    }
+    return Optional.of(new RouteActionIR.Mirror(resolution.cluster(), perMillion));
+  }
+
+  private static CorsIR cors(HTTPCORSFilter filter) {
+    if (filter == null) {
+      return new CorsIR(List.of(), List.of(), List.of(), List.of(), null, false);
+    }
+    return new CorsIR(orEmpty(filter.getAllowOrigins()), orEmpty(filter.getAllowMethods()),
+        orEmpty(filter.getAllowHeaders()), orEmpty(filter.getExposeHeaders()), filter.getMaxAge(),
+        Boolean.TRUE.equals(filter.getAllowCredentials()));
+  }
+
+  private static List<String> orEmpty(List<String> list) {
+    return list == null ? List.of() : list;
+  }
+
+  private static RouteActionIR.Timeouts timeouts(HTTPRouteTimeouts t) {
+    Long request = t.getRequest() == null ? null : GatewayDurations.millis(t.getRequest());
+    Long backend = t.getBackendRequest() == null ? null : GatewayDurations.millis(t.getBackendRequest());
+    // The spec: backendRequest must not exceed request (0 disables a timeout: 0 request admits any backendRequest).
+    if (request != null && backend != null && request != 0 && (backend == 0 || backend > request)) {
+      throw new IllegalArgumentException("backendRequest " + t.getBackendRequest() + " exceeds request "
+          + t.getRequest());
+    }
+    return new RouteActionIR.Timeouts(request, backend);
+  }
+
+  private static RouteActionIR.Retry retry(HTTPRouteRetry r) {
+    List<Integer> codes = r.getCodes() == null ? List.of() : r.getCodes();
+    for (int code : codes) {
+      if (code < 400 || code > 599) {
+        throw new IllegalArgumentException("code " + code + " is not a 4xx/5xx status");
+      }
+    }
+    int attempts = r.getAttempts() == null ? 1 : r.getAttempts(); // Envoy's default, implementation-specific per spec
+    if (attempts < 0) {
+      throw new IllegalArgumentException("attempts must not be negative");
+    }
+    Long backoff = r.getBackoff() == null ? null : GatewayDurations.millis(r.getBackoff());
+    return new RouteActionIR.Retry(codes, attempts, backoff == null || backoff == 0 ? null : backoff);
   }
 
   private static HeaderEditsIR headerEdits(HTTPHeaderFilter filter) {
@@ -253,6 +376,9 @@ final class RuleTranslator {
         pathMatch = new RouteMatchIR.PathMatch(PathKind.PREFIX, prefix.isEmpty() ? "/" : prefix);
       }
       case "RegularExpression" -> pathMatch = new RouteMatchIR.PathMatch(PathKind.REGEX, value);
+      case GrpcRoutes.INVALID_METHOD_MATCH -> {
+        return new MatchOrError(null, "method match needs a service or a method");
+      }
       default -> {
         return new MatchOrError(null, "path.type " + type + " is not supported");
       }

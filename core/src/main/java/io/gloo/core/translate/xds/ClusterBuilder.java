@@ -1,6 +1,9 @@
 package io.gloo.core.translate.xds;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -18,16 +21,26 @@ final class ClusterBuilder {
   private ClusterBuilder() {}
 
   static Cluster cluster(BackendIR backend) {
-    return Cluster.newBuilder()
+    Cluster.Builder cluster = Cluster.newBuilder()
         .setName(backend.clusterName())
         .setType(Cluster.DiscoveryType.EDS)
         .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder()
             .setEdsConfig(ListenerBuilder.ads())
             .setServiceName(backend.clusterName()))
         .setConnectTimeout(CONNECT_TIMEOUT)
-        .setMetadata(SourceMetadata.of(backend.source()))
-        .build();
+        .setMetadata(SourceMetadata.of(backend.source()));
+    if (backend.http2()) {
+      // h2c to the backend (gRPC, appProtocol kubernetes.io/h2c): explicit HTTP/2 upstream protocol options
+      HttpProtocolOptions options = HttpProtocolOptions.newBuilder()
+          .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+              .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+          .build();
+      cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Any.pack(options));
+    }
+    return cluster.build();
   }
+
+  static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
   static ClusterLoadAssignment endpoints(BackendIR backend) {
     LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();

@@ -9,11 +9,23 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.gloo.core.ir.ListenerIR;
+import io.gloo.core.ir.TlsIR;
 import io.gloo.spi.translate.StagedHttpFilter;
 
 /** One IR listener → an Envoy {@link Listener} with an HTTP connection manager that takes routes over RDS. */
@@ -39,6 +51,11 @@ final class ListenerBuilder {
       .thenComparing(f -> f.filter().getName());
 
   static Listener build(ListenerIR ir, java.util.List<StagedHttpFilter> pluginFilters) {
+    return build(ir, pluginFilters, false);
+  }
+
+  /** @param cors add the CORS filter (first: preflights are answered before any other filter sees them) */
+  static Listener build(ListenerIR ir, java.util.List<StagedHttpFilter> pluginFilters, boolean cors) {
     java.util.List<StagedHttpFilter> ordered = new java.util.ArrayList<>(pluginFilters);
     ordered.sort(FILTER_ORDER);
     HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
@@ -48,18 +65,63 @@ final class ListenerBuilder {
         .setStripAnyHostPort(true)
         .setNormalizePath(com.google.protobuf.BoolValue.of(true))
         .setRds(Rds.newBuilder().setRouteConfigName(ir.name()).setConfigSource(ads()));
+    if (cors) {
+      hcm.addHttpFilters(HttpFilter.newBuilder()
+          .setName(RouteBuilder.CORS_FILTER)
+          .setTypedConfig(Any.pack(Cors.getDefaultInstance())));
+    }
     for (StagedHttpFilter f : ordered) {
       hcm.addHttpFilters(f.filter());
     }
     hcm.addHttpFilters(HttpFilter.newBuilder()
         .setName(ROUTER_FILTER)
         .setTypedConfig(Any.pack(Router.getDefaultInstance())));
-    return Listener.newBuilder()
+    Filter hcmFilter = Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm.build())).build();
+    HttpConnectionManager plain = hcm.build();
+    Listener.Builder listener = Listener.newBuilder()
         .setName(ir.name())
         .setAddress(Address.newBuilder().setSocketAddress(
-            SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(ir.port())))
-        .addFilterChains(FilterChain.newBuilder().addFilters(
-            Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm.build()))))
+            SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(ir.port())));
+    if (!ir.tls()) {
+      return listener.addFilterChains(FilterChain.newBuilder().addFilters(hcmFilter)).build();
+    }
+    // HTTPS: the TLS inspector reads the SNI, which picks the Gateway listener's filter chain and certificates.
+    listener.addListenerFilters(ListenerFilter.newBuilder()
+        .setName(TLS_INSPECTOR)
+        .setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
+    for (TlsIR.Chain chain : ir.tlsChains()) {
+      FilterChain.Builder fc = FilterChain.newBuilder().setName(ir.name() + "~" + chain.gatewayListener());
+      if (chain.serverName() != null) {
+        fc.setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(chain.serverName()));
+      }
+      CommonTlsContext.Builder common = CommonTlsContext.newBuilder()
+          .addAlpnProtocols("h2").addAlpnProtocols("http/1.1");
+      for (String secret : chain.secrets()) {
+        common.addTlsCertificateSdsSecretConfigs(
+            SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ads()));
+      }
+      fc.setTransportSocket(TransportSocket.newBuilder()
+          .setName(TLS_TRANSPORT_SOCKET)
+          .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(common).build())));
+      // each chain routes with its own configuration (its listener's hosts; 421 for the others')
+      HttpConnectionManager chainHcm = plain.toBuilder()
+          .setRds(plain.getRds().toBuilder().setRouteConfigName(chain.routeConfiguration())).build();
+      listener.addFilterChains(fc.addFilters(
+          Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(chainHcm))));
+    }
+    return listener.build();
+  }
+
+  static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
+  static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
+
+  /** A certificate as an SDS Secret, served with the listener over the same ADS stream. */
+  static Secret secret(TlsIR.Certificate certificate) {
+    return Secret.newBuilder()
+        .setName(certificate.name())
+        .setTlsCertificate(TlsCertificate.newBuilder()
+            .setCertificateChain(DataSource.newBuilder().setInlineString(certificate.certificateChain()))
+            .setPrivateKey(DataSource.newBuilder().setInlineString(certificate.privateKey())))
         .build();
   }
 

@@ -1,6 +1,13 @@
 package io.gloo.core.translate.xds;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.util.Durations;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.gloo.core.ir.CorsIR;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
@@ -25,6 +32,9 @@ public final class RouteBuilder {
   /** The cluster name Envoy is given for an unresolved backend: deliberately absent from CDS, so it answers 500. */
   public static final String UNRESOLVED_CLUSTER_PREFIX = "unresolved~";
 
+  /** The HTTP filter that serves CORS policies; the listener has it when one of its routes has a policy. */
+  public static final String CORS_FILTER = "envoy.filters.http.cors";
+
   private RouteBuilder() {}
 
   static Route build(RouteIR ir) {
@@ -45,6 +55,9 @@ public final class RouteBuilder {
     }
     addHeaderEdits(ir.requestHeaders(), route, true);
     addHeaderEdits(ir.responseHeaders(), route, false);
+    if (ir.cors() != null) {
+      route.putTypedPerFilterConfig(CORS_FILTER, Any.pack(cors(ir.cors())));
+    }
     return route.build();
   }
 
@@ -89,17 +102,35 @@ public final class RouteBuilder {
     RouteAction.Builder action = RouteAction.newBuilder()
         // a weighted share whose backend did not resolve points at a cluster that does not exist: 500, not 503
         .setClusterNotFoundResponseCode(RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR);
-    if (forward.backends().size() == 1) {
+    boolean perBackendEdits = forward.backends().stream()
+        .anyMatch(b -> !b.requestHeaders().isEmpty() || !b.responseHeaders().isEmpty());
+    if (forward.backends().size() == 1 && !perBackendEdits) {
       action.setCluster(clusterName(ir, 0, forward.backends().get(0)));
     } else {
+      // backendRef filters: header edits that apply only when that backend is picked (ClusterWeight level)
       WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
       for (int i = 0; i < forward.backends().size(); i++) {
         RouteActionIR.WeightedBackend b = forward.backends().get(i);
-        weighted.addClusters(WeightedCluster.ClusterWeight.newBuilder()
+        WeightedCluster.ClusterWeight.Builder cw = WeightedCluster.ClusterWeight.newBuilder()
             .setName(clusterName(ir, i, b))
-            .setWeight(UInt32Value.of(b.weight())));
+            .setWeight(UInt32Value.of(b.weight()));
+        HeaderEdits.apply(b.requestHeaders(), cw::addRequestHeadersToAdd, cw::addRequestHeadersToRemove);
+        HeaderEdits.apply(b.responseHeaders(), cw::addResponseHeadersToAdd, cw::addResponseHeadersToRemove);
+        weighted.addClusters(cw);
       }
       action.setWeightedClusters(weighted);
+    }
+    for (RouteActionIR.Mirror m : forward.mirrors()) {
+      RouteAction.RequestMirrorPolicy.Builder mirror = RouteAction.RequestMirrorPolicy.newBuilder()
+          .setCluster(m.cluster());
+      if (m.perMillion() < 1_000_000) {
+        mirror.setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(fraction(m.perMillion())));
+      }
+      action.addRequestMirrorPolicies(mirror);
+    }
+    timeoutsAndRetry(forward, action);
+    if (forward.websocket()) {
+      action.addUpgradeConfigs(RouteAction.UpgradeConfig.newBuilder().setUpgradeType("websocket"));
     }
     RouteActionIR.UrlRewrite rewrite = forward.rewrite();
     if (rewrite != null) {
@@ -116,17 +147,138 @@ public final class RouteBuilder {
     return action.build();
   }
 
+  /** Per million as the coarsest exact Envoy fraction (20% stays "20 per HUNDRED"). */
+  private static FractionalPercent fraction(int perMillion) {
+    if (perMillion % 10_000 == 0) {
+      return FractionalPercent.newBuilder().setNumerator(perMillion / 10_000)
+          .setDenominator(FractionalPercent.DenominatorType.HUNDRED).build();
+    }
+    if (perMillion % 100 == 0) {
+      return FractionalPercent.newBuilder().setNumerator(perMillion / 100)
+          .setDenominator(FractionalPercent.DenominatorType.TEN_THOUSAND).build();
+    }
+    return FractionalPercent.newBuilder().setNumerator(perMillion)
+        .setDenominator(FractionalPercent.DenominatorType.MILLION).build();
+  }
+
   /**
-   * Replaces the matched prefix. Envoy's plain prefix_rewrite would turn {@code /foo/bar} into {@code //bar} when
-   * the replacement is "/", so that case is a regex that also eats the separator.
+   * Envoy Gateway's mapping: {@code request} is the route timeout (the whole exchange, retries included);
+   * {@code backendRequest} is the per-try timeout of the retry policy. A retry policy that exists only to carry
+   * the per-try timeout retries nothing ({@code num_retries: 0}). When only {@code backendRequest} is set, the route
+   * timeout is widened to cover every attempt so that Envoy's 15s default does not cut it short.
    */
-  private static void prefixRewrite(RouteMatchIR match, String replacement, RouteAction.Builder action) {
-    String matched = match.path().kind() == RouteMatchIR.PathKind.PREFIX ? match.path().value() : "/";
-    if (replacement.equals("/") && !matched.equals("/")) {
-      action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-          .setPattern(regex("^" + quoteRegex(matched) + "/*")).setSubstitution("/"));
+  private static void timeoutsAndRetry(RouteActionIR.Forward forward, RouteAction.Builder action) {
+    RouteActionIR.Timeouts t = forward.timeouts();
+    RouteActionIR.Retry r = forward.retry();
+    Long perTry = t == null ? null : t.backendRequestMillis();
+    if (t != null && t.requestMillis() != null) {
+      action.setTimeout(Durations.fromMillis(t.requestMillis()));
+    } else if (perTry != null) {
+      long attempts = 1 + (r == null ? 0 : r.attempts());
+      action.setTimeout(Durations.fromMillis(perTry == 0 ? 0 : perTry * attempts));
+    }
+    if (r == null && perTry == null) {
+      return;
+    }
+    RetryPolicy.Builder retry = RetryPolicy.newBuilder();
+    if (r == null) {
+      retry.setNumRetries(UInt32Value.of(0));
     } else {
-      action.setPrefixRewrite(replacement);
+      // The spec: with a retry stanza, connection errors are always retried; codes add retriable statuses.
+      String on = "connect-failure,refused-stream,reset";
+      if (!r.codes().isEmpty()) {
+        on += ",retriable-status-codes";
+        r.codes().forEach(retry::addRetriableStatusCodes);
+      }
+      retry.setRetryOn(on).setNumRetries(UInt32Value.of(r.attempts()));
+      if (r.backoffMillis() != null) {
+        retry.setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder()
+            .setBaseInterval(Durations.fromMillis(r.backoffMillis())));
+      }
+    }
+    if (perTry != null && perTry > 0) {
+      retry.setPerTryTimeout(Durations.fromMillis(perTry));
+    }
+    action.setRetryPolicy(retry);
+  }
+
+  /** The Gateway API's HTTPCORSFilter as Envoy's per-route CorsPolicy. */
+  static CorsPolicy cors(CorsIR cors) {
+    CorsPolicy.Builder p = CorsPolicy.newBuilder();
+    for (String origin : cors.allowOrigins()) {
+      p.addAllowOriginStringMatch(originMatcher(origin));
+    }
+    if (!cors.allowMethods().isEmpty()) {
+      p.setAllowMethods(String.join(",", cors.allowMethods()));
+    }
+    if (!cors.allowHeaders().isEmpty()) {
+      p.setAllowHeaders(String.join(",", cors.allowHeaders()));
+    }
+    if (!cors.exposeHeaders().isEmpty()) {
+      p.setExposeHeaders(String.join(",", cors.exposeHeaders()));
+    }
+    if (cors.maxAgeSeconds() != null) {
+      p.setMaxAge(Integer.toString(cors.maxAgeSeconds()));
+    }
+    if (cors.allowCredentials()) {
+      p.setAllowCredentials(com.google.protobuf.BoolValue.of(true));
+    }
+    return p.build();
+  }
+
+  /**
+   * {@code *} matches any origin; an origin with {@code *} in its host ({@code https://*.example.com}) is a regex
+   * where the wildcard stands for one or more DNS labels; anything else is exact (origins compare case-insensitively
+   * in scheme and host, and Envoy's exact match is case-sensitive, so lowercase it).
+   */
+  static StringMatcher originMatcher(String origin) {
+    if (origin.equals("*")) {
+      return StringMatcher.newBuilder().setSafeRegex(regex(".*")).build();
+    }
+    if (origin.contains("*")) {
+      StringBuilder re = new StringBuilder("^");
+      String[] parts = origin.toLowerCase(java.util.Locale.ROOT).split("\\*", -1);
+      for (int i = 0; i < parts.length; i++) {
+        if (i > 0) {
+          re.append("[a-z0-9-]+(\\.[a-z0-9-]+)*");
+        }
+        re.append(quoteRegex(parts[i]));
+      }
+      return StringMatcher.newBuilder().setSafeRegex(regex(re.append("$").toString())).build();
+    }
+    return StringMatcher.newBuilder().setExact(origin.toLowerCase(java.util.Locale.ROOT)).setIgnoreCase(true).build();
+  }
+
+  /**
+   * ReplacePrefixMatch in Envoy terms: a {@code prefix_rewrite}, or a {@code regex_rewrite} where a plain prefix
+   * rewrite would double or lose a slash. The Gateway API compares whole segments, so trailing slashes of the
+   * replacement do not count: {@code /foo} → {@code /xyz/} turns {@code /foo/bar} into {@code /xyz/bar}, not
+   * {@code /xyz//bar}; an empty (or "/") replacement turns {@code /foo/bar} into {@code /bar} and {@code /foo}
+   * into {@code /}; under the prefix {@code /}, {@code /bar} becomes {@code /xyz/bar}, not {@code /xyzbar}.
+   */
+  record PrefixReplacement(String prefix, RegexMatchAndSubstitute regex) {
+    static PrefixReplacement of(RouteMatchIR match, String replacement) {
+      String matched = match.path().kind() == RouteMatchIR.PathKind.PREFIX ? match.path().value() : "/";
+      String r = replacement.replaceAll("/+$", "");
+      if (matched.equals("/")) {
+        return r.isEmpty() ? new PrefixReplacement("/", null)
+            : new PrefixReplacement(null, RegexMatchAndSubstitute.newBuilder()
+                .setPattern(RouteBuilder.regex("^/")).setSubstitution(r + "/").build());
+      }
+      if (r.isEmpty()) {
+        return new PrefixReplacement(null, RegexMatchAndSubstitute.newBuilder()
+            .setPattern(RouteBuilder.regex("^" + quoteRegex(matched) + "/*")).setSubstitution("/").build());
+      }
+      return new PrefixReplacement(r, null);
+    }
+  }
+
+  private static void prefixRewrite(RouteMatchIR match, String replacement, RouteAction.Builder action) {
+    PrefixReplacement p = PrefixReplacement.of(match, replacement);
+    if (p.regex() != null) {
+      action.setRegexRewrite(p.regex());
+    } else {
+      action.setPrefixRewrite(p.prefix());
     }
   }
 
@@ -163,12 +315,11 @@ public final class RouteBuilder {
     if (r.fullPath() != null) {
       redirect.setPathRedirect(r.fullPath());
     } else if (r.prefix() != null) {
-      String matched = match.path().kind() == RouteMatchIR.PathKind.PREFIX ? match.path().value() : "/";
-      if (r.prefix().equals("/") && !matched.equals("/")) {
-        redirect.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-            .setPattern(regex("^" + quoteRegex(matched) + "/*")).setSubstitution("/"));
+      PrefixReplacement p = PrefixReplacement.of(match, r.prefix());
+      if (p.regex() != null) {
+        redirect.setRegexRewrite(p.regex());
       } else {
-        redirect.setPrefixRewrite(r.prefix());
+        redirect.setPrefixRewrite(p.prefix());
       }
     }
     redirect.setResponseCode(switch (r.statusCode()) {
@@ -182,28 +333,24 @@ public final class RouteBuilder {
   }
 
   private static void addHeaderEdits(HeaderEditsIR edits, Route.Builder route, boolean request) {
-    for (HeaderEditsIR.Header h : edits.set()) {
-      HeaderValueOption o = headerOption(h, HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
-      if (request) {
-        route.addRequestHeadersToAdd(o);
-      } else {
-        route.addResponseHeadersToAdd(o);
-      }
+    if (request) {
+      HeaderEdits.apply(edits, route::addRequestHeadersToAdd, route::addRequestHeadersToRemove);
+    } else {
+      HeaderEdits.apply(edits, route::addResponseHeadersToAdd, route::addResponseHeadersToRemove);
     }
-    for (HeaderEditsIR.Header h : edits.add()) {
-      HeaderValueOption o = headerOption(h, HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
-      if (request) {
-        route.addRequestHeadersToAdd(o);
-      } else {
-        route.addResponseHeadersToAdd(o);
+  }
+
+  /** Gateway API header edits as Envoy header options: set overwrites, add appends, remove deletes. */
+  private static final class HeaderEdits {
+    static void apply(HeaderEditsIR edits, java.util.function.Consumer<HeaderValueOption> add,
+        java.util.function.Consumer<String> remove) {
+      for (HeaderEditsIR.Header h : edits.set()) {
+        add.accept(headerOption(h, HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
       }
-    }
-    for (String name : edits.remove()) {
-      if (request) {
-        route.addRequestHeadersToRemove(name);
-      } else {
-        route.addResponseHeadersToRemove(name);
+      for (HeaderEditsIR.Header h : edits.add()) {
+        add.accept(headerOption(h, HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
       }
+      edits.remove().forEach(remove);
     }
   }
 

@@ -86,9 +86,18 @@ public final class XdsTranslator {
     // A route with policies reaching several listeners or domains is one IR object: call its plugins once.
     Map<RouteIR, Route> withPolicies = new IdentityHashMap<>();
     for (ListenerIR l : gateway.listeners()) {
-      routeConfigs.add(routeConfiguration(l, policies, withPolicies));
+      if (l.tls()) {
+        for (io.gloo.core.ir.TlsIR.Chain chain : l.tlsChains()) {
+          routeConfigs.add(routeConfiguration(chain.routeConfiguration(), chain.virtualHosts(), policies,
+              withPolicies));
+        }
+      } else {
+        routeConfigs.add(routeConfiguration(l.name(), l.virtualHosts(), policies, withPolicies));
+      }
       List<AppliedPolicy> under = policiesUnder(l);
-      listeners.add(ListenerBuilder.build(l, under.isEmpty() ? List.of() : policies.httpFilters(l.port(), under)));
+      boolean cors = l.virtualHosts().stream().flatMap(vh -> vh.routes().stream()).anyMatch(r -> r.cors() != null);
+      listeners.add(ListenerBuilder.build(l, under.isEmpty() ? List.of() : policies.httpFilters(l.port(), under),
+          cors));
     }
     Map<String, Cluster> clusterMap = new TreeMap<>();
     Map<String, ClusterLoadAssignment> endpointMap = new TreeMap<>();
@@ -114,8 +123,10 @@ public final class XdsTranslator {
     for (Cluster extra : policies.extraClusters()) {
       clusterMap.putIfAbsent(extra.getName(), extra);
     }
+    List<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new ArrayList<>();
+    gateway.certificates().forEach(c -> secrets.add(ListenerBuilder.secret(c)));
     return new XdsResources(listeners, routeConfigs, new ArrayList<>(clusterMap.values()),
-        new ArrayList<>(endpointMap.values()), List.of());
+        new ArrayList<>(endpointMap.values()), secrets);
   }
 
   /** Every distinct policy applied to a virtual host or route of the listener. */
@@ -130,14 +141,14 @@ public final class XdsTranslator {
     return new ArrayList<>(all);
   }
 
-  private RouteConfiguration routeConfiguration(ListenerIR listener, PolicyApplier policies,
+  private RouteConfiguration routeConfiguration(String name, List<VirtualHostIR> vhosts, PolicyApplier policies,
       Map<RouteIR, Route> withPolicies) {
     RouteConfiguration.Builder config = RouteConfiguration.newBuilder()
-        .setName(listener.name())
+        .setName(name)
         // Without this Envoy would look up the cluster of every route at config load and reject unknown ones;
         // unresolved backends rely on the runtime 500 instead.
         .setValidateClusters(com.google.protobuf.BoolValue.of(false));
-    for (VirtualHostIR vh : listener.virtualHosts()) {
+    for (VirtualHostIR vh : vhosts) {
       if (vh.policies().isEmpty() && vh.routes().stream().allMatch(r -> r.policies().isEmpty())) {
         config.addVirtualHosts(virtualHosts.get(vh, this::virtualHost));
         continue;
