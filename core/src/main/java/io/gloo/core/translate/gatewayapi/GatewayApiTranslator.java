@@ -462,7 +462,11 @@ public final class GatewayApiTranslator {
 
     private static RouteParentStatus parentStatus(ParentReference parent, Conditions conditions) {
       RouteParentStatus status = new RouteParentStatus();
-      status.setParentRef(parent);
+      // The reference as the spec defaults it: group and kind explicit, so readers need not know the defaults.
+      ParentReference ref = new ParentReference(parent.getGroup() == null ? GatewayApi.GROUP : parent.getGroup(),
+          parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind(), parent.getName(),
+          parent.getNamespace(), parent.getPort(), parent.getSectionName());
+      status.setParentRef(ref);
       status.setControllerName(GatewayApi.CONTROLLER_NAME);
       status.setConditions(conditions.build());
       return status;
