@@ -61,8 +61,6 @@ final class ListenerBuilder {
     HttpConnectionManager.Builder hcm = HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix(ir.name()))
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
-        // Host headers carry the port (host:8080); virtual host domains do not.
-        .setStripAnyHostPort(true)
         .setNormalizePath(com.google.protobuf.BoolValue.of(true))
         .setRds(Rds.newBuilder().setRouteConfigName(ir.name()).setConfigSource(ads()));
     if (cors) {

@@ -147,7 +147,10 @@ public final class XdsTranslator {
         .setName(name)
         // Without this Envoy would look up the cluster of every route at config load and reject unknown ones;
         // unresolved backends rely on the runtime 500 instead.
-        .setValidateClusters(com.google.protobuf.BoolValue.of(false));
+        .setValidateClusters(com.google.protobuf.BoolValue.of(false))
+        // Host headers carry the port (host:8080) while virtual host domains do not; match ignoring it, but forward
+        // the Host header unchanged (strip_any_host_port would rewrite what the backend sees).
+        .setIgnorePortInHostMatching(true);
     for (VirtualHostIR vh : vhosts) {
       if (vh.policies().isEmpty() && vh.routes().stream().allMatch(r -> r.policies().isEmpty())) {
         config.addVirtualHosts(virtualHosts.get(vh, this::virtualHost));
