@@ -16,6 +16,7 @@ import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.XdsResources;
 import io.gloo.core.validate.Finding;
+import io.gloo.core.validate.ProtoConstraintValidator;
 import io.gloo.core.validate.SnapshotValidator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -108,7 +109,7 @@ public final class SnapshotPublisher {
   }
 
   public SnapshotPublisher(MeterRegistry registry, Clock clock) {
-    this(registry, clock, new SnapshotValidator());
+    this(registry, clock, new SnapshotValidator(new ProtoConstraintValidator().withMemo()));
   }
 
   /** With a validator that knows more Any-packed types than core's (e.g. those of plugins). */
@@ -140,6 +141,7 @@ public final class SnapshotPublisher {
   public Map<ResourceKey, Result> publish(Map<ResourceKey, XdsResources> gateways) {
     Map<ResourceKey, Result> results = new TreeMap<>();
     synchronized (publishLock) {
+      validator.constraints().nextRound(); // unchanged virtual hosts and clusters keep last round's results
       Map<ResourceKey, PublishedSnapshot> nowPublished = new HashMap<>(published);
       Map<ResourceKey, SnapshotError> nowErrors = new HashMap<>(errors);
       List<PublishedSnapshot> toNotify = new ArrayList<>();

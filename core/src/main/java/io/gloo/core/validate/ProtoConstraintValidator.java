@@ -64,6 +64,43 @@ public final class ProtoConstraintValidator {
   private final JsonFormat.TypeRegistry registry;
   private final Map<String, Message> prototypes;
   private final Map<String, Descriptor> descriptors;
+  /** Per-instance results reused across validations (see {@link #withMemo()}); null when not memoizing. */
+  private final Memo memo;
+
+  /**
+   * Remembers, per message instance, the violations of large sub-messages (virtual hosts, clusters, endpoints), so
+   * a validator that sees mostly the same instances again (the snapshot publisher: the translator reuses protos of
+   * unchanged resources) validates only what changed. Keeps the previous and the current round only.
+   */
+  static final class Memo {
+    private java.util.IdentityHashMap<Message, List<Violation>> previous = new java.util.IdentityHashMap<>();
+    private java.util.IdentityHashMap<Message, List<Violation>> current = new java.util.IdentityHashMap<>();
+
+    synchronized List<Violation> get(Message m) {
+      List<Violation> v = current.get(m);
+      if (v == null) {
+        v = previous.get(m);
+        if (v != null) {
+          current.put(m, v);
+        }
+      }
+      return v;
+    }
+
+    synchronized void put(Message m, List<Violation> violations) {
+      current.put(m, violations);
+    }
+
+    synchronized void nextRound() {
+      previous = current;
+      current = new java.util.IdentityHashMap<>();
+    }
+  }
+
+  private static final java.util.Set<String> MEMOIZED = java.util.Set.of(
+      "envoy.config.route.v3.VirtualHost",
+      "envoy.config.cluster.v3.Cluster",
+      "envoy.config.endpoint.v3.ClusterLoadAssignment");
 
   /** Knows the types in {@link EnvoyJson#TYPES}. */
   public ProtoConstraintValidator() {
@@ -76,9 +113,31 @@ public final class ProtoConstraintValidator {
 
   private ProtoConstraintValidator(JsonFormat.TypeRegistry registry, Map<String, Message> prototypes,
       Map<String, Descriptor> descriptors) {
+    this(registry, prototypes, descriptors, null);
+  }
+
+  private ProtoConstraintValidator(JsonFormat.TypeRegistry registry, Map<String, Message> prototypes,
+      Map<String, Descriptor> descriptors, Memo memo) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.prototypes = Map.copyOf(prototypes);
     this.descriptors = Map.copyOf(descriptors);
+    this.memo = memo;
+  }
+
+  /**
+   * The same validator, remembering the results of large sub-messages per instance between rounds (call
+   * {@link #nextRound()} once per snapshot). Messages are immutable, so an instance seen before has the same
+   * violations; only their paths are re-rooted.
+   */
+  public ProtoConstraintValidator withMemo() {
+    return new ProtoConstraintValidator(registry, prototypes, descriptors, new Memo());
+  }
+
+  /** Starts a new round of a memoizing validator: what the last round did not see again is forgotten. */
+  public void nextRound() {
+    if (memo != null) {
+      memo.nextRound();
+    }
   }
 
   /** A validator that can also unpack these types (parsed into their generated classes). */
@@ -112,6 +171,24 @@ public final class ProtoConstraintValidator {
   }
 
   void validate(Message m, Path path, List<Violation> out) {
+    if (memo != null && MEMOIZED.contains(m.getDescriptorForType().getFullName())) {
+      List<Violation> own = memo.get(m);
+      if (own == null) {
+        own = new ArrayList<>();
+        validateFields(m, Path.ROOT, own);
+        memo.put(m, List.copyOf(own));
+      }
+      String prefix = path.toString();
+      for (Violation v : own) {
+        String p = prefix.isEmpty() ? v.path() : v.path().isEmpty() ? prefix : prefix + "." + v.path();
+        out.add(new Violation(p, v.rule(), v.message()));
+      }
+      return;
+    }
+    validateFields(m, path, out);
+  }
+
+  private void validateFields(Message m, Path path, List<Violation> out) {
     Descriptor d = m.getDescriptorForType();
     if (d == ANY) {
       validateAny(m, path, out);
