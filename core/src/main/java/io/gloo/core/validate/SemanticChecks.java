@@ -337,6 +337,30 @@ public final class SemanticChecks {
   }
 
   /**
+   * What is wrong with PEM CA certificates (a {@code ca.crt}), or null when there is at least one and all parse.
+   * Messages never contain the PEM.
+   */
+  public static String caCertificatesProblem(String pem) {
+    try {
+      return certificates(pem).isEmpty() ? "no PEM certificate found" : null;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return "CA certificate does not parse: " + e.getMessage();
+    }
+  }
+
+  /** Only the {@code CERTIFICATE} blocks of PEM text (a CA bundle must never carry a key onward), one per line. */
+  public static String certificateBlocks(String pem) {
+    StringBuilder out = new StringBuilder();
+    Matcher m = PEM.matcher(pem);
+    while (m.find()) {
+      if (m.group(1).equals("CERTIFICATE")) {
+        out.append(m.group().strip()).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /**
    * What is wrong with a PEM certificate chain and private key (as in a kubernetes.io/tls Secret), or null when the
    * chain parses, the key parses and belongs to the leaf certificate: the checks this validator applies to Secrets,
    * for translators that must refuse a certificate before it reaches Envoy. Messages never contain key material.

@@ -11,6 +11,7 @@ public final class GatewayApi {
   public static final String KIND_GRPCROUTE = "GRPCRoute";
   public static final String KIND_SECRET = "Secret";
   public static final String KIND_SERVICE = "Service";
+  public static final String KIND_CONFIGMAP = "ConfigMap";
 
   public static final String PROTOCOL_HTTP = "HTTP";
   public static final String PROTOCOL_HTTPS = "HTTPS";
@@ -21,6 +22,8 @@ public final class GatewayApi {
   public static final String RESOLVED_REFS = "ResolvedRefs";
   public static final String CONFLICTED = "Conflicted";
   public static final String PARTIALLY_INVALID = "PartiallyInvalid";
+  /** Gateway condition: a frontend TLS validation uses mode AllowInsecureFallback. */
+  public static final String INSECURE_FRONTEND_VALIDATION_MODE = "InsecureFrontendValidationMode";
 
   /** Condition reasons. */
   public static final String REASON_ACCEPTED = "Accepted";
@@ -43,6 +46,14 @@ public final class GatewayApi {
   public static final String REASON_INVALID_PARAMETERS = "InvalidParameters";
   public static final String REASON_INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
   public static final String REASON_INVALID_TLS_CONFIG = "InvalidTLSConfig";
+  public static final String REASON_INVALID_CA_CERTIFICATE_REF = "InvalidCACertificateRef";
+  public static final String REASON_INVALID_CA_CERTIFICATE_KIND = "InvalidCACertificateKind";
+  public static final String REASON_NO_VALID_CA_CERTIFICATE = "NoValidCACertificate";
+  public static final String REASON_CONFIGURATION_CHANGED = "ConfigurationChanged";
+
+  /** Frontend TLS validation modes. */
+  public static final String MODE_ALLOW_VALID_ONLY = "AllowValidOnly";
+  public static final String MODE_ALLOW_INSECURE_FALLBACK = "AllowInsecureFallback";
 
   private GatewayApi() {}
 

@@ -245,6 +245,9 @@ public final class GatewayApiTranslator {
             }
           }
         }
+        if (https && l.unsupportedReason == null) {
+          tls.resolveClientValidation(ctx.gateway, l);
+        }
       }
       // Listeners sharing a port must agree on protocol and differ in hostname.
       Map<Integer, List<ListenerContext>> byPort = new TreeMap<>();
@@ -545,7 +548,7 @@ public final class GatewayApiTranslator {
               names.add(c.name());
             }
             chains.add(new TlsIR.Chain(l.name, l.hostname, names, listenerName + "~" + l.name,
-                chainVirtualHosts(ctx.key, listenerName, l, onPort, vhosts)));
+                chainVirtualHosts(ctx.key, listenerName, l, onPort, vhosts), l.clientValidation));
           }
         }
         listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts, chains));
@@ -633,6 +636,8 @@ public final class GatewayApiTranslator {
             c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.refsMessage);
           }
           c.set(GatewayApi.RESOLVED_REFS, false, l.refsReason, l.refsMessage);
+        } else if (l.caRefsReason != null) {
+          c.set(GatewayApi.RESOLVED_REFS, false, l.caRefsReason, l.caRefsMessage);
         } else if (l.invalidKinds.isEmpty()) {
           c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
         } else {
@@ -660,6 +665,11 @@ public final class GatewayApiTranslator {
           && ctx.listeners.stream().anyMatch(ListenerContext::servable);
       c.set(GatewayApi.PROGRAMMED, anyServable, anyServable ? GatewayApi.REASON_PROGRAMMED : GatewayApi.REASON_INVALID,
           anyServable ? "configuration translated for the proxy" : "no listener can be served");
+      if (ListenerTls.insecureFallbackConfigured(ctx.gateway)) {
+        c.set(GatewayApi.INSECURE_FRONTEND_VALIDATION_MODE, true, GatewayApi.REASON_CONFIGURATION_CHANGED,
+            "tls.frontend uses validation mode " + GatewayApi.MODE_ALLOW_INSECURE_FALLBACK
+                + ": clients without a trusted certificate are accepted");
+      }
       GatewayStatus status = new GatewayStatus();
       status.setConditions(c.build());
       status.setListeners(listenerStatuses);

@@ -24,6 +24,14 @@ final class ListenerContext {
   String refsMessage;
   /** HTTPS: the certificates it presents. */
   final List<io.gloo.core.ir.TlsIR.Certificate> certificates = new ArrayList<>();
+  /** HTTPS: the Gateway's client certificate validation for this listener, or null. */
+  io.gloo.core.ir.TlsIR.ClientValidation clientValidation;
+  /**
+   * Some (not all) caCertificateRefs did not resolve: ResolvedRefs False with this reason, while the listener is
+   * still served with the CA certificates that did.
+   */
+  String caRefsReason;
+  String caRefsMessage;
   int attachedRoutes;
 
   ListenerContext(Listener spec) {

@@ -19,6 +19,7 @@ import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
@@ -98,9 +99,27 @@ final class ListenerBuilder {
         common.addTlsCertificateSdsSecretConfigs(
             SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ads()));
       }
+      DownstreamTlsContext.Builder downstream = DownstreamTlsContext.newBuilder();
+      TlsIR.ClientValidation validation = chain.clientValidation();
+      if (validation != null) {
+        SdsSecretConfig trustedCa = SdsSecretConfig.newBuilder()
+            .setName(validation.trustedCa().name()).setSdsConfig(ads()).build();
+        if (validation.allowInsecureFallback()) {
+          // AllowInsecureFallback: ask for a client certificate, but accept none or an untrusted one
+          common.setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+              .setDefaultValidationContext(CertificateValidationContext.newBuilder()
+                  .setTrustChainVerification(CertificateValidationContext.TrustChainVerification.ACCEPT_UNTRUSTED))
+              .setValidationContextSdsSecretConfig(trustedCa));
+          downstream.setRequireClientCertificate(com.google.protobuf.BoolValue.of(false));
+        } else {
+          // AllowValidOnly: the handshake fails without a certificate chaining to the trusted CA
+          common.setValidationContextSdsSecretConfig(trustedCa);
+          downstream.setRequireClientCertificate(com.google.protobuf.BoolValue.of(true));
+        }
+      }
       fc.setTransportSocket(TransportSocket.newBuilder()
           .setName(TLS_TRANSPORT_SOCKET)
-          .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(common).build())));
+          .setTypedConfig(Any.pack(downstream.setCommonTlsContext(common).build())));
       // each chain routes with its own configuration (its listener's hosts; 421 for the others')
       HttpConnectionManager chainHcm = plain.toBuilder()
           .setRds(plain.getRds().toBuilder().setRouteConfigName(chain.routeConfiguration())).build();
@@ -120,6 +139,15 @@ final class ListenerBuilder {
         .setTlsCertificate(TlsCertificate.newBuilder()
             .setCertificateChain(DataSource.newBuilder().setInlineString(certificate.certificateChain()))
             .setPrivateKey(DataSource.newBuilder().setInlineString(certificate.privateKey())))
+        .build();
+  }
+
+  /** Trusted CA certificates for client certificate validation, as an SDS validation-context Secret. */
+  static Secret secret(TlsIR.TrustedCa ca) {
+    return Secret.newBuilder()
+        .setName(ca.name())
+        .setValidationContext(CertificateValidationContext.newBuilder()
+            .setTrustedCa(DataSource.newBuilder().setInlineString(ca.pem())))
         .build();
   }
 

@@ -10,6 +10,7 @@ import io.gloo.core.ir.BackendIR;
 import io.gloo.core.ir.GatewayIR;
 import io.gloo.core.ir.ListenerIR;
 import io.gloo.core.ir.RouteIR;
+import io.gloo.core.ir.TlsIR;
 import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.translate.XdsResources;
 import io.gloo.core.translate.policy.AppliedPolicy;
@@ -125,6 +126,15 @@ public final class XdsTranslator {
     }
     List<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new ArrayList<>();
     gateway.certificates().forEach(c -> secrets.add(ListenerBuilder.secret(c)));
+    Map<String, TlsIR.TrustedCa> trustedCas = new TreeMap<>();
+    for (ListenerIR listener : gateway.listeners()) {
+      for (TlsIR.Chain chain : listener.tlsChains()) {
+        if (chain.clientValidation() != null) {
+          trustedCas.putIfAbsent(chain.clientValidation().trustedCa().name(), chain.clientValidation().trustedCa());
+        }
+      }
+    }
+    trustedCas.values().forEach(ca -> secrets.add(ListenerBuilder.secret(ca)));
     return new XdsResources(listeners, routeConfigs, new ArrayList<>(clusterMap.values()),
         new ArrayList<>(endpointMap.values()), secrets);
   }
