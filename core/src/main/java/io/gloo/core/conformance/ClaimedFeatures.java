@@ -8,11 +8,13 @@ import java.util.Set;
  * only once every case and status check of every test that needs it passes ({@code ConformanceSuiteTest} fails the
  * build otherwise). Checks that need a live data plane are skipped, never counted as passes.
  *
- * <p>Not claimed, and why: {@code HTTPRouteCORS} (translated, but the route evaluator does not run Envoy's CORS
- * filter, so preflights and CORS response headers cannot be proven here); {@code HTTPRouteBackendTimeout} (its check
- * is a 504 after a delay elapses: needs a data plane); {@code GatewayStaticAddresses}, {@code GatewayAddressEmpty}
- * and {@code GatewayInfrastructurePropagation} (addresses and infrastructure come from a provisioned proxy, which
- * directory mode does not have); {@code BackendTLSPolicy}, {@code GatewayBackendClientCertificate},
+ * <p>{@code HTTPRouteCORS} is verified with the route evaluator's model of Envoy's CORS filter (preflights answered
+ * by the filter, CORS response headers on proxied requests).
+ *
+ * <p>Not claimed, and why: {@code HTTPRouteBackendTimeout} (its check is a 504 after a delay elapses: needs a data
+ * plane); {@code GatewayStaticAddresses}, {@code GatewayAddressEmpty} and {@code GatewayInfrastructurePropagation}
+ * (addresses and infrastructure come from a provisioned proxy, which directory mode does not have);
+ * {@code BackendTLSPolicy}, {@code GatewayBackendClientCertificate},
  * {@code GatewayFrontendClientCertificateValidation}(+{@code InsecureFallback}) and {@code TLSRoute} (not
  * implemented).
  */
@@ -33,6 +35,7 @@ public final class ClaimedFeatures {
       "HTTPRoute308RedirectStatusCode",
       "HTTPRouteBackendProtocolH2C",
       "HTTPRouteBackendRequestHeaderModification",
+      "HTTPRouteCORS",
       "HTTPRouteDestinationPortMatching",
       "HTTPRouteHostRewrite",
       "HTTPRouteMethodMatching",

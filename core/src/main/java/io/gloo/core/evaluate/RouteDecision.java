@@ -71,6 +71,8 @@ public record RouteDecision(
     REDIRECT,
     /** Answered by the proxy itself ({@code direct_response}). */
     DIRECT_RESPONSE,
+    /** A CORS preflight answered 200 by the CORS filter ({@code envoy.filters.http.cors}); never proxied. */
+    CORS_PREFLIGHT,
     /** The route names a cluster CDS does not have: {@code cluster_not_found_response_code}. */
     CLUSTER_NOT_FOUND,
     /** A virtual host matched but none of its routes: 404. */

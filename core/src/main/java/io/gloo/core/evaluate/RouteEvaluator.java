@@ -34,8 +34,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Evaluates one request against one Gateway's xDS resources the way Envoy's listener, HTTP connection manager and
- * router would: no Envoy binary needed. A pure function of its inputs; thread-safe.
+ * Evaluates one request against one Gateway's xDS resources the way Envoy's listener, HTTP connection manager,
+ * CORS filter ({@link CorsFilter}, when the connection manager has it) and router would: no Envoy binary
+ * needed. A pure function of its inputs; thread-safe.
  *
  * <p>Each Envoy rule implemented is named in a one-line comment where it is applied. What is not evaluated
  * (runtime overrides, %COMMAND% header formatters, auto_host_rewrite, cluster specifier plugins, path templates,
@@ -225,6 +226,15 @@ public final class RouteEvaluator {
           pick.getResponseHeadersToAddList(), pick.getResponseHeadersToRemoveList()));
     }
 
+    // The CORS filter (before the router; only for routes with a route action) answers preflights itself.
+    HttpFilter corsFilter = CorsFilter.find(hcm);
+    CorsFilter.State cors = corsFilter == null ? null
+        : CorsFilter.decode(corsFilter, rc, vh, route, pick, headers, req.randomValue(), d.trace);
+    if (cors != null && cors.preflightResponse != null) {
+      d.responseHeaders = cors.preflightResponse.entries();
+      return d.done(RouteDecision.Outcome.CORS_PREFLIGHT, 200);
+    }
+
     // A cluster CDS does not have answers cluster_not_found_response_code (503 unless set) from the router.
     if (!clusters.containsKey(cluster)) {
       int code = switch (action.getClusterNotFoundResponseCode()) {
@@ -234,6 +244,10 @@ public final class RouteEvaluator {
       };
       HeaderMap response = new HeaderMap();
       responseLevels.forEach(l -> HeaderMutations.apply(l, response, d.trace));
+      if (cors != null) {
+        // the router's local reply passes the CORS filter's encoder too
+        cors.encode(response, d.trace);
+      }
       d.responseHeaders = response.entries();
       d.trace("cluster '" + cluster + "' is not in CDS: cluster_not_found_response_code " + code);
       return d.done(RouteDecision.Outcome.CLUSTER_NOT_FOUND, code);
@@ -294,6 +308,10 @@ public final class RouteEvaluator {
     HeaderMap response = new HeaderMap();
     req.responseHeaders().forEach(e -> response.add(e.name(), e.value()));
     responseLevels.forEach(l -> HeaderMutations.apply(l, response, d.trace));
+    if (cors != null) {
+      // the CORS filter's encoder runs after the router's response header edits
+      cors.encode(response, d.trace);
+    }
     d.responseHeaders = response.entries();
 
     // Mirrors: the route's policies, else the virtual host's, else the route configuration's.
