@@ -48,6 +48,8 @@ public final class KindRegistry {
     registry.register(gatewayV1, "Gateway", Gateway.class);
     registry.register(gatewayV1, "HTTPRoute", HTTPRoute.class);
     registry.register(gatewayV1, "GRPCRoute", GRPCRoute.class);
+    registry.register(gatewayV1, "BackendTLSPolicy",
+        io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class);
     registry.register(gatewayV1, "ReferenceGrant", io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant.class);
     // v1beta1 is still the version most ReferenceGrant manifests use; keep the class the apiVersion names.
     registry.register("gateway.networking.k8s.io/v1beta1", "ReferenceGrant",

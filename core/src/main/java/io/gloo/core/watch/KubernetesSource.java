@@ -69,7 +69,8 @@ public final class KubernetesSource implements ConfigSource {
   /** The built-in kinds, as the translator reads them. */
   static final List<Class<? extends HasMetadata>> BUILTIN_TYPES = List.of(GatewayClass.class, Gateway.class,
       HTTPRoute.class, GRPCRoute.class, ReferenceGrant.class, Service.class, EndpointSlice.class, Secret.class,
-      Namespace.class);
+      Namespace.class, io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class,
+      io.fabric8.kubernetes.api.model.ConfigMap.class);
 
   /** One kind's informers: one for cluster-scoped kinds or all namespaces, else one per watched namespace. */
   private record Watched(String kind, List<SharedIndexInformer<? extends HasMetadata>> informers) {}
