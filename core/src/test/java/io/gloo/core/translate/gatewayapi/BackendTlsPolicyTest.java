@@ -182,5 +182,18 @@ class BackendTlsPolicyTest {
   @Test
   void kindIsRegistered() {
     assertTrue(KindRegistry.withBuiltins().lookup("gateway.networking.k8s.io/v1", "BackendTLSPolicy").isPresent());
+    assertTrue(KindRegistry.withBuiltins().lookup("gateway.networking.k8s.io/v1alpha3", "BackendTLSPolicy")
+        .isPresent());
+  }
+
+  @Test
+  void v1alpha3ManifestsApplyToo(@TempDir Path dir) throws Exception {
+    Path alpha = dir.resolve("alpha.yaml");
+    Files.writeString(alpha, Files.readString(input()).replace(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy",
+        "apiVersion: gateway.networking.k8s.io/v1alpha3\nkind: BackendTLSPolicy"));
+    assertTrue(Files.readString(alpha).contains("v1alpha3"));
+    TranslationResult result = translate(List.of(alpha));
+    assertEquals("abc.example.com", tls(cluster(result.gateways().get(GW), "kube_default_secure_443")).getSni());
   }
 }
