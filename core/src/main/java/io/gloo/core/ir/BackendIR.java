@@ -12,9 +12,15 @@ import java.util.List;
  * @param policy for backends of a plugin's kind (e.g. a Gloo Upstream), the policy whose translator builds the
  *     cluster; null for Services
  * @param http2 speak HTTP/2 to the backend: the Service port's appProtocol says h2c (or grpc), or a GRPCRoute uses it
+ * @param tls TLS to the backend (a BackendTLSPolicy), or null for plaintext
  */
 public record BackendIR(String clusterName, ResourceKey source, int port, List<Endpoint> endpoints,
-    AppliedPolicy policy, boolean http2) {
+    AppliedPolicy policy, boolean http2, UpstreamTlsIR tls) {
+
+  public BackendIR(String clusterName, ResourceKey source, int port, List<Endpoint> endpoints,
+      AppliedPolicy policy, boolean http2) {
+    this(clusterName, source, port, endpoints, policy, http2, null);
+  }
 
   /** A Service backend: core builds its cluster and endpoints. */
   public BackendIR(String clusterName, ResourceKey source, int port, List<Endpoint> endpoints) {
@@ -28,7 +34,12 @@ public record BackendIR(String clusterName, ResourceKey source, int port, List<E
 
   /** The same backend, spoken to over HTTP/2 (cleartext h2c unless a plugin's cluster says otherwise). */
   public BackendIR withHttp2() {
-    return http2 ? this : new BackendIR(clusterName, source, port, endpoints, policy, true);
+    return http2 ? this : new BackendIR(clusterName, source, port, endpoints, policy, true, tls);
+  }
+
+  /** The same backend, spoken to over TLS as {@code tls} says (null: plaintext). */
+  public BackendIR withTls(UpstreamTlsIR tls) {
+    return new BackendIR(clusterName, source, port, endpoints, policy, http2, tls);
   }
 
   public BackendIR {

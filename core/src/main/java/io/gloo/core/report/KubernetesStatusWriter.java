@@ -279,11 +279,16 @@ public final class KubernetesStatusWriter implements AutoCloseable {
 
   /**
    * Routes can be attached to Gateways of several controllers, each owning its entries of {@code status.parents};
-   * ours replaces only our own.
+   * ours replaces only our own. Policies (BackendTLSPolicy) likewise share {@code status.ancestors}.
    */
   private static JsonNode keepOtherControllersParents(JsonNode desired, JsonNode existing) {
-    if (!(desired instanceof ObjectNode d) || !(d.get("parents") instanceof ArrayNode ours)
-        || existing == null || !(existing.get("parents") instanceof ArrayNode theirs)) {
+    JsonNode merged = keepOtherControllers(desired, existing, "parents");
+    return keepOtherControllers(merged, existing, "ancestors");
+  }
+
+  private static JsonNode keepOtherControllers(JsonNode desired, JsonNode existing, String field) {
+    if (!(desired instanceof ObjectNode d) || !(d.get(field) instanceof ArrayNode ours)
+        || existing == null || !(existing.get(field) instanceof ArrayNode theirs)) {
       return desired;
     }
     ArrayNode others = null;
@@ -300,7 +305,7 @@ public final class KubernetesStatusWriter implements AutoCloseable {
       return desired;
     }
     ObjectNode merged = d.deepCopy();
-    merged.set("parents", others);
+    merged.set(field, others);
     return merged;
   }
 

@@ -336,6 +336,15 @@ public final class SemanticChecks {
     }
   }
 
+  /** What is wrong with a PEM CA bundle (it must hold at least one X.509 certificate that parses), or null. */
+  public static String caCertificateProblem(String pem) {
+    try {
+      return certificates(pem).isEmpty() ? "holds no PEM certificate" : null;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return "does not parse as PEM certificates";
+    }
+  }
+
   /**
    * What is wrong with PEM CA certificates (a {@code ca.crt}), or null when there is at least one and all parse.
    * Messages never contain the PEM.

@@ -48,6 +48,11 @@ public final class KindRegistry {
     registry.register(gatewayV1, "Gateway", Gateway.class);
     registry.register(gatewayV1, "HTTPRoute", HTTPRoute.class);
     registry.register(gatewayV1, "GRPCRoute", GRPCRoute.class);
+    registry.register(gatewayV1, "BackendTLSPolicy",
+        io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class);
+    // v1alpha3 (Gateway API before 1.4) has the same spec fields the translator reads: read it as v1.
+    registry.register("gateway.networking.k8s.io/v1alpha3", "BackendTLSPolicy",
+        io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class);
     registry.register(gatewayV1, "ReferenceGrant", io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant.class);
     // v1beta1 is still the version most ReferenceGrant manifests use; keep the class the apiVersion names.
     registry.register("gateway.networking.k8s.io/v1beta1", "ReferenceGrant",

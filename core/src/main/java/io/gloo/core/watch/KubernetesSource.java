@@ -69,7 +69,25 @@ public final class KubernetesSource implements ConfigSource {
   /** The built-in kinds, as the translator reads them. */
   static final List<Class<? extends HasMetadata>> BUILTIN_TYPES = List.of(GatewayClass.class, Gateway.class,
       HTTPRoute.class, GRPCRoute.class, ReferenceGrant.class, Service.class, EndpointSlice.class, Secret.class,
-      io.fabric8.kubernetes.api.model.ConfigMap.class, Namespace.class);
+      Namespace.class, io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class,
+      io.fabric8.kubernetes.api.model.ConfigMap.class);
+
+  /**
+   * Built-in kinds whose CRD may be missing (BackendTLSPolicy v1 is standard only from Gateway API 1.4): watched only
+   * when the API server serves them, so that an older Gateway API install does not keep the informers from syncing.
+   */
+  static final Set<Class<? extends HasMetadata>> OPTIONAL_TYPES =
+      Set.of(io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class);
+
+  /** Whether API discovery lists the kind; when discovery itself fails, assume it is served (and retry as before). */
+  private boolean served(Class<? extends HasMetadata> type) {
+    try {
+      return client.supports(type);
+    } catch (RuntimeException e) {
+      LOG.debug("API discovery for {} failed; watching it anyway", HasMetadata.getKind(type), e);
+      return true;
+    }
+  }
 
   /** One kind's informers: one for cluster-scoped kinds or all namespaces, else one per watched namespace. */
   private record Watched(String kind, List<SharedIndexInformer<? extends HasMetadata>> informers) {}
@@ -127,6 +145,11 @@ public final class KubernetesSource implements ConfigSource {
       }
       this.listener = listener;
       for (Class<? extends HasMetadata> type : BUILTIN_TYPES) {
+        if (OPTIONAL_TYPES.contains(type) && !served(type)) {
+          LOG.warn("the API server does not serve {} {} (CRD not installed): not watched; restart after installing it",
+              HasMetadata.getApiVersion(type), HasMetadata.getKind(type));
+          continue;
+        }
         watched.put(HasMetadata.getKind(type), startTyped(type));
       }
       for (KindRegistry.KindInfo info : pluginKinds()) {

@@ -36,11 +36,20 @@ final class Backends {
   private final Map<String, List<EndpointSlice>> slicesByService = new HashMap<>();
   private final Map<String, BackendIR> built = new HashMap<>();
   private final Set<String> websocketClusters = new java.util.HashSet<>();
+  private final BackendTlsPolicies tlsPolicies;
+  /** Route → the BackendTLSPolicies of the Service ports its backendRefs resolved to (for their ancestor status). */
+  private final Map<ResourceKey, Set<BackendTlsPolicies.Policy>> tlsPoliciesByRoute = new HashMap<>();
 
   Backends(ResourceSnapshot snapshot, ReferenceGrants grants, PolicyResolver policies) {
+    this(snapshot, grants, policies, new BackendTlsPolicies(snapshot));
+  }
+
+  Backends(ResourceSnapshot snapshot, ReferenceGrants grants, PolicyResolver policies,
+      BackendTlsPolicies tlsPolicies) {
     this.snapshot = snapshot;
     this.grants = grants;
     this.policies = policies;
+    this.tlsPolicies = tlsPolicies;
     for (EndpointSlice slice : snapshot.list(EndpointSlice.class)) {
       Map<String, String> labels = slice.getMetadata().getLabels();
       String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
@@ -61,6 +70,14 @@ final class Backends {
 
     static Resolution failed(String reason, String message) {
       return new Resolution(null, reason, message);
+    }
+
+    /**
+     * The reference resolves but the backend must not be used (its BackendTLSPolicy is not accepted): no cluster,
+     * so requests answer 500, but nothing wrong with the reference itself (no route condition).
+     */
+    static Resolution refused(String message) {
+      return new Resolution(null, null, message);
     }
 
     boolean resolved() {
@@ -107,8 +124,31 @@ final class Backends {
           "backendRef " + ref + ": Service has no port " + port);
     }
     String cluster = clusterName(ns, name, port);
-    built.computeIfAbsent(cluster, c -> build(c, service, servicePort));
+    List<BackendTlsPolicies.Policy> targeting = tlsPolicies.allForServicePort(ns, name, servicePort);
+    if (!targeting.isEmpty()) {
+      tlsPoliciesByRoute.computeIfAbsent(new ResourceKey(routeKind, routeNamespace, routeName),
+          r -> new LinkedHashSet<>()).addAll(targeting);
+    }
+    BackendTlsPolicies.Policy tls = tlsPolicies.forServicePort(ns, name, servicePort);
+    if (tls != null && !tls.accepted()) {
+      // Never plaintext to a backend that asked for TLS: requests to it answer 500.
+      return Resolution.refused("backendRef " + ref + ": BackendTLSPolicy " + tls.key.namespacedName()
+          + " is not accepted (" + tls.rejectedReason + ")");
+    }
+    built.computeIfAbsent(cluster, c -> {
+      BackendIR backend = build(c, service, servicePort);
+      return tls == null ? backend : backend.withTls(tls.tls);
+    });
     return Resolution.ok(cluster);
+  }
+
+  /** The BackendTLSPolicies targeting the Service ports a route's backendRefs resolved to. */
+  Set<BackendTlsPolicies.Policy> tlsPolicies(ResourceKey route) {
+    return tlsPoliciesByRoute.getOrDefault(route, Set.of());
+  }
+
+  BackendTlsPolicies tlsPolicies() {
+    return tlsPolicies;
   }
 
   private Resolution resolvePluginBackend(RegisteredKind pluginKind, String routeKind, String routeNamespace,

@@ -81,12 +81,14 @@ public final class GatewayApiTranslator {
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     private final PolicyResolver policies;
     private final ListenerTls tls;
+    private final BackendTlsPolicies backendTls;
 
     Run(ResourceSnapshot snapshot, PolicyResolver policies) {
       this.snapshot = snapshot;
       this.policies = policies;
       this.tls = new ListenerTls(snapshot, new ReferenceGrants(snapshot));
-      this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies);
+      this.backendTls = new BackendTlsPolicies(snapshot);
+      this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies, backendTls);
       this.rules = new RuleTranslator(backends, policies);
       for (Namespace ns : snapshot.list(Namespace.class)) {
         namespaceLabels.put(ns.getMetadata().getName(), ns.getMetadata().getLabels());
@@ -104,6 +106,7 @@ public final class GatewayApiTranslator {
             ctx.rejectedReason = "UnsupportedAddress";
           }
           validateListeners(ctx);
+          backendClientCertificate(ctx);
           gateways.put(ctx.key.namespacedName(), ctx);
         }
       }
@@ -148,6 +151,7 @@ public final class GatewayApiTranslator {
         result.add(build(ctx));
         statuses.put(ctx.key, gatewayStatus(ctx));
       }
+      statuses.putAll(backendTls.statuses());
       return new Result(result, statuses, new SnapshotLookup(snapshot, backends, policies));
     }
 
@@ -204,6 +208,9 @@ public final class GatewayApiTranslator {
       /** port → domain → routes, in attachment order; sorted when the IR is built. */
       final Map<Integer, Map<String, List<RoutePrecedence.Entry>>> routesByPort = new TreeMap<>();
       final Map<Integer, Map<String, Set<ResourceKey>>> sourcesByPort = new HashMap<>();
+      /** {@code spec.tls.backend.clientCertificateRef}: whether set, the certificate, or why it is unusable. */
+      boolean hasClientCertificateRef;
+      ListenerTls.ClientCertificate clientCertificate;
       /** port → domain → the Gateway listeners whose routes reach it. */
       final Map<Integer, Map<String, Set<String>>> listenersByPort = new HashMap<>();
 
@@ -274,6 +281,17 @@ public final class GatewayApiTranslator {
           }
         }
       }
+    }
+
+    /** Resolves the client certificate the Gateway presents to TLS backends (spec.tls.backend), if set. */
+    private void backendClientCertificate(GatewayContext ctx) {
+      var gatewayTls = ctx.gateway.getSpec().getTls();
+      if (gatewayTls == null || gatewayTls.getBackend() == null
+          || gatewayTls.getBackend().getClientCertificateRef() == null) {
+        return;
+      }
+      ctx.hasClientCertificateRef = true;
+      ctx.clientCertificate = tls.clientCertificate(ctx.key, gatewayTls.getBackend().getClientCertificateRef());
     }
 
     // ---- HTTPRoute attachment
@@ -553,6 +571,24 @@ public final class GatewayApiTranslator {
         }
         listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts, chains));
       }
+      // Backend TLS: the Gateway's client certificate, and this Gateway as an ancestor of the policies involved.
+      TlsIR.Certificate client = ctx.clientCertificate == null ? null : ctx.clientCertificate.certificate();
+      for (Map.Entry<String, BackendIR> e : used.entrySet()) {
+        BackendIR b = e.getValue();
+        if (b.tls() != null && client != null) {
+          e.setValue(b.withTls(b.tls().withClientCertificate(client)));
+          certificates.putIfAbsent(client.name(), client);
+        }
+      }
+      for (ListenerIR l : listeners) {
+        for (VirtualHostIR vh : l.virtualHosts()) {
+          for (RouteIR r : vh.routes()) {
+            if (r.source() != null && r.source().route() != null) {
+              backends.tlsPolicies(r.source().route()).forEach(p -> p.ancestors.add(ctx.key));
+            }
+          }
+        }
+      }
       return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()), new ArrayList<>(certificates.values()));
     }
 
@@ -663,6 +699,13 @@ public final class GatewayApiTranslator {
       }
       boolean anyServable = ctx.rejectedReason == null
           && ctx.listeners.stream().anyMatch(ListenerContext::servable);
+      if (ctx.hasClientCertificateRef) {
+        if (ctx.clientCertificate.certificate() != null) {
+          c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
+        } else {
+          c.set(GatewayApi.RESOLVED_REFS, false, ctx.clientCertificate.reason(), ctx.clientCertificate.message());
+        }
+      }
       c.set(GatewayApi.PROGRAMMED, anyServable, anyServable ? GatewayApi.REASON_PROGRAMMED : GatewayApi.REASON_INVALID,
           anyServable ? "configuration translated for the proxy" : "no listener can be served");
       if (ListenerTls.insecureFallbackConfigured(ctx.gateway)) {

@@ -255,6 +255,57 @@ final class ListenerTls {
     return null;
   }
 
+  /** The Gateway's backend client certificate, or why it cannot be used (reason and message; no key material). */
+  record ClientCertificate(TlsIR.Certificate certificate, String reason, String message) {}
+
+  static final String REASON_INVALID_CLIENT_CERTIFICATE_REF = "InvalidClientCertificateRef";
+
+  /** SDS name of the client certificate a Gateway presents to TLS backends. */
+  static String clientSecretName(String namespace, String name) {
+    return "client-secret/" + namespace + "/" + name;
+  }
+
+  /**
+   * Resolves a Gateway's {@code spec.tls.backend.clientCertificateRef}: a kubernetes.io/tls Secret (another
+   * namespace's only with a ReferenceGrant from Gateways) whose certificate and key parse and match.
+   */
+  ClientCertificate clientCertificate(ResourceKey gateway, SecretObjectReference ref) {
+    String group = GatewayApi.groupOrCore(ref.getGroup());
+    String kind = ref.getKind() == null ? GatewayApi.KIND_SECRET : ref.getKind();
+    String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? gateway.namespace() : ref.getNamespace();
+    String what = "tls.backend.clientCertificateRef " + (group.isEmpty() ? "" : group + "/") + kind + " " + ns + "/"
+        + ref.getName();
+    if (!group.isEmpty() || !kind.equals(GatewayApi.KIND_SECRET)) {
+      return new ClientCertificate(null, REASON_INVALID_CLIENT_CERTIFICATE_REF,
+          what + ": only core Secrets are supported");
+    }
+    if (!grants.permits(GatewayApi.GROUP, GatewayApi.KIND_GATEWAY, gateway.namespace(), "",
+        GatewayApi.KIND_SECRET, ns, ref.getName())) {
+      return new ClientCertificate(null, GatewayApi.REASON_REF_NOT_PERMITTED,
+          what + ": no ReferenceGrant in namespace " + ns + " allows Gateways from " + gateway.namespace());
+    }
+    Secret secret = snapshot.get(Secret.class, ns, ref.getName()).orElse(null);
+    if (secret == null) {
+      return new ClientCertificate(null, REASON_INVALID_CLIENT_CERTIFICATE_REF, what + ": Secret not found");
+    }
+    if (secret.getType() != null && !secret.getType().equals(TLS_SECRET_TYPE)) {
+      return new ClientCertificate(null, REASON_INVALID_CLIENT_CERTIFICATE_REF,
+          what + ": Secret type is " + secret.getType() + ", not " + TLS_SECRET_TYPE);
+    }
+    String crt = value(secret, "tls.crt");
+    String key = value(secret, "tls.key");
+    if (crt == null || key == null) {
+      return new ClientCertificate(null, REASON_INVALID_CLIENT_CERTIFICATE_REF,
+          what + ": Secret lacks tls.crt or tls.key");
+    }
+    String problem = SemanticChecks.keyPairProblem(crt, key);
+    if (problem != null) {
+      return new ClientCertificate(null, REASON_INVALID_CLIENT_CERTIFICATE_REF, what + ": " + problem);
+    }
+    return new ClientCertificate(new TlsIR.Certificate(clientSecretName(ns, ref.getName()),
+        new ResourceKey(GatewayApi.KIND_SECRET, ns, ref.getName()), crt, key), null, null);
+  }
+
   private static void fail(ListenerContext l, String reason, String message) {
     l.refsReason = reason;
     l.refsMessage = message;

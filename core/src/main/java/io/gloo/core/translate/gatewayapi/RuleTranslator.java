@@ -228,7 +228,9 @@ final class RuleTranslator {
           route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
           ref.getPort());
       if (!resolution.resolved()) {
-        problems.refFailure(resolution.reason(), "rule " + index + " " + resolution.message());
+        if (resolution.reason() != null) {
+          problems.refFailure(resolution.reason(), "rule " + index + " " + resolution.message());
+        }
       } else if (GatewayApi.KIND_GRPCROUTE.equals(routeKind)) {
         backends.requireHttp2(resolution.cluster());
       }
@@ -260,7 +262,9 @@ final class RuleTranslator {
         route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
         ref.getPort());
     if (!resolution.resolved()) {
-      problems.refFailure(resolution.reason(), field + " mirror " + resolution.message() + "; the mirror is dropped");
+      if (resolution.reason() != null) {
+        problems.refFailure(resolution.reason(), field + " mirror " + resolution.message() + "; the mirror is dropped");
+      }
       return Optional.empty();
     }
     if (GatewayApi.KIND_GRPCROUTE.equals(routeKind)) {

@@ -135,6 +135,14 @@ public final class XdsTranslator {
       }
     }
     trustedCas.values().forEach(ca -> secrets.add(ListenerBuilder.secret(ca)));
+    // trusted CAs of BackendTLSPolicies, one validation context Secret per policy
+    Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> caSecrets = new TreeMap<>();
+    for (BackendIR b : backends) {
+      if (b.policy() == null && b.tls() != null && !b.tls().systemCa() && clusterMap.containsKey(b.clusterName())) {
+        caSecrets.computeIfAbsent(b.tls().caSecret(), n -> ClusterBuilder.caSecret(b.tls()));
+      }
+    }
+    secrets.addAll(caSecrets.values());
     return new XdsResources(listeners, routeConfigs, new ArrayList<>(clusterMap.values()),
         new ArrayList<>(endpointMap.values()), secrets);
   }
