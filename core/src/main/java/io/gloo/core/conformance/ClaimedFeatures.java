@@ -14,8 +14,9 @@ import java.util.Set;
  * <p>Not claimed, and why: {@code HTTPRouteBackendTimeout} (its check is a 504 after a delay elapses: needs a data
  * plane); {@code GatewayStaticAddresses}, {@code GatewayAddressEmpty} and {@code GatewayInfrastructurePropagation}
  * (addresses and infrastructure come from a provisioned proxy, which directory mode does not have);
- * {@code BackendTLSPolicy}, {@code GatewayBackendClientCertificate},
- * {@code GatewayFrontendClientCertificateValidation}(+{@code InsecureFallback}) and {@code TLSRoute} (not
+ * {@code GatewayFrontendClientCertificateValidation}(+{@code InsecureFallback}), {@code BackendTLSPolicy} and
+ * {@code GatewayBackendClientCertificate} (implemented, and their status checks pass, but what they check is a TLS
+ * handshake with or towards a client or backend certificate: needs a data plane); {@code TLSRoute} (not
  * implemented).
  */
 public final class ClaimedFeatures {
