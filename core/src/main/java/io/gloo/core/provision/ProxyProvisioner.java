@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -96,6 +98,8 @@ public final class ProxyProvisioner implements AutoCloseable {
   public static final String BOOTSTRAP_KEY = "envoy.yaml";
   public static final String CONTAINER_NAME = "envoy";
   static final String THREAD_NAME = "gloo-proxy-provisioner";
+  /** The proxies' user and group. */
+  public static final long PROXY_UID = 10101;
   private static final long RETRY_MILLIS = 1_000;
 
   /**
@@ -459,6 +463,7 @@ public final class ProxyProvisioner implements AutoCloseable {
             .endMetadata()
             .withNewSpec()
               .withServiceAccountName(name)
+              .withSecurityContext(podSecurity(ports))
               .addNewContainer()
                 .withName(CONTAINER_NAME)
                 .withImage(options.envoyImage())
@@ -478,7 +483,7 @@ public final class ProxyProvisioner implements AutoCloseable {
                 .withNewSecurityContext()
                   .withAllowPrivilegeEscalation(false)
                   .withReadOnlyRootFilesystem(true)
-                  .withNewCapabilities().withDrop("ALL").withAdd("NET_BIND_SERVICE").endCapabilities()
+                  .withNewCapabilities().withDrop("ALL").endCapabilities()
                 .endSecurityContext()
                 .addNewVolumeMount().withName("bootstrap").withMountPath("/etc/envoy").withReadOnly(true)
                   .endVolumeMount()
@@ -503,6 +508,22 @@ public final class ProxyProvisioner implements AutoCloseable {
     String fingerprint = sha256(String.join("\n", String.valueOf(gateway.getMetadata().getUid()), specHash,
         bootstrapHash, client.getKubernetesSerialization().asJson(service.getSpec())));
     return new Desired(account, config, deployment, service, fingerprint);
+  }
+
+  /**
+   * Envoy runs as a non-root user (so the image's entrypoint does not switch users, which needs capabilities we drop);
+   * listeners on ports below 1024 are allowed by the namespaced, safe sysctl {@code ip_unprivileged_port_start}.
+   */
+  private static PodSecurityContext podSecurity(TreeSet<Integer> ports) {
+    PodSecurityContextBuilder b = new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(PROXY_UID)
+        .withRunAsGroup(PROXY_UID)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+    if (!ports.isEmpty() && ports.first() < 1024) {
+      b.addNewSysctl().withName("net.ipv4.ip_unprivileged_port_start").withValue("0").endSysctl();
+    }
+    return b.build();
   }
 
   private static ObjectMeta meta(String name, String ns, Map<String, String> labels, OwnerReference owner) {

@@ -143,6 +143,8 @@ class ProvisionProxyTest {
     assertEquals(BootstrapGenerator.READINESS_PORT,
         envoy.getReadinessProbe().getHttpGet().getPort().getIntVal());
     assertEquals("/etc/envoy", envoy.getVolumeMounts().get(0).getMountPath());
+    assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot());
+    assertEquals(List.of(), pod.getSecurityContext().getSysctls(), "no privileged port");
     assertEquals(NAME, pod.getVolumes().get(0).getConfigMap().getName());
 
     Service service = service();
@@ -171,6 +173,20 @@ class ProvisionProxyTest {
     await(() -> service() != null && deployment() != null, () -> "not provisioned");
     String serviceUid = service().getMetadata().getUid();
 
+    admin.resources(Gateway.class).inNamespace("default").withName("gw").edit(g -> {
+      g.getSpec().getListeners().get(0).setPort(9090);
+      return g;
+    });
+    await(() -> ports(service()).equals(List.of("9090->9090")), () -> String.valueOf(ports(service())));
+    // A privileged port: the non-root proxy may bind it through the namespaced sysctl.
+    admin.resources(Gateway.class).inNamespace("default").withName("gw").edit(g -> {
+      g.getSpec().getListeners().get(0).setPort(80);
+      return g;
+    });
+    await(() -> ports(service()).equals(List.of("80->80")), () -> String.valueOf(ports(service())));
+    await(() -> deployment().getSpec().getTemplate().getSpec().getSecurityContext().getSysctls().stream()
+            .anyMatch(c -> c.getName().equals("net.ipv4.ip_unprivileged_port_start") && c.getValue().equals("0")),
+        () -> String.valueOf(deployment().getSpec().getTemplate().getSpec().getSecurityContext()));
     admin.resources(Gateway.class).inNamespace("default").withName("gw").edit(g -> {
       g.getSpec().getListeners().get(0).setPort(9090);
       return g;
