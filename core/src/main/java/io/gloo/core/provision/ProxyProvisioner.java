@@ -101,6 +101,7 @@ public final class ProxyProvisioner implements AutoCloseable {
   /** The proxies' user and group. */
   public static final long PROXY_UID = 10101;
   private static final long RETRY_MILLIS = 1_000;
+  private static final long MAX_RETRY_MILLIS = 60_000;
 
   /**
    * @param envoyImage the proxies' image
@@ -163,6 +164,8 @@ public final class ProxyProvisioner implements AutoCloseable {
   private final Map<ResourceKey, String> applied = new HashMap<>();
   /** The Gateways of our class as of the last clean-up; null forces one (only touched on the provisioner thread). */
   private Set<ResourceKey> lastOurs;
+  /** Passes in a row that failed, for the retry back-off (only touched on the provisioner thread). */
+  private int failedPasses;
   private volatile boolean resyncRequested;
   private final Thread thread;
   private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -365,7 +368,7 @@ public final class ProxyProvisioner implements AutoCloseable {
         }
         failed = true;
         failures.incrementAndGet();
-        LOG.warn("provisioning the proxy of {} failed, retrying in {} ms: {}", key, RETRY_MILLIS, e.toString());
+        LOG.warn("provisioning the proxy of {} failed, retrying: {}", key, e.toString());
       }
     }
     applied.keySet().retainAll(ourKeys);
@@ -376,16 +379,19 @@ public final class ProxyProvisioner implements AutoCloseable {
       } catch (RuntimeException e) {
         failed = true;
         failures.incrementAndGet();
-        LOG.warn("deleting the proxies of Gateways no longer ours failed, retrying in {} ms: {}", RETRY_MILLIS,
-            e.toString());
+        LOG.warn("deleting the proxies of Gateways no longer ours failed, retrying: {}", e.toString());
       }
     }
     if (failed) {
-      retryLater();
+      failedPasses++;
+      retryLater(Math.min(MAX_RETRY_MILLIS, RETRY_MILLIS << Math.min(failedPasses - 1, 6)));
+    } else {
+      failedPasses = 0;
     }
   }
 
-  private void retryLater() {
+  /** Provisions again after {@code delayMillis} (1 s doubling up to 60 s while passes keep failing). */
+  private void retryLater(long delayMillis) {
     try {
       retries.schedule(() -> {
         synchronized (lock) {
@@ -394,7 +400,7 @@ public final class ProxyProvisioner implements AutoCloseable {
             lock.notifyAll();
           }
         }
-      }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+      }, delayMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closing) {
       // closed meanwhile
     }
