@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gloo.core.plugin.PluginManager;
+import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.ServeOptions;
 import java.net.InetSocketAddress;
@@ -49,6 +50,24 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--no-leader-election", description = "Always write statuses (a single replica).")
   boolean noLeaderElection;
+
+  @Option(names = "--no-provisioning",
+      description = "Do not run a proxy (Deployment, Service, ServiceAccount, ConfigMap) per Gateway of our class.")
+  boolean noProvisioning;
+
+  @Option(names = "--envoy-image", defaultValue = ProxyProvisioner.DEFAULT_ENVOY_IMAGE, paramLabel = "IMAGE",
+      description = "Image of the provisioned proxies (default: ${DEFAULT-VALUE}).")
+  String envoyImage;
+
+  @Option(names = "--proxy-service-type", defaultValue = ProxyProvisioner.DEFAULT_SERVICE_TYPE, paramLabel = "TYPE",
+      description = "Type of the provisioned proxies' Services: LoadBalancer, NodePort or ClusterIP"
+          + " (default: ${DEFAULT-VALUE}).")
+  String proxyServiceType;
+
+  @Option(names = "--xds-service-address", paramLabel = "HOST:PORT",
+      description = "Where provisioned proxies reach the control plane's xDS server"
+          + " (default: gloo-gateway.<namespace>.svc.cluster.local:9977, <namespace> as for the Lease).")
+  String xdsServiceAddress;
 
   @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String bind;
@@ -113,6 +132,13 @@ final class ServeCommand implements Callable<Integer> {
       String namespace = leaderElectionNamespace != null ? leaderElectionNamespace : defaultNamespace(config);
       ServeOptions.Kubernetes kube = ServeOptions.Kubernetes.of(client, noLeaderElection ? null : namespace,
           identity()).withWatchNamespaces(new LinkedHashSet<>(watchNamespaces));
+      if (!noProvisioning) {
+        kube = kube.withProvisioning(ProxyProvisioner.Options.defaults(namespace)
+            .withEnvoyImage(envoyImage)
+            .withServiceType(proxyServiceType)
+            .withXdsAddress(xdsServiceAddress != null ? xdsServiceAddress
+                : ProxyProvisioner.Options.defaultXdsAddress(namespace)));
+      }
       options = options.withKubernetes(kube);
       what = "cluster " + config.getMasterUrl();
     }

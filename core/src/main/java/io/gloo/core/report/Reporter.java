@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.SourceProblem;
 import java.time.Clock;
@@ -36,6 +37,8 @@ public final class Reporter {
   private Map<ResourceKey, Object> translated = Map.of();
   @GuardedBy("this")
   private Map<ResourceKey, List<String>> xdsErrors = Map.of();
+  @GuardedBy("this")
+  private Map<ResourceKey, List<GatewayStatusAddress>> addresses = Map.of();
   @GuardedBy("this")
   private Map<ResourceKey, Object> current = Map.of();
   @GuardedBy("this")
@@ -76,6 +79,22 @@ public final class Reporter {
     notifyChanged(changed);
   }
 
+  /**
+   * Replaces the Gateways' {@code status.addresses}: where their provisioned proxies are reachable (from the
+   * proxy Service, see {@code ProxyProvisioner}). A Gateway absent from the map gets the translator's addresses.
+   */
+  public void gatewayAddresses(Map<ResourceKey, List<GatewayStatusAddress>> byGateway) {
+    Set<ResourceKey> changed;
+    synchronized (this) {
+      if (byGateway.equals(addresses)) {
+        return;
+      }
+      addresses = Map.copyOf(byGateway);
+      changed = recompute();
+    }
+    notifyChanged(changed);
+  }
+
   /** Every current status, by resource. */
   public synchronized Map<ResourceKey, Object> statuses() {
     return current;
@@ -99,6 +118,10 @@ public final class Reporter {
       List<String> errors = xdsErrors.get(e.getKey());
       if (errors != null && !errors.isEmpty() && status instanceof GatewayStatus gs) {
         status = withXdsErrors(gs, errors);
+      }
+      List<GatewayStatusAddress> gatewayAddresses = addresses.get(e.getKey());
+      if (gatewayAddresses != null && status instanceof GatewayStatus gs) {
+        status = withAddresses(gs, gatewayAddresses);
       }
       ConditionTimes.stamp(status, current.get(e.getKey()), now);
       next.put(e.getKey(), status);
@@ -138,6 +161,14 @@ public final class Reporter {
     copy.setAddresses(status.getAddresses());
     copy.setListeners(status.getListeners());
     copy.setConditions(conditions);
+    return copy;
+  }
+
+  private static GatewayStatus withAddresses(GatewayStatus status, List<GatewayStatusAddress> addresses) {
+    GatewayStatus copy = new GatewayStatus();
+    copy.setAddresses(addresses.isEmpty() ? null : List.copyOf(addresses));
+    copy.setListeners(status.getListeners());
+    copy.setConditions(status.getConditions());
     return copy;
   }
 

@@ -5,6 +5,7 @@ import io.gloo.core.admin.AdminServer;
 import io.gloo.core.plugin.LoadedPlugin;
 import io.gloo.core.plugin.LoadedPlugins;
 import io.gloo.core.plugin.PluginManager;
+import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.snapshot.SnapshotError;
 import io.gloo.core.snapshot.SnapshotPublisher;
@@ -74,6 +75,7 @@ public final class GlooServer implements AutoCloseable {
 
   private final ConfigSource source;
   private final KubernetesStatusWriter statusWriter;
+  private final ProxyProvisioner provisioner;
   private final LeaderElection leaderElection;
   private final ServeOptions.Kubernetes kube;
   private final XdsServer xds;
@@ -97,6 +99,7 @@ public final class GlooServer implements AutoCloseable {
       if (kube == null) {
         this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds));
         this.statusWriter = null;
+        this.provisioner = null;
         this.leaderElection = null;
       } else {
         KubernetesSource ks = new KubernetesSource(kube.client(), kinds, kube.watchNamespaces(), kube.debounce(),
@@ -104,9 +107,13 @@ public final class GlooServer implements AutoCloseable {
         this.source = ks;
         this.statusWriter = kube.writeStatus() ? new KubernetesStatusWriter(kube.client(), reporter, ks::cached, kinds,
             kube.statusWritesPerSecond()) : null;
-        this.leaderElection = statusWriter == null || kube.leaderElectionNamespace() == null ? null
+        this.provisioner = kube.provisioning() == null ? null
+            : new ProxyProvisioner(kube.client(), reporter, kube.provisioning(), kube.watchNamespaces());
+        // One leader does both the leader-only jobs: writing statuses and provisioning proxies.
+        this.leaderElection = (statusWriter == null && provisioner == null) || kube.leaderElectionNamespace() == null
+            ? null
             : new LeaderElection(kube.client(), kube.leaderElectionNamespace(), kube.identity(), kube.timings(),
-                statusWriter::setLeader);
+                this::setLeader);
       }
       this.admin = AdminServer.start(options.adminAddress(), this);
     } catch (IOException | RuntimeException e) {
@@ -124,12 +131,21 @@ public final class GlooServer implements AutoCloseable {
     // Statuses are written only once the first translation is done: a replica never writes from empty caches.
     if (leaderElection != null) {
       leaderElection.start();
-    } else if (statusWriter != null) {
-      statusWriter.setLeader(true);
+    } else if (kube != null) {
+      setLeader(true);
     }
     notReady.set(null);
     LOG.info("serving {}: xDS on port {}, admin on port {}, {} plugins started", source.describe(), xds.port(),
         admin.port(), plugins.started().size());
+  }
+
+  private void setLeader(boolean leader) {
+    if (statusWriter != null) {
+      statusWriter.setLeader(leader);
+    }
+    if (provisioner != null) {
+      provisioner.setLeader(leader);
+    }
   }
 
   /**
@@ -190,6 +206,10 @@ public final class GlooServer implements AutoCloseable {
     }
     translations.increment();
     publisher.publish(result.gateways());
+    if (provisioner != null) {
+      // Gateway addresses from the proxy Services (into the reporter); the API work runs on its own thread.
+      provisioner.update(snapshot);
+    }
     reporter.translated(result.statuses(), snapshot.problems());
     refreshXdsErrors();
   }
@@ -262,6 +282,11 @@ public final class GlooServer implements AutoCloseable {
     return statusWriter;
   }
 
+  /** The proxy provisioner (cluster mode with provisioning), or null. */
+  public ProxyProvisioner provisioner() {
+    return provisioner;
+  }
+
   /** The leader election (cluster mode with a lease namespace), or null. */
   public LeaderElection leaderElection() {
     return leaderElection;
@@ -281,6 +306,9 @@ public final class GlooServer implements AutoCloseable {
     }
     if (statusWriter != null) {
       statusWriter.close();
+    }
+    if (provisioner != null) {
+      provisioner.close();
     }
     source.close();
     if (kube != null) {

@@ -2,6 +2,7 @@ package io.gloo.core.server;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gloo.core.plugin.PluginManager;
+import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.KubernetesStatusWriter;
 import io.gloo.core.watch.KubernetesSource;
 import io.gloo.core.translate.policy.PluginInvoker;
@@ -48,10 +49,12 @@ public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSoc
    * @param syncTimeout how long start-up waits for the informers' first list
    * @param statusWritesPerSecond status write rate limit
    * @param writeStatus whether to write statuses back at all
+   * @param provisioning how to provision a proxy (Deployment, Service, ...) per Gateway of our class; null
+   *     provisions none
    */
   public record Kubernetes(KubernetesClient client, Set<String> watchNamespaces, String leaderElectionNamespace,
       String identity, LeaderElection.Timings timings, Duration debounce, Duration syncTimeout,
-      double statusWritesPerSecond, boolean writeStatus) {
+      double statusWritesPerSecond, boolean writeStatus, ProxyProvisioner.Options provisioning) {
     public Kubernetes {
       Objects.requireNonNull(client, "client");
       watchNamespaces = Set.copyOf(watchNamespaces);
@@ -65,27 +68,33 @@ public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSoc
     public static Kubernetes of(KubernetesClient client, String leaderElectionNamespace, String identity) {
       return new Kubernetes(client, Set.of(), leaderElectionNamespace, identity, LeaderElection.Timings.DEFAULT,
           KubernetesSource.DEFAULT_DEBOUNCE, Duration.ofMinutes(5), KubernetesStatusWriter.DEFAULT_WRITES_PER_SECOND,
-          true);
+          true, null);
+    }
+
+    /** Provisions a proxy per Gateway (null: none). */
+    public Kubernetes withProvisioning(ProxyProvisioner.Options p) {
+      return new Kubernetes(client, watchNamespaces, leaderElectionNamespace, identity, timings, debounce,
+          syncTimeout, statusWritesPerSecond, writeStatus, p);
     }
 
     public Kubernetes withWatchNamespaces(Set<String> namespaces) {
       return new Kubernetes(client, namespaces, leaderElectionNamespace, identity, timings, debounce, syncTimeout,
-          statusWritesPerSecond, writeStatus);
+          statusWritesPerSecond, writeStatus, provisioning);
     }
 
     public Kubernetes withTimings(LeaderElection.Timings t) {
       return new Kubernetes(client, watchNamespaces, leaderElectionNamespace, identity, t, debounce, syncTimeout,
-          statusWritesPerSecond, writeStatus);
+          statusWritesPerSecond, writeStatus, provisioning);
     }
 
     public Kubernetes withSyncTimeout(Duration d) {
       return new Kubernetes(client, watchNamespaces, leaderElectionNamespace, identity, timings, debounce, d,
-          statusWritesPerSecond, writeStatus);
+          statusWritesPerSecond, writeStatus, provisioning);
     }
 
     public Kubernetes withStatusWritesPerSecond(double rate) {
       return new Kubernetes(client, watchNamespaces, leaderElectionNamespace, identity, timings, debounce,
-          syncTimeout, rate, writeStatus);
+          syncTimeout, rate, writeStatus, provisioning);
     }
   }
 

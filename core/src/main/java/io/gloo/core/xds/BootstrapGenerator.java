@@ -25,6 +25,17 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.gloo.core.snapshot.ProxyNodes;
 import io.gloo.core.store.ResourceKey;
@@ -61,8 +72,17 @@ public final class BootstrapGenerator {
   public static final int ADMIN_PORT = 19000;
 
   private static final String HTTP_PROTOCOL_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  /** Port of the readiness listener of provisioned proxies: {@code GET /ready} is proxied to the admin interface. */
+  public static final int READINESS_PORT = 19001;
+  /** Path of Envoy's admin readiness endpoint, served on {@link #READINESS_PORT} by provisioned proxies. */
+  public static final String READINESS_PATH = "/ready";
+  static final String READINESS_LISTENER = "gloo-readiness";
+  static final String ADMIN_CLUSTER = "gloo-admin";
+
   private static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
       .add(HttpProtocolOptions.getDescriptor())
+      .add(HttpConnectionManager.getDescriptor())
+      .add(Router.getDescriptor())
       .build();
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final YAMLMapper YAML = YAMLMapper.builder()
@@ -83,6 +103,66 @@ public final class BootstrapGenerator {
           .print(bootstrap(gateway, xdsAddress));
       JsonNode tree = JSON.readTree(json);
       return YAML.writeValueAsString(tree);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("bootstrap cannot be printed", e);
+    }
+  }
+
+  /**
+   * The bootstrap of a proxy that the control plane provisions in the cluster: {@link #yaml(ResourceKey, String)}
+   * plus a static listener {@value #READINESS_LISTENER} on {@code 0.0.0.0:}{@value #READINESS_PORT} that forwards
+   * only {@code GET /ready} to the admin interface (which stays on loopback), so that the kubelet can probe it.
+   */
+  public static String provisionedYaml(ResourceKey gateway, String xdsAddress) {
+    return print(withReadinessListener(bootstrap(gateway, xdsAddress)));
+  }
+
+  static Bootstrap withReadinessListener(Bootstrap bootstrap) {
+    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+        .setStatPrefix("readiness")
+        .setRouteConfig(RouteConfiguration.newBuilder()
+            .setName(READINESS_LISTENER)
+            .addVirtualHosts(VirtualHost.newBuilder()
+                .setName(READINESS_LISTENER)
+                .addDomains("*")
+                .addRoutes(Route.newBuilder()
+                    .setMatch(RouteMatch.newBuilder().setPath(READINESS_PATH))
+                    .setRoute(RouteAction.newBuilder().setCluster(ADMIN_CLUSTER)))))
+        .addHttpFilters(HttpFilter.newBuilder()
+            .setName("envoy.filters.http.router")
+            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .build();
+    Listener readiness = Listener.newBuilder()
+        .setName(READINESS_LISTENER)
+        .setAddress(socketAddress("0.0.0.0", READINESS_PORT))
+        .addFilterChains(FilterChain.newBuilder()
+            .addFilters(Filter.newBuilder()
+                .setName("envoy.filters.network.http_connection_manager")
+                .setTypedConfig(Any.pack(hcm))))
+        .build();
+    Cluster admin = Cluster.newBuilder()
+        .setName(ADMIN_CLUSTER)
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(seconds(1))
+        .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+            .setClusterName(ADMIN_CLUSTER)
+            .addEndpoints(LocalityLbEndpoints.newBuilder()
+                .addLbEndpoints(LbEndpoint.newBuilder()
+                    .setEndpoint(Endpoint.newBuilder().setAddress(socketAddress("127.0.0.1", ADMIN_PORT))))))
+        .build();
+    Bootstrap.Builder b = bootstrap.toBuilder();
+    b.getStaticResourcesBuilder().addListeners(readiness).addClusters(admin);
+    return b.build();
+  }
+
+  private static String print(Bootstrap bootstrap) {
+    try {
+      String json = JsonFormat.printer()
+          .usingTypeRegistry(TYPES)
+          .preservingProtoFieldNames()
+          .includingDefaultValueFields(Set.of(Cluster.getDescriptor().findFieldByName("type")))
+          .print(bootstrap);
+      return YAML.writeValueAsString(JSON.readTree(json));
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("bootstrap cannot be printed", e);
     }

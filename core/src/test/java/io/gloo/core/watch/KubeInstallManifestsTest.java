@@ -186,11 +186,28 @@ class KubeInstallManifestsTest {
       }
     }
     Set<String> expected = new HashSet<>();
+    // Proxy provisioning: what ProxyProvisioner reads (get; list to find orphans), creates, updates and deletes.
+    Set<String> provisioning = Set.of("get", "list", "create", "update", "delete");
+    Map<String, Set<String>> provisioned = Map.of("apps/deployments", provisioning, "/services", provisioning,
+        "/serviceaccounts", provisioning, "/configmaps", provisioning);
     for (Class<? extends HasMetadata> type : KubernetesSource.BUILTIN_TYPES) {
       String resource = HasMetadata.getGroup(type) + "/" + HasMetadata.getPlural(type);
       expected.add(resource);
-      assertEquals(Set.of("get", "list", "watch"), verbs.get(resource), resource);
+      Set<String> want = new HashSet<>(Set.of("get", "list", "watch"));
+      want.addAll(provisioned.getOrDefault(resource, Set.of()));
+      assertEquals(want, verbs.get(resource), resource);
     }
+    for (Map.Entry<String, Set<String>> e : provisioned.entrySet()) {
+      expected.add(e.getKey());
+      // kinds the source also watches were checked above, with watch added
+      if (KubernetesSource.BUILTIN_TYPES.stream()
+          .noneMatch(t -> (HasMetadata.getGroup(t) + "/" + HasMetadata.getPlural(t)).equals(e.getKey()))) {
+        assertEquals(e.getValue(), verbs.get(e.getKey()), e.getKey());
+      }
+    }
+    // blockOwnerDeletion on the provisioned objects' owner references.
+    expected.add("gateway.networking.k8s.io/gateways/finalizers");
+    assertEquals(Set.of("update"), verbs.get("gateway.networking.k8s.io/gateways/finalizers"));
     for (CustomResourceDefinition crd : crdsByKind().values()) {
       String resource = crd.getSpec().getGroup() + "/" + crd.getSpec().getNames().getPlural();
       expected.add(resource);

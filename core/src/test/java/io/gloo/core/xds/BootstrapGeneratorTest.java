@@ -66,11 +66,35 @@ class BootstrapGeneratorTest {
             .getAddress());
   }
 
+  @Test
+  void aProvisionedProxyAlsoServesReadinessOnAllInterfacesWhileAdminStaysOnLoopback() throws Exception {
+    String yaml = BootstrapGenerator.provisionedYaml(GW, "gloo-gateway.gloo-system.svc.cluster.local:9977");
+    Bootstrap parsed = parse(yaml);
+    assertEquals(BootstrapGenerator.withReadinessListener(
+        BootstrapGenerator.bootstrap(GW, "gloo-gateway.gloo-system.svc.cluster.local:9977")), parsed);
+    assertEquals("127.0.0.1", parsed.getAdmin().getAddress().getSocketAddress().getAddress());
+    var listener = parsed.getStaticResources().getListeners(0);
+    assertEquals("0.0.0.0", listener.getAddress().getSocketAddress().getAddress());
+    assertEquals(BootstrapGenerator.READINESS_PORT, listener.getAddress().getSocketAddress().getPortValue());
+    var hcm = listener.getFilterChains(0).getFilters(0).getTypedConfig().unpack(
+        io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.class);
+    var route = hcm.getRouteConfig().getVirtualHosts(0).getRoutes(0);
+    assertEquals("/ready", route.getMatch().getPath(), "only /ready reaches the admin interface");
+    assertEquals(1, hcm.getRouteConfig().getVirtualHosts(0).getRoutesCount());
+    var admin = parsed.getStaticResources().getClustersList().stream()
+        .filter(c -> c.getName().equals(route.getRoute().getCluster())).findFirst().orElseThrow();
+    assertEquals(19000, admin.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress()
+        .getSocketAddress().getPortValue());
+  }
+
   private static Bootstrap parse(String yaml) throws Exception {
     String json = JsonMapper.builder().build().writeValueAsString(new YAMLMapper().readTree(yaml));
     Bootstrap.Builder builder = Bootstrap.newBuilder();
     JsonFormat.parser()
-        .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(HttpProtocolOptions.getDescriptor()).build())
+        .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(HttpProtocolOptions.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                .getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor()).build())
         .merge(json, builder);
     return builder.build();
   }
