@@ -1,5 +1,6 @@
 package io.gloo.plugins.routeoption;
 
+import io.gloo.core.testing.PluginTranslation;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,9 +38,9 @@ class RouteOptionGoldenTest {
       inputs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
     assertFalse(inputs.isEmpty(), "no input manifests in " + dir);
-    ResourceSnapshot snapshot = Harness.load(inputs);
+    ResourceSnapshot snapshot = PluginTranslation.load(inputs);
     assertTrue(snapshot.problems().isEmpty(), "input must parse cleanly: " + snapshot.problems());
-    TranslationResult result = Harness.translate(snapshot, Map.of("routeoption", new RouteOptionPlugin()));
-    GoldenFiles.assertMatches(dir.resolve("expected.json"), Harness.render(result));
+    TranslationResult result = PluginTranslation.translate(snapshot, Map.of("routeoption", new RouteOptionPlugin()));
+    GoldenFiles.assertMatches(dir.resolve("expected.json"), PluginTranslation.render(result));
   }
 }

@@ -1,5 +1,6 @@
 package io.gloo.plugins.routeoption;
 
+import io.gloo.core.testing.PluginTranslation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,8 +25,8 @@ class RouteOptionSemanticsTest {
   private static TranslationResult translate(String goldenCase) throws IOException {
     Path dir = GoldenFiles.sourceDir("golden").resolve(goldenCase);
     try (Stream<Path> files = Files.list(dir)) {
-      ResourceSnapshot snapshot = Harness.load(files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList());
-      return Harness.translate(snapshot, Map.of("routeoption", new RouteOptionPlugin()));
+      ResourceSnapshot snapshot = PluginTranslation.load(files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList());
+      return PluginTranslation.translate(snapshot, Map.of("routeoption", new RouteOptionPlugin()));
     }
   }
 
@@ -36,7 +37,7 @@ class RouteOptionSemanticsTest {
 
   @SuppressWarnings("unchecked")
   private static Map<String, String> lost(TranslationResult result, String name) {
-    Map<String, Object> details = (Map<String, Object>) Harness.status(result, "RouteOption", "default", name)
+    Map<String, Object> details = (Map<String, Object>) PluginTranslation.status(result, "RouteOption", "default", name)
         .get("details");
     return (Map<String, String>) details.getOrDefault("lostFields", Map.of());
   }
@@ -78,7 +79,7 @@ class RouteOptionSemanticsTest {
   @Test
   void badRtoIsRejectedNamingTheFieldAndItsRuleAnswers500() throws IOException {
     TranslationResult result = translate("invalid");
-    Map<String, Object> status = Harness.status(result, "RouteOption", "default", "bad-rto");
+    Map<String, Object> status = PluginTranslation.status(result, "RouteOption", "default", "bad-rto");
     assertEquals("Rejected", status.get("state"));
     assertTrue(String.valueOf(status.get("reason")).contains("spec.options.retries.retryBackOff.baseInterval"),
         String.valueOf(status.get("reason")));
@@ -89,8 +90,8 @@ class RouteOptionSemanticsTest {
   @Test
   void moreThanOneHostRewriteAndUnknownFieldsAreRejected() throws IOException {
     TranslationResult result = translate("invalid");
-    assertEquals("Rejected", Harness.status(result, "RouteOption", "default", "two-host-rewrites").get("state"));
-    String unknown = String.valueOf(Harness.status(result, "RouteOption", "default", "unknown-field").get("reason"));
+    assertEquals("Rejected", PluginTranslation.status(result, "RouteOption", "default", "two-host-rewrites").get("state"));
+    String unknown = String.valueOf(PluginTranslation.status(result, "RouteOption", "default", "unknown-field").get("reason"));
     assertTrue(unknown.contains("spec.options.timeOut: unknown field"), unknown);
     assertTrue(unknown.contains("spec.options.cors.allowOrigins: unknown field"), unknown);
   }
@@ -98,7 +99,7 @@ class RouteOptionSemanticsTest {
   @Test
   void unsupportedFieldsAreWarningsAndTheRestApplies() throws IOException {
     TranslationResult result = translate("all-fields");
-    Map<String, Object> status = Harness.status(result, "RouteOption", "default", "unsupported");
+    Map<String, Object> status = PluginTranslation.status(result, "RouteOption", "default", "unsupported");
     assertEquals("Warning", status.get("state"));
     for (String f : List.of("stagedTransformations", "transformations", "ratelimit", "rateLimitConfigs", "extauth")) {
       assertTrue(String.valueOf(status.get("reason")).contains("spec.options." + f + " is not supported"), f);

@@ -1,5 +1,6 @@
 package io.gloo.plugins.virtualhostoption;
 
+import io.gloo.core.testing.PluginTranslation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,18 +67,18 @@ class SharedExamplesTest {
         siblings.filter(p -> p.toString().endsWith(".yaml") && !p.equals(file) && !hasOption(p)
             && !p.getFileName().toString().equals("output.yaml")).sorted().forEach(inputs::add);
       }
-      ResourceSnapshot snapshot = Harness.load(inputs);
+      ResourceSnapshot snapshot = PluginTranslation.load(inputs);
       // companions of one e2e folder are alternative versions of the same HTTPRoute: only that may be reported
       assertTrue(snapshot.problems().stream().allMatch(p -> p.toString().contains("is also defined in")),
           rel + ": " + snapshot.problems());
-      TranslationResult result = Harness.translate(snapshot, VirtualHostOptionTest.PLUGINS);
+      TranslationResult result = PluginTranslation.translate(snapshot, VirtualHostOptionTest.PLUGINS);
       for (GenericKubernetesResource r : snapshot.list(GenericKubernetesResource.class)) {
         if (!isOption(r)) {
           continue;
         }
         options++;
         String id = rel + " " + r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
-        Map<String, Object> status = Harness.status(result, r.getKind(), r.getMetadata().getNamespace(),
+        Map<String, Object> status = PluginTranslation.status(result, r.getKind(), r.getMetadata().getNamespace(),
             r.getMetadata().getName());
         assertNotNull(status, id + " has no status");
         String state = (String) status.get("state");

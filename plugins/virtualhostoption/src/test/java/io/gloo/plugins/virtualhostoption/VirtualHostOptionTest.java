@@ -1,5 +1,6 @@
 package io.gloo.plugins.virtualhostoption;
 
+import io.gloo.core.testing.PluginTranslation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,9 +39,9 @@ class VirtualHostOptionTest {
   private static TranslationResult translate(String goldenCase) throws IOException {
     Path dir = GoldenFiles.sourceDir("golden").resolve(goldenCase);
     try (Stream<Path> files = Files.list(dir)) {
-      ResourceSnapshot snapshot = Harness.load(files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList());
+      ResourceSnapshot snapshot = PluginTranslation.load(files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList());
       assertTrue(snapshot.problems().isEmpty(), snapshot.problems().toString());
-      return Harness.translate(snapshot, PLUGINS);
+      return PluginTranslation.translate(snapshot, PLUGINS);
     }
   }
 
@@ -48,7 +49,7 @@ class VirtualHostOptionTest {
   @MethodSource("cases")
   void translatesAsGolden(String name) throws IOException {
     GoldenFiles.assertMatches(GoldenFiles.sourceDir("golden").resolve(name).resolve("expected.json"),
-        Harness.render(translate(name)));
+        PluginTranslation.render(translate(name)));
   }
 
   private static VirtualHost vhost(TranslationResult result, int port) {
@@ -66,7 +67,7 @@ class VirtualHostOptionTest {
     assertTrue(vhost(result, 8080).getIncludeAttemptCountInResponse());
     assertTrue(vhost(result, 8080).getIncludeRequestAttemptCount());
     @SuppressWarnings("unchecked")
-    Map<String, String> lost = (Map<String, String>) ((Map<String, Object>) Harness.status(result,
+    Map<String, String> lost = (Map<String, String>) ((Map<String, Object>) PluginTranslation.status(result,
         "VirtualHostOption", "default", "wide-old").get("details")).get("lostFields");
     assertTrue(lost.get("options.headerManipulation").contains("default/listener-http"), lost.toString());
   }
@@ -85,7 +86,7 @@ class VirtualHostOptionTest {
   @Test
   void badRetriesVirtualHostOptionIsRejectedNamingTheField() throws IOException {
     TranslationResult result = translate("merge");
-    Map<String, Object> status = Harness.status(result, "VirtualHostOption", "default", "bad-retries");
+    Map<String, Object> status = PluginTranslation.status(result, "VirtualHostOption", "default", "bad-retries");
     assertEquals("Rejected", status.get("state"));
     assertTrue(String.valueOf(status.get("reason")).contains("spec.options.retries.retryBackOff.baseInterval"));
     assertEquals(1, vhost(result, 8080).getRetryPolicy().getNumRetries().getValue(), "not applied");
@@ -100,6 +101,6 @@ class VirtualHostOptionTest {
     CorsPolicy cors = route.getTypedPerFilterConfigMap().get(EnvoyFilters.CORS).unpack(CorsPolicy.class);
     assertEquals("x-route,x-shared,x-vh", cors.getExposeHeaders());
     assertEquals(2, vh.getVirtualClustersCount());
-    assertEquals("Warning", Harness.status(result, "VirtualHostOption", "default", "every-field").get("state"));
+    assertEquals("Warning", PluginTranslation.status(result, "VirtualHostOption", "default", "every-field").get("state"));
   }
 }

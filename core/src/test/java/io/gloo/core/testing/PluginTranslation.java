@@ -1,11 +1,6 @@
-package io.gloo.plugins.virtualhostoption;
+package io.gloo.core.testing;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
@@ -20,7 +15,6 @@ import io.gloo.core.translate.xds.PolicyApplier;
 import io.gloo.core.watch.DirectorySource;
 import io.gloo.core.watch.KindRegistry;
 import io.gloo.core.watch.ManifestParser;
-import io.gloo.plugins.common.EnvoyFilters;
 import io.gloo.spi.GlooPlugin;
 import io.gloo.spi.policy.PolicyKind;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -33,23 +27,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Translates manifests with plugins registered as core would, and renders what the golden files pin. */
-final class Harness {
+/**
+ * For plugin modules' tests: translates manifests with plugins registered the way core registers loaded plugins
+ * (classes on the test classpath instead of archives), and renders what their golden files pin.
+ */
+public final class PluginTranslation {
 
-  private static final JsonFormat.Printer PRINTER;
+  private PluginTranslation() {}
 
-  static {
-    JsonFormat.TypeRegistry.Builder types = JsonFormat.TypeRegistry.newBuilder()
-        .add(HttpConnectionManager.getDescriptor())
-        .add(Router.getDescriptor())
-        .add(HttpProtocolOptions.getDescriptor());
-    EnvoyFilters.DESCRIPTORS.forEach(types::add);
-    PRINTER = JsonFormat.printer().usingTypeRegistry(types.build());
-  }
-
-  private Harness() {}
-
-  static PolicyCatalog catalog(Map<String, GlooPlugin> plugins) {
+  /** The policy catalog of these plugins (id → plugin). */
+  public static PolicyCatalog catalog(Map<String, GlooPlugin> plugins) {
     List<RegisteredKind> kinds = new ArrayList<>();
     plugins.forEach((id, plugin) -> {
       for (PolicyKind<?> kind : plugin.policyKinds()) {
@@ -59,7 +46,8 @@ final class Harness {
     return new PolicyCatalog(kinds);
   }
 
-  static KindRegistry kinds() {
+  /** The built-in kinds plus the Gloo kinds the enterprise plugins serve, parsed as generic resources. */
+  public static KindRegistry kinds() {
     KindRegistry kinds = KindRegistry.withBuiltins();
     kinds.register("gateway.solo.io/v1", "RouteOption", GenericKubernetesResource.class, true);
     kinds.register("gateway.solo.io/v1", "VirtualHostOption", GenericKubernetesResource.class, true);
@@ -67,22 +55,23 @@ final class Harness {
     return kinds;
   }
 
-  static ResourceSnapshot load(List<Path> files) {
+  public static ResourceSnapshot load(List<Path> files) {
     return DirectorySource.load(files, new ManifestParser(kinds()));
   }
 
-  static TranslationResult translate(ResourceSnapshot snapshot, Map<String, GlooPlugin> plugins) {
+  public static TranslationResult translate(ResourceSnapshot snapshot, Map<String, GlooPlugin> plugins) {
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     PluginInvoker invoker = new PluginInvoker(Duration.ofSeconds(5), metrics);
     try (Translator translator = new Translator(catalog(plugins), invoker, PolicyApplier.OutputCheck.NONE)) {
       return translator.translate(snapshot);
     } finally {
+      invoker.close();
       metrics.close();
     }
   }
 
-  /** Per Gateway: listeners and route configurations; then the status of every resource. */
-  static ObjectNode render(TranslationResult result) {
+  /** Per Gateway: listeners, route configurations and cluster names; then the status of every resource. */
+  public static ObjectNode render(TranslationResult result) {
     ObjectNode root = TranslationJson.mapper().createObjectNode();
     ObjectNode gateways = root.putObject("gateways");
     result.gateways().forEach((key, xds) -> gateways.set(key.namespacedName(), xds(xds)));
@@ -101,17 +90,13 @@ final class Harness {
     return node;
   }
 
-  static JsonNode json(Message m) {
-    try {
-      return TranslationJson.mapper().readTree(PRINTER.print(m));
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(e);
-    }
+  public static JsonNode json(Message m) {
+    return TranslationJson.message(m);
   }
 
-  /** The Gloo status entry of a policy resource. */
+  /** The Gloo status entry ({@code status.statuses.gloo-system}) of a policy resource, or null. */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> status(TranslationResult result, String kind, String namespace, String name) {
+  public static Map<String, Object> status(TranslationResult result, String kind, String namespace, String name) {
     Object status = result.statuses().statuses().get(new ResourceKey(kind, namespace, name));
     if (status == null) {
       return null;
