@@ -4,8 +4,11 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.spi.policy.Attachment;
 import io.gloo.spi.policy.PolicyRef;
+import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -66,7 +69,8 @@ public final class PolicyResolver {
 
   /** The merged policies of a route rule, given the ExtensionRef policies its filters named (in filter order). */
   public List<AppliedPolicy> forRule(ResourceKey route, int rule, String ruleName, List<PolicyResource> extensionRefs) {
-    Set<PolicyResource> ordered = new LinkedHashSet<>(extensionRefs);
+    Set<PolicyResource> ordered = identitySet();
+    ordered.addAll(extensionRefs);
     for (PolicyResource p : index.targeting(route.kind(), route.namespace(), route.name())) {
       if (!p.valid()) {
         continue;
@@ -87,7 +91,7 @@ public final class PolicyResolver {
     if (targeting.isEmpty()) {
       return List.of();
     }
-    Set<PolicyResource> ordered = new LinkedHashSet<>();
+    Set<PolicyResource> ordered = identitySet();
     for (String listener : listeners) {
       for (PolicyResource p : targeting) {
         if (p.valid() && targets(p, gateway, listener)) {
@@ -112,6 +116,49 @@ public final class PolicyResolver {
       }
     }
     return false;
+  }
+
+  /**
+   * An insertion-ordered set of policy objects, distinct by identity. Policies are deduplicated this way, never
+   * with {@code equals}/{@code hashCode}: {@link PolicyResource} and {@link AppliedPolicy} are records whose
+   * hash code is that of the plugin-typed spec, so hashing them runs plugin code (possibly slow or unstable, e.g.
+   * over a mutable map) and, for a record spec, links its {@code hashCode} through
+   * {@code java.lang.runtime.ObjectMethods}, whose shared {@code Objects.hashCode} method handle caches its last
+   * {@code asType} (on JDK 19+ in a SoftReference): that cache kept a removed plugin's classloader reachable until
+   * the heap ran low. The index holds one {@code PolicyResource} per policy and the merger one
+   * {@code AppliedPolicy} per combination, so identity is the intended equality.
+   */
+  public static <T> Set<T> identitySet() {
+    return new IdentityOrderedSet<>();
+  }
+
+  private static final class IdentityOrderedSet<T> extends AbstractSet<T> {
+    private final Map<T, Boolean> seen = new IdentityHashMap<>();
+    private final List<T> order = new ArrayList<>();
+
+    @Override
+    public boolean add(T t) {
+      if (seen.put(t, Boolean.TRUE) != null) {
+        return false;
+      }
+      order.add(t);
+      return true;
+    }
+
+    @Override
+    public boolean contains(Object o) {
+      return seen.containsKey(o);
+    }
+
+    @Override
+    public Iterator<T> iterator() {
+      return Collections.unmodifiableList(order).iterator();
+    }
+
+    @Override
+    public int size() {
+      return order.size();
+    }
   }
 
   /** The applied form of a single policy (a backend). */

@@ -18,7 +18,6 @@ import io.gloo.spi.translate.BackendResources;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -147,9 +146,13 @@ public final class XdsTranslator {
         new ArrayList<>(endpointMap.values()), secrets);
   }
 
-  /** Every distinct policy applied to a virtual host or route of the listener. */
+  /**
+   * Every distinct policy applied to a virtual host or route of the listener. Distinct by identity: the merger
+   * returns one instance per combination, and hashing an {@code AppliedPolicy} would hash its plugin-typed spec
+   * (see {@link io.gloo.core.translate.policy.PolicyResolver#identitySet()}).
+   */
   private static List<AppliedPolicy> policiesUnder(ListenerIR listener) {
-    Set<AppliedPolicy> all = new LinkedHashSet<>();
+    Set<AppliedPolicy> all = io.gloo.core.translate.policy.PolicyResolver.identitySet();
     for (VirtualHostIR vh : listener.virtualHosts()) {
       all.addAll(vh.policies());
       for (RouteIR r : vh.routes()) {

@@ -38,7 +38,16 @@ final class TestPolicyKinds {
   private TestPolicyKinds() {}
 
   /** {@code spec.options}: {@code headers} (name → value, added to responses), {@code mode} (throw|hang|invalid). */
-  public record HeaderSpec(Map<String, Object> options, List<Map<String, Object>> targetRefs) {}
+  public record HeaderSpec(Map<String, Object> options, List<Map<String, Object>> targetRefs) {
+    /** How often a HeaderSpec was hashed: core must not (see PolicyResolver#identitySet). */
+    static final java.util.concurrent.atomic.AtomicInteger HASHED = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public int hashCode() {
+      HASHED.incrementAndGet();
+      return java.util.Objects.hash(options, targetRefs);
+    }
+  }
 
   /** Adds response headers on routes and virtual hosts; merges over {@code options}. */
   static final class Headers implements PolicyKind<HeaderSpec>, PolicyTranslator<HeaderSpec> {
