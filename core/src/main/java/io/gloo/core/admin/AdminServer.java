@@ -2,6 +2,8 @@ package io.gloo.core.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.gloo.core.evaluate.RouteEvaluator;
+import io.gloo.core.evaluate.TestRequest;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.snapshot.PublishedSnapshot;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,8 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The admin HTTP API (default port 9091): {@code /healthz}, {@code /readyz}, {@code /metrics} (Prometheus),
- * {@code /snapshots} (the xDS served per Gateway, as Envoy JSON) and {@code /statuses} (the status of every processed
- * resource, source problems such as malformed files, and the ACK/NACK state of every connected proxy).
+ * {@code /snapshots} (the xDS served per Gateway, as Envoy JSON), {@code /statuses} (the status of every processed
+ * resource, source problems such as malformed files, and the ACK/NACK state of every connected proxy) and
+ * {@code /route-check} (what the served config does with one request, evaluated as Envoy routes).
  * Read-only; secrets are never rendered (only their names).
  */
 public final class AdminServer implements AutoCloseable {
@@ -59,6 +63,7 @@ public final class AdminServer implements AutoCloseable {
         server.metrics().scrape()));
     http.createContext("/snapshots", admin::snapshots);
     http.createContext("/statuses", admin::statuses);
+    http.createContext("/route-check", admin::routeCheck);
     http.setExecutor(executor);
     http.start();
     return admin;
@@ -120,6 +125,56 @@ public final class AdminServer implements AutoCloseable {
       });
     }
     respondJson(ex, root);
+  }
+
+  /**
+   * What the served config does with one request, as Envoy would route it:
+   * {@code /route-check?gateway=NS/NAME&request=GET%20http://host:8080/path&header=Name:%20value&random=N}
+   * ({@code gateway} may be left out when one Gateway is served; {@code header} may repeat).
+   */
+  private void routeCheck(HttpExchange ex) throws IOException {
+    Map<String, List<String>> query = query(ex.getRequestURI().getRawQuery());
+    Map<ResourceKey, PublishedSnapshot> served = server.publisher().current();
+    String gateway = first(query, "gateway");
+    PublishedSnapshot snapshot = null;
+    if (gateway != null) {
+      snapshot = served.entrySet().stream().filter(e -> e.getKey().namespacedName().equals(gateway))
+          .map(Map.Entry::getValue).findFirst().orElse(null);
+    } else if (served.size() == 1) {
+      snapshot = served.values().iterator().next();
+    }
+    if (snapshot == null) {
+      respond(ex, 400, "text/plain", (gateway == null ? "name one of the served Gateways with gateway=NS/NAME: "
+          : "no snapshot for Gateway " + gateway + "; served: ") + served.keySet() + "\n");
+      return;
+    }
+    try {
+      String random = first(query, "random");
+      TestRequest request = TestRequest.parse(first(query, "request"), query.getOrDefault("header", List.of()),
+          random == null ? 0 : Integer.parseInt(random), first(query, "sni"));
+      respondJson(ex, RouteEvaluator.evaluate(snapshot.resources(), request).toJson());
+    } catch (IllegalArgumentException e) {
+      respond(ex, 400, "text/plain", e.getMessage() + "\n");
+    }
+  }
+
+  private static String first(Map<String, List<String>> query, String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  private static Map<String, List<String>> query(String raw) {
+    Map<String, List<String>> result = new java.util.HashMap<>();
+    if (raw == null) {
+      return result;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      result.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(value);
+    }
+    return result;
   }
 
   private void respondJson(HttpExchange ex, Object body) throws IOException {

@@ -13,7 +13,6 @@ import io.gloo.core.translate.XdsResources;
 import io.gloo.core.watch.DirectorySource;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,31 +117,7 @@ final class RouteCheckCommand implements Callable<Integer> {
   }
 
   private int single(RouteEvaluator evaluator, PrintWriter out) {
-    String[] parts = request.trim().split("\\s+", 2);
-    if (parts.length != 2) {
-      throw new IllegalArgumentException("--request wants \"METHOD URL\", got \"" + request + "\"");
-    }
-    URI uri = URI.create(parts[1]);
-    if (uri.getScheme() == null || uri.getRawAuthority() == null) {
-      throw new IllegalArgumentException("--request needs an absolute http(s) URL, got " + parts[1]);
-    }
-    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-    int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
-    String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-    TestRequest.Builder b = TestRequest.builder().method(parts[0].toUpperCase(java.util.Locale.ROOT)).scheme(scheme)
-        .authority(uri.getRawAuthority()).path(path).port(port).randomValue(random);
-    if (scheme.equals("https")) {
-      b.sni(sni != null ? sni : uri.getHost());
-    }
-    for (String h : headers) {
-      int colon = h.indexOf(':', 1);
-      if (colon < 0) {
-        throw new IllegalArgumentException("-H wants 'Name: value', got '" + h + "'");
-      }
-      b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
-    }
-    RouteDecision decision = evaluator.evaluate(b.build());
+    RouteDecision decision = evaluator.evaluate(TestRequest.parse(request, headers, random, sni));
     out.print(Output.render(decision.toJson(), output));
     return 0;
   }

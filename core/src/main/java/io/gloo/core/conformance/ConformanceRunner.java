@@ -57,6 +57,7 @@ public final class ConformanceRunner {
       ConformanceWorld world = world(t);
       Reporter reporter = new Reporter();
       ConformanceWorld.Observed observed = world.translate(translator, reporter);
+      checkEnvoyAccepts(t, observed, checks);
       Map<ResourceKey, Long> before = observed.generations();
       checkAll(t, world, observed, before, t.json().path("cases"), t.json().path("statusChecks"), checks);
       for (JsonNode step : t.json().path("steps")) {
@@ -65,6 +66,7 @@ public final class ConformanceRunner {
           applyStep(world, step);
         } else if (step.has("afterStep")) {
           observed = world.translate(translator, reporter);
+          checkEnvoyAccepts(t, observed, checks);
           checkAll(t, world, observed, before, step.path("cases"), step.path("statusChecks"), checks);
         }
       }
@@ -73,6 +75,23 @@ public final class ConformanceRunner {
     }
     return new TestResult(t, checks);
   }
+
+  /**
+   * Every Gateway's snapshot must pass Envoy's own constraints (the publisher would refuse it otherwise, and the
+   * cases would be evaluated against config no proxy runs).
+   */
+  private static void checkEnvoyAccepts(ConformanceSuite.TestSpec t, ConformanceWorld.Observed observed,
+      List<CheckResult> checks) {
+    observed.gateways().forEach((gateway, xds) -> {
+      List<io.gloo.core.validate.Finding> findings = VALIDATOR.validate(xds);
+      checks.add(findings.isEmpty()
+          ? CheckResult.pass(t.shortName(), "envoy", gateway, "snapshot passes Envoy's constraints")
+          : CheckResult.fail(t.shortName(), "envoy", gateway, "Envoy would reject the snapshot: "
+              + findings.stream().map(io.gloo.core.validate.Finding::message).limit(3).toList()));
+    });
+  }
+
+  private static final io.gloo.core.validate.SnapshotValidator VALIDATOR = new io.gloo.core.validate.SnapshotValidator();
 
   /** The objects of a test: base manifests, the test's manifests, and what the suite creates in code. */
   ConformanceWorld world(ConformanceSuite.TestSpec t) {

@@ -46,6 +46,46 @@ public record TestRequest(
     return builder().authority(authority).path(path).build();
   }
 
+  /**
+   * A request written as people write them: {@code "METHOD URL"} (an absolute http(s) URL, whose port defaults to
+   * the scheme's), headers as {@code "Name: value"}, a random value for weighted clusters, and the SNI for https
+   * (default: the URL's host). Used by {@code gloo route-check --request} and the admin API's {@code /route-check}.
+   *
+   * @throws IllegalArgumentException when the request or a header is malformed
+   */
+  public static TestRequest parse(String request, java.util.List<String> headers, long random, String sni) {
+    String[] parts = request == null ? new String[0] : request.trim().split("\\s+", 2);
+    if (parts.length != 2) {
+      throw new IllegalArgumentException("a request is \"METHOD URL\", got \"" + request + "\"");
+    }
+    java.net.URI uri;
+    try {
+      uri = java.net.URI.create(parts[1]);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a URL: " + parts[1]);
+    }
+    if (uri.getScheme() == null || uri.getRawAuthority() == null) {
+      throw new IllegalArgumentException("the request needs an absolute http(s) URL, got " + parts[1]);
+    }
+    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+    String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    Builder b = builder().method(parts[0].toUpperCase(java.util.Locale.ROOT)).scheme(scheme)
+        .authority(uri.getRawAuthority()).path(path).port(port).randomValue(random);
+    if (scheme.equals("https")) {
+      b.sni(sni != null ? sni : uri.getHost());
+    }
+    for (String h : headers == null ? java.util.List.<String>of() : headers) {
+      int colon = h.indexOf(':', 1);
+      if (colon < 0) {
+        throw new IllegalArgumentException("a header is 'Name: value', got '" + h + "'");
+      }
+      b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+    }
+    return b.build();
+  }
+
   /** Builder with defaults: port 80, http, GET, path "/", random value 0. */
   public static final class Builder {
     private int port = 80;

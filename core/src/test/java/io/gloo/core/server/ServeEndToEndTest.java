@@ -297,6 +297,14 @@ class ServeEndToEndTest {
     }
     assertEquals(8080, gw.path("resources").path("listeners").get(0).path("address").path("socketAddress")
         .path("portValue").asInt());
+
+    // what the served config does with a request, evaluated as Envoy routes
+    JsonNode decision = getJson("/route-check?gateway=default/gw&request="
+        + java.net.URLEncoder.encode("GET http://api.example.com:8080/api/users", java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(API_CLUSTER, decision.path("cluster").asString(), decision.toString());
+    assertEquals("api", decision.path("source").path("name").asString(), decision.toString());
+    assertEquals(400, get("/route-check?gateway=default/gw&request=nonsense").statusCode());
+    assertEquals(400, get("/route-check?gateway=default/nope&request=GET%20http://x/").statusCode());
   }
 
   private static String echoRoute(String path) {
