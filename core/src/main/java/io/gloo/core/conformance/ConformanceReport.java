@@ -25,10 +25,10 @@ public final class ConformanceReport {
 
   private static final ObjectMapper YAML = YAMLMapper.builder().build();
 
-  public static final String ORGANIZATION = "solo.io";
+  public static final String ORGANIZATION = "Gloo Gateway for Java"; // an independent project, not Solo.io
   public static final String PROJECT = "gloo-gateway-java";
-  public static final String URL = "https://github.com/solo-io/gloo";
-  public static final String CONTACT = "@solo-io/gloo-gateway-maintainers";
+  public static final String URL = ""; // no published home yet
+  public static final String CONTACT = "the Gloo Gateway for Java maintainers";
 
   private final List<ConformanceRunner.TestResult> results;
 
