@@ -8,6 +8,7 @@ import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.gloo.core.watch.KindRegistry;
+import io.gloo.core.watch.RescanSchedule;
 import io.gloo.spi.GlooPlugin;
 import io.gloo.spi.SpiVersion;
 import io.gloo.spi.policy.GroupKind;
@@ -89,7 +90,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Hot reload</h2>
  * After {@link #start()}, one daemon thread ({@value #THREAD_NAME}) watches the directory with a
  * {@link WatchService} and rescans {@link Options#debounce()} after the last event of a burst, and in any case every
- * {@value #SAFETY_RESCAN_MILLIS} ms (events can be lost). A rescan compares each archive's size, modification time
+ * {@value RescanSchedule#SAFETY_RESCAN_MILLIS} ms (events can be lost). A rescan compares each archive's size, modification time
  * and file key with what was loaded: a new archive is loaded; a removed one is stopped (background services,
  * gRPC services, meters, kinds), its classloader closed and its expanded copy deleted; a changed one is unloaded and
  * loaded again. Listeners hear about every change with the new {@link LoadedPlugins}, on the scanning thread.
@@ -100,7 +101,6 @@ public final class PluginManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
 
   static final String THREAD_NAME = "gloo-plugin-watch";
-  static final long SAFETY_RESCAN_MILLIS = 2_000;
   private static final long TICK_MILLIS = 50;
 
   /**
@@ -212,11 +212,7 @@ public final class PluginManager implements AutoCloseable {
   @GuardedBy("watchLock")
   private WatchKey watchKey;
   @GuardedBy("watchLock")
-  private long burstStart;
-  @GuardedBy("watchLock")
-  private long burstLast;
-  @GuardedBy("watchLock")
-  private long nextSafetyRescan;
+  private final RescanSchedule schedule;
 
   private volatile LoadedPlugins current = LoadedPlugins.EMPTY;
 
@@ -226,6 +222,7 @@ public final class PluginManager implements AutoCloseable {
    */
   public PluginManager(Options options, KindRegistry kindRegistry, MeterRegistry meters) throws IOException {
     this.options = Objects.requireNonNull(options, "options");
+    this.schedule = new RescanSchedule(options.debounce());
     this.dir = options.dir().toAbsolutePath().normalize();
     this.kindRegistry = kindRegistry;
     this.meters = meters == null ? new SimpleMeterRegistry() : meters;
@@ -265,10 +262,10 @@ public final class PluginManager implements AutoCloseable {
       try {
         watchService = FileSystems.getDefault().newWatchService();
       } catch (IOException | UnsupportedOperationException e) {
-        LOG.warn("cannot watch {} ({}); rescanning every {} ms", dir, e.getMessage(), SAFETY_RESCAN_MILLIS);
+        LOG.warn("cannot watch {} ({}); rescanning every {} ms", dir, e.getMessage(), RescanSchedule.SAFETY_RESCAN_MILLIS);
       }
       registerWatch(); // before the first scan, so a change made while scanning still produces an event
-      nextSafetyRescan = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SAFETY_RESCAN_MILLIS);
+      schedule.scanned(System.nanoTime());
       executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, THREAD_NAME);
         thread.setDaemon(true);
@@ -764,22 +761,9 @@ public final class PluginManager implements AutoCloseable {
 
   @GuardedBy("watchLock")
   private boolean rescanDue() {
-    long now = System.nanoTime();
-    if (drainEvents()) {
-      if (burstStart == 0) {
-        burstStart = now;
-      }
-      burstLast = now;
-    }
-    long debounceNanos = options.debounce().toNanos();
-    boolean burstDone = burstStart != 0
-        && (now - burstLast >= debounceNanos || now - burstStart >= 5 * debounceNanos);
-    if (!burstDone && now - nextSafetyRescan < 0) {
+    if (!schedule.due(drainEvents(), System.nanoTime())) {
       return false;
     }
-    burstStart = 0;
-    burstLast = 0;
-    nextSafetyRescan = now + TimeUnit.MILLISECONDS.toNanos(SAFETY_RESCAN_MILLIS);
     registerWatch(); // the directory may have appeared (or been recreated) since
     return true;
   }

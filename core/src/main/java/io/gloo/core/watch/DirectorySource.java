@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * changes to them: the embedded default {@link ConfigSource}.
  *
  * <p>One daemon thread, {@code gloo-directory-watch}, drains a {@link WatchService} (every directory is registered,
- * including ones created later) and rescans {@link #debounce} after the last event of a burst (at most five debounce
+ * including ones created later) and rescans the debounce after the last event of a burst (at most five debounce
  * periods after the first, so a steady stream of writes cannot starve it). It also rescans every
- * {@value #SAFETY_RESCAN_MILLIS} ms, because watch events can be lost (overlay filesystems, queue overflow). A rescan
+ * {@value RescanSchedule#SAFETY_RESCAN_MILLIS} ms, because watch events can be lost (overlay filesystems, queue overflow). A rescan
  * parses only files that changed, and the listener hears about it only if the resources or problems changed.
  *
  * <p>See {@link ManifestParser} for the parsing rules. A file that turns malformed keeps serving its last good
@@ -45,13 +45,11 @@ public final class DirectorySource implements ConfigSource {
   private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
 
   public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(100);
-  static final long SAFETY_RESCAN_MILLIS = 2_000;
   /** How often the watch thread drains events: small next to the debounce, and {@code poll()} costs nothing. */
   private static final long TICK_MILLIS = 20;
   static final String THREAD_NAME = "gloo-directory-watch";
 
   private final Path dir;
-  private final Duration debounce;
 
   private final Object lock = new Object();
 
@@ -65,13 +63,8 @@ public final class DirectorySource implements ConfigSource {
   private ScheduledExecutorService executor;
   @GuardedBy("lock")
   private Consumer<ResourceSnapshot> listener;
-  /** {@link System#nanoTime()} of the first and the last event of the burst not yet scanned; 0 when none. */
   @GuardedBy("lock")
-  private long burstStart;
-  @GuardedBy("lock")
-  private long burstLast;
-  @GuardedBy("lock")
-  private long nextSafetyRescan;
+  private final RescanSchedule schedule;
   @GuardedBy("lock")
   private boolean closed;
 
@@ -89,7 +82,7 @@ public final class DirectorySource implements ConfigSource {
   /** With a parser whose {@link KindRegistry} knows plugin kinds. */
   public DirectorySource(Path dir, Duration debounce, ManifestParser parser) {
     this.dir = dir.toAbsolutePath().normalize();
-    this.debounce = Objects.requireNonNull(debounce, "debounce");
+    this.schedule = new RescanSchedule(Objects.requireNonNull(debounce, "debounce"));
     this.scanner = new ManifestScanner(parser, true);
   }
 
@@ -125,14 +118,14 @@ public final class DirectorySource implements ConfigSource {
       try {
         watchService = FileSystems.getDefault().newWatchService();
       } catch (IOException | UnsupportedOperationException e) {
-        LOG.warn("cannot watch {} ({}); relying on rescans every {} ms", dir, e.getMessage(), SAFETY_RESCAN_MILLIS);
+        LOG.warn("cannot watch {} ({}); relying on rescans every {} ms", dir, e.getMessage(), RescanSchedule.SAFETY_RESCAN_MILLIS);
       }
       // Register before reading, so that a change made while reading still produces an event.
       ManifestFiles.Listing listing = ManifestFiles.list(List.of(dir));
       watch(listing.directories());
       scanner.rescan(listing);
       first = publish();
-      nextSafetyRescan = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SAFETY_RESCAN_MILLIS);
+      schedule.scanned(System.nanoTime());
     }
     LOG.info("loaded {}", describe());
     try {
@@ -269,23 +262,7 @@ public final class DirectorySource implements ConfigSource {
   /** Drains watch events and decides whether to rescan now: after a quiet debounce, a long burst, or the timer. */
   @GuardedBy("lock")
   private boolean rescanDue() {
-    long now = System.nanoTime();
-    if (drainEvents()) {
-      if (burstStart == 0) {
-        burstStart = now;
-      }
-      burstLast = now;
-    }
-    long debounceNanos = debounce.toNanos();
-    boolean burstDone = burstStart != 0
-        && (now - burstLast >= debounceNanos || now - burstStart >= 5 * debounceNanos);
-    if (!burstDone && now - nextSafetyRescan < 0) {
-      return false;
-    }
-    burstStart = 0;
-    burstLast = 0;
-    nextSafetyRescan = now + TimeUnit.MILLISECONDS.toNanos(SAFETY_RESCAN_MILLIS);
-    return true;
+    return schedule.due(drainEvents(), System.nanoTime());
   }
 
   /** Whether any event arrived. Which file it names does not matter: the rescan compares everything. */

@@ -1,0 +1,54 @@
+package io.gloo.core.watch;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * When a watched directory should be rescanned: once a burst of watch events has been quiet for the debounce (or has
+ * lasted five debounces, so a steady stream of writes cannot postpone it for ever), and in any case every
+ * {@value #SAFETY_RESCAN_MILLIS} ms, because watch events can be lost (overlay filesystems, queue overflow). Shared by
+ * the manifest directory and the plugins directory. Not thread-safe: callers hold their own lock.
+ */
+public final class RescanSchedule {
+
+  public static final long SAFETY_RESCAN_MILLIS = 2_000;
+
+  private final long debounceNanos;
+  /** {@link System#nanoTime()} of the first and the last event of the burst not yet scanned; 0 when none. */
+  private long burstStart;
+  private long burstLast;
+  private long nextSafetyRescan;
+
+  public RescanSchedule(Duration debounce) {
+    this.debounceNanos = debounce.toNanos();
+    scanned(System.nanoTime());
+  }
+
+  /**
+   * Whether to rescan now; a {@code true} answer counts as the rescan (the burst and the safety timer restart).
+   *
+   * @param eventsArrived whether watch events arrived since the last call
+   */
+  public boolean due(boolean eventsArrived, long now) {
+    if (eventsArrived) {
+      if (burstStart == 0) {
+        burstStart = now;
+      }
+      burstLast = now;
+    }
+    boolean burstDone = burstStart != 0
+        && (now - burstLast >= debounceNanos || now - burstStart >= 5 * debounceNanos);
+    if (!burstDone && now - nextSafetyRescan < 0) {
+      return false;
+    }
+    scanned(now);
+    return true;
+  }
+
+  /** A full scan happened at {@code now} (e.g. the first one): the safety timer restarts from there. */
+  public void scanned(long now) {
+    burstStart = 0;
+    burstLast = 0;
+    nextSafetyRescan = now + TimeUnit.MILLISECONDS.toNanos(SAFETY_RESCAN_MILLIS);
+  }
+}
