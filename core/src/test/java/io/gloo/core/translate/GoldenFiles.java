@@ -40,6 +40,30 @@ public final class GoldenFiles {
     assertEquals(expected, rendered, "golden file " + expectedFile + " differs (regenerate with -Dgolden.update=true)");
   }
 
+  /** The golden cases: the folder names under {@code golden/}, sorted (a JUnit {@code @MethodSource}). */
+  public static java.util.stream.Stream<String> cases() throws IOException {
+    try (java.util.stream.Stream<Path> dirs = Files.list(sourceDir("golden"))) {
+      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
+    }
+  }
+
+  /** The input manifests of a golden case ({@code *.yaml} in its folder), sorted; never empty. */
+  public static java.util.List<Path> inputs(String goldenCase) throws IOException {
+    Path dir = sourceDir("golden").resolve(goldenCase);
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      java.util.List<Path> inputs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+      if (inputs.isEmpty()) {
+        throw new AssertionError("no input manifests in " + dir);
+      }
+      return inputs;
+    }
+  }
+
+  /** The expected-output file of a golden case. */
+  public static Path expected(String goldenCase) {
+    return sourceDir("golden").resolve(goldenCase).resolve("expected.json");
+  }
+
   /** The source directory of a test resource folder, so updates land in src/test/resources, not target/. */
   public static Path sourceDir(String resourceFolder) {
     Path candidate = Path.of("src/test/resources").resolve(resourceFolder);

@@ -1,14 +1,10 @@
 package io.gloo.core.translate;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.watch.DirectorySource;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,26 +17,18 @@ import tools.jackson.databind.node.ObjectNode;
 class GoldenTranslationTest {
 
   static Stream<String> cases() throws IOException {
-    try (Stream<Path> dirs = Files.list(GoldenFiles.sourceDir("golden"))) {
-      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+    return GoldenFiles.cases();
   }
 
   @ParameterizedTest
   @MethodSource("cases")
   void translatesAsGolden(String name) throws IOException {
-    Path dir = GoldenFiles.sourceDir("golden").resolve(name);
-    List<Path> inputs;
-    try (Stream<Path> files = Files.list(dir)) {
-      inputs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-    }
-    assertFalse(inputs.isEmpty(), "no input manifests in " + dir);
-    ResourceSnapshot snapshot = DirectorySource.load(inputs);
+    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name));
     assertTrue(snapshot.problems().isEmpty(), "input must parse cleanly: " + snapshot.problems());
 
     TranslationResult result = new Translator().translate(snapshot);
 
     ObjectNode rendered = TranslationJson.render(result);
-    GoldenFiles.assertMatches(dir.resolve("expected.json"), rendered);
+    GoldenFiles.assertMatches(GoldenFiles.expected(name), rendered);
   }
 }

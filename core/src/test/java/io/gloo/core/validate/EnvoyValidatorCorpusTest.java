@@ -14,8 +14,6 @@ import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.XdsResources;
 import io.gloo.core.watch.DirectorySource;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +28,11 @@ class EnvoyValidatorCorpusTest {
   private final SnapshotValidator validator = new SnapshotValidator();
 
   static Stream<String> cases() throws IOException {
-    try (Stream<Path> dirs = Files.list(GoldenFiles.sourceDir("golden"))) {
-      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+    return GoldenFiles.cases();
   }
 
   private static TranslationResult translate(String name) throws IOException {
-    Path dir = GoldenFiles.sourceDir("golden").resolve(name);
-    List<Path> inputs;
-    try (Stream<Path> files = Files.list(dir)) {
-      inputs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-    }
-    ResourceSnapshot snapshot = DirectorySource.load(inputs);
+    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name));
     return new Translator().translate(snapshot);
   }
 

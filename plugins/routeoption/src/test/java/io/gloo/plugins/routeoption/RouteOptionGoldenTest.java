@@ -1,16 +1,12 @@
 package io.gloo.plugins.routeoption;
 
 import io.gloo.core.testing.PluginTranslation;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.GoldenFiles;
 import io.gloo.core.translate.TranslationResult;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,23 +20,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RouteOptionGoldenTest {
 
   static Stream<String> cases() throws IOException {
-    try (Stream<Path> dirs = Files.list(GoldenFiles.sourceDir("golden"))) {
-      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+    return GoldenFiles.cases();
   }
 
   @ParameterizedTest
   @MethodSource("cases")
   void translatesAsGolden(String name) throws IOException {
-    Path dir = GoldenFiles.sourceDir("golden").resolve(name);
-    List<Path> inputs;
-    try (Stream<Path> files = Files.list(dir)) {
-      inputs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-    }
-    assertFalse(inputs.isEmpty(), "no input manifests in " + dir);
-    ResourceSnapshot snapshot = PluginTranslation.load(inputs);
+    ResourceSnapshot snapshot = PluginTranslation.load(GoldenFiles.inputs(name));
     assertTrue(snapshot.problems().isEmpty(), "input must parse cleanly: " + snapshot.problems());
     TranslationResult result = PluginTranslation.translate(snapshot, Map.of("routeoption", new RouteOptionPlugin()));
-    GoldenFiles.assertMatches(dir.resolve("expected.json"), PluginTranslation.render(result));
+    GoldenFiles.assertMatches(GoldenFiles.expected(name), PluginTranslation.render(result));
   }
 }

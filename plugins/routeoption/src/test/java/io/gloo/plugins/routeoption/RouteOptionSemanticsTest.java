@@ -11,23 +11,17 @@ import io.gloo.core.translate.GoldenFiles;
 import io.gloo.core.translate.TranslationResult;
 import io.gloo.plugins.common.Durations;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Merge precedence, lost-field reports and invalid input, asserted directly (the golden files pin the rest). */
 class RouteOptionSemanticsTest {
 
   private static TranslationResult translate(String goldenCase) throws IOException {
-    Path dir = GoldenFiles.sourceDir("golden").resolve(goldenCase);
-    try (Stream<Path> files = Files.list(dir)) {
-      ResourceSnapshot snapshot = PluginTranslation.load(files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList());
-      return PluginTranslation.translate(snapshot, Map.of("routeoption", new RouteOptionPlugin()));
-    }
+    ResourceSnapshot snapshot = PluginTranslation.load(GoldenFiles.inputs(goldenCase));
+    return PluginTranslation.translate(snapshot, Map.of("routeoption", new RouteOptionPlugin()));
   }
 
   private static Route route(TranslationResult result, String name) {

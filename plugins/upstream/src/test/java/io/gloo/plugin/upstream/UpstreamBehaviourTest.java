@@ -1,5 +1,6 @@
 package io.gloo.plugin.upstream;
 
+import io.gloo.core.translate.GoldenFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -36,9 +37,9 @@ class UpstreamBehaviourTest {
 
   @BeforeAll
   static void translate() {
-    invalid = UpstreamHarness.translate(UpstreamGoldenTest.golden().resolve("invalid/input.yaml"));
+    invalid = UpstreamHarness.translate(GoldenFiles.sourceDir("golden").resolve("invalid/input.yaml"));
     invalidXds = UpstreamHarness.onlyGateway(invalid);
-    ssl = UpstreamHarness.translate(UpstreamGoldenTest.golden().resolve("ssl/input.yaml"));
+    ssl = UpstreamHarness.translate(GoldenFiles.sourceDir("golden").resolve("ssl/input.yaml"));
   }
 
   @SuppressWarnings("unchecked")

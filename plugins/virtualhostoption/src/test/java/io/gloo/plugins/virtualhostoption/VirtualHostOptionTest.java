@@ -16,8 +16,6 @@ import io.gloo.plugins.common.EnvoyFilters;
 import io.gloo.plugins.routeoption.RouteOptionPlugin;
 import io.gloo.spi.GlooPlugin;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -31,24 +29,19 @@ class VirtualHostOptionTest {
       "virtualhostoption", new VirtualHostOptionPlugin());
 
   static Stream<String> cases() throws IOException {
-    try (Stream<Path> dirs = Files.list(GoldenFiles.sourceDir("golden"))) {
-      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+    return GoldenFiles.cases();
   }
 
   private static TranslationResult translate(String goldenCase) throws IOException {
-    Path dir = GoldenFiles.sourceDir("golden").resolve(goldenCase);
-    try (Stream<Path> files = Files.list(dir)) {
-      ResourceSnapshot snapshot = PluginTranslation.load(files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList());
-      assertTrue(snapshot.problems().isEmpty(), snapshot.problems().toString());
-      return PluginTranslation.translate(snapshot, PLUGINS);
-    }
+    ResourceSnapshot snapshot = PluginTranslation.load(GoldenFiles.inputs(goldenCase));
+    assertTrue(snapshot.problems().isEmpty(), snapshot.problems().toString());
+    return PluginTranslation.translate(snapshot, PLUGINS);
   }
 
   @ParameterizedTest
   @MethodSource("cases")
   void translatesAsGolden(String name) throws IOException {
-    GoldenFiles.assertMatches(GoldenFiles.sourceDir("golden").resolve(name).resolve("expected.json"),
+    GoldenFiles.assertMatches(GoldenFiles.expected(name),
         PluginTranslation.render(translate(name)));
   }
 
