@@ -92,12 +92,13 @@ final class Backends {
    * @param kind the ref's kind (null means Service)
    */
   Resolution resolve(String routeKind, String routeNamespace, String routeName, String group, String kind,
-      String name, String namespace, Integer port) {
+      String name, String namespace, Integer port, RouteInputs inputs) {
     String g = GatewayApi.groupOrCore(group);
     String k = kind == null ? GatewayApi.KIND_SERVICE : kind;
     String ns = namespace == null || namespace.isEmpty() ? routeNamespace : namespace;
     String ref = (g.isEmpty() ? "" : g + "/") + k + " " + ns + "/" + name;
     if (!g.isEmpty() || !k.equals(GatewayApi.KIND_SERVICE)) {
+      inputs.notReusable("backendRef of a plugin's kind");
       Optional<RegisteredKind> pluginKind = policies.kind(g, k, Attachment.BACKEND_REF);
       if (pluginKind.isEmpty()) {
         return Resolution.failed(GatewayApi.REASON_INVALID_KIND,
@@ -111,6 +112,7 @@ final class Backends {
               + routeNamespace);
     }
     Service service = snapshot.get(Service.class, ns, name).orElse(null);
+    inputs.read(new ResourceKey(GatewayApi.KIND_SERVICE, ns, name), service);
     if (service == null) {
       return Resolution.failed(GatewayApi.REASON_BACKEND_NOT_FOUND, "backendRef " + ref + ": Service not found");
     }
@@ -126,6 +128,7 @@ final class Backends {
     String cluster = clusterName(ns, name, port);
     List<BackendTlsPolicies.Policy> targeting = tlsPolicies.allForServicePort(ns, name, servicePort);
     if (!targeting.isEmpty()) {
+      inputs.notReusable("backend with a BackendTLSPolicy");
       tlsPoliciesByRoute.computeIfAbsent(new ResourceKey(routeKind, routeNamespace, routeName),
           r -> new LinkedHashSet<>()).addAll(targeting);
     }
@@ -139,7 +142,31 @@ final class Backends {
       BackendIR backend = build(c, service, servicePort);
       return tls == null ? backend : backend.withTls(tls.tls);
     });
+    inputs.serviceCluster(ns, name, port, cluster);
     return Resolution.ok(cluster);
+  }
+
+  /**
+   * Repeats the effects that resolving the backendRefs of a reused route had here: its Service clusters are built
+   * (if no other route built them yet) and marked HTTP/2 where the route asked for it. Only for routes whose
+   * {@link RouteInputs} are reusable: their Services are unchanged and no BackendTLSPolicy applies to them.
+   */
+  void replay(RouteInputs inputs) {
+    for (RouteInputs.ServicePortRef ref : inputs.serviceClusters()) {
+      String cluster = ref.cluster();
+      if (!built.containsKey(cluster)) {
+        Service service = snapshot.get(Service.class, ref.namespace(), ref.name()).orElseThrow();
+        built.put(cluster, build(cluster, service, servicePort(service, ref.port())));
+      }
+    }
+    for (String cluster : inputs.http2Clusters()) {
+      requireHttp2(cluster);
+    }
+  }
+
+  /** Whether any route's backends have BackendTLSPolicies (whose ancestors the Gateways then are). */
+  boolean anyTlsPolicies() {
+    return !tlsPoliciesByRoute.isEmpty();
   }
 
   /** The BackendTLSPolicies targeting the Service ports a route's backendRefs resolved to. */
