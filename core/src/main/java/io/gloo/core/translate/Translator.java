@@ -75,10 +75,10 @@ public final class Translator implements AutoCloseable {
     } finally {
       xds.finishTranslation(); // keeps only this translation's protos for reuse by the next one
     }
-    Map<ResourceKey, Object> statuses = new HashMap<>(ir.statuses());
+    StatusReport.Builder statuses = ir.statuses();
     routeProblems.forEach((route, problems) -> addRouteProblems(statuses.get(route), problems));
     statuses.putAll(reports.statuses());
-    return new TranslationResult(gateways, new StatusReport(statuses));
+    return new TranslationResult(gateways, statuses.build());
   }
 
   /** Problems found while applying plugin policies: the route is accepted but some rules answer 500. */
