@@ -98,8 +98,8 @@ final class Backends {
     String ns = namespace == null || namespace.isEmpty() ? routeNamespace : namespace;
     String ref = (g.isEmpty() ? "" : g + "/") + k + " " + ns + "/" + name;
     if (!g.isEmpty() || !k.equals(GatewayApi.KIND_SERVICE)) {
-      inputs.notReusable("backendRef of a plugin's kind");
       Optional<RegisteredKind> pluginKind = policies.kind(g, k, Attachment.BACKEND_REF);
+      inputs.pluginKind(g, k, Attachment.BACKEND_REF, pluginKind.isPresent());
       if (pluginKind.isEmpty()) {
         return Resolution.failed(GatewayApi.REASON_INVALID_KIND,
             "backendRef " + ref + ": unsupported kind (no installed plugin serves it as a backend)");

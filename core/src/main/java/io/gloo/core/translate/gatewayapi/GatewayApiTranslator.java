@@ -316,7 +316,7 @@ public final class GatewayApiTranslator {
       RoutePlans.Plan previous = cursor.previous(route);
       RoutePlans.Plan plan;
       if (previous != null && routePlans.attachmentUnchanged() && (previous.translated
-          ? routePlans.rulesReusable(previous.rules, route, snapshot) : true)) {
+          ? routePlans.rulesReusable(previous.rules, route, snapshot, policies) : true)) {
         if (previous.rules != null) {
           backends.replay(previous.rules.inputs());
         }
@@ -334,7 +334,7 @@ public final class GatewayApiTranslator {
         java.util.function.BiFunction<RuleTranslator.Problems, RouteInputs, List<RouteIR>> translate,
         RoutePlans.Builder plan) {
       RoutePlans.Rules rules = previous == null ? null : previous.rules;
-      if (rules != null && routePlans.rulesReusable(rules, route, snapshot)) {
+      if (rules != null && routePlans.rulesReusable(rules, route, snapshot, policies)) {
         problems.refsReason = rules.refsReason();
         problems.refsMessages.addAll(rules.refsMessages());
         problems.invalidMessages.addAll(rules.invalidMessages());

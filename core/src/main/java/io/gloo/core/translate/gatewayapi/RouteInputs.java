@@ -3,6 +3,8 @@ package io.gloo.core.translate.gatewayapi;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.policy.PolicyResolver;
+import io.gloo.spi.policy.Attachment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -11,7 +13,7 @@ import java.util.Set;
  * What translating the rules of one route read besides the route itself and the inputs that invalidate every route
  * ({@link RoutePlans}), and the side effects the translation had on {@link Backends} that a reuse must repeat.
  * A route whose translation involved anything not tracked here (plugin policies, plugin backends, BackendTLSPolicies)
- * is marked not reusable and is translated again next time. Not thread-safe: one route's translation.
+ * is marked not reusable and is translated again next time; references to kinds no plugin serves are tracked. Not thread-safe: one route's translation.
  */
 final class RouteInputs {
 
@@ -24,6 +26,7 @@ final class RouteInputs {
   private final List<HasMetadata> found = new ArrayList<>();
   private final List<ServicePortRef> serviceClusters = new ArrayList<>();
   private final List<String> http2Clusters = new ArrayList<>();
+  private final List<KindLookup> unservedKinds = new ArrayList<>();
   private String notReusable;
 
   /** The translation looked {@code key} up and found {@code resource} (null when absent). */
@@ -43,6 +46,31 @@ final class RouteInputs {
   /** The cluster was marked HTTP/2 (a GRPCRoute's backend). */
   void http2(String cluster) {
     http2Clusters.add(cluster);
+  }
+
+  /**
+   * The translation asked whether a plugin serves {@code group/kind} with {@code attachment}. Served: the route uses
+   * plugin policies (never reused). Not served: the reference fails, and stays failed while no plugin serves it.
+   */
+  void pluginKind(String group, String kind, Attachment attachment, boolean served) {
+    if (served) {
+      notReusable("references a plugin's " + group + "/" + kind);
+    } else {
+      unservedKinds.add(new KindLookup(group, kind, attachment));
+    }
+  }
+
+  /** A plugin kind the translation found no plugin for. */
+  record KindLookup(String group, String kind, Attachment attachment) {}
+
+  /** Whether no plugin serves, still, any of the kinds that none served. */
+  boolean kindsStillUnserved(PolicyResolver policies) {
+    for (KindLookup k : unservedKinds) {
+      if (policies.kind(k.group(), k.kind(), k.attachment()).isPresent()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The translation depends on something not tracked here: never reuse it. */

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.gloo.core.ir.RouteIR;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.policy.PolicyResolver;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -37,9 +38,10 @@ import java.util.Set;
  *   <li>for its attachment ({@link #attachmentUnchanged}): every Gateway, GatewayClass and Namespace object, and the
  *       state of our Gateways' listeners (servable, route kinds admitted: they also depend on TLS references);</li>
  *   <li>for its translated rules ({@link #rulesReusable}): the Services it looked up, found or not (skipped when no
- *       Service changed at all), and every ReferenceGrant and BackendTLSPolicy. Rules whose translation involved
- *       plugin policies, a plugin's backend kind or a BackendTLSPolicy are never reused, nor those of a route some
- *       policy's targetRefs name (it may start applying).</li>
+ *       Service changed at all), every ReferenceGrant and BackendTLSPolicy, and that no plugin serves the kinds its
+ *       ExtensionRefs and backendRefs named when none did. Rules whose translation involved plugin policies, a
+ *       plugin's backend kind or a BackendTLSPolicy are never reused, nor those of a route some policy's targetRefs
+ *       name (it may start applying).</li>
  * </ul>
  * When only the attachment inputs changed, the rules are still reused and the route is attached again. EndpointSlices
  * do not matter here: clusters and their endpoints are built afresh each translation ({@link Backends#replay}).
@@ -333,8 +335,8 @@ final class RoutePlans {
   }
 
   /** Whether rules translated before may serve {@code route} now (see the class comment). */
-  boolean rulesReusable(Rules rules, HasMetadata route, ResourceSnapshot snapshot) {
-    if (rules == null || !ruleInputsUnchanged || targeted == null) {
+  boolean rulesReusable(Rules rules, HasMetadata route, ResourceSnapshot snapshot, PolicyResolver policies) {
+    if (rules == null || !ruleInputsUnchanged || targeted == null || !rules.inputs().kindsStillUnserved(policies)) {
       return false;
     }
     if (!targeted.isEmpty()

@@ -137,10 +137,12 @@ final class RuleTranslator {
             .ifPresent(mirrors::add);
         case "CORS" -> cors = cors(filter.getCors());
         case "ExtensionRef" -> {
-          inputs.notReusable("ExtensionRef filter");
           LocalObjectReference ref = filter.getExtensionRef();
           Optional<RegisteredKind> kind = ref == null ? Optional.empty()
               : policies.kind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF);
+          if (ref != null) {
+            inputs.pluginKind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF, kind.isPresent());
+          }
           String what = ref == null ? "(missing extensionRef)"
               : ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
           if (kind.isEmpty()) {
