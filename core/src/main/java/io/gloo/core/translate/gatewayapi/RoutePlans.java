@@ -269,12 +269,21 @@ final class RoutePlans {
 
   private Map<String, Generation> previous = new HashMap<>();
   private Map<String, Generation> current = new HashMap<>();
-  private List<List<? extends HasMetadata>> ruleInputs = List.of();
+  /**
+   * The inputs every plan may depend on: those the previous plans were computed with (committed when a translation
+   * finishes; a translation that failed half-way commits nothing), and this translation's.
+   */
+  private static final class Inputs {
+    List<List<? extends HasMetadata>> rules = List.of();
+    List<? extends HasMetadata> services = List.of();
+    List<List<? extends HasMetadata>> attachment = List.of();
+    List<Object> listenerStates = List.of();
+  }
+
+  private Inputs committed = new Inputs();
+  private Inputs pending = new Inputs();
   private boolean ruleInputsUnchanged;
-  private List<List<? extends HasMetadata>> attachmentInputs = List.of();
-  private List<Object> listenerStates = List.of();
   private boolean attachmentUnchanged;
-  private List<? extends HasMetadata> services = List.of();
   private boolean servicesUnchanged;
   private Set<HasMetadata> serviceSet;
   /** namespace/name of everything policies target; null: unknown, reuse no rules. */
@@ -287,17 +296,15 @@ final class RoutePlans {
   /** Starts a translation of {@code snapshot}. */
   void begin(ResourceSnapshot snapshot) {
     current = new HashMap<>();
-    List<List<? extends HasMetadata>> rules = lists(snapshot, RULE_INPUT_KINDS);
-    ruleInputsUnchanged = sameInstances(rules, ruleInputs);
-    ruleInputs = rules;
-    List<? extends HasMetadata> now = snapshot.list(Service.class);
-    servicesUnchanged = sameInstances(List.of(now), List.of(services));
-    services = now;
+    pending = new Inputs();
+    pending.rules = lists(snapshot, RULE_INPUT_KINDS);
+    ruleInputsUnchanged = sameInstances(pending.rules, committed.rules);
+    pending.services = snapshot.list(Service.class);
+    servicesUnchanged = sameInstances(List.of(pending.services), List.of(committed.services));
     serviceSet = null;
     targeted = targetedNames(snapshot);
-    List<List<? extends HasMetadata>> attachment = lists(snapshot, ATTACHMENT_INPUT_KINDS);
-    attachmentUnchanged = sameInstances(attachment, attachmentInputs);
-    attachmentInputs = attachment;
+    pending.attachment = lists(snapshot, ATTACHMENT_INPUT_KINDS);
+    attachmentUnchanged = sameInstances(pending.attachment, committed.attachment);
     if (interned.size() > INTERN_LIMIT) {
       interned.clear();
     }
@@ -310,8 +317,8 @@ final class RoutePlans {
    * kinds), once the listeners are validated; a difference from the previous translation re-attaches every route.
    */
   void listenerStates(List<Object> states) {
-    attachmentUnchanged &= states.equals(listenerStates);
-    listenerStates = states;
+    pending.listenerStates = states;
+    attachmentUnchanged &= states.equals(committed.listenerStates);
   }
 
   /** Whether every input of route attachment is as in the previous translation. */
@@ -323,6 +330,7 @@ final class RoutePlans {
   void finish() {
     previous = current;
     current = new HashMap<>();
+    committed = pending;
     serviceSet = null;
   }
 
@@ -348,7 +356,7 @@ final class RoutePlans {
     }
     if (serviceSet == null) {
       serviceSet = Collections.newSetFromMap(new IdentityHashMap<>());
-      serviceSet.addAll(services);
+      serviceSet.addAll(pending.services);
     }
     return rules.inputs().unchangedIn(snapshot, serviceSet);
   }
