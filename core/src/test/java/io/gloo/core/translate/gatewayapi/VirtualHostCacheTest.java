@@ -67,7 +67,7 @@ class VirtualHostCacheTest {
     List<RoutePrecedence.Entry> entries = new ArrayList<>();
     int names = 0;
     for (int step = 0; step < 500; step++) {
-      int changes = random.nextInt(4) == 0 ? random.nextInt(20) : random.nextInt(3);
+      int changes = random.nextInt(4) == 0 ? random.nextInt(80) : random.nextInt(3);
       for (int c = 0; c < changes; c++) {
         if (!entries.isEmpty() && random.nextBoolean()) {
           entries.remove(random.nextInt(entries.size()));
