@@ -18,6 +18,11 @@ public interface GlooPlugin {
     return List.of();
   }
 
+  /** Fields of other plugins' kinds this plugin translates. */
+  default List<io.gloo.spi.policy.FieldExtension<?>> fieldExtensions() {
+    return List.of();
+  }
+
   /** Called once when the plugin is loaded: register gRPC or background services, read configuration. */
   default void start(PluginContext context) {}
 

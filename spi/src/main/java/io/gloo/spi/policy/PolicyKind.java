@@ -51,4 +51,13 @@ public interface PolicyKind<S> {
   }
 
   PolicyTranslator<S> translator();
+
+  /** Receives every valid policy of this kind after each translation; null for none. */
+  default PolicySink<S> sink() {
+    return null;
+  }
+
+  default StatusStyle statusStyle() {
+    return StatusStyle.GLOO_NAMESPACED;
+  }
 }

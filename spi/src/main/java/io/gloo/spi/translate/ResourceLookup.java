@@ -29,6 +29,14 @@ public interface ResourceLookup {
     return Optional.empty();
   }
 
+  /** Secrets carrying all these labels that the policy may read. */
+  default List<SecretData> secrets(Map<String, String> matchLabels) {
+    return List.of();
+  }
+
+  /** A Secret's identity, type and decoded data. Never log the values. */
+  record SecretData(String namespace, String name, String type, Map<String, byte[]> data) {}
+
   /** An address and port. */
   record HostPort(String address, int port) {}
 }

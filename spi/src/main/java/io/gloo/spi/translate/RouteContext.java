@@ -11,4 +11,7 @@ public interface RouteContext extends TranslationContext {
 
   /** The rule's {@code name}, or null. */
   String ruleName();
+
+  /** A problem shown on the HTTPRoute's status. */
+  default void reportOnRoute(String message) {}
 }
