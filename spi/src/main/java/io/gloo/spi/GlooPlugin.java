@@ -1,5 +1,6 @@
 package io.gloo.spi;
 
+import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
 import java.util.List;
 
@@ -18,8 +19,11 @@ public interface GlooPlugin {
     return List.of();
   }
 
-  /** Fields of other plugins' kinds this plugin translates. */
-  default List<io.gloo.spi.policy.FieldExtension<?>> fieldExtensions() {
+  /**
+   * Fields of other plugins' kinds that this plugin translates (see {@link FieldExtension}). Called after
+   * {@link #start}; the result must not change afterwards.
+   */
+  default List<FieldExtension<?>> fieldExtensions() {
     return List.of();
   }
 

@@ -29,12 +29,15 @@ public interface ResourceLookup {
     return Optional.empty();
   }
 
-  /** Secrets carrying all these labels that the policy may read. */
+  /**
+   * The Secrets carrying every label in {@code matchLabels} that may be read from here (the asking policy's
+   * namespace, and others through a ReferenceGrant), sorted by namespace and name. Never log the values.
+   */
   default List<SecretData> secrets(Map<String, String> matchLabels) {
     return List.of();
   }
 
-  /** A Secret's identity, type and decoded data. Never log the values. */
+  /** A Secret's identity, type and decoded data. */
   record SecretData(String namespace, String name, String type, Map<String, byte[]> data) {}
 
   /** An address and port. */
