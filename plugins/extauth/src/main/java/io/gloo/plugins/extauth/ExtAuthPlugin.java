@@ -7,7 +7,11 @@ import io.gloo.plugins.extauth.service.AuthorizationService;
 import io.gloo.spi.GlooPlugin;
 import io.gloo.spi.PluginContext;
 import io.gloo.spi.PluginMetrics;
+import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
+import io.gloo.plugins.extauth.translate.ExtAuthExtension;
+import io.gloo.plugins.extauth.translate.ExtAuthSettings;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
@@ -28,14 +32,25 @@ public final class ExtAuthPlugin implements GlooPlugin {
 
   private volatile AuthConfigKind kind;
   private volatile AuthRuntime runtime;
+  private volatile ExtAuthSettings settings = ExtAuthSettings.DEFAULTS;
+  private final List<FieldExtension<?>> extensions = List.of(
+      new ExtAuthExtension(ExtAuthExtension.ROUTE_OPTION, () -> settings),
+      new ExtAuthExtension(ExtAuthExtension.VIRTUAL_HOST_OPTION, () -> settings));
 
   public ExtAuthPlugin() {
     // policyKinds() may be asked before start() in tests that only translate; the sink then feeds nothing
     this.kind = new AuthConfigKind(new AuthConfigCompiler(randomSecret()), set -> publish(set));
   }
 
+  /** A plugin configured without starting its service (translation only: tests, {@code gloo translate}). */
+  public ExtAuthPlugin(Map<String, String> config) {
+    this();
+    this.settings = ExtAuthSettings.from(config);
+  }
+
   @Override
   public void start(PluginContext context) {
+    this.settings = ExtAuthSettings.from(context.config());
     byte[] secret = context.config("sessionSecret").map(s -> s.getBytes(StandardCharsets.UTF_8))
         .orElseGet(ExtAuthPlugin::randomSecret);
     int port = context.config("port").map(Integer::parseInt).orElse(DEFAULT_PORT);
@@ -56,6 +71,11 @@ public final class ExtAuthPlugin implements GlooPlugin {
   @Override
   public List<PolicyKind<?>> policyKinds() {
     return List.of(kind);
+  }
+
+  @Override
+  public List<FieldExtension<?>> fieldExtensions() {
+    return extensions;
   }
 
   @Override
