@@ -60,7 +60,9 @@ class DistributionPluginSetsTest {
 
   private static GlooServer serve(Path config, Path plugins) throws IOException {
     return GlooServer.start(new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), PluginManager.Options.of(plugins)));
+        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
+        // extauth's ext-auth service on an ephemeral port (8083 may be taken on a shared machine)
+        new PluginManager.Options(plugins, java.util.Set.of(), Map.of("extauth", Map.of("port", "0")), null, null)));
   }
 
   private static Path enterprisePlugins() {
@@ -96,7 +98,7 @@ class DistributionPluginSetsTest {
   void enterpriseServesRouteOptionAndVirtualHostOption(@TempDir Path config, @TempDir Path work) throws Exception {
     configDir(config, "e2e/virtualhost_options/setup.yaml", "e2e/virtualhost_options/vho-remove-x-bar.yaml");
     try (GlooServer server = serve(config, enterprisePlugins())) {
-      assertEquals(List.of("routeoption", "upstream", "virtualhostoption"),
+      assertEquals(List.of("extauth", "routeoption", "upstream", "virtualhostoption"),
           server.plugins().started().stream().map(p -> p.id()).sorted().toList());
       XdsResources xds = served(server);
       Route route = vhost(xds).getRoutes(0);
