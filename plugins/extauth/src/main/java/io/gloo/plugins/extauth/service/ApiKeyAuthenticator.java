@@ -66,11 +66,18 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return AuthResult.ok("api_key", headers);
   }
 
-  private static byte[] sha256(byte[] value) {
+  /** One digest per thread: {@code MessageDigest.getInstance} costs more than hashing a short key. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(value);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  });
+
+  private static byte[] sha256(byte[] value) {
+    MessageDigest md = SHA256.get();
+    md.reset();
+    return md.digest(value);
   }
 }

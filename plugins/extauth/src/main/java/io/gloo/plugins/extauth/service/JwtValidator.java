@@ -15,6 +15,10 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.gloo.plugins.extauth.compile.AuthConfigCompiler;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,16 +46,34 @@ public final class JwtValidator {
   private static final Set<JWSAlgorithm> RSA_ALGS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
       JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512);
 
+  /** How long a verified signature is remembered (Envoy's jwt_authn caches verified tokens the same way). */
+  public static final Duration VERIFIED_TTL = Duration.ofSeconds(30);
+
   private final JwksSource keys;
   private final String issuer;
   private final List<String> audiences;
   private final Clock clock;
+  /**
+   * Tokens whose signature verified, by SHA-256 of the token, with the key set that verified them. A hit is used
+   * only while that same key set is current (a rotation or removal re-verifies), and time claims are re-checked on
+   * every use; only successes are cached.
+   */
+  private final Cache<String, Verified> verified;
+
+  private record Verified(JWKSet keys, SignedJWT jwt) {}
 
   public JwtValidator(JwksSource keys, String issuer, List<String> audiences, Clock clock) {
+    this(keys, issuer, audiences, clock, VERIFIED_TTL);
+  }
+
+  /** @param verifiedTtl zero disables the verified-token cache */
+  public JwtValidator(JwksSource keys, String issuer, List<String> audiences, Clock clock, Duration verifiedTtl) {
     this.keys = keys;
     this.issuer = issuer == null || issuer.isEmpty() ? null : issuer;
     this.audiences = audiences == null ? List.of() : List.copyOf(audiences);
     this.clock = clock;
+    this.verified = verifiedTtl.isZero() ? null
+        : Caffeine.newBuilder().expireAfterWrite(verifiedTtl).maximumSize(100_000).build();
   }
 
   /** The outcome: claims, or a failure reason code (never containing the token). */
@@ -62,30 +84,49 @@ public final class JwtValidator {
   }
 
   public CompletionStage<Outcome> validate(String token) {
+    String cacheKey = null;
+    if (verified != null) {
+      cacheKey = AuthConfigCompiler.sha256(token.getBytes(StandardCharsets.UTF_8));
+      Verified hit = verified.getIfPresent(cacheKey);
+      if (hit != null && hit.keys() == keys.cached()) {
+        return CompletableFuture.completedFuture(checkClaims(hit.jwt()));
+      }
+    }
+    String key = cacheKey;
+    return parseAndVerify(token).thenApply(result -> {
+      if (key != null && result.outcome().claims() != null) {
+        verified.put(key, new Verified(result.keys(), result.jwt()));
+      }
+      return result.outcome();
+    });
+  }
+
+  private record Attempt(Outcome outcome, JWKSet keys, SignedJWT jwt) {}
+
+  private CompletionStage<Attempt> parseAndVerify(String token) {
     SignedJWT jwt;
     try {
       jwt = SignedJWT.parse(token);
     } catch (ParseException | IllegalArgumentException e) {
-      return CompletableFuture.completedFuture(Outcome.fail("jwt_malformed"));
+      return CompletableFuture.completedFuture(new Attempt(Outcome.fail("jwt_malformed"), null, null));
     }
     JWSHeader header = jwt.getHeader();
     if (header.getAlgorithm() == null || "none".equalsIgnoreCase(header.getAlgorithm().getName())) {
-      return CompletableFuture.completedFuture(Outcome.fail("jwt_alg_none"));
+      return CompletableFuture.completedFuture(new Attempt(Outcome.fail("jwt_alg_none"), null, null));
     }
     JWKSet current = keys.cached();
     if (current != null && (header.getKeyID() == null || current.getKeyByKeyId(header.getKeyID()) != null)) {
-      return CompletableFuture.completedFuture(verify(jwt, current));
+      return CompletableFuture.completedFuture(new Attempt(verify(jwt, current), current, jwt));
     }
     CompletionStage<JWKSet> next = current == null ? keys.keys() : keys.refreshForUnknownKid();
     return next.handle((set, error) -> {
       if (set == null) {
-        return Outcome.fail("jwks_unavailable");
+        return new Attempt(Outcome.fail("jwks_unavailable"), null, null);
       }
       if (header.getKeyID() != null && set.getKeyByKeyId(header.getKeyID()) == null) {
-        // the key set may just have arrived for the first time; one more chance to find a rotated key
-        return Outcome.fail("jwt_unknown_kid");
+        return new Attempt(Outcome.fail("jwt_unknown_kid"), set, null);
       }
-      return verify(jwt, set);
+      return new Attempt(verify(jwt, set), set, jwt);
     });
   }
 
