@@ -175,7 +175,10 @@ class JwtAuthTest {
     Thread.sleep(1300); // past refreshInterval: the next use starts a refresh, which fails
     assertEquals(200, status(check("ns.remote", token)));
     Thread.sleep(300);
-    assertEquals(200, status(check("ns.remote", token)));
+    // tokens never seen before (so not in the verified-token cache) still verify with the last good keys
+    assertEquals(200, status(check("ns.remote", Tokens.sign(rsa, Tokens.claims().jwtID("fresh-1").build()))));
+    Thread.sleep(1100);
+    assertEquals(200, status(check("ns.remote", Tokens.sign(rsa, Tokens.claims().jwtID("fresh-2").build()))));
     assertTrue(idp.findAll(getRequestedFor(urlEqualTo("/jwks"))).size() >= 1, "a refresh was attempted");
   }
 
@@ -195,6 +198,16 @@ class JwtAuthTest {
       assertEquals(401, status(check("ns.remote", Tokens.sign(stranger, Tokens.claims().build()))));
     }
     assertTrue(idp.findAll(getRequestedFor(urlEqualTo("/jwks"))).size() <= before + 1);
+
+    // the old key is withdrawn: once the refreshed key set arrives, tokens it signed are denied, even those
+    // verified (and cached) before
+    String oldToken = Tokens.sign(rsa, Tokens.claims().build());
+    assertEquals(200, status(check("ns.remote", oldToken)));
+    idp.stubFor(get("/jwks").willReturn(aResponse().withStatus(200).withBody(Tokens.jwks(rotated))));
+    Thread.sleep(1100);
+    io.gloo.core.testing.Await.until(new java.util.concurrent.LinkedBlockingQueue<>(), java.time.Duration.ofSeconds(10),
+        () -> status(check("ns.remote", oldToken)) == 401, () -> "a withdrawn key's token kept working");
+    assertEquals(200, status(check("ns.remote", newToken)));
   }
 
   @Test
