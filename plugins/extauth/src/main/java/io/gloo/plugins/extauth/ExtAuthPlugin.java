@@ -83,9 +83,16 @@ public final class ExtAuthPlugin implements GlooPlugin {
     ConfigPublisher pub = new ConfigPublisher(CONFIG_STREAM);
     this.publisher = pub;
     this.kind = new AuthConfigKind(new AuthConfigCompiler(secret), this::publish);
-    context.registerGrpcService(port, service);
-    context.registerGrpcService(port, pub);
-    log.info("ext-auth service on port {} (auth configs published there for standalone servers)", port);
+    try {
+      context.registerGrpcService(port, service);
+      context.registerGrpcService(port, pub);
+      log.info("ext-auth service on port {} (auth configs published there for standalone servers)", port);
+    } catch (RuntimeException e) {
+      // Keep translating: a route that needs auth must still get its ext_authz config, which then fails closed
+      // (403 on error) instead of the plugin being unloaded and options.extauth being ignored (open).
+      log.error("the ext-auth service cannot serve on port {} ({}); requests that need auth are denied until it "
+          + "can (set plugin config extauth.port, or run gloo extauth-server)", port, e.getMessage());
+    }
   }
 
   /** A config set from the control plane; a bad one is ignored and the last good set keeps serving. */
