@@ -75,6 +75,7 @@ public final class Translator implements AutoCloseable {
     } finally {
       xds.finishTranslation(); // keeps only this translation's protos for reuse by the next one
     }
+    policies.publishToSinks(ir.lookup(), invoker); // before statuses are read: sinks may report on policies
     Map<ResourceKey, Object> statuses = new HashMap<>(ir.statuses());
     routeProblems.forEach((route, problems) -> addRouteProblems(statuses.get(route), problems));
     statuses.putAll(reports.statuses());

@@ -51,4 +51,14 @@ public interface PolicyKind<S> {
   }
 
   PolicyTranslator<S> translator();
+
+  /** Receives every valid policy of this kind after each translation (e.g. to feed a service); null for none. */
+  default PolicySink<S> sink() {
+    return null;
+  }
+
+  /** The shape of this kind's status. */
+  default StatusStyle statusStyle() {
+    return StatusStyle.GLOO_NAMESPACED;
+  }
 }
