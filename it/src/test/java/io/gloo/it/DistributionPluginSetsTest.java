@@ -60,7 +60,7 @@ class DistributionPluginSetsTest {
 
   private static GlooServer serve(Path config, Path plugins) throws IOException {
     return GlooServer.start(new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), PluginManager.Options.of(plugins)));
+        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), EnterprisePlugins.options(plugins)));
   }
 
   private static Path enterprisePlugins() {
@@ -96,7 +96,7 @@ class DistributionPluginSetsTest {
   void enterpriseServesRouteOptionAndVirtualHostOption(@TempDir Path config, @TempDir Path work) throws Exception {
     configDir(config, "e2e/virtualhost_options/setup.yaml", "e2e/virtualhost_options/vho-remove-x-bar.yaml");
     try (GlooServer server = serve(config, enterprisePlugins())) {
-      assertEquals(List.of("routeoption", "upstream", "virtualhostoption"),
+      assertEquals(List.of("ratelimit", "routeoption", "upstream", "virtualhostoption"),
           server.plugins().started().stream().map(p -> p.id()).sorted().toList());
       XdsResources xds = served(server);
       Route route = vhost(xds).getRoutes(0);

@@ -21,6 +21,21 @@ public class Descriptor extends GlooObject {
   public Boolean unlimited;
   public Boolean shadowMode;
 
+  /** Siblings with the same key and value would be one node of the tree: the later would silently win. */
+  static void checkDuplicates(List<Descriptor> siblings, String path, List<Violation> out) {
+    if (siblings == null) {
+      return;
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < siblings.size(); i++) {
+      Descriptor d = siblings.get(i);
+      if (d != null && d.key != null && !seen.add(d.key + "\u0000" + d.value)) {
+        out.add(new Violation(path + "[" + i + "]",
+            "duplicate descriptor key '" + d.key + "'" + (d.value == null ? "" : " value '" + d.value + "'")));
+      }
+    }
+  }
+
   @Override
   public void validate(String path, List<Violation> out) {
     checkUnknown(path, out);
@@ -35,15 +50,6 @@ public class Descriptor extends GlooObject {
       out.add(new Violation(Paths.join(path, "weight"), "must not be negative, got " + weight));
     }
     validateAll(descriptors, Paths.join(path, "descriptors"), out);
-    if (descriptors != null) {
-      java.util.Set<String> seen = new java.util.HashSet<>();
-      for (int i = 0; i < descriptors.size(); i++) {
-        Descriptor d = descriptors.get(i);
-        if (d != null && d.key != null && !seen.add(d.key + "\u0000" + d.value)) {
-          out.add(new Violation(Paths.join(path, "descriptors") + "[" + i + "]",
-              "duplicate descriptor key '" + d.key + "'" + (d.value == null ? "" : " value '" + d.value + "'")));
-        }
-      }
-    }
+    checkDuplicates(descriptors, Paths.join(path, "descriptors"), out);
   }
 }

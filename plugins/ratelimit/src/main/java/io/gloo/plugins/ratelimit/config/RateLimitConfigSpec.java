@@ -25,6 +25,7 @@ public class RateLimitConfigSpec extends GlooObject {
     public void validate(String path, List<Violation> out) {
       checkUnknown(path, out);
       validateAll(descriptors, Paths.join(path, "descriptors"), out);
+      Descriptor.checkDuplicates(descriptors, Paths.join(path, "descriptors"), out);
       validateAll(setDescriptors, Paths.join(path, "setDescriptors"), out);
       validateAll(rateLimits, Paths.join(path, "rateLimits"), out);
     }
