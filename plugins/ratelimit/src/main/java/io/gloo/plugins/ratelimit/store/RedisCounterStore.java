@@ -18,17 +18,25 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counters in Redis, shared by every replica of the service. Each request is one command, so one round trip: a Lua
- * script that, for every key, does {@code INCRBY key hits} and, when that created the key, {@code PEXPIRE key ttl}
- * (the window's remainder plus a second's grace), and returns the new values. Atomic in Redis, hence exact across
- * replicas.
+ * Counters in Redis, shared by every replica of the service. All of a request's counters go in one command, so one
+ * round trip: a Lua script that, for every key, does {@code INCRBY key hits} and, when that created the key,
+ * {@code PEXPIRE key ttl} (the window's remainder plus a second's grace), and returns the new values. Atomic in
+ * Redis, hence exact across replicas.
+ *
+ * <p>Requests that arrive while {@value #MAX_IN_FLIGHT} script calls are already on their way share the next call
+ * (at most {@value #MAX_BATCH_KEYS} keys): under load Redis runs one script for dozens of requests instead of one
+ * each, and a request waits at most for the calls ahead of it. Each request is still answered from exactly one round
+ * trip; a key that appears twice in a call is incremented twice, in order, so counting stays exact.
  *
  * <p>Client: Lettuce, one multiplexed connection (thread-safe, non-blocking, commands from all request threads
  * pipelined on one socket — Redis executes commands one at a time anyway, so a pool of connections would only add
@@ -53,6 +61,8 @@ public final class RedisCounterStore implements CounterStore {
       """;
   static final String SCRIPT_SHA = sha1(SCRIPT);
   static final long GRACE_MILLIS = 1_000;
+  static final int MAX_IN_FLIGHT = 4;
+  static final int MAX_BATCH_KEYS = 1024;
   private static final long RECONNECT_MIN_MILLIS = 100;
   private static final long RECONNECT_MAX_MILLIS = 2_000;
 
@@ -63,6 +73,11 @@ public final class RedisCounterStore implements CounterStore {
   private final RedisClient client;
   private final RedisURI uri;
 
+  /** One request's counters, waiting for a script call. */
+  private record Pending(String[] keys, String[] args, CompletableFuture<long[]> result) {}
+
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final Object lock = new Object();
   @GuardedBy("lock")
   private CompletableFuture<StatefulRedisConnection<String, String>> connection;
@@ -134,6 +149,61 @@ public final class RedisCounterStore implements CounterStore {
       args[2 * i] = Long.toString(hits[i]);
       args[2 * i + 1] = Long.toString(Math.max(1, expireAtMillis[i] - now + GRACE_MILLIS));
     }
+    Pending pending = new Pending(keys, args, new CompletableFuture<>());
+    queue.add(pending);
+    sendQueued();
+    return pending.result;
+  }
+
+  /**
+   * Sends what is queued while fewer than {@link #MAX_IN_FLIGHT} calls are out. Called after every enqueue and every
+   * completed call, so nothing queued is left behind: an enqueuer that finds the calls full is covered by the next
+   * completion, which looks at the queue after giving back its slot.
+   */
+  private void sendQueued() {
+    while (!queue.isEmpty()) {
+      int n = inFlight.get();
+      if (n >= MAX_IN_FLIGHT) {
+        return;
+      }
+      if (!inFlight.compareAndSet(n, n + 1)) {
+        continue;
+      }
+      List<Pending> batch = new ArrayList<>();
+      int keyCount = 0;
+      Pending p;
+      while (keyCount < MAX_BATCH_KEYS && (p = queue.poll()) != null) {
+        batch.add(p);
+        keyCount += p.keys.length;
+      }
+      if (batch.isEmpty()) {
+        inFlight.decrementAndGet();
+        continue;
+      }
+      call(batch, keyCount).whenComplete((values, error) -> {
+        inFlight.decrementAndGet();
+        complete(batch, values, error);
+        sendQueued();
+      });
+    }
+  }
+
+  private CompletableFuture<List<Object>> call(List<Pending> batch, int keyCount) {
+    String[] keys;
+    String[] args;
+    if (batch.size() == 1) {
+      keys = batch.get(0).keys;
+      args = batch.get(0).args;
+    } else {
+      keys = new String[keyCount];
+      args = new String[keyCount * 2];
+      int k = 0;
+      for (Pending p : batch) {
+        System.arraycopy(p.keys, 0, keys, k, p.keys.length);
+        System.arraycopy(p.args, 0, args, 2 * k, p.args.length);
+        k += p.keys.length;
+      }
+    }
     return connection()
         .thenCompose(c -> c.async().<List<Object>>evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys, args)
             .toCompletableFuture()
@@ -141,17 +211,24 @@ public final class RedisCounterStore implements CounterStore {
                 // Redis lost its script cache (restart, SCRIPT FLUSH): EVAL runs and caches it again
                 ? c.async().<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
                 : CompletableFuture.failedFuture(e)))
-        .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS)
-        .handle((values, error) -> {
-          if (error != null) {
-            throw new StoreUnavailableException("redis at " + address + ": " + describe(error), error);
-          }
-          long[] out = new long[values.size()];
-          for (int i = 0; i < out.length; i++) {
-            out[i] = (Long) values.get(i);
-          }
-          return out;
-        });
+        .orTimeout(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+  }
+
+  private void complete(List<Pending> batch, List<Object> values, Throwable error) {
+    if (error != null) {
+      StoreUnavailableException failure = new StoreUnavailableException("redis at " + address + ": "
+          + describe(error), error);
+      batch.forEach(p -> p.result.completeExceptionally(failure));
+      return;
+    }
+    int v = 0;
+    for (Pending p : batch) {
+      long[] out = new long[p.keys.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = (Long) values.get(v++);
+      }
+      p.result.complete(out);
+    }
   }
 
   private static boolean isNoScript(Throwable e) {
