@@ -67,8 +67,17 @@ final class RateLimitDescriptors {
         }
       }
       if (!descriptors.isEmpty()) {
-        trace.add("rate-limit filter " + f.getName() + " (stage " + stage + ") asks domain " + config.getDomain()
-            + " about " + descriptors.size() + " descriptor(s)");
+        StringBuilder line = new StringBuilder("rate-limit filter " + f.getName() + " (stage " + stage
+            + ") asks domain " + config.getDomain() + " about");
+        for (List<RouteDecision.Entry> descriptor : descriptors) {
+          line.append(" [");
+          for (int i = 0; i < descriptor.size(); i++) {
+            line.append(i == 0 ? "" : ", ").append(descriptor.get(i).key()).append('=')
+                .append(descriptor.get(i).value());
+          }
+          line.append(']');
+        }
+        trace.add(line.toString());
         calls.add(new RouteDecision.RateLimitCall(f.getName(), config.getDomain(), stage, descriptors));
       }
     }

@@ -81,6 +81,8 @@ class RouteEvaluatorRateLimitTest {
     assertEquals(List.of(List.of(new Entry("generic_key", "g"), new Entry("user", "alice")),
         List.of(new Entry("destination_cluster", "backend"))), withUser.rateLimits().get(1).descriptors());
     assertTrue(withUser.toJson().toString().contains("\"rateLimits\""));
+    assertTrue(withUser.trace().contains("rate-limit filter default (stage 0) asks domain custom about "
+        + "[generic_key=g, user=alice] [destination_cluster=backend]"), withUser.trace().toString());
 
     RouteDecision anonymous = RouteEvaluator.evaluate(xds, TestRequest.get("a", "/"));
     assertEquals(List.of(List.of(new Entry("destination_cluster", "backend"))),
