@@ -95,13 +95,21 @@ final class TestPluginContext implements PluginContext, AutoCloseable {
 
   /** Stops background services and servers (a port is free again afterwards). */
   @Override
-  public synchronized void close() throws Exception {
+  public synchronized void close() {
     for (BackgroundService s : background) {
-      s.stop();
+      try {
+        s.stop();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
     }
     background.clear();
     for (Server s : servers.values()) {
-      s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      try {
+        s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     servers.clear();
     registries.clear();
