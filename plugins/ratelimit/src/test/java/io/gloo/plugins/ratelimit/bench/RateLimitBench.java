@@ -72,6 +72,12 @@ public final class RateLimitBench {
         Runtime.getRuntime().availableProcessors());
 
     try (RedisServerProcess redis = RedisServerProcess.start()) {
+      // JIT warm-up of the whole path (gRPC, service, both stores) before anything is measured
+      System.out.println("  warm-up (not measured):");
+      run("memory", new MemoryCounterStore(1_000_000, Clock.systemUTC()), 5, warmup, warmup, inflight, channels);
+      run("redis", new RedisCounterStore(redis.address(), Duration.ofSeconds(1), Clock.systemUTC()), 5, warmup,
+          warmup, inflight, channels);
+      redis.command("FLUSHALL");
       double mem1 = run("memory", new MemoryCounterStore(1_000_000, Clock.systemUTC()), 1, seconds, warmup,
           inflight, channels);
       double mem5 = run("memory", new MemoryCounterStore(1_000_000, Clock.systemUTC()), 5, seconds, warmup,
