@@ -100,16 +100,23 @@ public final class RateLimitPlugin implements GlooPlugin {
       publisher = new ConfigPublisher(RULES_SERVICE);
     }
     Runtime r = new Runtime(limiter, store, publisher, subscriber, scheduler);
+    try {
+      limiter.update(compile(published));
+      if (publisher != null) {
+        publisher.publish(RuleCodec.encode(withCustom(published)));
+      }
+      context.registerGrpcService(s.port(), new RateLimitService(limiter));
+      if (publisher != null) {
+        context.registerGrpcService(s.port(), publisher);
+      }
+      context.registerGrpcService(s.port(), new DecisionsService(limiter.recent()));
+    } catch (RuntimeException e) {
+      // e.g. the port is taken: release the store's connection and threads before failing the start
+      scheduler.shutdownNow();
+      store.close();
+      throw e;
+    }
     runtime = r;
-    limiter.update(compile(published));
-    if (publisher != null) {
-      publisher.publish(RuleCodec.encode(withCustom(published)));
-    }
-    context.registerGrpcService(s.port(), new RateLimitService(limiter));
-    if (publisher != null) {
-      context.registerGrpcService(s.port(), publisher);
-    }
-    context.registerGrpcService(s.port(), new DecisionsService(limiter.recent()));
     context.registerBackgroundService(new BackgroundService() {
       @Override
       public String name() {
