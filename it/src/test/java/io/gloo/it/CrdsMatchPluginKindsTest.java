@@ -47,12 +47,10 @@ class CrdsMatchPluginKindsTest {
     }
     Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    // extauth serves its ext-auth service on an ephemeral port here (8083 may be taken on a shared machine)
-    PluginManager.Options options = new PluginManager.Options(plugins, java.util.Set.of(),
-        Map.of("extauth", Map.of("port", "0")), null, null);
-    try (PluginManager manager = new PluginManager(options, KindRegistry.withBuiltins(), meters)) {
+    try (PluginManager manager = new PluginManager(EnterprisePlugins.options(plugins), KindRegistry.withBuiltins(),
+        meters)) {
       List<LoadedPlugin> started = manager.start().started();
-      assertEquals(4, started.size(), "the enterprise plugins: " + started);
+      assertEquals(5, started.size(), "the enterprise plugins: " + started);
       for (LoadedPlugin plugin : started) {
         assertFalse(plugin.kinds().isEmpty(), plugin.id());
         for (PolicyKind<?> kind : plugin.kinds()) {
