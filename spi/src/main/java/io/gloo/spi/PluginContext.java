@@ -36,6 +36,16 @@ public interface PluginContext {
    */
   void registerGrpcService(int port, BindableService service);
 
+  /**
+   * Like {@link #registerGrpcService}, for a service whose methods never block: they compute the answer or finish
+   * it asynchronously (e.g. a non-blocking Redis client), and hand anything that waits to their own threads. Core
+   * then runs its calls on the transport's event loop, without a hand-off to a thread pool per call, which is most
+   * of a small call's cost. A method that blocks here stalls every call sharing its event loop.
+   */
+  default void registerNonBlockingGrpcService(int port, BindableService service) {
+    registerGrpcService(port, service);
+  }
+
   /** Runs a background service for as long as the plugin is loaded. */
   void registerBackgroundService(BackgroundService service);
 }

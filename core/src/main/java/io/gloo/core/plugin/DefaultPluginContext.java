@@ -85,11 +85,20 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
 
   @Override
   public void registerGrpcService(int port, BindableService service) {
+    register(port, service, false);
+  }
+
+  @Override
+  public void registerNonBlockingGrpcService(int port, BindableService service) {
+    register(port, service, true);
+  }
+
+  private void register(int port, BindableService service, boolean nonBlocking) {
     Objects.requireNonNull(service, "service");
     ServerServiceDefinition definition = PluginCalls.call(loader, service::bindService);
     synchronized (lock) {
       checkOpen();
-      grpc.register(pluginId, loader, port, definition);
+      grpc.register(pluginId, loader, port, definition, nonBlocking);
     }
   }
 

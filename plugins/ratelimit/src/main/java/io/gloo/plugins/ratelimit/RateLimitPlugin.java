@@ -105,7 +105,7 @@ public final class RateLimitPlugin implements GlooPlugin {
       if (publisher != null) {
         publisher.publish(RuleCodec.encode(withCustom(published)));
       }
-      context.registerGrpcService(s.port(), new RateLimitService(limiter));
+      context.registerNonBlockingGrpcService(s.port(), new RateLimitService(limiter));
       if (publisher != null) {
         context.registerGrpcService(s.port(), publisher);
       }
