@@ -29,6 +29,11 @@ import org.slf4j.Logger;
  * them. {@code mode=standalone} ({@code gloo extauth-server}, with {@code controlPlane=host:port}): configs come from
  * the control plane through a {@link ConfigSubscriber}; the last ones keep being served while it is away.
  *
+ * <p>The Authorization service is registered as non-blocking (its calls run on the event loop): it never waits on
+ * I/O (remote JWKS, introspection, token endpoints and pass-through services are called asynchronously) and the one
+ * slow computation, an APR1-MD5 hash that is not in the verified-credentials cache, runs on the common fork-join
+ * pool.
+ *
  * <p>Plugin config: {@code port}; {@code sessionSecret} (keys OIDC session cookies; generated per control-plane
  * process when absent — the derived keys travel with the configs, so standalone replicas agree);
  * {@code serviceAddress} (where Envoy reaches the service, default 127.0.0.1:8083);
@@ -73,7 +78,7 @@ public final class ExtAuthPlugin implements GlooPlugin {
           .orElseThrow(() -> new IllegalArgumentException("mode=standalone needs controlPlane=HOST:PORT"));
       ConfigSubscriber sub = new ConfigSubscriber(controlPlane, CONFIG_STREAM, json -> receive(rt, json, log), log);
       this.subscriber = sub;
-      context.registerGrpcService(port, service);
+      context.registerNonBlockingGrpcService(port, service);
       sub.start();
       log.info("ext-auth service on port {}, auth configs from {}", port, controlPlane);
       return;
@@ -84,7 +89,7 @@ public final class ExtAuthPlugin implements GlooPlugin {
     this.publisher = pub;
     this.kind = new AuthConfigKind(new AuthConfigCompiler(secret), this::publish);
     try {
-      context.registerGrpcService(port, service);
+      context.registerNonBlockingGrpcService(port, service);
       context.registerGrpcService(port, pub);
       log.info("ext-auth service on port {} (auth configs published there for standalone servers)", port);
     } catch (RuntimeException e) {

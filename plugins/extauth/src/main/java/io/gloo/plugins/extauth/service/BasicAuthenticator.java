@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * {@code basicAuth}: {@code Authorization: Basic} checked against APR1-MD5 htpasswd users; 401 with
@@ -37,41 +38,45 @@ public final class BasicAuthenticator implements Authenticator {
     this.users = Map.copyOf(spec.apr.users);
   }
 
+  /**
+   * Decides from the cache on the calling thread (the gRPC event loop); a cache miss hashes on the common fork-join
+   * pool, so that a flood of wrong passwords does not stall the event loop.
+   */
   @Override
   public CompletionStage<AuthResult> check(CheckContext request) {
-    return CompletableFuture.completedFuture(decide(request));
-  }
-
-  private AuthResult decide(CheckContext request) {
     String credentials = request.authorization("Basic");
     if (credentials == null) {
-      return deny("basic_missing");
+      return CompletableFuture.completedFuture(deny("basic_missing"));
     }
     String decoded;
     try {
       decoded = new String(Base64.getDecoder().decode(credentials), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      return deny("basic_malformed");
+      return CompletableFuture.completedFuture(deny("basic_malformed"));
     }
     int colon = decoded.indexOf(':');
     if (colon < 0) {
-      return deny("basic_malformed");
+      return CompletableFuture.completedFuture(deny("basic_malformed"));
     }
     String user = decoded.substring(0, colon);
     String password = decoded.substring(colon + 1);
     BasicAuth.User entry = users.get(user);
     BasicAuth.User against = entry == null ? DUMMY : entry;
     String cacheKey = cacheKey(user, against, password);
-    boolean ok = verified.getIfPresent(cacheKey) != null;
-    if (!ok) {
-      ok = Apr1Md5.verify(password, against.salt, against.hashedPassword) && entry != null;
-      if (ok) {
-        verified.put(cacheKey, Boolean.TRUE);
+    if (entry != null && verified.getIfPresent(cacheKey) != null) {
+      return CompletableFuture.completedFuture(allow(user));
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      boolean ok = Apr1Md5.verify(password, against.salt, against.hashedPassword) && entry != null;
+      if (!ok) {
+        return deny("basic_invalid");
       }
-    }
-    if (!ok) {
-      return deny("basic_invalid");
-    }
+      verified.put(cacheKey, Boolean.TRUE);
+      return allow(user);
+    }, ForkJoinPool.commonPool());
+  }
+
+  private static AuthResult allow(String user) {
     return AuthResult.ok("basic", List.of(new AuthResult.Header("x-user-id", user)));
   }
 
