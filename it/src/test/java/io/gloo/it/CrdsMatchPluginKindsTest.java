@@ -50,7 +50,7 @@ class CrdsMatchPluginKindsTest {
     try (PluginManager manager = new PluginManager(EnterprisePlugins.options(plugins), KindRegistry.withBuiltins(),
         meters)) {
       List<LoadedPlugin> started = manager.start().started();
-      assertEquals(4, started.size(), "the enterprise plugins: " + started);
+      assertEquals(5, started.size(), "the enterprise plugins: " + started);
       for (LoadedPlugin plugin : started) {
         assertFalse(plugin.kinds().isEmpty(), plugin.id());
         for (PolicyKind<?> kind : plugin.kinds()) {

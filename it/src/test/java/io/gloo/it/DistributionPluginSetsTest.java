@@ -96,7 +96,7 @@ class DistributionPluginSetsTest {
   void enterpriseServesRouteOptionAndVirtualHostOption(@TempDir Path config, @TempDir Path work) throws Exception {
     configDir(config, "e2e/virtualhost_options/setup.yaml", "e2e/virtualhost_options/vho-remove-x-bar.yaml");
     try (GlooServer server = serve(config, enterprisePlugins())) {
-      assertEquals(List.of("ratelimit", "routeoption", "upstream", "virtualhostoption"),
+      assertEquals(List.of("extauth", "ratelimit", "routeoption", "upstream", "virtualhostoption"),
           server.plugins().started().stream().map(p -> p.id()).sorted().toList());
       XdsResources xds = served(server);
       Route route = vhost(xds).getRoutes(0);
