@@ -14,7 +14,6 @@ import io.gloo.spi.PluginMetrics;
 import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -34,8 +33,9 @@ import org.slf4j.Logger;
  * slow computation, an APR1-MD5 hash that is not in the verified-credentials cache, runs on the common fork-join
  * pool.
  *
- * <p>Plugin config: {@code port}; {@code sessionSecret} (keys OIDC session cookies; generated per control-plane
- * process when absent — the derived keys travel with the configs, so standalone replicas agree);
+ * <p>Plugin config: {@code port}; {@code sessionSecret} (keys OIDC session cookies when an AuthConfig has no
+ * {@code session.cipherConfig}; when absent, each config's client secret keys them, so every control-plane replica
+ * derives the same keys — the derived keys travel with the configs, so standalone replicas agree too);
  * {@code serviceAddress} (where Envoy reaches the service, default 127.0.0.1:8083);
  * {@code customAuthServers.<name>=host:port}.
  */
@@ -56,7 +56,7 @@ public final class ExtAuthPlugin implements GlooPlugin {
 
   public ExtAuthPlugin() {
     // translation without a started service (tests, gloo translate): the sink compiles and feeds nothing
-    this.kind = new AuthConfigKind(new AuthConfigCompiler(randomSecret()), this::publish);
+    this.kind = new AuthConfigKind(new AuthConfigCompiler(null), this::publish);
   }
 
   /** A plugin configured without starting its service. */
@@ -83,8 +83,7 @@ public final class ExtAuthPlugin implements GlooPlugin {
       log.info("ext-auth service on port {}, auth configs from {}", port, controlPlane);
       return;
     }
-    byte[] secret = context.config("sessionSecret").map(s -> s.getBytes(StandardCharsets.UTF_8))
-        .orElseGet(ExtAuthPlugin::randomSecret);
+    byte[] secret = context.config("sessionSecret").map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
     ConfigPublisher pub = new ConfigPublisher(CONFIG_STREAM);
     this.publisher = pub;
     this.kind = new AuthConfigKind(new AuthConfigCompiler(secret), this::publish);
@@ -153,11 +152,5 @@ public final class ExtAuthPlugin implements GlooPlugin {
       metrics.increment("extauth_checks", "decision", decision, "reason", reason);
       metrics.recordNanos("extauth_check_duration", nanos, "decision", decision);
     };
-  }
-
-  private static byte[] randomSecret() {
-    byte[] b = new byte[32];
-    new SecureRandom().nextBytes(b);
-    return b;
   }
 }

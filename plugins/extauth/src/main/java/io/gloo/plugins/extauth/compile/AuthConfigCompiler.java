@@ -39,9 +39,13 @@ public final class AuthConfigCompiler {
 
   private final byte[] sessionSecret;
 
-  /** @param sessionSecret keys OIDC session cookies when an AuthConfig names no cipher key of its own */
+  /**
+   * @param sessionSecret keys OIDC session cookies when an AuthConfig names no cipher key of its own; null when not
+   *     configured, in which case the (required) client secret keys them: every replica derives the same key, which
+   *     a per-process random key would not
+   */
   public AuthConfigCompiler(byte[] sessionSecret) {
-    this.sessionSecret = sessionSecret.clone();
+    this.sessionSecret = sessionSecret == null ? null : sessionSecret.clone();
   }
 
   /** Compiles one valid AuthConfig; empty when it cannot be served (reported on {@code diagnostics}). */
@@ -70,7 +74,10 @@ public final class AuthConfigCompiler {
         String base = path + ".oauth2.oidcAuthorizationCode";
         String secret = clientSecret(ref.namespace(), oidc.clientSecretRef, base + ".clientSecretRef", lookup,
             diagnostics);
-        byte[] keyMaterial = sessionSecret;
+        // Key material every control-plane replica derives alike, so a session cookie one replica issued is read by
+        // the next: the configured cipher key, else the plugin's sessionSecret, else the client secret.
+        byte[] keyMaterial = sessionSecret != null ? sessionSecret
+            : secret != null ? ("client-secret:" + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
         if (oidc.session != null && oidc.session.cipherConfig != null) {
           ResourceRef keyRef = oidc.session.cipherConfig.keyRef;
           keyMaterial = lookup.secret(keyRef.namespaceOr(ref.namespace()), keyRef.name)
