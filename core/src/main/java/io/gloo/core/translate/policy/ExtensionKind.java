@@ -32,16 +32,66 @@ final class ExtensionKind<F> implements PolicyKind<Object> {
   private final FieldExtension<F> extension;
   private final String mergeField;
   private final GroupKind groupKind;
+  private final boolean unimplemented;
 
   ExtensionKind(FieldExtension<F> extension, String mergeField) {
+    this(extension, mergeField, false);
+  }
+
+  /** @param unimplemented core's stand-in for fail-closed fields no plugin implements (see {@link #unimplemented}) */
+  private ExtensionKind(FieldExtension<F> extension, String mergeField, boolean unimplemented) {
     this.extension = extension;
     this.mergeField = mergeField;
+    this.unimplemented = unimplemented;
     this.groupKind = new GroupKind(extension.target().group(),
         extension.target().kind() + extension.fields().stream().sorted().toList().toString().replace(" ", ""));
   }
 
   FieldExtension<F> extension() {
     return extension;
+  }
+
+  /**
+   * Core's stand-in for a kind's {@link PolicyKind#failClosedFields() fail-closed fields} that no loaded plugin
+   * translates (e.g. {@code options.extauth} without the ext-auth plugin): it rejects them wherever they are set,
+   * so the route answers 500 instead of serving without auth.
+   */
+  static ExtensionKind<Object> unimplemented(GroupKind target, String mergeField, Set<String> fields) {
+    FieldExtension<Object> rejectAll = new FieldExtension<>() {
+      @Override
+      public GroupKind target() {
+        return target;
+      }
+
+      @Override
+      public Set<String> fields() {
+        return fields;
+      }
+
+      @Override
+      public Class<Object> type() {
+        return Object.class;
+      }
+
+      @Override
+      public List<Violation> validate(Object value) {
+        return fields.stream().sorted().filter(f -> value instanceof java.util.Map<?, ?> m && m.containsKey(f))
+            .map(f -> new Violation(mergeField + "." + f, "no loaded plugin implements it, and it guards traffic:"
+                + " the route fails closed (500) rather than serving without it"))
+            .toList();
+      }
+
+      @Override
+      public PolicyTranslator<Object> translator() {
+        return new PolicyTranslator<>() {};
+      }
+    };
+    return new ExtensionKind<>(rejectAll, mergeField, true);
+  }
+
+  /** Whether this is core's stand-in for unimplemented fail-closed fields, not a plugin's extension. */
+  boolean isUnimplemented() {
+    return unimplemented;
   }
 
   /** The merge object of the target kind, e.g. {@code options}. */

@@ -66,6 +66,25 @@ public final class PolicyCatalog {
       byTarget.computeIfAbsent(target.groupKind(), t -> new ArrayList<>()).add(new RegisteredKind(e.pluginId(),
           new ExtensionKind<>(e.extension(), target.kind().mergeField()), e.classLoader()));
     }
+    for (RegisteredKind target : map.values()) {
+      String mergeField = target.kind().mergeField();
+      if (mergeField == null) {
+        continue;
+      }
+      Set<String> taken = claimed.getOrDefault(target.groupKind(), Set.of());
+      Set<String> unimplemented = new TreeSet<>();
+      for (String path : target.kind().failClosedFields()) {
+        String field = path.startsWith(mergeField + ".") ? path.substring(mergeField.length() + 1) : null;
+        if (field != null && !field.contains(".") && !taken.contains(field)) {
+          unimplemented.add(field);
+        }
+      }
+      if (!unimplemented.isEmpty()) {
+        byTarget.computeIfAbsent(target.groupKind(), t -> new ArrayList<>()).add(new RegisteredKind("core",
+            ExtensionKind.unimplemented(target.groupKind(), mergeField, Set.copyOf(unimplemented)),
+            PolicyCatalog.class.getClassLoader()));
+      }
+    }
     byTarget.replaceAll((t, list) -> List.copyOf(list));
     this.extensions = Collections.unmodifiableMap(byTarget);
   }
@@ -88,6 +107,9 @@ public final class PolicyCatalog {
     Set<String> paths = new TreeSet<>();
     for (RegisteredKind k : extensions(target)) {
       ExtensionKind<?> e = (ExtensionKind<?>) k.kind();
+      if (e.isUnimplemented()) {
+        continue; // still unsupported: reported as such, and the route fails closed
+      }
       e.fields().forEach(f -> paths.add(e.targetMergeField() + "." + f));
     }
     return paths;

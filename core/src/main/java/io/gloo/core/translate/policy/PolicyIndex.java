@@ -96,7 +96,9 @@ public final class PolicyIndex {
     }
     for (String field : kind.kind().unsupportedFields()) {
       if (!claimed.contains(field) && present(spec, field)) {
-        reports.warning(ref, "UnsupportedValue: spec." + field + " is not supported and is ignored");
+        reports.warning(ref, "UnsupportedValue: spec." + field + (kind.kind().failClosedFields().contains(field)
+            ? " is not supported by any loaded plugin; where it applies, routes answer 500 (it guards traffic)"
+            : " is not supported and is ignored"));
       }
     }
     return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec,

@@ -191,7 +191,12 @@ class FieldExtensionTest {
 
     @Override
     public Set<String> unsupportedFields() {
-      return Set.of("options.stamp", "options.other");
+      return Set.of("options.stamp", "options.other", "options.guard");
+    }
+
+    @Override
+    public Set<String> failClosedFields() {
+      return Set.of("options.stamp", "options.guard");
     }
   }
 
@@ -290,6 +295,18 @@ class FieldExtensionTest {
     assertTrue(partial.getMessage().contains("stamp source not found; the rule answers 403"), partial.getMessage());
     assertTrue(String.valueOf(glooStatus("RouteHeaders", "stamp-missing").get("reason"))
         .contains("spec.options.stamp.value: stamp source not found"));
+  }
+
+  @Test
+  void anUnimplementedGuardFieldFailsItsRouteClosedWhileAnImplementedOneIsTranslated() {
+    assertEquals(500, route(80, "/guarded").getDirectResponse().getStatus(), "never served without its guard");
+    Map<String, Object> status = glooStatus("RouteHeaders", "guarded");
+    assertEquals("Rejected", status.get("state"));
+    String reason = String.valueOf(status.get("reason"));
+    assertTrue(reason.contains("spec.options.guard: no loaded plugin implements it"), reason);
+    assertTrue(reason.contains("UnsupportedValue: spec.options.guard is not supported by any loaded plugin; where it"
+        + " applies, routes answer 500"), "still reported as unsupported: " + reason);
+    assertFalse(route(80, "/stamped").hasDirectResponse(), "options.stamp is fail-closed too, but implemented");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.gloo.plugins.routeoption;
 
+import io.gloo.plugins.common.GuardOptions;
 import io.gloo.spi.policy.Attachment;
 import io.gloo.spi.policy.GroupKind;
 import io.gloo.spi.policy.PolicyKind;
@@ -57,6 +58,12 @@ public final class RouteOptionKind implements PolicyKind<RouteOptionSpec> {
   @Override
   public Set<String> unsupportedFields() {
     return UNSUPPORTED;
+  }
+
+  /** Unimplemented auth, WAF and DLP options fail the route closed unless another plugin implements them. */
+  @Override
+  public Set<String> failClosedFields() {
+    return GuardOptions.failClosed(RouteOptions.UNSUPPORTED);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.gloo.plugins.virtualhostoption;
 
+import io.gloo.plugins.common.GuardOptions;
 import io.gloo.spi.policy.Attachment;
 import io.gloo.spi.policy.GroupKind;
 import io.gloo.spi.policy.PolicyKind;
@@ -58,6 +59,12 @@ public final class VirtualHostOptionKind implements PolicyKind<VirtualHostOption
   @Override
   public Set<String> unsupportedFields() {
     return UNSUPPORTED;
+  }
+
+  /** Unimplemented auth, WAF and DLP options fail the route closed unless another plugin implements them. */
+  @Override
+  public Set<String> failClosedFields() {
+    return GuardOptions.failClosed(VirtualHostOptions.UNSUPPORTED);
   }
 
   @Override
