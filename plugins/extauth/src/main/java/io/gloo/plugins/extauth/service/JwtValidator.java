@@ -167,17 +167,30 @@ public final class JwtValidator {
     if (key.getAlgorithm() != null && !key.getAlgorithm().getName().equals(alg.getName())) {
       return null;
     }
+    boolean compatible = key instanceof RSAKey && RSA_ALGS.contains(alg)
+        || key instanceof ECKey ec && alg.equals(esFor(ec.getCurve()));
+    return compatible ? VERIFIERS.get(key, JwtValidator::newVerifier).orElse(null) : null;
+  }
+
+  /**
+   * Verifiers by key object (identity: a JWKS's keys are parsed once per fetch): building one decodes the key's
+   * numbers into a public key, which cost more than the signature check itself. Neither holds a secret.
+   */
+  private static final Cache<JWK, java.util.Optional<JWSVerifier>> VERIFIERS = Caffeine.newBuilder().weakKeys()
+      .maximumSize(10_000).build();
+
+  private static java.util.Optional<JWSVerifier> newVerifier(JWK key) {
     try {
-      if (key instanceof RSAKey rsa && RSA_ALGS.contains(alg)) {
-        return new RSASSAVerifier(rsa.toRSAPublicKey());
+      if (key instanceof RSAKey rsa) {
+        return java.util.Optional.of(new RSASSAVerifier(rsa.toRSAPublicKey()));
       }
-      if (key instanceof ECKey ec && alg.equals(esFor(ec.getCurve()))) {
-        return new ECDSAVerifier(ec.toECPublicKey());
+      if (key instanceof ECKey ec) {
+        return java.util.Optional.of(new ECDSAVerifier(ec.toECPublicKey()));
       }
     } catch (JOSEException e) {
-      return null;
+      // an unusable key verifies nothing
     }
-    return null;
+    return java.util.Optional.empty();
   }
 
   private static JWSAlgorithm esFor(Curve curve) {
