@@ -123,6 +123,28 @@ class StandaloneServersTest {
         assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
         assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
         assertEquals(Code.OVER_LIMIT, shouldRateLimit(limits, "bob"), "3 per day");
+
+        // the control plane's own in-process service enforces the same rules, and its admin view says which rule
+        // limited a request (never the request's values)
+        ManagedChannel inProcess = NettyChannelBuilder.forAddress("127.0.0.1", controlRateLimit).usePlaintext()
+            .build();
+        try {
+          var control = RateLimitServiceGrpc.newBlockingStub(inProcess);
+          for (int i = 0; i < 3; i++) {
+            assertEquals(Code.OK, shouldRateLimit(control, "dave"));
+          }
+          assertEquals(Code.OVER_LIMIT, shouldRateLimit(control, "dave"));
+        } finally {
+          inProcess.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        var http = java.net.http.HttpClient.newHttpClient();
+        var view = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+            + controlPlane.adminPort() + "/plugins/ratelimit/decisions")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, view.statusCode(), view.body());
+        assertTrue(view.body().contains("\"domain\":\"default.per-user\"") && view.body().contains("\"rule\":\"user\""),
+            view.body());
+        assertTrue(!view.body().contains("dave"), "request values are never shown: " + view.body());
       }
       // the control plane is gone; the standalone servers keep their last rules and configs
       assertEquals(0, check(AuthorizationGrpc.newBlockingStub(extAuthChannel), "alice-secret-key"));

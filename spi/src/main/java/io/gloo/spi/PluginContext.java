@@ -46,6 +46,13 @@ public interface PluginContext {
     registerGrpcService(port, service);
   }
 
+  /**
+   * A read-only JSON view served by the admin API at {@code /plugins/<plugin id>/<name>} for as long as the plugin
+   * is loaded (e.g. which rule limited recent requests). {@code json} is called per request; it must be quick and
+   * must never include secret values. Names: lower-case letters, digits and '-'.
+   */
+  default void registerAdminView(String name, java.util.function.Supplier<String> json) {}
+
   /** Runs a background service for as long as the plugin is loaded. */
   void registerBackgroundService(BackgroundService service);
 }

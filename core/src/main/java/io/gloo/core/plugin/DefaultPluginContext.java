@@ -38,6 +38,7 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   private final Logger logger;
   private final MeterRegistry registry;
   private final GrpcServices grpc;
+  private final AdminViews views;
   private final Metrics metrics = new Metrics();
 
   private final Object lock = new Object();
@@ -49,7 +50,8 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   private boolean closed;
 
   DefaultPluginContext(String pluginId, ClassLoader loader, Map<String, String> config, MeterRegistry registry,
-      GrpcServices grpc) {
+      GrpcServices grpc, AdminViews views) {
+    this.views = views;
     this.pluginId = Objects.requireNonNull(pluginId, "pluginId");
     this.loader = loader;
     this.config = Map.copyOf(config);
@@ -103,6 +105,15 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   }
 
   @Override
+  public void registerAdminView(String name, java.util.function.Supplier<String> json) {
+    Objects.requireNonNull(json, "json");
+    synchronized (lock) {
+      checkOpen();
+      views.register(pluginId, loader, name, json);
+    }
+  }
+
+  @Override
   public void registerBackgroundService(BackgroundService service) {
     Objects.requireNonNull(service, "service");
     synchronized (lock) {
@@ -131,6 +142,7 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
         return;
       }
       closed = true;
+      views.removeAll(pluginId);
       services = new ArrayList<>(backgroundServices);
       backgroundServices.clear();
       ids = new ArrayList<>(meters);

@@ -191,6 +191,7 @@ public final class PluginManager implements AutoCloseable {
   private final KindRegistry kindRegistry;
   private final MeterRegistry meters;
   private final GrpcServices grpc = new GrpcServices();
+  private final AdminViews adminViews = new AdminViews();
   private final GlooPluginLoader pluginLoader = new GlooPluginLoader(PluginManager.class.getClassLoader());
   private final VersionManager versions = new DefaultVersionManager();
   private final Descriptors descriptors = new Descriptors();
@@ -255,6 +256,11 @@ public final class PluginManager implements AutoCloseable {
   }
 
   /** Loads the directory once (on the calling thread), then watches it for changes. */
+  /** The JSON views started plugins serve on the admin API. */
+  public AdminViews adminViews() {
+    return adminViews;
+  }
+
   public LoadedPlugins start() {
     synchronized (watchLock) {
       if (executor != null) {
@@ -515,7 +521,7 @@ public final class PluginManager implements AutoCloseable {
       List<FieldExtension<?>> extensions = new ArrayList<>();
       for (GlooPlugin plugin : plugins) {
         DefaultPluginContext context = new DefaultPluginContext(id, entry.loader,
-            options.config().getOrDefault(id, Map.of()), meters, grpc);
+            options.config().getOrDefault(id, Map.of()), meters, grpc, adminViews);
         entry.contexts.add(context);
         entry.instances.add(plugin);
         PluginCalls.run(entry.loader, () -> plugin.start(context));

@@ -110,6 +110,7 @@ public final class RateLimitPlugin implements GlooPlugin {
         context.registerGrpcService(s.port(), publisher);
       }
       context.registerGrpcService(s.port(), new DecisionsService(limiter.recent()));
+      context.registerAdminView("decisions", () -> DecisionsService.json(limiter.recent().recent()));
     } catch (RuntimeException e) {
       // e.g. the port is taken: release the store's connection and threads before failing the start
       scheduler.shutdownNow();
