@@ -1,5 +1,6 @@
 package io.gloo.plugins.extauth;
 
+import io.gloo.core.testing.TestPluginContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,8 +67,8 @@ class StandaloneModeTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     ExtAuthPlugin controlPlane = new ExtAuthPlugin();
     ExtAuthPlugin standalone = new ExtAuthPlugin();
-    TestPluginContext cpContext = new TestPluginContext(Map.of("port", String.valueOf(cpPort)));
-    TestPluginContext saContext = new TestPluginContext(Map.of("mode", "standalone",
+    TestPluginContext cpContext = new TestPluginContext("extauth", Map.of("port", String.valueOf(cpPort)));
+    TestPluginContext saContext = new TestPluginContext("extauth", Map.of("mode", "standalone",
         "controlPlane", "127.0.0.1:" + cpPort, "port", String.valueOf(authPort)));
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", authPort).usePlaintext().build();
     try {
@@ -88,7 +89,7 @@ class StandaloneModeTest {
 
       // it comes back on the same port with the key's Secret deleted: the replica reconnects and follows
       ExtAuthPlugin restarted = new ExtAuthPlugin();
-      cpContext = new TestPluginContext(Map.of("port", String.valueOf(cpPort)));
+      cpContext = new TestPluginContext("extauth", Map.of("port", String.valueOf(cpPort)));
       restarted.start(cpContext);
       publish(restarted, secrets.remove("ns", "alice"));
       Await.until(new java.util.concurrent.LinkedBlockingQueue<>(), Duration.ofSeconds(30),

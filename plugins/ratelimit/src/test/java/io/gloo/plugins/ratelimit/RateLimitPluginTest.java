@@ -1,5 +1,6 @@
 package io.gloo.plugins.ratelimit;
 
+import io.gloo.core.testing.TestPluginContext;
 import static io.gloo.plugins.ratelimit.service.ServiceHarness.d;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,7 +51,7 @@ class RateLimitPluginTest {
     int port = TestPluginContext.freePort();
     Map<String, String> config = new HashMap<>(extra);
     config.put("port", Integer.toString(port));
-    context = new TestPluginContext(config);
+    context = new TestPluginContext("ratelimit", config);
     RateLimitPlugin plugin = new RateLimitPlugin(new MutableClock(T0));
     plugin.start(context);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();

@@ -1,5 +1,6 @@
 package io.gloo.plugins.ratelimit;
 
+import io.gloo.core.testing.TestPluginContext;
 import static io.gloo.plugins.ratelimit.service.ServiceHarness.d;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -29,10 +30,10 @@ class StandaloneModeTest {
     MutableClock clock = new MutableClock(1_704_067_210_000L);
     int controlPort = TestPluginContext.freePort();
     int replicaPort = TestPluginContext.freePort();
-    TestPluginContext control = new TestPluginContext(Map.of("port", Integer.toString(controlPort)));
+    TestPluginContext control = new TestPluginContext("ratelimit", Map.of("port", Integer.toString(controlPort)));
     RateLimitPlugin controlPlane = new RateLimitPlugin(clock);
     controlPlane.start(control);
-    try (TestPluginContext replicaContext = new TestPluginContext(Map.of("port", Integer.toString(replicaPort),
+    try (TestPluginContext replicaContext = new TestPluginContext("ratelimit", Map.of("port", Integer.toString(replicaPort),
         "mode", "standalone", "controlPlane", "127.0.0.1:" + controlPort))) {
       RateLimitPlugin replica = new RateLimitPlugin(clock);
       replica.start(replicaContext);

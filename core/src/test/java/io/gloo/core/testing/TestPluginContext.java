@@ -1,4 +1,4 @@
-package io.gloo.plugins.ratelimit;
+package io.gloo.core.testing;
 
 import io.gloo.spi.BackgroundService;
 import io.gloo.spi.PluginContext;
@@ -20,24 +20,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What core gives a started plugin, for tests: services registered on a real Netty server per port (127.0.0.1),
- * background services started at once, metrics summed by name and tags.
+ * What core gives a started plugin, for plugin modules' tests: services registered on a real Netty server per port
+ * (127.0.0.1), background services started at once, metrics summed by name and tags, admin views kept by name.
  */
-final class TestPluginContext implements PluginContext, AutoCloseable {
+public final class TestPluginContext implements PluginContext, AutoCloseable {
 
+  private final String pluginId;
   private final Map<String, String> config;
   private final Map<Integer, Server> servers = new ConcurrentHashMap<>();
   private final Map<Integer, MutableHandlerRegistry> registries = new ConcurrentHashMap<>();
   private final List<BackgroundService> background = new ArrayList<>();
-  final Map<String, DoubleAdder> counters = new ConcurrentHashMap<>();
+  /** Counter totals by name followed by its tags, comma-separated. */
+  public final Map<String, DoubleAdder> counters = new ConcurrentHashMap<>();
+  /** Registered admin views by name. */
+  public final Map<String, java.util.function.Supplier<String>> views = new ConcurrentHashMap<>();
 
-  TestPluginContext(Map<String, String> config) {
+  public TestPluginContext(String pluginId, Map<String, String> config) {
+    this.pluginId = pluginId;
     this.config = Map.copyOf(config);
   }
 
   @Override
   public String pluginId() {
-    return "ratelimit";
+    return pluginId;
+  }
+
+  @Override
+  public void registerAdminView(String name, java.util.function.Supplier<String> json) {
+    views.put(name, json);
   }
 
   @Override
@@ -52,7 +62,7 @@ final class TestPluginContext implements PluginContext, AutoCloseable {
 
   @Override
   public Logger logger() {
-    return LoggerFactory.getLogger("gloo.plugin.ratelimit");
+    return LoggerFactory.getLogger("gloo.plugin." + pluginId);
   }
 
   @Override
@@ -115,7 +125,7 @@ final class TestPluginContext implements PluginContext, AutoCloseable {
     registries.clear();
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
