@@ -1,22 +1,19 @@
 package io.gloo.plugins.extauth;
 
+import io.gloo.plugins.common.GlooKind;
 import io.gloo.plugins.extauth.compile.AuthConfigCompiler;
 import io.gloo.plugins.extauth.compile.AuthConfigSet;
 import io.gloo.plugins.extauth.compile.CompiledAuthConfig;
 import io.gloo.plugins.extauth.model.AuthConfigSpec;
 import io.gloo.spi.policy.Attachment;
 import io.gloo.spi.policy.GroupKind;
-import io.gloo.spi.policy.PolicyKind;
 import io.gloo.spi.policy.PolicySink;
 import io.gloo.spi.policy.StatusStyle;
-import io.gloo.spi.policy.Violation;
 import io.gloo.spi.translate.PolicyTranslator;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -24,7 +21,7 @@ import java.util.function.Consumer;
  * translates to nothing itself. Its sink compiles every valid AuthConfig (resolving Secrets) into the set the
  * ext-auth service serves; a Secret rotation reaches the service on the next publish, without a restart.
  */
-public final class AuthConfigKind implements PolicyKind<AuthConfigSpec> {
+public final class AuthConfigKind extends GlooKind<AuthConfigSpec> {
 
   public static final GroupKind GROUP_KIND = new GroupKind("enterprise.gloo.solo.io", "AuthConfig");
 
@@ -33,40 +30,14 @@ public final class AuthConfigKind implements PolicyKind<AuthConfigSpec> {
 
   /** @param onPublish receives every compiled set (called from core's publish thread, never concurrently) */
   public AuthConfigKind(AuthConfigCompiler compiler, Consumer<AuthConfigSet> onPublish) {
+    super(GROUP_KIND, "v1", AuthConfigSpec.class, Attachment.REFERENCED);
     this.compiler = compiler;
     this.onPublish = onPublish;
   }
 
   @Override
-  public GroupKind groupKind() {
-    return GROUP_KIND;
-  }
-
-  @Override
-  public String version() {
-    return "v1";
-  }
-
-  @Override
-  public Class<AuthConfigSpec> specType() {
-    return AuthConfigSpec.class;
-  }
-
-  @Override
-  public Set<Attachment> attachments() {
-    return Set.of(Attachment.REFERENCED);
-  }
-
-  @Override
   public StatusStyle statusStyle() {
     return StatusStyle.GLOO_NAMESPACED;
-  }
-
-  @Override
-  public List<Violation> validate(AuthConfigSpec spec) {
-    List<Violation> out = new ArrayList<>();
-    spec.validate("", out);
-    return out;
   }
 
   @Override
