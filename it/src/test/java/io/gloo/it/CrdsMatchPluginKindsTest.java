@@ -47,10 +47,10 @@ class CrdsMatchPluginKindsTest {
     }
     Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (PluginManager manager = new PluginManager(PluginManager.Options.of(plugins), KindRegistry.withBuiltins(),
+    try (PluginManager manager = new PluginManager(EnterprisePlugins.options(plugins), KindRegistry.withBuiltins(),
         meters)) {
       List<LoadedPlugin> started = manager.start().started();
-      assertEquals(3, started.size(), "the enterprise plugins: " + started);
+      assertEquals(5, started.size(), "the enterprise plugins: " + started);
       for (LoadedPlugin plugin : started) {
         assertFalse(plugin.kinds().isEmpty(), plugin.id());
         for (PolicyKind<?> kind : plugin.kinds()) {

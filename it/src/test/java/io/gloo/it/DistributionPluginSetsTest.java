@@ -60,7 +60,7 @@ class DistributionPluginSetsTest {
 
   private static GlooServer serve(Path config, Path plugins) throws IOException {
     return GlooServer.start(new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), PluginManager.Options.of(plugins)));
+        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), EnterprisePlugins.options(plugins)));
   }
 
   private static Path enterprisePlugins() {
@@ -96,7 +96,7 @@ class DistributionPluginSetsTest {
   void enterpriseServesRouteOptionAndVirtualHostOption(@TempDir Path config, @TempDir Path work) throws Exception {
     configDir(config, "e2e/virtualhost_options/setup.yaml", "e2e/virtualhost_options/vho-remove-x-bar.yaml");
     try (GlooServer server = serve(config, enterprisePlugins())) {
-      assertEquals(List.of("routeoption", "upstream", "virtualhostoption"),
+      assertEquals(List.of("extauth", "ratelimit", "routeoption", "upstream", "virtualhostoption"),
           server.plugins().started().stream().map(p -> p.id()).sorted().toList());
       XdsResources xds = served(server);
       Route route = vhost(xds).getRoutes(0);
@@ -107,6 +107,46 @@ class DistributionPluginSetsTest {
           "VirtualHostOption (targetRef to the Gateway) applied: " + vhost(xds));
       assertEquals("Accepted", glooState(server, "RouteOption", "header-manipulation"));
       assertEquals("Accepted", glooState(server, "VirtualHostOption", "remove-x-bar-header"));
+    }
+  }
+
+  @Test
+  void enterpriseServesRateLimitConfigsReferencedFromARouteOption(@TempDir Path config) throws Exception {
+    configDir(config, "e2e/virtualhost_options/setup.yaml");
+    // the example's route, rate limited by a RouteOption (targetRef) that references a RateLimitConfig
+    Files.writeString(config.resolve("ratelimit.yaml"), """
+        apiVersion: ratelimit.solo.io/v1alpha1
+        kind: RateLimitConfig
+        metadata: {name: per-client, namespace: default}
+        spec:
+          raw:
+            descriptors:
+              - {key: client, rateLimit: {unit: MINUTE, requestsPerUnit: 10}}
+            rateLimits:
+              - actions: [{requestHeaders: {headerName: x-client, descriptorKey: client}}]
+        ---
+        apiVersion: gateway.solo.io/v1
+        kind: RouteOption
+        metadata: {name: limited, namespace: default}
+        spec:
+          targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: example-route}]
+          options:
+            rateLimitConfigs:
+              refs: [{name: per-client}]
+        """);
+    try (GlooServer server = serve(config, enterprisePlugins())) {
+      XdsResources xds = served(server);
+      assertTrue(xds.listeners().get(0).toString().contains("envoy.filters.http.ratelimit"),
+          "the rate-limit filter is in the HTTP connection manager");
+      assertTrue(xds.clusters().stream().anyMatch(c -> c.getName().equals("gloo-system_rate-limit")),
+          "the rate-limit service's cluster: " + xds.clusters());
+      Route route = vhost(xds).getRoutes(0);
+      assertEquals("gloo.config", route.getRoute().getRateLimits(0).getActions(0).getGenericKey()
+          .getDescriptorKey(), route.toString());
+      @SuppressWarnings("unchecked")
+      Map<String, Object> status = (Map<String, Object>) server.reporter().statuses()
+          .get(new ResourceKey("RateLimitConfig", "default", "per-client"));
+      assertEquals("ACCEPTED", status.get("state"), String.valueOf(status));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.gloo.spi;
 
+import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
 import java.util.List;
 
@@ -15,6 +16,14 @@ public interface GlooPlugin {
 
   /** The policy kinds this plugin serves. Called after {@link #start}; the result must not change afterwards. */
   default List<PolicyKind<?>> policyKinds() {
+    return List.of();
+  }
+
+  /**
+   * Fields of other plugins' kinds that this plugin translates (see {@link FieldExtension}). Called after
+   * {@link #start}; the result must not change afterwards.
+   */
+  default List<FieldExtension<?>> fieldExtensions() {
     return List.of();
   }
 

@@ -36,6 +36,23 @@ public interface PluginContext {
    */
   void registerGrpcService(int port, BindableService service);
 
+  /**
+   * Like {@link #registerGrpcService}, for a service whose methods never block: they compute the answer or finish
+   * it asynchronously (e.g. a non-blocking Redis client), and hand anything that waits to their own threads. Core
+   * then runs its calls on the transport's event loop, without a hand-off to a thread pool per call, which is most
+   * of a small call's cost. A method that blocks here stalls every call sharing its event loop.
+   */
+  default void registerNonBlockingGrpcService(int port, BindableService service) {
+    registerGrpcService(port, service);
+  }
+
+  /**
+   * A read-only JSON view served by the admin API at {@code /plugins/<plugin id>/<name>} for as long as the plugin
+   * is loaded (e.g. which rule limited recent requests). {@code json} is called per request; it must be quick and
+   * must never include secret values. Names: lower-case letters, digits and '-'.
+   */
+  default void registerAdminView(String name, java.util.function.Supplier<String> json) {}
+
   /** Runs a background service for as long as the plugin is loaded. */
   void registerBackgroundService(BackgroundService service);
 }

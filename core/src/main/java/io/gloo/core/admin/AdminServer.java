@@ -31,7 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The admin HTTP API (default port 9091): {@code /healthz}, {@code /readyz}, {@code /metrics} (Prometheus),
  * {@code /snapshots} (the xDS served per Gateway, as Envoy JSON), {@code /statuses} (the status of every processed
  * resource, source problems such as malformed files, and the ACK/NACK state of every connected proxy) and
- * {@code /route-check} (what the served config does with one request, evaluated as Envoy routes).
+ * {@code /route-check} (what the served config does with one request, evaluated as Envoy routes) and
+ * {@code /plugins/<id>/<view>} (views plugins register, e.g. the rate-limit service's recent limit decisions).
  * Read-only; secrets are never rendered (only their names).
  */
 public final class AdminServer implements AutoCloseable {
@@ -64,6 +65,7 @@ public final class AdminServer implements AutoCloseable {
     http.createContext("/snapshots", admin::snapshots);
     http.createContext("/statuses", admin::statuses);
     http.createContext("/route-check", admin::routeCheck);
+    http.createContext("/plugins", admin::pluginView);
     http.setExecutor(executor);
     http.start();
     return admin;
@@ -71,6 +73,34 @@ public final class AdminServer implements AutoCloseable {
 
   public int port() {
     return http.getAddress().getPort();
+  }
+
+  /** {@code /plugins}: the plugins' views; {@code /plugins/<id>/<name>}: one view's JSON. */
+  private void pluginView(HttpExchange ex) throws IOException {
+    io.gloo.core.plugin.PluginManager plugins = server.pluginManager();
+    String[] parts = ex.getRequestURI().getPath().replaceAll("/+$", "").split("/");
+    if (plugins == null) {
+      respond(ex, 404, "text/plain", "no plugins\n");
+    } else if (parts.length == 2) {
+      ArrayNode names = JSON.createArrayNode();
+      plugins.adminViews().names().forEach(n -> names.add("/plugins/" + n));
+      respondJson(ex, names);
+    } else if (parts.length != 4) {
+      respond(ex, 404, "text/plain", "use /plugins/<plugin id>/<view>\n");
+    } else {
+      java.util.Optional<String> json;
+      try {
+        json = plugins.adminViews().render(parts[2], parts[3]);
+      } catch (RuntimeException e) {
+        respond(ex, 500, "text/plain", "the view failed: " + e.getClass().getSimpleName() + "\n");
+        return;
+      }
+      if (json.isEmpty()) {
+        respond(ex, 404, "text/plain", "no view " + parts[3] + " of plugin " + parts[2] + "\n");
+      } else {
+        respond(ex, 200, "application/json", json.get());
+      }
+    }
   }
 
   private void readyz(HttpExchange ex) throws IOException {

@@ -31,6 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param timeout the route timeout ({@code 15s} is Envoy's default when unset), or null when not proxied
  * @param retryPolicy the effective retry policy, or null
  * @param virtualCluster the matched virtual cluster's name, or null
+ * @param rateLimits what each rate-limit filter asks its service about (domain and descriptors), in filter order
  * @param trace the rules applied, in order: why Envoy decided so
  */
 public record RouteDecision(
@@ -53,6 +54,7 @@ public record RouteDecision(
     String timeout,
     RetryPolicy retryPolicy,
     String virtualCluster,
+    List<RateLimitCall> rateLimits,
     List<String> trace) {
 
   private static final ObjectMapper MAPPER = JsonMapper.builder().build();
@@ -61,6 +63,19 @@ public record RouteDecision(
     responseHeaders = responseHeaders == null ? List.of() : List.copyOf(responseHeaders);
     mirrors = mirrors == null ? List.of() : List.copyOf(mirrors);
     trace = trace == null ? List.of() : List.copyOf(trace);
+    rateLimits = rateLimits == null ? List.of() : List.copyOf(rateLimits);
+  }
+
+  /** One entry of a rate-limit descriptor. */
+  public record Entry(String key, String value) {}
+
+  /**
+   * One call of a rate-limit filter ({@code ShouldRateLimit}): its domain, stage, and the descriptors it sends.
+   */
+  public record RateLimitCall(String filter, String domain, int stage, List<List<Entry>> descriptors) {
+    public RateLimitCall {
+      descriptors = descriptors.stream().map(List::copyOf).toList();
+    }
   }
 
   /** What happens to the request. */
@@ -201,6 +216,18 @@ public record RouteDecision(
     if (retryPolicy != null) {
       n.set("retryPolicy", MAPPER.readTree(EnvoyJson.print(retryPolicy)));
     }
+    if (!rateLimits.isEmpty()) {
+      ArrayNode calls = n.putArray("rateLimits");
+      for (RateLimitCall c : rateLimits) {
+        ObjectNode call = calls.addObject().put("filter", c.filter()).put("domain", c.domain())
+            .put("stage", c.stage());
+        ArrayNode descriptors = call.putArray("descriptors");
+        for (List<Entry> d : c.descriptors()) {
+          ArrayNode entries = descriptors.addArray();
+          d.forEach(e -> entries.addObject().put("key", e.key()).put("value", e.value()));
+        }
+      }
+    }
     ArrayNode t = n.putArray("trace");
     trace.forEach(t::add);
     return n;
@@ -239,6 +266,7 @@ public record RouteDecision(
     String timeout;
     RetryPolicy retryPolicy;
     String virtualCluster;
+    List<RateLimitCall> rateLimits = List.of();
     final List<String> trace = new ArrayList<>();
 
     Builder(TestRequest request) {
@@ -255,7 +283,7 @@ public record RouteDecision(
       this.status = status;
       return new RouteDecision(request, outcome, status, listener, filterChain, routeConfiguration, virtualHost,
           route, source, cluster, weightedClusters, location, body, upstream, responseHeaders, mirrors, timeout,
-          retryPolicy, virtualCluster, trace);
+          retryPolicy, virtualCluster, rateLimits, trace);
     }
   }
 }

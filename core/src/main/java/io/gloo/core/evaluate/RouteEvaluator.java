@@ -235,6 +235,9 @@ public final class RouteEvaluator {
       return d.done(RouteDecision.Outcome.CORS_PREFLIGHT, 200);
     }
 
+    // The rate-limit filters (before the router) send their descriptors for routes with a route action.
+    d.rateLimits = RateLimitDescriptors.evaluate(hcm, vh, route, cluster, headers, d.trace);
+
     // A cluster CDS does not have answers cluster_not_found_response_code (503 unless set) from the router.
     if (!clusters.containsKey(cluster)) {
       int code = switch (action.getClusterNotFoundResponseCode()) {

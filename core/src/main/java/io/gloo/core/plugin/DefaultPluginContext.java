@@ -38,6 +38,7 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   private final Logger logger;
   private final MeterRegistry registry;
   private final GrpcServices grpc;
+  private final AdminViews views;
   private final Metrics metrics = new Metrics();
 
   private final Object lock = new Object();
@@ -49,7 +50,8 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   private boolean closed;
 
   DefaultPluginContext(String pluginId, ClassLoader loader, Map<String, String> config, MeterRegistry registry,
-      GrpcServices grpc) {
+      GrpcServices grpc, AdminViews views) {
+    this.views = views;
     this.pluginId = Objects.requireNonNull(pluginId, "pluginId");
     this.loader = loader;
     this.config = Map.copyOf(config);
@@ -85,11 +87,29 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
 
   @Override
   public void registerGrpcService(int port, BindableService service) {
+    register(port, service, false);
+  }
+
+  @Override
+  public void registerNonBlockingGrpcService(int port, BindableService service) {
+    register(port, service, true);
+  }
+
+  private void register(int port, BindableService service, boolean nonBlocking) {
     Objects.requireNonNull(service, "service");
     ServerServiceDefinition definition = PluginCalls.call(loader, service::bindService);
     synchronized (lock) {
       checkOpen();
-      grpc.register(pluginId, loader, port, definition);
+      grpc.register(pluginId, loader, port, definition, nonBlocking);
+    }
+  }
+
+  @Override
+  public void registerAdminView(String name, java.util.function.Supplier<String> json) {
+    Objects.requireNonNull(json, "json");
+    synchronized (lock) {
+      checkOpen();
+      views.register(pluginId, loader, name, json);
     }
   }
 
@@ -122,6 +142,7 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
         return;
       }
       closed = true;
+      views.removeAll(pluginId);
       services = new ArrayList<>(backgroundServices);
       backgroundServices.clear();
       ids = new ArrayList<>(meters);

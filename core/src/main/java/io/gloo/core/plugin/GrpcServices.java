@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
@@ -18,6 +19,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +42,17 @@ final class GrpcServices implements AutoCloseable {
     final MutableHandlerRegistry registry;
     /** service name → owning plugin id */
     final Map<String, String> owners = new HashMap<>();
+    /** Services whose calls run on the event loop (registered as non-blocking). Read on every call. */
+    final Set<String> nonBlocking;
 
-    PortServer(Server server, MutableHandlerRegistry registry) {
+    PortServer(Server server, MutableHandlerRegistry registry, Set<String> nonBlocking) {
       this.server = server;
       this.registry = registry;
+      this.nonBlocking = nonBlocking;
     }
   }
+
+  private static final Executor DIRECT = Runnable::run;
 
   private final Object lock = new Object();
   @GuardedBy("lock")
@@ -51,6 +60,15 @@ final class GrpcServices implements AutoCloseable {
 
   /** Adds a plugin's service to the server on {@code port}, starting the server if this is its first service. */
   void register(String pluginId, ClassLoader pluginLoader, int port, ServerServiceDefinition service) {
+    register(pluginId, pluginLoader, port, service, false);
+  }
+
+  /**
+   * @param nonBlocking the service's calls run on the transport's event loop instead of gRPC's default executor
+   *     (a hand-off per call, which is most of the cost of a small call)
+   */
+  void register(String pluginId, ClassLoader pluginLoader, int port, ServerServiceDefinition service,
+      boolean nonBlocking) {
     String name = service.getServiceDescriptor().getName();
     synchronized (lock) {
       PortServer portServer = servers.get(port);
@@ -64,6 +82,11 @@ final class GrpcServices implements AutoCloseable {
             + " by plugin " + owner);
       }
       portServer.owners.put(name, pluginId);
+      if (nonBlocking) {
+        portServer.nonBlocking.add(name);
+      } else {
+        portServer.nonBlocking.remove(name);
+      }
       portServer.registry.addService(ServerInterceptors.intercept(service, new ContextClassLoader(pluginLoader)));
     }
     LOG.info("plugin {} serves gRPC service {} on port {}", pluginId, name, port);
@@ -79,6 +102,7 @@ final class GrpcServices implements AutoCloseable {
           if (!owned.getValue().equals(pluginId)) {
             return false;
           }
+          portServer.nonBlocking.remove(owned.getKey());
           portServer.registry.getServices().stream()
               .filter(s -> s.getServiceDescriptor().getName().equals(owned.getKey()))
               .findFirst().ifPresent(portServer.registry::removeService);
@@ -122,9 +146,18 @@ final class GrpcServices implements AutoCloseable {
     ClassLoader previous = thread.getContextClassLoader();
     thread.setContextClassLoader(GrpcServices.class.getClassLoader());
     try {
-      Server server = NettyServerBuilder.forPort(port).fallbackHandlerRegistry(registry).build().start();
+      Set<String> nonBlocking = ConcurrentHashMap.newKeySet();
+      Server server = NettyServerBuilder.forPort(port).fallbackHandlerRegistry(registry)
+          .callExecutor(new ServerCallExecutorSupplier() {
+            @Override
+            public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
+              // null: the server's default executor
+              return nonBlocking.contains(call.getMethodDescriptor().getServiceName()) ? DIRECT : null;
+            }
+          })
+          .build().start();
       LOG.info("plugin gRPC server listening on port {}", server.getPort());
-      return new PortServer(server, registry);
+      return new PortServer(server, registry, nonBlocking);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve gRPC on port " + port + ": " + e.getMessage(), e);
     } finally {

@@ -1,5 +1,6 @@
 package io.gloo.core.plugin;
 
+import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,12 +14,14 @@ import java.util.Objects;
  * @param state started, disabled or failed
  * @param requires {@code Plugin-Requires}: the SPI version range the plugin needs ("" = any)
  * @param kinds the policy kinds it serves (empty unless started)
+ * @param fieldExtensions the fields of other kinds it translates (empty unless started)
  * @param failure why it failed or is disabled; null when started
  * @param archive the archive file in the plugins directory
  * @param classLoader the plugin's classloader while it is started, else null (use it through {@link PluginCalls})
  */
 public record LoadedPlugin(String id, String version, PluginState state, String requires,
-    List<PolicyKind<?>> kinds, String failure, Path archive, ClassLoader classLoader) {
+    List<PolicyKind<?>> kinds, List<FieldExtension<?>> fieldExtensions, String failure, Path archive,
+    ClassLoader classLoader) {
 
   public LoadedPlugin {
     Objects.requireNonNull(id, "id");
@@ -26,6 +29,7 @@ public record LoadedPlugin(String id, String version, PluginState state, String 
     version = version == null ? "" : version;
     requires = requires == null ? "" : requires;
     kinds = List.copyOf(kinds);
+    fieldExtensions = List.copyOf(fieldExtensions);
   }
 
   public boolean started() {

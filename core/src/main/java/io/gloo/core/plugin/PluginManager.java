@@ -11,6 +11,7 @@ import io.gloo.core.watch.KindRegistry;
 import io.gloo.core.watch.RescanSchedule;
 import io.gloo.spi.GlooPlugin;
 import io.gloo.spi.SpiVersion;
+import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.GroupKind;
 import io.gloo.spi.policy.PolicyKind;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -190,6 +191,7 @@ public final class PluginManager implements AutoCloseable {
   private final KindRegistry kindRegistry;
   private final MeterRegistry meters;
   private final GrpcServices grpc = new GrpcServices();
+  private final AdminViews adminViews = new AdminViews();
   private final GlooPluginLoader pluginLoader = new GlooPluginLoader(PluginManager.class.getClassLoader());
   private final VersionManager versions = new DefaultVersionManager();
   private final Descriptors descriptors = new Descriptors();
@@ -254,6 +256,11 @@ public final class PluginManager implements AutoCloseable {
   }
 
   /** Loads the directory once (on the calling thread), then watches it for changes. */
+  /** The JSON views started plugins serve on the admin API. */
+  public AdminViews adminViews() {
+    return adminViews;
+  }
+
   public LoadedPlugins start() {
     synchronized (watchLock) {
       if (executor != null) {
@@ -483,7 +490,7 @@ public final class PluginManager implements AutoCloseable {
       if (disabled != null) {
         entry.disabled = true;
         cleanUp(entry);
-        entry.view = new LoadedPlugin(id, version, PluginState.DISABLED, requires, List.of(), disabled, archive, null);
+        entry.view = new LoadedPlugin(id, version, PluginState.DISABLED, requires, List.of(), List.of(), disabled, archive, null);
         LOG.info("plugin {} {}: {}", id, version, disabled);
         return entry;
       }
@@ -511,20 +518,24 @@ public final class PluginManager implements AutoCloseable {
             + " implementation listed in META-INF/services of the archive", false);
       }
       List<PolicyKind<?>> kinds = new ArrayList<>();
+      List<FieldExtension<?>> extensions = new ArrayList<>();
       for (GlooPlugin plugin : plugins) {
         DefaultPluginContext context = new DefaultPluginContext(id, entry.loader,
-            options.config().getOrDefault(id, Map.of()), meters, grpc);
+            options.config().getOrDefault(id, Map.of()), meters, grpc, adminViews);
         entry.contexts.add(context);
         entry.instances.add(plugin);
         PluginCalls.run(entry.loader, () -> plugin.start(context));
         List<PolicyKind<?>> pluginKinds = PluginCalls.call(entry.loader, plugin::policyKinds);
         kinds.addAll(pluginKinds == null ? List.of() : pluginKinds);
+        List<FieldExtension<?>> pluginExtensions = PluginCalls.call(entry.loader, plugin::fieldExtensions);
+        extensions.addAll(pluginExtensions == null ? List.of() : pluginExtensions);
       }
       String conflict = registerKinds(entry, kinds);
       if (conflict != null) {
         return failed(entry, id, version, requires, conflict, true);
       }
-      entry.view = new LoadedPlugin(id, version, PluginState.STARTED, requires, kinds, null, archive, entry.loader);
+      entry.view = new LoadedPlugin(id, version, PluginState.STARTED, requires, kinds, extensions, null, archive,
+          entry.loader);
       LOG.info("plugin {} {} started from {} ({} kinds: {})", loadingId, version, fileName, kinds.size(),
           entry.kinds.stream().map(k -> k.apiVersion() + " " + k.kind()).toList());
       return entry;
@@ -596,7 +607,7 @@ public final class PluginManager implements AutoCloseable {
   private Entry failed(Entry entry, String id, String version, String requires, String reason, boolean retry) {
     unload(entry);
     entry.retry = retry;
-    entry.view = new LoadedPlugin(id, version, PluginState.FAILED, requires, List.of(), reason, entry.archive, null);
+    entry.view = new LoadedPlugin(id, version, PluginState.FAILED, requires, List.of(), List.of(), reason, entry.archive, null);
     LOG.warn("plugin {} ({}) not started: {}", id, entry.archive.getFileName(), reason);
     return entry;
   }
@@ -631,7 +642,7 @@ public final class PluginManager implements AutoCloseable {
     entry.kinds.clear();
     if (entry.view != null && entry.view.classLoader() != null) {
       entry.view = new LoadedPlugin(entry.view.id(), entry.view.version(), PluginState.FAILED,
-          entry.view.requires(), List.of(), "unloaded", entry.archive, null);
+          entry.view.requires(), List.of(), List.of(), "unloaded", entry.archive, null);
     }
     cleanUp(entry);
     if (wasStarted) {

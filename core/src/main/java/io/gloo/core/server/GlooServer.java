@@ -17,6 +17,7 @@ import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.PolicyCatalog;
 import io.gloo.core.translate.policy.RegisteredKind;
 import io.gloo.core.validate.ProtoConstraintValidator;
+import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
 import io.gloo.core.watch.ConfigSource;
 import io.gloo.core.watch.DirectorySource;
@@ -174,12 +175,16 @@ public final class GlooServer implements AutoCloseable {
   /** A translator for these plugins' policy kinds; what plugins produce is checked against Envoy's constraints. */
   private Translator translatorFor(LoadedPlugins loaded) {
     List<RegisteredKind> kinds = new ArrayList<>();
+    List<PolicyCatalog.RegisteredExtension> extensions = new ArrayList<>();
     for (LoadedPlugin plugin : loaded.started()) {
       for (PolicyKind<?> kind : plugin.kinds()) {
         kinds.add(new RegisteredKind(plugin.id(), kind, plugin.classLoader()));
       }
+      for (FieldExtension<?> extension : plugin.fieldExtensions()) {
+        extensions.add(new PolicyCatalog.RegisteredExtension(plugin.id(), extension, plugin.classLoader()));
+      }
     }
-    return new Translator(new PolicyCatalog(kinds), invoker,
+    return new Translator(new PolicyCatalog(kinds, extensions), invoker,
         message -> constraints.validate(message).stream().map(Object::toString).toList());
   }
 

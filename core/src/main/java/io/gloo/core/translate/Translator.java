@@ -77,6 +77,7 @@ public final class Translator implements AutoCloseable {
     } finally {
       xds.finishTranslation(); // keeps only this translation's protos for reuse by the next one
     }
+    policies.publishToSinks(ir.lookup(), invoker); // before statuses are read: sinks may report on policies
     StatusReport.Builder statuses = ir.statuses();
     routeProblems.forEach((route, problems) -> addRouteProblems(statuses.get(route), problems));
     statuses.putAll(reports.statuses());

@@ -239,4 +239,14 @@ class CliTest {
       assertFalse(during.equals(before), "a listening socket must be seen");
     }
   }
+
+  @Test
+  void aStandaloneServiceWithoutItsPluginSaysSoAndExits() {
+    Run run = run("ratelimit-server", "--plugins-dir", dir.toString(), "--control-plane", "127.0.0.1:1");
+    assertEquals(1, run.exit(), run.out());
+    assertTrue(run.err().contains("plugin ratelimit did not start: not found in"), run.err());
+    Run help = run("extauth-server", "--help");
+    assertEquals(0, help.exit());
+    assertTrue(help.out().contains("svc.cluster.local:8083"), help.out()); // the default control plane
+  }
 }

@@ -89,7 +89,7 @@ class PluginManagerTest {
     LoadedPlugin bad = plugins.get(BAD_REQUIRES).orElseThrow();
     assertEquals(PluginState.FAILED, bad.state());
     assertEquals(">=99.0.0", bad.requires());
-    assertEquals("Plugin-Requires >=99.0.0 excludes SPI version 0.1.0", bad.failure());
+    assertEquals("Plugin-Requires >=99.0.0 excludes SPI version 0.2.0", bad.failure());
     assertTrue(bad.kinds().isEmpty());
     assertNull(bad.classLoader());
 
@@ -274,8 +274,11 @@ class PluginManagerTest {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     try {
       assertEquals("hello tccl=plugin", echo(channel, "hello"));
+      assertEquals("{\"tccl\":\"plugin\"}", manager.adminViews().render(HEADERS, "tccl").orElseThrow(),
+          "an admin view runs with its plugin's classloader");
       Files.delete(archive);
       manager.rescan();
+      assertTrue(manager.adminViews().render(HEADERS, "tccl").isEmpty(), "unloaded with its plugin");
       assertCollected(loader); // nothing in the gRPC server (handlers, Netty threads' TCCL) pins the plugin
       StatusRuntimeException gone = assertThrows(StatusRuntimeException.class, () -> echo(channel, "again"));
       assertTrue(Set.of(io.grpc.Status.Code.UNAVAILABLE, io.grpc.Status.Code.UNIMPLEMENTED)

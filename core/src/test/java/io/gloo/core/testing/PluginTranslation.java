@@ -16,6 +16,7 @@ import io.gloo.core.watch.DirectorySource;
 import io.gloo.core.watch.KindRegistry;
 import io.gloo.core.watch.ManifestParser;
 import io.gloo.spi.GlooPlugin;
+import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -38,12 +39,16 @@ public final class PluginTranslation {
   /** The policy catalog of these plugins (id → plugin). */
   public static PolicyCatalog catalog(Map<String, GlooPlugin> plugins) {
     List<RegisteredKind> kinds = new ArrayList<>();
+    List<PolicyCatalog.RegisteredExtension> extensions = new ArrayList<>();
     plugins.forEach((id, plugin) -> {
       for (PolicyKind<?> kind : plugin.policyKinds()) {
         kinds.add(new RegisteredKind(id, kind, plugin.getClass().getClassLoader()));
       }
+      for (FieldExtension<?> extension : plugin.fieldExtensions()) {
+        extensions.add(new PolicyCatalog.RegisteredExtension(id, extension, plugin.getClass().getClassLoader()));
+      }
     });
-    return new PolicyCatalog(kinds);
+    return new PolicyCatalog(kinds, extensions);
   }
 
   /** The built-in kinds plus the Gloo kinds the enterprise plugins serve, parsed as generic resources. */
@@ -52,6 +57,8 @@ public final class PluginTranslation {
     kinds.register("gateway.solo.io/v1", "RouteOption", GenericKubernetesResource.class, true);
     kinds.register("gateway.solo.io/v1", "VirtualHostOption", GenericKubernetesResource.class, true);
     kinds.register("gloo.solo.io/v1", "Upstream", GenericKubernetesResource.class, true);
+    kinds.register("ratelimit.solo.io/v1alpha1", "RateLimitConfig", GenericKubernetesResource.class, true);
+    kinds.register("enterprise.gloo.solo.io/v1", "AuthConfig", GenericKubernetesResource.class, true);
     return kinds;
   }
 

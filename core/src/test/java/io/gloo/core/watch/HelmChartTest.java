@@ -141,7 +141,10 @@ class HelmChartTest {
     Service ws = single(install, Service.class);
     Service gs = single(chart, Service.class);
     assertEquals(ws.getSpec(), gs.getSpec());
-    assertEquals(Set.of(9977, 9091), gs.getSpec().getPorts().stream().map(p -> p.getPort())
+    assertTrue(g.getArgs().contains(
+        "--plugin-config=ratelimit.serviceAddress=gloo-gateway.gloo-system.svc.cluster.local:18081"),
+        String.valueOf(g.getArgs()));
+    assertEquals(Set.of(9977, 9091, 18081, 8083), gs.getSpec().getPorts().stream().map(p -> p.getPort())
         .collect(Collectors.toSet()));
   }
 
@@ -179,5 +182,19 @@ class HelmChartTest {
     try (Stream<Path> files = Files.list(CHART.resolve("crds"))) {
       assertEquals(names, files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)));
     }
+  }
+
+  @Test
+  void aRedisAddressMakesEveryReplicaCountInRedis() {
+    List<HasMetadata> chart = render(t -> t.set("rateLimit.redisAddress", "redis.gloo-system:6379")
+        .set("rateLimit.redisFailMode", "closed"));
+    List<String> args = single(chart, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getArgs();
+    assertTrue(args.containsAll(List.of("--plugin-config=ratelimit.store=redis",
+        "--plugin-config=ratelimit.redis.address=redis.gloo-system:6379",
+        "--plugin-config=ratelimit.redis.failMode=closed")), String.valueOf(args));
+    List<String> defaults = single(render(t -> t), Deployment.class).getSpec().getTemplate().getSpec().getContainers()
+        .get(0).getArgs();
+    assertFalse(defaults.stream().anyMatch(a -> a.contains("ratelimit.store")), String.valueOf(defaults));
   }
 }

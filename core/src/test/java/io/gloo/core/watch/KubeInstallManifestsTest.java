@@ -149,7 +149,8 @@ class KubeInstallManifestsTest {
     Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     Map<String, Integer> ports = container.getPorts().stream()
         .collect(Collectors.toMap(p -> p.getName(), p -> p.getContainerPort()));
-    assertEquals(Map.of("xds", 9977, "admin", 9091), ports);
+    // 18081 and 8083: the rate-limit and ext-auth plugins' default ports (Gloo's), which Envoy reaches through the Service
+    assertEquals(Map.of("xds", 9977, "admin", 9091, "ratelimit", 18081, "extauth", 8083), ports);
     assertEquals("/readyz", container.getReadinessProbe().getHttpGet().getPath());
     assertEquals("admin", container.getReadinessProbe().getHttpGet().getPort().getStrVal());
     assertEquals("/healthz", container.getLivenessProbe().getHttpGet().getPath());
@@ -159,7 +160,7 @@ class KubeInstallManifestsTest {
 
     Service service = single(objects, Service.class);
     assertEquals(namespace, service.getMetadata().getNamespace());
-    assertEquals(Set.of(9977, 9091), service.getSpec().getPorts().stream().map(p -> p.getPort())
+    assertEquals(Set.of(9977, 9091, 18081, 8083), service.getSpec().getPorts().stream().map(p -> p.getPort())
         .collect(Collectors.toSet()));
     assertEquals(deployment.getSpec().getSelector().getMatchLabels(), service.getSpec().getSelector());
 

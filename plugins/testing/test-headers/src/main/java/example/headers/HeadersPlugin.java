@@ -45,6 +45,8 @@ public final class HeadersPlugin implements GlooPlugin {
         "picocli-visible", String.valueOf(visible("picocli.CommandLine", own)));
     context.logger().info("test-headers started (SPI {})", context.spiVersion());
     context.config("grpc.port").ifPresent(port -> context.registerGrpcService(Integer.parseInt(port), new Echo()));
+    context.registerAdminView("tccl", () -> "{\"tccl\":\""
+        + (Thread.currentThread().getContextClassLoader() == own ? "plugin" : "other") + "\"}");
   }
 
   private static boolean visible(String className, ClassLoader loader) {

@@ -50,5 +50,25 @@ public interface PolicyKind<S> {
     return Set.of();
   }
 
+  /**
+   * Of the {@link #unsupportedFields}, those that guard traffic (authentication, authorization, a WAF): where one is
+   * set and no loaded plugin's {@link FieldExtension} translates it, the route — or every route of the virtual host
+   * — answers 500 rather than serving without the protection the policy asks for. Paths like
+   * {@link #unsupportedFields}, top-level fields of the merge object (e.g. {@code options.extauth}).
+   */
+  default Set<String> failClosedFields() {
+    return Set.of();
+  }
+
   PolicyTranslator<S> translator();
+
+  /** Receives every valid policy of this kind after each translation (e.g. to feed a service); null for none. */
+  default PolicySink<S> sink() {
+    return null;
+  }
+
+  /** The shape of this kind's status. */
+  default StatusStyle statusStyle() {
+    return StatusStyle.GLOO_NAMESPACED;
+  }
 }

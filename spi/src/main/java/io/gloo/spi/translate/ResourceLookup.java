@@ -29,6 +29,17 @@ public interface ResourceLookup {
     return Optional.empty();
   }
 
+  /**
+   * The Secrets carrying every label in {@code matchLabels} that may be read from here (the asking policy's
+   * namespace, and others through a ReferenceGrant), sorted by namespace and name. Never log the values.
+   */
+  default List<SecretData> secrets(Map<String, String> matchLabels) {
+    return List.of();
+  }
+
+  /** A Secret's identity, type and decoded data. */
+  record SecretData(String namespace, String name, String type, Map<String, byte[]> data) {}
+
   /** An address and port. */
   record HostPort(String address, int port) {}
 }

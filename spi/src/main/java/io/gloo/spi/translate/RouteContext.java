@@ -11,4 +11,10 @@ public interface RouteContext extends TranslationContext {
 
   /** The rule's {@code name}, or null. */
   String ruleName();
+
+  /**
+   * A problem shown on the HTTPRoute's status as well as the policy's, e.g. a missing reference that makes the
+   * route fail closed. Must not contain secret values.
+   */
+  default void reportOnRoute(String message) {}
 }

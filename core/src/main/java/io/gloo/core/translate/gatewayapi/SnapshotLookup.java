@@ -8,6 +8,7 @@ import io.gloo.spi.policy.GroupKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ final class SnapshotLookup implements BackendLookup {
   private final ResourceSnapshot snapshot;
   private final Backends backends;
   private final PolicyResolver policies;
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private ReferenceGrants grants;
 
   SnapshotLookup(ResourceSnapshot snapshot, Backends backends, PolicyResolver policies) {
     this.snapshot = snapshot;
@@ -36,16 +39,18 @@ final class SnapshotLookup implements BackendLookup {
 
   @Override
   public Optional<Map<String, byte[]>> secret(String namespace, String name) {
-    return snapshot.get(Secret.class, namespace, name).map(secret -> {
-      Map<String, byte[]> data = new HashMap<>();
-      if (secret.getData() != null) {
-        secret.getData().forEach((k, v) -> data.put(k, Base64.getMimeDecoder().decode(v)));
-      }
-      if (secret.getStringData() != null) {
-        secret.getStringData().forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
-      }
-      return data;
-    });
+    return snapshot.get(Secret.class, namespace, name).map(SnapshotLookup::decode);
+  }
+
+  private static Map<String, byte[]> decode(Secret secret) {
+    Map<String, byte[]> data = new HashMap<>();
+    if (secret.getData() != null) {
+      secret.getData().forEach((k, v) -> data.put(k, Base64.getMimeDecoder().decode(v)));
+    }
+    if (secret.getStringData() != null) {
+      secret.getStringData().forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
+    }
+    return data;
   }
 
   @Override
@@ -78,5 +83,65 @@ final class SnapshotLookup implements BackendLookup {
   @Override
   public <T> Optional<T> policy(GroupKind kind, Class<T> specType, String namespace, String name) {
     return policies.lookup(kind, specType, namespace, name);
+  }
+
+  /** Every Secret carrying all of {@code matchLabels}, in namespace and name order. */
+  private List<SecretData> secretsLabelled(Map<String, String> matchLabels) {
+    List<SecretData> result = new ArrayList<>();
+    for (Secret secret : snapshot.list(Secret.class)) {
+      Map<String, String> labels = secret.getMetadata().getLabels() == null ? Map.of()
+          : secret.getMetadata().getLabels();
+      if (labels.entrySet().containsAll(matchLabels.entrySet())) {
+        result.add(new SecretData(secret.getMetadata().getNamespace(), secret.getMetadata().getName(),
+            secret.getType(), decode(secret)));
+      }
+    }
+    result.sort(Comparator.comparing(SecretData::namespace).thenComparing(SecretData::name));
+    return result;
+  }
+
+  private ReferenceGrants grants() {
+    synchronized (this) {
+      if (grants == null) {
+        grants = new ReferenceGrants(snapshot);
+      }
+      return grants;
+    }
+  }
+
+  @Override
+  public ResourceLookup forPolicy(PolicyRef from) {
+    SnapshotLookup all = this;
+    return new ResourceLookup() {
+      private boolean readable(String namespace, String name) {
+        return grants().permits(from.groupKind().group(), from.groupKind().kind(), from.namespace(), "", "Secret",
+            namespace, name);
+      }
+
+      @Override
+      public Optional<Map<String, byte[]>> secret(String namespace, String name) {
+        return readable(namespace, name) ? all.secret(namespace, name) : Optional.empty();
+      }
+
+      @Override
+      public List<SecretData> secrets(Map<String, String> matchLabels) {
+        return all.secretsLabelled(matchLabels).stream().filter(s -> readable(s.namespace(), s.name())).toList();
+      }
+
+      @Override
+      public Optional<List<HostPort>> serviceEndpoints(String namespace, String service, int port) {
+        return all.serviceEndpoints(namespace, service, port);
+      }
+
+      @Override
+      public <T> Optional<T> policy(GroupKind kind, Class<T> specType, String namespace, String name) {
+        return all.policy(kind, specType, namespace, name);
+      }
+
+      @Override
+      public Optional<String> backendCluster(GroupKind kind, String namespace, String name) {
+        return all.backend(from, kind, namespace, name).map(BackendIR::clusterName);
+      }
+    };
   }
 }

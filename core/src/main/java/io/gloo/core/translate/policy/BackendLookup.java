@@ -14,4 +14,10 @@ public interface BackendLookup extends ResourceLookup {
    * resolve.
    */
   Optional<BackendIR> backend(PolicyRef from, GroupKind kind, String namespace, String name);
+
+  /**
+   * The lookup a policy gets: Secrets outside its namespace only through a ReferenceGrant from the policy's kind;
+   * everything else as this lookup answers it.
+   */
+  ResourceLookup forPolicy(PolicyRef from);
 }

@@ -46,7 +46,8 @@ public final class PolicyIndex {
       if (kind.isEmpty()) {
         continue;
       }
-      PolicyResource policy = parse(kind.get(), r, invoker, reports, mapper);
+      PolicyResource policy = parse(kind.get(), r, invoker, reports, mapper,
+          catalog.claimedPaths(kind.get().groupKind()));
       byRef.put(policy.ref(), policy);
       if (kind.get().attaches(Attachment.TARGET_REF)) {
         for (PolicyResource.TargetRef t : policy.targetRefs()) {
@@ -63,11 +64,13 @@ public final class PolicyIndex {
     byTarget.values().forEach(list -> list.sort(OLDEST_FIRST));
   }
 
+  /** @param claimed spec paths of the kind that field extensions translate: not unsupported after all */
   private static PolicyResource parse(RegisteredKind kind, GenericKubernetesResource r, PluginInvoker invoker,
-      PolicyReports reports, ObjectMapper mapper) {
+      PolicyReports reports, ObjectMapper mapper, java.util.Set<String> claimed) {
     PolicyRef ref = new PolicyRef(kind.groupKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
     long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
-    reports.seen(ref, generation);
+    reports.seen(ref, generation, kind.kind().statusStyle(),
+        !kind.kind().attachments().equals(java.util.Set.of(Attachment.REFERENCED)));
     Object rawSpec = r.getAdditionalProperties().get("spec");
     JsonNode spec = rawSpec == null ? mapper.createObjectNode() : mapper.valueToTree(rawSpec);
     List<Violation> violations = new ArrayList<>();
@@ -92,8 +95,10 @@ public final class PolicyIndex {
       reports.rejected(ref, "spec." + v.field() + ": " + v.message());
     }
     for (String field : kind.kind().unsupportedFields()) {
-      if (present(spec, field)) {
-        reports.warning(ref, "UnsupportedValue: spec." + field + " is not supported and is ignored");
+      if (!claimed.contains(field) && present(spec, field)) {
+        reports.warning(ref, "UnsupportedValue: spec." + field + (kind.kind().failClosedFields().contains(field)
+            ? " is not supported by any loaded plugin; where it applies, routes answer 500 (it guards traffic)"
+            : " is not supported and is ignored"));
       }
     }
     return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec,

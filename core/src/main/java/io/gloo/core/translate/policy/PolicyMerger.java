@@ -1,11 +1,14 @@
 package io.gloo.core.translate.policy;
 
 import io.gloo.spi.policy.PolicyRef;
+import io.gloo.spi.policy.Violation;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -21,9 +24,13 @@ public final class PolicyMerger {
   private final PolicyReports reports;
   private final PolicyIndex index;
   private final Map<List<PolicyRef>, AppliedPolicy> cache = new HashMap<>();
+  /** Keyed by the target's applied policy, which the cache above makes one object per combination. */
+  private final Map<AppliedPolicy, List<AppliedPolicy>> extensionCache = new IdentityHashMap<>();
+  private final PolicyCatalog catalog;
 
-  public PolicyMerger(PluginInvoker invoker, PolicyReports reports, PolicyIndex index) {
+  public PolicyMerger(PluginInvoker invoker, PolicyReports reports, PolicyIndex index, PolicyCatalog catalog) {
     this.invoker = invoker;
+    this.catalog = catalog;
     this.reports = reports;
     this.index = index;
   }
@@ -33,6 +40,78 @@ public final class PolicyMerger {
    * Returns null when the list is empty.
    */
   public AppliedPolicy merge(List<PolicyResource> ordered, String where) {
+    return mergeTarget(ordered, where);
+  }
+
+  /**
+   * Like {@link #merge}, followed by one applied policy per field extension on the kind whose claimed fields the
+   * merged spec sets (see {@link io.gloo.spi.policy.FieldExtension}).
+   */
+  public List<AppliedPolicy> mergeWithExtensions(List<PolicyResource> ordered, String where) {
+    AppliedPolicy target = mergeTarget(ordered, where);
+    if (target == null) {
+      return List.of();
+    }
+    List<RegisteredKind> extensions = catalog.extensions(target.kind().groupKind());
+    if (extensions.isEmpty()) {
+      return List.of(target);
+    }
+    List<AppliedPolicy> result = new ArrayList<>();
+    result.add(target);
+    result.addAll(extensionCache.computeIfAbsent(target, t -> extend(t, ordered, extensions)));
+    return result;
+  }
+
+  /** The extensions' applied policies for a merged target: claimed fields bound, validated, owners kept. */
+  private List<AppliedPolicy> extend(AppliedPolicy target, List<PolicyResource> ordered,
+      List<RegisteredKind> extensions) {
+    String mergeField = target.kind().kind().mergeField();
+    Map<String, PolicyRef> owners = new LinkedHashMap<>();
+    ObjectNode merged = index.mapper().createObjectNode();
+    for (PolicyResource p : ordered) {
+      if (!target.contributors().contains(p.ref())) {
+        continue;
+      }
+      for (Map.Entry<String, JsonNode> field : p.spec().path(mergeField).properties()) {
+        if (owners.putIfAbsent(field.getKey(), p.ref()) == null) {
+          merged.set(field.getKey(), field.getValue());
+        }
+      }
+    }
+    List<AppliedPolicy> result = new ArrayList<>();
+    for (RegisteredKind kind : extensions) {
+      ExtensionKind<?> extension = (ExtensionKind<?>) kind.kind();
+      ObjectNode claimed = index.mapper().createObjectNode();
+      Map<String, PolicyRef> claimedOwners = new LinkedHashMap<>();
+      for (String field : extension.fields()) {
+        JsonNode value = merged.get(field);
+        if (value != null && !value.isNull()) {
+          claimed.set(field, value);
+          claimedOwners.put(field, owners.get(field));
+        }
+      }
+      if (claimed.isEmpty()) {
+        continue;
+      }
+      List<PolicyRef> contributors = claimedOwners.values().stream().distinct().toList();
+      Object spec;
+      try {
+        Object bound = invoker.call(kind, "binding " + claimedOwners.keySet(),
+            () -> index.mapper().treeToValue(claimed, extension.specType()));
+        List<Violation> violations = invoker.call(kind, "validate", () -> extension.validate(bound));
+        spec = violations.isEmpty() ? bound : new ExtensionKind.Rejected(violations.stream()
+            .map(v -> "spec." + v.field() + ": " + v.message()).collect(Collectors.joining("; ")));
+      } catch (PluginInvoker.PluginFailure e) {
+        spec = new ExtensionKind.Rejected(mergeField + "." + String.join(", " + mergeField + ".",
+            claimedOwners.keySet()) + " invalid: " + (e.getCause() != null ? e.getCause().getMessage()
+            : e.getMessage()));
+      }
+      result.add(new AppliedPolicy(kind, contributors, claimedOwners, spec));
+    }
+    return result;
+  }
+
+  private AppliedPolicy mergeTarget(List<PolicyResource> ordered, String where) {
     if (ordered.isEmpty()) {
       return null;
     }

@@ -2,6 +2,7 @@ package io.gloo.core.translate.policy;
 
 import io.gloo.core.store.ResourceKey;
 import io.gloo.spi.policy.PolicyRef;
+import io.gloo.spi.policy.StatusStyle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,9 @@ public final class PolicyReports {
 
   private static final class Report {
     long generation;
+    StatusStyle style = StatusStyle.GLOO_NAMESPACED;
+    /** False for kinds only ever referenced from other policies: being unattached is normal for them. */
+    boolean attachable = true;
     final List<String> rejected = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
     final List<String> warnings = new ArrayList<>();
@@ -39,8 +43,11 @@ public final class PolicyReports {
   }
 
   /** Every policy resource is registered, so that even one nothing refers to gets a status. */
-  public synchronized void seen(PolicyRef ref, long generation) {
-    report(ref).generation = generation;
+  public synchronized void seen(PolicyRef ref, long generation, StatusStyle style, boolean attachable) {
+    Report r = report(ref);
+    r.generation = generation;
+    r.style = style;
+    r.attachable = attachable;
   }
 
   public synchronized void rejected(PolicyRef ref, String message) {
@@ -79,6 +86,7 @@ public final class PolicyReports {
   }
 
   private static Map<String, Object> render(Report r) {
+    // Gloo's RateLimitConfig status is {state, message, observedGeneration}; every other Gloo kind's is namespaced.
     List<String> notes = new ArrayList<>();
     String state;
     if (!r.rejected.isEmpty() || !r.errors.isEmpty()) {
@@ -91,10 +99,20 @@ public final class PolicyReports {
     notes.addAll(r.rejected);
     notes.addAll(r.errors);
     notes.addAll(r.warnings);
-    if (!r.applied && r.rejected.isEmpty()) {
+    if (!r.applied && r.rejected.isEmpty() && r.attachable) {
       notes.add("not attached to any route or virtual host");
     } else if (r.applied && r.lostEverywhere) {
       notes.add("not applied: every field it sets is already set by a higher-priority policy (conflict)");
+    }
+    if (r.style == StatusStyle.STATE_MESSAGE) {
+      Map<String, Object> status = new LinkedHashMap<>();
+      status.put("state", state.toUpperCase(java.util.Locale.ROOT).equals("WARNING") ? "ACCEPTED"
+          : state.toUpperCase(java.util.Locale.ROOT));
+      if (!notes.isEmpty()) {
+        status.put("message", String.join("; ", notes));
+      }
+      status.put("observedGeneration", r.generation);
+      return status;
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("attachedTo", List.copyOf(r.attachedTo));

@@ -32,7 +32,7 @@ public final class PolicyResolver {
   public static PolicyResolver of(ResourceSnapshot snapshot, PolicyCatalog catalog, PluginInvoker invoker,
       PolicyReports reports) {
     PolicyIndex index = new PolicyIndex(snapshot, catalog, invoker, reports);
-    return new PolicyResolver(catalog, index, new PolicyMerger(invoker, reports, index), reports);
+    return new PolicyResolver(catalog, index, new PolicyMerger(invoker, reports, index, catalog), reports);
   }
 
   public PolicyResolver(PolicyCatalog catalog, PolicyIndex index, PolicyMerger merger, PolicyReports reports) {
@@ -172,10 +172,7 @@ public final class PolicyResolver {
     }
     List<AppliedPolicy> result = new ArrayList<>();
     for (Map.Entry<RegisteredKind, List<PolicyResource>> e : PolicyMerger.byKind(ordered).entrySet()) {
-      AppliedPolicy applied = merger.merge(e.getValue(), where);
-      if (applied != null) {
-        result.add(applied);
-      }
+      result.addAll(merger.mergeWithExtensions(e.getValue(), where));
     }
     return result;
   }
@@ -195,6 +192,11 @@ public final class PolicyResolver {
     } catch (RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /** Hands every valid policy to its kind's sink, if it has one (call once, after the translation). */
+  public void publishToSinks(BackendLookup lookup, PluginInvoker invoker) {
+    PolicySinks.publish(catalog, index.all(), lookup, reports, invoker);
   }
 
   public PolicyReports reports() {

@@ -127,9 +127,22 @@ public final class PolicyApplier {
         }
         current = next;
       } catch (PluginFailure failure) {
-        for (PolicyRef ref : policy.contributors()) {
-          reports.error(ref, failure.getMessage() + " (at virtual host " + ir.domain() + "); not applied");
+        if (policy.kind().kind().failOpen()) {
+          for (PolicyRef ref : policy.contributors()) {
+            reports.error(ref, failure.getMessage() + " (at virtual host " + ir.domain() + "); not applied");
+          }
+          continue;
         }
+        // Fail closed: a virtual host must not serve without a policy meant to govern it (e.g. its auth).
+        for (PolicyRef ref : policy.contributors()) {
+          reports.error(ref, failure.getMessage() + " (at virtual host " + ir.domain() + "); its routes answer 500");
+        }
+        VirtualHost.Builder closed = current.toBuilder();
+        for (int i = 0; i < closed.getRoutesCount(); i++) {
+          closed.setRoutes(i, closed.getRoutes(i).toBuilder().clearAction()
+              .setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)));
+        }
+        current = closed.build();
       }
     }
     return current;
@@ -236,21 +249,27 @@ public final class PolicyApplier {
 
     @Override
     public ResourceLookup lookup() {
+      ResourceLookup scoped = lookup.forPolicy(policy.contributors().get(0));
       return new ResourceLookup() {
         @Override
         public java.util.Optional<Map<String, byte[]>> secret(String namespace, String name) {
-          return lookup.secret(namespace, name);
+          return scoped.secret(namespace, name);
+        }
+
+        @Override
+        public List<SecretData> secrets(Map<String, String> matchLabels) {
+          return scoped.secrets(matchLabels);
         }
 
         @Override
         public java.util.Optional<List<HostPort>> serviceEndpoints(String namespace, String service, int port) {
-          return lookup.serviceEndpoints(namespace, service, port);
+          return scoped.serviceEndpoints(namespace, service, port);
         }
 
         @Override
         public <T> java.util.Optional<T> policy(io.gloo.spi.policy.GroupKind kind, Class<T> specType,
             String namespace, String name) {
-          return lookup.policy(kind, specType, namespace, name);
+          return scoped.policy(kind, specType, namespace, name);
         }
 
         @Override
@@ -310,6 +329,11 @@ public final class PolicyApplier {
     @Override
     public String ruleName() {
       return route.source().ruleName();
+    }
+
+    @Override
+    public void reportOnRoute(String message) {
+      routeProblems.accept(route.source().route(), "rule " + route.source().rule() + ": " + message);
     }
   }
 

@@ -50,7 +50,7 @@ final class TestPolicyKinds {
   }
 
   /** Adds response headers on routes and virtual hosts; merges over {@code options}. */
-  static final class Headers implements PolicyKind<HeaderSpec>, PolicyTranslator<HeaderSpec> {
+  static class Headers implements PolicyKind<HeaderSpec>, PolicyTranslator<HeaderSpec> {
     private final String kind;
     private final boolean failOpen;
 

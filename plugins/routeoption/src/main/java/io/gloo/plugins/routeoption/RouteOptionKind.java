@@ -1,12 +1,10 @@
 package io.gloo.plugins.routeoption;
 
+import io.gloo.plugins.common.GlooKind;
+import io.gloo.plugins.common.GuardOptions;
 import io.gloo.spi.policy.Attachment;
 import io.gloo.spi.policy.GroupKind;
-import io.gloo.spi.policy.PolicyKind;
-import io.gloo.spi.policy.Violation;
 import io.gloo.spi.translate.PolicyTranslator;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -15,7 +13,7 @@ import java.util.TreeSet;
  * an HTTPRoute, shallow-merged over {@code options}. Fails closed: a route whose RouteOption cannot be translated
  * answers 500.
  */
-public final class RouteOptionKind implements PolicyKind<RouteOptionSpec> {
+public final class RouteOptionKind extends GlooKind<RouteOptionSpec> {
 
   public static final GroupKind GROUP_KIND = new GroupKind("gateway.solo.io", "RouteOption");
 
@@ -29,24 +27,8 @@ public final class RouteOptionKind implements PolicyKind<RouteOptionSpec> {
 
   private final RouteOptionTranslator translator = new RouteOptionTranslator();
 
-  @Override
-  public GroupKind groupKind() {
-    return GROUP_KIND;
-  }
-
-  @Override
-  public String version() {
-    return "v1";
-  }
-
-  @Override
-  public Class<RouteOptionSpec> specType() {
-    return RouteOptionSpec.class;
-  }
-
-  @Override
-  public Set<Attachment> attachments() {
-    return Set.of(Attachment.EXTENSION_REF, Attachment.TARGET_REF);
+  public RouteOptionKind() {
+    super(GROUP_KIND, "v1", RouteOptionSpec.class, Attachment.EXTENSION_REF, Attachment.TARGET_REF);
   }
 
   @Override
@@ -59,11 +41,10 @@ public final class RouteOptionKind implements PolicyKind<RouteOptionSpec> {
     return UNSUPPORTED;
   }
 
+  /** Unimplemented auth, WAF and DLP options fail the route closed unless another plugin implements them. */
   @Override
-  public List<Violation> validate(RouteOptionSpec spec) {
-    List<Violation> out = new ArrayList<>();
-    spec.validate("", out);
-    return out;
+  public Set<String> failClosedFields() {
+    return GuardOptions.failClosed(RouteOptions.UNSUPPORTED);
   }
 
   @Override

@@ -95,10 +95,21 @@ class RouteOptionSemanticsTest {
     TranslationResult result = translate("all-fields");
     Map<String, Object> status = PluginTranslation.status(result, "RouteOption", "default", "unsupported");
     assertEquals("Warning", status.get("state"));
-    for (String f : List.of("stagedTransformations", "transformations", "ratelimit", "rateLimitConfigs", "extauth")) {
+    for (String f : List.of("stagedTransformations", "transformations", "ratelimit", "rateLimitConfigs")) {
       assertTrue(String.valueOf(status.get("reason")).contains("spec.options." + f + " is not supported"), f);
     }
     assertEquals("/u", route(result, "httproute/default/fields/23/0").getRoute().getPrefixRewrite());
+  }
+
+  @Test
+  void authThatNoLoadedPluginImplementsFailsTheRuleClosed() throws IOException {
+    TranslationResult result = translate("all-fields");
+    Map<String, Object> status = PluginTranslation.status(result, "RouteOption", "default", "auth-without-plugin");
+    assertEquals("Rejected", status.get("state"));
+    assertTrue(String.valueOf(status.get("reason")).contains("spec.options.extauth: no loaded plugin implements it"),
+        String.valueOf(status.get("reason")));
+    assertEquals(500, route(result, "httproute/default/fields/24/0").getDirectResponse().getStatus(),
+        "never served without the auth it asks for");
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.gloo.plugin.upstream;
 
+import io.gloo.plugins.common.GlooKind;
 import io.gloo.spi.policy.Attachment;
 import io.gloo.spi.policy.GroupKind;
-import io.gloo.spi.policy.PolicyKind;
 import io.gloo.spi.policy.Violation;
 import io.gloo.spi.translate.PolicyTranslator;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.Set;
  * ({@code {group: gloo.solo.io, kind: Upstream, name}}) and referenced from RouteOption {@code shadowing}. Never
  * merged: one Upstream is one cluster.
  */
-public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
+public final class UpstreamKind extends GlooKind<UpstreamSpec> {
 
   public static final GroupKind GROUP_KIND = new GroupKind("gloo.solo.io", "Upstream");
 
@@ -29,24 +29,8 @@ public final class UpstreamKind implements PolicyKind<UpstreamSpec> {
 
   private final UpstreamTranslator translator = new UpstreamTranslator(UNSUPPORTED);
 
-  @Override
-  public GroupKind groupKind() {
-    return GROUP_KIND;
-  }
-
-  @Override
-  public String version() {
-    return "v1";
-  }
-
-  @Override
-  public Class<UpstreamSpec> specType() {
-    return UpstreamSpec.class;
-  }
-
-  @Override
-  public Set<Attachment> attachments() {
-    return Set.of(Attachment.BACKEND_REF, Attachment.REFERENCED);
+  public UpstreamKind() {
+    super(GROUP_KIND, "v1", UpstreamSpec.class, Attachment.BACKEND_REF, Attachment.REFERENCED);
   }
 
   @Override

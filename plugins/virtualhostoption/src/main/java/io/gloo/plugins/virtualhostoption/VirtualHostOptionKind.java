@@ -1,13 +1,11 @@
 package io.gloo.plugins.virtualhostoption;
 
+import io.gloo.plugins.common.GlooKind;
+import io.gloo.plugins.common.GuardOptions;
 import io.gloo.spi.policy.Attachment;
 import io.gloo.spi.policy.GroupKind;
-import io.gloo.spi.policy.PolicyKind;
-import io.gloo.spi.policy.Violation;
 import io.gloo.spi.translate.PolicyTranslator;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -16,7 +14,7 @@ import java.util.TreeSet;
  * {@code sectionName}); listener-specific options first, then Gateway-wide ones, shallow-merged over
  * {@code options}.
  */
-public final class VirtualHostOptionKind implements PolicyKind<VirtualHostOptionSpec> {
+public final class VirtualHostOptionKind extends GlooKind<VirtualHostOptionSpec> {
 
   public static final GroupKind GROUP_KIND = new GroupKind("gateway.solo.io", "VirtualHostOption");
 
@@ -30,24 +28,8 @@ public final class VirtualHostOptionKind implements PolicyKind<VirtualHostOption
 
   private final VirtualHostOptionTranslator translator = new VirtualHostOptionTranslator();
 
-  @Override
-  public GroupKind groupKind() {
-    return GROUP_KIND;
-  }
-
-  @Override
-  public String version() {
-    return "v1";
-  }
-
-  @Override
-  public Class<VirtualHostOptionSpec> specType() {
-    return VirtualHostOptionSpec.class;
-  }
-
-  @Override
-  public Set<Attachment> attachments() {
-    return Set.of(Attachment.TARGET_REF);
+  public VirtualHostOptionKind() {
+    super(GROUP_KIND, "v1", VirtualHostOptionSpec.class, Attachment.TARGET_REF);
   }
 
   @Override
@@ -60,11 +42,10 @@ public final class VirtualHostOptionKind implements PolicyKind<VirtualHostOption
     return UNSUPPORTED;
   }
 
+  /** Unimplemented auth, WAF and DLP options fail the route closed unless another plugin implements them. */
   @Override
-  public List<Violation> validate(VirtualHostOptionSpec spec) {
-    List<Violation> out = new ArrayList<>();
-    spec.validate("", out);
-    return out;
+  public Set<String> failClosedFields() {
+    return GuardOptions.failClosed(VirtualHostOptions.UNSUPPORTED);
   }
 
   @Override

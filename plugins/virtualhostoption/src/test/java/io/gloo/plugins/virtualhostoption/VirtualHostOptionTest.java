@@ -96,4 +96,38 @@ class VirtualHostOptionTest {
     assertEquals(2, vh.getVirtualClustersCount());
     assertEquals("Warning", PluginTranslation.status(result, "VirtualHostOption", "default", "every-field").get("state"));
   }
+
+  @Test
+  void authThatNoLoadedPluginImplementsClosesEveryRouteOfTheVirtualHost(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("vho.yaml"), """
+        apiVersion: gateway.solo.io/v1
+        kind: VirtualHostOption
+        metadata: {name: auth-without-plugin, namespace: default}
+        spec:
+          targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw}]
+          options: {extauth: {configRef: {name: login}}}
+        """);
+    java.util.List<java.nio.file.Path> inputs = new java.util.ArrayList<>(io.gloo.core.translate.GoldenFiles.inputs("all-fields"));
+    inputs.removeIf(p -> p.getFileName().toString().equals("10-vho.yaml"));
+    inputs.add(dir.resolve("vho.yaml"));
+    inputs.add(dir.resolve("route.yaml"));
+    java.nio.file.Files.writeString(dir.resolve("route.yaml"), """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: r, namespace: default}
+        spec:
+          parentRefs: [{name: gw}]
+          rules:
+            - matches: [{path: {type: PathPrefix, value: /plain}}]
+              backendRefs: [{name: svc, port: 80}]
+        """);
+    TranslationResult result = PluginTranslation.translate(PluginTranslation.load(inputs),
+        Map.of("virtualhostoption", new VirtualHostOptionPlugin()));
+    for (var route : vhost(result, 8080).getRoutesList()) {
+      assertEquals(500, route.getDirectResponse().getStatus(), route.getName());
+    }
+    assertEquals("Rejected", PluginTranslation.status(result, "VirtualHostOption", "default", "auth-without-plugin")
+        .get("state"));
+  }
 }

@@ -1,0 +1,114 @@
+package io.gloo.core.cli;
+
+import io.gloo.core.plugin.LoadedPlugin;
+import io.gloo.core.plugin.LoadedPlugins;
+import io.gloo.core.plugin.PluginManager;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs one plugin's service on its own, for scale: {@code gloo ratelimit-server}, {@code gloo extauth-server}. It
+ * loads only that plugin, with plugin configuration {@code mode=standalone} and {@code controlPlane=HOST:PORT}; the
+ * plugin then pulls its configuration (rules, auth configs) from the control plane's {@code gloo serve} over a gRPC
+ * stream and keeps serving the last one while the control plane is away. Nothing is translated here.
+ */
+abstract class PluginServiceCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--control-plane", paramLabel = "HOST:PORT",
+      description = "Where gloo serve publishes this service's configuration (default: ${DEFAULT-VALUE}).")
+  String controlPlane;
+
+  @Option(names = "--port", paramLabel = "PORT", description = "Port to serve on (default: the plugin's).")
+  Integer port;
+
+  @Option(names = "--plugins-dir", paramLabel = "DIR",
+      description = "Directory of plugin archives (default: $GLOO_HOME/plugins, or ./plugins).")
+  Path pluginsDir;
+
+  @Option(names = "--plugin-config", paramLabel = "KEY=VALUE",
+      description = "Configuration for the plugin (repeatable), e.g. store=redis.")
+  List<String> pluginConfig = new ArrayList<>();
+
+  /** The plugin whose service this runs. */
+  abstract String pluginId();
+
+  /** Set by the test: released to stop serving. */
+  CountDownLatch stop = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> config = new HashMap<>();
+    List<String> qualified = pluginConfig.stream().map(c -> pluginId() + "." + c).toList();
+    config.putAll(PluginManager.parseConfig(qualified).getOrDefault(pluginId(), Map.of()));
+    config.put("mode", "standalone");
+    config.put("controlPlane", controlPlane);
+    if (port != null) {
+      config.put("port", String.valueOf(port));
+    }
+    PluginManager.Options options = new PluginManager.Options(
+        pluginsDir == null ? PluginManager.defaultDir() : pluginsDir, Set.of(pluginId()),
+        Map.of(pluginId(), config), null, null);
+    try (PluginManager manager = new PluginManager(options, null, new SimpleMeterRegistry())) {
+      LoadedPlugins loaded = manager.start();
+      Optional<LoadedPlugin> plugin = loaded.get(pluginId()).filter(LoadedPlugin::started);
+      if (plugin.isEmpty()) {
+        spec.commandLine().getErr().println("gloo " + spec.name() + ": plugin " + pluginId() + " did not start: "
+            + loaded.get(pluginId()).map(LoadedPlugin::failure).orElse("not found in " + options.dir()));
+        return 1;
+      }
+      spec.commandLine().getOut().println("gloo " + spec.name() + ": serving plugin " + pluginId() + " "
+          + plugin.get().version() + " standalone, configuration from " + controlPlane);
+      spec.commandLine().getOut().flush();
+      Thread hook = new Thread(stop::countDown, "gloo-" + spec.name() + "-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      stop.await();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is what released us
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "ratelimit-server", mixinStandardHelpOptions = true,
+      description = "Run the rate-limit service (envoy.service.ratelimit.v3) standalone, rules from the control plane.")
+  static final class RateLimit extends PluginServiceCommand {
+    RateLimit() {
+      controlPlane = "gloo-gateway.gloo-system.svc.cluster.local:18081";
+    }
+
+    @Override
+    String pluginId() {
+      return "ratelimit";
+    }
+  }
+
+  @Command(name = "extauth-server", mixinStandardHelpOptions = true,
+      description = "Run the ext-auth service (envoy.service.auth.v3) standalone, auth configs from the control plane.")
+  static final class ExtAuth extends PluginServiceCommand {
+    ExtAuth() {
+      controlPlane = "gloo-gateway.gloo-system.svc.cluster.local:8083";
+    }
+
+    @Override
+    String pluginId() {
+      return "extauth";
+    }
+  }
+}

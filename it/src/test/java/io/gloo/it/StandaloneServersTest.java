@@ -1,0 +1,199 @@
+package io.gloo.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
+import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
+import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
+import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
+import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
+import io.gloo.core.cli.GlooCli;
+import io.gloo.core.plugin.PluginManager;
+import io.gloo.core.server.GlooServer;
+import io.gloo.core.server.ServeOptions;
+import io.gloo.core.testing.Await;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The standalone services as an operator runs them: {@code gloo ratelimit-server} and {@code gloo extauth-server}
+ * (the real CLI, loading the enterprise plugin archives) pull rate-limit rules and auth configs from a running
+ * {@code gloo serve}, enforce them, and go on enforcing them after the control plane stops.
+ */
+class StandaloneServersTest {
+
+  private static final String CONFIG = """
+      apiVersion: v1
+      kind: Secret
+      metadata: {name: alice, namespace: default, labels: {team: infra}}
+      type: extauth.solo.io/apikey
+      stringData: {api-key: alice-secret-key, user-id: alice}
+      ---
+      apiVersion: enterprise.gloo.solo.io/v1
+      kind: AuthConfig
+      metadata: {name: keys, namespace: default}
+      spec:
+        configs:
+        - apiKeyAuth:
+            k8sSecretApikeyStorage: {labelSelector: {team: infra}}
+      ---
+      apiVersion: ratelimit.solo.io/v1alpha1
+      kind: RateLimitConfig
+      metadata: {name: per-user, namespace: default}
+      spec:
+        raw:
+          descriptors:
+          - key: user
+            rateLimit: {unit: DAY, requestsPerUnit: 3}
+          rateLimits:
+          - actions: [{requestHeaders: {headerName: x-user, descriptorKey: user}}]
+      """;
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Runs a gloo command on its own thread until interrupted (as a signal would stop it). */
+  private static Thread run(StringWriter out, String... args) {
+    Thread thread = new Thread(() -> {
+      CommandLine cli = GlooCli.commandLine();
+      cli.setOut(new PrintWriter(out, true));
+      cli.setErr(new PrintWriter(out, true));
+      cli.execute(args);
+    }, "gloo-" + args[0]);
+    thread.start();
+    return thread;
+  }
+
+  @Test
+  void standaloneServersEnforceWhatTheControlPlanePublishesAndKeepItWhenItStops(@TempDir Path config)
+      throws Exception {
+    Files.writeString(config.resolve("all.yaml"), CONFIG);
+    Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
+    int controlRateLimit = freePort();
+    int controlExtAuth = freePort();
+    int rateLimitPort = freePort();
+    int extAuthPort = freePort();
+    PluginManager.Options options = new PluginManager.Options(plugins, Set.of(), Map.of(
+        "ratelimit", Map.of("port", String.valueOf(controlRateLimit)),
+        "extauth", Map.of("port", String.valueOf(controlExtAuth))), null, null);
+    List<Thread> servers = new ArrayList<>();
+    StringWriter out = new StringWriter();
+    ManagedChannel rateLimitChannel = NettyChannelBuilder.forAddress("127.0.0.1", rateLimitPort).usePlaintext()
+        .build();
+    ManagedChannel extAuthChannel = NettyChannelBuilder.forAddress("127.0.0.1", extAuthPort).usePlaintext().build();
+    try {
+      try (GlooServer controlPlane = GlooServer.start(new ServeOptions(config,
+          new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
+          options))) {
+        servers.add(run(out, "ratelimit-server", "--plugins-dir", plugins.toString(),
+            "--control-plane", "127.0.0.1:" + controlRateLimit, "--port", String.valueOf(rateLimitPort)));
+        servers.add(run(out, "extauth-server", "--plugins-dir", plugins.toString(),
+            "--control-plane", "127.0.0.1:" + controlExtAuth, "--port", String.valueOf(extAuthPort)));
+
+        var auth = AuthorizationGrpc.newBlockingStub(extAuthChannel);
+        Await.until(new LinkedBlockingQueue<>(), Duration.ofSeconds(30),
+            () -> check(auth, "alice-secret-key") == 0, () -> "extauth-server never allowed the key: " + out);
+        var limits = RateLimitServiceGrpc.newBlockingStub(rateLimitChannel);
+        Await.until(new LinkedBlockingQueue<>(), Duration.ofSeconds(30),
+            () -> shouldRateLimit(limits, "probe") == Code.OK && remaining(limits, "probe") < 3,
+            () -> "ratelimit-server never applied the rules: " + out);
+        assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
+        assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
+        assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
+        assertEquals(Code.OVER_LIMIT, shouldRateLimit(limits, "bob"), "3 per day");
+
+        // the control plane's own in-process service enforces the same rules, and its admin view says which rule
+        // limited a request (never the request's values)
+        ManagedChannel inProcess = NettyChannelBuilder.forAddress("127.0.0.1", controlRateLimit).usePlaintext()
+            .build();
+        try {
+          var control = RateLimitServiceGrpc.newBlockingStub(inProcess);
+          for (int i = 0; i < 3; i++) {
+            assertEquals(Code.OK, shouldRateLimit(control, "dave"));
+          }
+          assertEquals(Code.OVER_LIMIT, shouldRateLimit(control, "dave"));
+        } finally {
+          inProcess.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        var http = java.net.http.HttpClient.newHttpClient();
+        var view = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+            + controlPlane.adminPort() + "/plugins/ratelimit/decisions")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, view.statusCode(), view.body());
+        assertTrue(view.body().contains("\"domain\":\"default.per-user\"") && view.body().contains("\"rule\":\"user\""),
+            view.body());
+        assertTrue(!view.body().contains("dave"), "request values are never shown: " + view.body());
+      }
+      // the control plane is gone; the standalone servers keep their last rules and configs
+      assertEquals(0, check(AuthorizationGrpc.newBlockingStub(extAuthChannel), "alice-secret-key"));
+      assertEquals(16, check(AuthorizationGrpc.newBlockingStub(extAuthChannel), "mallory"),
+          "still denied: 401 maps to gRPC UNAUTHENTICATED");
+      var limits = RateLimitServiceGrpc.newBlockingStub(rateLimitChannel);
+      assertEquals(Code.OVER_LIMIT, shouldRateLimit(limits, "bob"));
+      assertEquals(Code.OK, shouldRateLimit(limits, "carol"));
+      assertTrue(out.toString().contains("serving plugin ratelimit"), out.toString());
+    } finally {
+      servers.forEach(Thread::interrupt);
+      for (Thread t : servers) {
+        t.join(10_000);
+      }
+      rateLimitChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      extAuthChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int check(AuthorizationGrpc.AuthorizationBlockingStub auth, String apiKey) {
+    try {
+      return auth.withDeadlineAfter(5, TimeUnit.SECONDS).check(CheckRequest.newBuilder()
+          .setAttributes(AttributeContext.newBuilder()
+              .putContextExtensions("config_id", "default.keys")
+              .setRequest(AttributeContext.Request.newBuilder().setHttp(AttributeContext.HttpRequest.newBuilder()
+                  .setMethod("GET").setPath("/").putHeaders("api-key", apiKey))))
+          .build()).getStatus().getCode();
+    } catch (io.grpc.StatusRuntimeException e) {
+      return -1; // not serving yet
+    }
+  }
+
+  private static RateLimitRequest request(String user) {
+    return RateLimitRequest.newBuilder().setDomain("custom")
+        .addDescriptors(RateLimitDescriptor.newBuilder()
+            .addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("gloo.config").setValue("default.per-user"))
+            .addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("user").setValue(user)))
+        .build();
+  }
+
+  private static Code shouldRateLimit(RateLimitServiceGrpc.RateLimitServiceBlockingStub limits, String user) {
+    try {
+      return limits.withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(request(user)).getOverallCode();
+    } catch (io.grpc.StatusRuntimeException e) {
+      return Code.UNKNOWN; // not serving yet
+    }
+  }
+
+  private static long remaining(RateLimitServiceGrpc.RateLimitServiceBlockingStub limits, String user) {
+    return limits.shouldRateLimit(request(user)).getStatuses(0).getLimitRemaining();
+  }
+}

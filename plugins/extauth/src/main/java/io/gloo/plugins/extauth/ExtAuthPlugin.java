@@ -1,0 +1,156 @@
+package io.gloo.plugins.extauth;
+
+import io.gloo.plugins.common.configstream.ConfigPublisher;
+import io.gloo.plugins.common.configstream.ConfigSubscriber;
+import io.gloo.plugins.extauth.compile.AuthConfigCompiler;
+import io.gloo.plugins.extauth.compile.AuthConfigSet;
+import io.gloo.plugins.extauth.service.AuthRuntime;
+import io.gloo.plugins.extauth.service.AuthorizationService;
+import io.gloo.plugins.extauth.translate.ExtAuthExtension;
+import io.gloo.plugins.extauth.translate.ExtAuthSettings;
+import io.gloo.spi.GlooPlugin;
+import io.gloo.spi.PluginContext;
+import io.gloo.spi.PluginMetrics;
+import io.gloo.spi.policy.FieldExtension;
+import io.gloo.spi.policy.PolicyKind;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * The extauth plugin: serves {@code enterprise.gloo.solo.io/v1} AuthConfig, translates {@code options.extauth} of
+ * RouteOption and VirtualHostOption into Envoy's ext_authz filter, and runs the ext-auth service
+ * ({@code envoy.service.auth.v3.Authorization}) on plugin config {@code port} (default 8083).
+ *
+ * <p>Two modes. Inside {@code gloo serve} (the default): every translation's compiled AuthConfigs are served
+ * in-process and published on the same port with a {@link ConfigPublisher}, so that standalone replicas can pull
+ * them. {@code mode=standalone} ({@code gloo extauth-server}, with {@code controlPlane=host:port}): configs come from
+ * the control plane through a {@link ConfigSubscriber}; the last ones keep being served while it is away.
+ *
+ * <p>The Authorization service is registered as non-blocking (its calls run on the event loop): it never waits on
+ * I/O (remote JWKS, introspection, token endpoints and pass-through services are called asynchronously) and the one
+ * slow computation, an APR1-MD5 hash that is not in the verified-credentials cache, runs on the common fork-join
+ * pool.
+ *
+ * <p>Plugin config: {@code port}; {@code sessionSecret} (keys OIDC session cookies when an AuthConfig has no
+ * {@code session.cipherConfig}; when absent, each config's client secret keys them, so every control-plane replica
+ * derives the same keys — the derived keys travel with the configs, so standalone replicas agree too);
+ * {@code serviceAddress} (where Envoy reaches the service, default 127.0.0.1:8083);
+ * {@code customAuthServers.<name>=host:port}.
+ */
+public final class ExtAuthPlugin implements GlooPlugin {
+
+  public static final int DEFAULT_PORT = 8083;
+  /** The gRPC service name the compiled configs are streamed under. */
+  public static final String CONFIG_STREAM = "gloo.extauth.v1.AuthConfigs";
+
+  private final List<FieldExtension<?>> extensions = List.of(
+      new ExtAuthExtension(ExtAuthExtension.ROUTE_OPTION, () -> this.settings),
+      new ExtAuthExtension(ExtAuthExtension.VIRTUAL_HOST_OPTION, () -> this.settings));
+  private volatile ExtAuthSettings settings = ExtAuthSettings.DEFAULTS;
+  private volatile AuthConfigKind kind;
+  private volatile AuthRuntime runtime;
+  private volatile ConfigPublisher publisher;
+  private volatile ConfigSubscriber subscriber;
+
+  public ExtAuthPlugin() {
+    // translation without a started service (tests, gloo translate): the sink compiles and feeds nothing
+    this.kind = new AuthConfigKind(new AuthConfigCompiler(null), this::publish);
+  }
+
+  /** A plugin configured without starting its service. */
+  public ExtAuthPlugin(Map<String, String> config) {
+    this();
+    this.settings = ExtAuthSettings.from(config);
+  }
+
+  @Override
+  public void start(PluginContext context) {
+    Logger log = context.logger();
+    this.settings = ExtAuthSettings.from(context.config());
+    int port = context.config("port").map(Integer::parseInt).orElse(DEFAULT_PORT);
+    AuthRuntime rt = new AuthRuntime();
+    this.runtime = rt;
+    AuthorizationService service = new AuthorizationService(rt, metrics(context.metrics()), log);
+    if ("standalone".equals(context.config("mode").orElse(""))) {
+      String controlPlane = context.config("controlPlane")
+          .orElseThrow(() -> new IllegalArgumentException("mode=standalone needs controlPlane=HOST:PORT"));
+      ConfigSubscriber sub = new ConfigSubscriber(controlPlane, CONFIG_STREAM, json -> receive(rt, json, log), log);
+      this.subscriber = sub;
+      context.registerNonBlockingGrpcService(port, service);
+      sub.start();
+      log.info("ext-auth service on port {}, auth configs from {}", port, controlPlane);
+      return;
+    }
+    byte[] secret = context.config("sessionSecret").map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
+    ConfigPublisher pub = new ConfigPublisher(CONFIG_STREAM);
+    this.publisher = pub;
+    this.kind = new AuthConfigKind(new AuthConfigCompiler(secret), this::publish);
+    try {
+      context.registerNonBlockingGrpcService(port, service);
+      context.registerGrpcService(port, pub);
+      log.info("ext-auth service on port {} (auth configs published there for standalone servers)", port);
+    } catch (RuntimeException e) {
+      // Keep translating: a route that needs auth must still get its ext_authz config, which then fails closed
+      // (403 on error) instead of the plugin being unloaded and options.extauth being ignored (open).
+      log.error("the ext-auth service cannot serve on port {} ({}); requests that need auth are denied until it "
+          + "can (set plugin config extauth.port, or run gloo extauth-server)", port, e.getMessage());
+    }
+  }
+
+  /** A config set from the control plane; a bad one is ignored and the last good set keeps serving. */
+  static void receive(AuthRuntime runtime, String json, Logger log) {
+    AuthConfigSet set;
+    try {
+      set = AuthConfigSet.fromJson(json);
+    } catch (RuntimeException e) {
+      // the content may hold secrets: say only what kind of problem it was
+      log.warn("ignoring an unreadable auth config set from the control plane ({}); serving the last one",
+          e.getClass().getSimpleName());
+      return;
+    }
+    runtime.update(set);
+  }
+
+  private void publish(AuthConfigSet set) {
+    AuthRuntime rt = runtime;
+    if (rt != null) {
+      rt.update(set);
+    }
+    ConfigPublisher pub = publisher;
+    if (pub != null) {
+      pub.publish(set.toJson());
+    }
+  }
+
+  @Override
+  public List<PolicyKind<?>> policyKinds() {
+    return List.of(kind);
+  }
+
+  @Override
+  public List<FieldExtension<?>> fieldExtensions() {
+    return extensions;
+  }
+
+  @Override
+  public void stop() {
+    ConfigSubscriber sub = subscriber;
+    if (sub != null) {
+      sub.close();
+    }
+    AuthRuntime rt = runtime;
+    if (rt != null) {
+      rt.close();
+    }
+  }
+
+  static AuthorizationService.Metrics metrics(PluginMetrics metrics) {
+    return (allowed, reason, nanos) -> {
+      String decision = allowed ? "allow" : "deny";
+      metrics.increment("extauth_checks", "decision", decision, "reason", reason);
+      metrics.recordNanos("extauth_check_duration", nanos, "decision", decision);
+    };
+  }
+}

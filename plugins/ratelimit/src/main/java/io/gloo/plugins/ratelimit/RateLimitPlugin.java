@@ -1,0 +1,203 @@
+package io.gloo.plugins.ratelimit;
+
+import com.google.errorprone.annotations.ThreadSafe;
+import io.gloo.plugins.common.configstream.ConfigPublisher;
+import io.gloo.plugins.common.configstream.ConfigSubscriber;
+import io.gloo.plugins.ratelimit.config.RateLimitConfigSpec;
+import io.gloo.plugins.ratelimit.service.RateLimitMetrics;
+import io.gloo.plugins.ratelimit.service.RateLimitService;
+import io.gloo.plugins.ratelimit.service.RateLimiter;
+import io.gloo.plugins.ratelimit.service.RecentDecisions;
+import io.gloo.plugins.ratelimit.service.RuleSet;
+import io.gloo.plugins.ratelimit.store.CounterStore;
+import io.gloo.plugins.ratelimit.store.MemoryCounterStore;
+import io.gloo.plugins.ratelimit.store.RedisCounterStore;
+import io.gloo.spi.BackgroundService;
+import io.gloo.spi.GlooPlugin;
+import io.gloo.spi.PluginContext;
+import io.gloo.spi.policy.FieldExtension;
+import io.gloo.spi.policy.PolicyKind;
+import io.gloo.spi.policy.PolicySink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ratelimit plugin: RateLimitConfig, the rate-limit fields of RouteOption and VirtualHostOption, and the
+ * rate-limit service.
+ *
+ * <ul>
+ *   <li>Inside {@code gloo serve} (the default mode) it serves {@code envoy.service.ratelimit.v3.RateLimitService} on
+ *       {@code port} (18081) with the rules of every valid RateLimitConfig (from its sink) and the {@code custom}
+ *       domain's rules file, and publishes the compiled rules on the same port ({@value #RULES_SERVICE}) for
+ *       standalone replicas.
+ *   <li>Standalone ({@code gloo ratelimit-server}, {@code mode=standalone}) it serves the same service with rules
+ *       pulled from {@code controlPlane}, and keeps serving its last rules while the control plane is away.
+ * </ul>
+ */
+@ThreadSafe
+public final class RateLimitPlugin implements GlooPlugin {
+
+  /** The gRPC service the rules are published on (plugins/common's config stream). */
+  public static final String RULES_SERVICE = "gloo.ratelimit.RuleStream";
+
+  private final Clock clock;
+  private volatile RateLimitSettings settings = RateLimitSettings.defaults();
+  private volatile Runtime runtime;
+  /** Rules from the last sink call (domain → raw), kept so that a restart of the service can start from them. */
+  private volatile Map<String, RateLimitConfigSpec.Raw> published = Map.of();
+  private volatile RateLimitConfigSpec.Raw customRules;
+
+  private final RateLimitConfigKind kind = new RateLimitConfigKind(this::publish);
+
+  public RateLimitPlugin() {
+    this(Clock.systemUTC());
+  }
+
+  RateLimitPlugin(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** What runs while the plugin is started. */
+  private record Runtime(RateLimiter limiter, CounterStore store, ConfigPublisher publisher,
+      ConfigSubscriber subscriber, ScheduledExecutorService scheduler) {}
+
+  @Override
+  public void start(PluginContext context) {
+    RateLimitSettings s = RateLimitSettings.from(context.config());
+    settings = s;
+    if (s.customRules() != null) {
+      try {
+        customRules = RuleCodec.readRaw(Files.readString(Path.of(s.customRules())));
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("ratelimit.customRules: cannot read " + s.customRules() + ": "
+            + e.getMessage(), e);
+      }
+    }
+    CounterStore store = s.store() == RateLimitSettings.Store.REDIS
+        ? new RedisCounterStore(s.redisAddress(), s.redisTimeout(), clock)
+        : new MemoryCounterStore(s.maxCounters(), clock);
+    RateLimiter limiter = new RateLimiter(store, clock, s.responseHeaders(), s.failMode(), new RateLimitMetrics(),
+        new RecentDecisions(), context.logger());
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ratelimit-metrics");
+      t.setDaemon(true);
+      return t;
+    });
+    ConfigPublisher publisher = null;
+    ConfigSubscriber subscriber = null;
+    if (s.standalone()) {
+      subscriber = new ConfigSubscriber(s.controlPlane(), RULES_SERVICE,
+          json -> limiter.update(compile(RuleCodec.decode(json))), context.logger());
+    } else {
+      publisher = new ConfigPublisher(RULES_SERVICE);
+    }
+    Runtime r = new Runtime(limiter, store, publisher, subscriber, scheduler);
+    try {
+      limiter.update(compile(published));
+      if (publisher != null) {
+        publisher.publish(RuleCodec.encode(withCustom(published)));
+      }
+      context.registerNonBlockingGrpcService(s.port(), new RateLimitService(limiter));
+      if (publisher != null) {
+        context.registerGrpcService(s.port(), publisher);
+      }
+      context.registerGrpcService(s.port(), new DecisionsService(limiter.recent()));
+      context.registerAdminView("decisions", () -> DecisionsService.json(limiter.recent().recent()));
+    } catch (RuntimeException e) {
+      // e.g. the port is taken: release the store's connection and threads before failing the start
+      scheduler.shutdownNow();
+      store.close();
+      throw e;
+    }
+    runtime = r;
+    context.registerBackgroundService(new BackgroundService() {
+      @Override
+      public String name() {
+        return "ratelimit-" + (s.standalone() ? "standalone" : "service") + "-" + store.name();
+      }
+
+      @Override
+      public void start() {
+        scheduler.scheduleAtFixedRate(() -> limiter.metrics().flush(context.metrics()), 1, 1, TimeUnit.SECONDS);
+        if (r.subscriber() != null) {
+          r.subscriber().start();
+        }
+      }
+
+      @Override
+      public void stop() {
+        scheduler.shutdownNow();
+        if (r.subscriber() != null) {
+          r.subscriber().close();
+        }
+        store.close();
+      }
+    });
+    context.logger().info("rate-limit service on port {} ({} counters{}), {}", s.port(), store.name(),
+        s.store() == RateLimitSettings.Store.REDIS ? " at " + s.redisAddress() + ", fail-" + s.failMode().label()
+            : "", s.standalone() ? "rules from " + s.controlPlane() : "rules from this control plane");
+  }
+
+  @Override
+  public void stop() {
+    runtime = null;
+  }
+
+  @Override
+  public List<PolicyKind<?>> policyKinds() {
+    return List.of(kind);
+  }
+
+  @Override
+  public List<FieldExtension<?>> fieldExtensions() {
+    return RateLimitExtensions.all(this::settings);
+  }
+
+  RateLimitSettings settings() {
+    return settings;
+  }
+
+  /** The running limiter, or null when stopped (for tests and the admin view). */
+  RateLimiter limiter() {
+    Runtime r = runtime;
+    return r == null ? null : r.limiter();
+  }
+
+  /** The sink: every valid RateLimitConfig, compiled into one rule set and swapped in at once. */
+  private void publish(List<PolicySink.Published<RateLimitConfigSpec>> configs) {
+    Map<String, RateLimitConfigSpec.Raw> byDomain = new TreeMap<>();
+    for (PolicySink.Published<RateLimitConfigSpec> c : configs) {
+      if (c.spec().raw != null) {
+        byDomain.put(RateLimitConfigKind.domain(c.ref().namespace(), c.ref().name()), c.spec().raw);
+      }
+    }
+    published = Map.copyOf(byDomain);
+    Runtime r = runtime;
+    if (r != null && r.subscriber() == null) {
+      r.limiter().update(compile(byDomain));
+      r.publisher().publish(RuleCodec.encode(withCustom(byDomain)));
+    }
+  }
+
+  private Map<String, RateLimitConfigSpec.Raw> withCustom(Map<String, RateLimitConfigSpec.Raw> byDomain) {
+    Map<String, RateLimitConfigSpec.Raw> all = new TreeMap<>(byDomain);
+    RateLimitConfigSpec.Raw custom = customRules;
+    if (custom != null) {
+      all.put(RuleSet.CUSTOM_DOMAIN, custom);
+    }
+    return all;
+  }
+
+  /** Compiles domains; in standalone mode the custom domain comes with the published rules. */
+  private RuleSet compile(Map<String, RateLimitConfigSpec.Raw> byDomain) {
+    return RuleSet.compile(withCustom(byDomain));
+  }
+}

@@ -1,0 +1,48 @@
+package io.gloo.plugins.ratelimit;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.gloo.plugins.ratelimit.config.RateLimitConfigSpec;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The server-side rules as the control plane publishes them to standalone replicas: a JSON object from domain name
+ * to that domain's {@code raw} spec ({@code descriptors}, {@code setDescriptors}; the client-side {@code rateLimits}
+ * are left out — the service does not need them). Deterministic (sorted by domain, nulls omitted), so an unchanged
+ * rule set publishes the same text and is not resent.
+ */
+final class RuleCodec {
+
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .changeDefaultPropertyInclusion(i -> JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
+          JsonInclude.Include.NON_NULL))
+      .build();
+  private static final ObjectMapper YAML = YAMLMapper.builder().build();
+  private static final TypeReference<TreeMap<String, RateLimitConfigSpec.Raw>> BY_DOMAIN = new TypeReference<>() {};
+
+  private RuleCodec() {}
+
+  static String encode(Map<String, RateLimitConfigSpec.Raw> byDomain) {
+    Map<String, RateLimitConfigSpec.Raw> serverSide = new TreeMap<>();
+    byDomain.forEach((domain, raw) -> {
+      RateLimitConfigSpec.Raw copy = new RateLimitConfigSpec.Raw();
+      copy.descriptors = raw.descriptors;
+      copy.setDescriptors = raw.setDescriptors;
+      serverSide.put(domain, copy);
+    });
+    return JSON.writeValueAsString(serverSide);
+  }
+
+  static Map<String, RateLimitConfigSpec.Raw> decode(String json) {
+    return JSON.readValue(json, BY_DOMAIN);
+  }
+
+  /** A {@code raw}-shaped rules file (YAML or JSON). */
+  static RateLimitConfigSpec.Raw readRaw(String yaml) {
+    return YAML.readValue(yaml, RateLimitConfigSpec.Raw.class);
+  }
+}

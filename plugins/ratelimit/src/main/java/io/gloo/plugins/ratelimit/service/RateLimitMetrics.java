@@ -1,0 +1,77 @@
+package io.gloo.plugins.ratelimit.service;
+
+import com.google.errorprone.annotations.ThreadSafe;
+import io.gloo.spi.PluginMetrics;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Decision counts per domain and rule ({@code allowed}, {@code limited}, {@code shadow_limited}, {@code errors}),
+ * summed in-process with {@link LongAdder}s on the request path and handed to {@link PluginMetrics} by
+ * {@link #flush()} (the plugin flushes every second), so a request never pays for a meter lookup. Exported as
+ * {@code gloo.plugin.ratelimit.decisions{domain, rule, outcome}}. Tags are the rule's id (a path of the config, e.g.
+ * {@code type=Whatsapp/number}), never request values: bounded cardinality, no secrets.
+ */
+@ThreadSafe
+public final class RateLimitMetrics {
+
+  public static final String DECISIONS = "ratelimit.decisions";
+  public static final String STORE_ERRORS = "ratelimit.store.errors";
+
+  /** One outcome of one rule for one request. */
+  public enum Outcome {
+    ALLOWED, LIMITED, SHADOW_LIMITED, ERRORS;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private record Key(String domain, String rule, Outcome outcome) {}
+
+  private final Map<Key, LongAdder> counts = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> storeErrors = new ConcurrentHashMap<>();
+
+  void record(Rule rule, Outcome outcome) {
+    counts.computeIfAbsent(new Key(rule.domain(), rule.id(), outcome), k -> new LongAdder()).increment();
+  }
+
+  /** A failed store call, by the fail mode it was answered with. */
+  void storeError(FailMode mode) {
+    storeErrors.computeIfAbsent(mode.label(), k -> new LongAdder()).increment();
+  }
+
+  /** The count so far (not reset by flushing); for tests and the admin view. */
+  public long count(String domain, String rule, Outcome outcome) {
+    LongAdder a = counts.get(new Key(domain, rule, outcome));
+    return a == null ? 0 : a.sum();
+  }
+
+  public long storeErrors(FailMode mode) {
+    LongAdder a = storeErrors.get(mode.label());
+    return a == null ? 0 : a.sum();
+  }
+
+  private final Map<Object, Long> flushed = new ConcurrentHashMap<>();
+
+  /** Reports what was counted since the last flush. Not concurrent with itself (one scheduler thread). */
+  public void flush(PluginMetrics metrics) {
+    counts.forEach((k, adder) -> {
+      long total = adder.sum();
+      long delta = total - flushed.getOrDefault(k, 0L);
+      if (delta > 0) {
+        metrics.count(DECISIONS, delta, "domain", k.domain, "rule", k.rule, "outcome", k.outcome.tag());
+        flushed.put(k, total);
+      }
+    });
+    storeErrors.forEach((mode, adder) -> {
+      long total = adder.sum();
+      long delta = total - flushed.getOrDefault(mode, 0L);
+      if (delta > 0) {
+        metrics.count(STORE_ERRORS, delta, "fail_mode", mode);
+        flushed.put(mode, total);
+      }
+    });
+  }
+}
