@@ -33,10 +33,10 @@ final class RouteConfigurationDigests {
   private Map<VirtualHost, byte[]> previousDigests = new IdentityHashMap<>();
   private Map<VirtualHost, byte[]> currentDigests = new IdentityHashMap<>();
   /**
-   * Serialized routes, weakly keyed by instance: the routes of a virtual host whose digest is reused are not looked
-   * up, yet they are needed again when that virtual host changes by one route.
+   * Serialized routes (and virtual host metadata), weakly keyed by instance: the routes of a virtual host whose
+   * digest is reused are not looked up, yet they are needed again when that virtual host changes by one route.
    */
-  private final ConcurrentMap<Route, byte[]> routes = new MapMaker().weakKeys().makeMap();
+  private final ConcurrentMap<Message, byte[]> messages = new MapMaker().weakKeys().makeMap();
 
   /**
    * Writes {@code config}'s contribution to a version: the number of virtual hosts, the configuration without them
@@ -95,12 +95,14 @@ final class RouteConfigurationDigests {
         head.setUnknownFields(UnknownFieldSet.getDefaultInstance());
         head.build().writeTo(out);
         for (Route route : vhost.getRoutesList()) {
-          byte[] bytes = routeBytes(route);
-          out.writeTag(VirtualHost.ROUTES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-          out.writeUInt32NoTag(bytes.length);
-          out.writeRawBytes(bytes);
+          writeCached(out, VirtualHost.ROUTES_FIELD_NUMBER, messageBytes(route));
         }
-        tail.build().writeTo(out);
+        if (onlyMetadataAfterRoutes(vhost)) {
+          // the metadata lists every route resource of the virtual host: its bytes are kept per instance too
+          writeCached(out, VirtualHost.METADATA_FIELD_NUMBER, messageBytes(vhost.getMetadata()));
+        } else {
+          tail.build().writeTo(out);
+        }
       }
       out.flush();
     } catch (IOException e) {
@@ -109,11 +111,31 @@ final class RouteConfigurationDigests {
     return digest.digest();
   }
 
-  private byte[] routeBytes(Route route) {
-    byte[] bytes = routes.get(route);
+  private static void writeCached(CodedOutputStream out, int field, byte[] bytes) throws IOException {
+    out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    out.writeUInt32NoTag(bytes.length);
+    out.writeRawBytes(bytes);
+  }
+
+  /** Whether the fields after {@code routes} are just {@code metadata} (what core builds), no unknown ones. */
+  private static boolean onlyMetadataAfterRoutes(VirtualHost vhost) {
+    if (!vhost.hasMetadata() || !vhost.getUnknownFields().asMap().isEmpty()) {
+      return false;
+    }
+    for (Descriptors.FieldDescriptor field : vhost.getAllFields().keySet()) {
+      if (field.getNumber() > VirtualHost.ROUTES_FIELD_NUMBER
+          && field.getNumber() != VirtualHost.METADATA_FIELD_NUMBER) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private byte[] messageBytes(Message message) {
+    byte[] bytes = messages.get(message);
     if (bytes == null) {
-      bytes = serialize(route);
-      routes.put(route, bytes);
+      bytes = serialize(message);
+      messages.put(message, bytes);
     }
     return bytes;
   }

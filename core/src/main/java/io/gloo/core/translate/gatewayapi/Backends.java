@@ -37,15 +37,18 @@ final class Backends {
   private final Map<String, BackendIR> built = new HashMap<>();
   private final Set<String> websocketClusters = new java.util.HashSet<>();
   private final BackendTlsPolicies tlsPolicies;
+  private final BackendCache cache;
   /** Route → the BackendTLSPolicies of the Service ports its backendRefs resolved to (for their ancestor status). */
   private final Map<ResourceKey, Set<BackendTlsPolicies.Policy>> tlsPoliciesByRoute = new HashMap<>();
 
   Backends(ResourceSnapshot snapshot, ReferenceGrants grants, PolicyResolver policies) {
-    this(snapshot, grants, policies, new BackendTlsPolicies(snapshot));
+    this(snapshot, grants, policies, new BackendTlsPolicies(snapshot), new BackendCache());
   }
 
+  /** @param cache Service backends of the previous translation, to reuse while their inputs are unchanged */
   Backends(ResourceSnapshot snapshot, ReferenceGrants grants, PolicyResolver policies,
-      BackendTlsPolicies tlsPolicies) {
+      BackendTlsPolicies tlsPolicies, BackendCache cache) {
+    this.cache = cache;
     this.snapshot = snapshot;
     this.grants = grants;
     this.policies = policies;
@@ -139,7 +142,7 @@ final class Backends {
           + " is not accepted (" + tls.rejectedReason + ")");
     }
     built.computeIfAbsent(cluster, c -> {
-      BackendIR backend = build(c, service, servicePort);
+      BackendIR backend = serviceBackend(c, service, servicePort);
       return tls == null ? backend : backend.withTls(tls.tls);
     });
     inputs.serviceCluster(ns, name, port, cluster);
@@ -156,7 +159,7 @@ final class Backends {
       String cluster = ref.cluster();
       if (!built.containsKey(cluster)) {
         Service service = snapshot.get(Service.class, ref.namespace(), ref.name()).orElseThrow();
-        built.put(cluster, build(cluster, service, servicePort(service, ref.port())));
+        built.put(cluster, serviceBackend(cluster, service, servicePort(service, ref.port())));
       }
     }
     for (String cluster : inputs.http2Clusters()) {
@@ -218,7 +221,31 @@ final class Backends {
 
   /** Marks a resolved Service cluster as HTTP/2 (gRPC backends); plugin backends build their own clusters. */
   void requireHttp2(String cluster) {
-    built.computeIfPresent(cluster, (c, b) -> b.policy() == null ? b.withHttp2() : b);
+    built.computeIfPresent(cluster, (c, b) -> {
+      if (b.policy() != null || b.http2()) {
+        return b;
+      }
+      BackendCache.Built cached = cache.current(c);
+      return cached != null && cached.backend == b ? cached.http2() : b.withHttp2();
+    });
+  }
+
+  /** A Service port's backend: the previous translation's when the Service and its EndpointSlices are unchanged. */
+  private BackendIR serviceBackend(String cluster, Service service, ServicePort servicePort) {
+    String ns = service.getMetadata().getNamespace();
+    String name = service.getMetadata().getName();
+    List<EndpointSlice> slices = slicesByService.getOrDefault(ns + "/" + name, List.of());
+    BackendCache.Built before = cache.previous(cluster);
+    if (before != null && before.builtFrom(service, slices)) {
+      if (before.websocket) {
+        websocketClusters.add(cluster);
+      }
+      cache.keep(cluster, before);
+      return before.backend;
+    }
+    BackendIR backend = build(cluster, service, servicePort);
+    cache.keep(cluster, new BackendCache.Built(service, slices, backend, websocketClusters.contains(cluster)));
+    return backend;
   }
 
   /** The backend IR of a cluster returned by {@link #resolve}. */

@@ -41,8 +41,8 @@ import java.util.TreeMap;
 /**
  * Gateway API resources → intermediate model, plus the status of every GatewayClass, Gateway and HTTPRoute that
  * concerns our controller. A pure function of the resource snapshot: what it carries from one translation to the
- * next ({@link RoutePlans}, {@link VirtualHostCache}) only saves work, the result is the same as a fresh
- * instance's. Thread-safe: translations are serialized.
+ * next ({@link RoutePlans}, {@link VirtualHostCache}, {@link BackendCache}) only saves work, the result is the same
+ * as a fresh instance's. Thread-safe: translations are serialized.
  */
 @com.google.errorprone.annotations.ThreadSafe
 public final class GatewayApiTranslator {
@@ -51,6 +51,8 @@ public final class GatewayApiTranslator {
   private final RoutePlans routePlans = new RoutePlans();
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
   private final VirtualHostCache virtualHostCache = new VirtualHostCache();
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private final BackendCache backendCache = new BackendCache();
 
   /** The IR of every Gateway of our class and the statuses computed on the way (for the caller to complete). */
   public record Result(List<GatewayIR> gateways, io.gloo.core.report.StatusReport.Builder statuses,
@@ -70,9 +72,10 @@ public final class GatewayApiTranslator {
   /** Translates, resolving plugin policies with {@code policies}. */
   public synchronized Result translate(ResourceSnapshot snapshot, PolicyResolver policies) {
     routePlans.begin(snapshot);
-    Result result = new Run(snapshot, policies, routePlans, virtualHostCache).run();
+    Result result = new Run(snapshot, policies, routePlans, virtualHostCache, backendCache).run();
     routePlans.finish();
     virtualHostCache.finish();
+    backendCache.finish();
     return result;
   }
 
@@ -102,14 +105,14 @@ public final class GatewayApiTranslator {
     private final VirtualHostCache virtualHostCache;
 
     Run(ResourceSnapshot snapshot, PolicyResolver policies, RoutePlans routePlans,
-        VirtualHostCache virtualHostCache) {
+        VirtualHostCache virtualHostCache, BackendCache backendCache) {
       this.snapshot = snapshot;
       this.policies = policies;
       this.routePlans = routePlans;
       this.virtualHostCache = virtualHostCache;
       this.tls = new ListenerTls(snapshot, new ReferenceGrants(snapshot));
       this.backendTls = new BackendTlsPolicies(snapshot);
-      this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies, backendTls);
+      this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies, backendTls, backendCache);
       this.rules = new RuleTranslator(backends, policies);
       for (Namespace ns : snapshot.list(Namespace.class)) {
         namespaceLabels.put(ns.getMetadata().getName(), ns.getMetadata().getLabels());

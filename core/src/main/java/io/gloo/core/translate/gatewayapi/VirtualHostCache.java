@@ -48,6 +48,8 @@ final class VirtualHostCache {
     private final boolean strict;
     private IdentityHashMap<RouteIR, Integer> index;
     private VirtualHostIR virtualHost;
+    /** The IR of the virtual host this one follows (its routes changed), or null. */
+    private VirtualHostIR replaces;
 
     private Sorted(List<RoutePrecedence.Entry> input, int[] inputOfSorted, List<RouteIR> routes,
         Map<String, Integer> clusterUses, boolean strict) {
@@ -99,6 +101,9 @@ final class VirtualHostCache {
     if (sorted == null) {
       sorted = fullSort(before, entries, port, scheme);
     }
+    if (sorted != before && before != null) {
+      sorted.replaces = before.virtualHost;
+    }
     current.put(key, sorted);
     return sorted;
   }
@@ -110,11 +115,20 @@ final class VirtualHostCache {
   VirtualHostIR virtualHost(Sorted sorted, String name, String domain, List<ResourceKey> sources,
       List<String> gatewayListeners, List<AppliedPolicy> policies) {
     VirtualHostIR vh = sorted.virtualHost;
-    if (vh == null || !vh.name().equals(name) || !vh.domain().equals(domain) || !vh.sources().equals(sources)
-        || !vh.gatewayListeners().equals(gatewayListeners) || !samePolicies(vh.policies(), policies)) {
-      vh = new VirtualHostIR(name, domain, sorted.routes, sources, gatewayListeners, policies);
-      sorted.virtualHost = vh;
+    if (vh != null && vh.name().equals(name) && vh.domain().equals(domain) && vh.sources().equals(sources)
+        && vh.gatewayListeners().equals(gatewayListeners) && samePolicies(vh.policies(), policies)) {
+      return vh;
     }
+    // Parts equal to the previous virtual host's keep their (immutable) instances, which later stages cache by.
+    VirtualHostIR before = vh != null ? vh : sorted.replaces;
+    if (before != null) {
+      sources = before.sources().equals(sources) ? before.sources() : sources;
+      gatewayListeners = before.gatewayListeners().equals(gatewayListeners) ? before.gatewayListeners()
+          : gatewayListeners;
+    }
+    vh = new VirtualHostIR(name, domain, sorted.routes, sources, gatewayListeners, policies);
+    sorted.virtualHost = vh;
+    sorted.replaces = null;
     return vh;
   }
 

@@ -17,7 +17,6 @@ import io.gloo.core.translate.XdsResources;
 import io.gloo.core.translate.policy.AppliedPolicy;
 import io.gloo.spi.translate.BackendResources;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,25 +40,13 @@ public final class XdsTranslator {
    * (versions, validation) and java-control-plane (per-resource hashes) would otherwise recompute.
    * Only IR without plugin policies is cached: a plugin's output may depend on more than its IR (a looked-up Secret).
    *
-   * <p>Virtual hosts are keyed by instance: the Gateway API stage hands out the same IR instances for what did not
-   * change, and hashing a virtual host's IR (thousands of routes, deeply) on every translation cost more than
-   * building its proto. Backends are keyed by value (they are few, and rebuilt each translation). Routes: see
-   * {@link #routes}.
+   * <p>Keyed by instance: the Gateway API stage hands out the same IR instances for what did not change (virtual
+   * hosts, Service backends), and hashing a virtual host's IR (thousands of routes, deeply) on every translation
+   * cost more than building its proto. Routes: see {@link #routes}.
    */
   private static final class Cache<K, V> {
-    private final boolean byIdentity;
-    private Map<K, V> previous;
-    private Map<K, V> current;
-
-    Cache(boolean byIdentity) {
-      this.byIdentity = byIdentity;
-      this.previous = newMap();
-      this.current = newMap();
-    }
-
-    private Map<K, V> newMap() {
-      return byIdentity ? new IdentityHashMap<>() : new HashMap<>();
-    }
+    private Map<K, V> previous = new IdentityHashMap<>();
+    private Map<K, V> current = new IdentityHashMap<>();
 
     V get(K key, java.util.function.Function<K, V> build) {
       V value = current.get(key);
@@ -75,7 +62,7 @@ public final class XdsTranslator {
 
     void finish() {
       previous = current;
-      current = newMap();
+      current = new IdentityHashMap<>();
     }
   }
 
@@ -85,9 +72,15 @@ public final class XdsTranslator {
    * needed again when that virtual host changes by one route.
    */
   private final ConcurrentMap<RouteIR, Route> routes = new MapMaker().weakKeys().makeMap();
-  private final Cache<VirtualHostIR, VirtualHost> virtualHosts = new Cache<>(true);
-  private final Cache<BackendIR, Cluster> clusters = new Cache<>(false);
-  private final Cache<BackendIR, ClusterLoadAssignment> endpoints = new Cache<>(false);
+  private final Cache<VirtualHostIR, VirtualHost> virtualHosts = new Cache<>();
+  /**
+   * A virtual host's source metadata (every route resource it serves: thousands of entries) by list instance,
+   * weakly keyed: a virtual host whose routes changed keeps its sources list when the sources are the same.
+   */
+  private final ConcurrentMap<List<io.gloo.core.store.ResourceKey>, io.envoyproxy.envoy.config.core.v3.Metadata>
+      sourcesMetadata = new MapMaker().weakKeys().makeMap();
+  private final Cache<BackendIR, Cluster> clusters = new Cache<>();
+  private final Cache<BackendIR, ClusterLoadAssignment> endpoints = new Cache<>();
 
   /**
    * Ends one translation (all Gateways): from now on only the protos it used are kept for reuse. Not calling it
@@ -234,11 +227,11 @@ public final class XdsTranslator {
     return config.build();
   }
 
-  private static VirtualHost.Builder vhostBuilder(VirtualHostIR vh) {
+  private VirtualHost.Builder vhostBuilder(VirtualHostIR vh) {
     return VirtualHost.newBuilder()
         .setName(vh.name())
         .addDomains(vh.domain())
-        .setMetadata(SourceMetadata.of(vh.sources()));
+        .setMetadata(sourcesMetadata.computeIfAbsent(vh.sources(), SourceMetadata::of));
   }
 
   private VirtualHost virtualHost(VirtualHostIR vh) {

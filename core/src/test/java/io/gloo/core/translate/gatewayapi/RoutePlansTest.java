@@ -2,6 +2,7 @@ package io.gloo.core.translate.gatewayapi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -105,9 +106,17 @@ class RoutePlansTest {
     put("slice-2", Manifests.endpointSlice("app", "svc-2", 8080, "10.9.9.9"));
     GatewayApiTranslator.Result result = translator.translate(ResourceSnapshot.of(objects.values(), List.of()));
     assertArrayEquals(new int[] {ROUTES, 0}, translator.lastRouteCounts());
-    BackendIR svc2 = result.gateways().get(0).backends().stream()
-        .filter(b -> b.clusterName().equals("kube_app_svc-2_80")).findFirst().orElseThrow();
-    assertEquals(List.of(new BackendIR.Endpoint("10.9.9.9", 8080)), svc2.endpoints());
+    assertEquals(List.of(new BackendIR.Endpoint("10.9.9.9", 8080)), backend(result, "kube_app_svc-2_80").endpoints());
+    // the other Services' backends are the very same instances (the xDS stage caches cluster protos by them)
+    GatewayApiTranslator.Result again = translator.translate(ResourceSnapshot.of(objects.values(), List.of()));
+    for (String cluster : List.of("kube_app_svc-0_80", "kube_app_svc-2_80")) {
+      assertSame(backend(result, cluster), backend(again, cluster), cluster);
+    }
+  }
+
+  private static BackendIR backend(GatewayApiTranslator.Result result, String cluster) {
+    return result.gateways().get(0).backends().stream().filter(b -> b.clusterName().equals(cluster)).findFirst()
+        .orElseThrow();
   }
 
   @Test
