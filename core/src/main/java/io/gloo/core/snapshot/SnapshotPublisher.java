@@ -4,11 +4,8 @@ import com.google.common.io.BaseEncoding;
 import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
-import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
@@ -22,16 +19,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@link SimpleCache} keyed by node group ({@link ProxyNodes}), which the xDS server serves from.
  *
  * <p>Versions: each xDS type gets its own version, the first 16 hex characters of the SHA-256 of the deterministic
- * protobuf serialization of that type's resources sorted by name. Equal content therefore always has an equal
- * version, across restarts and control-plane replicas, and a change to routes does not make Envoy re-apply clusters.
+ * protobuf serialization of that type's resources sorted by name (for route configurations, of each one's fields
+ * other than its virtual hosts and the SHA-256 of each virtual host's serialization, see
+ * {@link RouteConfigurationDigests}). Equal content therefore always has an equal version, across restarts and
+ * control-plane replicas, and a change to routes does not make Envoy re-apply clusters.
  *
  * <p>Per Gateway, {@link #publish} does one of:
  * <ul>
@@ -171,7 +167,8 @@ public final class SnapshotPublisher {
         }
         nowErrors.remove(gateway);
         PublishedSnapshot current = nowPublished.get(gateway);
-        Map<String, String> versions = versions(resources, virtualHostBytes);
+        Map<String, String> versions = versions(resources, routeDigests, versionsByGateway.get(gateway));
+        versionsByGateway.put(gateway, new HashedTypes(resources, versions));
         if (current != null && !current.removed() && current.versions().equals(versions)) {
           count(gateway, "unchanged");
           results.put(gateway, Result.UNCHANGED);
@@ -190,7 +187,8 @@ public final class SnapshotPublisher {
           continue;
         }
         XdsResources empty = XdsResources.empty();
-        PublishedSnapshot next = set(gateway, previous.group(), empty, versions(empty), true);
+        PublishedSnapshot next = set(gateway, previous.group(), empty, versions(empty, routeDigests, null), true);
+        versionsByGateway.remove(gateway);
         nowPublished.put(gateway, next);
         nowErrors.remove(gateway);
         toNotify.add(next);
@@ -200,7 +198,7 @@ public final class SnapshotPublisher {
       // A Gateway that only ever failed and then disappeared leaves no error behind.
       nowErrors.keySet().retainAll(gateways.keySet());
 
-      virtualHostBytes.finish();
+      routeDigests.finish();
       published = Collections.unmodifiableMap(nowPublished);
       errors = Collections.unmodifiableMap(nowErrors);
       for (PublishedSnapshot snapshot : toNotify) {
@@ -242,64 +240,59 @@ public final class SnapshotPublisher {
 
   /**
    * The per-type versions of {@code resources}: xDS type URL to the first 16 hex digits of the SHA-256 over the
-   * deterministic serialization of that type's resources sorted by name.
+   * deterministic serialization of that type's resources sorted by name (route configurations: see
+   * {@link RouteConfigurationDigests}).
    */
   public static Map<String, String> versions(XdsResources resources) {
-    return versions(resources, null);
-  }
-
-  private static Map<String, String> versions(XdsResources resources, VirtualHostBytes cache) {
-    Map<String, String> versions = new LinkedHashMap<>();
-    versions.put(Resources.V3.CLUSTER_TYPE_URL, hash(resources.clusters(), cache));
-    versions.put(Resources.V3.ENDPOINT_TYPE_URL, hash(resources.endpoints(), cache));
-    versions.put(Resources.V3.LISTENER_TYPE_URL, hash(resources.listeners(), cache));
-    versions.put(Resources.V3.ROUTE_TYPE_URL, hash(resources.routes(), cache));
-    versions.put(Resources.V3.SECRET_TYPE_URL, hash(resources.secrets(), cache));
-    return versions;
+    return versions(resources, new RouteConfigurationDigests(), null);
   }
 
   /**
-   * The deterministic serialization of virtual hosts, by instance, for the route versions: a one-route change
-   * rebuilds one RouteConfiguration, but the translator reuses the unchanged VirtualHost instances, so only the
-   * changed virtual host is serialized again. Holds the entries of the latest publish only.
+   * As {@link #versions(XdsResources)}; a type whose resources are the very instances, in the same order, that
+   * {@code before} hashed keeps its version (the translator reuses the instances of unchanged clusters and
+   * endpoints). Route configurations always go through {@code routeDigests}, which keeps their parts.
    */
-  private static final class VirtualHostBytes {
-    private Map<VirtualHost, byte[]> previous = new IdentityHashMap<>();
-    private Map<VirtualHost, byte[]> current = new IdentityHashMap<>();
-
-    byte[] get(VirtualHost vhost) {
-      byte[] bytes = current.get(vhost);
-      if (bytes == null) {
-        bytes = previous.get(vhost);
-        if (bytes == null) {
-          bytes = serialize(vhost);
-        }
-        current.put(vhost, bytes);
-      }
-      return bytes;
-    }
-
-    void finish() {
-      previous = current;
-      current = new IdentityHashMap<>();
-    }
-
-    private static byte[] serialize(Message message) {
-      byte[] bytes = new byte[message.getSerializedSize()];
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-      out.useDeterministicSerialization();
-      try {
-        message.writeTo(out);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      out.checkNoSpaceLeft();
-      return bytes;
-    }
+  private static Map<String, String> versions(XdsResources resources, RouteConfigurationDigests routeDigests,
+      HashedTypes before) {
+    Map<String, String> versions = new LinkedHashMap<>();
+    versions.put(Resources.V3.CLUSTER_TYPE_URL, before != null && sameInstances(resources.clusters(),
+        before.resources().clusters()) ? before.versions().get(Resources.V3.CLUSTER_TYPE_URL)
+        : hash(resources.clusters(), routeDigests));
+    versions.put(Resources.V3.ENDPOINT_TYPE_URL, before != null && sameInstances(resources.endpoints(),
+        before.resources().endpoints()) ? before.versions().get(Resources.V3.ENDPOINT_TYPE_URL)
+        : hash(resources.endpoints(), routeDigests));
+    versions.put(Resources.V3.LISTENER_TYPE_URL, before != null && sameInstances(resources.listeners(),
+        before.resources().listeners()) ? before.versions().get(Resources.V3.LISTENER_TYPE_URL)
+        : hash(resources.listeners(), routeDigests));
+    versions.put(Resources.V3.ROUTE_TYPE_URL, hash(resources.routes(), routeDigests));
+    versions.put(Resources.V3.SECRET_TYPE_URL, before != null && sameInstances(resources.secrets(),
+        before.resources().secrets()) ? before.versions().get(Resources.V3.SECRET_TYPE_URL)
+        : hash(resources.secrets(), routeDigests));
+    return versions;
   }
 
+  private static boolean sameInstances(List<? extends Message> a, List<? extends Message> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The resources a Gateway's versions were last computed from. */
+  private record HashedTypes(XdsResources resources, Map<String, String> versions) {}
+
+  /** Per Gateway, the resources and versions of its latest publish attempt that got as far as hashing. */
   @GuardedBy("publishLock")
-  private final VirtualHostBytes virtualHostBytes = new VirtualHostBytes();
+  private final Map<ResourceKey, HashedTypes> versionsByGateway = new HashMap<>();
+
+  /** Digests of the virtual hosts and routes of the latest publish, reused by instance by the next. */
+  @GuardedBy("publishLock")
+  private final RouteConfigurationDigests routeDigests = new RouteConfigurationDigests();
 
   @GuardedBy("publishLock")
   private PublishedSnapshot set(ResourceKey gateway, String group, XdsResources resources,
@@ -334,67 +327,19 @@ public final class SnapshotPublisher {
         .increment();
   }
 
-  /**
-   * Writes exactly what {@code out.writeMessageNoTag(config)} writes, with each virtual host's bytes taken from
-   * {@code cache}. Generated protobuf code writes fields in field-number order and unknown fields last, so the
-   * message is the fields before {@code virtual_hosts}, then each virtual host (tag, length, bytes), then the rest.
-   */
-  private static void writeRouteConfiguration(CodedOutputStream out, RouteConfiguration config, VirtualHostBytes cache)
-      throws IOException {
-    RouteConfiguration.Builder head = config.toBuilder().clearVirtualHosts();
-    RouteConfiguration.Builder tail = head.clone();
-    for (Descriptors.FieldDescriptor field : RouteConfiguration.getDescriptor().getFields()) {
-      if (field.getNumber() < RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER) {
-        tail.clearField(field);
-      } else {
-        head.clearField(field);
-      }
-    }
-    head.setUnknownFields(com.google.protobuf.UnknownFieldSet.getDefaultInstance());
-    RouteConfiguration headMessage = head.build();
-    RouteConfiguration tailMessage = tail.build();
-    out.writeUInt32NoTag(config.getSerializedSize());
-    headMessage.writeTo(out);
-    for (VirtualHost vhost : config.getVirtualHostsList()) {
-      byte[] bytes = cache.get(vhost);
-      out.writeTag(RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(bytes.length);
-      out.writeRawBytes(bytes);
-    }
-    tailMessage.writeTo(out);
-  }
-
-  private static String hash(List<? extends Message> resources, VirtualHostBytes cache) {
+  private static String hash(List<? extends Message> resources, RouteConfigurationDigests routeDigests) {
     List<Message> sorted = new ArrayList<>(resources);
     sorted.sort(BY_NAME);
-    MessageDigest digest;
+    MessageDigest digest = RouteConfigurationDigests.sha256();
     try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
-    // Streamed into the digest (rather than buffered whole and copied): the route configuration of a large
-    // Gateway serializes to megabytes.
-    OutputStream bytes = new OutputStream() {
-      @Override
-      public void write(int b) {
-        digest.update((byte) b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        digest.update(b, off, len);
-      }
-    };
-    try {
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes, HASH_BUFFER_BYTES);
+      CodedOutputStream out = CodedOutputStream.newInstance(RouteConfigurationDigests.into(digest), HASH_BUFFER_BYTES);
       // Map fields (e.g. Struct metadata) have no defined order unless serialization is deterministic.
       out.useDeterministicSerialization();
       for (Message resource : sorted) {
-        // Length-prefixed so that the boundaries between resources are part of the hash.
-        if (cache != null && resource instanceof RouteConfiguration config && config.getVirtualHostsCount() > 0) {
-          writeRouteConfiguration(out, config, cache);
+        if (resource instanceof RouteConfiguration config) {
+          routeDigests.write(out, config);
         } else {
+          // Length-prefixed so that the boundaries between resources are part of the hash.
           out.writeMessageNoTag(resource);
         }
       }

@@ -68,37 +68,32 @@ public final class ProtoConstraintValidator {
   private final Memo memo;
 
   /**
-   * Remembers, per message instance, the violations of large sub-messages (virtual hosts, clusters, endpoints), so
-   * a validator that sees mostly the same instances again (the snapshot publisher: the translator reuses protos of
-   * unchanged resources) validates only what changed. Keeps the previous and the current round only.
+   * Remembers, per message instance, the violations of large sub-messages (virtual hosts, routes, clusters,
+   * endpoints), so a validator that sees mostly the same instances again (the snapshot publisher: the translator
+   * reuses protos of unchanged resources) validates only what changed. Keys are weak and compared by identity: an
+   * entry lives as long as its message, so the routes of a virtual host that was skipped as a whole for many rounds
+   * are still known when that virtual host changes.
    */
   static final class Memo {
-    private java.util.IdentityHashMap<Message, List<Violation>> previous = new java.util.IdentityHashMap<>();
-    private java.util.IdentityHashMap<Message, List<Violation>> current = new java.util.IdentityHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<Message, List<Violation>> results =
+        new com.google.common.collect.MapMaker().weakKeys().makeMap();
 
-    synchronized List<Violation> get(Message m) {
-      List<Violation> v = current.get(m);
-      if (v == null) {
-        v = previous.get(m);
-        if (v != null) {
-          current.put(m, v);
-        }
-      }
-      return v;
+    List<Violation> get(Message m) {
+      return results.get(m);
     }
 
-    synchronized void put(Message m, List<Violation> violations) {
-      current.put(m, violations);
-    }
-
-    synchronized void nextRound() {
-      previous = current;
-      current = new java.util.IdentityHashMap<>();
+    void put(Message m, List<Violation> violations) {
+      results.put(m, violations);
     }
   }
 
+  /**
+   * Memoized types: the large sub-messages, and routes, so that a virtual host that changed by one route validates
+   * that route only.
+   */
   private static final java.util.Set<String> MEMOIZED = java.util.Set.of(
       "envoy.config.route.v3.VirtualHost",
+      "envoy.config.route.v3.Route",
       "envoy.config.cluster.v3.Cluster",
       "envoy.config.endpoint.v3.ClusterLoadAssignment");
 
@@ -125,19 +120,19 @@ public final class ProtoConstraintValidator {
   }
 
   /**
-   * The same validator, remembering the results of large sub-messages per instance between rounds (call
-   * {@link #nextRound()} once per snapshot). Messages are immutable, so an instance seen before has the same
-   * violations; only their paths are re-rooted.
+   * The same validator, remembering the results of large sub-messages per instance (see {@link Memo}). Messages
+   * are immutable, so an instance seen before has the same violations; only their paths are re-rooted.
    */
   public ProtoConstraintValidator withMemo() {
     return new ProtoConstraintValidator(registry, prototypes, descriptors, new Memo());
   }
 
-  /** Starts a new round of a memoizing validator: what the last round did not see again is forgotten. */
+  /**
+   * Marks the start of a new round (one snapshot) of a memoizing validator. Nothing to do since entries live as long
+   * as their messages; kept so that callers need not know how the memo is bounded.
+   */
   public void nextRound() {
-    if (memo != null) {
-      memo.nextRound();
-    }
+    // entries are weakly keyed: nothing to expire per round
   }
 
   /** A validator that can also unpack these types (parsed into their generated classes). */
@@ -177,6 +172,9 @@ public final class ProtoConstraintValidator {
         own = new ArrayList<>();
         validateFields(m, Path.ROOT, own);
         memo.put(m, List.copyOf(own));
+      }
+      if (own.isEmpty()) {
+        return; // the common case: no path string to build
       }
       String prefix = path.toString();
       for (Violation v : own) {

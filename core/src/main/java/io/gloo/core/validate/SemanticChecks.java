@@ -176,8 +176,86 @@ public final class SemanticChecks {
               + "'); Envoy rejects duplicate domains", out);
         }
       }
+      if (RouteFacts.of(vhost).clean(clusters)) {
+        continue; // nothing to report: skip building a path per route
+      }
       for (int r = 0; r < vhost.getRoutesCount(); r++) {
         route(config, vhost.getRoutes(r), vp + ".routes[" + r + "]", clusters, out);
+      }
+    }
+  }
+
+  /**
+   * What {@link #route} would look at in every route of a virtual host, computed once per virtual host instance
+   * (instances are immutable and the translator reuses them): whether some regex is invalid, and the clusters whose
+   * absence would be a finding. A virtual host without invalid regexes whose clusters are all present has no route
+   * findings; any other is checked route by route. Weakly keyed by instance, shared by every validator.
+   */
+  private record RouteFacts(boolean invalidRegex, Set<String> requiredClusters) {
+    private static final Map<VirtualHost, RouteFacts> BY_VIRTUAL_HOST =
+        new com.google.common.collect.MapMaker().weakKeys().makeMap();
+
+    static RouteFacts of(VirtualHost vhost) {
+      RouteFacts facts = BY_VIRTUAL_HOST.get(vhost);
+      if (facts == null) {
+        facts = compute(vhost);
+        BY_VIRTUAL_HOST.put(vhost, facts);
+      }
+      return facts;
+    }
+
+    boolean clean(Set<String> clusters) {
+      return !invalidRegex && clusters.containsAll(requiredClusters);
+    }
+
+    /** Mirrors {@link #route}: the same regexes, the same cluster references. */
+    private static RouteFacts compute(VirtualHost vhost) {
+      boolean invalid = false;
+      Set<String> required = new HashSet<>();
+      for (Route route : vhost.getRoutesList()) {
+        RouteMatch match = route.getMatch();
+        invalid |= match.hasSafeRegex() && regexError(match.getSafeRegex().getRegex()) != null;
+        for (HeaderMatcher header : match.getHeadersList()) {
+          invalid |= header.hasStringMatch() && invalid(header.getStringMatch());
+          invalid |= header.hasSafeRegexMatch() && regexError(header.getSafeRegexMatch().getRegex()) != null;
+        }
+        for (QueryParameterMatcher param : match.getQueryParametersList()) {
+          invalid |= param.hasStringMatch() && invalid(param.getStringMatch());
+        }
+        invalid |= route.hasRedirect() && route.getRedirect().hasRegexRewrite()
+            && regexError(route.getRedirect().getRegexRewrite().getPattern().getRegex()) != null;
+        if (!route.hasRoute()) {
+          continue;
+        }
+        RouteAction action = route.getRoute();
+        invalid |= action.hasRegexRewrite() && regexError(action.getRegexRewrite().getPattern().getRegex()) != null;
+        boolean unresolvedAllowed =
+            action.getClusterNotFoundResponseCode() == RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR;
+        if (action.hasCluster()) {
+          require(action.getCluster(), unresolvedAllowed, required);
+        }
+        if (action.hasWeightedClusters()) {
+          for (WeightedCluster.ClusterWeight c : action.getWeightedClusters().getClustersList()) {
+            require(c.getName(), unresolvedAllowed, required);
+          }
+        }
+        for (RouteAction.RequestMirrorPolicy mirror : action.getRequestMirrorPoliciesList()) {
+          if (!mirror.getCluster().isEmpty()) {
+            require(mirror.getCluster(), false, required);
+          }
+        }
+      }
+      return new RouteFacts(invalid, Set.copyOf(required));
+    }
+
+    private static boolean invalid(StringMatcher matcher) {
+      return matcher.hasSafeRegex() && regexError(matcher.getSafeRegex().getRegex()) != null;
+    }
+
+    /** As {@link #cluster}: a deliberately unresolved cluster is never a finding. */
+    private static void require(String cluster, boolean unresolvedAllowed, Set<String> required) {
+      if (!(unresolvedAllowed && cluster.startsWith(RouteBuilder.UNRESOLVED_CLUSTER_PREFIX))) {
+        required.add(cluster);
       }
     }
   }

@@ -71,6 +71,22 @@ class EnvoyValidatorSemanticTest {
     assertEquals(List.of(), findings(withRoute(toCluster("backend").build())));
   }
 
+  /**
+   * Route facts are remembered per virtual host instance; the same instance checked against clusters that no longer
+   * include its backend must still report it (and again when the cluster is back, nothing).
+   */
+  @Test
+  void aReusedVirtualHostIsCheckedAgainstTheClustersOfEachSnapshot() {
+    XdsResources good = withRoute(toCluster("backend").build());
+    XdsResources clusterGone = new XdsResources(good.listeners(), good.routes(), List.of(), List.of(), List.of());
+    assertEquals(List.of(), findings(good));
+    List<Finding> missing = findings(clusterGone);
+    assertEquals(2, missing.size(), missing::toString);
+    assertTrue(missing.stream().allMatch(f -> f.violation().rule().equals("cluster.missing")), missing::toString);
+    assertEquals("virtual_hosts[0].routes[1].route.cluster", missing.get(1).violation().path());
+    assertEquals(List.of(), findings(good));
+  }
+
   @Test
   void missingRouteConfiguration() {
     XdsResources good = TestXds.resources("backend", "10.0.0.1");

@@ -37,15 +37,18 @@ final class Backends {
   private final Map<String, BackendIR> built = new HashMap<>();
   private final Set<String> websocketClusters = new java.util.HashSet<>();
   private final BackendTlsPolicies tlsPolicies;
+  private final BackendCache cache;
   /** Route → the BackendTLSPolicies of the Service ports its backendRefs resolved to (for their ancestor status). */
   private final Map<ResourceKey, Set<BackendTlsPolicies.Policy>> tlsPoliciesByRoute = new HashMap<>();
 
   Backends(ResourceSnapshot snapshot, ReferenceGrants grants, PolicyResolver policies) {
-    this(snapshot, grants, policies, new BackendTlsPolicies(snapshot));
+    this(snapshot, grants, policies, new BackendTlsPolicies(snapshot), new BackendCache());
   }
 
+  /** @param cache Service backends of the previous translation, to reuse while their inputs are unchanged */
   Backends(ResourceSnapshot snapshot, ReferenceGrants grants, PolicyResolver policies,
-      BackendTlsPolicies tlsPolicies) {
+      BackendTlsPolicies tlsPolicies, BackendCache cache) {
+    this.cache = cache;
     this.snapshot = snapshot;
     this.grants = grants;
     this.policies = policies;
@@ -92,13 +95,14 @@ final class Backends {
    * @param kind the ref's kind (null means Service)
    */
   Resolution resolve(String routeKind, String routeNamespace, String routeName, String group, String kind,
-      String name, String namespace, Integer port) {
+      String name, String namespace, Integer port, RouteInputs inputs) {
     String g = GatewayApi.groupOrCore(group);
     String k = kind == null ? GatewayApi.KIND_SERVICE : kind;
     String ns = namespace == null || namespace.isEmpty() ? routeNamespace : namespace;
     String ref = (g.isEmpty() ? "" : g + "/") + k + " " + ns + "/" + name;
     if (!g.isEmpty() || !k.equals(GatewayApi.KIND_SERVICE)) {
       Optional<RegisteredKind> pluginKind = policies.kind(g, k, Attachment.BACKEND_REF);
+      inputs.pluginKind(g, k, Attachment.BACKEND_REF, pluginKind.isPresent());
       if (pluginKind.isEmpty()) {
         return Resolution.failed(GatewayApi.REASON_INVALID_KIND,
             "backendRef " + ref + ": unsupported kind (no installed plugin serves it as a backend)");
@@ -111,6 +115,7 @@ final class Backends {
               + routeNamespace);
     }
     Service service = snapshot.get(Service.class, ns, name).orElse(null);
+    inputs.read(new ResourceKey(GatewayApi.KIND_SERVICE, ns, name), service);
     if (service == null) {
       return Resolution.failed(GatewayApi.REASON_BACKEND_NOT_FOUND, "backendRef " + ref + ": Service not found");
     }
@@ -126,6 +131,7 @@ final class Backends {
     String cluster = clusterName(ns, name, port);
     List<BackendTlsPolicies.Policy> targeting = tlsPolicies.allForServicePort(ns, name, servicePort);
     if (!targeting.isEmpty()) {
+      inputs.notReusable("backend with a BackendTLSPolicy");
       tlsPoliciesByRoute.computeIfAbsent(new ResourceKey(routeKind, routeNamespace, routeName),
           r -> new LinkedHashSet<>()).addAll(targeting);
     }
@@ -136,10 +142,34 @@ final class Backends {
           + " is not accepted (" + tls.rejectedReason + ")");
     }
     built.computeIfAbsent(cluster, c -> {
-      BackendIR backend = build(c, service, servicePort);
+      BackendIR backend = serviceBackend(c, service, servicePort);
       return tls == null ? backend : backend.withTls(tls.tls);
     });
+    inputs.serviceCluster(ns, name, port, cluster);
     return Resolution.ok(cluster);
+  }
+
+  /**
+   * Repeats the effects that resolving the backendRefs of a reused route had here: its Service clusters are built
+   * (if no other route built them yet) and marked HTTP/2 where the route asked for it. Only for routes whose
+   * {@link RouteInputs} are reusable: their Services are unchanged and no BackendTLSPolicy applies to them.
+   */
+  void replay(RouteInputs inputs) {
+    for (RouteInputs.ServicePortRef ref : inputs.serviceClusters()) {
+      String cluster = ref.cluster();
+      if (!built.containsKey(cluster)) {
+        Service service = snapshot.get(Service.class, ref.namespace(), ref.name()).orElseThrow();
+        built.put(cluster, serviceBackend(cluster, service, servicePort(service, ref.port())));
+      }
+    }
+    for (String cluster : inputs.http2Clusters()) {
+      requireHttp2(cluster);
+    }
+  }
+
+  /** Whether any route's backends have BackendTLSPolicies (whose ancestors the Gateways then are). */
+  boolean anyTlsPolicies() {
+    return !tlsPoliciesByRoute.isEmpty();
   }
 
   /** The BackendTLSPolicies targeting the Service ports a route's backendRefs resolved to. */
@@ -191,7 +221,31 @@ final class Backends {
 
   /** Marks a resolved Service cluster as HTTP/2 (gRPC backends); plugin backends build their own clusters. */
   void requireHttp2(String cluster) {
-    built.computeIfPresent(cluster, (c, b) -> b.policy() == null ? b.withHttp2() : b);
+    built.computeIfPresent(cluster, (c, b) -> {
+      if (b.policy() != null || b.http2()) {
+        return b;
+      }
+      BackendCache.Built cached = cache.current(c);
+      return cached != null && cached.backend == b ? cached.http2() : b.withHttp2();
+    });
+  }
+
+  /** A Service port's backend: the previous translation's when the Service and its EndpointSlices are unchanged. */
+  private BackendIR serviceBackend(String cluster, Service service, ServicePort servicePort) {
+    String ns = service.getMetadata().getNamespace();
+    String name = service.getMetadata().getName();
+    List<EndpointSlice> slices = slicesByService.getOrDefault(ns + "/" + name, List.of());
+    BackendCache.Built before = cache.previous(cluster);
+    if (before != null && before.builtFrom(service, slices)) {
+      if (before.websocket) {
+        websocketClusters.add(cluster);
+      }
+      cache.keep(cluster, before);
+      return before.backend;
+    }
+    BackendIR backend = build(cluster, service, servicePort);
+    cache.keep(cluster, new BackendCache.Built(service, slices, backend, websocketClusters.contains(cluster)));
+    return backend;
   }
 
   /** The backend IR of a cluster returned by {@link #resolve}. */

@@ -5,19 +5,16 @@ import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteNamespaces;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.gloo.core.ir.BackendIR;
 import io.gloo.core.ir.GatewayIR;
 import io.gloo.core.ir.ListenerIR;
@@ -40,16 +37,25 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * Gateway API resources → intermediate model, plus the status of every GatewayClass, Gateway and HTTPRoute that
- * concerns our controller. A pure function of the resource snapshot.
+ * concerns our controller. A pure function of the resource snapshot: what it carries from one translation to the
+ * next ({@link RoutePlans}, {@link VirtualHostCache}, {@link BackendCache}) only saves work, the result is the same
+ * as a fresh instance's. Thread-safe: translations are serialized.
  */
+@com.google.errorprone.annotations.ThreadSafe
 public final class GatewayApiTranslator {
 
-  /** The IR of every Gateway of our class and the statuses computed on the way. */
-  public record Result(List<GatewayIR> gateways, Map<ResourceKey, Object> statuses,
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private final RoutePlans routePlans = new RoutePlans();
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private final VirtualHostCache virtualHostCache = new VirtualHostCache();
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private final BackendCache backendCache = new BackendCache();
+
+  /** The IR of every Gateway of our class and the statuses computed on the way (for the caller to complete). */
+  public record Result(List<GatewayIR> gateways, io.gloo.core.report.StatusReport.Builder statuses,
       io.gloo.core.translate.policy.BackendLookup lookup) {}
 
   /** Translates without plugin policies (no plugin loaded). */
@@ -64,8 +70,21 @@ public final class GatewayApiTranslator {
   }
 
   /** Translates, resolving plugin policies with {@code policies}. */
-  public Result translate(ResourceSnapshot snapshot, PolicyResolver policies) {
-    return new Run(snapshot, policies).run();
+  public synchronized Result translate(ResourceSnapshot snapshot, PolicyResolver policies) {
+    routePlans.begin(snapshot);
+    Result result = new Run(snapshot, policies, routePlans, virtualHostCache, backendCache).run();
+    routePlans.finish();
+    virtualHostCache.finish();
+    backendCache.finish();
+    return result;
+  }
+
+  /**
+   * Of the routes of the last translation: how many were processed again from their previous plan, and how many had
+   * their rules translated (for tests of the incremental path).
+   */
+  synchronized int[] lastRouteCounts() {
+    return new int[] {routePlans.reusedCount(), routePlans.translatedCount()};
   }
 
   /** The route kinds HTTP and HTTPS listeners serve. */
@@ -74,7 +93,7 @@ public final class GatewayApiTranslator {
   /** State of one translation. */
   private static final class Run {
     private final ResourceSnapshot snapshot;
-    private final Map<ResourceKey, Object> statuses = new HashMap<>();
+    private final io.gloo.core.report.StatusReport.Builder statuses = new io.gloo.core.report.StatusReport.Builder();
     private final Map<String, GatewayContext> gateways = new LinkedHashMap<>();
     private final Backends backends;
     private final RuleTranslator rules;
@@ -82,13 +101,18 @@ public final class GatewayApiTranslator {
     private final PolicyResolver policies;
     private final ListenerTls tls;
     private final BackendTlsPolicies backendTls;
+    private final RoutePlans routePlans;
+    private final VirtualHostCache virtualHostCache;
 
-    Run(ResourceSnapshot snapshot, PolicyResolver policies) {
+    Run(ResourceSnapshot snapshot, PolicyResolver policies, RoutePlans routePlans,
+        VirtualHostCache virtualHostCache, BackendCache backendCache) {
       this.snapshot = snapshot;
       this.policies = policies;
+      this.routePlans = routePlans;
+      this.virtualHostCache = virtualHostCache;
       this.tls = new ListenerTls(snapshot, new ReferenceGrants(snapshot));
       this.backendTls = new BackendTlsPolicies(snapshot);
-      this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies, backendTls);
+      this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies, backendTls, backendCache);
       this.rules = new RuleTranslator(backends, policies);
       for (Namespace ns : snapshot.list(Namespace.class)) {
         namespaceLabels.put(ns.getMetadata().getName(), ns.getMetadata().getLabels());
@@ -110,33 +134,22 @@ public final class GatewayApiTranslator {
           gateways.put(ctx.key.namespacedName(), ctx);
         }
       }
-      for (HTTPRoute route : snapshot.list(HTTPRoute.class)) {
-        List<ParentReference> parents = route.getSpec() == null || route.getSpec().getParentRefs() == null
-            ? List.of() : route.getSpec().getParentRefs();
-        List<String> hostnames = route.getSpec() == null ? null : route.getSpec().getHostnames();
-        List<RouteParentStatus> parentStatuses = attach(route, GatewayApi.KIND_HTTPROUTE, parents, hostnames,
-            problems -> rules.translate(route, problems));
-        if (!parentStatuses.isEmpty()) {
-          HTTPRouteStatus status = new HTTPRouteStatus();
-          status.setParents(parentStatuses);
-          statuses.put(ResourceKey.of(route), status);
-        }
+      routePlans.listenerStates(listenerStates());
+      List<HTTPRoute> httpRoutes = snapshot.list(HTTPRoute.class);
+      RoutePlans.Cursor httpPlans = routePlans.cursor(GatewayApi.KIND_HTTPROUTE, httpRoutes);
+      for (int i = 0; i < httpRoutes.size(); i++) {
+        HTTPRoute route = httpRoutes.get(i);
+        process(httpPlans, i, route, (problems, inputs) -> rules.translate(route, problems, inputs));
       }
-      for (GRPCRoute route : snapshot.list(GRPCRoute.class)) {
-        List<ParentReference> parents = route.getSpec() == null || route.getSpec().getParentRefs() == null
-            ? List.of() : route.getSpec().getParentRefs();
-        List<String> hostnames = route.getSpec() == null ? null : route.getSpec().getHostnames();
-        List<RouteParentStatus> parentStatuses = attach(route, GatewayApi.KIND_GRPCROUTE, parents, hostnames,
-            problems -> {
-              GrpcRoutes.Converted converted = GrpcRoutes.asHttpRules(route);
-              problems.invalidMessages.addAll(converted.problems());
-              return rules.translate(route, GatewayApi.KIND_GRPCROUTE, converted.rules(), problems);
-            });
-        if (!parentStatuses.isEmpty()) {
-          GRPCRouteStatus status = new GRPCRouteStatus();
-          status.setParents(parentStatuses);
-          statuses.put(ResourceKey.of(route), status);
-        }
+      List<GRPCRoute> grpcRoutes = snapshot.list(GRPCRoute.class);
+      RoutePlans.Cursor grpcPlans = routePlans.cursor(GatewayApi.KIND_GRPCROUTE, grpcRoutes);
+      for (int i = 0; i < grpcRoutes.size(); i++) {
+        GRPCRoute route = grpcRoutes.get(i);
+        process(grpcPlans, i, route, (problems, inputs) -> {
+          GrpcRoutes.Converted converted = GrpcRoutes.asHttpRules(route);
+          problems.invalidMessages.addAll(converted.problems());
+          return rules.translate(route, GatewayApi.KIND_GRPCROUTE, converted.rules(), problems, inputs);
+        });
       }
       policies.reportDangling((policy, target) -> {
         String ns = target.namespace() == null ? policy.ref().namespace() : target.namespace();
@@ -207,7 +220,8 @@ public final class GatewayApiTranslator {
       final List<ListenerContext> listeners = new ArrayList<>();
       /** port → domain → routes, in attachment order; sorted when the IR is built. */
       final Map<Integer, Map<String, List<RoutePrecedence.Entry>>> routesByPort = new TreeMap<>();
-      final Map<Integer, Map<String, Set<ResourceKey>>> sourcesByPort = new HashMap<>();
+      /** port → domain → the routes it serves, each once, in attachment order. */
+      final Map<Integer, Map<String, List<ResourceKey>>> sourcesByPort = new HashMap<>();
       /** {@code spec.tls.backend.clientCertificateRef}: whether set, the certificate, or why it is unusable. */
       boolean hasClientCertificateRef;
       ListenerTls.ClientCertificate clientCertificate;
@@ -294,12 +308,69 @@ public final class GatewayApiTranslator {
       ctx.clientCertificate = tls.clientCertificate(ctx.key, gatewayTls.getBackend().getClientCertificateRef());
     }
 
-    // ---- HTTPRoute attachment
+    // ---- Route attachment
 
-    /** Attaches a route of {@code kind} to its parents; answers the parent statuses that are ours to report. */
-    private List<RouteParentStatus> attach(HasMetadata route, String kind, List<ParentReference> parents,
-        List<String> hostnames, Function<RuleTranslator.Problems, List<RouteIR>> translate) {
-      List<RouteParentStatus> parentStatuses = new ArrayList<>();
+    /**
+     * Processes the {@code index}-th route of a kind: its previous plan applied again when nothing it depends on
+     * changed (see {@link RoutePlans}), else planned anew (reusing its translated rules when possible) and applied.
+     */
+    private void process(RoutePlans.Cursor cursor, int index, HasMetadata route,
+        java.util.function.BiFunction<RuleTranslator.Problems, RouteInputs, List<RouteIR>> translate) {
+      RoutePlans.Plan previous = cursor.previous(route);
+      RoutePlans.Plan plan;
+      if (previous != null && routePlans.attachmentUnchanged() && (previous.translated
+          ? routePlans.rulesReusable(previous.rules, route, snapshot, policies) : true)) {
+        if (previous.rules != null) {
+          backends.replay(previous.rules.inputs());
+        }
+        routePlans.countReused();
+        plan = previous;
+      } else {
+        plan = plan(route, cursor.kind(), previous, translate);
+      }
+      cursor.keep(index, plan);
+      apply(plan);
+    }
+
+    /** The rules of a route: those of its previous plan when they may be reused, else translated now. */
+    private List<RouteIR> rules(HasMetadata route, RoutePlans.Plan previous, RuleTranslator.Problems problems,
+        java.util.function.BiFunction<RuleTranslator.Problems, RouteInputs, List<RouteIR>> translate,
+        RoutePlans.Builder plan) {
+      RoutePlans.Rules rules = previous == null ? null : previous.rules;
+      if (rules != null && routePlans.rulesReusable(rules, route, snapshot, policies)) {
+        problems.refsReason = rules.refsReason();
+        problems.refsMessages.addAll(rules.refsMessages());
+        problems.invalidMessages.addAll(rules.invalidMessages());
+        backends.replay(rules.inputs());
+      } else {
+        RouteInputs inputs = new RouteInputs();
+        List<RouteIR> translated = translate.apply(problems, inputs);
+        rules = routePlans.rules(translated, problems, inputs);
+        if (rules == null) {
+          plan.translated(translated, null, route.getMetadata().getCreationTimestamp());
+          return translated;
+        }
+      }
+      plan.translated(rules.routes(), rules, route.getMetadata().getCreationTimestamp());
+      return rules.routes();
+    }
+
+    /** Attaches a route to its parents: what it does is recorded in a plan, applied by {@link #apply}. */
+    private RoutePlans.Plan plan(HasMetadata route, String kind, RoutePlans.Plan previous,
+        java.util.function.BiFunction<RuleTranslator.Problems, RouteInputs, List<RouteIR>> translate) {
+      List<ParentReference> parents;
+      List<String> hostnames;
+      if (route instanceof HTTPRoute http) {
+        parents = http.getSpec() == null || http.getSpec().getParentRefs() == null
+            ? List.of() : http.getSpec().getParentRefs();
+        hostnames = http.getSpec() == null ? null : http.getSpec().getHostnames();
+      } else {
+        GRPCRoute grpc = (GRPCRoute) route;
+        parents = grpc.getSpec() == null || grpc.getSpec().getParentRefs() == null
+            ? List.of() : grpc.getSpec().getParentRefs();
+        hostnames = grpc.getSpec() == null ? null : grpc.getSpec().getHostnames();
+      }
+      RoutePlans.Builder plan = routePlans.builder(route, kind);
       List<RouteIR> translated = null; // translated once, shared by every parent
       RuleTranslator.Problems problems = new RuleTranslator.Problems();
       String routeNs = route.getMetadata().getNamespace();
@@ -313,7 +384,7 @@ public final class GatewayApiTranslator {
         if (!GatewayApi.GROUP.equals(group) || !GatewayApi.KIND_GATEWAY.equals(parentKind)) {
           conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
               "parentRef kind " + group + "/" + parentKind + " is not supported (supported: Gateway)");
-          parentStatuses.add(parentStatus(parent, conditions));
+          plan.parent(parentRef(parent), conditions.build());
           continue;
         }
         GatewayContext gateway = gateways.get(ns + "/" + parent.getName());
@@ -323,21 +394,63 @@ public final class GatewayApiTranslator {
           }
           conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_PARENT,
               "Gateway " + ns + "/" + parent.getName() + " not found");
-          parentStatuses.add(parentStatus(parent, conditions));
+          plan.parent(parentRef(parent), conditions.build());
           continue;
         }
         if (translated == null) {
-          translated = translate.apply(problems);
+          translated = rules(route, previous, problems, translate, plan);
         }
-        attachToGateway(route, kind, hostnames, parent, gateway, translated, conditions);
+        attachToGateway(route, kind, hostnames, parent, gateway, conditions, plan);
         resolvedRefs(conditions, problems);
-        parentStatuses.add(parentStatus(parent, conditions));
+        plan.parent(parentRef(parent), conditions.build());
       }
-      return parentStatuses;
+      return plan.build();
+    }
+
+    /** Does what a plan says: the route's status, listener counts, and its routes in their virtual hosts. */
+    private void apply(RoutePlans.Plan plan) {
+      for (RoutePlans.Op op : plan.ops) {
+        GatewayContext gateway = gateways.get(op.gateway());
+        switch (op.kind()) {
+          case ATTACHED -> gateway.listeners.get(op.listener()).attachedRoutes++;
+          case LISTENER -> gateway.listenersByPort.computeIfAbsent(op.port(), p -> new HashMap<>())
+              .computeIfAbsent(op.domain(), d -> new LinkedHashSet<>()).add(op.listenerName());
+          case ROUTE -> {
+            gateway.sourcesByPort.computeIfAbsent(op.port(), p -> new HashMap<>())
+                .computeIfAbsent(op.domain(), d -> new ArrayList<>()).add(plan.key);
+            gateway.routesByPort.computeIfAbsent(op.port(), p -> new TreeMap<>())
+                .computeIfAbsent(op.domain(), d -> new ArrayList<>()).addAll(plan.entries);
+          }
+          default -> throw new IllegalStateException(op.kind().toString());
+        }
+      }
+      Object status = plan.status();
+      if (status != null) {
+        statuses.put(plan.key, status);
+      }
+    }
+
+    /**
+     * What route attachment reads of our Gateways' listeners besides the Gateway objects: whether each is servable
+     * and the route kinds it admits (both also depend on TLS references and their Secrets).
+     */
+    private List<Object> listenerStates() {
+      List<Object> states = new ArrayList<>();
+      for (GatewayContext ctx : gateways.values()) {
+        states.add(ctx.key);
+        for (ListenerContext l : ctx.listeners) {
+          states.add(l.servable());
+          for (RouteGroupKind k : l.supportedKinds) {
+            states.add(k.getGroup() + "/" + k.getKind());
+          }
+          states.add("|");
+        }
+      }
+      return states;
     }
 
     private void attachToGateway(HasMetadata route, String kind, List<String> routeHostnames,
-        ParentReference parent, GatewayContext gateway, List<RouteIR> translated, Conditions conditions) {
+        ParentReference parent, GatewayContext gateway, Conditions conditions, RoutePlans.Builder plan) {
       List<ListenerContext> candidates = new ArrayList<>();
       for (ListenerContext l : gateway.listeners) {
         if ((parent.getSectionName() == null || parent.getSectionName().equals(l.name))
@@ -366,7 +479,7 @@ public final class GatewayApiTranslator {
                 + routeNs);
         return;
       }
-      String created = route.getMetadata().getCreationTimestamp();
+      String gatewayName = gateway.key.namespacedName();
       boolean attachedAny = false;
       for (ListenerContext l : allowed) {
         List<String> domains = Hostnames.intersect(l.hostname, routeHostnames);
@@ -374,24 +487,14 @@ public final class GatewayApiTranslator {
           continue;
         }
         attachedAny = true;
-        l.attachedRoutes++;
-        Map<String, List<RoutePrecedence.Entry>> byDomain =
-            gateway.routesByPort.computeIfAbsent(l.port, p -> new TreeMap<>());
-        Map<String, Set<ResourceKey>> sources = gateway.sourcesByPort.computeIfAbsent(l.port, p -> new HashMap<>());
-        Map<String, Set<String>> domainListeners =
-            gateway.listenersByPort.computeIfAbsent(l.port, p -> new HashMap<>());
+        plan.attached(gatewayName, gateway.listeners.indexOf(l));
         for (String domain : domains) {
           if (isolatedElsewhere(gateway, l, domain)) {
             continue; // a more specific listener on this port owns these hosts: its routes alone serve them
           }
-          domainListeners.computeIfAbsent(domain, d -> new LinkedHashSet<>()).add(l.name);
+          plan.listener(gatewayName, l.port, domain, l.name);
           // A route reaching one domain through two listeners (or two parentRefs) is added once.
-          if (sources.computeIfAbsent(domain, d -> new LinkedHashSet<>()).add(ResourceKey.of(route))) {
-            List<RoutePrecedence.Entry> entries = byDomain.computeIfAbsent(domain, d -> new ArrayList<>());
-            for (RouteIR r : translated) {
-              entries.add(new RoutePrecedence.Entry(r, created));
-            }
-          }
+          plan.route(gatewayName, l.port, domain);
         }
       }
       if (!attachedAny) {
@@ -481,16 +584,11 @@ public final class GatewayApiTranslator {
       return true;
     }
 
-    private static RouteParentStatus parentStatus(ParentReference parent, Conditions conditions) {
-      RouteParentStatus status = new RouteParentStatus();
-      // The reference as the spec defaults it: group and kind explicit, so readers need not know the defaults.
-      ParentReference ref = new ParentReference(parent.getGroup() == null ? GatewayApi.GROUP : parent.getGroup(),
+    /** The reference as the spec defaults it: group and kind explicit, so readers need not know the defaults. */
+    private static ParentReference parentRef(ParentReference parent) {
+      return new ParentReference(parent.getGroup() == null ? GatewayApi.GROUP : parent.getGroup(),
           parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind(), parent.getName(),
           parent.getNamespace(), parent.getPort(), parent.getSectionName());
-      status.setParentRef(ref);
-      status.setControllerName(GatewayApi.CONTROLLER_NAME);
-      status.setConditions(conditions.build());
-      return status;
     }
 
     // ---- IR and Gateway status
@@ -528,34 +626,18 @@ public final class GatewayApiTranslator {
           }
         }
         for (Map.Entry<String, List<RoutePrecedence.Entry>> domain : byDomain.entrySet()) {
-          List<RoutePrecedence.Entry> entries = new ArrayList<>(domain.getValue());
-          entries.sort(RoutePrecedence.ORDER);
-          List<RouteIR> routes = new ArrayList<>(entries.size());
-          for (RoutePrecedence.Entry e : entries) {
-            RouteIR route = e.route();
-            if (route.action() instanceof RouteActionIR.Redirect redirect) {
-              // IR routes are shared by every port; the redirect's default port is this listener's
-              RouteActionIR.Redirect local = redirect.forListener(port.getKey(), scheme);
-              route = local == redirect ? route : route.withAction(local);
-            }
-            routes.add(route);
-            if (route.action() instanceof RouteActionIR.Forward forward) {
-              for (RouteActionIR.WeightedBackend b : forward.backends()) {
-                if (b.cluster() != null) {
-                  used.computeIfAbsent(b.cluster(), backends::backend);
-                }
-              }
-              for (RouteActionIR.Mirror m : forward.mirrors()) {
-                used.computeIfAbsent(m.cluster(), backends::backend);
-              }
-            }
+          String vhostName = listenerName + "~" + domain.getKey();
+          VirtualHostCache.Sorted sorted = virtualHostCache.sort(ctx.key.namespacedName() + "~" + vhostName,
+              domain.getValue(), port.getKey(), scheme);
+          for (String cluster : sorted.clusters) {
+            used.computeIfAbsent(cluster, backends::backend);
           }
           List<ResourceKey> sources = new ArrayList<>(
-              ctx.sourcesByPort.getOrDefault(port.getKey(), Map.of()).getOrDefault(domain.getKey(), Set.of()));
+              ctx.sourcesByPort.getOrDefault(port.getKey(), Map.of()).getOrDefault(domain.getKey(), List.of()));
           List<String> gatewayListeners = new ArrayList<>(
               ctx.listenersByPort.get(port.getKey()).getOrDefault(domain.getKey(), Set.of()));
-          vhosts.add(new VirtualHostIR(listenerName + "~" + domain.getKey(), domain.getKey(), routes, sources,
-              gatewayListeners, policies.forVirtualHost(ctx.key, gatewayListeners)));
+          vhosts.add(virtualHostCache.virtualHost(sorted, vhostName, domain.getKey(), sources, gatewayListeners,
+              policies.forVirtualHost(ctx.key, gatewayListeners)));
         }
         List<TlsIR.Chain> chains = new ArrayList<>();
         if (https) {
@@ -580,7 +662,7 @@ public final class GatewayApiTranslator {
           certificates.putIfAbsent(client.name(), client);
         }
       }
-      for (ListenerIR l : listeners) {
+      for (ListenerIR l : backends.anyTlsPolicies() ? listeners : List.<ListenerIR>of()) {
         for (VirtualHostIR vh : l.virtualHosts()) {
           for (RouteIR r : vh.routes()) {
             if (r.source() != null && r.source().route() != null) {

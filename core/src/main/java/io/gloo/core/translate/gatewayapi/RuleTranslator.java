@@ -70,23 +70,24 @@ final class RuleTranslator {
     this.policies = policies;
   }
 
-  List<RouteIR> translate(HTTPRoute route, Problems problems) {
+  List<RouteIR> translate(HTTPRoute route, Problems problems, RouteInputs inputs) {
     List<HTTPRouteRule> rules = route.getSpec() == null || route.getSpec().getRules() == null
         ? List.of() : route.getSpec().getRules();
-    return translate(route, GatewayApi.KIND_HTTPROUTE, rules, problems);
+    return translate(route, GatewayApi.KIND_HTTPROUTE, rules, problems, inputs);
   }
 
   /**
    * Translates rules in HTTPRoute form; GRPCRoutes come here after {@link GrpcRoutes#asHttpRules} expressed their
    * matches as HTTP paths and headers.
    */
-  List<RouteIR> translate(HasMetadata route, String routeKind, List<HTTPRouteRule> rules, Problems problems) {
+  List<RouteIR> translate(HasMetadata route, String routeKind, List<HTTPRouteRule> rules, Problems problems,
+      RouteInputs inputs) {
     ResourceKey key = ResourceKey.of(route);
     String prefix = routeKind.toLowerCase(Locale.ROOT);
     List<RouteIR> result = new ArrayList<>();
     for (int r = 0; r < rules.size(); r++) {
       HTTPRouteRule rule = rules.get(r);
-      RuleParts parts = ruleParts(route, routeKind, r, rule, problems);
+      RuleParts parts = ruleParts(route, routeKind, r, rule, problems, inputs);
       List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
           ? List.of(new HTTPRouteMatch()) : rule.getMatches();
       for (int m = 0; m < matches.size(); m++) {
@@ -111,7 +112,7 @@ final class RuleTranslator {
       List<AppliedPolicy> policies, CorsIR cors) {}
 
   private RuleParts ruleParts(HasMetadata route, String routeKind, int index, HTTPRouteRule rule,
-      Problems problems) {
+      Problems problems, RouteInputs inputs) {
     HeaderEditsIR requestHeaders = HeaderEditsIR.NONE;
     HeaderEditsIR responseHeaders = HeaderEditsIR.NONE;
     RouteActionIR.Redirect redirect = null;
@@ -132,13 +133,16 @@ final class RuleTranslator {
         case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
         case "RequestRedirect" -> redirect = redirect(filter.getRequestRedirect());
         case "URLRewrite" -> rewrite = rewrite(filter.getUrlRewrite());
-        case "RequestMirror" -> mirror(route, routeKind, field, filter.getRequestMirror(), problems)
+        case "RequestMirror" -> mirror(route, routeKind, field, filter.getRequestMirror(), problems, inputs)
             .ifPresent(mirrors::add);
         case "CORS" -> cors = cors(filter.getCors());
         case "ExtensionRef" -> {
           LocalObjectReference ref = filter.getExtensionRef();
           Optional<RegisteredKind> kind = ref == null ? Optional.empty()
               : policies.kind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF);
+          if (ref != null) {
+            inputs.pluginKind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF, kind.isPresent());
+          }
           String what = ref == null ? "(missing extensionRef)"
               : ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
           if (kind.isEmpty()) {
@@ -191,10 +195,13 @@ final class RuleTranslator {
           null);
     }
     List<AppliedPolicy> applied = policies.forRule(ResourceKey.of(route), index, rule.getName(), extensionRefs);
+    if (!applied.isEmpty()) {
+      inputs.notReusable("plugin policies apply");
+    }
     if (redirect != null) {
       return new RuleParts(redirect, requestHeaders, responseHeaders, applied, cors);
     }
-    RouteActionIR action = forward(route, routeKind, index, rule, rewrite, problems);
+    RouteActionIR action = forward(route, routeKind, index, rule, rewrite, problems, inputs);
     if (action instanceof RouteActionIR.Forward f) {
       action = new RouteActionIR.Forward(f.backends(), f.rewrite(), mirrors, timeouts, retry, f.websocket());
     }
@@ -202,7 +209,7 @@ final class RuleTranslator {
   }
 
   private RouteActionIR forward(HasMetadata route, String routeKind, int index, HTTPRouteRule rule,
-      RouteActionIR.UrlRewrite rewrite, Problems problems) {
+      RouteActionIR.UrlRewrite rewrite, Problems problems, RouteInputs inputs) {
     List<HTTPBackendRef> refs = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
     List<RouteActionIR.WeightedBackend> weighted = new ArrayList<>();
     for (int b = 0; b < refs.size(); b++) {
@@ -226,13 +233,14 @@ final class RuleTranslator {
       }
       Backends.Resolution resolution = backends.resolve(routeKind, route.getMetadata().getNamespace(),
           route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
-          ref.getPort());
+          ref.getPort(), inputs);
       if (!resolution.resolved()) {
         if (resolution.reason() != null) {
           problems.refFailure(resolution.reason(), "rule " + index + " " + resolution.message());
         }
       } else if (GatewayApi.KIND_GRPCROUTE.equals(routeKind)) {
         backends.requireHttp2(resolution.cluster());
+        inputs.http2(resolution.cluster());
       }
       if (weight > 0) {
         weighted.add(new RouteActionIR.WeightedBackend(resolution.cluster(), weight, requestHeaders,
@@ -252,7 +260,7 @@ final class RuleTranslator {
    * reported (ResolvedRefs False) and dropped: the request itself is still served.
    */
   private Optional<RouteActionIR.Mirror> mirror(HasMetadata route, String routeKind, String field,
-      HTTPRequestMirrorFilter filter, Problems problems) {
+      HTTPRequestMirrorFilter filter, Problems problems, RouteInputs inputs) {
     BackendObjectReference ref = filter == null ? null : filter.getBackendRef();
     if (ref == null) {
       problems.invalidMessages.add(field + ": RequestMirror without backendRef is ignored");
@@ -260,7 +268,7 @@ final class RuleTranslator {
     }
     Backends.Resolution resolution = backends.resolve(routeKind, route.getMetadata().getNamespace(),
         route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
-        ref.getPort());
+        ref.getPort(), inputs);
     if (!resolution.resolved()) {
       if (resolution.reason() != null) {
         problems.refFailure(resolution.reason(), field + " mirror " + resolution.message() + "; the mirror is dropped");
@@ -269,6 +277,7 @@ final class RuleTranslator {
     }
     if (GatewayApi.KIND_GRPCROUTE.equals(routeKind)) {
       backends.requireHttp2(resolution.cluster());
+      inputs.http2(resolution.cluster());
     }
     int perMillion = 1_000_000;
     if (filter.getPercent() != null) {

@@ -1,5 +1,6 @@
 package io.gloo.core.translate.xds;
 
+import com.google.common.collect.MapMaker;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -16,12 +17,12 @@ import io.gloo.core.translate.XdsResources;
 import io.gloo.core.translate.policy.AppliedPolicy;
 import io.gloo.spi.translate.BackendResources;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Intermediate model → Envoy xDS resources for one Gateway. Naming (documented in the README):
@@ -32,16 +33,20 @@ import java.util.TreeMap;
 public final class XdsTranslator {
 
   /**
-   * Protos built from IR, keyed by the (immutable, value-equal) IR record: every core builder is a pure function of
-   * its IR, so an equal IR can reuse the proto. {@code previous} holds what the last translation built and
-   * {@code current} what this one uses; {@link #finishTranslation()} swaps them, so the caches never hold more than
-   * one translation's entries. Reusing instances also keeps their memoized serialized size and hash code, which the
-   * snapshot publisher (versions) and java-control-plane (per-resource hashes) would otherwise recompute.
+   * Protos built from IR, keyed by the immutable IR record: every core builder is a pure function of its IR, so the
+   * same IR can reuse the proto. {@code previous} holds what the last translation built and {@code current} what
+   * this one uses; {@link #finishTranslation()} swaps them, so the caches never hold more than one translation's
+   * entries. Reusing instances also keeps their memoized serialized size and hash code, which the snapshot publisher
+   * (versions, validation) and java-control-plane (per-resource hashes) would otherwise recompute.
    * Only IR without plugin policies is cached: a plugin's output may depend on more than its IR (a looked-up Secret).
+   *
+   * <p>Keyed by instance: the Gateway API stage hands out the same IR instances for what did not change (virtual
+   * hosts, Service backends), and hashing a virtual host's IR (thousands of routes, deeply) on every translation
+   * cost more than building its proto. Routes: see {@link #routes}.
    */
   private static final class Cache<K, V> {
-    private Map<K, V> previous = new HashMap<>();
-    private Map<K, V> current = new HashMap<>();
+    private Map<K, V> previous = new IdentityHashMap<>();
+    private Map<K, V> current = new IdentityHashMap<>();
 
     V get(K key, java.util.function.Function<K, V> build) {
       V value = current.get(key);
@@ -57,12 +62,23 @@ public final class XdsTranslator {
 
     void finish() {
       previous = current;
-      current = new HashMap<>();
+      current = new IdentityHashMap<>();
     }
   }
 
-  private final Cache<RouteIR, Route> routes = new Cache<>();
+  /**
+   * Route protos by IR instance, weakly keyed: an entry lives as long as the Gateway API stage keeps its IR. Not
+   * per translation like the others: the routes of a virtual host reused whole are not looked up, yet they are
+   * needed again when that virtual host changes by one route.
+   */
+  private final ConcurrentMap<RouteIR, Route> routes = new MapMaker().weakKeys().makeMap();
   private final Cache<VirtualHostIR, VirtualHost> virtualHosts = new Cache<>();
+  /**
+   * A virtual host's source metadata (every route resource it serves: thousands of entries) by list instance,
+   * weakly keyed: a virtual host whose routes changed keeps its sources list when the sources are the same.
+   */
+  private final ConcurrentMap<List<io.gloo.core.store.ResourceKey>, io.envoyproxy.envoy.config.core.v3.Metadata>
+      sourcesMetadata = new MapMaker().weakKeys().makeMap();
   private final Cache<BackendIR, Cluster> clusters = new Cache<>();
   private final Cache<BackendIR, ClusterLoadAssignment> endpoints = new Cache<>();
 
@@ -71,7 +87,6 @@ public final class XdsTranslator {
    * is correct but lets the caches grow.
    */
   public void finishTranslation() {
-    routes.finish();
     virtualHosts.finish();
     clusters.finish();
     endpoints.finish();
@@ -95,7 +110,7 @@ public final class XdsTranslator {
         routeConfigs.add(routeConfiguration(l.name(), l.virtualHosts(), policies, withPolicies));
       }
       List<AppliedPolicy> under = policiesUnder(l);
-      boolean cors = l.virtualHosts().stream().flatMap(vh -> vh.routes().stream()).anyMatch(r -> r.cors() != null);
+      boolean cors = anyCors(l);
       listeners.add(ListenerBuilder.build(l, under.isEmpty() ? List.of() : policies.httpFilters(l.port(), under),
           cors));
     }
@@ -156,10 +171,35 @@ public final class XdsTranslator {
     for (VirtualHostIR vh : listener.virtualHosts()) {
       all.addAll(vh.policies());
       for (RouteIR r : vh.routes()) {
-        all.addAll(r.policies());
+        if (!r.policies().isEmpty()) {
+          all.addAll(r.policies());
+        }
       }
     }
     return new ArrayList<>(all);
+  }
+
+  private static boolean anyCors(ListenerIR listener) {
+    for (VirtualHostIR vh : listener.virtualHosts()) {
+      for (RouteIR r : vh.routes()) {
+        if (r.cors() != null) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean withoutPolicies(VirtualHostIR vh) {
+    if (!vh.policies().isEmpty()) {
+      return false;
+    }
+    for (RouteIR r : vh.routes()) {
+      if (!r.policies().isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private RouteConfiguration routeConfiguration(String name, List<VirtualHostIR> vhosts, PolicyApplier policies,
@@ -173,7 +213,7 @@ public final class XdsTranslator {
         // the Host header unchanged (strip_any_host_port would rewrite what the backend sees).
         .setIgnorePortInHostMatching(true);
     for (VirtualHostIR vh : vhosts) {
-      if (vh.policies().isEmpty() && vh.routes().stream().allMatch(r -> r.policies().isEmpty())) {
+      if (withoutPolicies(vh)) {
         config.addVirtualHosts(virtualHosts.get(vh, this::virtualHost));
         continue;
       }
@@ -187,11 +227,11 @@ public final class XdsTranslator {
     return config.build();
   }
 
-  private static VirtualHost.Builder vhostBuilder(VirtualHostIR vh) {
+  private VirtualHost.Builder vhostBuilder(VirtualHostIR vh) {
     return VirtualHost.newBuilder()
         .setName(vh.name())
         .addDomains(vh.domain())
-        .setMetadata(SourceMetadata.of(vh.sources()));
+        .setMetadata(sourcesMetadata.computeIfAbsent(vh.sources(), SourceMetadata::of));
   }
 
   private VirtualHost virtualHost(VirtualHostIR vh) {
@@ -204,6 +244,11 @@ public final class XdsTranslator {
 
   /** Identical IR routes produce identical protos: cached (see {@link Cache}). */
   Route route(RouteIR ir) {
-    return routes.get(ir, RouteBuilder::build);
+    Route route = routes.get(ir);
+    if (route == null) {
+      route = RouteBuilder.build(ir);
+      routes.put(ir, route);
+    }
+    return route;
   }
 }
