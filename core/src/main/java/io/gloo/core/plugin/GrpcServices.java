@@ -22,7 +22,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +56,23 @@ final class GrpcServices implements AutoCloseable {
     }
   }
 
-  private static final Executor DIRECT = Runnable::run;
+  /**
+   * Where calls of services not registered as non-blocking run. The servers themselves run calls directly on the
+   * transport's event loop (method lookup included, which is cheap), and hand only those calls to this pool: a
+   * non-blocking call then costs no thread hand-off at all. Threads carry core's classloader as context, so a pooled
+   * thread never pins a plugin's.
+   */
+  private final ExecutorService blocking = Executors.newCachedThreadPool(new ThreadFactory() {
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "gloo-plugin-grpc-" + count.incrementAndGet());
+      t.setDaemon(true);
+      t.setContextClassLoader(GrpcServices.class.getClassLoader());
+      return t;
+    }
+  });
 
   private final Object lock = new Object();
   @GuardedBy("lock")
@@ -120,6 +140,14 @@ final class GrpcServices implements AutoCloseable {
     toStop.forEach(GrpcServices::stop);
   }
 
+  /** Whether calls of {@code service} on {@code requestedPort} are handed to the event loop (non-blocking). */
+  boolean runsOnEventLoop(int requestedPort, String service) {
+    synchronized (lock) {
+      PortServer portServer = servers.get(requestedPort);
+      return portServer != null && portServer.nonBlocking.contains(service);
+    }
+  }
+
   /** The port a server actually listens on (differs from the requested one only for port 0). */
   int boundPort(int requestedPort) {
     synchronized (lock) {
@@ -136,9 +164,10 @@ final class GrpcServices implements AutoCloseable {
       servers.clear();
     }
     toStop.forEach(GrpcServices::stop);
+    blocking.shutdownNow();
   }
 
-  private static PortServer startServer(int port) {
+  private PortServer startServer(int port) {
     MutableHandlerRegistry registry = new MutableHandlerRegistry();
     // Built and started with core's classloader as context: Netty's threads inherit the creator's context
     // classloader, and this runs inside a plugin's start(); inheriting the plugin's loader would pin it forever.
@@ -148,11 +177,12 @@ final class GrpcServices implements AutoCloseable {
     try {
       Set<String> nonBlocking = ConcurrentHashMap.newKeySet();
       Server server = NettyServerBuilder.forPort(port).fallbackHandlerRegistry(registry)
+          .directExecutor()
           .callExecutor(new ServerCallExecutorSupplier() {
             @Override
             public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
-              // null: the server's default executor
-              return nonBlocking.contains(call.getMethodDescriptor().getServiceName()) ? DIRECT : null;
+              // null: stay on the event loop; gRPC switches before the call is started
+              return nonBlocking.contains(call.getMethodDescriptor().getServiceName()) ? null : blocking;
             }
           })
           .build().start();

@@ -40,31 +40,38 @@ class GrpcServicesTest {
         .build();
   }
 
+  private static String call(ManagedChannel channel, String service) {
+    return ClientCalls.blockingUnaryCall(channel, method(service), io.grpc.CallOptions.DEFAULT, StringValue.of(""))
+        .getValue();
+  }
+
+  /** A non-blocking service's calls run on the event loop, every time; a blocking one's never do. */
   @Test
   void nonBlockingServicesRunOnTheEventLoopOthersOnTheExecutor() throws Exception {
     ClassLoader pluginLoader = new ClassLoader(getClass().getClassLoader()) {};
     try (GrpcServices services = new GrpcServices()) {
       services.register("fast", pluginLoader, 0, threadReporter("test.Fast"), true);
       services.register("slow", pluginLoader, 0, threadReporter("test.Slow"), false);
+      assertTrue(services.runsOnEventLoop(0, "test.Fast"));
+      assertFalse(services.runsOnEventLoop(0, "test.Slow"));
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", services.boundPort(0)).usePlaintext()
           .build();
       try {
-        String fast = ClientCalls.blockingUnaryCall(channel, method("test.Fast"), io.grpc.CallOptions.DEFAULT,
-            StringValue.of("")).getValue();
-        String slow = ClientCalls.blockingUnaryCall(channel, method("test.Slow"), io.grpc.CallOptions.DEFAULT,
-            StringValue.of("")).getValue();
         String loader = "|" + System.identityHashCode(pluginLoader);
-        assertTrue(fast.endsWith(loader) && slow.endsWith(loader), fast + " " + slow);
-        assertTrue(fast.contains("grpc-nio-worker") || fast.contains("ELG"), "event loop thread: " + fast);
-        assertTrue(slow.contains("grpc-default-executor"), "executor thread: " + slow);
-        assertFalse(slow.contains("grpc-nio-worker"), slow);
+        for (int i = 0; i < 20; i++) {
+          String fast = call(channel, "test.Fast");
+          String slow = call(channel, "test.Slow");
+          assertTrue(fast.endsWith(loader) && slow.endsWith(loader), "the plugin's classloader: " + fast + " " + slow);
+          assertTrue(fast.contains("grpc-nio-worker") || fast.contains("ELG"), "event loop thread: " + fast);
+          assertTrue(slow.startsWith("gloo-plugin-grpc-"), "pool thread: " + slow);
+        }
 
         services.removeAll("slow");
+        assertFalse(services.runsOnEventLoop(0, "test.Slow"), "forgotten with its plugin");
         services.register("slow", pluginLoader, 0, threadReporter("test.Slow"), true);
-        assertEquals(services.boundPort(0), services.boundPort(0), "the port's server kept serving");
-        String now = ClientCalls.blockingUnaryCall(channel, method("test.Slow"), io.grpc.CallOptions.DEFAULT,
-            StringValue.of("")).getValue();
-        assertFalse(now.contains("grpc-default-executor"), "re-registered as non-blocking: " + now);
+        assertTrue(services.runsOnEventLoop(0, "test.Slow"), "re-registered as non-blocking");
+        String now = call(channel, "test.Slow");
+        assertTrue(now.contains("grpc-nio-worker") || now.contains("ELG"), "now on the event loop: " + now);
       } finally {
         channel.shutdownNow();
       }

@@ -114,6 +114,7 @@ class CheckThroughputBenchmark {
     // as core serves it (PluginContext.registerNonBlockingGrpcService): calls run on the event loop;
     // -Dbench.handOff=true measures gRPC's default executor (a hand-off per call) instead
     if (!Boolean.getBoolean("bench.handOff")) {
+      // as core's plugin gRPC servers run a service registered non-blocking: lookup and call on the event loop
       serverBuilder.directExecutor();
     }
     Server server = serverBuilder

@@ -116,6 +116,7 @@ public final class RateLimitBench {
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(new RateLimitService(limiter));
     if (direct) {
+      // as core's plugin gRPC servers run a service registered non-blocking: lookup and call on the event loop
       builder.directExecutor();
     }
     Server server = builder.build().start();
