@@ -3,9 +3,6 @@ package io.gloo.core.translate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.envoyproxy.envoy.config.core.v3.HeaderValue;
-import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
-import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -17,15 +14,10 @@ import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.PolicyCatalog;
 import io.gloo.core.translate.policy.RegisteredKind;
+import io.gloo.core.translate.policy.TestPolicyKinds;
 import io.gloo.core.translate.xds.PolicyApplier;
 import io.gloo.core.watch.KindRegistry;
 import io.gloo.core.watch.ManifestParser;
-import io.gloo.spi.policy.Attachment;
-import io.gloo.spi.policy.GroupKind;
-import io.gloo.spi.policy.PolicyKind;
-import io.gloo.spi.translate.PolicyTranslator;
-import io.gloo.spi.translate.RouteContext;
-import io.gloo.spi.translate.VirtualHostContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +40,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class IncrementalTranslationPropertyTest {
 
-  private static final String GROUP = "test.incremental.io";
+  private static final String GROUP = TestPolicyKinds.GROUP;
   private static final int STEPS = 300;
 
   private static SimpleMeterRegistry metrics;
@@ -58,68 +48,13 @@ class IncrementalTranslationPropertyTest {
   private static PolicyCatalog catalog;
   private static ManifestParser parser;
 
-  /** Adds {@code options.headers} as response headers, on routes (targetRef HTTPRoute, ExtensionRef) and vhosts. */
-  public record HeaderSpec(Map<String, Object> options, List<Map<String, Object>> targetRefs) {}
-
-  static final class Headers implements PolicyKind<HeaderSpec>, PolicyTranslator<HeaderSpec> {
-    @Override
-    public GroupKind groupKind() {
-      return new GroupKind(GROUP, "Headers");
-    }
-
-    @Override
-    public String version() {
-      return "v1";
-    }
-
-    @Override
-    public Class<HeaderSpec> specType() {
-      return HeaderSpec.class;
-    }
-
-    @Override
-    public Set<Attachment> attachments() {
-      return Set.of(Attachment.TARGET_REF, Attachment.EXTENSION_REF);
-    }
-
-    @Override
-    public String mergeField() {
-      return "options";
-    }
-
-    @Override
-    public PolicyTranslator<HeaderSpec> translator() {
-      return this;
-    }
-
-    @Override
-    public void route(RouteContext context, HeaderSpec policy, Route.Builder route) {
-      headers(policy).forEach((k, v) -> route.addResponseHeadersToAdd(header(k, v)));
-    }
-
-    @Override
-    public void virtualHost(VirtualHostContext context, HeaderSpec policy, VirtualHost.Builder vhost) {
-      headers(policy).forEach((k, v) -> vhost.addResponseHeadersToAdd(header(k, v)));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> headers(HeaderSpec policy) {
-      Object headers = policy.options() == null ? null : policy.options().get("headers");
-      return headers instanceof Map<?, ?> map ? new TreeMap<>((Map<String, Object>) map) : Map.of();
-    }
-
-    private static HeaderValueOption header(String key, Object value) {
-      return HeaderValueOption.newBuilder()
-          .setHeader(HeaderValue.newBuilder().setKey(key).setValue(String.valueOf(value))).build();
-    }
-  }
-
   @BeforeAll
   static void setUp() {
     metrics = new SimpleMeterRegistry();
     invoker = new PluginInvoker(Duration.ofSeconds(5), metrics);
     catalog = new PolicyCatalog(List.of(
-        new RegisteredKind("test", new Headers(), IncrementalTranslationPropertyTest.class.getClassLoader())));
+        new RegisteredKind("test", new TestPolicyKinds.Headers("Headers", false),
+            IncrementalTranslationPropertyTest.class.getClassLoader())));
     KindRegistry kinds = KindRegistry.withBuiltins();
     kinds.register(GROUP + "/v1", "Headers", GenericKubernetesResource.class, true);
     parser = new ManifestParser(kinds);

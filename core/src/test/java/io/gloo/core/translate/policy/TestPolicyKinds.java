@@ -31,9 +31,9 @@ import java.util.Map;
 import java.util.Set;
 
 /** Policy kinds defined in test code, to exercise core's resolution, merge and fault containment. */
-final class TestPolicyKinds {
+public final class TestPolicyKinds {
 
-  static final String GROUP = "test.gloo.io";
+  public static final String GROUP = "test.gloo.io";
 
   private TestPolicyKinds() {}
 
@@ -50,11 +50,11 @@ final class TestPolicyKinds {
   }
 
   /** Adds response headers on routes and virtual hosts; merges over {@code options}. */
-  static class Headers implements PolicyKind<HeaderSpec>, PolicyTranslator<HeaderSpec> {
+  public static class Headers implements PolicyKind<HeaderSpec>, PolicyTranslator<HeaderSpec> {
     private final String kind;
     private final boolean failOpen;
 
-    Headers(String kind, boolean failOpen) {
+    public Headers(String kind, boolean failOpen) {
       this.kind = kind;
       this.failOpen = failOpen;
     }
