@@ -10,6 +10,7 @@ import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.gloo.core.store.Instances;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.XdsResources;
 import io.gloo.core.validate.Finding;
@@ -255,32 +256,20 @@ public final class SnapshotPublisher {
   private static Map<String, String> versions(XdsResources resources, RouteConfigurationDigests routeDigests,
       HashedTypes before) {
     Map<String, String> versions = new LinkedHashMap<>();
-    versions.put(Resources.V3.CLUSTER_TYPE_URL, before != null && sameInstances(resources.clusters(),
+    versions.put(Resources.V3.CLUSTER_TYPE_URL, before != null && Instances.sameElements(resources.clusters(),
         before.resources().clusters()) ? before.versions().get(Resources.V3.CLUSTER_TYPE_URL)
         : hash(resources.clusters(), routeDigests));
-    versions.put(Resources.V3.ENDPOINT_TYPE_URL, before != null && sameInstances(resources.endpoints(),
+    versions.put(Resources.V3.ENDPOINT_TYPE_URL, before != null && Instances.sameElements(resources.endpoints(),
         before.resources().endpoints()) ? before.versions().get(Resources.V3.ENDPOINT_TYPE_URL)
         : hash(resources.endpoints(), routeDigests));
-    versions.put(Resources.V3.LISTENER_TYPE_URL, before != null && sameInstances(resources.listeners(),
+    versions.put(Resources.V3.LISTENER_TYPE_URL, before != null && Instances.sameElements(resources.listeners(),
         before.resources().listeners()) ? before.versions().get(Resources.V3.LISTENER_TYPE_URL)
         : hash(resources.listeners(), routeDigests));
     versions.put(Resources.V3.ROUTE_TYPE_URL, hash(resources.routes(), routeDigests));
-    versions.put(Resources.V3.SECRET_TYPE_URL, before != null && sameInstances(resources.secrets(),
+    versions.put(Resources.V3.SECRET_TYPE_URL, before != null && Instances.sameElements(resources.secrets(),
         before.resources().secrets()) ? before.versions().get(Resources.V3.SECRET_TYPE_URL)
         : hash(resources.secrets(), routeDigests));
     return versions;
-  }
-
-  private static boolean sameInstances(List<? extends Message> a, List<? extends Message> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The resources a Gateway's versions were last computed from. */

@@ -3,6 +3,7 @@ package io.gloo.core.watch;
 import com.google.common.hash.HashCode;
 import com.google.common.hash.Hashing;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.gloo.core.store.Instances;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.store.SourceProblem;
@@ -147,24 +148,12 @@ final class ManifestScanner {
       }
     }
     List<HasMetadata> resources = versioning.apply(byKey.values());
-    if (sameInstances(resources, published) && problems.equals(publishedProblems)) {
+    if (Instances.sameElements(resources, published) && problems.equals(publishedProblems)) {
       return false;
     }
     published = resources;
     publishedProblems = List.copyOf(problems);
     snapshot = ResourceSnapshot.of(resources, problems);
-    return true;
-  }
-
-  private static boolean sameInstances(List<HasMetadata> a, List<HasMetadata> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
     return true;
   }
 }

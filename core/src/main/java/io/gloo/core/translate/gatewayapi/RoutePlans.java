@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.gloo.core.ir.RouteIR;
+import io.gloo.core.store.Instances;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.policy.PolicyResolver;
@@ -412,24 +413,15 @@ final class RoutePlans {
     return lists;
   }
 
+  /** {@link Instances#sameElements} over lists of lists. */
   private static boolean sameInstances(List<? extends List<? extends HasMetadata>> a,
       List<? extends List<? extends HasMetadata>> b) {
     if (a.size() != b.size()) {
       return false;
     }
     for (int i = 0; i < a.size(); i++) {
-      List<? extends HasMetadata> x = a.get(i);
-      List<? extends HasMetadata> y = b.get(i);
-      if (x == y) {
-        continue;
-      }
-      if (x.size() != y.size()) {
+      if (a.get(i) != b.get(i) && !Instances.sameElements(a.get(i), b.get(i))) {
         return false;
-      }
-      for (int j = 0; j < x.size(); j++) {
-        if (x.get(j) != y.get(j)) {
-          return false;
-        }
       }
     }
     return true;

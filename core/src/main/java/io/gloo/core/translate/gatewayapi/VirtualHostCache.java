@@ -3,6 +3,7 @@ package io.gloo.core.translate.gatewayapi;
 import io.gloo.core.ir.RouteActionIR;
 import io.gloo.core.ir.RouteIR;
 import io.gloo.core.ir.VirtualHostIR;
+import io.gloo.core.store.Instances;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.policy.AppliedPolicy;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ final class VirtualHostCache {
       List<String> gatewayListeners, List<AppliedPolicy> policies) {
     VirtualHostIR vh = sorted.virtualHost;
     if (vh != null && vh.name().equals(name) && vh.domain().equals(domain) && vh.sources().equals(sources)
-        && vh.gatewayListeners().equals(gatewayListeners) && samePolicies(vh.policies(), policies)) {
+        && vh.gatewayListeners().equals(gatewayListeners) && Instances.sameElements(vh.policies(), policies)) {
       return vh;
     }
     // Parts equal to the previous virtual host's keep their (immutable) instances, which later stages cache by.
@@ -136,18 +137,6 @@ final class VirtualHostCache {
   void finish() {
     previous = current;
     current = new HashMap<>();
-  }
-
-  private static boolean samePolicies(List<AppliedPolicy> a, List<AppliedPolicy> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      if (a.get(i) != b.get(i)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static boolean same(RoutePrecedence.Entry a, RoutePrecedence.Entry b) {
