@@ -4,6 +4,7 @@ import io.gloo.spi.policy.PolicyRef;
 import io.gloo.spi.policy.PolicySink;
 import io.gloo.spi.translate.Diagnostics;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
@@ -19,8 +20,8 @@ final class PolicySinks {
   private static final Comparator<PolicyRef> BY_REF = Comparator.comparing((PolicyRef r) -> r.namespace())
       .thenComparing(PolicyRef::name);
 
-  static void publish(PolicyCatalog catalog, java.util.Collection<PolicyResource> all, BackendLookup lookup, PolicyReports reports,
-      PluginInvoker invoker) {
+  static void publish(PolicyCatalog catalog, Collection<PolicyResource> all, BackendLookup lookup,
+      PolicyReports reports, PluginInvoker invoker) {
     for (RegisteredKind kind : catalog.kinds()) {
       @SuppressWarnings("unchecked")
       PolicySink<Object> sink = (PolicySink<Object>) kind.kind().sink();
@@ -28,7 +29,8 @@ final class PolicySinks {
         continue;
       }
       List<PolicySink.Published<Object>> published = new ArrayList<>();
-      all.stream().filter(p -> p.kind() == kind && p.valid()).sorted(Comparator.comparing(PolicyResource::ref, BY_REF))
+      all.stream().filter(p -> p.kind() == kind && p.valid())
+          .sorted(Comparator.comparing(PolicyResource::ref, BY_REF))
           .forEach(p -> published.add(new PolicySink.Published<>(p.ref(), p.generation(), p.typedSpec(),
               lookup.forPolicy(p.ref()), diagnostics(reports, p.ref()))));
       try {
