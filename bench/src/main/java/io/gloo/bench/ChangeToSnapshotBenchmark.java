@@ -98,7 +98,7 @@ public class ChangeToSnapshotBenchmark {
 
   @State(Scope.Benchmark)
   public static class Watched {
-    @Param({"100", "10"})
+    @Param({"25", "100"})
     public int debounceMillis;
 
     final Workload workload = new Workload(ROUTES);
@@ -149,8 +149,8 @@ public class ChangeToSnapshotBenchmark {
 
   @Benchmark
   @BenchmarkMode(Mode.SingleShotTime)
-  @Warmup(iterations = 5)
-  @Measurement(iterations = 40)
+  @Warmup(iterations = 50)
+  @Measurement(iterations = 50)
   public PublishedSnapshot throughWatcher(Watched w) throws Exception {
     Files.move(w.staging, w.target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     while (true) {

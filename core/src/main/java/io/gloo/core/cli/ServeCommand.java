@@ -78,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--admin-port", defaultValue = "9091", description = "Admin HTTP port (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
-  @Option(names = "--debounce", defaultValue = "100ms",
+  @Option(names = "--debounce", defaultValue = "25ms",
       description = "Quiet time after file changes before translating (default: ${DEFAULT-VALUE}).")
   String debounce;
 

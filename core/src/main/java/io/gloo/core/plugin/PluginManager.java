@@ -1,14 +1,12 @@
 package io.gloo.core.plugin;
 
-import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
-import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
-import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 
 import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.gloo.core.watch.KindRegistry;
 import io.gloo.core.watch.RescanSchedule;
+import io.gloo.core.watch.WatchLoop;
 import io.gloo.spi.GlooPlugin;
 import io.gloo.spi.SpiVersion;
 import io.gloo.spi.policy.FieldExtension;
@@ -18,13 +16,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -40,9 +35,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.jar.JarFile;
@@ -89,8 +82,8 @@ import org.slf4j.LoggerFactory;
  * through {@link PluginCalls} (context classloader = the plugin's).
  *
  * <h2>Hot reload</h2>
- * After {@link #start()}, one daemon thread ({@value #THREAD_NAME}) watches the directory with a
- * {@link WatchService} and rescans {@link Options#debounce()} after the last event of a burst, and in any case every
+ * After {@link #start()}, a {@link WatchLoop} thread ({@value #THREAD_NAME}) watches the directory and rescans
+ * {@link Options#debounce()} after the last event of a burst, and in any case every
  * {@value RescanSchedule#SAFETY_RESCAN_MILLIS} ms (events can be lost). A rescan compares each archive's size, modification time
  * and file key with what was loaded: a new archive is loaded; a removed one is stopped (background services,
  * gRPC services, meters, kinds), its classloader closed and its expanded copy deleted; a changed one is unloaded and
@@ -206,15 +199,8 @@ public final class PluginManager implements AutoCloseable {
   @GuardedBy("scanLock")
   private boolean closed;
 
-  private final Object watchLock = new Object();
-  @GuardedBy("watchLock")
-  private ScheduledExecutorService executor;
-  @GuardedBy("watchLock")
-  private WatchService watchService;
-  @GuardedBy("watchLock")
-  private WatchKey watchKey;
-  @GuardedBy("watchLock")
-  private final RescanSchedule schedule;
+  private final WatchLoop loop;
+  private final AtomicBoolean started = new AtomicBoolean();
 
   private volatile LoadedPlugins current = LoadedPlugins.EMPTY;
 
@@ -224,8 +210,8 @@ public final class PluginManager implements AutoCloseable {
    */
   public PluginManager(Options options, KindRegistry kindRegistry, MeterRegistry meters) throws IOException {
     this.options = Objects.requireNonNull(options, "options");
-    this.schedule = new RescanSchedule(options.debounce());
     this.dir = options.dir().toAbsolutePath().normalize();
+    this.loop = new WatchLoop(THREAD_NAME, dir, options.debounce(), this::watchAndRescan);
     this.kindRegistry = kindRegistry;
     this.meters = meters == null ? new SimpleMeterRegistry() : meters;
     if (options.workDir() == null) {
@@ -255,36 +241,21 @@ public final class PluginManager implements AutoCloseable {
     listeners.remove(listener);
   }
 
-  /** Loads the directory once (on the calling thread), then watches it for changes. */
   /** The JSON views started plugins serve on the admin API. */
   public AdminViews adminViews() {
     return adminViews;
   }
 
+  /** Loads the directory once (on the calling thread), then watches it for changes. */
   public LoadedPlugins start() {
-    synchronized (watchLock) {
-      if (executor != null) {
-        throw new IllegalStateException("already started");
-      }
-      try {
-        watchService = FileSystems.getDefault().newWatchService();
-      } catch (IOException | UnsupportedOperationException e) {
-        LOG.warn("cannot watch {} ({}); rescanning every {} ms", dir, e.getMessage(), RescanSchedule.SAFETY_RESCAN_MILLIS);
-      }
-      registerWatch(); // before the first scan, so a change made while scanning still produces an event
-      schedule.scanned(System.nanoTime());
-      executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, THREAD_NAME);
-        thread.setDaemon(true);
-        // Never inherit a plugin's loader from whoever happens to start us.
-        thread.setContextClassLoader(PluginManager.class.getClassLoader());
-        return thread;
-      });
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("already started");
     }
+    loop.watch(watchedDirectories()); // before the first scan, so a change made while scanning still produces an event
     LoadedPlugins first = rescan();
-    synchronized (watchLock) {
-      if (!executor.isShutdown()) {
-        executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    synchronized (scanLock) {
+      if (!closed) {
+        loop.start();
       }
     }
     return first;
@@ -316,28 +287,7 @@ public final class PluginManager implements AutoCloseable {
   /** Stops watching, unloads every plugin, stops plugin gRPC servers and deletes the work directory. */
   @Override
   public void close() {
-    ScheduledExecutorService toStop;
-    synchronized (watchLock) {
-      toStop = executor;
-      if (toStop != null) {
-        toStop.shutdownNow();
-      }
-      if (watchService != null) {
-        try {
-          watchService.close();
-        } catch (IOException e) {
-          LOG.debug("closing the watch service of {}", dir, e);
-        }
-      }
-      watchKey = null;
-    }
-    if (toStop != null && !Thread.currentThread().getName().equals(THREAD_NAME)) {
-      try {
-        toStop.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    loop.close(); // waits for a scan in progress, unless called from one
     synchronized (scanLock) {
       if (closed) {
         return;
@@ -755,56 +705,14 @@ public final class PluginManager implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------- watching
 
-  /** One turn of the watch thread. Never throws: an exception would cancel the periodic task. */
-  private void tick() {
-    try {
-      boolean due;
-      synchronized (watchLock) {
-        due = rescanDue();
-      }
-      if (due) {
-        rescan();
-      }
-    } catch (RuntimeException | LinkageError e) {
-      LOG.error("rescanning plugins in {} failed; retrying", dir, e);
-    }
+  /** The loop's scan. */
+  private void watchAndRescan() {
+    loop.watch(watchedDirectories()); // the directory may have appeared (or been recreated) since
+    rescan();
   }
 
-  @GuardedBy("watchLock")
-  private boolean rescanDue() {
-    if (!schedule.due(drainEvents(), System.nanoTime())) {
-      return false;
-    }
-    registerWatch(); // the directory may have appeared (or been recreated) since
-    return true;
-  }
-
-  @GuardedBy("watchLock")
-  private boolean drainEvents() {
-    if (watchService == null) {
-      return false;
-    }
-    boolean any = false;
-    WatchKey key;
-    while ((key = watchService.poll()) != null) {
-      any |= !key.pollEvents().isEmpty();
-      if (!key.reset() && key == watchKey) {
-        watchKey = null; // the directory is gone
-        any = true;
-      }
-    }
-    return any;
-  }
-
-  @GuardedBy("watchLock")
-  private void registerWatch() {
-    if (watchService == null || (watchKey != null && watchKey.isValid()) || !Files.isDirectory(dir)) {
-      return;
-    }
-    try {
-      watchKey = dir.register(watchService, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
-    } catch (IOException | java.nio.file.ClosedWatchServiceException e) {
-      LOG.debug("cannot watch {}; the periodic rescan covers it", dir, e);
-    }
+  /** The plugins directory, once it exists. */
+  private List<Path> watchedDirectories() {
+    return Files.isDirectory(dir) ? List.of(dir) : List.of();
   }
 }

@@ -45,6 +45,18 @@ public final class RescanSchedule {
     return true;
   }
 
+  /**
+   * How long until {@link #due} would answer true if no event arrives meanwhile: the end of the debounce (or of the
+   * longest burst) when a burst is pending, else the safety rescan. Zero when already due.
+   */
+  public long nanosUntilDue(long now) {
+    long at = nextSafetyRescan;
+    if (burstStart != 0) {
+      at = Math.min(at, Math.min(burstLast + debounceNanos, burstStart + 5 * debounceNanos));
+    }
+    return Math.max(0, at - now);
+  }
+
   /** A full scan happened at {@code now} (e.g. the first one): the safety timer restarts from there. */
   public void scanned(long now) {
     burstStart = 0;
