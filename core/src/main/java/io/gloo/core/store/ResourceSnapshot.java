@@ -60,6 +60,60 @@ public final class ResourceSnapshot {
     return new ResourceSnapshot(Map.copyOf(byType), Collections.unmodifiableMap(byKey), List.copyOf(problems));
   }
 
+  /**
+   * This snapshot with some resources replaced, added or removed, and with {@code problems}: for a source that knows
+   * what changed. Equal to {@link #of} over the resulting resources, but the unchanged ones are not indexed again
+   * (the indexes are copied and the few changes put in place), so a one-object change costs a copy rather than a
+   * re-sort of every resource.
+   *
+   * @param changes by key: the resource now, or null when it is gone
+   */
+  public ResourceSnapshot withChanges(Map<ResourceKey, ? extends HasMetadata> changes, List<SourceProblem> problems) {
+    Map<ResourceKey, HasMetadata> nextByKey = new LinkedHashMap<>(byKey);
+    Map<Class<?>, List<HasMetadata>> edited = new HashMap<>();
+    for (Map.Entry<ResourceKey, ? extends HasMetadata> change : changes.entrySet()) {
+      ResourceKey key = change.getKey();
+      HasMetadata next = change.getValue();
+      HasMetadata previous = next == null ? nextByKey.remove(key) : nextByKey.put(key, next);
+      if (previous != null) {
+        List<HasMetadata> list = edited.computeIfAbsent(previous.getClass(), c -> new ArrayList<>(byType.getOrDefault(c, List.of())));
+        list.remove(sortedIndexOf(list, key));
+      }
+      if (next != null) {
+        List<HasMetadata> list = edited.computeIfAbsent(next.getClass(), c -> new ArrayList<>(byType.getOrDefault(c, List.of())));
+        list.add(-sortedIndexOf(list, key) - 1, next);
+      }
+    }
+    Map<Class<?>, List<HasMetadata>> nextByType = new HashMap<>(byType);
+    edited.forEach((type, list) -> {
+      if (list.isEmpty()) {
+        nextByType.remove(type);
+      } else {
+        nextByType.put(type, Collections.unmodifiableList(list));
+      }
+    });
+    return new ResourceSnapshot(Map.copyOf(nextByType), Collections.unmodifiableMap(nextByKey),
+        List.copyOf(problems));
+  }
+
+  /** Binary search in a list sorted by key: the index of {@code key}, or {@code -(insertion point) - 1}. */
+  private static int sortedIndexOf(List<HasMetadata> sorted, ResourceKey key) {
+    int low = 0;
+    int high = sorted.size() - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      int order = ResourceKey.of(sorted.get(mid)).compareTo(key);
+      if (order < 0) {
+        low = mid + 1;
+      } else if (order > 0) {
+        high = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(low + 1);
+  }
+
   /** Every resource of exactly this type, sorted by namespace and name. */
   @SuppressWarnings("unchecked")
   public <T extends HasMetadata> List<T> list(Class<T> type) {

@@ -4,10 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.gloo.core.store.ResourceKey;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -27,7 +24,7 @@ final class ResourceVersioning {
   private record Served(HasMetadata resource, JsonNode parsedContent) {}
 
   private final KubernetesSerialization serialization;
-  private Map<ResourceKey, Served> served = new HashMap<>();
+  private final Map<ResourceKey, Served> served = new HashMap<>();
   private long nextResourceVersion = 1;
 
   ResourceVersioning(KubernetesSerialization serialization) {
@@ -35,33 +32,27 @@ final class ResourceVersioning {
   }
 
   /**
-   * Returns the instances to serve for {@code current} (one per key, in order): previous instances where content is
-   * unchanged, otherwise the new ones with generation and resourceVersion filled in. Keys not passed are forgotten,
-   * so a deleted and re-created object starts again at generation 1.
+   * The instance to serve for {@code key} now that the manifests define it as {@code resource} (null: no longer
+   * defined): the previous instance if the content is unchanged, else {@code resource} with generation and
+   * resourceVersion filled in. A key that goes away is forgotten, so a deleted and re-created object starts again at
+   * generation 1.
    */
-  List<HasMetadata> apply(Collection<HasMetadata> current) {
-    Map<ResourceKey, Served> next = new HashMap<>();
-    List<HasMetadata> result = new ArrayList<>(current.size());
-    for (HasMetadata resource : current) {
-      ResourceKey key = ResourceKey.of(resource);
-      Served previous = served.get(key);
-      if (previous != null && previous.resource() == resource) {
-        next.put(key, previous); // a held (last good) or untouched object
-        result.add(resource);
-        continue;
-      }
-      JsonNode content = serialization.convertValue(resource, JsonNode.class);
-      if (previous != null && previous.parsedContent().equals(content)) {
-        next.put(key, previous); // re-parsed, but the same object
-        result.add(previous.resource());
-        continue;
-      }
-      assignVersions(resource.getMetadata(), previous, content);
-      next.put(key, new Served(resource, content));
-      result.add(resource);
+  HasMetadata update(ResourceKey key, HasMetadata resource) {
+    if (resource == null) {
+      served.remove(key);
+      return null;
     }
-    served = next;
-    return result;
+    Served previous = served.get(key);
+    if (previous != null && previous.resource() == resource) {
+      return resource; // a held (last good) or untouched object
+    }
+    JsonNode content = serialization.convertValue(resource, JsonNode.class);
+    if (previous != null && previous.parsedContent().equals(content)) {
+      return previous.resource(); // re-parsed, but the same object
+    }
+    assignVersions(resource.getMetadata(), previous, content);
+    served.put(key, new Served(resource, content));
+    return resource;
   }
 
   private void assignVersions(ObjectMeta metadata, Served previous, JsonNode content) {
