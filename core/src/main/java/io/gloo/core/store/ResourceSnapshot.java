@@ -70,6 +70,17 @@ public final class ResourceSnapshot {
    */
   public ResourceSnapshot withChanges(Map<ResourceKey, ? extends HasMetadata> changes, List<SourceProblem> problems) {
     Map<ResourceKey, HasMetadata> nextByKey = new LinkedHashMap<>(byKey);
+    if (changes.size() > 64 && changes.size() > byKey.size() / 16) {
+      // many changes (a first load, a re-list): one sort beats thousands of insertions into sorted lists
+      changes.forEach((key, resource) -> {
+        if (resource == null) {
+          nextByKey.remove(key);
+        } else {
+          nextByKey.put(key, resource);
+        }
+      });
+      return of(nextByKey.values(), problems);
+    }
     Map<Class<?>, List<HasMetadata>> edited = new HashMap<>();
     for (Map.Entry<ResourceKey, ? extends HasMetadata> change : changes.entrySet()) {
       ResourceKey key = change.getKey();

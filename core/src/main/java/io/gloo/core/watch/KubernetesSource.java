@@ -23,6 +23,7 @@ import io.gloo.core.store.ResourceSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>Namespaced kinds are watched in every namespace, or only in {@code watchNamespaces} when that is not empty (one
  * informer per namespace); cluster-scoped kinds are always watched. Every informer event schedules a rebuild of the
  * {@link ResourceSnapshot} from the informer caches {@code debounce} later, on the one thread
- * {@value #THREAD_NAME}, which also calls the listener; a rebuild whose resources (by key and resourceVersion) did not
- * change is not delivered.
+ * {@value #THREAD_NAME}, which also calls the listener; a rebuild whose resources (by key, uid and resourceVersion)
+ * did not change is not delivered.
  *
  * <p>Nothing is delivered before every informer has synced (listed once, and watching): an empty cache is not an
  * empty cluster.
@@ -113,8 +114,6 @@ public final class KubernetesSource implements ConfigSource {
     return thread;
   });
   private final AtomicBoolean rebuildScheduled = new AtomicBoolean();
-  /** Only touched on the source thread. */
-  private Map<ResourceKey, String> lastVersions = Map.of();
   private volatile ResourceSnapshot current = ResourceSnapshot.empty();
   private volatile boolean delivering;
 
@@ -450,7 +449,12 @@ public final class KubernetesSource implements ConfigSource {
     }
   }
 
-  /** On the source thread: builds a snapshot from the caches and delivers it if anything changed (or forced). */
+  /**
+   * On the source thread: brings the snapshot in line with the caches and delivers it if anything changed (or
+   * forced). Only what changed is put into the new snapshot ({@link ResourceSnapshot#withChanges}); an object whose
+   * uid and resourceVersion did not change keeps the instance already served, even when a re-list made a new one,
+   * so the translator sees it as unchanged.
+   */
   private void rebuild(boolean force) {
     Consumer<ResourceSnapshot> notify;
     List<HasMetadata> resources = new ArrayList<>();
@@ -465,17 +469,31 @@ public final class KubernetesSource implements ConfigSource {
         }
       }
     }
-    Map<ResourceKey, String> versions = new HashMap<>(resources.size() * 2);
+    ResourceSnapshot previous = current;
+    Map<ResourceKey, HasMetadata> changes = new HashMap<>();
+    Set<ResourceKey> present = new HashSet<>(resources.size() * 2);
     for (HasMetadata r : resources) {
-      versions.put(ResourceKey.of(r), r.getMetadata().getUid() + "@" + r.getMetadata().getResourceVersion());
+      ResourceKey key = ResourceKey.of(r);
+      present.add(key);
+      HasMetadata served = previous.get(key).orElse(null);
+      if (served != r && !sameVersion(served, r)) {
+        changes.put(key, r);
+      }
     }
-    if (!force && versions.equals(lastVersions)) {
+    if (present.size() < previous.size()) {
+      for (HasMetadata r : previous.all()) {
+        ResourceKey key = ResourceKey.of(r);
+        if (!present.contains(key)) {
+          changes.put(key, null);
+        }
+      }
+    }
+    if (!force && changes.isEmpty()) {
       return;
     }
-    lastVersions = versions;
-    ResourceSnapshot snapshot = ResourceSnapshot.of(resources, List.of());
+    ResourceSnapshot snapshot = previous.withChanges(changes, List.of());
     current = snapshot;
-    LOG.debug("snapshot of {} resources", snapshot.size());
+    LOG.debug("snapshot of {} resources ({} changed)", snapshot.size(), changes.size());
     try {
       notify.accept(snapshot);
     } catch (RuntimeException | LinkageError | AssertionError e) {
@@ -484,5 +502,11 @@ public final class KubernetesSource implements ConfigSource {
       }
       LOG.error("config listener failed on a snapshot from the API server; still watching", e);
     }
+  }
+
+  private static boolean sameVersion(HasMetadata served, HasMetadata now) {
+    return served != null && served.getMetadata().getResourceVersion() != null
+        && Objects.equals(served.getMetadata().getUid(), now.getMetadata().getUid())
+        && served.getMetadata().getResourceVersion().equals(now.getMetadata().getResourceVersion());
   }
 }

@@ -2,7 +2,9 @@ package io.gloo.core.watch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -11,6 +13,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -138,6 +142,34 @@ class KubeSourceTest {
     assertTrue(snapshots.size() <= 1, "a 20-event burst inside the debounce made " + snapshots.size()
         + " more snapshots");
     assertEquals(20, s.size());
+  }
+
+  @Test
+  void anUpdateReplacesOnlyThatObjectAndADeleteRemovesIt() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      client.resource(Manifests.service("default", "s" + i, 80)).create();
+    }
+    source = new KubernetesSource(client, KindRegistry.withBuiltins(), Set.of(), Duration.ofMillis(20), WAIT);
+    source.start(snapshots::add);
+    ResourceSnapshot first = snapshots.take();
+    Service s0 = first.get(Service.class, "default", "s0").orElseThrow();
+    Service s1 = first.get(Service.class, "default", "s1").orElseThrow();
+
+    client.services().inNamespace("default").withName("s1")
+        .edit(s -> new ServiceBuilder(s).editSpec().withClusterIP("10.0.0.9")
+            .endSpec().build());
+    ResourceSnapshot updated = awaitSnapshot(x -> x.get(Service.class, "default", "s1")
+        .map(s -> "10.0.0.9".equals(s.getSpec().getClusterIP())).orElse(false));
+    assertSame(s0, updated.get(Service.class, "default", "s0").orElseThrow(), "an unchanged object is the same");
+    assertNotSame(s1, updated.get(Service.class, "default", "s1").orElseThrow());
+    assertEquals(List.of("s0", "s1", "s2"),
+        updated.list(Service.class).stream().map(s -> s.getMetadata().getName()).toList());
+
+    client.services().inNamespace("default").withName("s0").delete();
+    ResourceSnapshot deleted = awaitSnapshot(x -> x.get(Service.class, "default", "s0").isEmpty());
+    assertEquals(List.of("s1", "s2"),
+        deleted.list(Service.class).stream().map(s -> s.getMetadata().getName()).toList());
+    assertEquals(2, deleted.size());
   }
 
   @Test

@@ -193,4 +193,28 @@ class ManifestScannerTest {
     assertEquals(expected.stream().map(ResourceKey::of).sorted().toList(),
         changed.all().stream().map(ResourceKey::of).sorted().collect(Collectors.toList()));
   }
+
+  @Test
+  void manyChangesAtOnceAreIndexedLikeAFreshSnapshot() throws IOException {
+    StringBuilder first = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      first.append(configMap("m" + i, "ns" + (i % 3), 1));
+    }
+    Files.writeString(dir.resolve("a.yaml"), first);
+    ResourceSnapshot base = DirectorySource.load(List.of(dir), parser);
+    Map<ResourceKey, HasMetadata> changes = new java.util.HashMap<>();
+    for (int i = 0; i < 200; i += 2) { // every other name: replaces m0, m2 ... m48 and adds m50 ... m198
+      ConfigMap m = (ConfigMap) parser.parse("x", configMap("m" + i, "ns" + (i % 3), 2).getBytes()).resources()
+          .get(0);
+      changes.put(ResourceKey.of(m), m);
+    }
+    changes.put(new ResourceKey("ConfigMap", "ns1", "m1"), null);
+    ResourceSnapshot changed = base.withChanges(changes, List.of());
+
+    List<HasMetadata> expected = new ArrayList<>();
+    base.all().stream().filter(r -> !changes.containsKey(ResourceKey.of(r))).forEach(expected::add);
+    changes.values().stream().filter(java.util.Objects::nonNull).forEach(expected::add);
+    assertEquals(ResourceSnapshot.of(expected, List.of()).list(ConfigMap.class), changed.list(ConfigMap.class));
+    assertEquals(50 + 75 - 1, changed.size());
+  }
 }
