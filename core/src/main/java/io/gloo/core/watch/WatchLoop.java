@@ -146,13 +146,6 @@ public final class WatchLoop implements AutoCloseable {
     }
   }
 
-  /** Whether the calling thread is the loop's. */
-  public boolean onLoopThread() {
-    synchronized (lock) {
-      return Thread.currentThread() == thread;
-    }
-  }
-
   /** Stops the loop and waits (up to 10 s) for a scan in progress, unless called from that scan. */
   @Override
   public void close() {
@@ -197,10 +190,8 @@ public final class WatchLoop implements AutoCloseable {
       boolean events;
       try {
         events = awaitEvents(service, wait);
-      } catch (ClosedWatchServiceException e) {
-        return; // closed
-      } catch (InterruptedException e) {
-        return;
+      } catch (ClosedWatchServiceException | InterruptedException e) {
+        return; // closed (an interrupt only comes from a shutdown too)
       }
       boolean due;
       synchronized (lock) {
