@@ -1,6 +1,5 @@
 package io.gloo.core.plugin;
 
-
 import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -84,10 +83,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Hot reload</h2>
  * After {@link #start()}, a {@link WatchLoop} thread ({@value #THREAD_NAME}) watches the directory and rescans
  * {@link Options#debounce()} after the last event of a burst, and in any case every
- * {@value RescanSchedule#SAFETY_RESCAN_MILLIS} ms (events can be lost). A rescan compares each archive's size, modification time
- * and file key with what was loaded: a new archive is loaded; a removed one is stopped (background services,
- * gRPC services, meters, kinds), its classloader closed and its expanded copy deleted; a changed one is unloaded and
- * loaded again. Listeners hear about every change with the new {@link LoadedPlugins}, on the scanning thread.
+ * {@value RescanSchedule#SAFETY_RESCAN_MILLIS} ms (events can be lost). A rescan compares each archive's size,
+ * modification time and file key with what was loaded: a new archive is loaded; a removed one is stopped
+ * (background services, gRPC services, meters, kinds), its classloader closed and its expanded copy deleted; a
+ * changed one is unloaded and loaded again. Listeners hear about every change with the new {@link LoadedPlugins}, on
+ * the scanning thread.
  */
 @ThreadSafe
 public final class PluginManager implements AutoCloseable {

@@ -87,11 +87,11 @@ public final class ResourceSnapshot {
       HasMetadata next = change.getValue();
       HasMetadata previous = next == null ? nextByKey.remove(key) : nextByKey.put(key, next);
       if (previous != null) {
-        List<HasMetadata> list = edited.computeIfAbsent(previous.getClass(), c -> new ArrayList<>(byType.getOrDefault(c, List.of())));
+        List<HasMetadata> list = editable(edited, previous.getClass());
         list.remove(sortedIndexOf(list, key));
       }
       if (next != null) {
-        List<HasMetadata> list = edited.computeIfAbsent(next.getClass(), c -> new ArrayList<>(byType.getOrDefault(c, List.of())));
+        List<HasMetadata> list = editable(edited, next.getClass());
         list.add(-sortedIndexOf(list, key) - 1, next);
       }
     }
@@ -105,6 +105,11 @@ public final class ResourceSnapshot {
     });
     return new ResourceSnapshot(Map.copyOf(nextByType), Collections.unmodifiableMap(nextByKey),
         List.copyOf(problems));
+  }
+
+  /** The list of one type being edited by {@link #withChanges}: a copy of this snapshot's, made on first use. */
+  private List<HasMetadata> editable(Map<Class<?>, List<HasMetadata>> edited, Class<?> type) {
+    return edited.computeIfAbsent(type, t -> new ArrayList<>(byType.getOrDefault(t, List.of())));
   }
 
   /** Binary search in a list sorted by key: the index of {@code key}, or {@code -(insertion point) - 1}. */

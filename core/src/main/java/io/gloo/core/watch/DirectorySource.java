@@ -47,8 +47,6 @@ public final class DirectorySource implements ConfigSource {
   @GuardedBy("lock")
   private Consumer<ResourceSnapshot> listener;
   @GuardedBy("lock")
-  private boolean started;
-  @GuardedBy("lock")
   private boolean closed;
 
   private volatile ResourceSnapshot current = ResourceSnapshot.empty();
@@ -95,10 +93,9 @@ public final class DirectorySource implements ConfigSource {
     Objects.requireNonNull(listener, "listener");
     ResourceSnapshot first;
     synchronized (lock) {
-      if (started || closed) {
+      if (this.listener != null || closed) {
         throw new IllegalStateException("DirectorySource can be started once");
       }
-      started = true;
       this.listener = listener;
       // Watch before reading, so that a change made while reading still produces an event.
       ManifestFiles.Listing listing = ManifestFiles.list(List.of(dir));
@@ -129,7 +126,7 @@ public final class DirectorySource implements ConfigSource {
    */
   public boolean rescanAll() {
     synchronized (lock) {
-      if (!started || closed) {
+      if (listener == null || closed) { // not started, or closed
         return false;
       }
     }

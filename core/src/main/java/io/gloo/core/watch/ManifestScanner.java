@@ -145,8 +145,8 @@ final class ManifestScanner {
   }
 
   /**
-   * Re-reads one file if it may have changed and records what it contributes now: returns {@code old} when that
-   * did not change (a new state with the same {@code served} when only its stat did), null when the file is gone.
+   * Re-reads one file if it may have changed and records its new state: returns {@code old} when its content did
+   * not change (the new stat is recorded all the same), null when the file is gone.
    */
   private FileState refresh(Path file, FileState old, boolean reparse) {
     BasicFileAttributes attrs;

@@ -36,9 +36,7 @@ public final class RescanSchedule {
       }
       burstLast = now;
     }
-    boolean burstDone = burstStart != 0
-        && (now - burstLast >= debounceNanos || now - burstStart >= 5 * debounceNanos);
-    if (!burstDone && now - nextSafetyRescan < 0) {
+    if (nanosUntilDue(now) > 0) {
       return false;
     }
     scanned(now);
@@ -47,14 +45,14 @@ public final class RescanSchedule {
 
   /**
    * How long until {@link #due} would answer true if no event arrives meanwhile: the end of the debounce (or of the
-   * longest burst) when a burst is pending, else the safety rescan. Zero when already due.
+   * longest burst) when a burst is pending, or the safety rescan, whichever comes first. Zero when already due.
    */
   public long nanosUntilDue(long now) {
-    long at = nextSafetyRescan;
+    long until = nextSafetyRescan - now; // differences of nanoTime values, never the values themselves, compare
     if (burstStart != 0) {
-      at = Math.min(at, Math.min(burstLast + debounceNanos, burstStart + 5 * debounceNanos));
+      until = Math.min(until, Math.min(burstLast + debounceNanos - now, burstStart + 5 * debounceNanos - now));
     }
-    return Math.max(0, at - now);
+    return Math.max(0, until);
   }
 
   /** A full scan happened at {@code now} (e.g. the first one): the safety timer restarts from there. */
