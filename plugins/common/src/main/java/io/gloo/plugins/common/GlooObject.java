@@ -44,6 +44,15 @@ public abstract class GlooObject {
     checkUnknown(path, out, Set.of());
   }
 
+  /** A required string: adds "is required" at {@code field} when it is null or empty; returns whether it is set. */
+  public static boolean requireText(String value, String field, List<Violation> out) {
+    if (value == null || value.isEmpty()) {
+      out.add(new Violation(field, "is required"));
+      return false;
+    }
+    return true;
+  }
+
   /** Validates a nested object if present. */
   protected static void validate(GlooObject child, String path, List<Violation> out) {
     if (child != null) {

@@ -51,9 +51,7 @@ public class HeaderManipulation extends GlooObject {
     @Override
     public void validate(String path, List<Violation> out) {
       checkUnknown(path, out);
-      if (key == null || key.isEmpty()) {
-        out.add(new Violation(Paths.join(path, "key"), "is required"));
-      }
+      requireText(key, Paths.join(path, "key"), out);
     }
   }
 

@@ -80,9 +80,7 @@ public class VirtualHostOptions extends GlooObject {
     @Override
     public void validate(String path, List<Violation> out) {
       checkUnknown(path, out);
-      if (name == null || name.isEmpty()) {
-        out.add(new Violation(Paths.join(path, "name"), "is required"));
-      }
+      requireText(name, Paths.join(path, "name"), out);
       Regexes.check(pattern, Paths.join(path, "pattern"), out);
     }
   }

@@ -37,9 +37,7 @@ public class ApiKeyAuth extends GlooObject {
     @Override
     public void validate(String path, List<Violation> out) {
       checkUnknown(path, out);
-      if (name == null || name.isEmpty()) {
-        out.add(new Violation(Paths.join(path, "name"), "is required"));
-      }
+      requireText(name, Paths.join(path, "name"), out);
     }
   }
 

@@ -172,9 +172,7 @@ public class OAuth2 extends GlooObject {
     @Override
     public void validate(String path, List<Violation> out) {
       checkUnknown(path, out);
-      if (claim == null || claim.isEmpty()) {
-        out.add(new Violation(Paths.join(path, "claim"), "is required"));
-      }
+      requireText(claim, Paths.join(path, "claim"), out);
       if (header == null || !header.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
         out.add(new Violation(Paths.join(path, "header"), "must be an HTTP header name"));
       }

@@ -102,14 +102,10 @@ public class OidcAuthorizationCode extends GlooObject {
     checkUnknown(path, out);
     Urls.check(appUrl, Paths.join(path, "appUrl"), out);
     Urls.check(issuerUrl, Paths.join(path, "issuerUrl"), out);
-    if (callbackPath == null || callbackPath.isEmpty()) {
-      out.add(new Violation(Paths.join(path, "callbackPath"), "is required"));
-    }
+    requireText(callbackPath, Paths.join(path, "callbackPath"), out);
     Urls.checkPath(callbackPath, Paths.join(path, "callbackPath"), out);
     Urls.checkPath(logoutPath, Paths.join(path, "logoutPath"), out);
-    if (clientId == null || clientId.isEmpty()) {
-      out.add(new Violation(Paths.join(path, "clientId"), "is required"));
-    }
+    requireText(clientId, Paths.join(path, "clientId"), out);
     ResourceRef.require(clientSecretRef, Paths.join(path, "clientSecretRef"), out);
     validate(session, Paths.join(path, "session"), out);
     validate(headers, Paths.join(path, "headers"), out);

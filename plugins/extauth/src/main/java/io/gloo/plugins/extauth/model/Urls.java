@@ -1,5 +1,6 @@
 package io.gloo.plugins.extauth.model;
 
+import io.gloo.plugins.common.GlooObject;
 import io.gloo.spi.policy.Violation;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,8 +12,7 @@ final class Urls {
 
   /** Requires an absolute http(s) URL with a host. */
   static void check(String url, String field, List<Violation> out) {
-    if (url == null || url.isEmpty()) {
-      out.add(new Violation(field, "is required"));
+    if (!GlooObject.requireText(url, field, out)) {
       return;
     }
     try {

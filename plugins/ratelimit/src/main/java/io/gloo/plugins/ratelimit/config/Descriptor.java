@@ -39,9 +39,7 @@ public class Descriptor extends GlooObject {
   @Override
   public void validate(String path, List<Violation> out) {
     checkUnknown(path, out);
-    if (key == null || key.isEmpty()) {
-      out.add(new Violation(Paths.join(path, "key"), "must not be empty"));
-    }
+    Action.required(key, Paths.join(path, "key"), out);
     if (Boolean.TRUE.equals(unlimited) && rateLimit != null) {
       out.add(new Violation(Paths.join(path, "unlimited"), "cannot be combined with rateLimit"));
     }

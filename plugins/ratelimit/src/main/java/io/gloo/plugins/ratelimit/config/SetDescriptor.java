@@ -25,9 +25,7 @@ public class SetDescriptor extends GlooObject {
     @Override
     public void validate(String path, List<Violation> out) {
       checkUnknown(path, out);
-      if (key == null || key.isEmpty()) {
-        out.add(new Violation(Paths.join(path, "key"), "must not be empty"));
-      }
+      Action.required(key, Paths.join(path, "key"), out);
     }
   }
 
