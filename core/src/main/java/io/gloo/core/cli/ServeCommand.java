@@ -3,6 +3,7 @@ package io.gloo.core.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.gloo.core.admin.AdminAccess;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.server.GlooServer;
@@ -78,6 +79,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--admin-port", defaultValue = "9091", description = "Admin HTTP port (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
+  @Option(names = "--admin-bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+      description = "Where the admin dumps (/snapshots, /statuses, /route-check, /plugins) are served besides"
+          + " loopback: 0.0.0.0 or a local address, with --admin-token-file (default: ${DEFAULT-VALUE}, loopback"
+          + " only). /healthz, /readyz and /metrics are served on --bind.")
+  String adminBind;
+
+  @Option(names = "--admin-token-file", paramLabel = "FILE",
+      description = "Bearer token the admin dumps require from beyond loopback (needed with --admin-bind).")
+  Path adminTokenFile;
+
   @Option(names = "--debounce", defaultValue = "25ms",
       description = "Quiet time after file changes before translating (default: ${DEFAULT-VALUE}).")
   String debounce;
@@ -121,6 +132,13 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("gloo serve: " + e.getMessage());
       return 2;
     }
+    AdminAccess adminAccess;
+    try {
+      adminAccess = AdminAccess.of(adminBind, adminTokenFile);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("gloo serve: " + e.getMessage());
+      return 2;
+    }
     ServeOptions options = new ServeOptions(configDir, new InetSocketAddress(bind, xdsPort),
         new InetSocketAddress(bind, adminPort), Durations.parse(debounce), plugins)
         .withPluginCallTimeout(Durations.parse(pluginCallTimeout));
@@ -142,7 +160,7 @@ final class ServeCommand implements Callable<Integer> {
       options = options.withKubernetes(kube);
       what = "cluster " + config.getMasterUrl();
     }
-    GlooServer server = GlooServer.start(options);
+    GlooServer server = GlooServer.start(options, adminAccess);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

@@ -1,6 +1,7 @@
 package io.gloo.core.server;
 
 import com.google.errorprone.annotations.ThreadSafe;
+import io.gloo.core.admin.AdminAccess;
 import io.gloo.core.admin.AdminServer;
 import io.gloo.core.plugin.LoadedPlugin;
 import io.gloo.core.plugin.LoadedPlugins;
@@ -82,7 +83,7 @@ public final class GlooServer implements AutoCloseable {
   private final XdsServer xds;
   private final AdminServer admin;
 
-  private GlooServer(ServeOptions options) throws IOException {
+  private GlooServer(ServeOptions options, AdminAccess adminAccess) throws IOException {
     this.invoker = new PluginInvoker(options.pluginCallTimeout(), metrics);
     this.translator = translatorFor(LoadedPlugins.EMPTY);
     tracker.onChange(event -> refreshXdsErrors());
@@ -116,7 +117,7 @@ public final class GlooServer implements AutoCloseable {
             : new LeaderElection(kube.client(), kube.leaderElectionNamespace(), kube.identity(), kube.timings(),
                 this::setLeader);
       }
-      this.admin = AdminServer.start(options.adminAddress(), this);
+      this.admin = AdminServer.start(options.adminAddress(), adminAccess, this);
     } catch (IOException | RuntimeException e) {
       if (pluginManager != null) {
         pluginManager.close();
@@ -190,7 +191,12 @@ public final class GlooServer implements AutoCloseable {
 
   /** Starts every part; returns once the first translation is published and all ports listen. */
   public static GlooServer start(ServeOptions options) throws IOException {
-    return new GlooServer(options);
+    return new GlooServer(options, AdminAccess.loopbackOnly());
+  }
+
+  /** As {@link #start(ServeOptions)}, with the admin API's dumps served as {@code adminAccess} allows. */
+  public static GlooServer start(ServeOptions options, AdminAccess adminAccess) throws IOException {
+    return new GlooServer(options, adminAccess);
   }
 
   private void translate(ResourceSnapshot snapshot) {
