@@ -57,7 +57,7 @@ public final class AdminAccess {
   }
 
   /**
-   * @param dumpBind where the dumps are served besides loopback (a loopback address: nowhere else; the wildcard
+   * @param dumpBind an IP address: where the dumps are served besides loopback (loopback: nowhere else; the wildcard
    *     address: on every address of the admin listener; else only on connections to that local address)
    * @param tokenFile a file holding the bearer token (surrounding whitespace ignored); required unless
    *     {@code dumpBind} is loopback
@@ -67,9 +67,13 @@ public final class AdminAccess {
   public static AdminAccess of(String dumpBind, Path tokenFile) {
     InetAddress address;
     try {
+      // an IP literal only: a host name would need a DNS lookup at start, and could change under us
+      if (!dumpBind.matches("[0-9.]+|[0-9A-Fa-f:.%]*:[0-9A-Fa-f:.%]*")) {
+        throw new UnknownHostException(dumpBind);
+      }
       address = InetAddress.getByName(dumpBind);
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("--admin-bind " + dumpBind + " is not an address of this host");
+      throw new IllegalArgumentException("--admin-bind " + dumpBind + " is not an IP address");
     }
     if (address.isLoopbackAddress() && tokenFile == null) {
       return new AdminAccess(address, null);

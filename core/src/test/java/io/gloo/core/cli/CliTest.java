@@ -249,4 +249,13 @@ class CliTest {
     assertEquals(0, help.exit());
     assertTrue(help.out().contains("svc.cluster.local:8083"), help.out()); // the default control plane
   }
+
+  @Test
+  void serveRefusesToWidenTheAdminDumpsWithoutAToken() {
+    Run run = run("serve", "--config-dir", dir.toString(), "--admin-bind", "0.0.0.0", "--admin-port", "0",
+        "--xds-port", "0");
+    assertEquals(2, run.exit(), run.err());
+    assertEquals("gloo serve: --admin-bind 0.0.0.0 serves the admin dumps beyond loopback: give --admin-token-file"
+        + " FILE (a bearer token of at least 16 characters)", run.err().strip());
+  }
 }
