@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -14,6 +15,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -72,6 +75,18 @@ public final class KubernetesSource implements ConfigSource {
       HTTPRoute.class, GRPCRoute.class, ReferenceGrant.class, Service.class, EndpointSlice.class, Secret.class,
       Namespace.class, io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class,
       io.fabric8.kubernetes.api.model.ConfigMap.class);
+
+  /**
+   * Secret types no Gateway, route or plugin reads (service-account tokens, bootstrap tokens, image pull credentials,
+   * Helm release records): the Secret informers exclude them with a field selector, so the control plane's cache
+   * (and heap dump) never holds them. What is cached: every other Secret in the watched namespaces —
+   * {@code kubernetes.io/tls} (listener and client certificates), {@code Opaque} ({@code ca.crt} bundles, auth
+   * secrets) and plugin types such as {@code extauth.solo.io/apikey}. Gloo's Secret references carry no label, so no
+   * label selector can narrow it further without breaking them.
+   */
+  static final List<String> UNCACHED_SECRET_TYPES = List.of("kubernetes.io/service-account-token",
+      "bootstrap.kubernetes.io/token", "kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg",
+      "helm.sh/release.v1");
 
   /**
    * Built-in kinds whose CRD may be missing (BackendTLSPolicy v1 is standard only from Gateway API 1.4): watched only
@@ -326,13 +341,28 @@ public final class KubernetesSource implements ConfigSource {
     if (!namespaced) {
       informers.add(start(client.resources(type).runnableInformer(0)));
     } else if (watchNamespaces.isEmpty()) {
-      informers.add(start(client.resources(type).inAnyNamespace().runnableInformer(0)));
+      informers.add(start(filtered(type, client.resources(type).inAnyNamespace()).runnableInformer(0)));
     } else {
       for (String ns : new java.util.TreeSet<>(watchNamespaces)) {
-        informers.add(start(client.resources(type).inNamespace(ns).runnableInformer(0)));
+        informers.add(start(filtered(type, client.resources(type).inNamespace(ns)).runnableInformer(0)));
       }
     }
     return new Watched(HasMetadata.getKind(type), List.copyOf(informers));
+  }
+
+  /**
+   * Secrets of the types listed in {@link #UNCACHED_SECRET_TYPES} are left out by the API server (a field selector),
+   * so they are neither sent to us nor cached; other kinds are watched whole.
+   */
+  private static <T extends HasMetadata> FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> filtered(
+      Class<T> type, FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> op) {
+    FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> result = op;
+    if (type == Secret.class) {
+      for (String secretType : UNCACHED_SECRET_TYPES) {
+        result = result.withoutField("type", secretType);
+      }
+    }
+    return result;
   }
 
   @GuardedBy("lock")

@@ -28,6 +28,7 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.testing.Manifests;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,44 @@ class KubeSourceTest {
             kinds.lookup(ROUTE_OPTION_API, "RouteOption").orElseThrow()))
         .inNamespace("a").withName("opt").delete();
     awaitSnapshot(s -> !keys(s).contains("RouteOption/a/opt"));
+  }
+
+  /**
+   * The Secret informers ask the API server to leave out the unread types (a {@code type!=} field selector per
+   * type); the mock server does not evaluate field selectors, so the requests it received are what is checked.
+   */
+  @Test
+  void serviceAccountTokensAndOtherUnreadSecretTypesAreNotRequested() throws Exception {
+    client.resource(secret("a", "cert", "kubernetes.io/tls")).create();
+    for (Set<String> namespaces : List.of(Set.<String>of(), Set.of("a", "b"))) {
+      source = new KubernetesSource(client, KindRegistry.withBuiltins(), namespaces, Duration.ofMillis(50), WAIT);
+      source.start(snapshots::add);
+      assertTrue(keys(source.current()).contains("Secret/a/cert"), String.valueOf(keys(source.current())));
+      source.close();
+      source = null;
+    }
+    List<String> secretRequests = new ArrayList<>();
+    for (var r = api.takeRequest(1, TimeUnit.SECONDS); r != null; r = api.takeRequest(100, TimeUnit.MILLISECONDS)) {
+      String path = java.net.URLDecoder.decode(r.getPath(), java.nio.charset.StandardCharsets.UTF_8);
+      if (path.contains("/secrets?") && r.getMethod().equals("GET")) {
+        secretRequests.add(path);
+      }
+    }
+    // a list and a watch for all namespaces, then for each of a and b
+    assertTrue(secretRequests.size() >= 6, String.valueOf(secretRequests));
+    for (String path : secretRequests) {
+      for (String type : KubernetesSource.UNCACHED_SECRET_TYPES) {
+        assertTrue(path.contains("type!=" + type), path + " leaves out " + type);
+      }
+      assertFalse(path.contains("type!=kubernetes.io/tls") || path.contains("type!=Opaque"), path);
+    }
+    assertTrue(secretRequests.stream().anyMatch(p -> p.startsWith("/api/v1/secrets?")), "all namespaces");
+    assertTrue(secretRequests.stream().anyMatch(p -> p.startsWith("/api/v1/namespaces/b/secrets?")), "namespace b");
+  }
+
+  private static io.fabric8.kubernetes.api.model.Secret secret(String namespace, String name, String type) {
+    return new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withNamespace(namespace)
+        .withName(name).endMetadata().withType(type).addToData("k", "dg==").build();
   }
 
   @Test
