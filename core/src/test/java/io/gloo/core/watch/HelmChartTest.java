@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -23,7 +26,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -87,6 +92,28 @@ class HelmChartTest {
     return result;
   }
 
+  /** Every Role and ClusterRole, by kind, namespace and name, as its rules (resourceNames included). */
+  private static Map<String, Set<String>> grants(List<HasMetadata> objects) {
+    Map<String, Set<String>> result = new TreeMap<>();
+    for (HasMetadata o : objects) {
+      List<PolicyRule> rules = o instanceof Role r ? r.getRules() : o instanceof ClusterRole c ? c.getRules() : null;
+      if (rules != null) {
+        Set<String> named = new TreeSet<>(rules(rules));
+        rules.stream().filter(r -> r.getResourceNames() != null && !r.getResourceNames().isEmpty())
+            .forEach(r -> named.add("names " + r.getResources() + " " + r.getResourceNames() + " " + r.getVerbs()));
+        result.put(o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(), named);
+      }
+    }
+    return result;
+  }
+
+  /** The bindings of a kind, without their labels. */
+  private static Set<String> bindings(List<HasMetadata> objects, Class<? extends HasMetadata> kind) {
+    return objects.stream().filter(kind::isInstance)
+        .map(b -> SERIALIZATION.asJson(b).replaceAll("\"labels\":\\{[^}]*}", ""))
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
   private static <T extends HasMetadata> T single(List<HasMetadata> objects, Class<T> type) {
     List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
     assertEquals(1, found.size(), type.getSimpleName() + " objects");
@@ -99,17 +126,15 @@ class HelmChartTest {
     List<HasMetadata> install = install();
     assertEquals(ids(install), ids(chart));
 
-    assertEquals(rules(single(install, ClusterRole.class).getRules()),
-        rules(single(chart, ClusterRole.class).getRules()));
-    assertEquals(rules(single(install, Role.class).getRules()), rules(single(chart, Role.class).getRules()));
+    assertEquals(grants(install), grants(chart), "the same rules in the same (Cluster)Roles");
     assertTrue(rules(single(chart, ClusterRole.class).getRules()).containsAll(List.of(
         "apps/deployments create", "apps/deployments update", "apps/deployments delete", "/services create",
         "/serviceaccounts create", "/configmaps create", "gateway.networking.k8s.io/gateways/finalizers update")),
         "provisioning needs these");
     for (Class<? extends HasMetadata> binding : List.of(ClusterRoleBinding.class, RoleBinding.class)) {
-      assertEquals(SERIALIZATION.asJson(single(install, binding)).replaceAll("\"labels\":\\{[^}]*}", ""),
-          SERIALIZATION.asJson(single(chart, binding)).replaceAll("\"labels\":\\{[^}]*}", ""), binding.getName());
+      assertEquals(bindings(install, binding), bindings(chart, binding), binding.getName());
     }
+    assertEquals(single(install, NetworkPolicy.class).getSpec(), single(chart, NetworkPolicy.class).getSpec());
     assertEquals(single(install, GatewayClass.class).getSpec(), single(chart, GatewayClass.class).getSpec());
 
     Deployment want = single(install, Deployment.class);
@@ -153,7 +178,9 @@ class HelmChartTest {
     List<HasMetadata> chart = render(t -> t.withNamespace("edge").set("provisioning.enabled", false)
         .set("leaderElection.enabled", false).set("provisioning.envoyImage", "ignored"));
     assertFalse(ids(chart).stream().anyMatch(id -> id.startsWith("Namespace ")), "no Namespace by default");
-    assertFalse(ids(chart).stream().anyMatch(id -> id.startsWith("Role ") || id.startsWith("RoleBinding ")));
+    assertEquals(Set.of("Role edge/gloo-gateway-ca", "RoleBinding edge/gloo-gateway-ca"), ids(chart).stream()
+        .filter(id -> id.startsWith("Role")).collect(Collectors.toSet()), "no Lease rights without leader election");
+    assertEquals(Set.of(), clusterWideWritesOnWorkloads(chart), "no provisioning rights without provisioning");
     Deployment d = single(chart, Deployment.class);
     assertEquals("edge", d.getMetadata().getNamespace());
     List<String> args = d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
@@ -196,5 +223,160 @@ class HelmChartTest {
     List<String> defaults = single(render(t -> t), Deployment.class).getSpec().getTemplate().getSpec().getContainers()
         .get(0).getArgs();
     assertFalse(defaults.stream().anyMatch(a -> a.contains("ratelimit.store")), String.valueOf(defaults));
+  }
+
+  private static final Set<String> WORKLOADS = Set.of("apps/deployments", "/services", "/secrets", "/configmaps",
+      "/serviceaccounts");
+  private static final Set<String> WRITES = Set.of("create", "update", "patch", "delete", "deletecollection");
+
+  /** Write grants on the core workload kinds in cluster-wide roles, as "ClusterRole name: resource verb". */
+  private static Set<String> clusterWideWritesOnWorkloads(List<HasMetadata> objects) {
+    Set<String> found = new TreeSet<>();
+    for (ClusterRole role : objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+        .toList()) {
+      for (String grant : rules(role.getRules())) {
+        String[] resourceVerb = grant.split(" ");
+        if (WORKLOADS.contains(resourceVerb[0]) && WRITES.contains(resourceVerb[1])) {
+          found.add("ClusterRole " + role.getMetadata().getName() + ": " + grant);
+        }
+      }
+    }
+    return found;
+  }
+
+  private static List<PolicyRule> allRules(List<HasMetadata> objects) {
+    List<PolicyRule> rules = new ArrayList<>();
+    for (HasMetadata o : objects) {
+      if (o instanceof Role r) {
+        rules.addAll(r.getRules());
+      } else if (o instanceof ClusterRole c) {
+        rules.addAll(c.getRules());
+      }
+    }
+    return rules;
+  }
+
+  @Test
+  void noWildcardVerbsResourcesOrGroupsInAnyRendering() throws IOException {
+    List<List<HasMetadata>> renderings = List.of(install(), render(t -> t),
+        render(t -> t.set("watchNamespaces[0]", "a").set("watchNamespaces[1]", "b")),
+        render(t -> t.set("provisioning.enabled", false).set("leaderElection.enabled", false)));
+    for (List<HasMetadata> objects : renderings) {
+      List<PolicyRule> rules = allRules(objects);
+      assertTrue(rules.size() > 5, String.valueOf(rules));
+      for (PolicyRule rule : rules) {
+        for (List<String> values : List.of(rule.getVerbs(), rule.getResources(), rule.getApiGroups())) {
+          assertFalse(values.stream().anyMatch(v -> v.contains("*")), "wildcard in " + rule);
+        }
+        assertFalse(rule.getVerbs().contains("escalate") || rule.getVerbs().contains("bind")
+            || rule.getVerbs().contains("impersonate"), String.valueOf(rule));
+      }
+    }
+  }
+
+  @Test
+  void watchNamespacesGrantRolesInThoseNamespacesAndNoClusterWideWrites() {
+    List<HasMetadata> chart = render(t -> t.set("watchNamespaces[0]", "team-a").set("watchNamespaces[1]", "team-b"));
+    // cluster-wide: only the cluster-scoped kinds
+    assertEquals(Set.of("gateway.networking.k8s.io/gatewayclasses get", "gateway.networking.k8s.io/gatewayclasses list",
+        "gateway.networking.k8s.io/gatewayclasses watch", "gateway.networking.k8s.io/gatewayclasses/status update",
+        "gateway.networking.k8s.io/gatewayclasses/status patch", "/namespaces get", "/namespaces list",
+        "/namespaces watch"), rules(single(chart, ClusterRole.class).getRules()));
+    assertEquals(Set.of(), clusterWideWritesOnWorkloads(chart), "no cluster-wide workload writes");
+    // per watched namespace: a Role with the reads, statuses and provisioning, bound to our service account
+    Set<String> everyNamespace = rules(single(render(t -> t), ClusterRole.class).getRules());
+    everyNamespace.removeAll(rules(single(chart, ClusterRole.class).getRules()));
+    for (String ns : List.of("team-a", "team-b")) {
+      Role role = chart.stream().filter(Role.class::isInstance).map(Role.class::cast)
+          .filter(r -> ns.equals(r.getMetadata().getNamespace())).findFirst().orElseThrow();
+      assertEquals(everyNamespace, rules(role.getRules()), "what the ClusterRole grants on namespaced kinds");
+      assertTrue(rules(role.getRules()).containsAll(List.of("apps/deployments create", "/secrets list",
+          "gateway.networking.k8s.io/httproutes/status update")), ns);
+      RoleBinding binding = chart.stream().filter(RoleBinding.class::isInstance).map(RoleBinding.class::cast)
+          .filter(b -> ns.equals(b.getMetadata().getNamespace())).findFirst().orElseThrow();
+      assertEquals(role.getMetadata().getName(), binding.getRoleRef().getName());
+      assertEquals("Role", binding.getRoleRef().getKind());
+      assertEquals("gloo-system", binding.getSubjects().get(0).getNamespace());
+    }
+    assertEquals(Set.of("gloo-system", "team-a", "team-b"), chart.stream().filter(Role.class::isInstance)
+        .map(o -> o.getMetadata().getNamespace()).collect(Collectors.toSet()));
+    List<String> args = single(chart, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getArgs();
+    assertTrue(args.contains("--watch-namespaces=team-a,team-b"), String.valueOf(args));
+    // every namespace: the workload writes are cluster-wide (documented in rbac.yaml), for lack of a fixed list
+    assertFalse(clusterWideWritesOnWorkloads(render(t -> t)).isEmpty());
+  }
+
+  @Test
+  void theCaSecretIsTheOnlySecretTheControlPlaneMayUpdateInItsNamespace() {
+    List<HasMetadata> chart = render(t -> t.set("watchNamespaces[0]", "a").set("provisioning.enabled", false));
+    Role ca = chart.stream().filter(Role.class::isInstance).map(Role.class::cast)
+        .filter(r -> r.getMetadata().getName().equals("gloo-gateway-ca")).findFirst().orElseThrow();
+    assertEquals("gloo-system", ca.getMetadata().getNamespace());
+    for (PolicyRule rule : ca.getRules()) {
+      assertEquals(List.of("secrets"), rule.getResources());
+      if (rule.getVerbs().contains("create")) {
+        assertEquals(List.of("create"), rule.getVerbs(), "create cannot be limited by name, so it stands alone");
+      } else {
+        assertEquals(List.of("gloo-ca"), rule.getResourceNames());
+        assertEquals(Set.of("get", "update"), Set.copyOf(rule.getVerbs()));
+      }
+    }
+    assertEquals(2, ca.getRules().size());
+  }
+
+  @Test
+  void theNetworkPolicyAdmitsOnlyProxiesToTheServicePortsAndMonitoringToTheAdminPort() {
+    for (boolean limited : List.of(false, true)) {
+      List<HasMetadata> chart = render(t -> limited ? t.set("watchNamespaces[0]", "a") : t);
+      NetworkPolicy policy = single(chart, NetworkPolicy.class);
+      Deployment d = single(chart, Deployment.class);
+      assertEquals(d.getSpec().getSelector().getMatchLabels(), policy.getSpec().getPodSelector().getMatchLabels());
+      assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+      List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
+      assertEquals(2, ingress.size());
+      NetworkPolicyIngressRule services = ingress.get(0);
+      assertEquals(Set.of(9977, 18081, 8083), services.getPorts().stream().map(p -> p.getPort().getIntVal())
+          .collect(Collectors.toSet()));
+      NetworkPolicyPeer proxies = services.getFrom().get(0);
+      assertEquals(1, services.getFrom().size());
+      var expression = proxies.getPodSelector().getMatchExpressions().get(0);
+      assertEquals(io.gloo.core.provision.ProxyProvisioner.APP_LABEL, expression.getKey());
+      assertTrue(expression.getValues().contains(io.gloo.core.provision.ProxyProvisioner.APP), "the proxies' label");
+      assertTrue(expression.getValues().containsAll(List.of("gloo-ratelimit-server", "gloo-extauth-server")));
+      if (limited) {
+        assertEquals(List.of("a", "gloo-system"), proxies.getNamespaceSelector().getMatchExpressions().get(0)
+            .getValues());
+      } else {
+        assertTrue(proxies.getNamespaceSelector().getMatchLabels() == null
+            || proxies.getNamespaceSelector().getMatchLabels().isEmpty(), "every namespace");
+      }
+      NetworkPolicyIngressRule admin = ingress.get(1);
+      assertEquals(List.of(9091), admin.getPorts().stream().map(p -> p.getPort().getIntVal()).toList());
+      assertEquals("monitoring", admin.getFrom().get(0).getNamespaceSelector().getMatchLabels()
+          .get("kubernetes.io/metadata.name"));
+    }
+    NetworkPolicy custom = single(render(t -> t.set("networkPolicy.adminFrom[0].ipBlock.cidr", "10.0.0.0/8")),
+        NetworkPolicy.class);
+    assertEquals("10.0.0.0/8", custom.getSpec().getIngress().get(1).getFrom().get(0).getIpBlock().getCidr());
+    assertTrue(render(t -> t.set("networkPolicy.enabled", false)).stream().noneMatch(NetworkPolicy.class::isInstance));
+  }
+
+  @Test
+  void theAdminDumpsAreWidenedOnlyWithATokenSecret() {
+    List<String> defaults = single(render(t -> t), Deployment.class).getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getArgs();
+    assertFalse(defaults.stream().anyMatch(a -> a.startsWith("--admin-bind")), "loopback by default");
+    Deployment widened = single(render(t -> t.set("admin.bind", "0.0.0.0").set("admin.tokenSecret", "admin-token")),
+        Deployment.class);
+    Container c = widened.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertTrue(c.getArgs().containsAll(List.of("--admin-bind=0.0.0.0",
+        "--admin-token-file=/etc/gloo/admin/token")), String.valueOf(c.getArgs()));
+    assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/gloo/admin")));
+    assertEquals("admin-token", widened.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getSecret() != null).findFirst().orElseThrow().getSecret().getSecretName());
+    IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> render(t -> t.set("admin.bind", "0.0.0.0")));
+    assertTrue(refused.getMessage().contains("set admin.tokenSecret"), refused.getMessage());
   }
 }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.gloo.core.provision.ProxyProvisioner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,8 +169,9 @@ class KubeInstallManifestsTest {
     ServiceAccount account = single(objects, ServiceAccount.class);
     assertEquals(account.getMetadata().getName(), deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
     ClusterRoleBinding crb = single(objects, ClusterRoleBinding.class);
-    RoleBinding rb = single(objects, RoleBinding.class);
-    for (var subject : List.of(crb.getSubjects().get(0), rb.getSubjects().get(0))) {
+    RoleBinding rb = named(objects, RoleBinding.class, "gloo-gateway-leader-election");
+    RoleBinding caBinding = named(objects, RoleBinding.class, "gloo-gateway-ca");
+    for (var subject : List.of(crb.getSubjects().get(0), rb.getSubjects().get(0), caBinding.getSubjects().get(0))) {
       assertEquals(account.getMetadata().getName(), subject.getName());
       assertEquals(namespace, subject.getNamespace());
     }
@@ -187,10 +190,11 @@ class KubeInstallManifestsTest {
       }
     }
     Set<String> expected = new HashSet<>();
-    // Proxy provisioning: what ProxyProvisioner reads (get; list to find orphans), creates, updates and deletes.
+    // Proxy provisioning: what ProxyProvisioner reads (get; list to find orphans), creates, updates and deletes,
+    // and the Secret with each proxy's client certificate for xDS mTLS.
     Set<String> provisioning = Set.of("get", "list", "create", "update", "delete");
     Map<String, Set<String>> provisioned = Map.of("apps/deployments", provisioning, "/services", provisioning,
-        "/serviceaccounts", provisioning, "/configmaps", provisioning);
+        "/serviceaccounts", provisioning, "/configmaps", provisioning, "/secrets", provisioning);
     for (Class<? extends HasMetadata> type : KubernetesSource.BUILTIN_TYPES) {
       String resource = HasMetadata.getGroup(type) + "/" + HasMetadata.getPlural(type);
       expected.add(resource);
@@ -223,13 +227,39 @@ class KubeInstallManifestsTest {
     }
     assertEquals(expected, verbs.keySet(), "the ClusterRole grants exactly what is used");
 
-    Role leases = single(objects, Role.class);
+    Role leases = named(objects, Role.class, "gloo-gateway-leader-election");
     assertEquals(namespace, leases.getMetadata().getNamespace());
     assertEquals(leases.getMetadata().getName(), rb.getRoleRef().getName());
     assertEquals(1, leases.getRules().size());
     assertEquals(List.of("coordination.k8s.io"), leases.getRules().get(0).getApiGroups());
     assertEquals(List.of("leases"), leases.getRules().get(0).getResources());
     assertEquals(Set.of("get", "create", "update"), Set.copyOf(leases.getRules().get(0).getVerbs()));
+
+    // The CA Secret: get/update on its name only; create (which cannot name it) in this namespace only.
+    Role ca = named(objects, Role.class, "gloo-gateway-ca");
+    assertEquals(namespace, ca.getMetadata().getNamespace());
+    assertEquals(ca.getMetadata().getName(), caBinding.getRoleRef().getName());
+    Map<Set<String>, List<String>> caRules = new HashMap<>();
+    ca.getRules().forEach(r -> caRules.put(Set.copyOf(r.getVerbs()), r.getResourceNames()));
+    assertEquals(Map.of(Set.of("get", "update"), List.of("gloo-ca"), Set.of("create"), List.of()), caRules);
+    assertEquals(2, objects.stream().filter(Role.class::isInstance).count());
+
+    // Network: xDS, rate-limit and ext-auth only from the proxies (the provisioner's label), admin from monitoring.
+    NetworkPolicy policy = single(objects, NetworkPolicy.class);
+    assertEquals(namespace, policy.getMetadata().getNamespace());
+    assertEquals(deployment.getSpec().getSelector().getMatchLabels(), policy.getSpec().getPodSelector().getMatchLabels());
+    assertEquals(Set.of(ports.get("xds"), ports.get("ratelimit"), ports.get("extauth")), policy.getSpec().getIngress()
+        .get(0).getPorts().stream().map(p -> p.getPort().getIntVal()).collect(Collectors.toSet()));
+    var clients = policy.getSpec().getIngress().get(0).getFrom().get(0).getPodSelector().getMatchExpressions().get(0);
+    assertEquals(ProxyProvisioner.APP_LABEL, clients.getKey());
+    assertTrue(clients.getValues().contains(ProxyProvisioner.APP), String.valueOf(clients));
+    assertEquals(List.of(ports.get("admin")), policy.getSpec().getIngress().get(1).getPorts().stream()
+        .map(p -> p.getPort().getIntVal()).toList());
+  }
+
+  private static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name) {
+    return objects.stream().filter(type::isInstance).map(type::cast).filter(o -> name.equals(o.getMetadata().getName()))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
   }
 
   private static <T extends HasMetadata> T single(List<HasMetadata> objects, Class<T> type) {
