@@ -45,6 +45,10 @@ final class StatusCommand implements Callable<Integer> {
       description = "Admin API of a running server (default: ${DEFAULT-VALUE}).")
   String admin;
 
+  @Option(names = "--admin-token-file", paramLabel = "FILE",
+      description = "Bearer token for a server whose admin dumps are widened beyond loopback (--admin-bind).")
+  Path adminTokenFile;
+
   @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml.")
   String output;
 
@@ -72,9 +76,12 @@ final class StatusCommand implements Callable<Integer> {
   private JsonNode fromServer() {
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-      HttpResponse<String> response = client.send(
-          HttpRequest.newBuilder(URI.create(admin + "/statuses")).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(admin + "/statuses"))
+          .timeout(Duration.ofSeconds(5));
+      if (adminTokenFile != null) {
+        request.header("Authorization", "Bearer " + java.nio.file.Files.readString(adminTokenFile).strip());
+      }
+      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 ? TranslationJson.mapper().readTree(response.body()) : null;
     } catch (IOException | RuntimeException e) {
       return null;
