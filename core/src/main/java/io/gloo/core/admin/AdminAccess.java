@@ -17,7 +17,7 @@ import java.util.Set;
  * path) shows the topology, so it is served:
  *
  * <ul>
- *   <li>always to a client on loopback (the same host, or the same pod: {@code kubectl port-forward} too);
+ *   <li>always to a client on 127.0.0.1 or ::1 (the same host, or the same pod: {@code kubectl port-forward} too);
  *   <li>to other clients only when {@code --admin-bind} widens the dumps beyond loopback — to the wildcard address or
  *       to the local address the connection arrived on — and then only with {@code Authorization: Bearer <token>},
  *       the token read once at start from {@code --admin-token-file}.
@@ -31,6 +31,8 @@ public final class AdminAccess {
 
   /** The endpoints served to anyone who reaches the admin port. */
   static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", "/metrics");
+  private static final InetAddress LOCALHOST_V4 = literal(new byte[] {127, 0, 0, 1});
+  private static final InetAddress LOCALHOST_V6 = literal(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
   /** Shorter tokens are refused: they could be guessed. */
   static final int MIN_TOKEN_LENGTH = 16;
 
@@ -108,13 +110,22 @@ public final class AdminAccess {
    * @param authorization the {@code Authorization} header, or null
    */
   public Decision check(String path, InetAddress local, InetAddress remote, String authorization) {
-    if (isOpen(path) || remote.isLoopbackAddress()) {
+    if (isOpen(path) || isLocalClient(remote)) {
       return Decision.ALLOW;
     }
     if (!widened() || !(dumpBind.isAnyLocalAddress() || dumpBind.equals(local))) {
       return Decision.NOT_ON_THIS_ADDRESS;
     }
     return tokenMatches(authorization) ? Decision.ALLOW : Decision.TOKEN_REQUIRED;
+  }
+
+  /**
+   * 127.0.0.1 or ::1: a client on this host or in this pod ({@code kubectl port-forward} connects from 127.0.0.1).
+   * Not the rest of 127/8: a sidecar proxy may forward remote clients from there (Istio uses 127.0.0.6), and they
+   * must not pass as local.
+   */
+  static boolean isLocalClient(InetAddress remote) {
+    return remote.equals(LOCALHOST_V4) || remote.equals(LOCALHOST_V6);
   }
 
   static boolean isOpen(String path) {
@@ -128,6 +139,14 @@ public final class AdminAccess {
     }
     byte[] given = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
     return MessageDigest.isEqual(token, given); // constant time: the token is not guessed byte by byte
+  }
+
+  private static InetAddress literal(byte[] address) {
+    try {
+      return InetAddress.getByAddress(address);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e); // only for a wrong length
+    }
   }
 
   @Override

@@ -47,6 +47,9 @@ class AdminAccessTest {
       assertEquals(Decision.ALLOW, access.check(dump, LOOPBACK, LOOPBACK, null), dump);
     }
     assertEquals(AdminAccess.loopbackOnly().toString(), AdminAccess.of("127.0.0.1", null).toString());
+    assertEquals(Decision.ALLOW, access.check("/statuses", ip("::1"), ip("::1"), null));
+    // a sidecar forwarding remote clients from another loopback address (Istio: 127.0.0.6) does not pass as local
+    assertEquals(Decision.NOT_ON_THIS_ADDRESS, access.check("/statuses", LOOPBACK, ip("127.0.0.6"), null));
   }
 
   @Test
