@@ -105,6 +105,7 @@ class AdminServerTest {
     int port = server.adminPort();
     // Warm up once (class loading), with a generous timeout: what is checked below is the stalled case.
     assertEquals("HTTP/1.1 200 OK", statusLine(port, "/healthz", 10_000));
+    assertEquals("HTTP/1.1 200 OK", statusLine(port, "/readyz", 10_000));
     for (int i = 0; i < 200; i++) {
       Socket s = new Socket();
       sockets.add(s);
