@@ -5,6 +5,7 @@ import io.gloo.core.admin.AdminServer;
 import io.gloo.core.plugin.LoadedPlugin;
 import io.gloo.core.plugin.LoadedPlugins;
 import io.gloo.core.plugin.PluginManager;
+import io.gloo.core.plugin.PluginNetwork;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.snapshot.SnapshotError;
@@ -87,7 +88,8 @@ public final class GlooServer implements AutoCloseable {
     this.translator = translatorFor(LoadedPlugins.EMPTY);
     tracker.onChange(event -> refreshXdsErrors());
     // Plugins load before the first translation, so their kinds are registered when the directory is first read.
-    this.pluginManager = options.plugins() == null ? null : new PluginManager(options.plugins(), kinds, metrics);
+    this.pluginManager = options.plugins() == null ? null
+        : new PluginManager(options.plugins(), kinds, metrics, pluginNetwork(options));
     try {
       if (pluginManager != null) {
         plugins = pluginManager.start();
@@ -297,10 +299,21 @@ public final class GlooServer implements AutoCloseable {
     return leaderElection;
   }
 
-  /** Null when ready to serve; otherwise why not (starting, shutting down, or the source is out of sync). */
+  /**
+   * Null when ready to serve; otherwise why not (starting, shutting down, the source is out of sync, or a plugin
+   * port could not be bound).
+   */
   public String notReadyReason() {
     String reason = notReady.get();
-    return reason != null ? reason : source.notReadyReason();
+    reason = reason != null ? reason : source.notReadyReason();
+    List<String> ports = reason != null || pluginManager == null ? List.of() : pluginManager.portFailures();
+    return reason != null || ports.isEmpty() ? reason : String.join("; ", ports);
+  }
+
+  /** Plugin ports listen on the serve bind address (that of the xDS port, {@code --bind}). */
+  private static PluginNetwork pluginNetwork(ServeOptions options) {
+    java.net.InetAddress bind = options.xdsAddress().getAddress();
+    return new PluginNetwork(bind == null || bind.isAnyLocalAddress() ? null : bind, null, null);
   }
 
   @Override

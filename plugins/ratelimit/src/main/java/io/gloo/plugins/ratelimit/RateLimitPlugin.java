@@ -36,10 +36,12 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Inside {@code gloo serve} (the default mode) it serves {@code envoy.service.ratelimit.v3.RateLimitService} on
  *       {@code port} (18081) with the rules of every valid RateLimitConfig (from its sink) and the {@code custom}
- *       domain's rules file, and publishes the compiled rules on the same port ({@value #RULES_SERVICE}) for
- *       standalone replicas.
+ *       domain's rules file, and publishes the compiled rules ({@value #RULES_SERVICE}) for standalone replicas on
+ *       {@code configStreamPort} (18082), served by core with mutual TLS: only a certificate for
+ *       {@value #SERVER_IDENTITY} (or the control plane's) from the control plane's CA may subscribe.
  *   <li>Standalone ({@code gloo ratelimit-server}, {@code mode=standalone}) it serves the same service with rules
- *       pulled from {@code controlPlane}, and keeps serving its last rules while the control plane is away.
+ *       pulled from {@code controlPlane} (its {@code configStreamPort}) with the client certificate core hands it,
+ *       and keeps serving its last rules while the control plane is away.
  * </ul>
  */
 @ThreadSafe
@@ -47,6 +49,8 @@ public final class RateLimitPlugin implements GlooPlugin {
 
   /** The gRPC service the rules are published on (plugins/common's config stream). */
   public static final String RULES_SERVICE = "gloo.ratelimit.RuleStream";
+  /** The standalone server's name in its certificate's identity ({@code spiffe://gloo/service/ratelimit-server}). */
+  public static final String SERVER_IDENTITY = "ratelimit-server";
 
   private final Clock clock;
   private volatile RateLimitSettings settings = RateLimitSettings.defaults();
@@ -95,7 +99,7 @@ public final class RateLimitPlugin implements GlooPlugin {
     ConfigSubscriber subscriber = null;
     if (s.standalone()) {
       subscriber = new ConfigSubscriber(s.controlPlane(), RULES_SERVICE,
-          json -> limiter.update(compile(RuleCodec.decode(json))), context.logger());
+          context.controlPlaneCredentials().orElse(null), json -> limiter.update(compile(RuleCodec.decode(json))), context.logger());
     } else {
       publisher = new ConfigPublisher(RULES_SERVICE);
     }
@@ -107,7 +111,8 @@ public final class RateLimitPlugin implements GlooPlugin {
       }
       context.registerNonBlockingGrpcService(s.port(), new RateLimitService(limiter));
       if (publisher != null) {
-        context.registerGrpcService(s.port(), publisher);
+        context.registerPeerAuthenticatedGrpcService(s.configStreamPort(), publisher,
+            ConfigPublisher.allowedSubscribers(SERVER_IDENTITY));
       }
       context.registerGrpcService(s.port(), new DecisionsService(limiter.recent()));
       context.registerAdminView("decisions", () -> DecisionsService.json(limiter.recent().recent()));
@@ -143,7 +148,8 @@ public final class RateLimitPlugin implements GlooPlugin {
     });
     context.logger().info("rate-limit service on port {} ({} counters{}), {}", s.port(), store.name(),
         s.store() == RateLimitSettings.Store.REDIS ? " at " + s.redisAddress() + ", fail-" + s.failMode().label()
-            : "", s.standalone() ? "rules from " + s.controlPlane() : "rules from this control plane");
+            : "", s.standalone() ? "rules from " + s.controlPlane()
+            : "rules from this control plane, streamed to replicas on port " + s.configStreamPort());
   }
 
   @Override

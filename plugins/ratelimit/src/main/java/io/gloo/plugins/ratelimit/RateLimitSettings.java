@@ -15,6 +15,8 @@ import java.util.Map;
  *   <tr><td>{@code mode}</td><td>{@code standalone} in {@code gloo ratelimit-server}; otherwise in-process</td></tr>
  *   <tr><td>{@code controlPlane}</td><td>standalone: where to pull the rules ({@code host:port})</td></tr>
  *   <tr><td>{@code port}</td><td>the service's gRPC port, 18081</td></tr>
+ *   <tr><td>{@code configStreamPort}</td><td>where the control plane streams the compiled rules to standalone
+ *       replicas, mutual TLS, 18082</td></tr>
  *   <tr><td>{@code store}</td><td>{@code memory} (default) or {@code redis}</td></tr>
  *   <tr><td>{@code redis.address}</td><td>{@code 127.0.0.1:6379}</td></tr>
  *   <tr><td>{@code redis.failMode}</td><td>{@code open} (default) or {@code closed}: answers while Redis is down</td></tr>
@@ -31,12 +33,14 @@ import java.util.Map;
  * </table>
  */
 @Immutable
-public record RateLimitSettings(boolean standalone, String controlPlane, int port, Store store, String redisAddress,
+public record RateLimitSettings(boolean standalone, String controlPlane, int port, int configStreamPort,
+    Store store, String redisAddress,
     FailMode failMode, Duration redisTimeout, long maxCounters, boolean responseHeaders, String customRules,
     String serviceAddress, com.google.protobuf.Duration requestTimeout, boolean denyOnFailure,
     boolean enableXRatelimitHeaders, String domain) {
 
   public static final int DEFAULT_PORT = 18081;
+  public static final int DEFAULT_CONFIG_STREAM_PORT = 18082;
 
   /** Which counter store. */
   public enum Store { MEMORY, REDIS }
@@ -67,7 +71,12 @@ public record RateLimitSettings(boolean standalone, String controlPlane, int por
     if (standalone && (controlPlane == null || controlPlane.isBlank())) {
       throw new IllegalArgumentException("ratelimit.controlPlane (host:port) is required with mode=standalone");
     }
-    return new RateLimitSettings(standalone, controlPlane, port, store,
+    int configStreamPort = integer(config, "configStreamPort", DEFAULT_CONFIG_STREAM_PORT);
+    if (!standalone && configStreamPort == port && port != 0) {
+      throw new IllegalArgumentException("ratelimit.configStreamPort must differ from ratelimit.port (" + port
+          + "): the rule stream is served with mutual TLS, the rate-limit service in plaintext");
+    }
+    return new RateLimitSettings(standalone, controlPlane, port, configStreamPort, store,
         config.getOrDefault("redis.address", "127.0.0.1:6379"), failMode,
         javaDuration(duration(config, "redis.timeout", "100ms")),
         integer(config, "memory.maxCounters", 1_000_000),
