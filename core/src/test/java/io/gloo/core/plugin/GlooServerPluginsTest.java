@@ -8,7 +8,13 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.ServeOptions;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +61,34 @@ class GlooServerPluginsTest {
       TestPlugins.install(TestPlugins.HEADERS, plugins);
       await(() -> hasPolicy(server));
       assertEquals(1, server.plugins().started().size());
+    }
+  }
+
+  /**
+   * A plugin whose port is taken does not start, says so in one ERROR line, and /readyz answers 503 with the
+   * reason (plugin, address, port) instead of ready without it.
+   */
+  @Test
+  void aPluginThatCannotBindItsPortMakesTheServerNotReady() throws Exception {
+    Path config = Files.createDirectories(temp.resolve("config"));
+    Path plugins = temp.resolve("plugins");
+    TestPlugins.install(TestPlugins.HEADERS, plugins);
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    try (ServerSocket taken = new ServerSocket(0, 1, loopback)) {
+      int port = taken.getLocalPort();
+      ServeOptions options = new ServeOptions(config, new InetSocketAddress(loopback, 0),
+          new InetSocketAddress(loopback, 0), Duration.ofMillis(50),
+          new PluginManager.Options(plugins, Set.of(), Map.of(TestPlugins.HEADERS, Map.of("grpc.port",
+              String.valueOf(port))), temp.resolve("work"), Duration.ofMillis(50)));
+      try (GlooServer server = GlooServer.start(options)) {
+        String reason = "plugin " + TestPlugins.HEADERS + " cannot listen on 127.0.0.1:" + port;
+        HttpResponse<String> readyz = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.adminPort() + "/readyz")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, readyz.statusCode(), readyz.body());
+        assertTrue(readyz.body().startsWith("not ready: " + reason), readyz.body());
+        assertFalse(server.plugins().get(TestPlugins.HEADERS).orElseThrow().started());
+      }
     }
   }
 
