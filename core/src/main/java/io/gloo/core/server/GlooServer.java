@@ -2,6 +2,7 @@ package io.gloo.core.server;
 
 import com.google.errorprone.annotations.ThreadSafe;
 import io.gloo.core.admin.AdminServer;
+import io.gloo.core.plugin.CaPeerTls;
 import io.gloo.core.plugin.LoadedPlugin;
 import io.gloo.core.plugin.LoadedPlugins;
 import io.gloo.core.plugin.PluginManager;
@@ -310,10 +311,14 @@ public final class GlooServer implements AutoCloseable {
     return reason != null || ports.isEmpty() ? reason : String.join("; ", ports);
   }
 
-  /** Plugin ports listen on the serve bind address (that of the xDS port, {@code --bind}). */
+  /**
+   * Plugin ports listen on the serve bind address (that of the xDS port, {@code --bind}); peer-authenticated plugin
+   * services (config streams) get mutual TLS from the CA, or plaintext with a WARN without one.
+   */
   private static PluginNetwork pluginNetwork(ServeOptions options) {
     java.net.InetAddress bind = options.xdsAddress().getAddress();
-    return new PluginNetwork(bind == null || bind.isAnyLocalAddress() ? null : bind, null, null);
+    return new PluginNetwork(bind == null || bind.isAnyLocalAddress() ? null : bind,
+        options.ca() == null ? null : new CaPeerTls(options.ca()), null);
   }
 
   @Override
