@@ -92,7 +92,7 @@ public final class ExtAuthPlugin implements GlooPlugin {
       return;
     }
     int streamPort = context.config("configStreamPort").map(Integer::parseInt).orElse(DEFAULT_CONFIG_STREAM_PORT);
-    if (streamPort == port && port != 0) {
+    if (streamPort == port) {
       throw new IllegalArgumentException("extauth.configStreamPort must differ from extauth.port (" + port
           + "): the auth config stream is served with mutual TLS, the ext-auth service in plaintext");
     }

@@ -72,7 +72,7 @@ public record RateLimitSettings(boolean standalone, String controlPlane, int por
       throw new IllegalArgumentException("ratelimit.controlPlane (host:port) is required with mode=standalone");
     }
     int configStreamPort = integer(config, "configStreamPort", DEFAULT_CONFIG_STREAM_PORT);
-    if (!standalone && configStreamPort == port && port != 0) {
+    if (!standalone && configStreamPort == port) {
       throw new IllegalArgumentException("ratelimit.configStreamPort must differ from ratelimit.port (" + port
           + "): the rule stream is served with mutual TLS, the rate-limit service in plaintext");
     }
