@@ -75,7 +75,8 @@ public final class ControlPlaneClientTls {
   }
 
   /** The server (already chained to the CA) must be the control plane. */
-  private static final class ControlPlaneIdentity implements AdvancedTlsX509TrustManager.SslSocketAndEnginePeerVerifier {
+  private static final class ControlPlaneIdentity
+      implements AdvancedTlsX509TrustManager.SslSocketAndEnginePeerVerifier {
     @Override
     public void verifyPeerCertificate(X509Certificate[] chain, String authType, Socket socket)
         throws CertificateException {

@@ -110,7 +110,8 @@ public final class ExtAuthPlugin implements GlooPlugin {
           + "can (set plugin config extauth.port, or run gloo extauth-server)", port, e.getMessage());
     }
     try {
-      context.registerPeerAuthenticatedGrpcService(streamPort, pub, ConfigPublisher.allowedSubscribers(SERVER_IDENTITY));
+      context.registerPeerAuthenticatedGrpcService(streamPort, pub,
+          ConfigPublisher.allowedSubscribers(SERVER_IDENTITY));
       log.info("auth configs streamed to standalone servers on port {}", streamPort);
     } catch (RuntimeException e) {
       log.error("cannot stream auth configs to standalone servers on port {} ({}); set plugin config"
