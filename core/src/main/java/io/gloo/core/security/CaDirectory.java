@@ -34,6 +34,13 @@ public final class CaDirectory {
   private CaDirectory() {
   }
 
+  /** Where the state of a control plane serving {@code configDir} lives: {@code <configDir's parent>/.gloo}. */
+  public static Path defaultStateDir(Path configDir) {
+    Path abs = configDir.toAbsolutePath().normalize();
+    Path parent = abs.getParent();
+    return (parent != null ? parent : abs).resolve(".gloo");
+  }
+
   static CertificateAuthority loadOrCreate(Path stateDir) throws IOException {
     Path dir = stateDir.toAbsolutePath().normalize();
     createPrivateDirectory(dir);

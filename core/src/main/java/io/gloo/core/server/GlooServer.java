@@ -32,6 +32,7 @@ import io.gloo.core.xds.NackHoldingConfigWatcher;
 import io.gloo.core.xds.ProxyTracker;
 import io.gloo.core.xds.XdsServer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -98,7 +99,7 @@ public final class GlooServer implements AutoCloseable {
         pluginManager.addListener(this::pluginsChanged);
       }
       this.xds = XdsServer.start(options.xdsAddress(), new NackHoldingConfigWatcher(publisher.cache(), tracker),
-          List.of(tracker));
+          List.of(tracker), XdsServer.DEFAULT_SHUTDOWN_GRACE, xdsTls(options));
       this.kube = options.kubernetes();
       if (kube == null) {
         this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds));
@@ -141,6 +142,24 @@ public final class GlooServer implements AutoCloseable {
     notReady.set(null);
     LOG.info("serving {}: xDS on port {}, admin on port {}, {} plugins started", source.describe(), xds.port(),
         admin.port(), plugins.started().size());
+  }
+
+  /** mTLS for xDS from the CA, or null (plaintext, with a WARN and {@code gloo_xds_insecure 1}). */
+  private XdsServer.Tls xdsTls(ServeOptions options) {
+    Gauge.builder("gloo.xds.insecure", () -> options.ca() == null ? 1 : 0)
+        .description("1 when xDS is served in plaintext without authentication (--xds-insecure)").register(metrics);
+    if (options.ca() == null) {
+      LOG.warn("xDS is served in PLAINTEXT without authentication (--xds-insecure): anyone who reaches port {} can "
+          + "read every Gateway's configuration, TLS private keys included. Use it for a local try-out only.",
+          options.xdsAddress().getPort());
+      return null;
+    }
+    List<String> hosts = new ArrayList<>(List.of(options.xdsAddress().getHostString()));
+    if (options.kubernetes() != null && options.kubernetes().provisioning() != null) {
+      hosts.add(com.google.common.net.HostAndPort.fromString(options.kubernetes().provisioning().xdsAddress())
+          .getHost());
+    }
+    return XdsServer.Tls.issue(options.ca(), hosts, metrics);
   }
 
   private void setLeader(boolean leader) {
