@@ -142,7 +142,8 @@ class GrpcServicesTest {
     }
   }
 
-  private static List<InetAddress> nonLoopbackAddresses() throws Exception {
+  /** The host's non-loopback IPv4 addresses (to show a port is not reachable on them). */
+  static List<InetAddress> nonLoopbackAddresses() throws Exception {
     List<InetAddress> found = new ArrayList<>();
     for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
       if (nic.isUp() && !nic.isLoopback()) {
