@@ -108,7 +108,8 @@ class CliTest {
 
   @Test
   void bootstrapPrintsValidYamlNamingTheNodeAndTheXdsServer() throws Exception {
-    Run run = run("bootstrap", "--gateway", "default/gw", "--xds-address", "10.0.0.1:9977");
+    // plaintext, for a server run with --xds-insecure (BootstrapCommandTest covers the mTLS default)
+    Run run = run("bootstrap", "--gateway", "default/gw", "--xds-address", "10.0.0.1:9977", "--xds-insecure");
 
     assertEquals(0, run.exit(), run.err());
     JsonNode yaml = YAMLMapper.builder().build().readTree(run.out());
