@@ -113,7 +113,8 @@ public final class GlooServer implements AutoCloseable {
         this.statusWriter = kube.writeStatus() ? new KubernetesStatusWriter(kube.client(), reporter, ks::cached, kinds,
             kube.statusWritesPerSecond()) : null;
         this.provisioner = kube.provisioning() == null ? null
-            : new ProxyProvisioner(kube.client(), reporter, kube.provisioning(), kube.watchNamespaces());
+            : new ProxyProvisioner(kube.client(), reporter, kube.provisioning().securedBy(options.ca()),
+                kube.watchNamespaces());
         // One leader does both the leader-only jobs: writing statuses and provisioning proxies.
         this.leaderElection = (statusWriter == null && provisioner == null) || kube.leaderElectionNamespace() == null
             ? null
