@@ -50,7 +50,8 @@ public interface PluginContext {
    * Serves a gRPC service only authenticated peers may call, e.g. a stream of configs that carry credentials. Core
    * serves {@code port} with mutual TLS: a server certificate from the control plane's CA, and every caller must
    * present a client certificate from the same CA whose identity (SPIFFE URI, e.g.
-   * {@code spiffe://gloo/service/ratelimit-server}) is one of {@code allowedPeers}; other callers get
+   * {@code spiffe://gloo/service/ratelimit-server}) is one of {@code allowedPeers} (an entry ending in {@code *}
+   * matches every identity it prefixes, e.g. {@code spiffe://gloo/ns/*}: every proxy); other callers get
    * UNAUTHENTICATED or PERMISSION_DENIED before the service sees the call. Such a port serves nothing else: give it
    * a port no plaintext service uses. When the control plane runs without a CA ({@code gloo serve --xds-insecure})
    * the port is plaintext and core logs a WARN.

@@ -43,13 +43,23 @@ final class PeerCheck implements ServerInterceptor {
           + " control plane's CA"), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    if (!allowed.contains(peer.get())) {
+    if (!allows(peer.get())) {
       LOG.warn("refused a call to {} from {}: identity {} is not allowed", service, remote(call), peer.get());
       call.close(Status.PERMISSION_DENIED.withDescription(peer.get() + " may not call " + service),
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
     return next.startCall(call, headers);
+  }
+
+  /** An exact identity, or an entry ending in {@code *} that matches every identity it prefixes. */
+  private boolean allows(String identity) {
+    for (String entry : allowed) {
+      if (entry.endsWith("*") ? identity.startsWith(entry.substring(0, entry.length() - 1)) : entry.equals(identity)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Object remote(ServerCall<?, ?> call) {

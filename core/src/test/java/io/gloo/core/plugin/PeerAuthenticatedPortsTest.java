@@ -104,6 +104,23 @@ class PeerAuthenticatedPortsTest {
     }
   }
 
+  /** An allowed entry ending in '*' admits every identity it prefixes (e.g. every proxy), and only those. */
+  @Test
+  void aPrefixEntryAdmitsTheIdentitiesItPrefixes() throws Exception {
+    TestCertificates certs = new TestCertificates(tmp);
+    AtomicInteger reached = new AtomicInteger();
+    try (GrpcServices services = new GrpcServices(certs.controlPlane())) {
+      services.registerPeerAuthenticated("extauth", getClass().getClassLoader(), 0, secrets(reached),
+          Set.of("spiffe://gloo/ns/*"));
+      int port = services.boundPort(0);
+      assertEquals("the-secret", call(port, certs.clientCredentials(SpiffeId.gateway("default", "gw"))));
+      assertEquals("the-secret", call(port, certs.clientCredentials(SpiffeId.gateway("other", "edge"))));
+      assertEquals(Status.Code.PERMISSION_DENIED, refused(port, certs.clientCredentials(
+          SpiffeId.service("ratelimit-server"))));
+      assertEquals(2, reached.get());
+    }
+  }
+
   @Test
   void plaintextAndPeerAuthenticatedServicesNeverShareAPort() throws Exception {
     TestCertificates certs = new TestCertificates(tmp);

@@ -1,5 +1,6 @@
 package io.gloo.plugins.extauth;
 
+import io.gloo.plugins.common.ServiceTls;
 import io.gloo.plugins.common.configstream.ConfigPublisher;
 import io.gloo.plugins.common.configstream.ConfigSubscriber;
 import io.gloo.plugins.extauth.compile.AuthConfigCompiler;
@@ -36,7 +37,8 @@ import org.slf4j.Logger;
  * slow computation, an APR1-MD5 hash that is not in the verified-credentials cache, runs on the common fork-join
  * pool.
  *
- * <p>Plugin config: {@code port}; {@code configStreamPort}; {@code sessionSecret} (keys OIDC session cookies when an AuthConfig has no
+ * <p>Plugin config: {@code port}; {@code configStreamPort}; {@code tls} and {@code tls.certDir} (see
+ * {@link ExtAuthSettings}); {@code sessionSecret} (keys OIDC session cookies when an AuthConfig has no
  * {@code session.cipherConfig}; when absent, each config's client secret keys them, so every control-plane replica
  * derives the same keys — the derived keys travel with the configs, so standalone replicas agree too);
  * {@code serviceAddress} (where Envoy reaches the service, default 127.0.0.1:8083);
@@ -81,6 +83,10 @@ public final class ExtAuthPlugin implements GlooPlugin {
     this.runtime = rt;
     AuthorizationService service = new AuthorizationService(rt, metrics(context.metrics()), log);
     if ("standalone".equals(context.config("mode").orElse(""))) {
+      if (settings.tls()) {
+        throw new IllegalArgumentException("extauth.tls=true is not supported by gloo extauth-server yet: Envoy"
+            + " reaches a standalone replica in plaintext");
+      }
       String controlPlane = context.config("controlPlane")
           .orElseThrow(() -> new IllegalArgumentException("mode=standalone needs controlPlane=HOST:PORT"));
       ConfigSubscriber sub = new ConfigSubscriber(controlPlane, CONFIG_STREAM,
@@ -101,8 +107,12 @@ public final class ExtAuthPlugin implements GlooPlugin {
     this.publisher = pub;
     this.kind = new AuthConfigKind(new AuthConfigCompiler(secret), this::publish);
     try {
-      context.registerNonBlockingGrpcService(port, service);
-      log.info("ext-auth service on port {}", port);
+      if (settings.tls()) { // only proxies (and the control plane) with a certificate from the CA
+        context.registerPeerAuthenticatedGrpcService(port, service, ServiceTls.CALLERS);
+      } else {
+        context.registerNonBlockingGrpcService(port, service);
+      }
+      log.info("ext-auth service on port {}{}", port, settings.tls() ? " (mutual TLS)" : "");
     } catch (RuntimeException e) {
       // Keep translating: a route that needs auth must still get its ext_authz config, which then fails closed
       // (403 on error) instead of the plugin being unloaded and options.extauth being ignored (open).

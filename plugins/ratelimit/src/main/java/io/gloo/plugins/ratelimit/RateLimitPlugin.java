@@ -1,6 +1,7 @@
 package io.gloo.plugins.ratelimit;
 
 import com.google.errorprone.annotations.ThreadSafe;
+import io.gloo.plugins.common.ServiceTls;
 import io.gloo.plugins.common.configstream.ConfigPublisher;
 import io.gloo.plugins.common.configstream.ConfigSubscriber;
 import io.gloo.plugins.ratelimit.config.RateLimitConfigSpec;
@@ -109,12 +110,18 @@ public final class RateLimitPlugin implements GlooPlugin {
       if (publisher != null) {
         publisher.publish(RuleCodec.encode(withCustom(published)));
       }
-      context.registerNonBlockingGrpcService(s.port(), new RateLimitService(limiter));
+      if (s.tls()) { // only proxies (and the control plane) with a certificate from the CA
+        context.registerPeerAuthenticatedGrpcService(s.port(), new RateLimitService(limiter), ServiceTls.CALLERS);
+        context.registerPeerAuthenticatedGrpcService(s.port(), new DecisionsService(limiter.recent()),
+            ServiceTls.CALLERS);
+      } else {
+        context.registerNonBlockingGrpcService(s.port(), new RateLimitService(limiter));
+        context.registerGrpcService(s.port(), new DecisionsService(limiter.recent()));
+      }
       if (publisher != null) {
         context.registerPeerAuthenticatedGrpcService(s.configStreamPort(), publisher,
             ConfigPublisher.allowedSubscribers(SERVER_IDENTITY));
       }
-      context.registerGrpcService(s.port(), new DecisionsService(limiter.recent()));
       context.registerAdminView("decisions", () -> DecisionsService.json(limiter.recent().recent()));
     } catch (RuntimeException e) {
       // e.g. the port is taken: release the store's connection and threads before failing the start
@@ -146,7 +153,8 @@ public final class RateLimitPlugin implements GlooPlugin {
         store.close();
       }
     });
-    context.logger().info("rate-limit service on port {} ({} counters{}), {}", s.port(), store.name(),
+    context.logger().info("rate-limit service on port {}{} ({} counters{}), {}", s.port(),
+        s.tls() ? " (mutual TLS)" : "", store.name(),
         s.store() == RateLimitSettings.Store.REDIS ? " at " + s.redisAddress() + ", fail-" + s.failMode().label()
             : "", s.standalone() ? "rules from " + s.controlPlane()
             : "rules from this control plane, streamed to replicas on port " + s.configStreamPort());

@@ -30,6 +30,9 @@ import java.util.Map;
  *   <tr><td>{@code denyOnFailure}</td><td>Envoy denies when the service fails, false</td></tr>
  *   <tr><td>{@code enableXRatelimitHeaders}</td><td>Envoy adds draft-03 {@code x-ratelimit-*} headers, false</td></tr>
  *   <tr><td>{@code domain}</td><td>the domain Envoy's filter sends, {@code custom}</td></tr>
+ *   <tr><td>{@code tls}</td><td>the service requires mutual TLS (a proxy's or the control plane's certificate from
+ *       the CA) and Envoy's cluster presents the proxy's certificate, false</td></tr>
+ *   <tr><td>{@code tls.certDir}</td><td>where Envoy finds that certificate, {@code /etc/gloo/xds-tls}</td></tr>
  * </table>
  */
 @Immutable
@@ -37,7 +40,7 @@ public record RateLimitSettings(boolean standalone, String controlPlane, int por
     Store store, String redisAddress,
     FailMode failMode, Duration redisTimeout, long maxCounters, boolean responseHeaders, String customRules,
     String serviceAddress, com.google.protobuf.Duration requestTimeout, boolean denyOnFailure,
-    boolean enableXRatelimitHeaders, String domain) {
+    boolean enableXRatelimitHeaders, String domain, boolean tls, String tlsCertDir) {
 
   public static final int DEFAULT_PORT = 18081;
   public static final int DEFAULT_CONFIG_STREAM_PORT = 18082;
@@ -72,6 +75,10 @@ public record RateLimitSettings(boolean standalone, String controlPlane, int por
       throw new IllegalArgumentException("ratelimit.controlPlane (host:port) is required with mode=standalone");
     }
     int configStreamPort = integer(config, "configStreamPort", DEFAULT_CONFIG_STREAM_PORT);
+    if (standalone && bool(config, "tls", false)) {
+      throw new IllegalArgumentException("ratelimit.tls=true is not supported by gloo ratelimit-server yet: Envoy"
+          + " reaches a standalone replica in plaintext");
+    }
     if (!standalone && configStreamPort == port) {
       throw new IllegalArgumentException("ratelimit.configStreamPort must differ from ratelimit.port (" + port
           + "): the rule stream is served with mutual TLS, the rate-limit service in plaintext");
@@ -86,7 +93,9 @@ public record RateLimitSettings(boolean standalone, String controlPlane, int por
         duration(config, "requestTimeout", "100ms"),
         bool(config, "denyOnFailure", false),
         bool(config, "enableXRatelimitHeaders", false),
-        config.getOrDefault("domain", "custom"));
+        config.getOrDefault("domain", "custom"),
+        bool(config, "tls", false),
+        config.getOrDefault("tls.certDir", io.gloo.plugins.common.ServiceTls.DEFAULT_CERT_DIR));
   }
 
   private static int integer(Map<String, String> config, String key, int fallback) {
