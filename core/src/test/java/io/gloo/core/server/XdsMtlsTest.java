@@ -129,6 +129,8 @@ class XdsMtlsTest {
       assertEquals(Status.Code.PERMISSION_DENIED, status.getCode(), status.toString());
       assertNull(attacker.poll(0), "no resources before the refusal");
       assertEquals(1.0, denied("group_mismatch"));
+      assertTrue(server.metrics().scrape().contains("gloo_xds_denied_total{reason=\"group_mismatch\"} 1.0"),
+          server.metrics().scrape());
       String log = logs.text();
       assertTrue(log.contains("WARN") && log.contains("xDS stream denied (group_mismatch): identity "
           + "spiffe://gloo/ns/default/gateway/a") && log.contains("asked for Gateway default/b (node id 'attacker'"),
