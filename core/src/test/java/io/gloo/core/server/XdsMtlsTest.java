@@ -152,6 +152,17 @@ class XdsMtlsTest {
   }
 
   @Test
+  void aRequestWithoutANodeGetsNoOtherGatewaysSecret() throws Exception {
+    AdsTestClient envoyA = connect(GrpcTls.client(certFor(A)), nodeOf(A));
+    DiscoveryResponse lds = envoyA.request(LISTENER_TYPE_URL, List.of(), "", "");
+    envoyA.ack(lds, List.of());
+    envoyA.send(io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder()
+        .setTypeUrl(SECRET_TYPE_URL).addResourceNames(secretName("b-tls")).build());
+    DiscoveryResponse sds = envoyA.poll(AdsTestClient.QUIET_MILLIS);
+    assertTrue(sds == null || !secretNames(sds).contains(secretName("b-tls")), "B's secret reached A: " + sds);
+  }
+
+  @Test
   void deltaStreamsAreAuthorizedTheSameWay() throws Exception {
     ManagedChannel channel = channel(GrpcTls.client(certFor(A)));
     CompletableFuture<Status> end = new CompletableFuture<>();
