@@ -8,13 +8,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.security.IssuedCertificate;
 import io.gloo.core.security.SpiffeId;
+import io.gloo.core.security.TlsSecretData;
 import io.gloo.core.store.ResourceKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,10 +125,7 @@ public final class ProxyCertificates {
     Secret secret = new SecretBuilder()
         .withMetadata(metadata)
         .withType("kubernetes.io/tls")
-        .withData(Map.of(
-            "tls.crt", base64(issued.certificatePem()),
-            "tls.key", base64(issued.privateKeyPem()),
-            "ca.crt", base64(issued.caCertificatePem())))
+        .withData(TlsSecretData.of(issued))
         .build();
     beforeWrite.run();
     if (existing == null) {
@@ -170,10 +167,10 @@ public final class ProxyCertificates {
     if (annotations == null || labels == null || data == null
         || !ProxyProvisioner.MANAGED_BY.equals(labels.get(ProxyProvisioner.MANAGED_BY_LABEL))
         || !identity.uri().equals(annotations.get(IDENTITY_ANNOTATION))
-        || data.get("tls.crt") == null || data.get("tls.key") == null) {
+        || data.get(TlsSecretData.CERT) == null || data.get(TlsSecretData.KEY) == null) {
       return Optional.empty();
     }
-    String caPem = decode(data.get("ca.crt"));
+    String caPem = TlsSecretData.pem(data, TlsSecretData.CA);
     if (!policy.ca().caCertificatePem().equals(caPem)) {
       return Optional.empty();
     }
@@ -183,7 +180,7 @@ public final class ProxyCertificates {
     } catch (DateTimeParseException e) {
       return Optional.empty();
     }
-    String certificate = decode(data.get("tls.crt"));
+    String certificate = TlsSecretData.pem(data, TlsSecretData.CERT);
     if (!now.isBefore(renewAt) || certificate == null) {
       return Optional.empty();
     }
@@ -192,20 +189,5 @@ public final class ProxyCertificates {
 
   private static String hash(String certificatePem) {
     return Hashing.sha256().hashString(certificatePem, StandardCharsets.US_ASCII).toString().substring(0, 16);
-  }
-
-  private static String base64(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
-  }
-
-  private static String decode(String base64) {
-    if (base64 == null) {
-      return null;
-    }
-    try {
-      return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 }

@@ -5,9 +5,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -44,10 +42,7 @@ final class CaSecret {
         .addToLabels("app.kubernetes.io/managed-by", "gloo-gateway")
         .endMetadata()
         .withType("kubernetes.io/tls")
-        .withData(Map.of(
-            "tls.crt", base64(ca.caCertificatePem()),
-            "tls.key", base64(ca.privateKeyPem()),
-            "ca.crt", base64(ca.caCertificatePem())))
+        .withData(TlsSecretData.of(ca.caCertificatePem(), ca.privateKeyPem(), ca.caCertificatePem()))
         .build();
     try {
       secrets.resource(secret).create();
@@ -69,9 +64,8 @@ final class CaSecret {
 
   private static CertificateAuthority parse(Secret secret, String namespace) {
     String where = "Secret " + namespace + "/" + NAME;
-    Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
-    String cert = decode(data.get("tls.crt"));
-    String key = decode(data.get("tls.key"));
+    String cert = TlsSecretData.pem(secret.getData(), TlsSecretData.CERT);
+    String key = TlsSecretData.pem(secret.getData(), TlsSecretData.KEY);
     if (cert == null || key == null) {
       throw new IllegalStateException(where + " lacks tls.crt or tls.key; delete it to create a new CA");
     }
@@ -79,21 +73,6 @@ final class CaSecret {
       return CertificateAuthority.fromPem(cert, key, where);
     } catch (IOException e) {
       throw new IllegalStateException(e.getMessage() + "; delete it to create a new CA", e);
-    }
-  }
-
-  private static String base64(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
-  }
-
-  private static String decode(String base64) {
-    if (base64 == null) {
-      return null;
-    }
-    try {
-      return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
-    } catch (IllegalArgumentException e) {
-      return null;
     }
   }
 }

@@ -22,17 +22,15 @@ import io.gloo.core.report.Reporter;
 import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.security.SpiffeId;
 import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.testing.ManualClock;
 import io.gloo.core.testing.Manifests;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -209,34 +207,6 @@ class ProxyCertificatesTest {
         fail("condition not met within " + WAIT);
       }
       Thread.sleep(20);
-    }
-  }
-
-  /** A clock the test moves. */
-  private static final class ManualClock extends Clock {
-    private volatile Instant now;
-
-    ManualClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }

@@ -129,6 +129,8 @@ class XdsMtlsTest {
       assertEquals(Status.Code.PERMISSION_DENIED, status.getCode(), status.toString());
       assertNull(attacker.poll(0), "no resources before the refusal");
       assertEquals(1.0, denied("group_mismatch"));
+      assertTrue(server.metrics().scrape().contains("gloo_xds_denied_total{reason=\"group_mismatch\"} 1.0"),
+          server.metrics().scrape());
       String log = logs.text();
       assertTrue(log.contains("WARN") && log.contains("xDS stream denied (group_mismatch): identity "
           + "spiffe://gloo/ns/default/gateway/a") && log.contains("asked for Gateway default/b (node id 'attacker'"),
@@ -147,6 +149,17 @@ class XdsMtlsTest {
     assertEquals(Status.Code.PERMISSION_DENIED, envoyA.awaitEnd().getCode());
     DiscoveryResponse late = envoyA.poll(AdsTestClient.QUIET_MILLIS);
     assertTrue(late == null || !late.getTypeUrl().equals(LISTENER_TYPE_URL), "listeners after refusal: " + late);
+  }
+
+  @Test
+  void aRequestWithoutANodeGetsNoOtherGatewaysSecret() throws Exception {
+    AdsTestClient envoyA = connect(GrpcTls.client(certFor(A)), nodeOf(A));
+    DiscoveryResponse lds = envoyA.request(LISTENER_TYPE_URL, List.of(), "", "");
+    envoyA.ack(lds, List.of());
+    envoyA.send(io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder()
+        .setTypeUrl(SECRET_TYPE_URL).addResourceNames(secretName("b-tls")).build());
+    DiscoveryResponse sds = envoyA.poll(AdsTestClient.QUIET_MILLIS);
+    assertTrue(sds == null || !secretNames(sds).contains(secretName("b-tls")), "B's secret reached A: " + sds);
   }
 
   @Test
