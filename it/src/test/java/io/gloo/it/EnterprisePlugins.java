@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Plugin-manager options for the enterprise set in tests: the plugins' own service ports on free ports (port 0), so
- * that a test never collides with a gateway (or another test run) already using Gloo's defaults 18081 and 8083.
+ * Plugin-manager options for the enterprise set in tests: the plugins' own service ports on free ports (port 0, and
+ * free ports for the config streams, which must not share a port with the services), so that a test never collides
+ * with a gateway (or another test run) already using Gloo's defaults 18081/18082 and 8083/8084.
  */
 final class EnterprisePlugins {
 
@@ -15,6 +16,15 @@ final class EnterprisePlugins {
 
   static PluginManager.Options options(Path dir) {
     return new PluginManager.Options(dir, Set.of(),
-        Map.of("ratelimit", Map.of("port", "0"), "extauth", Map.of("port", "0")), null, null);
+        Map.of("ratelimit", Map.of("port", "0", "configStreamPort", freePort()),
+            "extauth", Map.of("port", "0", "configStreamPort", freePort())), null, null);
+  }
+
+  static String freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return String.valueOf(s.getLocalPort());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

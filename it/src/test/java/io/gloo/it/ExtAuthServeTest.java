@@ -94,7 +94,8 @@ class ExtAuthServeTest {
     }
     Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
     PluginManager.Options options = new PluginManager.Options(plugins, Set.of(),
-        Map.of("extauth", Map.of("port", String.valueOf(port))), null, null);
+        Map.of("extauth", Map.of("port", String.valueOf(port), "configStreamPort", EnterprisePlugins.freePort()),
+            "ratelimit", Map.of("port", "0", "configStreamPort", EnterprisePlugins.freePort())), null, null);
     try (GlooServer server = GlooServer.start(new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
         new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), options))) {
       PublishedSnapshot snapshot = server.publisher().current().get(new ResourceKey("Gateway", "default", "gw"));

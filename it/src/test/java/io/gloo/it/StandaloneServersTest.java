@@ -1,6 +1,7 @@
 package io.gloo.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
@@ -14,7 +15,9 @@ import io.gloo.core.cli.GlooCli;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.ServeOptions;
+import io.gloo.core.security.SpiffeId;
 import io.gloo.core.testing.Await;
+import io.gloo.core.testing.TestCertificates;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintWriter;
@@ -36,8 +39,9 @@ import picocli.CommandLine;
 
 /**
  * The standalone services as an operator runs them: {@code gloo ratelimit-server} and {@code gloo extauth-server}
- * (the real CLI, loading the enterprise plugin archives) pull rate-limit rules and auth configs from a running
- * {@code gloo serve}, enforce them, and go on enforcing them after the control plane stops.
+ * (the real CLI, loading the enterprise plugin archives, with {@code --cert-dir} certificates from the control
+ * plane's CA) pull rate-limit rules and auth configs over mutual TLS from a running {@code gloo serve}, enforce them,
+ * and go on enforcing them after the control plane stops.
  */
 class StandaloneServersTest {
 
@@ -87,17 +91,22 @@ class StandaloneServersTest {
   }
 
   @Test
-  void standaloneServersEnforceWhatTheControlPlanePublishesAndKeepItWhenItStops(@TempDir Path config)
-      throws Exception {
+  void standaloneServersEnforceWhatTheControlPlanePublishesAndKeepItWhenItStops(@TempDir Path config,
+      @TempDir Path state) throws Exception {
     Files.writeString(config.resolve("all.yaml"), CONFIG);
     Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
+    TestCertificates certs = new TestCertificates(state);
     int controlRateLimit = freePort();
     int controlExtAuth = freePort();
+    int rateLimitStream = freePort();
+    int extAuthStream = freePort();
     int rateLimitPort = freePort();
     int extAuthPort = freePort();
     PluginManager.Options options = new PluginManager.Options(plugins, Set.of(), Map.of(
-        "ratelimit", Map.of("port", String.valueOf(controlRateLimit)),
-        "extauth", Map.of("port", String.valueOf(controlExtAuth))), null, null);
+        "ratelimit", Map.of("port", String.valueOf(controlRateLimit), "configStreamPort",
+            String.valueOf(rateLimitStream)),
+        "extauth", Map.of("port", String.valueOf(controlExtAuth), "configStreamPort",
+            String.valueOf(extAuthStream))), null, null);
     List<Thread> servers = new ArrayList<>();
     StringWriter out = new StringWriter();
     ManagedChannel rateLimitChannel = NettyChannelBuilder.forAddress("127.0.0.1", rateLimitPort).usePlaintext()
@@ -106,11 +115,16 @@ class StandaloneServersTest {
     try {
       try (GlooServer controlPlane = GlooServer.start(new ServeOptions(config,
           new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
-          options))) {
+          options).withCa(certs.ca()))) {
         servers.add(run(out, "ratelimit-server", "--plugins-dir", plugins.toString(),
-            "--control-plane", "127.0.0.1:" + controlRateLimit, "--port", String.valueOf(rateLimitPort)));
+            "--control-plane", "127.0.0.1:" + rateLimitStream, "--port", String.valueOf(rateLimitPort),
+            "--bind", "127.0.0.1", "--cert-dir", certs.certDir(SpiffeId.service("ratelimit-server")).toString()));
+        Path extAuthCerts = certs.certDir(SpiffeId.service("extauth-server"));
         servers.add(run(out, "extauth-server", "--plugins-dir", plugins.toString(),
-            "--control-plane", "127.0.0.1:" + controlExtAuth, "--port", String.valueOf(extAuthPort)));
+            "--control-plane", "127.0.0.1:" + extAuthStream, "--port", String.valueOf(extAuthPort),
+            "--bind", "127.0.0.1", "--tls-cert", extAuthCerts.resolve("tls.crt").toString(),
+            "--tls-key", extAuthCerts.resolve("tls.key").toString(),
+            "--tls-ca", extAuthCerts.resolve("ca.crt").toString()));
 
         var auth = AuthorizationGrpc.newBlockingStub(extAuthChannel);
         Await.until(new LinkedBlockingQueue<>(), Duration.ofSeconds(30),
@@ -154,6 +168,7 @@ class StandaloneServersTest {
       assertEquals(Code.OVER_LIMIT, shouldRateLimit(limits, "bob"));
       assertEquals(Code.OK, shouldRateLimit(limits, "carol"));
       assertTrue(out.toString().contains("serving plugin ratelimit"), out.toString());
+      assertFalse(out.toString().contains("PRIVATE KEY"), "key material in the output");
     } finally {
       servers.forEach(Thread::interrupt);
       for (Thread t : servers) {

@@ -47,6 +47,33 @@ public interface PluginContext {
   }
 
   /**
+   * Serves a gRPC service only authenticated peers may call, e.g. a stream of configs that carry credentials. Core
+   * serves {@code port} with mutual TLS: a server certificate from the control plane's CA, and every caller must
+   * present a client certificate from the same CA whose identity (SPIFFE URI, e.g.
+   * {@code spiffe://gloo/service/ratelimit-server}) is one of {@code allowedPeers} (an entry ending in {@code *}
+   * matches every identity it prefixes, e.g. {@code spiffe://gloo/ns/*}: every proxy); other callers get
+   * UNAUTHENTICATED or PERMISSION_DENIED before the service sees the call. Such a port serves nothing else: give it
+   * a port no plaintext service uses. When the control plane runs without a CA ({@code gloo serve --xds-insecure})
+   * the port is plaintext and core logs a WARN.
+   *
+   * <p>The default refuses: a context that cannot authenticate peers must never serve the service in the clear.
+   */
+  default void registerPeerAuthenticatedGrpcService(int port, BindableService service,
+      java.util.Set<String> allowedPeers) {
+    throw new UnsupportedOperationException("this Gloo core cannot serve peer-authenticated gRPC services");
+  }
+
+  /**
+   * What this process presents when it calls the control plane's peer-authenticated services (a standalone replica
+   * subscribing to a config stream): channel credentials with its client certificate and the CA, when it was given
+   * them ({@code gloo ratelimit-server --cert-dir DIR}); empty means plaintext. Use them with
+   * {@code io.grpc.Grpc.newChannelBuilder(target, credentials)}.
+   */
+  default Optional<io.grpc.ChannelCredentials> controlPlaneCredentials() {
+    return Optional.empty();
+  }
+
+  /**
    * A read-only JSON view served by the admin API at {@code /plugins/<plugin id>/<name>} for as long as the plugin
    * is loaded (e.g. which rule limited recent requests). {@code json} is called per request; it must be quick and
    * must never include secret values. Names: lower-case letters, digits and '-'.

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Gloo Gateway for Java: a Gateway API control plane that serves Envoy over xDS.",
     subcommands = {ServeCommand.class, TranslateCommand.class, BootstrapCommand.class, StatusCommand.class,
         RouteCheckCommand.class, PluginsCommand.class, ConformanceCommand.class,
-        PluginServiceCommand.RateLimit.class, PluginServiceCommand.ExtAuth.class})
+        PluginServiceCommand.RateLimit.class, PluginServiceCommand.ExtAuth.class, CertsCommand.class})
 public final class GlooCli implements Runnable {
 
   @CommandLine.Spec

@@ -2,7 +2,12 @@ package io.gloo.core.cli;
 
 import io.gloo.core.plugin.LoadedPlugin;
 import io.gloo.core.plugin.LoadedPlugins;
+import io.gloo.core.plugin.ControlPlaneClientTls;
 import io.gloo.core.plugin.PluginManager;
+import io.gloo.core.plugin.PluginNetwork;
+import io.grpc.ChannelCredentials;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +28,10 @@ import picocli.CommandLine.Spec;
  * loads only that plugin, with plugin configuration {@code mode=standalone} and {@code controlPlane=HOST:PORT}; the
  * plugin then pulls its configuration (rules, auth configs) from the control plane's {@code gloo serve} over a gRPC
  * stream and keeps serving the last one while the control plane is away. Nothing is translated here.
+ *
+ * <p>The stream is mutual TLS: the replica presents the client certificate of {@code --cert-dir} (or
+ * {@code --tls-cert/--tls-key/--tls-ca}), which core hands the plugin as its control-plane credentials; without
+ * one it subscribes in plaintext, which only a control plane running {@code --xds-insecure} accepts.
  */
 abstract class PluginServiceCommand implements Callable<Integer> {
 
@@ -35,6 +44,25 @@ abstract class PluginServiceCommand implements Callable<Integer> {
 
   @Option(names = "--port", paramLabel = "PORT", description = "Port to serve on (default: the plugin's).")
   Integer port;
+
+  @Option(names = "--bind", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--cert-dir", paramLabel = "DIR",
+      description = "Client certificate for the control plane's config stream: DIR/tls.crt, DIR/tls.key and"
+          + " DIR/ca.crt (as gloo certs issue --out-dir writes them, or a mounted kubernetes.io/tls Secret).")
+  Path certDir;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "Client certificate (PEM); overrides --cert-dir.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "Its private key (PEM); overrides --cert-dir.")
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE",
+      description = "The control plane's CA certificate (PEM); overrides --cert-dir.")
+  Path tlsCa;
 
   @Option(names = "--plugins-dir", paramLabel = "DIR",
       description = "Directory of plugin archives (default: $GLOO_HOME/plugins, or ./plugins).")
@@ -63,7 +91,14 @@ abstract class PluginServiceCommand implements Callable<Integer> {
     PluginManager.Options options = new PluginManager.Options(
         pluginsDir == null ? PluginManager.defaultDir() : pluginsDir, Set.of(pluginId()),
         Map.of(pluginId(), config), null, null);
-    try (PluginManager manager = new PluginManager(options, null, new SimpleMeterRegistry())) {
+    PluginNetwork network;
+    try {
+      network = new PluginNetwork(bindAddress(), null, clientCredentials());
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("gloo " + spec.name() + ": " + e.getMessage());
+      return 2;
+    }
+    try (PluginManager manager = new PluginManager(options, null, new SimpleMeterRegistry(), network)) {
       LoadedPlugins loaded = manager.start();
       Optional<LoadedPlugin> plugin = loaded.get(pluginId()).filter(LoadedPlugin::started);
       if (plugin.isEmpty()) {
@@ -86,11 +121,34 @@ abstract class PluginServiceCommand implements Callable<Integer> {
     }
   }
 
+  private InetAddress bindAddress() {
+    try {
+      InetAddress address = InetAddress.getByName(bind);
+      return address.isAnyLocalAddress() ? null : address;
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("--bind " + bind + ": unknown host");
+    }
+  }
+
+  /** The client certificate for the config stream, or null (plaintext) when none was given. */
+  private ChannelCredentials clientCredentials() {
+    Path cert = tlsCert != null ? tlsCert : certDir == null ? null : certDir.resolve("tls.crt");
+    Path key = tlsKey != null ? tlsKey : certDir == null ? null : certDir.resolve("tls.key");
+    Path ca = tlsCa != null ? tlsCa : certDir == null ? null : certDir.resolve("ca.crt");
+    if (cert == null && key == null && ca == null) {
+      return null;
+    }
+    if (cert == null || key == null || ca == null) {
+      throw new IllegalArgumentException("give --cert-dir, or all of --tls-cert, --tls-key and --tls-ca");
+    }
+    return ControlPlaneClientTls.fromFiles(cert, key, ca);
+  }
+
   @Command(name = "ratelimit-server", mixinStandardHelpOptions = true,
       description = "Run the rate-limit service (envoy.service.ratelimit.v3) standalone, rules from the control plane.")
   static final class RateLimit extends PluginServiceCommand {
     RateLimit() {
-      controlPlane = "gloo-gateway.gloo-system.svc.cluster.local:18081";
+      controlPlane = "gloo-gateway.gloo-system.svc.cluster.local:18082";
     }
 
     @Override
@@ -103,7 +161,7 @@ abstract class PluginServiceCommand implements Callable<Integer> {
       description = "Run the ext-auth service (envoy.service.auth.v3) standalone, auth configs from the control plane.")
   static final class ExtAuth extends PluginServiceCommand {
     ExtAuth() {
-      controlPlane = "gloo-gateway.gloo-system.svc.cluster.local:8083";
+      controlPlane = "gloo-gateway.gloo-system.svc.cluster.local:8084";
     }
 
     @Override

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.gloo.core.admin.AdminAccess;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.provision.ProxyProvisioner;
+import io.gloo.core.security.CaDirectory;
+import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.ServeOptions;
 import java.net.InetSocketAddress;
@@ -110,6 +112,15 @@ final class ServeCommand implements Callable<Integer> {
       description = "Configuration for a plugin (repeatable).")
   List<String> pluginConfig = new ArrayList<>();
 
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Where the control plane keeps its CA (ca.crt, ca.key) in directory mode"
+          + " (default: <config-dir parent>/.gloo). On a cluster the CA is the Secret gloo-ca in its namespace.")
+  Path stateDir;
+
+  @Option(names = "--xds-insecure",
+      description = "Serve xDS in plaintext without authentication (local try-out only; default: mutual TLS).")
+  boolean xdsInsecure;
+
   @Override
   public Integer call() throws Exception {
     if (configDir != null && kubeconfig != null) {
@@ -160,6 +171,17 @@ final class ServeCommand implements Callable<Integer> {
       options = options.withKubernetes(kube);
       what = "cluster " + config.getMasterUrl();
     }
+    if (!xdsInsecure) {
+      try {
+        options = options.withCa(options.kubernetes() != null
+            ? CertificateAuthority.loadOrCreate(options.kubernetes().client(), caNamespace(options))
+            : CertificateAuthority.loadOrCreate(stateDir != null ? stateDir : CaDirectory.defaultStateDir(configDir)));
+      } catch (java.io.IOException | RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(ServeCommand.class).debug("cannot load or create the CA", e);
+        spec.commandLine().getErr().println("gloo serve: cannot load or create the CA: " + e.getMessage());
+        return 1;
+      }
+    }
     GlooServer server = GlooServer.start(options, adminAccess);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -171,6 +193,12 @@ final class ServeCommand implements Callable<Integer> {
     spec.commandLine().getErr().flush();
     stopped.await();
     return 0;
+  }
+
+  /** The control plane's namespace, where the CA Secret lives: the Lease's namespace (--leader-election-namespace). */
+  private String caNamespace(ServeOptions options) {
+    return leaderElectionNamespace != null ? leaderElectionNamespace
+        : defaultNamespace(options.kubernetes().client().getConfiguration());
   }
 
   /** Where this replica runs: $POD_NAMESPACE, the in-cluster service account's namespace, the kubeconfig's. */

@@ -7,6 +7,7 @@ import io.gloo.spi.PluginContext;
 import io.gloo.spi.PluginMetrics;
 import io.gloo.spi.SpiVersion;
 import io.grpc.BindableService;
+import io.grpc.ChannelCredentials;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +96,21 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   @Override
   public void registerNonBlockingGrpcService(int port, BindableService service) {
     register(port, service, true);
+  }
+
+  @Override
+  public void registerPeerAuthenticatedGrpcService(int port, BindableService service, Set<String> allowedPeers) {
+    Objects.requireNonNull(service, "service");
+    ServerServiceDefinition definition = PluginCalls.call(loader, service::bindService);
+    synchronized (lock) {
+      checkOpen();
+      grpc.registerPeerAuthenticated(pluginId, loader, port, definition, Set.copyOf(allowedPeers));
+    }
+  }
+
+  @Override
+  public Optional<ChannelCredentials> controlPlaneCredentials() {
+    return Optional.ofNullable(grpc.network().controlPlaneCredentials());
   }
 
   private void register(int port, BindableService service, boolean nonBlocking) {

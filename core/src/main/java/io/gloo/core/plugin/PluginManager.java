@@ -183,7 +183,7 @@ public final class PluginManager implements AutoCloseable {
   private final Options options;
   private final KindRegistry kindRegistry;
   private final MeterRegistry meters;
-  private final GrpcServices grpc = new GrpcServices();
+  private final GrpcServices grpc;
   private final AdminViews adminViews = new AdminViews();
   private final GlooPluginLoader pluginLoader = new GlooPluginLoader(PluginManager.class.getClassLoader());
   private final VersionManager versions = new DefaultVersionManager();
@@ -209,6 +209,16 @@ public final class PluginManager implements AutoCloseable {
    * @param meters where plugin metrics go (null: a private registry)
    */
   public PluginManager(Options options, KindRegistry kindRegistry, MeterRegistry meters) throws IOException {
+    this(options, kindRegistry, meters, PluginNetwork.DEFAULT);
+  }
+
+  /**
+   * @param network where plugin gRPC ports listen ({@code --bind}) and how peer-authenticated services and calls to
+   *     the control plane are secured
+   */
+  public PluginManager(Options options, KindRegistry kindRegistry, MeterRegistry meters, PluginNetwork network)
+      throws IOException {
+    this.grpc = new GrpcServices(network);
     this.options = Objects.requireNonNull(options, "options");
     this.dir = options.dir().toAbsolutePath().normalize();
     this.loop = new WatchLoop(THREAD_NAME, dir, options.debounce(), this::watchAndRescan);
@@ -239,6 +249,14 @@ public final class PluginManager implements AutoCloseable {
 
   public void removeListener(Consumer<LoadedPlugins> listener) {
     listeners.remove(listener);
+  }
+
+  /**
+   * Plugin gRPC ports that could not be bound, one line each naming the plugin, address and reason; empty when all
+   * listen. A non-empty list makes {@code gloo serve} not ready.
+   */
+  public List<String> portFailures() {
+    return grpc.portFailures();
   }
 
   /** The JSON views started plugins serve on the admin API. */
@@ -324,6 +342,7 @@ public final class PluginManager implements AutoCloseable {
         LOG.info("plugin {} {}: unloading", entry.view.id(), now == null ? "removed" : selectionChanged
             ? "selection changed" : "archive changed");
         unload(entry);
+        grpc.forgetFailures(entry.view.id());
         it.remove();
         changed = true;
       }
@@ -334,6 +353,7 @@ public final class PluginManager implements AutoCloseable {
         Entry entry = it.next();
         if (entry.retry) {
           unload(entry);
+          grpc.forgetFailures(entry.view.id());
           it.remove();
         }
       }
@@ -489,6 +509,9 @@ public final class PluginManager implements AutoCloseable {
       LOG.info("plugin {} {} started from {} ({} kinds: {})", loadingId, version, fileName, kinds.size(),
           entry.kinds.stream().map(k -> k.apiVersion() + " " + k.kind()).toList());
       return entry;
+    } catch (GrpcServices.PortUnavailableException e) {
+      LOG.debug("plugin {} ({}) failed to load", id, fileName, e); // GrpcServices logged the one-line ERROR
+      return failed(entry, id, version, requires, e.getMessage(), false);
     } catch (Exception | LinkageError e) {
       LOG.warn("plugin {} ({}) failed to load", id, fileName, e);
       return failed(entry, id, version, requires, describe(e), false);

@@ -39,7 +39,9 @@ import io.gloo.core.server.ServeOptions;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.gatewayapi.GatewayApi;
+import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.xds.BootstrapGenerator;
+import io.gloo.core.xds.BootstrapTls;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,9 +111,11 @@ public final class ProxyProvisioner implements AutoCloseable {
    * @param xdsAddress the control plane's xDS address as the proxies reach it ({@code host:port})
    * @param writesPerSecond API write rate limit
    * @param resync how often every Gateway's objects are checked again even without a change
+   * @param certificates how each proxy's xDS client certificate is issued (a Secret mounted into the proxy, see
+   *     {@link ProxyCertificates}); null: proxies connect in plaintext (the control plane runs {@code --xds-insecure})
    */
   public record Options(String envoyImage, String serviceType, String xdsAddress, double writesPerSecond,
-      Duration resync) {
+      Duration resync, ProxyCertificates.Policy certificates) {
     public Options {
       Objects.requireNonNull(envoyImage, "envoyImage");
       Objects.requireNonNull(serviceType, "serviceType");
@@ -126,19 +130,28 @@ public final class ProxyProvisioner implements AutoCloseable {
 
     public static Options defaults(String controlNamespace) {
       return new Options(DEFAULT_ENVOY_IMAGE, DEFAULT_SERVICE_TYPE, defaultXdsAddress(controlNamespace), 20,
-          Duration.ofMinutes(5));
+          Duration.ofMinutes(5), null);
     }
 
     public Options withEnvoyImage(String image) {
-      return new Options(image, serviceType, xdsAddress, writesPerSecond, resync);
+      return new Options(image, serviceType, xdsAddress, writesPerSecond, resync, certificates);
     }
 
     public Options withServiceType(String type) {
-      return new Options(envoyImage, type, xdsAddress, writesPerSecond, resync);
+      return new Options(envoyImage, type, xdsAddress, writesPerSecond, resync, certificates);
     }
 
     public Options withXdsAddress(String address) {
-      return new Options(envoyImage, serviceType, address, writesPerSecond, resync);
+      return new Options(envoyImage, serviceType, address, writesPerSecond, resync, certificates);
+    }
+
+    public Options withCertificates(ProxyCertificates.Policy policy) {
+      return new Options(envoyImage, serviceType, xdsAddress, writesPerSecond, resync, policy);
+    }
+
+    /** Certificates from {@code ca} with the default policy, unless a policy is set already; null {@code ca}: as is. */
+    public Options securedBy(CertificateAuthority ca) {
+      return ca == null || certificates != null ? this : withCertificates(ProxyCertificates.Policy.of(ca));
     }
   }
 
@@ -147,6 +160,10 @@ public final class ProxyProvisioner implements AutoCloseable {
   private final Options options;
   private final Set<String> watchNamespaces;
   private final RateLimiter limiter;
+  /** Null when proxies connect in plaintext. Only touched on the provisioner thread. */
+  private final ProxyCertificates certificates;
+  /** The wake-up for the next certificate renewal (only touched on the provisioner thread). */
+  private java.util.concurrent.ScheduledFuture<?> renewalWakeUp;
   private final AtomicBoolean leader = new AtomicBoolean();
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -180,6 +197,7 @@ public final class ProxyProvisioner implements AutoCloseable {
     this.options = Objects.requireNonNull(options, "options");
     this.watchNamespaces = Set.copyOf(watchNamespaces);
     this.limiter = RateLimiter.create(options.writesPerSecond());
+    this.certificates = options.certificates() == null ? null : new ProxyCertificates(client, options.certificates());
     this.thread = new Thread(this::run, THREAD_NAME);
     this.thread.setDaemon(true);
     thread.start();
@@ -344,6 +362,9 @@ public final class ProxyProvisioner implements AutoCloseable {
         resyncRequested = false;
         applied.clear();
         lastOurs = null;
+        if (certificates != null) {
+          certificates.forget();
+        }
       }
       reconcile(snapshot);
     }
@@ -355,11 +376,15 @@ public final class ProxyProvisioner implements AutoCloseable {
     for (Gateway gateway : ours(snapshot)) {
       ResourceKey key = ResourceKey.of(gateway);
       ourKeys.add(key);
-      Desired desired = desired(gateway);
-      if (desired.fingerprint().equals(applied.get(key))) {
-        continue;
-      }
       try {
+        // Checked on every pass (cached until due): a renewal changes the pod template, hence the fingerprint.
+        String certificateHash = certificates == null ? null
+            : certificates.ensure(key, meta(ProxyCertificates.secretName(key.name()), key.namespace(),
+                labels(key.name()), owner(gateway)), this::write);
+        Desired desired = desired(gateway, certificateHash);
+        if (desired.fingerprint().equals(applied.get(key))) {
+          continue;
+        }
         apply(desired);
         applied.put(key, desired.fingerprint());
       } catch (RuntimeException e) {
@@ -372,6 +397,10 @@ public final class ProxyProvisioner implements AutoCloseable {
       }
     }
     applied.keySet().retainAll(ourKeys);
+    if (certificates != null) {
+      certificates.retainAll(ourKeys);
+      scheduleRenewal();
+    }
     if (!ourKeys.equals(lastOurs)) {
       try {
         deleteOrphans(ourKeys);
@@ -387,6 +416,34 @@ public final class ProxyProvisioner implements AutoCloseable {
       retryLater(Math.min(MAX_RETRY_MILLIS, RETRY_MILLIS << Math.min(failedPasses - 1, 6)));
     } else {
       failedPasses = 0;
+    }
+  }
+
+  /** Wakes the provisioner when the earliest proxy certificate is due for renewal (within the resync period). */
+  private void scheduleRenewal() {
+    if (renewalWakeUp != null) {
+      renewalWakeUp.cancel(false);
+      renewalWakeUp = null;
+    }
+    var next = certificates.nextRenewal();
+    if (next.isEmpty()) {
+      return;
+    }
+    long delay = Math.max(0, Duration.between(certificates.clock().instant(), next.get()).toMillis());
+    if (delay >= options.resync().toMillis()) {
+      return; // the periodic resync comes first
+    }
+    try {
+      renewalWakeUp = retries.schedule(() -> {
+        synchronized (lock) {
+          if (!closed) {
+            dirty = true;
+            lock.notifyAll();
+          }
+        }
+      }, delay + 1, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      // closed meanwhile
     }
   }
 
@@ -412,23 +469,48 @@ public final class ProxyProvisioner implements AutoCloseable {
   record Desired(ServiceAccount account, ConfigMap config, Deployment deployment, Service service,
       String fingerprint) {}
 
-  Desired desired(Gateway gateway) {
-    String ns = gateway.getMetadata().getNamespace();
-    String gatewayName = gateway.getMetadata().getName();
-    String name = proxyName(gatewayName);
+  private static Map<String, String> selector(String gatewayName) {
     Map<String, String> selector = new LinkedHashMap<>();
     selector.put(APP_LABEL, APP);
     selector.put(GATEWAY_NAME_LABEL, gatewayName);
-    Map<String, String> labels = new LinkedHashMap<>(selector);
+    return selector;
+  }
+
+  private static Map<String, String> labels(String gatewayName) {
+    Map<String, String> labels = selector(gatewayName);
     labels.put(MANAGED_BY_LABEL, MANAGED_BY);
-    OwnerReference owner = new OwnerReferenceBuilder()
+    return labels;
+  }
+
+  private static OwnerReference owner(Gateway gateway) {
+    return new OwnerReferenceBuilder()
         .withApiVersion(gateway.getApiVersion() == null ? "gateway.networking.k8s.io/v1" : gateway.getApiVersion())
         .withKind("Gateway")
-        .withName(gatewayName)
+        .withName(gateway.getMetadata().getName())
         .withUid(gateway.getMetadata().getUid())
         .withController(true)
         .withBlockOwnerDeletion(true)
         .build();
+  }
+
+  /** What a Gateway should have with a plaintext xDS connection. */
+  Desired desired(Gateway gateway) {
+    return desired(gateway, null);
+  }
+
+  /**
+   * What a Gateway should have.
+   *
+   * @param certificateHash the hash of its xDS client certificate (Secret {@link ProxyCertificates#secretName}),
+   *     mounted at {@value ProxyCertificates#MOUNT_PATH} and named by the bootstrap; null for plaintext xDS
+   */
+  Desired desired(Gateway gateway, String certificateHash) {
+    String ns = gateway.getMetadata().getNamespace();
+    String gatewayName = gateway.getMetadata().getName();
+    String name = proxyName(gatewayName);
+    Map<String, String> selector = selector(gatewayName);
+    Map<String, String> labels = labels(gatewayName);
+    OwnerReference owner = owner(gateway);
 
     TreeSet<Integer> ports = new TreeSet<>();
     if (gateway.getSpec().getListeners() != null) {
@@ -441,7 +523,10 @@ public final class ProxyProvisioner implements AutoCloseable {
 
     ServiceAccount account = new ServiceAccountBuilder().withMetadata(meta(name, ns, labels, owner)).build();
 
-    String bootstrap = BootstrapGenerator.provisionedYaml(ResourceKey.of(gateway), options.xdsAddress());
+    String bootstrap = certificateHash == null
+        ? BootstrapGenerator.provisionedYaml(ResourceKey.of(gateway), options.xdsAddress())
+        : BootstrapGenerator.provisionedYaml(ResourceKey.of(gateway), options.xdsAddress(),
+            BootstrapTls.files(java.nio.file.Path.of(ProxyCertificates.MOUNT_PATH)));
     String bootstrapHash = sha256(bootstrap).substring(0, 16);
     ConfigMap config = new ConfigMapBuilder().withMetadata(meta(name, ns, labels, owner))
         .withData(Map.of(BOOTSTRAP_KEY, bootstrap)).build();
@@ -465,11 +550,11 @@ public final class ProxyProvisioner implements AutoCloseable {
           .withNewTemplate()
             .withNewMetadata()
               .withLabels(labels)
-              .withAnnotations(Map.of(BOOTSTRAP_HASH_ANNOTATION, bootstrapHash))
+              .withAnnotations(podAnnotations(bootstrapHash, certificateHash))
             .endMetadata()
             .withNewSpec()
               .withServiceAccountName(name)
-              .withSecurityContext(podSecurity(ports))
+              .withSecurityContext(podSecurity(ports, certificateHash != null))
               .addNewContainer()
                 .withName(CONTAINER_NAME)
                 .withImage(options.envoyImage())
@@ -499,6 +584,9 @@ public final class ProxyProvisioner implements AutoCloseable {
           .endTemplate()
         .endSpec()
         .build();
+    if (certificateHash != null) {
+      mountCertificate(deployment, ProxyCertificates.secretName(gatewayName));
+    }
     String specHash = sha256(client.getKubernetesSerialization().asJson(deployment.getSpec())).substring(0, 16);
     deployment.getMetadata().setAnnotations(Map.of(SPEC_HASH_ANNOTATION, specHash));
 
@@ -520,16 +608,38 @@ public final class ProxyProvisioner implements AutoCloseable {
    * Envoy runs as a non-root user (so the image's entrypoint does not switch users, which needs capabilities we drop);
    * listeners on ports below 1024 are allowed by the namespaced, safe sysctl {@code ip_unprivileged_port_start}.
    */
-  private static PodSecurityContext podSecurity(TreeSet<Integer> ports) {
+  private static PodSecurityContext podSecurity(TreeSet<Integer> ports, boolean certificate) {
     PodSecurityContextBuilder b = new PodSecurityContextBuilder()
         .withRunAsNonRoot(true)
         .withRunAsUser(PROXY_UID)
         .withRunAsGroup(PROXY_UID)
         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+    if (certificate) {
+      b.withFsGroup(PROXY_UID); // the certificate Secret's files (0440) belong to the proxy's group
+    }
     if (!ports.isEmpty() && ports.first() < 1024) {
       b.addNewSysctl().withName("net.ipv4.ip_unprivileged_port_start").withValue("0").endSysctl();
     }
     return b.build();
+  }
+
+  private static Map<String, String> podAnnotations(String bootstrapHash, String certificateHash) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(BOOTSTRAP_HASH_ANNOTATION, bootstrapHash);
+    if (certificateHash != null) {
+      // Envoy reads the bootstrap's certificate files once: a renewed certificate rolls the proxies.
+      annotations.put(ProxyCertificates.CERT_HASH_ANNOTATION, certificateHash);
+    }
+    return annotations;
+  }
+
+  /** The xDS client certificate Secret, read-only at {@value ProxyCertificates#MOUNT_PATH}, files 0440. */
+  private static void mountCertificate(Deployment deployment, String secretName) {
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    pod.getContainers().get(0).getVolumeMounts().add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+        .withName("xds-tls").withMountPath(ProxyCertificates.MOUNT_PATH).withReadOnly(true).build());
+    pod.getVolumes().add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("xds-tls")
+        .withNewSecret().withSecretName(secretName).withDefaultMode(0440).endSecret().build());
   }
 
   private static ObjectMeta meta(String name, String ns, Map<String, String> labels, OwnerReference owner) {
@@ -667,6 +777,9 @@ public final class ProxyProvisioner implements AutoCloseable {
     deleteOrphans(client.services(), ourKeys);
     deleteOrphans(client.configMaps(), ourKeys);
     deleteOrphans(client.serviceAccounts(), ourKeys);
+    if (certificates != null) {
+      deleteOrphans(client.secrets(), ourKeys);
+    }
   }
 
   private <T extends HasMetadata, L extends KubernetesResourceList<T>> void deleteOrphans(
@@ -685,8 +798,9 @@ public final class ProxyProvisioner implements AutoCloseable {
     for (T object : found) {
       String gateway = object.getMetadata().getLabels().get(GATEWAY_NAME_LABEL);
       String ns = object.getMetadata().getNamespace();
+      String name = object.getMetadata().getName();
       if (ourKeys.contains(new ResourceKey("Gateway", ns, gateway))
-          || !proxyName(gateway).equals(object.getMetadata().getName())) {
+          || !(proxyName(gateway).equals(name) || ProxyCertificates.secretName(gateway).equals(name))) {
         continue;
       }
       write();

@@ -3,9 +3,11 @@ package io.gloo.core.server;
 import com.google.errorprone.annotations.ThreadSafe;
 import io.gloo.core.admin.AdminAccess;
 import io.gloo.core.admin.AdminServer;
+import io.gloo.core.plugin.CaPeerTls;
 import io.gloo.core.plugin.LoadedPlugin;
 import io.gloo.core.plugin.LoadedPlugins;
 import io.gloo.core.plugin.PluginManager;
+import io.gloo.core.plugin.PluginNetwork;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.snapshot.SnapshotError;
@@ -31,6 +33,7 @@ import io.gloo.core.xds.NackHoldingConfigWatcher;
 import io.gloo.core.xds.ProxyTracker;
 import io.gloo.core.xds.XdsServer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -88,7 +91,8 @@ public final class GlooServer implements AutoCloseable {
     this.translator = translatorFor(LoadedPlugins.EMPTY);
     tracker.onChange(event -> refreshXdsErrors());
     // Plugins load before the first translation, so their kinds are registered when the directory is first read.
-    this.pluginManager = options.plugins() == null ? null : new PluginManager(options.plugins(), kinds, metrics);
+    this.pluginManager = options.plugins() == null ? null
+        : new PluginManager(options.plugins(), kinds, metrics, pluginNetwork(options));
     try {
       if (pluginManager != null) {
         plugins = pluginManager.start();
@@ -96,7 +100,7 @@ public final class GlooServer implements AutoCloseable {
         pluginManager.addListener(this::pluginsChanged);
       }
       this.xds = XdsServer.start(options.xdsAddress(), new NackHoldingConfigWatcher(publisher.cache(), tracker),
-          List.of(tracker));
+          List.of(tracker), XdsServer.DEFAULT_SHUTDOWN_GRACE, xdsTls(options));
       this.kube = options.kubernetes();
       if (kube == null) {
         this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds));
@@ -110,7 +114,8 @@ public final class GlooServer implements AutoCloseable {
         this.statusWriter = kube.writeStatus() ? new KubernetesStatusWriter(kube.client(), reporter, ks::cached, kinds,
             kube.statusWritesPerSecond()) : null;
         this.provisioner = kube.provisioning() == null ? null
-            : new ProxyProvisioner(kube.client(), reporter, kube.provisioning(), kube.watchNamespaces());
+            : new ProxyProvisioner(kube.client(), reporter, kube.provisioning().securedBy(options.ca()),
+                kube.watchNamespaces());
         // One leader does both the leader-only jobs: writing statuses and provisioning proxies.
         this.leaderElection = (statusWriter == null && provisioner == null) || kube.leaderElectionNamespace() == null
             ? null
@@ -139,6 +144,24 @@ public final class GlooServer implements AutoCloseable {
     notReady.set(null);
     LOG.info("serving {}: xDS on port {}, admin on port {}, {} plugins started", source.describe(), xds.port(),
         admin.port(), plugins.started().size());
+  }
+
+  /** mTLS for xDS from the CA, or null (plaintext, with a WARN and {@code gloo_xds_insecure 1}). */
+  private XdsServer.Tls xdsTls(ServeOptions options) {
+    Gauge.builder("gloo.xds.insecure", () -> options.ca() == null ? 1 : 0)
+        .description("1 when xDS is served in plaintext without authentication (--xds-insecure)").register(metrics);
+    if (options.ca() == null) {
+      LOG.warn("xDS is served in PLAINTEXT without authentication (--xds-insecure): anyone who reaches port {} can "
+          + "read every Gateway's configuration, TLS private keys included. Use it for a local try-out only.",
+          options.xdsAddress().getPort());
+      return null;
+    }
+    List<String> hosts = new ArrayList<>(List.of(options.xdsAddress().getHostString()));
+    if (options.kubernetes() != null && options.kubernetes().provisioning() != null) {
+      hosts.add(com.google.common.net.HostAndPort.fromString(options.kubernetes().provisioning().xdsAddress())
+          .getHost());
+    }
+    return XdsServer.Tls.issue(options.ca(), hosts, metrics);
   }
 
   private void setLeader(boolean leader) {
@@ -303,10 +326,25 @@ public final class GlooServer implements AutoCloseable {
     return leaderElection;
   }
 
-  /** Null when ready to serve; otherwise why not (starting, shutting down, or the source is out of sync). */
+  /**
+   * Null when ready to serve; otherwise why not (starting, shutting down, the source is out of sync, or a plugin
+   * port could not be bound).
+   */
   public String notReadyReason() {
     String reason = notReady.get();
-    return reason != null ? reason : source.notReadyReason();
+    reason = reason != null ? reason : source.notReadyReason();
+    List<String> ports = reason != null || pluginManager == null ? List.of() : pluginManager.portFailures();
+    return reason != null || ports.isEmpty() ? reason : String.join("; ", ports);
+  }
+
+  /**
+   * Plugin ports listen on the serve bind address (that of the xDS port, {@code --bind}); peer-authenticated plugin
+   * services (config streams) get mutual TLS from the CA, or plaintext with a WARN without one.
+   */
+  private static PluginNetwork pluginNetwork(ServeOptions options) {
+    java.net.InetAddress bind = options.xdsAddress().getAddress();
+    return new PluginNetwork(bind == null || bind.isAnyLocalAddress() ? null : bind,
+        options.ca() == null ? null : new CaPeerTls(options.ca()), null);
   }
 
   @Override

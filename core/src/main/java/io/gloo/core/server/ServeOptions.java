@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.KubernetesStatusWriter;
+import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.watch.KubernetesSource;
 import io.gloo.core.translate.policy.PluginInvoker;
 import java.net.InetSocketAddress;
@@ -23,9 +24,12 @@ import java.util.Set;
  * @param plugins where and which plugins to load; null loads none
  * @param kubernetes read from a cluster instead of a directory, and write statuses back; null for directory mode
  * @param pluginCallTimeout how long one call into a plugin may take before it is abandoned and its route fails
+ * @param ca the control plane's CA, which issues the certificates of every TLS port (xDS, plugin services); null
+ *     serves them in plaintext ({@code --xds-insecure}), which {@code GlooServer} warns about
  */
 public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
-    Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes, Duration pluginCallTimeout) {
+    Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes, Duration pluginCallTimeout,
+    CertificateAuthority ca) {
 
   public ServeOptions {
     pluginCallTimeout = pluginCallTimeout == null ? PluginInvoker.DEFAULT_TIMEOUT : pluginCallTimeout;
@@ -33,7 +37,7 @@ public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSoc
 
   public ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
       Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes) {
-    this(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, null);
+    this(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, null, null);
   }
 
   /**
@@ -111,15 +115,20 @@ public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSoc
   }
 
   public ServeOptions withPlugins(PluginManager.Options plugins) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca);
   }
 
   public ServeOptions withKubernetes(Kubernetes kubernetes) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca);
   }
 
   public ServeOptions withPluginCallTimeout(Duration timeout) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, timeout);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, timeout, ca);
+  }
+
+  /** Serves TLS with certificates from {@code ca}; null for plaintext. */
+  public ServeOptions withCa(CertificateAuthority ca) {
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca);
   }
 
   public static final int DEFAULT_XDS_PORT = 9977;

@@ -40,7 +40,6 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.gloo.core.snapshot.ProxyNodes;
 import io.gloo.core.store.ResourceKey;
 import java.util.Set;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLWriteFeature;
@@ -54,7 +53,9 @@ import tools.jackson.dataformat.yaml.YAMLWriteFeature;
  * cluster {@code gloo-xds}, and CDS and LDS use {@code ads: {}} with {@code resource_api_version: V3}. The
  * {@code gloo-xds} cluster speaks HTTP/2 (declared through
  * {@code envoy.extensions.upstreams.http.v3.HttpProtocolOptions}, with a 30 s keepalive matching the server), is
- * {@code STATIC} for an IP address and {@code STRICT_DNS} for a host name, and has a 5 s connect timeout. The admin
+ * {@code STATIC} for an IP address and {@code STRICT_DNS} for a host name, and has a 5 s connect timeout. Against a
+ * control plane with mutual TLS (the default) it also has the TLS transport socket of a {@link BootstrapTls}: the
+ * proxy's certificate for its Gateway, and the CA the server's certificate must come from. The admin
  * interface listens on {@code 127.0.0.1:19000} only.
  *
  * <p>The bootstrap is built as a {@link Bootstrap} proto and printed with {@link JsonFormat} (proto field names) then
@@ -83,6 +84,7 @@ public final class BootstrapGenerator {
       .add(HttpProtocolOptions.getDescriptor())
       .add(HttpConnectionManager.getDescriptor())
       .add(Router.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
       .build();
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final YAMLMapper YAML = YAMLMapper.builder()
@@ -92,20 +94,17 @@ public final class BootstrapGenerator {
 
   private BootstrapGenerator() {}
 
-  /** The bootstrap of {@code gateway} as YAML, for a control plane at {@code xdsAddress} ({@code host:port}). */
+  /**
+   * The bootstrap of {@code gateway} as YAML, for a plaintext control plane at {@code xdsAddress}
+   * ({@code host:port}; a server started with {@code --xds-insecure}).
+   */
   public static String yaml(ResourceKey gateway, String xdsAddress) {
-    try {
-      String json = JsonFormat.printer()
-          .usingTypeRegistry(TYPES)
-          .preservingProtoFieldNames()
-          // STATIC is the enum's zero value and would otherwise be omitted; spelled out for the reader.
-          .includingDefaultValueFields(Set.of(Cluster.getDescriptor().findFieldByName("type")))
-          .print(bootstrap(gateway, xdsAddress));
-      JsonNode tree = JSON.readTree(json);
-      return YAML.writeValueAsString(tree);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("bootstrap cannot be printed", e);
-    }
+    return print(bootstrap(gateway, xdsAddress));
+  }
+
+  /** The bootstrap of {@code gateway} as YAML, connecting over mutual TLS with {@code tls}. */
+  public static String yaml(ResourceKey gateway, String xdsAddress, BootstrapTls tls) {
+    return print(bootstrap(gateway, xdsAddress, tls));
   }
 
   /**
@@ -115,6 +114,11 @@ public final class BootstrapGenerator {
    */
   public static String provisionedYaml(ResourceKey gateway, String xdsAddress) {
     return print(withReadinessListener(bootstrap(gateway, xdsAddress)));
+  }
+
+  /** {@link #provisionedYaml(ResourceKey, String)} connecting over mutual TLS with {@code tls}. */
+  public static String provisionedYaml(ResourceKey gateway, String xdsAddress, BootstrapTls tls) {
+    return print(withReadinessListener(bootstrap(gateway, xdsAddress, tls)));
   }
 
   static Bootstrap withReadinessListener(Bootstrap bootstrap) {
@@ -160,6 +164,7 @@ public final class BootstrapGenerator {
       String json = JsonFormat.printer()
           .usingTypeRegistry(TYPES)
           .preservingProtoFieldNames()
+          // STATIC is the enum's zero value and would otherwise be omitted; spelled out for the reader.
           .includingDefaultValueFields(Set.of(Cluster.getDescriptor().findFieldByName("type")))
           .print(bootstrap);
       return YAML.writeValueAsString(JSON.readTree(json));
@@ -173,7 +178,20 @@ public final class BootstrapGenerator {
     return yaml(gateway, DEFAULT_XDS_ADDRESS);
   }
 
-  /** The bootstrap proto of {@code gateway} for a control plane at {@code xdsAddress} ({@code host:port}). */
+  /**
+   * The bootstrap proto of {@code gateway} for a control plane at {@code xdsAddress}, over mutual TLS: the
+   * {@code gloo-xds} cluster gets {@code tls}'s transport socket (SNI: the host, unless an IP address).
+   */
+  public static Bootstrap bootstrap(ResourceKey gateway, String xdsAddress, BootstrapTls tls) {
+    Bootstrap plain = bootstrap(gateway, xdsAddress);
+    HostAndPort xds = HostAndPort.fromString(xdsAddress);
+    String sni = InetAddresses.isInetAddress(xds.getHost()) ? null : xds.getHost();
+    Bootstrap.Builder b = plain.toBuilder();
+    b.getStaticResourcesBuilder().getClustersBuilder(0).setTransportSocket(tls.transportSocket(sni));
+    return b.build();
+  }
+
+  /** The bootstrap proto of {@code gateway} for a plaintext control plane at {@code xdsAddress} ({@code host:port}). */
   public static Bootstrap bootstrap(ResourceKey gateway, String xdsAddress) {
     HostAndPort xds = HostAndPort.fromString(xdsAddress).withDefaultPort(XdsServer.DEFAULT_PORT);
     boolean ip = InetAddresses.isInetAddress(xds.getHost());

@@ -10,7 +10,14 @@ import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.secret.v3.SecretDiscoveryServiceGrpc;
+import io.gloo.core.security.CertificateAuthority;
+import io.gloo.core.security.GrpcTls;
+import io.gloo.core.security.SpiffeId;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.gloo.core.security.IssuedCertificate;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -45,6 +52,8 @@ public final class XdsServer implements AutoCloseable {
 
   /** Default xDS port. */
   public static final int DEFAULT_PORT = 9977;
+  /** How long {@link #close()} waits for streams by default. */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
   private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
   private static final List<String> XDS_SERVICES = List.of(
@@ -77,19 +86,35 @@ public final class XdsServer implements AutoCloseable {
    */
   public static XdsServer start(InetSocketAddress address, ConfigWatcher cache,
       List<? extends DiscoveryServerCallbacks> callbacks, Duration shutdownGrace) throws IOException {
+    return start(address, cache, callbacks, shutdownGrace, null);
+  }
+
+  /**
+   * Binds and starts the server, over mutual TLS with per-Gateway authorization when {@code tls} is given.
+   *
+   * @param tls the server's certificate and the authorization of each stream; null serves plaintext to anyone
+   *     (the {@code --xds-insecure} try-out mode)
+   */
+  public static XdsServer start(InetSocketAddress address, ConfigWatcher cache,
+      List<? extends DiscoveryServerCallbacks> callbacks, Duration shutdownGrace, Tls tls) throws IOException {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(cache, "cache");
     V3DiscoveryServer discovery = new V3DiscoveryServer(List.copyOf(callbacks), cache);
     HealthStatusManager health = new HealthStatusManager();
-    Server server = NettyServerBuilder.forAddress(address)
-        .addService(discovery.getAggregatedDiscoveryServiceImpl())
-        .addService(discovery.getClusterDiscoveryServiceImpl())
-        .addService(discovery.getEndpointDiscoveryServiceImpl())
-        .addService(discovery.getListenerDiscoveryServiceImpl())
-        .addService(discovery.getRouteDiscoveryServiceImpl())
-        .addService(discovery.getSecretDiscoveryServiceImpl())
+    // Client certificates are verified when presented; XdsAuthorization refuses streams without one, so that a
+    // refusal is a gRPC status, a log line and a metric instead of a bare handshake failure.
+    NettyServerBuilder builder = tls == null ? NettyServerBuilder.forAddress(address)
+        : NettyServerBuilder.forAddress(address, GrpcTls.server(tls.serverCertificate(), false));
+    List<ServerInterceptor> interceptors = tls == null ? List.of() : List.of(tls.authorization());
+    Server server = builder
+        .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), interceptors))
+        .addService(ServerInterceptors.intercept(discovery.getClusterDiscoveryServiceImpl(), interceptors))
+        .addService(ServerInterceptors.intercept(discovery.getEndpointDiscoveryServiceImpl(), interceptors))
+        .addService(ServerInterceptors.intercept(discovery.getListenerDiscoveryServiceImpl(), interceptors))
+        .addService(ServerInterceptors.intercept(discovery.getRouteDiscoveryServiceImpl(), interceptors))
+        .addService(ServerInterceptors.intercept(discovery.getSecretDiscoveryServiceImpl(), interceptors))
         .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), interceptors))
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -101,14 +126,48 @@ public final class XdsServer implements AutoCloseable {
       health.setStatus(service, ServingStatus.SERVING);
     }
     XdsServer xds = new XdsServer(server, health, shutdownGrace);
-    LOG.info("xDS server listening on {}", server.getListenSockets());
+    LOG.info("xDS server listening on {} ({})", server.getListenSockets(),
+        tls == null ? "plaintext, no authentication" : "mutual TLS, per-Gateway authorization");
     return xds;
+  }
+
+  /**
+   * What the server needs for mutual TLS.
+   *
+   * @param serverCertificate the server's certificate, issued by the CA whose certificate clients must present
+   * @param authorization the per-Gateway check of every stream
+   */
+  public record Tls(IssuedCertificate serverCertificate, XdsAuthorization authorization) {
+    /** How long the xDS server's own certificate is valid (it is issued afresh at every start). */
+    public static final Duration SERVER_CERTIFICATE_LIFETIME = Duration.ofDays(365);
+
+    public Tls {
+      Objects.requireNonNull(serverCertificate, "serverCertificate");
+      Objects.requireNonNull(authorization, "authorization");
+    }
+
+    /**
+     * A server certificate from {@code ca} for {@code spiffe://gloo/control-plane} with DNS/IP SANs
+     * {@code localhost}, {@code 127.0.0.1}, {@code ::1} and {@code hosts} (the listen address unless a wildcard,
+     * the address proxies are given), and an authorization counting into {@code metrics}.
+     */
+    public static Tls issue(CertificateAuthority ca, List<String> hosts, MeterRegistry metrics) {
+      java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
+      for (String host : hosts) {
+        if (host != null && !host.isBlank() && !host.equals("0.0.0.0") && !host.equals("::")
+            && !host.equals("0:0:0:0:0:0:0:0")) {
+          names.add(host);
+        }
+      }
+      return new Tls(ca.issue(SpiffeId.controlPlane(), List.copyOf(names), SERVER_CERTIFICATE_LIFETIME),
+          new XdsAuthorization(metrics));
+    }
   }
 
   /** {@link #start(InetSocketAddress, ConfigWatcher, List, Duration)} with a 5 s shutdown grace. */
   public static XdsServer start(InetSocketAddress address, ConfigWatcher cache,
       List<? extends DiscoveryServerCallbacks> callbacks) throws IOException {
-    return start(address, cache, callbacks, Duration.ofSeconds(5));
+    return start(address, cache, callbacks, DEFAULT_SHUTDOWN_GRACE);
   }
 
   /** The bound port (the real one when started on port 0). */

@@ -108,7 +108,8 @@ class CliTest {
 
   @Test
   void bootstrapPrintsValidYamlNamingTheNodeAndTheXdsServer() throws Exception {
-    Run run = run("bootstrap", "--gateway", "default/gw", "--xds-address", "10.0.0.1:9977");
+    // plaintext, for a server run with --xds-insecure (BootstrapCommandTest covers the mTLS default)
+    Run run = run("bootstrap", "--gateway", "default/gw", "--xds-address", "10.0.0.1:9977", "--xds-insecure");
 
     assertEquals(0, run.exit(), run.err());
     JsonNode yaml = YAMLMapper.builder().build().readTree(run.out());
@@ -247,7 +248,30 @@ class CliTest {
     assertTrue(run.err().contains("plugin ratelimit did not start: not found in"), run.err());
     Run help = run("extauth-server", "--help");
     assertEquals(0, help.exit());
-    assertTrue(help.out().contains("svc.cluster.local:8083"), help.out()); // the default control plane
+    assertTrue(help.out().contains("svc.cluster.local:8084"), help.out()); // the default control plane's stream
+  }
+
+  /** Unusable client certificate flags: one line naming what is wrong, exit 2, nothing started. */
+  @Test
+  void aStandaloneServiceWithUnusableCertificatesSaysWhyInOneLine() throws Exception {
+    Run missing = run("ratelimit-server", "--plugins-dir", dir.toString(), "--cert-dir",
+        dir.resolve("no-such-dir").toString());
+    assertEquals(2, missing.exit(), missing.err());
+    assertEquals(1, missing.err().strip().lines().count(), missing.err());
+    assertTrue(missing.err().contains("tls.crt is not a file"), missing.err());
+
+    Run partial = run("extauth-server", "--plugins-dir", dir.toString(), "--tls-cert", "a.crt");
+    assertEquals(2, partial.exit(), partial.err());
+    assertTrue(partial.err().contains("give --cert-dir, or all of --tls-cert, --tls-key and --tls-ca"), partial.err());
+
+    java.nio.file.Path certs = java.nio.file.Files.createDirectories(dir.resolve("garbage"));
+    for (String file : List.of("tls.crt", "tls.key", "ca.crt")) {
+      java.nio.file.Files.writeString(certs.resolve(file), "not pem");
+    }
+    Run garbage = run("ratelimit-server", "--plugins-dir", dir.toString(), "--cert-dir", certs.toString());
+    assertEquals(2, garbage.exit(), garbage.err());
+    assertEquals(1, garbage.err().strip().lines().count(), garbage.err());
+    assertTrue(garbage.err().contains("are not a PEM certificate and its private key"), garbage.err());
   }
 
   @Test

@@ -2,13 +2,22 @@ package io.gloo.core.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.ServeOptions;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +64,64 @@ class GlooServerPluginsTest {
       TestPlugins.install(TestPlugins.HEADERS, plugins);
       await(() -> hasPolicy(server));
       assertEquals(1, server.plugins().started().size());
+    }
+  }
+
+  /**
+   * A plugin whose port is taken does not start, says so in one ERROR line, and /readyz answers 503 with the
+   * reason (plugin, address, port) instead of ready without it.
+   */
+  @Test
+  void aPluginThatCannotBindItsPortMakesTheServerNotReady() throws Exception {
+    Path config = Files.createDirectories(temp.resolve("config"));
+    Path plugins = temp.resolve("plugins");
+    TestPlugins.install(TestPlugins.HEADERS, plugins);
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    try (ServerSocket taken = new ServerSocket(0, 1, loopback)) {
+      int port = taken.getLocalPort();
+      ServeOptions options = new ServeOptions(config, new InetSocketAddress(loopback, 0),
+          new InetSocketAddress(loopback, 0), Duration.ofMillis(50),
+          new PluginManager.Options(plugins, Set.of(), Map.of(TestPlugins.HEADERS, Map.of("grpc.port",
+              String.valueOf(port))), temp.resolve("work"), Duration.ofMillis(50)));
+      try (GlooServer server = GlooServer.start(options)) {
+        String reason = "plugin " + TestPlugins.HEADERS + " cannot listen on 127.0.0.1:" + port;
+        HttpResponse<String> readyz = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.adminPort() + "/readyz")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, readyz.statusCode(), readyz.body());
+        assertTrue(readyz.body().startsWith("not ready: " + reason), readyz.body());
+        assertFalse(server.plugins().get(TestPlugins.HEADERS).orElseThrow().started());
+      }
+    }
+  }
+
+  /** gloo serve --bind 127.0.0.1: a plugin's port listens there, and not on the host's other addresses. */
+  @Test
+  void pluginPortsListenOnTheServeBindAddress() throws Exception {
+    Path config = Files.createDirectories(temp.resolve("config"));
+    Path plugins = temp.resolve("plugins");
+    TestPlugins.install(TestPlugins.HEADERS, plugins);
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    ServeOptions options = new ServeOptions(config, new InetSocketAddress(loopback, 0),
+        new InetSocketAddress(loopback, 0), Duration.ofMillis(50),
+        new PluginManager.Options(plugins, Set.of(), Map.of(TestPlugins.HEADERS, Map.of("grpc.port",
+            String.valueOf(port))), temp.resolve("work"), Duration.ofMillis(50)));
+    try (GlooServer server = GlooServer.start(options)) {
+      assertTrue(server.plugins().get(TestPlugins.HEADERS).orElseThrow().started());
+      assertEquals(null, server.notReadyReason());
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(loopback, port), 2000); // listening on the bind address
+      }
+      for (InetAddress other : GrpcServicesTest.nonLoopbackAddresses()) {
+        try (Socket socket = new Socket()) {
+          assertThrows(ConnectException.class, () -> socket.connect(new InetSocketAddress(other, port), 2000),
+              "not listening on " + other);
+        }
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package io.gloo.core.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.StringValue;
@@ -12,6 +13,15 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,5 +86,71 @@ class GrpcServicesTest {
         channel.shutdownNow();
       }
     }
+  }
+
+  /** With a bind address (--bind 127.0.0.1) a plugin port listens there only: not on the host's other addresses. */
+  @Test
+  void pluginPortsListenOnTheBindAddressOnly() throws Exception {
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    try (GrpcServices services = new GrpcServices(new PluginNetwork(loopback, null, null))) {
+      services.register("p", getClass().getClassLoader(), 0, threadReporter("test.Bound"), false);
+      InetSocketAddress bound = (InetSocketAddress) services.boundAddress(0);
+      assertEquals(loopback, bound.getAddress(), "listens on the bind address");
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", bound.getPort()).usePlaintext().build();
+      try {
+        assertTrue(call(channel, "test.Bound").contains("|"), "reachable on the bind address");
+      } finally {
+        channel.shutdownNow();
+      }
+      for (InetAddress other : nonLoopbackAddresses()) {
+        try (Socket socket = new Socket()) {
+          assertThrows(ConnectException.class, () -> socket.connect(new InetSocketAddress(other, bound.getPort()),
+              2000), "not reachable on " + other);
+        }
+      }
+    }
+  }
+
+  /** A port that is taken fails the registration, names plugin and address, and is reported until it binds. */
+  @Test
+  void aTakenPortFailsTheRegistrationAndIsReportedUntilItBinds() throws Exception {
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    try (GrpcServices services = new GrpcServices(new PluginNetwork(loopback, null, null))) {
+      int port;
+      try (ServerSocket taken = new ServerSocket(0, 1, loopback)) {
+        port = taken.getLocalPort();
+        GrpcServices.PortUnavailableException e = assertThrows(GrpcServices.PortUnavailableException.class,
+            () -> services.register("rl", getClass().getClassLoader(), port, threadReporter("test.Taken"), false));
+        String expected = "plugin rl cannot listen on 127.0.0.1:" + port + ": ";
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+        assertEquals(1, services.portFailures().size());
+        assertTrue(services.portFailures().get(0).startsWith(expected), services.portFailures().toString());
+        assertEquals(-1, services.boundPort(port), "nothing serves the port");
+      }
+      services.register("rl", getClass().getClassLoader(), port, threadReporter("test.Taken"), false);
+      assertEquals(List.of(), services.portFailures(), "cleared once the plugin's port binds");
+
+      try (ServerSocket taken = new ServerSocket(0, 1, loopback)) {
+        int other = taken.getLocalPort();
+        assertThrows(GrpcServices.PortUnavailableException.class,
+            () -> services.register("ea", getClass().getClassLoader(), other, threadReporter("test.Other"), false));
+      }
+      services.removeAll("ea");
+      assertEquals(1, services.portFailures().size(), "a failed plugin's services are gone, its failure stays");
+      services.forgetFailures("ea");
+      assertEquals(List.of(), services.portFailures(), "forgotten when its archive is unloaded");
+    }
+  }
+
+  /** The host's non-loopback IPv4 addresses (to show a port is not reachable on them). */
+  static List<InetAddress> nonLoopbackAddresses() throws Exception {
+    List<InetAddress> found = new ArrayList<>();
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (nic.isUp() && !nic.isLoopback()) {
+        Collections.list(nic.getInetAddresses()).stream()
+            .filter(a -> a instanceof java.net.Inet4Address && !a.isLinkLocalAddress()).forEach(found::add);
+      }
+    }
+    return found;
   }
 }

@@ -33,6 +33,8 @@ public final class AdsTestClient implements AutoCloseable {
   private final Node node;
   private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
   private final StreamObserver<DiscoveryRequest> requests;
+  private final java.util.concurrent.CompletableFuture<io.grpc.Status> ended =
+      new java.util.concurrent.CompletableFuture<>();
 
   /** A stream on a channel the caller owns (and closes). */
   public AdsTestClient(ManagedChannel channel, Node node) {
@@ -42,7 +44,41 @@ public final class AdsTestClient implements AutoCloseable {
   private AdsTestClient(ManagedChannel channel, Node node, boolean owned) {
     this.ownedChannel = owned ? channel : null;
     this.node = node;
-    this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collect(responses));
+    StreamObserver<DiscoveryResponse> queue = collect(responses);
+    this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(
+        new StreamObserver<>() {
+          @Override
+          public void onNext(DiscoveryResponse value) {
+            queue.onNext(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            ended.complete(io.grpc.Status.fromThrowable(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            ended.complete(io.grpc.Status.OK);
+          }
+        });
+  }
+
+  /**
+   * Opens its own channel to {@code host:port} with {@code credentials} (e.g. {@code GrpcTls.client(...)} for mutual
+   * TLS, {@code InsecureChannelCredentials.create()} for plaintext), closed with the client.
+   */
+  public static AdsTestClient connect(String host, int port, io.grpc.ChannelCredentials credentials, Node node) {
+    return new AdsTestClient(io.grpc.Grpc.newChannelBuilderForAddress(host, port, credentials).build(), node, true);
+  }
+
+  /** How the server ended the stream, failing if it is still open after {@link #WAIT_SECONDS}. */
+  public io.grpc.Status awaitEnd() throws InterruptedException {
+    try {
+      return ended.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the stream did not end within " + WAIT_SECONDS + "s", e);
+    }
   }
 
   /** Opens its own plaintext HTTP/2 channel to {@code host:port}, closed with the client. */

@@ -3,32 +3,33 @@ package io.gloo.core.testing;
 import io.gloo.spi.BackgroundService;
 import io.gloo.spi.PluginContext;
 import io.gloo.spi.PluginMetrics;
+import io.gloo.core.plugin.PluginNetwork;
+import io.gloo.core.plugin.PluginPorts;
 import io.grpc.BindableService;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.util.MutableHandlerRegistry;
+import io.grpc.ChannelCredentials;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.DoubleAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What core gives a started plugin, for plugin modules' tests: services registered on a real Netty server per port
- * (127.0.0.1), background services started at once, metrics summed by name and tags, admin views kept by name.
+ * What core gives a started plugin, for plugin modules' tests: services registered on core's own plugin gRPC servers
+ * (one real Netty server per port, on 127.0.0.1 unless the {@link PluginNetwork} says otherwise; peer-authenticated
+ * services with mutual TLS when it has a {@link io.gloo.core.plugin.PeerTls}), background services started at once,
+ * metrics summed by name and tags, admin views kept by name.
  */
 public final class TestPluginContext implements PluginContext, AutoCloseable {
 
   private final String pluginId;
   private final Map<String, String> config;
-  private final Map<Integer, Server> servers = new ConcurrentHashMap<>();
-  private final Map<Integer, MutableHandlerRegistry> registries = new ConcurrentHashMap<>();
+  private final PluginPorts ports;
   private final List<BackgroundService> background = new ArrayList<>();
   /** Counter totals by name followed by its tags, comma-separated. */
   public final Map<String, DoubleAdder> counters = new ConcurrentHashMap<>();
@@ -36,8 +37,14 @@ public final class TestPluginContext implements PluginContext, AutoCloseable {
   public final Map<String, java.util.function.Supplier<String>> views = new ConcurrentHashMap<>();
 
   public TestPluginContext(String pluginId, Map<String, String> config) {
+    this(pluginId, config, new PluginNetwork(InetAddress.getLoopbackAddress(), null, null));
+  }
+
+  /** With a network: e.g. a CA-backed {@code PeerTls} (control plane), or client credentials (a replica). */
+  public TestPluginContext(String pluginId, Map<String, String> config, PluginNetwork network) {
     this.pluginId = pluginId;
     this.config = Map.copyOf(config);
+    this.ports = new PluginPorts(pluginId, network);
   }
 
   @Override
@@ -79,18 +86,23 @@ public final class TestPluginContext implements PluginContext, AutoCloseable {
   }
 
   @Override
-  public synchronized void registerGrpcService(int port, BindableService service) {
-    MutableHandlerRegistry registry = registries.computeIfAbsent(port, p -> {
-      MutableHandlerRegistry r = new MutableHandlerRegistry();
-      try {
-        servers.put(p, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", p))
-            .fallbackHandlerRegistry(r).build().start());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return r;
-    });
-    registry.addService(service);
+  public void registerGrpcService(int port, BindableService service) {
+    ports.register(port, service, false);
+  }
+
+  @Override
+  public void registerNonBlockingGrpcService(int port, BindableService service) {
+    ports.register(port, service, true);
+  }
+
+  @Override
+  public void registerPeerAuthenticatedGrpcService(int port, BindableService service, Set<String> allowedPeers) {
+    ports.registerPeerAuthenticated(port, service, allowedPeers);
+  }
+
+  @Override
+  public Optional<ChannelCredentials> controlPlaneCredentials() {
+    return Optional.ofNullable(ports.network().controlPlaneCredentials());
   }
 
   @Override
@@ -114,15 +126,7 @@ public final class TestPluginContext implements PluginContext, AutoCloseable {
       }
     }
     background.clear();
-    for (Server s : servers.values()) {
-      try {
-        s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    servers.clear();
-    registries.clear();
+    ports.close();
   }
 
   public static int freePort() throws IOException {

@@ -1,5 +1,6 @@
 package io.gloo.plugins.extauth;
 
+import io.gloo.plugins.common.ServiceTls;
 import io.gloo.plugins.common.configstream.ConfigPublisher;
 import io.gloo.plugins.common.configstream.ConfigSubscriber;
 import io.gloo.plugins.extauth.compile.AuthConfigCompiler;
@@ -24,16 +25,20 @@ import org.slf4j.Logger;
  * ({@code envoy.service.auth.v3.Authorization}) on plugin config {@code port} (default 8083).
  *
  * <p>Two modes. Inside {@code gloo serve} (the default): every translation's compiled AuthConfigs are served
- * in-process and published on the same port with a {@link ConfigPublisher}, so that standalone replicas can pull
- * them. {@code mode=standalone} ({@code gloo extauth-server}, with {@code controlPlane=host:port}): configs come from
- * the control plane through a {@link ConfigSubscriber}; the last ones keep being served while it is away.
+ * in-process and published with a {@link ConfigPublisher} on {@code configStreamPort} (default 8084), which core
+ * serves with mutual TLS: the configs carry client secrets, session keys and API-key digests, so only a certificate
+ * for {@value #SERVER_IDENTITY} (or the control plane's) from the control plane's CA may subscribe.
+ * {@code mode=standalone} ({@code gloo extauth-server}, with {@code controlPlane=host:port} naming that port):
+ * configs come from the control plane through a {@link ConfigSubscriber} with the client certificate core hands
+ * the plugin; the last ones keep being served while it is away.
  *
  * <p>The Authorization service is registered as non-blocking (its calls run on the event loop): it never waits on
  * I/O (remote JWKS, introspection, token endpoints and pass-through services are called asynchronously) and the one
  * slow computation, an APR1-MD5 hash that is not in the verified-credentials cache, runs on the common fork-join
  * pool.
  *
- * <p>Plugin config: {@code port}; {@code sessionSecret} (keys OIDC session cookies when an AuthConfig has no
+ * <p>Plugin config: {@code port}; {@code configStreamPort}; {@code tls} and {@code tls.certDir} (see
+ * {@link ExtAuthSettings}); {@code sessionSecret} (keys OIDC session cookies when an AuthConfig has no
  * {@code session.cipherConfig}; when absent, each config's client secret keys them, so every control-plane replica
  * derives the same keys — the derived keys travel with the configs, so standalone replicas agree too);
  * {@code serviceAddress} (where Envoy reaches the service, default 127.0.0.1:8083);
@@ -44,6 +49,10 @@ public final class ExtAuthPlugin implements GlooPlugin {
   public static final int DEFAULT_PORT = 8083;
   /** The gRPC service name the compiled configs are streamed under. */
   public static final String CONFIG_STREAM = "gloo.extauth.v1.AuthConfigs";
+  /** Where the compiled configs are streamed to standalone servers (mutual TLS). */
+  public static final int DEFAULT_CONFIG_STREAM_PORT = 8084;
+  /** The standalone server's name in its certificate's identity ({@code spiffe://gloo/service/extauth-server}). */
+  public static final String SERVER_IDENTITY = "extauth-server";
 
   private final List<FieldExtension<?>> extensions = List.of(
       new ExtAuthExtension(ExtAuthExtension.ROUTE_OPTION, () -> this.settings),
@@ -74,28 +83,49 @@ public final class ExtAuthPlugin implements GlooPlugin {
     this.runtime = rt;
     AuthorizationService service = new AuthorizationService(rt, metrics(context.metrics()), log);
     if ("standalone".equals(context.config("mode").orElse(""))) {
+      if (settings.tls()) {
+        throw new IllegalArgumentException("extauth.tls=true is not supported by gloo extauth-server yet: Envoy"
+            + " reaches a standalone replica in plaintext");
+      }
       String controlPlane = context.config("controlPlane")
           .orElseThrow(() -> new IllegalArgumentException("mode=standalone needs controlPlane=HOST:PORT"));
-      ConfigSubscriber sub = new ConfigSubscriber(controlPlane, CONFIG_STREAM, json -> receive(rt, json, log), log);
+      ConfigSubscriber sub = new ConfigSubscriber(controlPlane, CONFIG_STREAM,
+          context.controlPlaneCredentials().orElse(null), json -> receive(rt, json, log), log);
       this.subscriber = sub;
       context.registerNonBlockingGrpcService(port, service);
       sub.start();
       log.info("ext-auth service on port {}, auth configs from {}", port, controlPlane);
       return;
     }
+    int streamPort = context.config("configStreamPort").map(Integer::parseInt).orElse(DEFAULT_CONFIG_STREAM_PORT);
+    if (streamPort == port) {
+      throw new IllegalArgumentException("extauth.configStreamPort must differ from extauth.port (" + port
+          + "): the auth config stream is served with mutual TLS, the ext-auth service in plaintext");
+    }
     byte[] secret = context.config("sessionSecret").map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
     ConfigPublisher pub = new ConfigPublisher(CONFIG_STREAM);
     this.publisher = pub;
     this.kind = new AuthConfigKind(new AuthConfigCompiler(secret), this::publish);
     try {
-      context.registerNonBlockingGrpcService(port, service);
-      context.registerGrpcService(port, pub);
-      log.info("ext-auth service on port {} (auth configs published there for standalone servers)", port);
+      if (settings.tls()) { // only proxies (and the control plane) with a certificate from the CA
+        context.registerPeerAuthenticatedGrpcService(port, service, ServiceTls.CALLERS);
+      } else {
+        context.registerNonBlockingGrpcService(port, service);
+      }
+      log.info("ext-auth service on port {}{}", port, settings.tls() ? " (mutual TLS)" : "");
     } catch (RuntimeException e) {
       // Keep translating: a route that needs auth must still get its ext_authz config, which then fails closed
       // (403 on error) instead of the plugin being unloaded and options.extauth being ignored (open).
       log.error("the ext-auth service cannot serve on port {} ({}); requests that need auth are denied until it "
           + "can (set plugin config extauth.port, or run gloo extauth-server)", port, e.getMessage());
+    }
+    try {
+      context.registerPeerAuthenticatedGrpcService(streamPort, pub,
+          ConfigPublisher.allowedSubscribers(SERVER_IDENTITY));
+      log.info("auth configs streamed to standalone servers on port {}", streamPort);
+    } catch (RuntimeException e) {
+      log.error("cannot stream auth configs to standalone servers on port {} ({}); set plugin config"
+          + " extauth.configStreamPort", streamPort, e.getMessage());
     }
   }
 

@@ -3,32 +3,43 @@ package io.gloo.plugins.extauth;
 import io.gloo.core.testing.TestPluginContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
+import io.gloo.core.security.SpiffeId;
 import io.gloo.core.testing.Await;
+import io.gloo.core.testing.TestCertificates;
 import io.gloo.plugins.extauth.model.AuthConfigSpec;
 import io.gloo.plugins.extauth.service.AuthServer;
 import io.gloo.spi.policy.PolicyRef;
 import io.gloo.spi.policy.PolicySink;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A control-plane plugin (inside {@code gloo serve}) publishes its compiled AuthConfigs on its port; a standalone
- * plugin ({@code mode=standalone}, as {@code gloo extauth-server} starts it) pulls them, serves them, keeps serving
- * them while the control plane is away, picks up a change after it comes back, and never logs a secret.
+ * A control-plane plugin (inside {@code gloo serve}) publishes its compiled AuthConfigs on its config-stream port with
+ * mutual TLS from its CA; a standalone plugin ({@code mode=standalone}, as {@code gloo extauth-server} starts it, with
+ * an {@code extauth-server} certificate) pulls them, serves them, keeps serving them while the control plane is away,
+ * picks up a change after it comes back, and never logs a secret. Nobody else gets the configs.
  */
 class StandaloneModeTest {
+
+  @TempDir
+  Path tmp;
 
   private static final String INTROSPECTION = """
       configs:
@@ -57,7 +68,11 @@ class StandaloneModeTest {
   @Test
   void standaloneServesWhatTheControlPlanePublishes() throws Exception {
     int cpPort = TestPluginContext.freePort();
+    int streamPort = TestPluginContext.freePort();
     int authPort = TestPluginContext.freePort();
+    TestCertificates certs = new TestCertificates(tmp);
+    Map<String, String> cpConfig = Map.of("port", String.valueOf(cpPort), "configStreamPort",
+        String.valueOf(streamPort));
     TestConfigs.Secrets secrets = new TestConfigs.Secrets()
         .put("ns", "alice", "extauth.solo.io/apikey", Map.of("team", "a"), Map.of("api-key", "alice-api-key-123"))
         .put("ns", "client", "extauth.solo.io/oauth", Map.of(), Map.of("client-secret", "very-secret-client"));
@@ -67,9 +82,9 @@ class StandaloneModeTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     ExtAuthPlugin controlPlane = new ExtAuthPlugin();
     ExtAuthPlugin standalone = new ExtAuthPlugin();
-    TestPluginContext cpContext = new TestPluginContext("extauth", Map.of("port", String.valueOf(cpPort)));
+    TestPluginContext cpContext = new TestPluginContext("extauth", cpConfig, certs.controlPlane());
     TestPluginContext saContext = new TestPluginContext("extauth", Map.of("mode", "standalone",
-        "controlPlane", "127.0.0.1:" + cpPort, "port", String.valueOf(authPort)));
+        "controlPlane", "127.0.0.1:" + streamPort, "port", String.valueOf(authPort)), certs.replica("extauth-server"));
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", authPort).usePlaintext().build();
     try {
       controlPlane.start(cpContext);
@@ -89,7 +104,7 @@ class StandaloneModeTest {
 
       // it comes back on the same port with the key's Secret deleted: the replica reconnects and follows
       ExtAuthPlugin restarted = new ExtAuthPlugin();
-      cpContext = new TestPluginContext("extauth", Map.of("port", String.valueOf(cpPort)));
+      cpContext = new TestPluginContext("extauth", cpConfig, certs.controlPlane());
       restarted.start(cpContext);
       publish(restarted, secrets.remove("ns", "alice"));
       Await.until(new java.util.concurrent.LinkedBlockingQueue<>(), Duration.ofSeconds(30),
@@ -103,10 +118,61 @@ class StandaloneModeTest {
       System.setErr(original);
     }
     String log = captured.toString(StandardCharsets.UTF_8);
-    assertTrue(log.contains("auth configs from 127.0.0.1:" + cpPort), log);
+    assertTrue(log.contains("auth configs from 127.0.0.1:" + streamPort), log);
+    assertFalse(log.contains("PRIVATE KEY"), "key material in the log");
     for (String secret : List.of("alice-api-key-123", "very-secret-client",
         io.gloo.plugins.extauth.compile.AuthConfigCompiler.sha256("alice-api-key-123".getBytes(StandardCharsets.UTF_8)))) {
       assertFalse(log.contains(secret), "a secret (or key digest) appeared in the log");
     }
+  }
+
+  /**
+   * The auth configs (client secrets, derived session keys, API-key digests) reach only an {@code extauth-server}
+   * (or control-plane) certificate from the CA: a subscriber without one gets nothing, a Gateway's or the rate-limit
+   * server's is denied, and the refusals log no key material.
+   */
+  @Test
+  void theAuthConfigStreamIsServedOnlyToExtAuthServers() throws Exception {
+    TestCertificates certs = new TestCertificates(tmp);
+    int streamPort = TestPluginContext.freePort();
+    TestConfigs.Secrets secrets = new TestConfigs.Secrets()
+        .put("ns", "alice", "extauth.solo.io/apikey", Map.of("team", "a"), Map.of("api-key", "alice-api-key-123"))
+        .put("ns", "client", "extauth.solo.io/oauth", Map.of(), Map.of("client-secret", "very-secret-client"));
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    ExtAuthPlugin controlPlane = new ExtAuthPlugin();
+    try (TestPluginContext context = new TestPluginContext("extauth", Map.of("port",
+        String.valueOf(TestPluginContext.freePort()), "configStreamPort", String.valueOf(streamPort)),
+        certs.controlPlane())) {
+      controlPlane.start(context);
+      publish(controlPlane, secrets);
+      String target = "127.0.0.1:" + streamPort;
+
+      assertEquals(Status.Code.UNAVAILABLE, refused(target, TestCertificates.plaintext()), "plaintext");
+      assertEquals(Status.Code.UNAVAILABLE, refused(target, certs.withoutClientCertificate()), "no certificate");
+      assertEquals(Status.Code.PERMISSION_DENIED, refused(target, certs.clientCredentials(
+          SpiffeId.gateway("ns", "gw"))), "a Gateway's certificate");
+      assertEquals(Status.Code.PERMISSION_DENIED, refused(target, certs.clientCredentials(
+          SpiffeId.service("ratelimit-server"))), "the rate-limit server's certificate");
+
+      String configs = TestCertificates.firstConfig(target, ExtAuthPlugin.CONFIG_STREAM,
+          certs.clientCredentials(SpiffeId.service("extauth-server")));
+      assertTrue(configs.contains("ns.keys") && configs.contains("ns.introspect"), "both configs");
+    } finally {
+      controlPlane.stop();
+      System.setErr(original);
+    }
+    String log = captured.toString(StandardCharsets.UTF_8);
+    assertTrue(log.contains("PERMISSION_DENIED") || log.contains("is not allowed"), log);
+    for (String secret : List.of("alice-api-key-123", "very-secret-client", "PRIVATE KEY",
+        io.gloo.plugins.extauth.compile.AuthConfigCompiler.sha256("alice-api-key-123".getBytes(StandardCharsets.UTF_8)))) {
+      assertFalse(log.contains(secret), "a secret, key digest or private key appeared in the log");
+    }
+  }
+
+  private static Status.Code refused(String target, io.grpc.ChannelCredentials credentials) {
+    return assertThrows(StatusRuntimeException.class,
+        () -> TestCertificates.firstConfig(target, ExtAuthPlugin.CONFIG_STREAM, credentials)).getStatus().getCode();
   }
 }

@@ -1,6 +1,7 @@
 package io.gloo.plugins.ratelimit;
 
 import com.google.errorprone.annotations.ThreadSafe;
+import io.gloo.plugins.common.ServiceTls;
 import io.gloo.plugins.common.configstream.ConfigPublisher;
 import io.gloo.plugins.common.configstream.ConfigSubscriber;
 import io.gloo.plugins.ratelimit.config.RateLimitConfigSpec;
@@ -36,10 +37,12 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Inside {@code gloo serve} (the default mode) it serves {@code envoy.service.ratelimit.v3.RateLimitService} on
  *       {@code port} (18081) with the rules of every valid RateLimitConfig (from its sink) and the {@code custom}
- *       domain's rules file, and publishes the compiled rules on the same port ({@value #RULES_SERVICE}) for
- *       standalone replicas.
+ *       domain's rules file, and publishes the compiled rules ({@value #RULES_SERVICE}) for standalone replicas on
+ *       {@code configStreamPort} (18082), served by core with mutual TLS: only a certificate for
+ *       {@value #SERVER_IDENTITY} (or the control plane's) from the control plane's CA may subscribe.
  *   <li>Standalone ({@code gloo ratelimit-server}, {@code mode=standalone}) it serves the same service with rules
- *       pulled from {@code controlPlane}, and keeps serving its last rules while the control plane is away.
+ *       pulled from {@code controlPlane} (its {@code configStreamPort}) with the client certificate core hands it,
+ *       and keeps serving its last rules while the control plane is away.
  * </ul>
  */
 @ThreadSafe
@@ -47,6 +50,8 @@ public final class RateLimitPlugin implements GlooPlugin {
 
   /** The gRPC service the rules are published on (plugins/common's config stream). */
   public static final String RULES_SERVICE = "gloo.ratelimit.RuleStream";
+  /** The standalone server's name in its certificate's identity ({@code spiffe://gloo/service/ratelimit-server}). */
+  public static final String SERVER_IDENTITY = "ratelimit-server";
 
   private final Clock clock;
   private volatile RateLimitSettings settings = RateLimitSettings.defaults();
@@ -95,7 +100,7 @@ public final class RateLimitPlugin implements GlooPlugin {
     ConfigSubscriber subscriber = null;
     if (s.standalone()) {
       subscriber = new ConfigSubscriber(s.controlPlane(), RULES_SERVICE,
-          json -> limiter.update(compile(RuleCodec.decode(json))), context.logger());
+          context.controlPlaneCredentials().orElse(null), json -> limiter.update(compile(RuleCodec.decode(json))), context.logger());
     } else {
       publisher = new ConfigPublisher(RULES_SERVICE);
     }
@@ -105,11 +110,18 @@ public final class RateLimitPlugin implements GlooPlugin {
       if (publisher != null) {
         publisher.publish(RuleCodec.encode(withCustom(published)));
       }
-      context.registerNonBlockingGrpcService(s.port(), new RateLimitService(limiter));
-      if (publisher != null) {
-        context.registerGrpcService(s.port(), publisher);
+      if (s.tls()) { // only proxies (and the control plane) with a certificate from the CA
+        context.registerPeerAuthenticatedGrpcService(s.port(), new RateLimitService(limiter), ServiceTls.CALLERS);
+        context.registerPeerAuthenticatedGrpcService(s.port(), new DecisionsService(limiter.recent()),
+            ServiceTls.CALLERS);
+      } else {
+        context.registerNonBlockingGrpcService(s.port(), new RateLimitService(limiter));
+        context.registerGrpcService(s.port(), new DecisionsService(limiter.recent()));
       }
-      context.registerGrpcService(s.port(), new DecisionsService(limiter.recent()));
+      if (publisher != null) {
+        context.registerPeerAuthenticatedGrpcService(s.configStreamPort(), publisher,
+            ConfigPublisher.allowedSubscribers(SERVER_IDENTITY));
+      }
       context.registerAdminView("decisions", () -> DecisionsService.json(limiter.recent().recent()));
     } catch (RuntimeException e) {
       // e.g. the port is taken: release the store's connection and threads before failing the start
@@ -141,9 +153,11 @@ public final class RateLimitPlugin implements GlooPlugin {
         store.close();
       }
     });
-    context.logger().info("rate-limit service on port {} ({} counters{}), {}", s.port(), store.name(),
+    context.logger().info("rate-limit service on port {}{} ({} counters{}), {}", s.port(),
+        s.tls() ? " (mutual TLS)" : "", store.name(),
         s.store() == RateLimitSettings.Store.REDIS ? " at " + s.redisAddress() + ", fail-" + s.failMode().label()
-            : "", s.standalone() ? "rules from " + s.controlPlane() : "rules from this control plane");
+            : "", s.standalone() ? "rules from " + s.controlPlane()
+            : "rules from this control plane, streamed to replicas on port " + s.configStreamPort());
   }
 
   @Override

@@ -15,6 +15,8 @@ import java.util.Map;
  *   <tr><td>{@code mode}</td><td>{@code standalone} in {@code gloo ratelimit-server}; otherwise in-process</td></tr>
  *   <tr><td>{@code controlPlane}</td><td>standalone: where to pull the rules ({@code host:port})</td></tr>
  *   <tr><td>{@code port}</td><td>the service's gRPC port, 18081</td></tr>
+ *   <tr><td>{@code configStreamPort}</td><td>where the control plane streams the compiled rules to standalone
+ *       replicas, mutual TLS, 18082</td></tr>
  *   <tr><td>{@code store}</td><td>{@code memory} (default) or {@code redis}</td></tr>
  *   <tr><td>{@code redis.address}</td><td>{@code 127.0.0.1:6379}</td></tr>
  *   <tr><td>{@code redis.failMode}</td><td>{@code open} (default) or {@code closed}: answers while Redis is down</td></tr>
@@ -28,15 +30,20 @@ import java.util.Map;
  *   <tr><td>{@code denyOnFailure}</td><td>Envoy denies when the service fails, false</td></tr>
  *   <tr><td>{@code enableXRatelimitHeaders}</td><td>Envoy adds draft-03 {@code x-ratelimit-*} headers, false</td></tr>
  *   <tr><td>{@code domain}</td><td>the domain Envoy's filter sends, {@code custom}</td></tr>
+ *   <tr><td>{@code tls}</td><td>the service requires mutual TLS (a proxy's or the control plane's certificate from
+ *       the CA) and Envoy's cluster presents the proxy's certificate, false</td></tr>
+ *   <tr><td>{@code tls.certDir}</td><td>where Envoy finds that certificate, {@code /etc/gloo/xds-tls}</td></tr>
  * </table>
  */
 @Immutable
-public record RateLimitSettings(boolean standalone, String controlPlane, int port, Store store, String redisAddress,
+public record RateLimitSettings(boolean standalone, String controlPlane, int port, int configStreamPort,
+    Store store, String redisAddress,
     FailMode failMode, Duration redisTimeout, long maxCounters, boolean responseHeaders, String customRules,
     String serviceAddress, com.google.protobuf.Duration requestTimeout, boolean denyOnFailure,
-    boolean enableXRatelimitHeaders, String domain) {
+    boolean enableXRatelimitHeaders, String domain, boolean tls, String tlsCertDir) {
 
   public static final int DEFAULT_PORT = 18081;
+  public static final int DEFAULT_CONFIG_STREAM_PORT = 18082;
 
   /** Which counter store. */
   public enum Store { MEMORY, REDIS }
@@ -67,7 +74,16 @@ public record RateLimitSettings(boolean standalone, String controlPlane, int por
     if (standalone && (controlPlane == null || controlPlane.isBlank())) {
       throw new IllegalArgumentException("ratelimit.controlPlane (host:port) is required with mode=standalone");
     }
-    return new RateLimitSettings(standalone, controlPlane, port, store,
+    int configStreamPort = integer(config, "configStreamPort", DEFAULT_CONFIG_STREAM_PORT);
+    if (standalone && bool(config, "tls", false)) {
+      throw new IllegalArgumentException("ratelimit.tls=true is not supported by gloo ratelimit-server yet: Envoy"
+          + " reaches a standalone replica in plaintext");
+    }
+    if (!standalone && configStreamPort == port) {
+      throw new IllegalArgumentException("ratelimit.configStreamPort must differ from ratelimit.port (" + port
+          + "): the rule stream is served with mutual TLS, the rate-limit service in plaintext");
+    }
+    return new RateLimitSettings(standalone, controlPlane, port, configStreamPort, store,
         config.getOrDefault("redis.address", "127.0.0.1:6379"), failMode,
         javaDuration(duration(config, "redis.timeout", "100ms")),
         integer(config, "memory.maxCounters", 1_000_000),
@@ -77,7 +93,9 @@ public record RateLimitSettings(boolean standalone, String controlPlane, int por
         duration(config, "requestTimeout", "100ms"),
         bool(config, "denyOnFailure", false),
         bool(config, "enableXRatelimitHeaders", false),
-        config.getOrDefault("domain", "custom"));
+        config.getOrDefault("domain", "custom"),
+        bool(config, "tls", false),
+        config.getOrDefault("tls.certDir", io.gloo.plugins.common.ServiceTls.DEFAULT_CERT_DIR));
   }
 
   private static int integer(Map<String, String> config, String key, int fallback) {

@@ -51,6 +51,7 @@ class RateLimitPluginTest {
     int port = TestPluginContext.freePort();
     Map<String, String> config = new HashMap<>(extra);
     config.put("port", Integer.toString(port));
+    config.putIfAbsent("configStreamPort", Integer.toString(TestPluginContext.freePort()));
     context = new TestPluginContext("ratelimit", config);
     RateLimitPlugin plugin = new RateLimitPlugin(new MutableClock(T0));
     plugin.start(context);

@@ -16,10 +16,10 @@ import java.util.Set;
  * The control plane's side of a config stream: holds the latest config a plugin compiled (e.g. every rate-limit
  * rule) and streams it to standalone service replicas, which connect with a {@link ConfigSubscriber}. A new
  * subscriber gets the current config at once; an unchanged config is not resent. Register it as a gRPC service with
- * {@code PluginContext.registerGrpcService}.
- *
- * <p>The stream is plaintext gRPC like the xDS port; the configs may carry credentials (API keys), so the port must
- * be reachable only inside the cluster, as the xDS port is.
+ * {@code PluginContext.registerPeerAuthenticatedGrpcService} on a port of its own, allowing
+ * {@link #allowedSubscribers}: the configs carry credentials (client secrets, session keys, API-key digests), so
+ * core serves the port with mutual TLS and only a replica holding a certificate for that service from the control
+ * plane's CA gets them.
  */
 @ThreadSafe
 public final class ConfigPublisher implements BindableService {
@@ -31,6 +31,18 @@ public final class ConfigPublisher implements BindableService {
 
   @GuardedBy("this")
   private final Set<ServerCallStreamObserver<StringValue>> subscribers = new LinkedHashSet<>();
+
+  /** The identity (SPIFFE URI) of the control plane; it may subscribe too. */
+  public static final String CONTROL_PLANE_IDENTITY = "spiffe://gloo/control-plane";
+
+  /**
+   * Who may subscribe to a config stream: the standalone servers of {@code serviceName} (e.g.
+   * {@code ratelimit-server}: {@code spiffe://gloo/service/ratelimit-server}, what {@code gloo certs issue --for
+   * ratelimit-server} issues) and the control plane itself.
+   */
+  public static Set<String> allowedSubscribers(String serviceName) {
+    return Set.of("spiffe://gloo/service/" + serviceName, CONTROL_PLANE_IDENTITY);
+  }
 
   /** @param service the gRPC service name, e.g. {@code gloo.ratelimit.RuleStream} */
   public ConfigPublisher(String service) {

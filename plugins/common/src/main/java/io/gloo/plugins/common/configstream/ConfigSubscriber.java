@@ -3,9 +3,12 @@ package io.gloo.plugins.common.configstream;
 import com.google.errorprone.annotations.ThreadSafe;
 import com.google.protobuf.StringValue;
 import io.grpc.CallOptions;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -22,6 +25,10 @@ import org.slf4j.Logger;
  * A standalone service replica's side of a config stream: subscribes to the control plane's
  * {@link ConfigPublisher}, hands every new config to the service, and, when the control plane goes away, keeps the
  * last config (the service goes on enforcing it) while it reconnects with exponential backoff.
+ *
+ * <p>With channel credentials (a client certificate from the control plane's CA, from
+ * {@code PluginContext.controlPlaneCredentials()}) it subscribes over mutual TLS; without, in plaintext, which a
+ * control plane with a CA refuses. A refusal (no or wrong certificate) is logged once as a WARN with the reason.
  *
  * <p>Never logs a config's content: it may carry credentials.
  */
@@ -43,6 +50,8 @@ public final class ConfigSubscriber implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<ClientCall<StringValue, StringValue>> call = new AtomicReference<>();
   private volatile Duration backoff = FIRST_BACKOFF;
+  /** The last reason logged as a WARN, so that a refusal repeated on every retry is logged once. */
+  private volatile String warned;
 
   /**
    * @param target the control plane's {@code host:port}
@@ -50,12 +59,25 @@ public final class ConfigSubscriber implements AutoCloseable {
    * @param onConfig called with each new config, one call at a time
    */
   public ConfigSubscriber(String target, String service, Consumer<String> onConfig, Logger log) {
+    this(target, service, null, onConfig, log);
+  }
+
+  /**
+   * @param credentials the replica's client certificate and the CA (mutual TLS); null subscribes in plaintext
+   */
+  public ConfigSubscriber(String target, String service, ChannelCredentials credentials, Consumer<String> onConfig,
+      Logger log) {
     this.target = target;
     this.service = service;
     this.onConfig = onConfig;
     this.log = log;
-    this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(MAX_CONFIG_BYTES)
-        .build();
+    ManagedChannelBuilder<?> builder = credentials == null ? ManagedChannelBuilder.forTarget(target).usePlaintext()
+        : Grpc.newChannelBuilder(target, credentials);
+    this.channel = builder.maxInboundMessageSize(MAX_CONFIG_BYTES).build();
+    if (credentials == null) {
+      log.warn("config stream {} from {}: subscribing in plaintext (no client certificate); a control plane with a"
+          + " CA refuses it", service, target);
+    }
     this.reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "config-stream-" + service);
       t.setDaemon(true);
@@ -88,6 +110,7 @@ public final class ConfigSubscriber implements AutoCloseable {
     ClientCalls.asyncServerStreamingCall(next, StringValue.of(hostName()), new StreamObserver<>() {
       @Override
       public void onNext(StringValue config) {
+        warned = null;
         if (connected.compareAndSet(false, true)) {
           log.info("config stream {} from {}: connected", service, target);
         }
@@ -100,7 +123,15 @@ public final class ConfigSubscriber implements AutoCloseable {
 
       @Override
       public void onError(Throwable t) {
-        lost(io.grpc.Status.fromThrowable(t).getCode().toString());
+        Status status = Status.fromThrowable(t);
+        if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
+          String why = status.getCode() + ": " + status.getDescription();
+          if (!why.equals(warned)) {
+            warned = why;
+            log.warn("config stream {} from {}: refused ({}); retrying", service, target, why);
+          }
+        }
+        lost(status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription()));
       }
 
       @Override

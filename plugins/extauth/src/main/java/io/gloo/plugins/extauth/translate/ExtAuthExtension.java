@@ -101,7 +101,10 @@ public final class ExtAuthExtension implements FieldExtension<ExtAuthOption.Hold
         ExtAuthSettings s = settings.get();
         List<StagedHttpFilter> filters = new ArrayList<>();
         filters.add(ExtAuthzFilters.filter(ExtAuthzFilters.FILTER, ExtAuthzFilters.CLUSTER, 0));
-        context.extra().addCluster(ExtAuthzFilters.cluster(ExtAuthzFilters.CLUSTER, s.serviceAddress()));
+        io.envoyproxy.envoy.config.cluster.v3.Cluster ours = ExtAuthzFilters.cluster(ExtAuthzFilters.CLUSTER,
+            s.serviceAddress());
+        context.extra().addCluster(!s.tls() ? ours : ours.toBuilder()
+            .setTransportSocket(io.gloo.plugins.common.ServiceTls.transportSocket(s.tlsCertDir())).build());
         int weight = 1;
         // every configured custom server, so that any route can switch each of them off explicitly
         for (Map.Entry<String, String> server : s.customAuthServers().entrySet()) {

@@ -7,12 +7,16 @@ import java.util.TreeMap;
 /**
  * Plugin configuration the translation needs: where Envoy reaches our ext-auth service ({@code serviceAddress},
  * default {@code 127.0.0.1:8083}) and the user's own ext_authz servers ({@code customAuthServers.<name>=host:port};
- * {@code customAuth} without a name uses {@code customAuthServers.default}). Immutable.
+ * {@code customAuth} without a name uses {@code customAuthServers.default}), and the optional TLS mode ({@code tls}:
+ * our service requires mutual TLS and the {@code ext_authz} cluster presents the proxy's certificate from
+ * {@code tls.certDir}, default {@value io.gloo.plugins.common.ServiceTls#DEFAULT_CERT_DIR}). Immutable.
  */
-public record ExtAuthSettings(String serviceAddress, Map<String, String> customAuthServers) {
+public record ExtAuthSettings(String serviceAddress, Map<String, String> customAuthServers, boolean tls,
+    String tlsCertDir) {
 
   public static final String DEFAULT_SERVICE_ADDRESS = "127.0.0.1:8083";
-  public static final ExtAuthSettings DEFAULTS = new ExtAuthSettings(DEFAULT_SERVICE_ADDRESS, Map.of());
+  public static final ExtAuthSettings DEFAULTS = new ExtAuthSettings(DEFAULT_SERVICE_ADDRESS, Map.of(), false,
+      io.gloo.plugins.common.ServiceTls.DEFAULT_CERT_DIR);
 
   public ExtAuthSettings {
     HostPorts.split(serviceAddress);
@@ -43,6 +47,11 @@ public record ExtAuthSettings(String serviceAddress, Map<String, String> customA
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("serviceAddress: " + e.getMessage());
     }
-    return new ExtAuthSettings(address, custom);
+    String tls = config.getOrDefault("tls", "false").trim();
+    if (!tls.equals("true") && !tls.equals("false")) {
+      throw new IllegalArgumentException("tls must be true or false, got '" + tls + "'");
+    }
+    return new ExtAuthSettings(address, custom, tls.equals("true"),
+        config.getOrDefault("tls.certDir", io.gloo.plugins.common.ServiceTls.DEFAULT_CERT_DIR));
   }
 }

@@ -164,7 +164,11 @@ final class RateLimitTranslator implements PolicyTranslator<RateLimitOptions> {
     String host = address.substring(0, colon);
     int port = Integer.parseInt(address.substring(colon + 1));
     boolean ip = host.matches("[0-9.]+") || host.contains(":");
-    return Cluster.newBuilder()
+    Cluster.Builder cluster = Cluster.newBuilder();
+    if (s.tls()) {
+      cluster.setTransportSocket(io.gloo.plugins.common.ServiceTls.transportSocket(s.tlsCertDir()));
+    }
+    return cluster
         .setName(CLUSTER)
         .setType(ip ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
         .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
