@@ -169,7 +169,7 @@ class HelmChartTest {
     assertTrue(g.getArgs().contains(
         "--plugin-config=ratelimit.serviceAddress=gloo-gateway.gloo-system.svc.cluster.local:18081"),
         String.valueOf(g.getArgs()));
-    assertEquals(Set.of(9977, 9091, 18081, 8083), gs.getSpec().getPorts().stream().map(p -> p.getPort())
+    assertEquals(Set.of(9977, 9091, 18081, 8083, 18082, 8084), gs.getSpec().getPorts().stream().map(p -> p.getPort())
         .collect(Collectors.toSet()));
   }
 
@@ -334,7 +334,7 @@ class HelmChartTest {
       assertEquals(d.getSpec().getSelector().getMatchLabels(), policy.getSpec().getPodSelector().getMatchLabels());
       assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
       List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
-      assertEquals(2, ingress.size());
+      assertEquals(3, ingress.size());
       NetworkPolicyIngressRule services = ingress.get(0);
       assertEquals(Set.of(9977, 18081, 8083), services.getPorts().stream().map(p -> p.getPort().getIntVal())
           .collect(Collectors.toSet()));
@@ -351,14 +351,20 @@ class HelmChartTest {
         assertTrue(proxies.getNamespaceSelector().getMatchLabels() == null
             || proxies.getNamespaceSelector().getMatchLabels().isEmpty(), "every namespace");
       }
-      NetworkPolicyIngressRule admin = ingress.get(1);
+      NetworkPolicyIngressRule streams = ingress.get(1);
+      assertEquals(Set.of(18082, 8084), streams.getPorts().stream().map(p -> p.getPort().getIntVal())
+          .collect(Collectors.toSet()));
+      List<String> streamClients = streams.getFrom().get(0).getPodSelector().getMatchExpressions().get(0).getValues();
+      assertEquals(List.of("gloo-ratelimit-server", "gloo-extauth-server"), streamClients,
+          "the config streams admit the standalone replicas only, never the proxies");
+      NetworkPolicyIngressRule admin = ingress.get(2);
       assertEquals(List.of(9091), admin.getPorts().stream().map(p -> p.getPort().getIntVal()).toList());
       assertEquals("monitoring", admin.getFrom().get(0).getNamespaceSelector().getMatchLabels()
           .get("kubernetes.io/metadata.name"));
     }
     NetworkPolicy custom = single(render(t -> t.set("networkPolicy.adminFrom[0].ipBlock.cidr", "10.0.0.0/8")),
         NetworkPolicy.class);
-    assertEquals("10.0.0.0/8", custom.getSpec().getIngress().get(1).getFrom().get(0).getIpBlock().getCidr());
+    assertEquals("10.0.0.0/8", custom.getSpec().getIngress().get(2).getFrom().get(0).getIpBlock().getCidr());
     assertTrue(render(t -> t.set("networkPolicy.enabled", false)).stream().noneMatch(NetworkPolicy.class::isInstance));
   }
 

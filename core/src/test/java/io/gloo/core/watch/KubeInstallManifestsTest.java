@@ -152,7 +152,9 @@ class KubeInstallManifestsTest {
     Map<String, Integer> ports = container.getPorts().stream()
         .collect(Collectors.toMap(p -> p.getName(), p -> p.getContainerPort()));
     // 18081 and 8083: the rate-limit and ext-auth plugins' default ports (Gloo's), which Envoy reaches through the Service
-    assertEquals(Map.of("xds", 9977, "admin", 9091, "ratelimit", 18081, "extauth", 8083), ports);
+    // 18082 and 8084: the config streams to standalone replicas (mutual TLS)
+    assertEquals(Map.of("xds", 9977, "admin", 9091, "ratelimit", 18081, "extauth", 8083, "rl-stream", 18082,
+        "ea-stream", 8084), ports);
     assertEquals("/readyz", container.getReadinessProbe().getHttpGet().getPath());
     assertEquals("admin", container.getReadinessProbe().getHttpGet().getPort().getStrVal());
     assertEquals("/healthz", container.getLivenessProbe().getHttpGet().getPath());
@@ -162,7 +164,7 @@ class KubeInstallManifestsTest {
 
     Service service = single(objects, Service.class);
     assertEquals(namespace, service.getMetadata().getNamespace());
-    assertEquals(Set.of(9977, 9091, 18081, 8083), service.getSpec().getPorts().stream().map(p -> p.getPort())
+    assertEquals(Set.of(9977, 9091, 18081, 8083, 18082, 8084), service.getSpec().getPorts().stream().map(p -> p.getPort())
         .collect(Collectors.toSet()));
     assertEquals(deployment.getSpec().getSelector().getMatchLabels(), service.getSpec().getSelector());
 
@@ -253,7 +255,11 @@ class KubeInstallManifestsTest {
     var clients = policy.getSpec().getIngress().get(0).getFrom().get(0).getPodSelector().getMatchExpressions().get(0);
     assertEquals(ProxyProvisioner.APP_LABEL, clients.getKey());
     assertTrue(clients.getValues().contains(ProxyProvisioner.APP), String.valueOf(clients));
-    assertEquals(List.of(ports.get("admin")), policy.getSpec().getIngress().get(1).getPorts().stream()
+    assertEquals(Set.of(ports.get("rl-stream"), ports.get("ea-stream")), policy.getSpec().getIngress().get(1)
+        .getPorts().stream().map(p -> p.getPort().getIntVal()).collect(Collectors.toSet()));
+    assertTrue(!policy.getSpec().getIngress().get(1).getFrom().get(0).getPodSelector().getMatchExpressions().get(0)
+        .getValues().contains(ProxyProvisioner.APP), "proxies never reach the config streams");
+    assertEquals(List.of(ports.get("admin")), policy.getSpec().getIngress().get(2).getPorts().stream()
         .map(p -> p.getPort().getIntVal()).toList());
   }
 
