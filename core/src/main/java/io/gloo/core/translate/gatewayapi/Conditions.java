@@ -30,6 +30,23 @@ final class Conditions {
     return this;
   }
 
+  /**
+   * The route condition {@code PartiallyInvalid} (reason UnsupportedValue) for rules that are not served as written
+   * (dropped, or answering 500 instead). The spec: with the "drop rules" approach the message MUST start with
+   * "Dropped Rule" and say which rules were dropped, and Accepted stays True. Nothing is set when {@code dropped}
+   * is empty. Shared by every part of the translation that drops rules.
+   */
+  Conditions droppedRules(List<String> dropped) {
+    if (!dropped.isEmpty()) {
+      set(GatewayApi.PARTIALLY_INVALID, true, GatewayApi.REASON_UNSUPPORTED_VALUE,
+          DROPPED_RULE_PREFIX + ": " + String.join("; ", dropped));
+    }
+    return this;
+  }
+
+  /** The prefix the spec requires of a PartiallyInvalid message when invalid rules are dropped. */
+  static final String DROPPED_RULE_PREFIX = "Dropped Rule";
+
   List<Condition> build() {
     return List.copyOf(conditions);
   }

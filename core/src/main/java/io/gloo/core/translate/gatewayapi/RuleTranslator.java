@@ -128,6 +128,12 @@ final class RuleTranslator {
       HTTPRouteFilter filter = filters.get(f);
       String type = filter.getType() == null ? "" : filter.getType();
       String field = where + " filters[" + f + "]";
+      String invalidValue = invalidFilterValue(filter);
+      if (invalidValue != null) {
+        failure = field + "." + invalidValue + "; the rule answers 500";
+        problems.invalidMessages.add(failure);
+        break;
+      }
       switch (type) {
         case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
         case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
@@ -221,6 +227,12 @@ final class RuleTranslator {
       for (int f = 0; f < filters.size(); f++) {
         HTTPRouteFilter filter = filters.get(f);
         String type = filter.getType() == null ? "" : filter.getType();
+        String invalidValue = invalidFilterValue(filter);
+        if (invalidValue != null) {
+          problems.invalidMessages.add("rule " + index + " backendRefs[" + b + "].filters[" + f + "]."
+              + invalidValue + "; the rule answers 500");
+          return new RouteActionIR.DirectResponse(500, null);
+        }
         switch (type) {
           case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
           case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
@@ -329,6 +341,56 @@ final class RuleTranslator {
     return new RouteActionIR.Retry(codes, attempts, backoff == null || backoff == 0 ? null : backoff);
   }
 
+  /**
+   * A filter value the Gateway API schema refuses and Envoy would reject or misread (a header name that is not an
+   * HTTP token or longer than 256 characters, a redirect or rewrite hostname that is not a precise hostname), as
+   * {@code field: problem}; null when the values are valid.
+   */
+  static String invalidFilterValue(HTTPRouteFilter filter) {
+    String problem = headerNames("requestHeaderModifier", filter.getRequestHeaderModifier());
+    if (problem == null) {
+      problem = headerNames("responseHeaderModifier", filter.getResponseHeaderModifier());
+    }
+    if (problem == null && filter.getRequestRedirect() != null && filter.getRequestRedirect().getHostname() != null) {
+      problem = preciseHostname("requestRedirect.hostname", filter.getRequestRedirect().getHostname());
+    }
+    if (problem == null && filter.getUrlRewrite() != null && filter.getUrlRewrite().getHostname() != null) {
+      problem = preciseHostname("urlRewrite.hostname", filter.getUrlRewrite().getHostname());
+    }
+    return problem;
+  }
+
+  private static String preciseHostname(String field, String hostname) {
+    String problem = hostname.startsWith("*") ? "hostname \"" + hostname + "\" must not be a wildcard"
+        : SpecValues.hostname(hostname);
+    return problem == null ? null : field + ": " + problem;
+  }
+
+  private static String headerNames(String field, HTTPHeaderFilter filter) {
+    if (filter == null) {
+      return null;
+    }
+    String[] lists = {"set", "add"};
+    List<List<HTTPHeader>> values = java.util.Arrays.asList(filter.getSet(), filter.getAdd());
+    for (int l = 0; l < 2; l++) {
+      List<HTTPHeader> headers = values.get(l) == null ? List.of() : values.get(l);
+      for (int i = 0; i < headers.size(); i++) {
+        String problem = SpecValues.headerName(headers.get(i).getName());
+        if (problem != null) {
+          return field + "." + lists[l] + "[" + i + "].name: " + problem;
+        }
+      }
+    }
+    List<String> remove = filter.getRemove() == null ? List.of() : filter.getRemove();
+    for (int i = 0; i < remove.size(); i++) {
+      String problem = SpecValues.headerName(remove.get(i));
+      if (problem != null) {
+        return field + ".remove[" + i + "]: " + problem;
+      }
+    }
+    return null;
+  }
+
   private static HeaderEditsIR headerEdits(HTTPHeaderFilter filter) {
     if (filter == null) {
       return HeaderEditsIR.NONE;
@@ -399,6 +461,12 @@ final class RuleTranslator {
     List<RouteMatchIR.ValueMatch> headers = new ArrayList<>();
     Set<String> seenHeaders = new HashSet<>();
     if (match.getHeaders() != null) {
+      for (int i = 0; i < match.getHeaders().size(); i++) {
+        String problem = SpecValues.headerName(match.getHeaders().get(i).getName());
+        if (problem != null) {
+          return new MatchOrError(null, "headers[" + i + "].name: " + problem);
+        }
+      }
       for (HTTPHeaderMatch h : match.getHeaders()) {
         String name = h.getName().toLowerCase(Locale.ROOT); // header names are case-insensitive
         if (seenHeaders.add(name)) { // the spec: the first match for a name wins
