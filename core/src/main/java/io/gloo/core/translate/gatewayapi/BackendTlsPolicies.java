@@ -234,21 +234,19 @@ final class BackendTlsPolicies {
   }
 
   /**
-   * The ancestors a policy's status lists: all of them up to {@link #MAX_ANCESTORS}; beyond that the oldest Gateways
-   * (creationTimestamp, then namespace/name). The spec keeps the entries already in a full list and adds no more; a
-   * translation keeps no memory of earlier statuses, and the oldest Gateways are the ones a controller saw first, so
-   * this choice is that rule made deterministic. The other Gateways still use the policy; they are not listed.
+   * The ancestors a policy's status lists, oldest Gateway first (creationTimestamp, then namespace/name), at most
+   * {@link #MAX_ANCESTORS}: beyond that the oldest. The spec keeps the entries already in a full list and adds no
+   * more; a translation keeps no memory of earlier statuses, and the oldest Gateways are the ones a controller saw
+   * first, so this choice is that rule made deterministic (the status writer, sharing the list with other
+   * controllers, cuts from the end too). The other Gateways still use the policy; they are not listed.
    */
   List<ResourceKey> reportedAncestors(Policy p) {
     List<ResourceKey> ordered = new ArrayList<>(p.ancestors);
-    if (ordered.size() <= MAX_ANCESTORS) {
-      return ordered;
-    }
     ordered.sort(Comparator.comparing((ResourceKey g) -> snapshot.get(
             io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class, g.namespace(), g.name())
         .map(gw -> Objects.toString(gw.getMetadata().getCreationTimestamp(), "")).orElse(""))
         .thenComparing(ResourceKey::namespacedName));
-    return List.copyOf(ordered.subList(0, MAX_ANCESTORS));
+    return List.copyOf(ordered.subList(0, Math.min(MAX_ANCESTORS, ordered.size())));
   }
 
   /** Statuses of the policies with at least one ancestor of ours (at most {@link #MAX_ANCESTORS} each). */
