@@ -282,6 +282,33 @@ class SpecRulesTest {
     assertFalse(xds.contains("bad header"));
   }
 
+  @Test
+  void partiallyInvalidIsNotSetOnAParentThatDidNotAcceptTheRoute() {
+    TranslationResult r = translate("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: default}
+        spec:
+          gatewayClassName: gloo-gateway
+          listeners: [{name: http, protocol: HTTP, port: 80}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: partial, namespace: default}
+        spec:
+          parentRefs: [{name: gw}, {name: gw, sectionName: nope}]
+          rules:
+          - matches: [{path: {type: PathPrefix, value: /a}, headers: [{name: "bad header", value: v}]}]
+            backendRefs: [{name: app, port: 8080}]
+          - backendRefs: [{name: app, port: 8080}]
+        ---
+        """);
+    assertNotNull(condition(parent(r, "partial", null).getConditions(), "PartiallyInvalid"));
+    RouteParentStatus rejected = parent(r, "partial", "nope");
+    assertEquals("False", condition(rejected.getConditions(), "Accepted").getStatus());
+    assertNull(condition(rejected.getConditions(), "PartiallyInvalid"), rejected.toString());
+  }
+
   // ---- OverlappingTLSConfig
 
   @Test
