@@ -477,6 +477,14 @@ final class RuleTranslator {
     List<RouteMatchIR.ValueMatch> query = new ArrayList<>();
     Set<String> seenParams = new HashSet<>();
     if (match.getQueryParams() != null) {
+      for (int i = 0; i < match.getQueryParams().size(); i++) {
+        // HTTPQueryParamMatch.name is an HTTPHeaderName: the same token rule and 256-character limit
+        String problem = SpecValues.headerName(match.getQueryParams().get(i).getName());
+        if (problem != null) {
+          return new MatchOrError(null, "queryParams[" + i + "].name: "
+              + problem.replace("header name", "query parameter name"));
+        }
+      }
       for (HTTPQueryParamMatch q : match.getQueryParams()) {
         if (seenParams.add(q.getName())) { // query parameter names are case-sensitive
           query.add(new RouteMatchIR.ValueMatch(q.getName(), "RegularExpression".equals(q.getType()), q.getValue()));

@@ -264,9 +264,11 @@ class SpecRulesTest {
             backendRefs: [{name: app, port: 8080}]
           - matches: [{path: {type: PathPrefix, value: /match}, headers: [{name: "bad header", value: v}]}]
             backendRefs: [{name: app, port: 8080}]
+          - matches: [{path: {type: PathPrefix, value: /query}, queryParams: [{name: "%s", value: v}]}]
+            backendRefs: [{name: app, port: 8080}]
           - backendRefs: [{name: app, port: 8080}]
         ---
-        """.formatted(longName));
+        """.formatted(longName, longName));
     RouteParentStatus p = parent(r, "headers", null);
     assertEquals("True", condition(p.getConditions(), "Accepted").getStatus());
     Condition partial = condition(p.getConditions(), "PartiallyInvalid");
@@ -276,6 +278,8 @@ class SpecRulesTest {
     assertTrue(partial.getMessage().contains("rule 0 filters[0].requestHeaderModifier.set[0].name"),
         partial.getMessage());
     assertTrue(partial.getMessage().contains("rule 1 matches[0]: headers[0].name"), partial.getMessage());
+    assertTrue(partial.getMessage().contains("rule 2 matches[0]: queryParams[0].name: query parameter name of 10240"),
+        partial.getMessage());
     assertTrue(partial.getMessage().length() < 2048, "the message does not carry the 10 KB name");
     String xds = r.gateways().get(GW).routes().toString();
     assertFalse(xds.contains(longName), "the header name never reaches Envoy");
