@@ -269,7 +269,7 @@ public final class GatewayApiTranslator {
         if (https && l.unsupportedReason == null) {
           tls.resolveClientValidation(ctx.gateway, l);
         }
-        invalidValues(ctx, l);
+        SpecValues.checkListener(ctx.listeners.indexOf(l), l);
       }
       // Listeners sharing a port must agree on protocol and differ in hostname (a listener whose port is not a port
       // shares it with nobody).
@@ -299,28 +299,6 @@ public final class GatewayApiTranslator {
           }
         }
         OverlappingTls.mark(samePort);
-      }
-    }
-
-    /**
-     * Values the API server's schema refuses and Envoy cannot take: a port outside 1-65535 is PortUnavailable, a
-     * malformed hostname is Invalid (Accepted False either way, naming the field); the listener is not served.
-     */
-    private static void invalidValues(GatewayContext ctx, ListenerContext l) {
-      int index = ctx.listeners.indexOf(l);
-      String field = "spec.listeners[" + index + "]";
-      String portProblem = SpecValues.port(l.spec.getPort());
-      if (portProblem != null) {
-        l.invalidReason = GatewayApi.REASON_PORT_UNAVAILABLE;
-        l.invalidMessage = field + ".port: " + portProblem;
-        return;
-      }
-      if (l.hostname != null) {
-        String hostProblem = SpecValues.hostname(l.hostname);
-        if (hostProblem != null) {
-          l.invalidReason = GatewayApi.REASON_UNSUPPORTED_VALUE;
-          l.invalidMessage = field + ".hostname: " + hostProblem;
-        }
       }
     }
 
@@ -398,7 +376,7 @@ public final class GatewayApiTranslator {
         hostnames = grpc.getSpec() == null ? null : grpc.getSpec().getHostnames();
       }
       List<String> hostnameProblems = new ArrayList<>();
-      List<String> routeHostnames = validHostnames(hostnames, hostnameProblems);
+      List<String> routeHostnames = SpecValues.validHostnames(hostnames, hostnameProblems);
       RoutePlans.Builder plan = routePlans.builder(route, kind);
       List<RouteIR> translated = null; // translated once, shared by every parent
       RuleTranslator.Problems problems = new RuleTranslator.Problems();
@@ -481,27 +459,6 @@ public final class GatewayApiTranslator {
         }
       }
       return states;
-    }
-
-    /**
-     * The route's hostnames that are valid Gateway API hostnames; each invalid one adds a problem naming its field
-     * (it is ignored: never an Envoy domain). Null when the route names hostnames and none is valid: it would
-     * otherwise count as naming none, which means every host.
-     */
-    private static List<String> validHostnames(List<String> hostnames, List<String> problems) {
-      if (hostnames == null || hostnames.isEmpty()) {
-        return hostnames;
-      }
-      List<String> valid = new ArrayList<>();
-      for (int i = 0; i < hostnames.size(); i++) {
-        String problem = SpecValues.hostname(hostnames.get(i));
-        if (problem == null) {
-          valid.add(hostnames.get(i));
-        } else {
-          problems.add("spec.hostnames[" + i + "]: " + problem);
-        }
-      }
-      return valid.isEmpty() ? null : valid;
     }
 
     private void attachToGateway(HasMetadata route, String kind, List<String> routeHostnames,

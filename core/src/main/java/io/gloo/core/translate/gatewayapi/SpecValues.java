@@ -76,6 +76,49 @@ final class SpecValues {
     return null;
   }
 
+  /**
+   * Values of one listener the API server's schema refuses and Envoy cannot take: a port outside 1-65535 is
+   * PortUnavailable, a malformed hostname UnsupportedValue (Accepted False either way, the message naming the field
+   * {@code spec.listeners[index]}); the listener is then not served.
+   */
+  static void checkListener(int index, ListenerContext l) {
+    String field = "spec.listeners[" + index + "]";
+    String portProblem = port(l.spec.getPort());
+    if (portProblem != null) {
+      l.invalidReason = GatewayApi.REASON_PORT_UNAVAILABLE;
+      l.invalidMessage = field + ".port: " + portProblem;
+      return;
+    }
+    if (l.hostname != null) {
+      String hostProblem = hostname(l.hostname);
+      if (hostProblem != null) {
+        l.invalidReason = GatewayApi.REASON_UNSUPPORTED_VALUE;
+        l.invalidMessage = field + ".hostname: " + hostProblem;
+      }
+    }
+  }
+
+  /**
+   * The route's hostnames that are valid Gateway API hostnames; each invalid one adds a problem naming its field
+   * (it is ignored: never an Envoy domain). Null when the route names hostnames and none is valid: it would
+   * otherwise count as naming none, which means every host.
+   */
+  static java.util.List<String> validHostnames(java.util.List<String> hostnames, java.util.List<String> problems) {
+    if (hostnames == null || hostnames.isEmpty()) {
+      return hostnames;
+    }
+    java.util.List<String> valid = new java.util.ArrayList<>();
+    for (int i = 0; i < hostnames.size(); i++) {
+      String problem = hostname(hostnames.get(i));
+      if (problem == null) {
+        valid.add(hostnames.get(i));
+      } else {
+        problems.add("spec.hostnames[" + i + "]: " + problem);
+      }
+    }
+    return valid.isEmpty() ? null : valid;
+  }
+
   /** Long values are cut in messages: a status must stay small. */
   private static String shorten(String value) {
     return value.length() <= 64 ? value : value.substring(0, 64) + "...";

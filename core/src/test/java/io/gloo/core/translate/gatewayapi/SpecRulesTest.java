@@ -287,6 +287,20 @@ class SpecRulesTest {
   }
 
   @Test
+  void redirectAndRewriteHostnamesMustBePrecise() {
+    var redirect = new io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilterBuilder()
+        .withType("RequestRedirect").withNewRequestRedirect().withHostname("*.example.com").endRequestRedirect()
+        .build();
+    assertTrue(FilterValues.invalid(redirect).startsWith("requestRedirect.hostname: "), FilterValues.invalid(redirect));
+    var rewrite = new io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilterBuilder()
+        .withType("URLRewrite").withNewUrlRewrite().withHostname("a..b").endUrlRewrite().build();
+    assertTrue(FilterValues.invalid(rewrite).startsWith("urlRewrite.hostname: "), FilterValues.invalid(rewrite));
+    var fine = new io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilterBuilder()
+        .withType("URLRewrite").withNewUrlRewrite().withHostname("api.example.com").endUrlRewrite().build();
+    assertNull(FilterValues.invalid(fine));
+  }
+
+  @Test
   void partiallyInvalidIsNotSetOnAParentThatDidNotAcceptTheRoute() {
     TranslationResult r = translate("""
         apiVersion: gateway.networking.k8s.io/v1
