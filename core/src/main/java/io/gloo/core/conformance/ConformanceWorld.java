@@ -100,58 +100,18 @@ public final class ConformanceWorld {
   }
 
   /**
-   * Applies JSON-Patch style operations ({@code add}, {@code replace}, {@code remove}; {@code -} appends) to an
-   * object, as the suite's update step does; the generation goes up when the spec changed.
+   * Patches an object as the suite's update step does: a JSON Patch (an array of {@code add} / {@code replace} /
+   * {@code remove} operations, {@code -} appends) or a JSON Merge Patch (an object, as Go's {@code client.MergeFrom}
+   * sends); the generation goes up when the spec changed.
    */
-  public void patch(String kind, String namespace, String name, JsonNode ops) {
+  public void patch(String kind, String namespace, String name, JsonNode patch) {
     ObjectNode current = get(kind, namespace, name);
     if (current == null) {
       throw new IllegalArgumentException("no " + kind + " " + namespace + "/" + name + " to patch");
     }
     ObjectNode copy = current.deepCopy();
-    for (JsonNode op : ops) {
-      applyOp(copy, op.path("op").asString(), op.path("path").asString(), op.get("value"));
-    }
+    Patches.apply(copy, patch);
     put(copy);
-  }
-
-  static void applyOp(ObjectNode root, String op, String path, JsonNode value) {
-    String[] parts = path.substring(1).split("/");
-    JsonNode parent = root;
-    for (int i = 0; i < parts.length - 1; i++) {
-      String p = unescape(parts[i]);
-      parent = parent.isArray() ? parent.get(Integer.parseInt(p)) : parent.get(p);
-      if (parent == null) {
-        throw new IllegalArgumentException("patch path " + path + " does not exist");
-      }
-    }
-    String last = unescape(parts[parts.length - 1]);
-    if (parent instanceof ArrayNode array) {
-      switch (op) {
-        case "add" -> {
-          if (last.equals("-")) {
-            array.add(value.deepCopy());
-          } else {
-            array.insert(Integer.parseInt(last), value.deepCopy());
-          }
-        }
-        case "replace" -> array.set(Integer.parseInt(last), value.deepCopy());
-        case "remove" -> array.remove(Integer.parseInt(last));
-        default -> throw new IllegalArgumentException("unsupported patch op " + op);
-      }
-    } else if (parent instanceof ObjectNode object) {
-      switch (op) {
-        case "add", "replace" -> object.set(last, value.deepCopy());
-        case "remove" -> object.remove(last);
-        default -> throw new IllegalArgumentException("unsupported patch op " + op);
-      }
-    } else {
-      throw new IllegalArgumentException("patch path " + path + " is not inside an object or array");
-    }
-  }
-
-  private static String unescape(String s) {
-    return s.replace("~1", "/").replace("~0", "~");
   }
 
   /** The GatewayClass under test (the suite creates it, or is given it). */
@@ -236,6 +196,8 @@ public final class ConformanceWorld {
   /**
    * One EndpointSlice per Service that has none in the manifests (and is not ExternalName): one ready endpoint at a
    * made-up 10.x.y.z address, its ports those of the Service (targetPort, or port when the target is named).
+   * EndpointSlices the manifests bring are kept; those without endpoints are filled as the suite's Go code fills
+   * them ({@link #fillManualSlices}).
    */
   public void synthesizeEndpoints() {
     Set<String> withSlices = new java.util.HashSet<>();
@@ -247,7 +209,7 @@ public final class ConformanceWorld {
         }
       }
     }
-    int n = 0;
+    int n = fillManualSlices(0);
     for (ObjectNode svc : List.copyOf(objects.values())) {
       if (!svc.path("kind").asString().equals("Service")
           || svc.path("spec").path("type").asString("").equals("ExternalName")) {
@@ -255,7 +217,7 @@ public final class ConformanceWorld {
       }
       String ns = svc.path("metadata").path("namespace").asString();
       String name = svc.path("metadata").path("name").asString();
-      podPrefixByService.put(ns + "/" + name, deploymentFor(svc, ns).orElse(name));
+      podPrefixByService.putIfAbsent(ns + "/" + name, deploymentFor(svc, ns).orElse(name));
       if (withSlices.contains(ns + "/" + name)) {
         continue; // the test brings its own EndpointSlices; their addresses are not ours to map
       }
@@ -286,6 +248,55 @@ public final class ConformanceWorld {
     }
   }
 
+  /** The Deployment whose pods the suite's Go code puts into EndpointSlices it finds empty (HTTPRouteServiceTypes). */
+  static final String INFRA_BACKEND_V1 = "infra-backend-v1";
+
+  /**
+   * EndpointSlices a test brings without endpoints stand for those the suite's Go code fills itself: it lists the
+   * pods of {@value #INFRA_BACKEND_V1} and patches their IPs into each slice of the matching address family, leaving
+   * a slice empty when no pod has an address of its family (HTTPRouteServiceTypes' {@code setupEndpointSlices}).
+   * Here pods have IPv4 addresses only: an empty IPv4 slice gets one ready endpoint at a made-up address whose pod is
+   * one of {@value #INFRA_BACKEND_V1}; IPv6 slices stay empty. Slices that list endpoints map those addresses to
+   * their Service, and to the pod their {@code targetRef} names.
+   */
+  private int fillManualSlices(int n) {
+    for (ObjectNode slice : List.copyOf(objects.values())) {
+      if (!slice.path("kind").asString().equals("EndpointSlice")) {
+        continue;
+      }
+      String svc = slice.path("metadata").path("labels").path(SERVICE_NAME_LABEL).asString(null);
+      if (svc == null) {
+        continue;
+      }
+      String service = slice.path("metadata").path("namespace").asString() + "/" + svc;
+      JsonNode endpoints = slice.path("endpoints");
+      if (endpoints.isEmpty()) {
+        if (!slice.path("addressType").asString("IPv4").equals("IPv4")) {
+          continue;
+        }
+        n++;
+        String address = "10." + (n >> 16 & 0xFF) + "." + (n >> 8 & 0xFF) + "." + (n & 0xFF);
+        serviceByAddress.put(address, service);
+        podPrefixByService.put(service, INFRA_BACKEND_V1);
+        ObjectNode endpoint = slice.putArray("endpoints").addObject();
+        endpoint.putArray("addresses").add(address);
+        endpoint.putObject("conditions").put("ready", true).put("serving", true).put("terminating", false);
+        endpoint.putObject("targetRef").put("kind", "Pod").put("name", INFRA_BACKEND_V1 + POD_SUFFIX)
+            .put("namespace", slice.path("metadata").path("namespace").asString());
+        continue;
+      }
+      for (JsonNode endpoint : endpoints) {
+        for (JsonNode address : endpoint.path("addresses")) {
+          serviceByAddress.putIfAbsent(address.asString(), service);
+        }
+        if (endpoint.path("targetRef").path("kind").asString("").equals("Pod")) {
+          podPrefixByService.putIfAbsent(service, endpoint.path("targetRef").path("name").asString());
+        }
+      }
+    }
+    return n;
+  }
+
   /** The Deployment whose pod labels the Service selects: its name is the prefix of the pods' names. */
   private java.util.Optional<String> deploymentFor(ObjectNode svc, String ns) {
     JsonNode selector = svc.path("spec").path("selector");
@@ -309,7 +320,24 @@ public final class ConformanceWorld {
 
   /** {@code namespace/name} of the Service a synthesized endpoint address belongs to, or null. */
   public String serviceAt(String address) {
-    return serviceByAddress.get(address);
+    String known = serviceByAddress.get(address);
+    if (known != null) {
+      return known;
+    }
+    // an address a later step patched into an EndpointSlice
+    for (ObjectNode o : objects.values()) {
+      if (o.path("kind").asString().equals("EndpointSlice")) {
+        for (JsonNode endpoint : o.path("endpoints")) {
+          for (JsonNode a : endpoint.path("addresses")) {
+            if (a.asString().equals(address)) {
+              String svc = o.path("metadata").path("labels").path(SERVICE_NAME_LABEL).asString(null);
+              return svc == null ? null : o.path("metadata").path("namespace").asString() + "/" + svc;
+            }
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** A pod name standing for the Service's pods (its Deployment's name plus the usual suffixes). */

@@ -37,98 +37,171 @@ final class StatusChecker {
     List<CheckResult> out = new ArrayList<>();
     List<String> diffs = new ArrayList<>();
     ResourceKey key = new ResourceKey(kind, ns, objectName);
-    switch (assertion) {
-      case "InfrastructurePropagation" -> {
+    AssertionHelpers.Helper helper = AssertionHelpers.find(assertion).orElse(null);
+    if (helper == null) {
+      diffs.add("assertion " + assertion + " on " + kind + " is not known to the harness (known: the helpers of"
+          + " conformance/utils/kubernetes, see AssertionHelpers)");
+      out.add(CheckResult.fail(test, "status", name, String.join("; ", diffs)));
+      return out;
+    }
+    boolean latest = helper.alwaysLatest() || s.path("latestObservedGeneration").asBoolean(false);
+    JsonNode wanted = helper.conditions(s);
+    RouteStatusChecks routes = new RouteStatusChecks(observed);
+    switch (helper.check()) {
+      case INFRASTRUCTURE_PROPAGATION -> {
         out.add(CheckResult.needsDataPlane(test, "status", name,
             "labels/annotations on the generated proxy Deployment/Service/ServiceAccount"));
         return out;
       }
-      case "WaitForGatewayAddress" -> {
-        addressPart(key, s, name, out);
-        generation(key, s, allConditions(key, false), diffs);
+      case MESH_NAMESPACES_READY -> {
+        out.add(CheckResult.needsDataPlane(test, "status", name, "pods must be running and Ready"));
+        return out;
       }
-      case "NamespacesMustBeReady" -> {
+      case GATEWAY_ADDRESS -> {
+        addressPart(key, s, name, out);
+        generation(key, latest, allConditions(key, false), diffs);
+      }
+      case NAMESPACES_READY -> {
         namespaceReady(objectName, diffs);
         if (s.path("allPodsReady").asBoolean(false)) {
           out.add(CheckResult.needsDataPlane(test, "status", name + " (pods)", "pods must be running and Ready"));
         }
       }
-      case "GenerationChanged" -> {
+      case GENERATION_CHANGED -> {
         Long before = generationsBeforeStep.get(key);
         Long after = observed.generations().get(key);
         if (after == null || after.equals(before)) {
           diffs.add("metadata.generation " + before + " -> " + after + ", want a change");
         }
       }
-      case "GatewayMustHaveLatestConditions", "HTTPRouteMustHaveLatestConditions" ->
-          generation(key, s, allConditions(key, true), diffs);
-      case "GatewayMustHaveZeroRoutes" -> {
+      case LATEST_CONDITIONS -> generation(key, true, allConditions(key, true), diffs);
+      case GATEWAY_CLASS_ACCEPTED -> {
+        JsonNode st = status(key, diffs);
+        conditions(st.path("conditions"), wanted, kind, diffs);
+        generation(key, true, st.path("conditions"), diffs);
+      }
+      case OBJECT_CONDITIONS -> {
+        if (kind.equals("Gateway")) {
+          gateway(key, s, wanted, latest, name, diffs, out);
+        } else {
+          JsonNode st = status(key, diffs);
+          conditions(st.path("conditions"), wanted, kind, diffs);
+          generation(key, latest, st.path("conditions"), diffs);
+        }
+      }
+      case ATTACHED_LISTENER_SETS -> {
+        JsonNode st = status(key, diffs);
+        int got = st.path("attachedListenerSets").asInt(0);
+        if (!st.isMissingNode() && got != s.path("expectedCount").asInt(0)) {
+          diffs.add("status.attachedListenerSets " + got + ", want " + s.path("expectedCount").asInt(0));
+        }
+        generation(key, true, st.path("conditions"), diffs);
+      }
+      case LISTENER_CONDITIONS -> listeners(status(key, diffs).path("listeners"), listenerWants(s, wanted), false,
+          false, diffs);
+      case STATUS_LISTENERS -> {
+        listeners(status(key, diffs).path("listeners"), s.path("listeners"), true, true, diffs);
+        generation(key, latest, allConditions(key, false), diffs);
+      }
+      case PARENT_AND_ROUTES_ACCEPTED -> {
+        if (kind.equals("Gateway")) {
+          gateway(key, s, s.path("conditions"), latest, name, diffs, out);
+          if (!s.has("listeners")) {
+            listeners(status(key, new ArrayList<>()).path("listeners"), listenerWants(s, readyListener()), false,
+                false, diffs);
+          }
+        } else if (kind.equals("ListenerSet")) {
+          listeners(status(key, diffs).path("listeners"), listenerWants(s, readyListener()), false, false, diffs);
+        } else {
+          routes.route(key, s, wanted, latest, diffs);
+          generation(key, latest, routes.parentConditions(key, s), diffs);
+        }
+      }
+      case ROUTE_CONDITION -> {
+        routes.route(key, s, wanted, latest, diffs);
+        generation(key, latest, routes.parentConditions(key, s), diffs);
+      }
+      case ROUTE_NO_ACCEPTED_PARENTS -> {
+        JsonNode parents = observed.statuses().getOrDefault(key, missing()).path("parents");
+        routes.noAcceptedParents(parents, wanted, diffs);
+        if (parents.size() == 1) {
+          generation(key, latest, parents.get(0).path("conditions"), diffs);
+        }
+      }
+      case ROUTE_PARENTS -> routes.parents(status(key, diffs).path("parents"), s, diffs);
+      case ZERO_ROUTES -> {
         JsonNode listeners = status(key, diffs).path("listeners");
         boolean ok = listeners.isEmpty()
             || (listeners.size() == 1 && listeners.get(0).path("attachedRoutes").asInt(-1) == 0);
         if (!ok) {
           diffs.add("status.listeners " + listeners + ", want none or one with attachedRoutes 0");
         }
-        generation(key, s, allConditions(key, false), diffs);
+        generation(key, latest, allConditions(key, false), diffs);
       }
-      case "HTTPRouteMustHaveNoAcceptedParents" -> {
-        JsonNode parents = status(key, diffs).path("parents");
-        if (!parents.isEmpty()) {
-          if (parents.size() != 1) {
-            diffs.add(parents.size() + " parents in status, want none or one not accepted");
-          } else {
-            conditions(parents.get(0).path("conditions"), s.path("conditions"), "parent", diffs);
-            generation(key, s, parents.get(0).path("conditions"), diffs);
-          }
-        }
-      }
-      case "StatusAddresses" -> statusAddresses(key, s, diffs);
-      case "BackendTLSPolicyMustHaveAcceptedConditionTrue" -> {
+      case STATUS_ADDRESSES -> statusAddresses(key, s, diffs);
+      case POLICY_CONDITION -> {
         JsonNode st = status(key, diffs);
-        JsonNode ancestor = null;
-        for (JsonNode a : st.path("ancestors")) {
-          JsonNode ref = a.path("ancestorRef");
-          if (ref.path("name").asString().equals(s.path("ancestor").path("name").asString())) {
-            ancestor = a;
-          }
-        }
+        JsonNode ancestor = routes.ancestor(st, s.path("ancestor"));
         if (ancestor == null) {
           if (!st.isMissingNode()) {
             diffs.add("no status.ancestors entry for Gateway " + s.path("ancestor").path("name").asString());
           }
         } else {
-          conditions(ancestor.path("conditions"), s.path("conditions"), "ancestor", diffs);
-          generation(key, s, ancestor.path("conditions"), diffs);
+          conditions(ancestor.path("conditions"), wanted, "ancestor", diffs);
+          generation(key, latest, ancestor.path("conditions"), diffs);
         }
       }
-      default -> {
-        if (kind.equals("Gateway")) {
-          gateway(key, s, name, diffs, out);
-        } else if (kind.equals("HTTPRoute") || kind.equals("GRPCRoute")) {
-          route(key, s, diffs);
-        } else {
-          diffs.add("assertion " + assertion + " on " + kind + " is not known to the harness");
-        }
-      }
+      default -> throw new IllegalStateException(helper.check().toString());
     }
     out.add(0, diffs.isEmpty() ? CheckResult.pass(test, "status", name, null)
         : CheckResult.fail(test, "status", name, String.join("; ", diffs)));
     return out;
   }
 
+  /**
+   * The listeners an expectation names with their conditions: its {@code listeners}, or {@code conditions} for the
+   * listeners in {@code listenerNames} / {@code listenerName} (every listener when none is named).
+   */
+  private static JsonNode listenerWants(JsonNode s, JsonNode conditions) {
+    if (s.has("listeners")) {
+      return s.path("listeners");
+    }
+    List<String> names = new ArrayList<>();
+    s.path("listenerNames").forEach(n -> names.add(n.asString()));
+    if (s.hasNonNull("listenerName")) {
+      names.add(s.path("listenerName").asString());
+    }
+    if (names.isEmpty()) {
+      names.add("*");
+    }
+    tools.jackson.databind.node.ArrayNode out = tools.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    for (String n : names) {
+      out.addObject().put("name", n).set("conditions", conditions);
+    }
+    return out;
+  }
+
+  /** What GatewayAndRoutesMustBeAccepted asks of every listener: ResolvedRefs, Accepted, Programmed True. */
+  private static JsonNode readyListener() {
+    tools.jackson.databind.node.ArrayNode a = tools.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    for (String type : List.of("ResolvedRefs", "Accepted", "Programmed")) {
+      a.addObject().put("type", type).put("status", "True");
+    }
+    return a;
+  }
+
   /** GatewayMustHaveCondition, GatewayStatusMustHaveListeners, Gateway part of Gateway(AndHTTP)RoutesMustBeAccepted. */
-  private void gateway(ResourceKey key, JsonNode s, String name, List<String> diffs, List<CheckResult> out) {
+  private void gateway(ResourceKey key, JsonNode s, JsonNode wanted, boolean latest, String name,
+      List<String> diffs, List<CheckResult> out) {
     JsonNode st = status(key, diffs);
     if (st.isMissingNode()) {
       return;
     }
-    if (s.has("conditions")) {
-      conditions(st.path("conditions"), s.path("conditions"), "Gateway", diffs);
-    }
+    conditions(st.path("conditions"), wanted, "Gateway", diffs);
     if (s.has("listeners")) {
-      listeners(st.path("listeners"), s.path("listeners"), s.path("listenersExact").asBoolean(false), diffs);
+      listeners(st.path("listeners"), s.path("listeners"), s.path("listenersExact").asBoolean(false), false, diffs);
     }
-    generation(key, s, st.path("conditions"), diffs);
+    generation(key, latest, st.path("conditions"), diffs);
     if (s.path("addressAssigned").asBoolean(false)) {
       addressPart(key, s, name, out);
     }
@@ -148,7 +221,12 @@ final class StatusChecker {
     }
   }
 
-  private void listeners(JsonNode actual, JsonNode want, boolean exact, List<String> diffs) {
+  /**
+   * Listener statuses against the wanted ones ({@code name} "*" for every listener). {@code strict} is
+   * GatewayStatusMustHaveListeners: an expectation without {@code attachedRoutes} or {@code supportedKinds} means
+   * 0 and none, as the Go struct's zero values do.
+   */
+  private void listeners(JsonNode actual, JsonNode want, boolean exact, boolean strict, List<String> diffs) {
     if (exact) {
       List<String> got = new ArrayList<>();
       actual.forEach(l -> got.add(l.path("name").asString()));
@@ -173,10 +251,11 @@ final class StatusChecker {
       for (JsonNode l : targets) {
         String where = "listener " + l.path("name").asString();
         conditions(l.path("conditions"), w.path("conditions"), where, diffs);
-        if (w.has("attachedRoutes") && l.path("attachedRoutes").asInt(-1) != w.path("attachedRoutes").asInt()) {
-          diffs.add(where + " attachedRoutes " + l.path("attachedRoutes") + ", want " + w.path("attachedRoutes"));
+        if ((strict || w.has("attachedRoutes"))
+            && l.path("attachedRoutes").asInt(-1) != w.path("attachedRoutes").asInt(0)) {
+          diffs.add(where + " attachedRoutes " + l.path("attachedRoutes") + ", want " + w.path("attachedRoutes").asInt(0));
         }
-        if (w.has("supportedKinds")) {
+        if (strict || w.has("supportedKinds")) {
           JsonNode kinds = l.path("supportedKinds");
           if (w.path("supportedKinds").isEmpty()) {
             if (!kinds.isEmpty()) {
@@ -198,53 +277,6 @@ final class StatusChecker {
         }
       }
     }
-  }
-
-  /** Route parent status assertions: the parent entry, its controllerName, its conditions. */
-  private void route(ResourceKey key, JsonNode s, List<String> diffs) {
-    JsonNode st = status(key, diffs);
-    if (st.isMissingNode()) {
-      return;
-    }
-    JsonNode want = s.path("parent");
-    JsonNode parent = null;
-    for (JsonNode p : st.path("parents")) {
-      JsonNode ref = p.path("parentRef");
-      String refNs = ref.path("namespace").asString(null);
-      boolean matches = ref.path("name").asString().equals(want.path("name").asString())
-          && (refNs == null ? !s.path("namespaceRequired").asBoolean(false)
-              : refNs.equals(want.path("namespace").asString(refNs)))
-          && (!want.hasNonNull("sectionName")
-              || want.path("sectionName").asString().equals(ref.path("sectionName").asString(null)));
-      if (matches) {
-        parent = p;
-        break;
-      }
-    }
-    if (parent == null) {
-      List<String> refs = new ArrayList<>();
-      st.path("parents").forEach(p -> refs.add(p.path("parentRef").toString()));
-      diffs.add("no status.parents entry for " + want + " (parents: " + refs + ")");
-      return;
-    }
-    JsonNode ref = parent.path("parentRef");
-    if (want.has("group") && !want.path("group").asString().equals(ref.path("group").asString(null))) {
-      diffs.add("parentRef.group " + ref.path("group") + ", want it set to " + want.path("group").asString());
-    }
-    if (want.has("kind") && !want.path("kind").asString().equals(ref.path("kind").asString(null))) {
-      diffs.add("parentRef.kind " + ref.path("kind") + ", want it set to " + want.path("kind").asString());
-    }
-    if (s.path("namespaceRequired").asBoolean(false) && !ref.hasNonNull("namespace")) {
-      diffs.add("parentRef.namespace not set");
-    }
-    if (s.has("controllerName")) {
-      String wantController = ConformanceSuite.fillPlaceholders(s.path("controllerName").asString());
-      if (!wantController.equals(parent.path("controllerName").asString(null))) {
-        diffs.add("controllerName " + parent.path("controllerName") + ", want " + wantController);
-      }
-    }
-    conditions(parent.path("conditions"), s.path("conditions"), "parent " + want.path("name").asString(), diffs);
-    generation(key, s, parent.path("conditions"), diffs);
   }
 
   /** Every wanted {type, status, reason} is among the actual conditions (null status/reason = any). */
@@ -273,8 +305,8 @@ final class StatusChecker {
   }
 
   /** latestObservedGeneration: every condition carries observedGeneration == metadata.generation. */
-  private void generation(ResourceKey key, JsonNode s, JsonNode conditions, List<String> diffs) {
-    if (!s.path("latestObservedGeneration").asBoolean(false)) {
+  private void generation(ResourceKey key, boolean latest, JsonNode conditions, List<String> diffs) {
+    if (!latest) {
       return;
     }
     Long generation = observed.generations().get(key);
@@ -290,13 +322,16 @@ final class StatusChecker {
     }
   }
 
-  /** The top-level conditions, and with {@code parents} true those of every route parent. */
-  private JsonNode allConditions(ResourceKey key, boolean withParents) {
+  /**
+   * The top-level conditions, and with {@code nested} true those of every route parent and policy ancestor too.
+   */
+  private JsonNode allConditions(ResourceKey key, boolean nested) {
     JsonNode st = observed.statuses().getOrDefault(key, missing());
     tools.jackson.databind.node.ArrayNode all = tools.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
     st.path("conditions").forEach(all::add);
-    if (withParents) {
+    if (nested) {
       st.path("parents").forEach(p -> p.path("conditions").forEach(all::add));
+      st.path("ancestors").forEach(p -> p.path("conditions").forEach(all::add));
     }
     return all;
   }
@@ -366,7 +401,7 @@ final class StatusChecker {
         .replace("{UNUSABLE_ADDRESS}", ConformanceSuite.UNUSABLE_ADDRESS);
   }
 
-  private JsonNode status(ResourceKey key, List<String> diffs) {
+  JsonNode status(ResourceKey key, List<String> diffs) {
     JsonNode st = observed.statuses().get(key);
     if (st == null) {
       diffs.add("no status for " + key + (observed.objects().containsKey(key) ? "" : " (object not applied)"));
@@ -375,7 +410,7 @@ final class StatusChecker {
     return st;
   }
 
-  private static JsonNode missing() {
+  static JsonNode missing() {
     return tools.jackson.databind.node.MissingNode.getInstance();
   }
 }

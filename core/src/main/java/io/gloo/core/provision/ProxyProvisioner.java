@@ -515,7 +515,9 @@ public final class ProxyProvisioner implements AutoCloseable {
     TreeSet<Integer> ports = new TreeSet<>();
     if (gateway.getSpec().getListeners() != null) {
       for (Listener l : gateway.getSpec().getListeners()) {
-        if (l.getPort() != null) {
+        // A listener port outside 1-65535 is not served (the translator reports it PortUnavailable); in the
+        // Service or Deployment the API server would refuse the whole object.
+        if (l.getPort() != null && l.getPort() >= 1 && l.getPort() <= 65535) {
           ports.add(l.getPort());
         }
       }

@@ -14,7 +14,9 @@ import io.gloo.core.translate.gatewayapi.GatewayApi;
 import io.gloo.core.watch.KindRegistry;
 import io.gloo.core.watch.KubernetesSource;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -281,32 +283,44 @@ public final class KubernetesStatusWriter implements AutoCloseable {
    * Routes can be attached to Gateways of several controllers, each owning its entries of {@code status.parents};
    * ours replaces only our own. Policies (BackendTLSPolicy) likewise share {@code status.ancestors}.
    */
-  private static JsonNode keepOtherControllersParents(JsonNode desired, JsonNode existing) {
-    JsonNode merged = keepOtherControllers(desired, existing, "parents");
-    return keepOtherControllers(merged, existing, "ancestors");
+  static JsonNode keepOtherControllersParents(JsonNode desired, JsonNode existing) {
+    JsonNode merged = keepOtherControllers(desired, existing, "parents", MAX_PARENTS);
+    return keepOtherControllers(merged, existing, "ancestors", MAX_ANCESTORS);
   }
 
-  private static JsonNode keepOtherControllers(JsonNode desired, JsonNode existing, String field) {
-    if (!(desired instanceof ObjectNode d) || !(d.get(field) instanceof ArrayNode ours)
-        || existing == null || !(existing.get(field) instanceof ArrayNode theirs)) {
+  /** {@code RouteStatus.Parents} and {@code PolicyStatus.Ancestors} MaxItems: the API server refuses longer lists. */
+  static final int MAX_PARENTS = 32;
+  static final int MAX_ANCESTORS = 16;
+
+  /**
+   * Our entries of {@code field} followed by the other controllers' entries of the existing status. Other
+   * controllers' entries are never dropped; when the list would exceed {@code max}, ours are cut to fit (the spec:
+   * a full list gets no further entries), keeping our first ones, which the translator orders by priority.
+   */
+  private static JsonNode keepOtherControllers(JsonNode desired, JsonNode existing, String field, int max) {
+    if (!(desired instanceof ObjectNode d) || !(d.get(field) instanceof ArrayNode ours)) {
       return desired;
     }
-    ArrayNode others = null;
-    for (JsonNode parent : theirs) {
-      JsonNode controller = parent.get("controllerName");
-      if (controller != null && !GatewayApi.CONTROLLER_NAME.equals(controller.asString())) {
-        if (others == null) {
-          others = ours.deepCopy();
+    List<JsonNode> others = new ArrayList<>();
+    if (existing != null && existing.get(field) instanceof ArrayNode theirs) {
+      for (JsonNode parent : theirs) {
+        JsonNode controller = parent.get("controllerName");
+        if (controller != null && !GatewayApi.CONTROLLER_NAME.equals(controller.asString())) {
+          others.add(parent);
         }
-        others.add(parent);
       }
     }
-    if (others == null) {
+    if (others.isEmpty() && ours.size() <= max) {
       return desired;
     }
-    ObjectNode merged = d.deepCopy();
-    merged.set(field, others);
-    return merged;
+    ArrayNode merged = ours.arrayNode();
+    for (int i = 0; i < ours.size() && i < Math.max(0, max - others.size()); i++) {
+      merged.add(ours.get(i));
+    }
+    others.forEach(merged::add);
+    ObjectNode result = d.deepCopy();
+    result.set(field, merged);
+    return result;
   }
 
   @Override

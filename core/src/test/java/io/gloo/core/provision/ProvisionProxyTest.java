@@ -235,6 +235,23 @@ class ProvisionProxyTest {
   }
 
   @Test
+  void listenerPortsOutsideThePortRangeAreNotProvisioned() {
+    io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway gateway = new io.fabric8.kubernetes.client.utils
+        .KubernetesSerialization().unmarshal(Manifests.gateway("default", "gw", 8080),
+            io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class);
+    for (int port : new int[] {-5, 0, 70000}) {
+      gateway.getSpec().getListeners().add(new io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerBuilder()
+          .withName("bad" + (port & 0xffff)).withProtocol("HTTP").withPort(port).build());
+    }
+    try (ProxyProvisioner provisioner = new ProxyProvisioner(admin, new io.gloo.core.report.Reporter(),
+        provisioning(), java.util.Set.of())) {
+      ProxyProvisioner.Desired desired = provisioner.desired(gateway);
+      assertEquals(List.of(8080), desired.service().getSpec().getPorts().stream()
+          .map(io.fabric8.kubernetes.api.model.ServicePort::getPort).toList());
+    }
+  }
+
+  @Test
   void aClusterIpIsTheAddressWithoutALoadBalancer() {
     Service service = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName(NAME)
         .endMetadata().withNewSpec().withType("ClusterIP").withClusterIP("10.96.0.12").endSpec().build();

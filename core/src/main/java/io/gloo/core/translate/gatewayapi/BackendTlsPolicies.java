@@ -76,7 +76,16 @@ final class BackendTlsPolicies {
   /** {@code namespace/service/sectionName} ("" for the whole Service) → the policies targeting it, oldest first. */
   private final Map<String, List<Policy>> byTarget = new HashMap<>();
 
+  /**
+   * {@code PolicyStatus.Ancestors} holds at most 16 entries (the CRD's MaxItems: the API server refuses a longer
+   * list, losing the whole status write), and once full the spec says no further entries are added.
+   */
+  static final int MAX_ANCESTORS = 16;
+
+  private final ResourceSnapshot snapshot;
+
   BackendTlsPolicies(ResourceSnapshot snapshot) {
+    this.snapshot = snapshot;
     List<BackendTLSPolicy> all = new ArrayList<>(snapshot.list(BackendTLSPolicy.class));
     all.sort(Comparator.comparing((BackendTLSPolicy p) -> Objects.toString(p.getMetadata().getCreationTimestamp(), ""))
         .thenComparing(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()));
@@ -224,7 +233,23 @@ final class BackendTlsPolicies {
     return out;
   }
 
-  /** Statuses of the policies with at least one ancestor of ours. */
+  /**
+   * The ancestors a policy's status lists, oldest Gateway first (creationTimestamp, then namespace/name), at most
+   * {@link #MAX_ANCESTORS}: beyond that the oldest. The spec keeps the entries already in a full list and adds no
+   * more; a translation keeps no memory of earlier statuses, and the oldest Gateways are the ones a controller saw
+   * first, so this choice is that rule made deterministic (the status writer, sharing the list with other
+   * controllers, cuts from the end too). The other Gateways still use the policy; they are not listed.
+   */
+  List<ResourceKey> reportedAncestors(Policy p) {
+    List<ResourceKey> ordered = new ArrayList<>(p.ancestors);
+    ordered.sort(Comparator.comparing((ResourceKey g) -> snapshot.get(
+            io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class, g.namespace(), g.name())
+        .map(gw -> Objects.toString(gw.getMetadata().getCreationTimestamp(), "")).orElse(""))
+        .thenComparing(ResourceKey::namespacedName));
+    return List.copyOf(ordered.subList(0, Math.min(MAX_ANCESTORS, ordered.size())));
+  }
+
+  /** Statuses of the policies with at least one ancestor of ours (at most {@link #MAX_ANCESTORS} each). */
   Map<ResourceKey, Object> statuses() {
     Map<ResourceKey, Object> out = new LinkedHashMap<>();
     for (Policy p : policies) {
@@ -232,7 +257,7 @@ final class BackendTlsPolicies {
         continue;
       }
       List<PolicyAncestorStatus> ancestors = new ArrayList<>();
-      for (ResourceKey gateway : p.ancestors) {
+      for (ResourceKey gateway : reportedAncestors(p)) {
         Conditions c = new Conditions(p.resource.getMetadata().getGeneration());
         if (p.accepted()) {
           c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "policy accepted");

@@ -22,6 +22,8 @@ public final class GatewayApi {
   public static final String RESOLVED_REFS = "ResolvedRefs";
   public static final String CONFLICTED = "Conflicted";
   public static final String PARTIALLY_INVALID = "PartiallyInvalid";
+  /** Listener condition (negative polarity, set only when True): TLS listeners on a port with overlapping hosts. */
+  public static final String OVERLAPPING_TLS_CONFIG = "OverlappingTLSConfig";
   /** Gateway condition: a frontend TLS validation uses mode AllowInsecureFallback. */
   public static final String INSECURE_FRONTEND_VALIDATION_MODE = "InsecureFrontendValidationMode";
 
@@ -50,6 +52,8 @@ public final class GatewayApi {
   public static final String REASON_INVALID_CA_CERTIFICATE_KIND = "InvalidCACertificateKind";
   public static final String REASON_NO_VALID_CA_CERTIFICATE = "NoValidCACertificate";
   public static final String REASON_CONFIGURATION_CHANGED = "ConfigurationChanged";
+  public static final String REASON_PORT_UNAVAILABLE = "PortUnavailable";
+  public static final String REASON_OVERLAPPING_HOSTNAMES = "OverlappingHostnames";
 
   /** Frontend TLS validation modes. */
   public static final String MODE_ALLOW_VALID_ONLY = "AllowValidOnly";

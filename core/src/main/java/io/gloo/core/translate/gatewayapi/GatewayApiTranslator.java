@@ -269,11 +269,15 @@ public final class GatewayApiTranslator {
         if (https && l.unsupportedReason == null) {
           tls.resolveClientValidation(ctx.gateway, l);
         }
+        SpecValues.checkListener(ctx.listeners.indexOf(l), l);
       }
-      // Listeners sharing a port must agree on protocol and differ in hostname.
+      // Listeners sharing a port must agree on protocol and differ in hostname (a listener whose port is not a port
+      // shares it with nobody).
       Map<Integer, List<ListenerContext>> byPort = new TreeMap<>();
       for (ListenerContext l : ctx.listeners) {
-        byPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l);
+        if (SpecValues.port(l.spec.getPort()) == null) {
+          byPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l);
+        }
       }
       for (List<ListenerContext> samePort : byPort.values()) {
         Set<String> protocols = new LinkedHashSet<>();
@@ -294,6 +298,7 @@ public final class GatewayApiTranslator {
             });
           }
         }
+        OverlappingTls.mark(samePort);
       }
     }
 
@@ -370,6 +375,8 @@ public final class GatewayApiTranslator {
             ? List.of() : grpc.getSpec().getParentRefs();
         hostnames = grpc.getSpec() == null ? null : grpc.getSpec().getHostnames();
       }
+      List<String> hostnameProblems = new ArrayList<>();
+      List<String> routeHostnames = SpecValues.validHostnames(hostnames, hostnameProblems);
       RoutePlans.Builder plan = routePlans.builder(route, kind);
       List<RouteIR> translated = null; // translated once, shared by every parent
       RuleTranslator.Problems problems = new RuleTranslator.Problems();
@@ -400,7 +407,12 @@ public final class GatewayApiTranslator {
         if (translated == null) {
           translated = rules(route, previous, problems, translate, plan);
         }
-        attachToGateway(route, kind, hostnames, parent, gateway, conditions, plan);
+        if (routeHostnames == null) {
+          conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
+              String.join("; ", hostnameProblems) + "; the route has no valid hostname and is not attached");
+        } else {
+          attachToGateway(route, kind, routeHostnames, parent, gateway, conditions, plan, hostnameProblems);
+        }
         resolvedRefs(conditions, problems);
         plan.parent(parentRef(parent), conditions.build());
       }
@@ -450,7 +462,8 @@ public final class GatewayApiTranslator {
     }
 
     private void attachToGateway(HasMetadata route, String kind, List<String> routeHostnames,
-        ParentReference parent, GatewayContext gateway, Conditions conditions, RoutePlans.Builder plan) {
+        ParentReference parent, GatewayContext gateway, Conditions conditions, RoutePlans.Builder plan,
+        List<String> hostnameProblems) {
       List<ListenerContext> candidates = new ArrayList<>();
       for (ListenerContext l : gateway.listeners) {
         if ((parent.getSectionName() == null || parent.getSectionName().equals(l.name))
@@ -468,7 +481,7 @@ public final class GatewayApiTranslator {
       String routeNs = route.getMetadata().getNamespace();
       List<ListenerContext> allowed = new ArrayList<>();
       for (ListenerContext l : candidates) {
-        if (l.servable() && l.admitsKind(GatewayApi.GROUP, kind)
+        if (l.admitsKind(GatewayApi.GROUP, kind)
             && namespaceAllowed(l.namespaces(), gateway.key.namespace(), routeNs)) {
           allowed.add(l);
         }
@@ -488,6 +501,9 @@ public final class GatewayApiTranslator {
         }
         attachedAny = true;
         plan.attached(gatewayName, gateway.listeners.indexOf(l));
+        if (!l.servable()) {
+          continue; // attached and counted, but a listener that is not served carries no routes to Envoy
+        }
         for (String domain : domains) {
           if (isolatedElsewhere(gateway, l, domain)) {
             continue; // a more specific listener on this port owns these hosts: its routes alone serve them
@@ -504,7 +520,8 @@ public final class GatewayApiTranslator {
         return;
       }
       conditions.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "attached to Gateway "
-          + gateway.key.namespacedName());
+          + gateway.key.namespacedName() + (hostnameProblems.isEmpty() ? ""
+              : "; ignored invalid hostnames: " + String.join("; ", hostnameProblems)));
     }
 
     /**
@@ -527,10 +544,7 @@ public final class GatewayApiTranslator {
       } else {
         conditions.set(GatewayApi.RESOLVED_REFS, false, problems.refsReason, String.join("; ", problems.refsMessages));
       }
-      if (!problems.invalidMessages.isEmpty()) {
-        conditions.set(GatewayApi.PARTIALLY_INVALID, true, GatewayApi.REASON_UNSUPPORTED_VALUE,
-            String.join("; ", problems.invalidMessages));
-      }
+      conditions.droppedRules(problems.invalidMessages);
     }
 
     private boolean namespaceAllowed(RouteNamespaces namespaces, String gatewayNs, String routeNs) {
@@ -738,6 +752,10 @@ public final class GatewayApiTranslator {
           invalid++;
           c.set(GatewayApi.ACCEPTED, false, l.unsupportedReason, l.unsupportedMessage);
           c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.unsupportedMessage);
+        } else if (l.invalidReason != null) {
+          invalid++;
+          c.set(GatewayApi.ACCEPTED, false, l.invalidReason, l.invalidMessage);
+          c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.invalidMessage);
         } else if (l.conflictReason != null) {
           invalid++;
           c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "listener is valid");
@@ -749,8 +767,15 @@ public final class GatewayApiTranslator {
           c.set(GatewayApi.CONFLICTED, false, GatewayApi.REASON_NO_CONFLICTS, "no conflicts");
           c.set(GatewayApi.PROGRAMMED, true, GatewayApi.REASON_PROGRAMMED, "listener programmed");
         }
+        if (!l.overlappingHostnames.isEmpty()) {
+          // negative polarity: set only when true
+          c.set(GatewayApi.OVERLAPPING_TLS_CONFIG, true, GatewayApi.REASON_OVERLAPPING_HOSTNAMES,
+              "hostname overlaps with that of HTTPS listener(s) " + String.join(", ", l.overlappingHostnames)
+                  + " on port " + l.port + ": a client may reuse a connection made for one listener's certificate"
+                  + " for the other's hosts");
+        }
         if (l.refsReason != null) {
-          if (l.unsupportedReason == null && l.conflictReason == null) {
+          if (l.unsupportedReason == null && l.invalidReason == null && l.conflictReason == null) {
             c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.refsMessage);
           }
           c.set(GatewayApi.RESOLVED_REFS, false, l.refsReason, l.refsMessage);

@@ -19,6 +19,14 @@ final class ListenerContext {
   String unsupportedReason;
   String unsupportedMessage;
   String conflictReason;
+  /**
+   * A value Envoy or the API server would refuse (port out of 1-65535, malformed hostname): Accepted False with this
+   * reason and a message naming the field; never sent to Envoy. Route kinds are still listed and routes still attach.
+   */
+  String invalidReason;
+  String invalidMessage;
+  /** HTTPS: the other listeners on the port whose hostnames overlap this one's (OverlappingTLSConfig), sorted. */
+  final java.util.Set<String> overlappingHostnames = new java.util.TreeSet<>();
   /** A certificateRef that did not resolve: ResolvedRefs False with this reason, and not programmed. */
   String refsReason;
   String refsMessage;
@@ -45,9 +53,13 @@ final class ListenerContext {
     return spec.getProtocol() == null ? "" : spec.getProtocol();
   }
 
-  /** Valid and free of conflicts: routes attach and Envoy serves it. */
+  /**
+   * Valid and free of conflicts: Envoy serves it. Route attachment does not depend on it (the spec: attachment is
+   * based solely on AllowedRoutes and the routes' parentRefs, and attachedRoutes is counted even when the listener
+   * is not Accepted); only what is served does.
+   */
   boolean servable() {
-    return unsupportedReason == null && conflictReason == null && refsReason == null;
+    return unsupportedReason == null && invalidReason == null && conflictReason == null && refsReason == null;
   }
 
   boolean admitsKind(String group, String kind) {

@@ -128,6 +128,12 @@ final class RuleTranslator {
       HTTPRouteFilter filter = filters.get(f);
       String type = filter.getType() == null ? "" : filter.getType();
       String field = where + " filters[" + f + "]";
+      String invalidValue = FilterValues.invalid(filter);
+      if (invalidValue != null) {
+        failure = field + "." + invalidValue + "; the rule answers 500";
+        problems.invalidMessages.add(failure);
+        break;
+      }
       switch (type) {
         case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
         case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
@@ -221,6 +227,12 @@ final class RuleTranslator {
       for (int f = 0; f < filters.size(); f++) {
         HTTPRouteFilter filter = filters.get(f);
         String type = filter.getType() == null ? "" : filter.getType();
+        String invalidValue = FilterValues.invalid(filter);
+        if (invalidValue != null) {
+          problems.invalidMessages.add("rule " + index + " backendRefs[" + b + "].filters[" + f + "]."
+              + invalidValue + "; the rule answers 500");
+          return new RouteActionIR.DirectResponse(500, null);
+        }
         switch (type) {
           case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
           case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
@@ -399,6 +411,12 @@ final class RuleTranslator {
     List<RouteMatchIR.ValueMatch> headers = new ArrayList<>();
     Set<String> seenHeaders = new HashSet<>();
     if (match.getHeaders() != null) {
+      for (int i = 0; i < match.getHeaders().size(); i++) {
+        String problem = SpecValues.headerName(match.getHeaders().get(i).getName());
+        if (problem != null) {
+          return new MatchOrError(null, "headers[" + i + "].name: " + problem);
+        }
+      }
       for (HTTPHeaderMatch h : match.getHeaders()) {
         String name = h.getName().toLowerCase(Locale.ROOT); // header names are case-insensitive
         if (seenHeaders.add(name)) { // the spec: the first match for a name wins
@@ -409,6 +427,14 @@ final class RuleTranslator {
     List<RouteMatchIR.ValueMatch> query = new ArrayList<>();
     Set<String> seenParams = new HashSet<>();
     if (match.getQueryParams() != null) {
+      for (int i = 0; i < match.getQueryParams().size(); i++) {
+        // HTTPQueryParamMatch.name is an HTTPHeaderName: the same token rule and 256-character limit
+        String problem = SpecValues.headerName(match.getQueryParams().get(i).getName());
+        if (problem != null) {
+          return new MatchOrError(null, "queryParams[" + i + "].name: "
+              + problem.replace("header name", "query parameter name"));
+        }
+      }
       for (HTTPQueryParamMatch q : match.getQueryParams()) {
         if (seenParams.add(q.getName())) { // query parameter names are case-sensitive
           query.add(new RouteMatchIR.ValueMatch(q.getName(), "RegularExpression".equals(q.getType()), q.getValue()));
