@@ -138,6 +138,16 @@ class BootstrapCommandTest {
   }
 
   @Test
+  void serveSaysInOneLineWhenItCannotHaveItsCa() throws Exception {
+    Path notADir = Files.writeString(root.resolve("file"), "x");
+    Run run = CliTest.run("serve", "--config-dir", config.toString(), "--state-dir", notADir.toString(),
+        "--xds-port", "0", "--admin-port", "0");
+    assertEquals(1, run.exit());
+    assertEquals("gloo serve: cannot load or create the CA: state directory " + notADir.toAbsolutePath()
+        + " is not a directory\n", run.err());
+  }
+
+  @Test
   void certsIssueWritesAGatewayOrServiceCertificate() throws Exception {
     Run run = CliTest.run("certs", "issue", "--config-dir", config.toString(), "--for", "ratelimit-server",
         "--dns", "ratelimit.gloo-system.svc", "--out-dir", out.toString(), "--lifetime", "2h");
