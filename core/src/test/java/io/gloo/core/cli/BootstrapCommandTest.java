@@ -72,6 +72,15 @@ class BootstrapCommandTest {
 
     Bootstrap bootstrap = parse(Files.readString(out.resolve("envoy.yaml")));
     assertEquals(List.of(), new ProtoConstraintValidator().validate(bootstrap));
+    // The check reaches into the TLS transport socket: a SAN matcher without a type would be caught.
+    Bootstrap.Builder broken = bootstrap.toBuilder();
+    UpstreamTlsContext.Builder ctx = broken.getStaticResources().getClusters(0).getTransportSocket().getTypedConfig()
+        .unpack(UpstreamTlsContext.class).toBuilder();
+    ctx.getCommonTlsContextBuilder().getValidationContextBuilder().getMatchTypedSubjectAltNamesBuilder(0)
+        .setSanTypeValue(0);
+    broken.getStaticResourcesBuilder().getClustersBuilder(0).getTransportSocketBuilder()
+        .setTypedConfig(com.google.protobuf.Any.pack(ctx.build()));
+    assertFalse(new ProtoConstraintValidator().validate(broken.build()).isEmpty());
     UpstreamTlsContext tls = bootstrap.getStaticResources().getClusters(0).getTransportSocket().getTypedConfig()
         .unpack(UpstreamTlsContext.class);
     assertEquals(List.of("h2"), tls.getCommonTlsContext().getAlpnProtocolsList());
