@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * other processes on the machine) hits both alike. Prints each mode's median and p90, and the ratio of medians.
  *
  * <p>{@code java -cp bench/target/benchmarks.jar io.gloo.bench.XdsTlsBench [measured rounds per mode, default 10]
- * [warm-up rounds per mode, default 3]}
+ * [warm-up rounds per mode, default 3] [routes, default 1000]}
  */
 public final class XdsTlsBench {
 
@@ -56,8 +56,9 @@ public final class XdsTlsBench {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int warmups = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int routes = args.length > 2 ? Integer.parseInt(args[2]) : ROUTES;
 
-    Workload workload = new Workload(ROUTES);
+    Workload workload = new Workload(routes);
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     SnapshotPublisher publisher = new SnapshotPublisher(metrics);
     publisher.publish(new Translator().translate(workload.snapshot()).gateways());
@@ -93,31 +94,42 @@ public final class XdsTlsBench {
       Node node = BootstrapGenerator.bootstrap(gateway, "127.0.0.1:9977").getNode();
       long[] tlsMillis = new long[rounds];
       long[] plainMillis = new long[rounds];
+      long[] tlsCpu = new long[rounds];
+      long[] plainCpu = new long[rounds];
       for (int r = -warmups; r < rounds; r++) {
-        long p = round("localhost", plain.port(), plainCredentials, node, names);
-        long t = round("localhost", tls.port(), tlsCredentials, node, names);
-        System.out.printf("%s %2d: plaintext %5d ms, mTLS %5d ms%n", r < 0 ? "warm-up" : "round  ", Math.abs(r),
-            p / 1_000_000, t / 1_000_000);
+        long[] p = round("localhost", plain.port(), plainCredentials, node, names);
+        long[] t = round("localhost", tls.port(), tlsCredentials, node, names);
+        System.out.printf("%s %2d: plaintext %5d ms (CPU %5d ms), mTLS %5d ms (CPU %5d ms)%n",
+            r < 0 ? "warm-up" : "round  ", Math.abs(r), p[0] / 1_000_000, p[1] / 1_000_000, t[0] / 1_000_000,
+            t[1] / 1_000_000);
         if (r >= 0) {
-          tlsMillis[r] = t;
-          plainMillis[r] = p;
+          plainMillis[r] = p[0];
+          plainCpu[r] = p[1];
+          tlsMillis[r] = t[0];
+          tlsCpu[r] = t[1];
         }
       }
       double tlsMedian = percentile(tlsMillis, 50);
       double plainMedian = percentile(plainMillis, 50);
-      System.out.printf("%d proxies x full snapshot of %d routes, %d rounds per mode:%n", PROXIES, ROUTES, rounds);
+      System.out.printf("%d proxies x full snapshot of %d routes, %d rounds per mode:%n", PROXIES, routes, rounds);
       System.out.printf("  plaintext (--xds-insecure): median %.1f ms (p90 %.1f)%n", plainMedian,
           percentile(plainMillis, 90));
       System.out.printf("  mutual TLS:                 median %.1f ms (p90 %.1f)%n", tlsMedian,
           percentile(tlsMillis, 90));
       System.out.printf("  ratio mTLS / plaintext:     %.2fx (target <= 1.3x)%n", tlsMedian / plainMedian);
+      System.out.printf("  process CPU per round (server and the 100 clients): plaintext median %.1f ms, mTLS %.1f ms,"
+          + " ratio %.2fx%n", percentile(plainCpu, 50), percentile(tlsCpu, 50),
+          percentile(tlsCpu, 50) / percentile(plainCpu, 50));
     }
   }
 
   record Names(List<String> clusters, List<String> routes) {}
 
-  /** One round: every proxy connects, receives and ACKs CDS, EDS, LDS, RDS; returns the wall time in ns. */
-  static long round(String host, int port, List<ChannelCredentials> credentials, Node node, Names names)
+  /**
+   * One round: every proxy connects, receives and ACKs CDS, EDS, LDS, RDS; returns the wall time and the process CPU
+   * time in ns, both from the first connection until the last ACK.
+   */
+  static long[] round(String host, int port, List<ChannelCredentials> credentials, Node node, Names names)
       throws Exception {
     // Channels are built (the client's TLS context loaded from its PEM files, as an Envoy does at start) before
     // the clock starts; they connect (TCP, and the TLS handshake) on the first request, inside the round.
@@ -127,12 +139,14 @@ public final class XdsTlsBench {
     }
     CountDownLatch done = new CountDownLatch(credentials.size());
     AtomicReference<Throwable> failure = new AtomicReference<>();
+    long cpuStart = processCpuNanos();
     long start = System.nanoTime();
     for (int i = 0; i < channels.size(); i++) {
       new Proxy(channels.get(i), node.toBuilder().setId("bench-proxy-" + i).build(), names, done, failure).start();
     }
     boolean finished = done.await(ROUND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     long elapsed = System.nanoTime() - start;
+    long cpu = processCpuNanos() - cpuStart;
     for (ManagedChannel c : channels) {
       c.shutdownNow();
     }
@@ -145,7 +159,7 @@ public final class XdsTlsBench {
     if (!finished) {
       throw new IllegalStateException("round did not finish within " + ROUND_TIMEOUT_SECONDS + " s");
     }
-    return elapsed;
+    return new long[] {elapsed, cpu};
   }
 
   /** An Envoy-like ADS client: subscribes to each type in Envoy's order, ACKing each response. */
@@ -208,6 +222,12 @@ public final class XdsTlsBench {
 
     @Override
     public void onCompleted() {}
+  }
+
+  /** CPU time of this JVM (server and clients alike), which a loaded machine's waiting does not inflate. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static double percentile(long[] nanos, int p) {

@@ -108,6 +108,9 @@ public final class CaDirectory {
     if (Files.isDirectory(dir)) {
       return;
     }
+    if (Files.exists(dir)) {
+      throw new IOException("state directory " + dir + " is not a directory");
+    }
     if (posix()) {
       Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_RWX));
       Files.setPosixFilePermissions(dir, OWNER_RWX); // createDirectories is subject to the umask

@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.gloo.core.security.GrpcTls;
 import io.gloo.core.security.SpiffeId;
 import io.gloo.core.snapshot.ProxyNodes;
+import io.gloo.core.store.ResourceKey;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
@@ -86,7 +87,8 @@ public final class XdsAuthorization implements ServerInterceptor {
     if (gateway.isEmpty()) {
       return refuse(call, Reason.NOT_A_PROXY, identity.get().uri(), service + " is served to Gateway proxies only");
     }
-    String allowedGroup = gateway.get().replace('/', '~');
+    String[] ref = gateway.get().split("/", 2);
+    String allowedGroup = ProxyNodes.groupOf(new ResourceKey("Gateway", ref[0], ref[1]));
     GuardedCall<Q, R> guarded = new GuardedCall<>(call);
     ServerCall.Listener<Q> delegate = next.startCall(guarded, headers);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {

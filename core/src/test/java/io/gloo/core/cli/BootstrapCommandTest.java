@@ -72,6 +72,15 @@ class BootstrapCommandTest {
 
     Bootstrap bootstrap = parse(Files.readString(out.resolve("envoy.yaml")));
     assertEquals(List.of(), new ProtoConstraintValidator().validate(bootstrap));
+    // The check reaches into the TLS transport socket: a SAN matcher without a type would be caught.
+    Bootstrap.Builder broken = bootstrap.toBuilder();
+    UpstreamTlsContext.Builder ctx = broken.getStaticResources().getClusters(0).getTransportSocket().getTypedConfig()
+        .unpack(UpstreamTlsContext.class).toBuilder();
+    ctx.getCommonTlsContextBuilder().getValidationContextBuilder().getMatchTypedSubjectAltNamesBuilder(0)
+        .setSanTypeValue(0);
+    broken.getStaticResourcesBuilder().getClustersBuilder(0).getTransportSocketBuilder()
+        .setTypedConfig(com.google.protobuf.Any.pack(ctx.build()));
+    assertFalse(new ProtoConstraintValidator().validate(broken.build()).isEmpty());
     UpstreamTlsContext tls = bootstrap.getStaticResources().getClusters(0).getTransportSocket().getTypedConfig()
         .unpack(UpstreamTlsContext.class);
     assertEquals(List.of("h2"), tls.getCommonTlsContext().getAlpnProtocolsList());
@@ -135,6 +144,16 @@ class BootstrapCommandTest {
     assertEquals("gloo bootstrap: give --config-dir (the directory gloo serve serves) or --state-dir, to find the"
         + " control plane's CA\n", run.err());
     assertEquals(2, CliTest.run("bootstrap", "--state-dir", root.toString(), "--gateway", "default/Bad").exit());
+  }
+
+  @Test
+  void serveSaysInOneLineWhenItCannotHaveItsCa() throws Exception {
+    Path notADir = Files.writeString(root.resolve("file"), "x");
+    Run run = CliTest.run("serve", "--config-dir", config.toString(), "--state-dir", notADir.toString(),
+        "--xds-port", "0", "--admin-port", "0");
+    assertEquals(1, run.exit());
+    assertEquals("gloo serve: cannot load or create the CA: state directory " + notADir.toAbsolutePath()
+        + " is not a directory\n", run.err());
   }
 
   @Test
