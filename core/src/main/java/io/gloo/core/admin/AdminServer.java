@@ -131,6 +131,9 @@ public final class AdminServer implements AutoCloseable {
   private void statuses(HttpExchange ex) throws IOException {
     Reporter reporter = server.reporter();
     ObjectNode root = JSON.createObjectNode();
+    if (server.source() instanceof io.gloo.core.watch.DirectorySource directory) {
+      root.put("configDir", directory.directory().toString()); // so that `gloo status` can tell whose server it is
+    }
     root.set("statuses", TranslationJson.statuses(reporter.statuses()));
     ArrayNode problems = root.putArray("sourceProblems");
     for (SourceProblem p : reporter.sourceProblems()) {
