@@ -42,10 +42,6 @@ final class FileEvents {
         && stat.modified().toMillis() <= s.createdAtMillis();
   }
 
-  boolean isEmpty() {
-    return seen.isEmpty() && !overflowed;
-  }
-
   @Override
   public String toString() {
     return overflowed ? "FileEvents[overflowed]" : "FileEvents" + seen;

@@ -48,50 +48,6 @@ final class ManifestScanner {
 
   private static final Logger LOG = LoggerFactory.getLogger(ManifestScanner.class);
 
-  /**
-   * A file modified this close to when we read it may change again without its size or mtime changing (coarse
-   * mtime resolution); such files are re-read and compared by content until they have been quiet this long.
-   */
-  private static final long RACY_WINDOW_MILLIS = 2_000;
-
-  /**
-   * Why a file serves what it last read instead of what is there now.
-   *
-   * @param writing true while it is being written (re-checked on every scan), false when it cannot be read
-   * @param at the stat when it could not be read (re-tried once it changes); null when it has none
-   */
-  private record Hold(SourceProblem problem, boolean writing, FileStat at) {}
-
-  /**
-   * What we know about one file: its stat and content hash when read (null when never read), what it contributes
-   * (by key; a key defined twice in one file is served from its last document), its parse problems, and why it is
-   * held at that content, if it is.
-   */
-  private record FileState(FileStat stat, long readAtMillis, HashCode hash, Map<ResourceKey, HasMetadata> served,
-      List<SourceProblem> problems, boolean everGood, Hold hold) {
-
-    static final FileState NEVER_READ = new FileState(null, 0, null, Map.of(), List.of(), false, null);
-
-    boolean unchangedSince(FileStat now) {
-      return hold == null && stat != null && stat.equals(now)
-          && readAtMillis - stat.modified().toMillis() > RACY_WINDOW_MILLIS;
-    }
-
-    FileState held(Hold why) {
-      return new FileState(stat, readAtMillis, hash, served, problems, everGood, why);
-    }
-
-    /** Its problems as reported: the parse problems of what it serves, and why it is held. */
-    List<SourceProblem> allProblems() {
-      if (hold == null) {
-        return problems;
-      }
-      List<SourceProblem> all = new ArrayList<>(problems);
-      all.add(hold.problem());
-      return all;
-    }
-  }
-
   private final ManifestParser parser;
   private final ResourceVersioning versioning;
   private final boolean logProblems;
@@ -247,7 +203,7 @@ final class ManifestScanner {
       }
     }
     if (gatewaysTouched) {
-      unservedGateways = UnservedGateways.check(gatewaysAndClasses(changes), this::fileOf);
+      unservedGateways = UnservedGateways.check(snapshot, changes, this::fileOf);
     }
     List<SourceProblem> problems = problems();
     if (changes.isEmpty() && problems.equals(snapshot.problems())) {
@@ -255,27 +211,6 @@ final class ManifestScanner {
     }
     snapshot = snapshot.withChanges(changes, problems);
     return true;
-  }
-
-  /** The Gateways and GatewayClasses of the snapshot with {@code changes} applied. */
-  private List<HasMetadata> gatewaysAndClasses(Map<ResourceKey, HasMetadata> changes) {
-    Map<ResourceKey, HasMetadata> byKey = new TreeMap<>();
-    for (HasMetadata r : snapshot.all()) {
-      String kind = r.getKind();
-      if ("Gateway".equals(kind) || "GatewayClass".equals(kind)) {
-        byKey.put(ResourceKey.of(r), r);
-      }
-    }
-    changes.forEach((key, r) -> {
-      if (key.kind().equals("Gateway") || key.kind().equals("GatewayClass")) {
-        if (r == null) {
-          byKey.remove(key);
-        } else {
-          byKey.put(key, r);
-        }
-      }
-    });
-    return List.copyOf(byKey.values());
   }
 
   private String fileOf(ResourceKey key) {
@@ -390,7 +325,7 @@ final class ManifestScanner {
     if (logProblems) {
       LOG.warn("{} {}", file, message);
     }
-    return base.held(new Hold(new SourceProblem(file.toString(), 0, 0, message), true, null));
+    return base.held(new FileState.Hold(new SourceProblem(file.toString(), 0, 0, message), true, null));
   }
 
   /**
@@ -402,7 +337,7 @@ final class ManifestScanner {
     FileState base = old == null ? FileState.NEVER_READ : old;
     String message = "cannot be read (" + reason + ")" + (base.served().isEmpty() ? ""
         : ": serving the " + base.served().size() + " resources last read from it until it can be read or is removed");
-    Hold hold = new Hold(new SourceProblem(file.toString(), 0, 0, message), false, at);
+    FileState.Hold hold = new FileState.Hold(new SourceProblem(file.toString(), 0, 0, message), false, at);
     if (hold.equals(base.hold())) {
       return old;
     }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.store.SourceProblem;
 import io.gloo.core.translate.gatewayapi.GatewayApi;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -22,6 +24,25 @@ import java.util.function.Function;
 final class UnservedGateways {
 
   private UnservedGateways() {}
+
+  /** {@link #check(Collection, Function)} over {@code snapshot} with {@code changes} (by key; null: removed). */
+  static List<SourceProblem> check(ResourceSnapshot snapshot, Map<ResourceKey, HasMetadata> changes,
+      Function<ResourceKey, String> fileOf) {
+    Map<ResourceKey, HasMetadata> byKey = new TreeMap<>();
+    for (Class<? extends HasMetadata> type : List.of(Gateway.class, GatewayClass.class)) {
+      snapshot.list(type).forEach(r -> byKey.put(ResourceKey.of(r), r));
+    }
+    changes.forEach((key, r) -> {
+      if (key.kind().equals("Gateway") || key.kind().equals("GatewayClass")) {
+        if (r == null) {
+          byKey.remove(key);
+        } else {
+          byKey.put(key, r);
+        }
+      }
+    });
+    return check(byKey.values(), fileOf);
+  }
 
   /**
    * @param resources the Gateways and GatewayClasses served (other kinds are ignored)
