@@ -285,7 +285,7 @@ final class ManifestScanner {
     }
     settling.done(file);
     if (old != null && old.hold() != null && logProblems) {
-      LOG.info("{} is readable and settled again: serving what it holds now", file);
+      LOG.info(old.hold().writing() ? "{} has settled: serving what it holds now" : "{} can be read again", file);
     }
     HashCode hash = Hashing.sha256().hashBytes(content);
     long now = System.currentTimeMillis();
