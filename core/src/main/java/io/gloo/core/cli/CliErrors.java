@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * How every {@code gloo} command reports what went wrong, in one place: one line on stderr, {@code gloo <command>:
@@ -35,7 +36,11 @@ final class CliErrors {
   private static int badCommandLine(ParameterException e, String[] args) {
     CommandLine command = e.getCommandLine();
     LOG.debug("bad command line", e);
-    command.getErr().println(prefix(command) + oneLine(e.getMessage()) + " (see '"
+    String suggestion = "";
+    if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+      suggestion = "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
+    }
+    command.getErr().println(prefix(command) + oneLine(e.getMessage()) + suggestion + " (see '"
         + command.getCommandSpec().qualifiedName() + " --help')");
     command.getErr().flush();
     return command.getCommandSpec().exitCodeOnInvalidInput();

@@ -94,6 +94,18 @@ class CliErrorsTest {
   }
 
   @Test
+  void aMistypedCommandOrOptionIsOneLineWithASuggestion() {
+    Run command = CliTest.run("stauts");
+    assertEquals(2, command.exit());
+    assertTrue(oneLine(command).startsWith("gloo: Unmatched argument at index 0: 'stauts'; did you mean status"),
+        command.err());
+    Run option = CliTest.run("serve", "--debonce", "1s");
+    assertEquals(2, option.exit());
+    assertEquals("gloo serve: Unknown options: '--debonce', '1s'; did you mean --debounce? (see 'gloo serve --help')",
+        oneLine(option));
+  }
+
+  @Test
   void goodHostPortsPass() {
     for (String address : List.of("127.0.0.1:9977", "gloo.example.com:1", "[::1]:65535")) {
       Run run = CliTest.run("bootstrap", "--gateway", "a/b", "--xds-address", address);
