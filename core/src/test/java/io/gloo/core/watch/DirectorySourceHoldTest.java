@@ -72,7 +72,11 @@ class DirectorySourceHoldTest {
   }
 
   private void start(Duration debounce) {
-    source = new DirectorySource(dir, debounce, WriteSettling.DEFAULT_SETTLE, new ManifestParser());
+    start(debounce, WriteSettling.DEFAULT_SETTLE);
+  }
+
+  private void start(Duration debounce, Duration settle) {
+    source = new DirectorySource(dir, debounce, settle, new ManifestParser());
     source.start(snapshots::add);
     assertNotNull(snapshots.poll());
   }
@@ -119,7 +123,9 @@ class DirectorySourceHoldTest {
   void aFileRewrittenInPlaceInTwoStepsIsNeverServedHalfWritten() throws Exception {
     Path file = dir.resolve("routes.yaml");
     Files.writeString(file, configMap("a", "v", "1") + "---\n" + configMap("b", "v", "1"));
-    start(DirectorySource.DEFAULT_DEBOUNCE);
+    // A settle time well above the 300 ms pause below, so that a busy machine oversleeping the pause cannot make the
+    // writer look finished (with the default 1 s it would take a 700 ms oversleep).
+    start(DirectorySource.DEFAULT_DEBOUNCE, Duration.ofSeconds(3));
 
     // The new version, cut at the document boundary (the first part parses: a ConfigMap "a" alone) and, for a
     // second file created meanwhile, at a line boundary (the first part parses: "c" with one key of two).
@@ -135,7 +141,7 @@ class DirectorySourceHoldTest {
 
     Map<String, Map<String, String>> complete = Map.of("a", Map.of("v", "2"), "b", Map.of("v", "2"),
         "c", Map.of("first", "1", "second", "2"));
-    List<ResourceSnapshot> seen = until(s -> data(s).equals(complete), 10);
+    List<ResourceSnapshot> seen = until(s -> data(s).equals(complete), 15);
 
     Map<String, Map<String, String>> before = Map.of("a", Map.of("v", "1"), "b", Map.of("v", "1"));
     for (ResourceSnapshot s : seen) {
@@ -218,18 +224,18 @@ class DirectorySourceHoldTest {
   void aFileReplacedByADirectoryKeepsServingItsLastGoodResources() throws Exception {
     Path file = dir.resolve("routes.yaml");
     Files.writeString(file, configMap("a", "v", "1"));
-    start(Duration.ofMillis(500)); // the delete and the mkdir below must fall in one burst
+    start(Duration.ofSeconds(1)); // the delete and the mkdir below must fall in one burst
 
     Files.delete(file);
     Files.createDirectory(file);
 
-    ResourceSnapshot held = until(s -> !s.problems().isEmpty(), 5).get(0);
+    ResourceSnapshot held = until(s -> !s.problems().isEmpty(), 10).get(0);
     assertEquals(Map.of("a", Map.of("v", "1")), data(held));
     assertTrue(hasProblem(held, file, "cannot be read (it is now a directory, not a file): serving the 1 resources"),
         held.problems().toString());
 
     Files.delete(file); // removing it is how its resources are withdrawn
-    ResourceSnapshot removed = until(s -> s.problems().isEmpty(), 5).get(0);
+    ResourceSnapshot removed = until(s -> s.problems().isEmpty(), 10).get(0);
     assertEquals(Map.of(), data(removed));
   }
 
