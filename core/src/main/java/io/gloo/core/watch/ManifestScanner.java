@@ -203,7 +203,11 @@ final class ManifestScanner {
       }
     }
     if (gatewaysTouched) {
-      unservedGateways = UnservedGateways.check(snapshot, changes, this::fileOf);
+      List<SourceProblem> unserved = UnservedGateways.check(snapshot, changes, this::fileOf);
+      if (logProblems && !unserved.equals(unservedGateways)) {
+        unserved.forEach(p -> LOG.warn("{}", p));
+      }
+      unservedGateways = unserved;
     }
     List<SourceProblem> problems = problems();
     if (changes.isEmpty() && problems.equals(snapshot.problems())) {
