@@ -80,6 +80,9 @@ final class AdminDumps {
   AdminResponse statuses() {
     Reporter reporter = server.reporter();
     ObjectNode root = AdminResponse.mapper().createObjectNode();
+    if (server.source() instanceof io.gloo.core.watch.DirectorySource directory) {
+      root.put("configDir", directory.directory().toString()); // so that `gloo status` can tell whose server it is
+    }
     root.set("statuses", TranslationJson.statuses(reporter.statuses()));
     ArrayNode problems = root.putArray("sourceProblems");
     for (SourceProblem p : reporter.sourceProblems()) {

@@ -49,7 +49,7 @@ final class BootstrapCommand implements Callable<Integer> {
   @Option(names = "--gateway", required = true, description = "The Gateway, as NAMESPACE/NAME.")
   String gateway;
 
-  @Option(names = "--xds-address", defaultValue = "127.0.0.1:9977",
+  @Option(names = "--xds-address", defaultValue = "127.0.0.1:9977", converter = HostPort.class,
       description = "host:port of the xDS server (default: ${DEFAULT-VALUE}).")
   String xdsAddress;
 

@@ -18,8 +18,9 @@ public final class GlooCli implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
+  /** The command line with its one-line error handling ({@link CliErrors}) installed. */
   public static CommandLine commandLine() {
-    return new CommandLine(new GlooCli());
+    return CliErrors.install(new CommandLine(new GlooCli()));
   }
 
   @Override

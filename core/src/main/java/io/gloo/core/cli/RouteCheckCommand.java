@@ -11,9 +11,7 @@ import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.XdsResources;
 import io.gloo.core.watch.DirectorySource;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +20,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * {@code gloo route-check}: translates manifests offline and evaluates requests against the result the way Envoy's
@@ -62,7 +57,8 @@ final class RouteCheckCommand implements Callable<Integer> {
   @Option(names = "--details", description = "With --tests: print each test's decision, and the trace of failures.")
   boolean details;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "yaml", description = "--request output: json or yaml.")
+  @Option(names = {"-o", "--output"}, defaultValue = "yaml", converter = Output.JsonOrYaml.class,
+      description = "--request output: json or yaml.")
   String output;
 
   @CommandLine.Spec
@@ -73,7 +69,7 @@ final class RouteCheckCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if ((tests == null) == (request == null)) {
-      err.println("give exactly one of --tests FILE or --request \"METHOD URL\"");
+      err.println("gloo route-check: give exactly one of --tests FILE or --request \"METHOD URL\"");
       return 2;
     }
     ResourceSnapshot snapshot = DirectorySource.load(paths);
@@ -89,7 +85,7 @@ final class RouteCheckCommand implements Callable<Integer> {
     try {
       return request != null ? single(evaluator, out) : suite(evaluator, xds, out);
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
-      err.println("route-check: " + e.getMessage());
+      err.println("gloo route-check: " + CliErrors.oneLine(e.getMessage()));
       return 2;
     } finally {
       out.flush();
@@ -123,16 +119,26 @@ final class RouteCheckCommand implements Callable<Integer> {
   }
 
   private int suite(RouteEvaluator evaluator, XdsResources xds, PrintWriter out) {
-    JsonNode root;
+    RouteCheckFile file = RouteCheckFile.read(tests);
+    List<RouteCheckSuite.Case> cases;
     try {
-      root = YAMLMapper.builder().build().readTree(Files.readString(tests));
-    } catch (IOException | JacksonException e) {
-      throw new IllegalArgumentException("cannot read " + tests + ": " + e.getMessage());
+      cases = RouteCheckSuite.parse(file.root(), xds);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file.locate(e.getMessage()), e);
     }
-    List<RouteCheckSuite.Case> cases = RouteCheckSuite.parse(root, xds);
+    // Check every case before printing any result, so that a malformed one is one line, not half a report.
+    List<RouteCheckSuite.Result> results = new ArrayList<>();
+    for (int i = 0; i < cases.size(); i++) {
+      RouteCheckSuite.Case c = cases.get(i);
+      try {
+        results.add(RouteCheckSuite.check(c, evaluator));
+      } catch (RuntimeException e) { // a value of the wrong type in 'validate', say
+        throw new IllegalArgumentException(file.locate("tests[" + i + "] (" + c.name() + ").validate: "
+            + CliErrors.oneLine(e.getMessage())), e);
+      }
+    }
     int failed = 0;
-    for (RouteCheckSuite.Case c : cases) {
-      RouteCheckSuite.Result r = RouteCheckSuite.check(c, evaluator);
+    for (RouteCheckSuite.Result r : results) {
       if (r.passed()) {
         out.println("PASS  " + r.name());
       } else {

@@ -93,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--debounce", defaultValue = "25ms",
       description = "Quiet time after file changes before translating (default: ${DEFAULT-VALUE}).")
-  String debounce;
+  Duration debounce;
 
   @Option(names = "--plugins-dir", paramLabel = "DIR",
       description = "Directory of plugin archives (*.zip, *.jar), watched for changes"
@@ -106,7 +106,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--plugin-call-timeout", defaultValue = "2s", paramLabel = "DURATION",
       description = "How long one call into a plugin may take before its route answers 500 (default: ${DEFAULT-VALUE}).")
-  String pluginCallTimeout;
+  Duration pluginCallTimeout;
 
   @Option(names = "--plugin-config", paramLabel = "ID.KEY=VALUE",
       description = "Configuration for a plugin (repeatable).")
@@ -151,8 +151,8 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     ServeOptions options = new ServeOptions(configDir, new InetSocketAddress(bind, xdsPort),
-        new InetSocketAddress(bind, adminPort), Durations.parse(debounce), plugins)
-        .withPluginCallTimeout(Durations.parse(pluginCallTimeout));
+        new InetSocketAddress(bind, adminPort), debounce, plugins)
+        .withPluginCallTimeout(pluginCallTimeout);
     String what = String.valueOf(configDir);
     if (configDir == null) {
       Config config = kubeconfig == null ? Config.autoConfigure(null)
@@ -231,22 +231,5 @@ final class ServeCommand implements Callable<Integer> {
       host = "gloo";
     }
     return host + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  /** Durations as users write them: 100ms, 2s, 1m. */
-  static final class Durations {
-    static Duration parse(String text) {
-      String t = text.trim();
-      if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-      }
-      if (t.endsWith("s")) {
-        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-      }
-      if (t.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-      }
-      return Duration.parse(t);
-    }
   }
 }

@@ -49,7 +49,8 @@ final class StatusCommand implements Callable<Integer> {
       description = "Bearer token for a server whose admin dumps are widened beyond loopback (--admin-bind).")
   Path adminTokenFile;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml.")
+  @Option(names = {"-o", "--output"}, defaultValue = "table", converter = Output.TableJsonOrYaml.class,
+      description = "table, json or yaml.")
   String output;
 
   @Override
@@ -59,6 +60,16 @@ final class StatusCommand implements Callable<Integer> {
     if (report == null) {
       origin = "offline translation of " + configDir + " (no server answered at " + admin + ")";
       report = offline();
+    } else if (!serves(report, configDir)) {
+      // Another directory's server (or a cluster's) would show statuses that are not this directory's.
+      String served = report.path("configDir").isString() ? report.path("configDir").asString() : "no directory";
+      origin = "offline translation of " + configDir + " (the server at " + admin + " serves " + served
+          + ", not this directory)";
+      report = offline();
+      if (!output.equals("table")) {
+        spec.commandLine().getErr().println("gloo status: " + origin);
+        spec.commandLine().getErr().flush();
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     try {
@@ -88,6 +99,20 @@ final class StatusCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
+    }
+  }
+
+  /** Whether the server's report is of {@code dir} (compared as real paths where they exist). */
+  static boolean serves(JsonNode report, Path dir) {
+    JsonNode served = report.path("configDir");
+    if (!served.isString()) {
+      return false;
+    }
+    Path theirs = Path.of(served.asString());
+    try {
+      return theirs.toRealPath().equals(dir.toRealPath());
+    } catch (IOException e) {
+      return theirs.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize());
     }
   }
 

@@ -29,7 +29,8 @@ final class TranslateCommand implements Callable<Integer> {
       description = "Manifest files or directories (read recursively).")
   List<Path> paths;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "yaml", description = "json or yaml (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"-o", "--output"}, defaultValue = "yaml", converter = Output.JsonOrYaml.class,
+      description = "json or yaml (default: ${DEFAULT-VALUE}).")
   String output;
 
   @Override

@@ -93,14 +93,17 @@ public final class GlooServer implements AutoCloseable {
     // Plugins load before the first translation, so their kinds are registered when the directory is first read.
     this.pluginManager = options.plugins() == null ? null
         : new PluginManager(options.plugins(), kinds, metrics, pluginNetwork(options));
+    XdsServer startedXds = null;
     try {
       if (pluginManager != null) {
         plugins = pluginManager.start();
         translator = translatorFor(plugins);
         pluginManager.addListener(this::pluginsChanged);
       }
-      this.xds = XdsServer.start(options.xdsAddress(), new NackHoldingConfigWatcher(publisher.cache(), tracker),
-          List.of(tracker), XdsServer.DEFAULT_SHUTDOWN_GRACE, xdsTls(options));
+      startedXds = ListenFailure.listen(options.xdsAddress(), "xDS", () -> XdsServer.start(options.xdsAddress(),
+          new NackHoldingConfigWatcher(publisher.cache(), tracker), List.of(tracker), XdsServer.DEFAULT_SHUTDOWN_GRACE,
+          xdsTls(options)));
+      this.xds = startedXds;
       this.kube = options.kubernetes();
       if (kube == null) {
         this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds));
@@ -122,8 +125,12 @@ public final class GlooServer implements AutoCloseable {
             : new LeaderElection(kube.client(), kube.leaderElectionNamespace(), kube.identity(), kube.timings(),
                 this::setLeader);
       }
-      this.admin = AdminServer.start(options.adminAddress(), adminAccess, this);
+      this.admin = ListenFailure.listen(options.adminAddress(), "admin API",
+          () -> AdminServer.start(options.adminAddress(), adminAccess, this));
     } catch (IOException | RuntimeException e) {
+      if (startedXds != null) {
+        startedXds.close(); // a taken admin port must not leave the xDS port bound
+      }
       if (pluginManager != null) {
         pluginManager.close();
       }

@@ -3,9 +3,12 @@ package io.gloo.core.watch;
 import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.store.SourceProblem;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -22,12 +25,16 @@ import org.slf4j.LoggerFactory;
  * filesystems, queue overflow). A rescan parses only files that changed, and the listener hears about it only if the
  * resources or problems changed.
  *
- * <p>The debounce is short ({@link #DEFAULT_DEBOUNCE}) because it is not what keeps a half-written file from doing
- * harm: a file that turns malformed keeps serving its last good resources, and its problems are reported in
- * {@link ResourceSnapshot#problems()} and logged once per change. The debounce gathers the files of one change (an
- * editor's truncate-then-write, a copy of several files) into one snapshot. See {@link ManifestParser} for the
- * parsing rules. The source fills in {@code metadata.generation} and {@code metadata.resourceVersion} as the
- * apiserver would.
+ * <p>The debounce is short ({@link #DEFAULT_DEBOUNCE}): it only gathers the files of one change (a copy of several
+ * files) into one snapshot. What keeps a half-written file from being served is {@link WriteSettling}: a file moved
+ * into place is read at once, a file written in place only once it has been unchanged for the settle time
+ * ({@link WriteSettling#DEFAULT_SETTLE}), and meanwhile it keeps serving its last good resources. Nothing is
+ * withdrawn without a word: a file that turns malformed, is being written or cannot be read keeps serving what it
+ * last served, with a problem naming it in {@link ResourceSnapshot#problems()} and a WARN line; only a file that is
+ * gone, or read and changed, withdraws resources. If the directory itself vanishes, everything last read keeps
+ * serving, with a problem, and {@link #notReadyReason} says so until it is back (found by the periodic rescan). See
+ * {@link ManifestParser} for the parsing rules. The source fills in {@code metadata.generation} and
+ * {@code metadata.resourceVersion} as the apiserver would.
  */
 @ThreadSafe
 public final class DirectorySource implements ConfigSource {
@@ -51,6 +58,10 @@ public final class DirectorySource implements ConfigSource {
 
   private volatile ResourceSnapshot current = ResourceSnapshot.empty();
   private volatile int fileCount;
+  /** Files serving what they last read, and why (for {@link #describe}). */
+  private volatile Map<Path, SourceProblem> held = Map.of();
+  /** Set while the directory is gone. */
+  private volatile boolean gone;
 
   public DirectorySource(Path dir) {
     this(dir, DEFAULT_DEBOUNCE);
@@ -62,9 +73,19 @@ public final class DirectorySource implements ConfigSource {
 
   /** With a parser whose {@link KindRegistry} knows plugin kinds. */
   public DirectorySource(Path dir, Duration debounce, ManifestParser parser) {
+    this(dir, debounce, WriteSettling.DEFAULT_SETTLE, parser);
+  }
+
+  /** @param settle how long a file written in place must be unchanged before it is read ({@link WriteSettling}) */
+  DirectorySource(Path dir, Duration debounce, Duration settle, ManifestParser parser) {
     this.dir = dir.toAbsolutePath().normalize();
-    this.scanner = new ManifestScanner(parser, true);
-    this.loop = new WatchLoop(THREAD_NAME, this.dir, debounce, () -> scanNow(false));
+    this.scanner = new ManifestScanner(parser, true, settle);
+    this.loop = new WatchLoop(THREAD_NAME, this.dir, debounce, events -> scanNow(false, events));
+  }
+
+  /** The directory served (absolute, normalized). */
+  public Path directory() {
+    return dir;
   }
 
   /**
@@ -97,10 +118,7 @@ public final class DirectorySource implements ConfigSource {
         throw new IllegalStateException("DirectorySource can be started once");
       }
       this.listener = listener;
-      // Watch before reading, so that a change made while reading still produces an event.
-      ManifestFiles.Listing listing = ManifestFiles.list(List.of(dir));
-      loop.watch(listing.directories());
-      scanner.rescan(listing);
+      scanLocked(false, FileEvents.UNKNOWN);
       first = publish();
     }
     LOG.info("loaded {}", describe());
@@ -130,7 +148,7 @@ public final class DirectorySource implements ConfigSource {
         return false;
       }
     }
-    return loop.exclusive(() -> scanNow(true));
+    return loop.exclusive(() -> scanNow(true, loop.takeEvents()));
   }
 
   @Override
@@ -138,9 +156,38 @@ public final class DirectorySource implements ConfigSource {
     return current;
   }
 
+  /**
+   * {@code directory DIR (N files, M resources)}, plus what is degraded: files that serve what they last read (being
+   * written, unreadable) and a directory that is gone.
+   */
   @Override
   public String describe() {
-    return "directory " + dir + " (" + fileCount + " files, " + current.size() + " resources)";
+    StringBuilder sb = new StringBuilder("directory ").append(dir).append(" (").append(fileCount).append(" files, ")
+        .append(current.size()).append(" resources)");
+    if (gone) {
+      sb.append("; degraded: the directory is gone, serving what was last read from it");
+    }
+    Map<Path, SourceProblem> heldNow = held;
+    if (!heldNow.isEmpty()) {
+      sb.append("; degraded: ").append(heldNow.size()).append(heldNow.size() == 1 ? " file serves" : " files serve")
+          .append(" what it last read: ");
+      heldNow.values().stream().limit(3).forEach(p -> sb.append(p).append("; "));
+      sb.setLength(sb.length() - 2);
+      if (heldNow.size() > 3) {
+        sb.append("; ...");
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Not ready while the directory is gone (deleted, unmounted): the snapshot still serves what was last read from
+   * it, but no longer follows the directory. A file being written or unreadable does not make the source not ready
+   * ({@link #describe} says it is degraded): the rest of the directory is followed as usual.
+   */
+  @Override
+  public String notReadyReason() {
+    return gone ? "config directory " + dir + " is gone; serving what was last read from it until it is back" : null;
   }
 
   @Override
@@ -155,7 +202,7 @@ public final class DirectorySource implements ConfigSource {
   }
 
   /** Scans and notifies the listener if the snapshot changed; returns whether it did. Callers hold the loop's lock. */
-  private boolean scanNow(boolean reparseAll) {
+  private boolean scanNow(boolean reparseAll, FileEvents events) {
     ResourceSnapshot changed;
     Consumer<ResourceSnapshot> notify;
     try {
@@ -163,9 +210,7 @@ public final class DirectorySource implements ConfigSource {
         if (closed) {
           return false;
         }
-        ManifestFiles.Listing listing = ManifestFiles.list(List.of(dir));
-        loop.watch(listing.directories());
-        changed = scanner.rescan(listing, reparseAll) ? publish() : null;
+        changed = scanLocked(reparseAll, events) ? publish() : null;
         notify = listener;
       }
     } catch (RuntimeException e) {
@@ -183,10 +228,38 @@ public final class DirectorySource implements ConfigSource {
     return changed != null;
   }
 
+  /** Reads what changed (or holds everything if the directory is gone); returns whether the snapshot changed. */
+  @GuardedBy("lock")
+  private boolean scanLocked(boolean reparseAll, FileEvents events) {
+    if (!Files.isDirectory(dir)) {
+      loop.watch(List.of());
+      if (!gone) {
+        gone = true;
+        LOG.warn("config directory {} is gone: serving the {} resources last read from it until it is back (not ready"
+            + " meanwhile)", dir, current.size());
+      }
+      String what = FileStat.describeNonFile(dir);
+      return scanner.holdAll(new SourceProblem(dir.toString(), 0, 0, "the config directory "
+          + (what == null ? "does not exist" : "is now " + what) + ": serving the resources last read from it until"
+          + " it is back"));
+    }
+    if (gone) {
+      gone = false;
+      LOG.info("config directory {} is back", dir);
+    }
+    // Watch before reading, so that a change made while reading still produces an event.
+    ManifestFiles.Listing listing = ManifestFiles.list(List.of(dir));
+    loop.watch(listing.directories());
+    boolean changed = scanner.rescan(listing, reparseAll, events);
+    scanner.nextCheck().ifPresent(loop::scanAt);
+    return changed;
+  }
+
   @GuardedBy("lock")
   private ResourceSnapshot publish() {
     ResourceSnapshot snapshot = scanner.snapshot();
     fileCount = scanner.fileCount();
+    held = scanner.heldFiles();
     current = snapshot;
     return snapshot;
   }

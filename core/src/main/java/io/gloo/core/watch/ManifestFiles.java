@@ -2,23 +2,45 @@ package io.gloo.core.watch;
 
 import io.gloo.core.store.SourceProblem;
 import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** Finds manifest files under directories: which names count, which are hidden or editor leftovers. */
 final class ManifestFiles {
 
-  /** Manifest files (sorted, deduplicated), the directories they were found in, and paths that do not exist. */
-  record Listing(List<Path> files, List<Path> directories, List<SourceProblem> problems) {}
+  /**
+   * Manifest files (sorted, deduplicated), the directories they were found in, paths that do not exist, and what
+   * could not be read: entries with a manifest name that are not regular files (a FIFO, a dangling symbolic link),
+   * and directories that cannot be opened, each with why.
+   */
+  record Listing(List<Path> files, List<Path> directories, List<SourceProblem> problems,
+      SortedMap<Path, String> unreadable) {
+
+    /** Why {@code file} (a manifest this listing does not have) cannot be read: it or a directory above it. */
+    String unreadableReason(Path file) {
+      for (Path p = file; p != null; p = p.getParent()) {
+        String reason = unreadable.get(p);
+        if (reason != null) {
+          return p.equals(file) ? reason : "its directory " + p + " cannot be read: " + reason;
+        }
+      }
+      return null;
+    }
+  }
 
   private ManifestFiles() {}
 
@@ -42,19 +64,23 @@ final class ManifestFiles {
     TreeSet<Path> files = new TreeSet<>();
     List<Path> directories = new ArrayList<>();
     List<SourceProblem> problems = new ArrayList<>();
+    TreeMap<Path, String> unreadable = new TreeMap<>();
     for (Path root : roots) {
       if (Files.isDirectory(root)) {
-        walk(root, files, directories);
+        walk(root, files, directories, unreadable);
       } else if (Files.isRegularFile(root)) {
         files.add(root);
       } else {
-        problems.add(new SourceProblem(root.toString(), 0, 0, "path does not exist"));
+        String what = FileStat.describeNonFile(root);
+        problems.add(new SourceProblem(root.toString(), 0, 0,
+            what == null ? "path does not exist" : "cannot be read: it is " + what));
       }
     }
-    return new Listing(List.copyOf(files), List.copyOf(directories), List.copyOf(problems));
+    return new Listing(List.copyOf(files), List.copyOf(directories), List.copyOf(problems),
+        Collections.unmodifiableSortedMap(unreadable));
   }
 
-  private static void walk(Path root, TreeSet<Path> files, List<Path> directories) {
+  private static void walk(Path root, TreeSet<Path> files, List<Path> directories, TreeMap<Path, String> unreadable) {
     try {
       Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
           new SimpleFileVisitor<>() {
@@ -69,15 +95,29 @@ final class ManifestFiles {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              if (attrs.isRegularFile() && isManifestName(file.getFileName().toString())) {
-                files.add(file);
+              if (isManifestName(file.getFileName().toString())) {
+                if (attrs.isRegularFile()) {
+                  files.add(file);
+                } else if (!attrs.isDirectory()) { // a FIFO, a socket, a dangling symbolic link: never read
+                  String what = FileStat.describeNonFile(file);
+                  if (what != null) {
+                    unreadable.put(file, "it is " + what + ", not a file");
+                  }
+                }
               }
               return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) {
-              return FileVisitResult.CONTINUE; // deleted while walking, a symlink loop, or unreadable: skip it
+              // Deleted while walking: nothing to say. A directory we may not open, or a manifest we may not stat:
+              // say so, so that what it held is not silently dropped. A symbolic link loop: skipped.
+              String name = file.getFileName() == null ? "" : file.getFileName().toString();
+              if (!(e instanceof NoSuchFileException) && !(e instanceof FileSystemLoopException)
+                  && !isIgnoredName(name) && (isManifestName(name) || Files.isDirectory(file))) {
+                unreadable.put(file, FileStat.reason(e));
+              }
+              return FileVisitResult.CONTINUE;
             }
           });
     } catch (IOException e) {

@@ -9,8 +9,8 @@ import io.gloo.core.store.SourceProblem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -29,84 +30,112 @@ import org.slf4j.LoggerFactory;
  * Keeps the parsed state of a set of manifest files and brings it up to date on {@link #rescan}: only files whose
  * size, modification time or content changed are parsed again, and only the objects they define or used to define
  * are looked at again, so a one-file change costs that file, not every object (the new {@link ResourceSnapshot} is
- * the previous one {@linkplain ResourceSnapshot#withChanges with those changes}). A file that now has problems keeps
- * serving its last good resources (a half-written file must not delete routes); a file that never parsed cleanly
- * serves its good documents. When several files define one object, the last file in path order wins and the others
- * get a problem saying so. Not thread-safe: one scan at a time.
+ * the previous one {@linkplain ResourceSnapshot#withChanges with those changes}). When several files define one
+ * object, the last file in path order wins and the others get a problem saying so. Not thread-safe: one scan at a
+ * time.
+ *
+ * <p>Nothing a file served is dropped unless the file is gone (no entry at its path any more) or was read and no
+ * longer defines it. A file keeps serving its last good resources, with a problem that names it, while it:
+ * <ul>
+ *   <li>has parse problems (a file that never parsed cleanly serves its good documents);</li>
+ *   <li>is being written in place: a changed file is read only once {@link WriteSettling} says it is whole;</li>
+ *   <li>cannot be read: permission denied, replaced by a directory, a FIFO or a dangling symbolic link, or under a
+ *       directory that cannot be opened;</li>
+ *   <li>or, for a watched directory that vanished, everything ({@link #holdAll}).</li>
+ * </ul>
  */
 final class ManifestScanner {
 
   private static final Logger LOG = LoggerFactory.getLogger(ManifestScanner.class);
 
-  /**
-   * A file modified this close to when we read it may change again without its size or mtime changing (coarse
-   * mtime resolution); such files are re-read and compared by content until they have been quiet this long.
-   */
-  private static final long RACY_WINDOW_MILLIS = 2_000;
-
-  /**
-   * What we know about one file: its stat and content hash when read, and what it contributes (by key; a key
-   * defined twice in one file is served from its last document).
-   */
-  private record FileState(long size, FileTime modified, long readAtMillis, HashCode hash,
-      Map<ResourceKey, HasMetadata> served, List<SourceProblem> problems, boolean everGood) {
-
-    boolean statUnchanged(BasicFileAttributes attrs) {
-      return size == attrs.size() && modified.equals(attrs.lastModifiedTime())
-          && readAtMillis - modified.toMillis() > RACY_WINDOW_MILLIS;
-    }
-  }
-
   private final ManifestParser parser;
   private final ResourceVersioning versioning;
   private final boolean logProblems;
+  private final WriteSettling settling;
   private final Map<Path, FileState> files = new TreeMap<>();
   /** For every key, the files that define it, in path order: the last one wins. */
   private final Map<ResourceKey, List<Path>> definedIn = new HashMap<>();
   /** Keys defined by more than one file. */
   private final Set<ResourceKey> duplicated = new TreeSet<>();
   private List<SourceProblem> listingProblems = List.of();
+  private List<SourceProblem> unservedGateways = List.of();
   private ResourceSnapshot snapshot = ResourceSnapshot.empty();
+  private boolean scannedOnce;
 
+  /** A scanner that reads every changed file at once (offline loads, tests). */
   ManifestScanner(ManifestParser parser, boolean logProblems) {
+    this(parser, logProblems, Duration.ZERO);
+  }
+
+  /**
+   * @param settle how long a file written in place must stay unchanged before it is read ({@link WriteSettling});
+   *     the first scan reads everything at once
+   */
+  ManifestScanner(ManifestParser parser, boolean logProblems, Duration settle) {
     this.parser = parser;
     this.versioning = new ResourceVersioning(parser.serialization());
     this.logProblems = logProblems;
+    this.settling = new WriteSettling(settle);
   }
 
   /** Brings the state up to date with {@code listing}; returns whether the snapshot changed. */
   boolean rescan(ManifestFiles.Listing listing) {
-    return rescan(listing, false);
+    return rescan(listing, false, FileEvents.UNKNOWN);
+  }
+
+  /** {@link #rescan(ManifestFiles.Listing, boolean, FileEvents)} without events. */
+  boolean rescan(ManifestFiles.Listing listing, boolean reparseAll) {
+    return rescan(listing, reparseAll, FileEvents.UNKNOWN);
   }
 
   /**
    * Like {@link #rescan(ManifestFiles.Listing)}; with {@code reparseAll}, every file is parsed again even if it did
    * not change (the {@link KindRegistry} changed, so documents once skipped as unknown kinds may now load, and
-   * documents of an unregistered kind must go).
+   * documents of an unregistered kind must go). {@code events} tell which changed files arrived whole.
    */
-  boolean rescan(ManifestFiles.Listing listing, boolean reparseAll) {
+  boolean rescan(ManifestFiles.Listing listing, boolean reparseAll, FileEvents events) {
+    boolean trustAll = !scannedOnce;
+    scannedOnce = true;
+    long nowNanos = System.nanoTime();
     Set<ResourceKey> touched = new HashSet<>();
-    boolean problemsChanged = !listing.problems().equals(listingProblems);
-    listingProblems = listing.problems();
+    boolean problemsChanged = false;
     Set<Path> listed = new HashSet<>(listing.files());
     for (Iterator<Map.Entry<Path, FileState>> it = files.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Path, FileState> entry = it.next();
       Path file = entry.getKey();
-      FileState gone = entry.getValue();
-      if (!listed.contains(file)) {
-        it.remove(); // after this, a TreeMap may reuse the entry for its successor: read it before
-        forget(file, gone, touched);
-        problemsChanged |= !gone.problems().isEmpty();
+      FileState old = entry.getValue();
+      if (listed.contains(file)) {
+        continue;
+      }
+      String unreadable = stillThere(file, listing);
+      if (unreadable != null) { // not a readable file any more, but not removed either: keep what it served
+        FileState now = unreadable(file, old, unreadable, null);
+        problemsChanged |= !now.allProblems().equals(old.allProblems());
+        entry.setValue(now);
+        continue;
+      }
+      it.remove(); // after this, a TreeMap may reuse the entry for its successor: read it before
+      settling.done(file);
+      forget(file, old, touched);
+      problemsChanged |= !old.allProblems().isEmpty();
+      if (logProblems && !old.served().isEmpty()) {
+        LOG.info("{} was removed: its {} resources are withdrawn", file, old.served().size());
       }
     }
     for (Path file : listing.files()) {
       FileState old = files.get(file);
-      FileState now = refresh(file, old, reparseAll);
+      FileState now = refresh(file, old, reparseAll, events, trustAll, nowNanos);
+      if (now == null) {
+        files.remove(file);
+        settling.done(file);
+      } else {
+        files.put(file, now);
+      }
       if (now == old) {
         continue;
       }
-      problemsChanged |= old == null ? !now.problems().isEmpty()
-          : now == null ? !old.problems().isEmpty() : !now.problems().equals(old.problems());
+      problemsChanged |= !(old == null ? List.of() : old.allProblems())
+          .equals(now == null ? List.of() : now.allProblems());
       if (old == null || now == null || old.served() != now.served()) {
         if (old != null) {
           forget(file, old, touched);
@@ -116,24 +145,21 @@ final class ManifestScanner {
         }
       }
     }
-    if (touched.isEmpty() && !problemsChanged) {
-      return false;
-    }
-    Map<ResourceKey, HasMetadata> changes = new HashMap<>();
-    for (ResourceKey key : touched) {
-      List<Path> origins = definedIn.get(key);
-      HasMetadata winner = origins == null ? null : files.get(origins.get(origins.size() - 1)).served().get(key);
-      HasMetadata serve = versioning.update(key, winner);
-      if (serve != snapshot.get(key).orElse(null)) {
-        changes.put(key, serve);
-      }
-    }
-    List<SourceProblem> problems = problems();
-    if (changes.isEmpty() && problems.equals(snapshot.problems())) {
-      return false;
-    }
-    snapshot = snapshot.withChanges(changes, problems);
-    return true;
+    List<SourceProblem> listedProblems = listingProblems(listing);
+    problemsChanged |= !listedProblems.equals(listingProblems);
+    listingProblems = listedProblems;
+    return apply(touched, problemsChanged);
+  }
+
+  /**
+   * Keeps every file's last state and reports {@code problem} instead of reading: for a watched directory that is
+   * gone (deleted, unmounted), which must not be taken for "no manifests". The next {@link #rescan} reads again.
+   * Returns whether the snapshot changed.
+   */
+  boolean holdAll(SourceProblem problem) {
+    boolean changed = !listingProblems.equals(List.of(problem));
+    listingProblems = List.of(problem);
+    return apply(Set.of(), changed);
   }
 
   ResourceSnapshot snapshot() {
@@ -144,30 +170,131 @@ final class ManifestScanner {
     return files.size();
   }
 
+  /** The files that serve what they last read instead of what is there now, and why. */
+  Map<Path, SourceProblem> heldFiles() {
+    Map<Path, SourceProblem> held = new TreeMap<>();
+    files.forEach((file, state) -> {
+      if (state.hold() != null) {
+        held.put(file, state.hold().problem());
+      }
+    });
+    return held;
+  }
+
+  /** When ({@link System#nanoTime()}) a file held while being written should be looked at again; empty if none. */
+  OptionalLong nextCheck() {
+    return settling.nextCheck();
+  }
+
+  /** Puts the touched keys' winners into a new snapshot, if anything changed; returns whether it did. */
+  private boolean apply(Set<ResourceKey> touched, boolean problemsChanged) {
+    if (touched.isEmpty() && !problemsChanged) {
+      return false;
+    }
+    Map<ResourceKey, HasMetadata> changes = new HashMap<>();
+    boolean gatewaysTouched = false;
+    for (ResourceKey key : touched) {
+      List<Path> origins = definedIn.get(key);
+      HasMetadata winner = origins == null ? null : files.get(origins.get(origins.size() - 1)).served().get(key);
+      HasMetadata serve = versioning.update(key, winner);
+      if (serve != snapshot.get(key).orElse(null)) {
+        changes.put(key, serve);
+        gatewaysTouched |= key.kind().equals("Gateway") || key.kind().equals("GatewayClass");
+      }
+    }
+    if (gatewaysTouched) {
+      List<SourceProblem> unserved = UnservedGateways.check(snapshot, changes, this::fileOf);
+      if (logProblems && !unserved.equals(unservedGateways)) {
+        unserved.forEach(p -> LOG.warn("{}", p));
+      }
+      unservedGateways = unserved;
+    }
+    List<SourceProblem> problems = problems();
+    if (changes.isEmpty() && problems.equals(snapshot.problems())) {
+      return false;
+    }
+    snapshot = snapshot.withChanges(changes, problems);
+    return true;
+  }
+
+  private String fileOf(ResourceKey key) {
+    List<Path> origins = definedIn.get(key);
+    return origins == null ? key.toString() : origins.get(origins.size() - 1).toString();
+  }
+
   /**
-   * Re-reads one file if it may have changed and records its new state: returns {@code old} when its content did
-   * not change (the new stat is recorded all the same), null when the file is gone.
+   * Why a file we knew, no longer listed as a manifest, still stands at its path and cannot be read (it or its
+   * directory); null when it is gone.
    */
-  private FileState refresh(Path file, FileState old, boolean reparse) {
-    BasicFileAttributes attrs;
+  private static String stillThere(Path file, ManifestFiles.Listing listing) {
+    String reason = listing.unreadableReason(file);
+    if (reason != null) {
+      return reason;
+    }
+    String what = FileStat.describeNonFile(file);
+    return what == null ? null : "it is now " + what + ", not a file";
+  }
+
+  /** The listing's own problems and one per unreadable entry that was never a file we read. */
+  private List<SourceProblem> listingProblems(ManifestFiles.Listing listing) {
+    if (listing.unreadable().isEmpty()) {
+      return listing.problems();
+    }
+    List<SourceProblem> problems = new ArrayList<>(listing.problems());
+    listing.unreadable().forEach((path, reason) -> {
+      if (!files.containsKey(path)) {
+        problems.add(new SourceProblem(path.toString(), 0, 0, "cannot be read (" + reason + "): ignored"));
+      }
+    });
+    return List.copyOf(problems);
+  }
+
+  /**
+   * Re-reads one file if it may have changed and it may be read now: returns {@code old} when nothing about it
+   * changed, null when the file is gone, else its new state (which may be {@code old} held).
+   */
+  private FileState refresh(Path file, FileState old, boolean reparse, FileEvents events, boolean trustAll,
+      long nowNanos) {
+    FileStat stat;
+    try {
+      stat = FileStat.of(file);
+    } catch (NoSuchFileException e) {
+      return null; // gone between listing and reading: the next scan sees the final state
+    } catch (IOException e) {
+      return unreadable(file, old, FileStat.reason(e), null);
+    }
+    if (old != null && !reparse && old.unchangedSince(stat)) {
+      return old;
+    }
+    if (old != null && old.hold() != null && !old.hold().writing() && stat.equals(old.hold().at())) {
+      return old; // still the file we could not read: try again once it changes
+    }
+    boolean changed = old == null || old.stat() == null || old.hold() != null || !old.stat().equals(stat);
+    if (changed && !trustAll && !settling.mayRead(file, stat, events, nowNanos)) {
+      return beingWritten(file, old);
+    }
     byte[] content;
     try {
-      attrs = Files.readAttributes(file, BasicFileAttributes.class);
-      if (!reparse && old != null && old.statUnchanged(attrs)) {
-        return old;
-      }
       content = Files.readAllBytes(file);
-    } catch (IOException e) {
-      // gone between listing and reading: drop it now, the next scan sees the final state
-      files.remove(file);
+      FileStat after = FileStat.of(file);
+      if (!after.equals(stat) && !trustAll) {
+        settling.changedWhileReading(file, after, System.nanoTime());
+        return beingWritten(file, old);
+      }
+    } catch (NoSuchFileException e) {
       return null;
+    } catch (IOException e) {
+      settling.done(file);
+      return unreadable(file, old, FileStat.reason(e), stat);
+    }
+    settling.done(file);
+    if (old != null && old.hold() != null && logProblems) {
+      LOG.info(old.hold().writing() ? "{} has settled: serving what it holds now" : "{} can be read again", file);
     }
     HashCode hash = Hashing.sha256().hashBytes(content);
     long now = System.currentTimeMillis();
-    if (!reparse && old != null && old.hash().equals(hash)) {
-      files.put(file, new FileState(attrs.size(), attrs.lastModifiedTime(), now, hash, old.served(), old.problems(),
-          old.everGood()));
-      return old;
+    if (!reparse && old != null && old.hash() != null && old.hash().equals(hash)) {
+      return new FileState(stat, now, hash, old.served(), old.problems(), old.everGood(), null);
     }
     ManifestParser.Result result = parser.parse(file.toString(), content);
     if (logProblems) {
@@ -187,10 +314,41 @@ final class ManifestScanner {
         served.put(ResourceKey.of(resource), resource);
       }
     }
-    FileState state = new FileState(attrs.size(), attrs.lastModifiedTime(), now, hash, served, result.problems(),
-        good || holdLastGood);
-    files.put(file, state);
-    return state;
+    return new FileState(stat, now, hash, served, result.problems(), good || holdLastGood, null);
+  }
+
+  /** {@code file} is held while being written: it keeps serving what it served (nothing, if it is new). */
+  private FileState beingWritten(Path file, FileState old) {
+    FileState base = old == null ? FileState.NEVER_READ : old;
+    if (base.hold() != null && base.hold().writing()) {
+      return old; // already said so
+    }
+    String message = "is being written: " + (base.served().isEmpty() ? "not read" : "serving the "
+        + base.served().size() + " resources last read from it") + " until it has been unchanged for "
+        + settling.settleMillis() + " ms (write the file beside the directory and move it in to apply it at once)";
+    if (logProblems) {
+      LOG.warn("{} {}", file, message);
+    }
+    return base.held(new FileState.Hold(new SourceProblem(file.toString(), 0, 0, message), true, null));
+  }
+
+  /**
+   * {@code file} cannot be read: it keeps serving what it served (nothing, if it is new) until it can.
+   *
+   * @param at its stat, if it has one: it is tried again once that changes
+   */
+  private FileState unreadable(Path file, FileState old, String reason, FileStat at) {
+    FileState base = old == null ? FileState.NEVER_READ : old;
+    String message = "cannot be read (" + reason + ")" + (base.served().isEmpty() ? ""
+        : ": serving the " + base.served().size() + " resources last read from it until it can be read or is removed");
+    FileState.Hold hold = new FileState.Hold(new SourceProblem(file.toString(), 0, 0, message), false, at);
+    if (hold.equals(base.hold())) {
+      return old;
+    }
+    if (logProblems && (base.hold() == null || !base.hold().problem().equals(hold.problem()))) {
+      LOG.warn("{} {}", file, message);
+    }
+    return base.held(hold);
   }
 
   /** Records that {@code file} defines its keys (kept in path order per key). */
@@ -235,11 +393,14 @@ final class ManifestScanner {
     }
   }
 
-  /** The listing's problems, each file's in path order, then one per file whose definition of a key is unused. */
+  /**
+   * The listing's problems, each file's in path order, then one per file whose definition of a key is unused, then
+   * Gateways that nothing here serves.
+   */
   private List<SourceProblem> problems() {
     List<SourceProblem> problems = new ArrayList<>(listingProblems);
     for (FileState state : files.values()) {
-      problems.addAll(state.problems());
+      problems.addAll(state.allProblems());
     }
     for (ResourceKey key : duplicated) {
       List<Path> origins = definedIn.get(key);
@@ -248,6 +409,7 @@ final class ManifestScanner {
         problems.add(new SourceProblem(loser.toString(), 0, 0, key + " is also defined in " + winner + ", which wins"));
       }
     }
+    problems.addAll(unservedGateways);
     return List.copyOf(problems);
   }
 }

@@ -3,6 +3,7 @@ package io.gloo.core.watch;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
@@ -10,17 +11,20 @@ import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * whatever it notifies finish before the next begins and listeners never see snapshots out of order. Which
  * directories are watched is up to the scan: it passes what it found to {@link #watch} (new ones are registered,
  * vanished ones forgotten). Shared by the manifest directory and the plugins directory.
+ *
+ * <p>The scan is told which paths had create and modify events since the previous scan ({@link FileEvents}; the
+ * queue is drained once more just before, so that writes made during the debounce are in it), and can ask for a
+ * scan at a given time ({@link #scanAt}), e.g. when a file it holds back must have been quiet for a while.
  */
 @ThreadSafe
 public final class WatchLoop implements AutoCloseable {
@@ -45,7 +53,7 @@ public final class WatchLoop implements AutoCloseable {
 
   private final String threadName;
   private final Object describe;
-  private final Runnable scan;
+  private final Consumer<FileEvents> scan;
   private final ReentrantLock scanLock = new ReentrantLock();
 
   private final Object lock = new Object();
@@ -62,6 +70,8 @@ public final class WatchLoop implements AutoCloseable {
   private Thread thread;
   @GuardedBy("lock")
   private boolean closed;
+  @GuardedBy("lock")
+  private final FileEvents.Collector events = new FileEvents.Collector();
 
   /**
    * @param threadName the name of the loop's thread
@@ -70,6 +80,12 @@ public final class WatchLoop implements AutoCloseable {
    * @param scan what to run when a scan is due; an exception from it is logged and the loop goes on
    */
   public WatchLoop(String threadName, Object describe, Duration debounce, Runnable scan) {
+    this(threadName, describe, debounce, ignoredEvents -> scan.run());
+    Objects.requireNonNull(scan, "scan");
+  }
+
+  /** Like {@link #WatchLoop(String, Object, Duration, Runnable)}; the scan is told the events since the last one. */
+  WatchLoop(String threadName, Object describe, Duration debounce, Consumer<FileEvents> scan) {
     this.threadName = Objects.requireNonNull(threadName, "threadName");
     this.describe = describe;
     this.schedule = new RescanSchedule(Objects.requireNonNull(debounce, "debounce"));
@@ -136,6 +152,39 @@ public final class WatchLoop implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks for a scan at {@link System#nanoTime()} {@code at} (or at the debounce or safety time, if earlier). Called
+   * from a scan, it takes effect at once; from another thread, once the loop next wakes (at the latest at the safety
+   * rescan).
+   */
+  public void scanAt(long at) {
+    synchronized (lock) {
+      schedule.requestScanAt(at);
+    }
+  }
+
+  /**
+   * The events seen since the last scan (draining what is queued now), and forgets them: for a scan run through
+   * {@link #exclusive}. {@link FileEvents#UNKNOWN} when nothing can be known (no watch service).
+   */
+  FileEvents takeEvents() {
+    WatchService service;
+    synchronized (lock) {
+      service = watchService;
+    }
+    if (service == null) {
+      return FileEvents.UNKNOWN;
+    }
+    try {
+      drain(service, service.poll());
+    } catch (ClosedWatchServiceException e) {
+      // closed meanwhile: what was collected is all there is
+    }
+    synchronized (lock) {
+      return events.take();
+    }
+  }
+
   /** Runs {@code work} on the calling thread, never at the same time as a scan of the loop or another call. */
   public <T> T exclusive(Supplier<T> work) {
     scanLock.lock();
@@ -187,9 +236,9 @@ public final class WatchLoop implements AutoCloseable {
         wait = schedule.nanosUntilDue(System.nanoTime());
         service = watchService;
       }
-      boolean events;
+      boolean arrived;
       try {
-        events = awaitEvents(service, wait);
+        arrived = awaitEvents(service, wait);
       } catch (ClosedWatchServiceException | InterruptedException e) {
         return; // closed (an interrupt only comes from a shutdown too)
       }
@@ -198,7 +247,7 @@ public final class WatchLoop implements AutoCloseable {
         if (closed) {
           return;
         }
-        due = schedule.due(events, System.nanoTime());
+        due = schedule.due(arrived, System.nanoTime());
       }
       if (due) {
         scanNow();
@@ -212,15 +261,31 @@ public final class WatchLoop implements AutoCloseable {
       LockSupport.parkNanos(this, nanos);
       return false;
     }
-    WatchKey key = service.poll(nanos, TimeUnit.NANOSECONDS);
+    return drain(service, service.poll(nanos, TimeUnit.NANOSECONDS));
+  }
+
+  /** Records the events of {@code key} and of every key queued after it; returns whether there were any. */
+  private boolean drain(WatchService service, WatchKey key) {
     boolean any = false;
     while (key != null) {
-      any |= !key.pollEvents().isEmpty();
-      if (!key.reset()) {
-        synchronized (lock) {
-          watched.values().remove(key); // its directory is gone; the scan finds out what replaced it
+      List<WatchEvent<?>> polled = key.pollEvents();
+      any |= !polled.isEmpty();
+      long now = System.currentTimeMillis();
+      synchronized (lock) {
+        for (WatchEvent<?> event : polled) {
+          if (event.kind() == OVERFLOW || !(event.context() instanceof Path name)
+              || !(key.watchable() instanceof Path directory)) {
+            events.overflowed();
+          } else if (event.kind() == ENTRY_CREATE) {
+            events.created(directory.resolve(name), now);
+          } else if (event.kind() == ENTRY_MODIFY) {
+            events.modified(directory.resolve(name));
+          }
         }
-        any = true;
+        if (!key.reset()) {
+          watched.values().remove(key); // its directory is gone; the scan finds out what replaced it
+          any = true;
+        }
       }
       key = service.poll();
     }
@@ -230,7 +295,7 @@ public final class WatchLoop implements AutoCloseable {
   private void scanNow() {
     scanLock.lock();
     try {
-      scan.run();
+      scan.accept(takeEvents());
     } catch (RuntimeException | LinkageError | AssertionError e) {
       LOG.error("rescanning {} failed; retrying on the next change", describe, e);
     } finally {

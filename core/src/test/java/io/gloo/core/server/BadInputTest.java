@@ -155,6 +155,9 @@ class BadInputTest {
     JsonNode statuses = getJson("/statuses");
     Map<String, Integer> lines = new HashMap<>();
     for (JsonNode p : statuses.path("sourceProblems")) {
+      if (p.path("message").asString().startsWith("is being written")) {
+        continue;
+      }
       lines.put(Path.of(p.path("file").asString()).getFileName().toString(), p.path("line").asInt());
       assertFalse(p.path("message").asString().isEmpty(), p.toString());
     }
@@ -200,9 +203,11 @@ class BadInputTest {
     return routes;
   }
 
+  /** The file's problem, other than being held while written (files are written in place here: held first). */
   private Optional<SourceProblem> problem(String fileName) {
     return server.reporter().sourceProblems().stream()
-        .filter(p -> Path.of(p.source()).getFileName().toString().equals(fileName)).findFirst();
+        .filter(p -> Path.of(p.source()).getFileName().toString().equals(fileName))
+        .filter(p -> !p.message().startsWith("is being written")).findFirst();
   }
 
   private static ResourceKey route(String name) {

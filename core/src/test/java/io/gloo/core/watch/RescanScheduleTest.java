@@ -52,4 +52,20 @@ class RescanScheduleTest {
     assertEquals(0, new RescanSchedule(Duration.ofMillis(100)).nanosUntilDue(Long.MAX_VALUE / 2),
         "never negative");
   }
+
+  @Test
+  void aRequestedScanComesAtItsTimeAndIsForgottenOnceScanned() {
+    RescanSchedule schedule = new RescanSchedule(Duration.ofMillis(100));
+    schedule.scanned(T);
+    schedule.requestScanAt(T + 700 * MS);
+    schedule.requestScanAt(T + 900 * MS); // a later request does not postpone the earlier one
+    assertEquals(700 * MS, schedule.nanosUntilDue(T));
+    assertFalse(schedule.due(false, T + 699 * MS));
+    assertTrue(schedule.due(false, T + 700 * MS));
+    assertEquals(RescanSchedule.SAFETY_RESCAN_MILLIS * MS, schedule.nanosUntilDue(T + 700 * MS),
+        "served: back to the safety rescan");
+    schedule.requestScanAt(T + 800 * MS);
+    assertFalse(schedule.due(true, T + 750 * MS));
+    assertEquals(50 * MS, schedule.nanosUntilDue(T + 750 * MS), "the request comes before the debounce ends");
+  }
 }

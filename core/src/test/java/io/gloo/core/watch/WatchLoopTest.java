@@ -115,4 +115,31 @@ class WatchLoopTest {
     thread.join(5_000);
     assertFalse(thread.isAlive(), "the loop's thread ends on close");
   }
+
+  /**
+   * A file moved into a watched directory is seen as arrived whole; one written there is not (a modify event), and
+   * neither is anything after the queue overflowed.
+   */
+  @Test
+  void theScanIsToldWhichFilesArrivedWhole() throws Exception {
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Path watched = Files.createDirectories(dir.resolve("watched"));
+    BlockingQueue<FileEvents> scans = new LinkedBlockingQueue<>();
+    try (WatchLoop loop = new WatchLoop("test-watch", watched, Duration.ofMillis(100), scans::add)) {
+      loop.watch(List.of(watched));
+      loop.start();
+      Files.writeString(outside.resolve("moved.yaml"), "a: 1");
+      Files.move(outside.resolve("moved.yaml"), watched.resolve("moved.yaml"),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.writeString(watched.resolve("written.yaml"), "b: 1");
+      FileEvents events = scans.poll(5, TimeUnit.SECONDS);
+      assertNotNull(events);
+      assertTrue(events.arrivedWhole(watched.resolve("moved.yaml"), FileStat.of(watched.resolve("moved.yaml"))),
+          events.toString());
+      assertFalse(events.arrivedWhole(watched.resolve("written.yaml"), FileStat.of(watched.resolve("written.yaml"))),
+          events.toString());
+      assertFalse(FileEvents.UNKNOWN.arrivedWhole(watched.resolve("moved.yaml"),
+          FileStat.of(watched.resolve("moved.yaml"))));
+    }
+  }
 }
