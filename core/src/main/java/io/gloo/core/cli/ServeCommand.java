@@ -99,6 +99,12 @@ final class ServeCommand implements Callable<Integer> {
       description = "Configuration for a plugin (repeatable).")
   List<String> pluginConfig = new ArrayList<>();
 
+  @Option(names = "--route-replacement", defaultValue = "standard", paramLabel = "MODE",
+      converter = TranslateCommand.RouteReplacementConverter.class,
+      description = "What becomes of a route Envoy would reject: standard (answers 500 with its match) or strict"
+          + " (dropped); the rest of its Gateway is served either way. Default: ${DEFAULT-VALUE}.")
+  io.gloo.core.translate.xds.RouteReplacement routeReplacement;
+
   @Override
   public Integer call() throws Exception {
     if (configDir != null && kubeconfig != null) {
@@ -142,7 +148,7 @@ final class ServeCommand implements Callable<Integer> {
       options = options.withKubernetes(kube);
       what = "cluster " + config.getMasterUrl();
     }
-    GlooServer server = GlooServer.start(options);
+    GlooServer server = GlooServer.start(options, routeReplacement);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

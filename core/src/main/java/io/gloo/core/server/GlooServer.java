@@ -16,6 +16,7 @@ import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.PolicyCatalog;
 import io.gloo.core.translate.policy.RegisteredKind;
+import io.gloo.core.translate.xds.RouteReplacement;
 import io.gloo.core.validate.ProtoConstraintValidator;
 import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
@@ -82,7 +83,11 @@ public final class GlooServer implements AutoCloseable {
   private final XdsServer xds;
   private final AdminServer admin;
 
-  private GlooServer(ServeOptions options) throws IOException {
+  /** What becomes of a route Envoy would reject ({@code --route-replacement}). */
+  private final RouteReplacement routeReplacement;
+
+  private GlooServer(ServeOptions options, RouteReplacement routeReplacement) throws IOException {
+    this.routeReplacement = java.util.Objects.requireNonNull(routeReplacement, "routeReplacement");
     this.invoker = new PluginInvoker(options.pluginCallTimeout(), metrics);
     this.translator = translatorFor(LoadedPlugins.EMPTY);
     tracker.onChange(event -> refreshXdsErrors());
@@ -185,12 +190,17 @@ public final class GlooServer implements AutoCloseable {
       }
     }
     return new Translator(new PolicyCatalog(kinds, extensions), invoker,
-        message -> constraints.validate(message).stream().map(Object::toString).toList());
+        message -> constraints.validate(message).stream().map(Object::toString).toList(), routeReplacement);
   }
 
   /** Starts every part; returns once the first translation is published and all ports listen. */
   public static GlooServer start(ServeOptions options) throws IOException {
-    return new GlooServer(options);
+    return start(options, RouteReplacement.STANDARD);
+  }
+
+  /** As {@link #start(ServeOptions)}, with this treatment of routes Envoy would reject. */
+  public static GlooServer start(ServeOptions options, RouteReplacement routeReplacement) throws IOException {
+    return new GlooServer(options, routeReplacement);
   }
 
   private void translate(ResourceSnapshot snapshot) {
