@@ -97,7 +97,9 @@ final class ReplacementStatuses {
       String ruleName = rule.getValue().get(0).source().ruleName();
       String what = "Rule " + rule.getKey() + (ruleName == null ? "" : " (" + ruleName + ")");
       if (refsOnly) {
-        missingRefs.add(what + ": " + String.join("; ", details) + " (its requests answer 500)");
+        missingRefs.add(what + ": " + String.join("; ", details) + (replaced
+            ? " (its matches answer 500)" : unresolvedOnly(rule.getValue()) ? " (that backend's share answers 500)"
+            : " (its matches are not served)"));
       } else {
         invalidRules.add("Dropped " + what + ": " + String.join("; ", details)
             + (replaced ? " (its matches answer 500)" : " (its matches are not served)"));
@@ -139,6 +141,10 @@ final class ReplacementStatuses {
     statuses.put(route, status instanceof HTTPRouteStatus h
         ? new HTTPRouteStatusBuilder(h).withParents(updated).build()
         : new GRPCRouteStatusBuilder((GRPCRouteStatus) status).withParents(updated).build());
+  }
+
+  private static boolean unresolvedOnly(List<InvalidRoute> routes) {
+    return routes.stream().allMatch(r -> r.outcome() == InvalidRoute.Outcome.UNRESOLVED);
   }
 
   private static boolean refersTo(ParentReference ref, ResourceKey gateway, String routeNamespace) {

@@ -21,7 +21,12 @@ public record InvalidRoute(Route original, RouteSource source, Outcome outcome, 
     /** A {@code direct_response} 500 with the same name, match and metadata. */
     REPLACED,
     /** Nothing: the route was left out. */
-    DROPPED
+    DROPPED,
+    /**
+     * Served, with its references to missing clusters pointed at deliberately unresolved ones (their share answers
+     * 500, as for an unresolved backendRef) and mirrors to them removed: a reference problem, not an invalid rule.
+     */
+    UNRESOLVED
   }
 
   public InvalidRoute {

@@ -60,6 +60,45 @@ public final class RouteGuard {
   }
 
   /**
+   * A route whose only problem is clusters missing from the snapshot, and which answers 500 for a missing cluster
+   * anyway ({@code cluster_not_found_response_code}): the references are pointed at deliberately unresolved clusters
+   * ({@value RouteBuilder#UNRESOLVED_CLUSTER_PREFIX}), so a weighted split keeps its healthy shares; mirrors to a
+   * missing cluster are removed. Null when that does not apply (then {@link #handle}).
+   */
+  public Checked unresolve(Route route, List<Violation> violations) {
+    if (!route.hasRoute() || route.getRoute().getClusterNotFoundResponseCode()
+        != io.envoyproxy.envoy.config.route.v3.RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR
+        || violations.isEmpty() || !violations.stream().allMatch(v -> v.rule().equals("cluster.missing"))) {
+      return null;
+    }
+    io.envoyproxy.envoy.config.route.v3.RouteAction.Builder action = route.getRoute().toBuilder();
+    java.util.TreeSet<Integer> mirrors = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+    for (Violation v : violations) {
+      java.util.regex.Matcher weighted = WEIGHTED.matcher(v.path());
+      java.util.regex.Matcher mirror = MIRROR.matcher(v.path());
+      if (v.path().equals("route.cluster")) {
+        action.setCluster(RouteBuilder.UNRESOLVED_CLUSTER_PREFIX + route.getName() + "/0");
+      } else if (weighted.matches()) {
+        int c = Integer.parseInt(weighted.group(1));
+        action.getWeightedClustersBuilder().getClustersBuilder(c)
+            .setName(RouteBuilder.UNRESOLVED_CLUSTER_PREFIX + route.getName() + "/" + c);
+      } else if (mirror.matches()) {
+        mirrors.add(Integer.parseInt(mirror.group(1)));
+      } else {
+        return null;
+      }
+    }
+    mirrors.forEach(action::removeRequestMirrorPolicies);
+    return new Checked(route.toBuilder().setRoute(action).build(), new InvalidRoute(route,
+        SourceMetadata.routeSource(route.getMetadata()), InvalidRoute.Outcome.UNRESOLVED, violations));
+  }
+
+  private static final java.util.regex.Pattern WEIGHTED =
+      java.util.regex.Pattern.compile("^route\\.weighted_clusters\\.clusters\\[(\\d+)]\\.name$");
+  private static final java.util.regex.Pattern MIRROR =
+      java.util.regex.Pattern.compile("^route\\.request_mirror_policies\\[(\\d+)]\\.cluster$");
+
+  /**
    * A match that is itself invalid cannot be kept, and a 500 under a narrower match would answer requests the route
    * never matched; such a route is dropped in either mode.
    */

@@ -31,10 +31,16 @@ public final class RuleSiblings {
     Set<String> handled = new HashSet<>();
     for (InvalidRoute r : sink.routes()) {
       handled.add(r.name());
+      if (r.outcome() == InvalidRoute.Outcome.UNRESOLVED) {
+        continue; // a reference problem: the rule is served
+      }
       String rule = rule(r.name());
       if (rule != null) {
         rules.add(rule);
       }
+    }
+    if (rules.isEmpty()) {
+      return resources;
     }
     List<RouteConfiguration> configs = new ArrayList<>(resources.routes().size());
     boolean changed = false;

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 /**
  * The whole-Gateway pass after translation: runs the snapshot validator over one Gateway's resources and takes out
  * what it finds, element by element, so that the rest can be published. A route is replaced or dropped
- * ({@link RouteGuard}); a virtual host, route configuration, cluster or endpoint assignment with a finding of its own
+ * ({@link RouteGuard}; one whose only problem is a missing cluster keeps being served, that cluster's share answering
+ * 500); a virtual host, route configuration, cluster or endpoint assignment with a finding of its own
  * is dropped, and so is a listener (the Gateway's listeners on that port report it). Dropping can leave a dangling
  * reference (a route to a dropped cluster, a listener to a dropped route configuration), which the next round finds
  * and repairs the same way. Secrets are not repaired (the Gateway API stage checks certificates before they get
@@ -162,7 +163,10 @@ public final class SnapshotRepair {
           fixed.addRoutes(route);
           continue;
         }
-        RouteGuard.Checked checked = guard.handle(route, violations);
+        RouteGuard.Checked checked = guard.unresolve(route, violations);
+        if (checked == null) {
+          checked = guard.handle(route, violations);
+        }
         sink.route(checked.problem());
         if (checked.route() != null) {
           fixed.addRoutes(checked.route());

@@ -60,6 +60,41 @@ class SnapshotRepairTest {
     assertEquals("Cluster", sink.others().get(0).type());
   }
 
+  /** A weighted share whose cluster is missing answers 500 on its own; the healthy share is still served. */
+  @Test
+  void aMissingClusterOfAWeightedSplitIsUnresolvedNotTheWholeRoute() {
+    XdsResources good = TestXds.resources("backend", "10.0.0.1");
+    RouteSource source = new RouteSource(new ResourceKey("HTTPRoute", "default", "r"), 0, null, 0);
+    Route split = Route.newBuilder().setName("httproute/default/r/0/0").setMetadata(SourceMetadata.of(source))
+        .setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setPrefix("/"))
+        .setRoute(io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder()
+            .setClusterNotFoundResponseCode(io.envoyproxy.envoy.config.route.v3.RouteAction
+                .ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR)
+            .setWeightedClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster.newBuilder()
+                .addClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster.ClusterWeight.newBuilder()
+                    .setName("backend").setWeight(com.google.protobuf.UInt32Value.of(1)))
+                .addClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster.ClusterWeight.newBuilder()
+                    .setName("gone").setWeight(com.google.protobuf.UInt32Value.of(1))))
+            .addRequestMirrorPolicies(io.envoyproxy.envoy.config.route.v3.RouteAction.RequestMirrorPolicy
+                .newBuilder().setCluster("gone-too")))
+        .build();
+    XdsResources bad = new XdsResources(good.listeners(), List.of(good.routes().get(0).toBuilder().setVirtualHosts(0,
+        good.routes().get(0).getVirtualHosts(0).toBuilder().setRoutes(0, split)).build()), good.clusters(),
+        good.endpoints(), List.of());
+    InvalidElements sink = new InvalidElements();
+
+    XdsResources repaired = SnapshotRepair.repair(bad, guard, sink);
+
+    assertEquals(List.of(), guard.validator().validate(repaired));
+    Route served = repaired.routes().get(0).getVirtualHosts(0).getRoutes(0);
+    assertEquals("backend", served.getRoute().getWeightedClusters().getClusters(0).getName());
+    assertEquals(RouteBuilder.UNRESOLVED_CLUSTER_PREFIX + "httproute/default/r/0/0/1",
+        served.getRoute().getWeightedClusters().getClusters(1).getName());
+    assertEquals(0, served.getRoute().getRequestMirrorPoliciesCount());
+    assertEquals(InvalidRoute.Outcome.UNRESOLVED, sink.routes().get(0).outcome());
+    assertTrue(sink.routes().get(0).onlyMissingClusters());
+  }
+
   /** A listener Envoy would reject is dropped and reported by name; the Gateway's other listeners stay. */
   @Test
   void anInvalidListenerIsDroppedAndReported() {
