@@ -56,12 +56,24 @@ class RouteReplacementCorpusTest {
     REGEX, CRLF_HEADER_VALUE, SET_HOST
   }
 
-  /** One input of a corpus: its manifests as one YAML text (built once: every Bad reads it). */
-  record Input(String name, Supplier<String> manifests) {
+  /** One input of a corpus: its manifests as one YAML text and their translation (each built once for all Bads). */
+  record Input(String name, Supplier<String> manifests, Supplier<TranslationResult> translated) {
+    Input(String name, Supplier<String> manifests) {
+      this(name, memo(manifests), null);
+    }
+
     Input {
-      Supplier<String> build = manifests;
-      java.util.concurrent.atomic.AtomicReference<String> text = new java.util.concurrent.atomic.AtomicReference<>();
-      manifests = () -> text.updateAndGet(t -> t != null ? t : build.get());
+      Supplier<String> text = manifests;
+      translated = memo(() -> {
+        try (Translator translator = new Translator()) {
+          return translator.translate(parse(text.get()));
+        }
+      });
+    }
+
+    private static <T> Supplier<T> memo(Supplier<T> build) {
+      java.util.concurrent.atomic.AtomicReference<T> value = new java.util.concurrent.atomic.AtomicReference<>();
+      return () -> value.updateAndGet(v -> v != null ? v : build.get());
     }
 
     @Override
@@ -90,10 +102,7 @@ class RouteReplacementCorpusTest {
   void aBadRouteBreaksOnlyItself(Input input, Bad bad) {
     ResourceSnapshot base = parse(input.manifests().get());
     List<Gateway> gateways = new ArrayList<>();
-    TranslationResult before;
-    try (Translator translator = new Translator()) {
-      before = translator.translate(base);
-    }
+    TranslationResult before = input.translated().get();
     for (Gateway g : base.list(Gateway.class)) {
       if (before.gateways().containsKey(ResourceKey.of(g)) && httpListener(g).isPresent()) {
         gateways.add(g);
