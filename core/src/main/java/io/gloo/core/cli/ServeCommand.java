@@ -121,6 +121,12 @@ final class ServeCommand implements Callable<Integer> {
       description = "Serve xDS in plaintext without authentication (local try-out only; default: mutual TLS).")
   boolean xdsInsecure;
 
+  @Option(names = "--route-replacement", defaultValue = "standard", paramLabel = "MODE",
+      converter = TranslateCommand.RouteReplacementConverter.class,
+      description = "What becomes of a route Envoy would reject: standard (answers 500 with its match) or strict"
+          + " (dropped); the rest of its Gateway is served either way. Default: ${DEFAULT-VALUE}.")
+  io.gloo.core.translate.xds.RouteReplacement routeReplacement;
+
   @Override
   public Integer call() throws Exception {
     if (configDir != null && kubeconfig != null) {
@@ -182,7 +188,7 @@ final class ServeCommand implements Callable<Integer> {
         return 1;
       }
     }
-    GlooServer server = GlooServer.start(options, adminAccess);
+    GlooServer server = GlooServer.start(options, adminAccess, routeReplacement);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

@@ -141,8 +141,11 @@ public final class Reporter {
     return changed;
   }
 
-  /** A copy of the Gateway status whose Programmed condition says why the proxy does not run this config. */
-  private static GatewayStatus withXdsErrors(GatewayStatus status, List<String> errors) {
+  /**
+   * A copy of the Gateway status whose Programmed condition says why the proxy does not run this config (also used
+   * by {@code gloo translate} for a snapshot the publisher would refuse).
+   */
+  public static GatewayStatus withXdsErrors(GatewayStatus status, List<String> errors) {
     List<Condition> conditions = new ArrayList<>();
     for (Condition c : status.getConditions()) {
       if ("Programmed".equals(c.getType())) {

@@ -19,6 +19,7 @@ import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.PolicyCatalog;
 import io.gloo.core.translate.policy.RegisteredKind;
+import io.gloo.core.translate.xds.RouteReplacement;
 import io.gloo.core.validate.ProtoConstraintValidator;
 import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
@@ -86,7 +87,12 @@ public final class GlooServer implements AutoCloseable {
   private final XdsServer xds;
   private final AdminServer admin;
 
-  private GlooServer(ServeOptions options, AdminAccess adminAccess) throws IOException {
+  /** What becomes of a route Envoy would reject ({@code --route-replacement}). */
+  private final RouteReplacement routeReplacement;
+
+  private GlooServer(ServeOptions options, AdminAccess adminAccess, RouteReplacement routeReplacement)
+      throws IOException {
+    this.routeReplacement = java.util.Objects.requireNonNull(routeReplacement, "routeReplacement");
     this.invoker = new PluginInvoker(options.pluginCallTimeout(), metrics);
     this.translator = translatorFor(LoadedPlugins.EMPTY);
     tracker.onChange(event -> refreshXdsErrors());
@@ -216,17 +222,28 @@ public final class GlooServer implements AutoCloseable {
       }
     }
     return new Translator(new PolicyCatalog(kinds, extensions), invoker,
-        message -> constraints.validate(message).stream().map(Object::toString).toList());
+        message -> constraints.validate(message).stream().map(Object::toString).toList(), routeReplacement);
   }
 
   /** Starts every part; returns once the first translation is published and all ports listen. */
   public static GlooServer start(ServeOptions options) throws IOException {
-    return new GlooServer(options, AdminAccess.loopbackOnly());
+    return new GlooServer(options, AdminAccess.loopbackOnly(), RouteReplacement.STANDARD);
   }
 
   /** As {@link #start(ServeOptions)}, with the admin API's dumps served as {@code adminAccess} allows. */
   public static GlooServer start(ServeOptions options, AdminAccess adminAccess) throws IOException {
-    return new GlooServer(options, adminAccess);
+    return new GlooServer(options, adminAccess, RouteReplacement.STANDARD);
+  }
+
+  /** As {@link #start(ServeOptions)}, with this treatment of routes Envoy would reject. */
+  public static GlooServer start(ServeOptions options, RouteReplacement routeReplacement) throws IOException {
+    return new GlooServer(options, AdminAccess.loopbackOnly(), routeReplacement);
+  }
+
+  /** Both of the above. */
+  public static GlooServer start(ServeOptions options, AdminAccess adminAccess, RouteReplacement routeReplacement)
+      throws IOException {
+    return new GlooServer(options, adminAccess, routeReplacement);
   }
 
   private void translate(ResourceSnapshot snapshot) {

@@ -68,7 +68,9 @@ import org.slf4j.LoggerFactory;
  * published normally. A Gateway whose first publish is inconsistent has no snapshot: its proxies wait.
  *
  * <p>Metrics: {@code gloo_snapshot_publish_total{gateway, result=published|unchanged|inconsistent|invalid}} (removals count
- * as published) and the gauge {@code gloo_snapshot_gateways} (Gateways served, removed ones excluded).
+ * as published), {@code gloo_snapshot_rejected_total{gateway}} (inconsistent or invalid: the last line of defence,
+ * see {@link PublishCheck}; the translator repairs invalid elements itself) and the gauge
+ * {@code gloo_snapshot_gateways} (Gateways served, removed ones excluded).
  *
  * <p>Thread safety: publishes are serialized; {@link #current()} and {@link #error} read immutable copies and never
  * block on a publish. Listeners run on the publishing thread, in publish order, after the cache was updated.
@@ -147,23 +149,15 @@ public final class SnapshotPublisher {
         ResourceKey gateway = entry.getKey();
         String group = ProxyNodes.groupOf(gateway);
         XdsResources resources = entry.getValue();
-        List<String> problems = SnapshotConsistency.problems(resources);
-        if (!problems.isEmpty()) {
-          LOG.warn("not publishing inconsistent snapshot of {}; proxies keep the last good one: {}", gateway,
-              String.join("; ", problems));
-          nowErrors.put(gateway, new SnapshotError(gateway, problems, clock.instant()));
-          count(gateway, "inconsistent");
-          results.put(gateway, Result.INCONSISTENT);
-          continue;
-        }
-        List<Finding> findings = validator.validate(resources);
-        if (!findings.isEmpty()) {
-          List<String> messages = findings.stream().map(Finding::message).toList();
-          LOG.warn("not publishing invalid snapshot of {}; proxies keep the last good one: {}", gateway,
-              String.join("; ", messages));
-          nowErrors.put(gateway, new SnapshotError(gateway, messages, findings, clock.instant()));
-          count(gateway, "invalid");
-          results.put(gateway, Result.INVALID);
+        PublishCheck.Verdict verdict = PublishCheck.check(resources, validator);
+        if (!verdict.publishable()) {
+          String what = verdict.result() == Result.INCONSISTENT ? "inconsistent" : "invalid";
+          LOG.warn("not publishing {} snapshot of {}; proxies keep the last good one: {}", what, gateway,
+              String.join("; ", verdict.problems()));
+          nowErrors.put(gateway, new SnapshotError(gateway, verdict.problems(), verdict.findings(), clock.instant()));
+          count(gateway, what);
+          rejected(gateway);
+          results.put(gateway, verdict.result());
           continue;
         }
         nowErrors.remove(gateway);
@@ -312,6 +306,19 @@ public final class SnapshotPublisher {
         .description("Snapshot publishes per Gateway and outcome")
         .tag("gateway", gateway.namespacedName())
         .tag("result", result)
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * The translator takes out what Envoy would reject element by element, so a whole snapshot refused here is a
+   * translator bug worth an alert: {@code gloo_snapshot_rejected_total{gateway}}.
+   */
+  private void rejected(ResourceKey gateway) {
+    Counter.builder("gloo.snapshot.rejected")
+        .description("Whole snapshots refused by the last-line check (inconsistent or invalid); the last good one"
+            + " keeps serving")
+        .tag("gateway", gateway.namespacedName())
         .register(registry)
         .increment();
   }

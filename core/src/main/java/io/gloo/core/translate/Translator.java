@@ -12,8 +12,15 @@ import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.PolicyCatalog;
 import io.gloo.core.translate.policy.PolicyReports;
 import io.gloo.core.translate.policy.PolicyResolver;
+import io.gloo.core.translate.xds.InvalidElements;
 import io.gloo.core.translate.xds.PolicyApplier;
+import io.gloo.core.translate.xds.RouteGuard;
+import io.gloo.core.translate.xds.RouteReplacement;
+import io.gloo.core.translate.xds.RuleSiblings;
+import io.gloo.core.translate.xds.SnapshotRepair;
 import io.gloo.core.translate.xds.XdsTranslator;
+import io.gloo.core.validate.ProtoConstraintValidator;
+import io.gloo.core.validate.SnapshotValidator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,11 +33,19 @@ import java.util.TreeMap;
  * the resource snapshot and the policy catalog; one translation at a time. Both stages carry work over from one
  * translation to the next (per-route plans, sorted virtual hosts, protos of unchanged IR), so that a small change
  * costs little at thousands of routes; that never changes the result, which is what a new instance would give.
+ *
+ * <p>What Envoy would reject never costs a Gateway its snapshot: each route is validated as it is built (Envoy's
+ * {@code validate.rules} and the semantic checks) and an invalid one is replaced by a 500 or dropped
+ * ({@link RouteReplacement}); each Gateway's resources are then validated as a whole and any element still invalid
+ * is taken out ({@link SnapshotRepair}). The affected routes and listeners say so in their statuses
+ * ({@code PartiallyInvalid}, see {@link ReplacementStatuses}).
  */
 public final class Translator implements AutoCloseable {
 
   private final GatewayApiTranslator gatewayApi = new GatewayApiTranslator();
-  private final XdsTranslator xds = new XdsTranslator();
+  /** Validates every route as it is built and each Gateway's resources after; memoizes per proto instance. */
+  private final RouteGuard guard;
+  private final XdsTranslator xds;
   private final PolicyCatalog catalog;
   private final PluginInvoker invoker;
   private final PolicyApplier.OutputCheck outputCheck;
@@ -38,7 +53,12 @@ public final class Translator implements AutoCloseable {
 
   /** A translator without plugins. */
   public Translator() {
-    this(PolicyCatalog.EMPTY, new PluginInvoker(), PolicyApplier.OutputCheck.NONE, true);
+    this(RouteReplacement.STANDARD);
+  }
+
+  /** A translator without plugins, with this treatment of routes Envoy would reject. */
+  public Translator(RouteReplacement routeReplacement) {
+    this(PolicyCatalog.EMPTY, new PluginInvoker(), PolicyApplier.OutputCheck.NONE, true, routeReplacement);
   }
 
   /**
@@ -47,11 +67,19 @@ public final class Translator implements AutoCloseable {
    * @param outputCheck validation of what plugins produce
    */
   public Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck) {
-    this(catalog, invoker, outputCheck, false);
+    this(catalog, invoker, outputCheck, false, RouteReplacement.STANDARD);
+  }
+
+  /** As above, with this treatment of routes Envoy would reject ({@code --route-replacement}). */
+  public Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck,
+      RouteReplacement routeReplacement) {
+    this(catalog, invoker, outputCheck, false, routeReplacement);
   }
 
   private Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck,
-      boolean ownsInvoker) {
+      boolean ownsInvoker, RouteReplacement routeReplacement) {
+    this.guard = new RouteGuard(new SnapshotValidator(new ProtoConstraintValidator().withMemo()), routeReplacement);
+    this.xds = new XdsTranslator(guard);
     this.catalog = catalog;
     this.invoker = invoker;
     this.outputCheck = outputCheck;
@@ -64,6 +92,7 @@ public final class Translator implements AutoCloseable {
     GatewayApiTranslator.Result ir = gatewayApi.translate(snapshot, policies);
     Map<ResourceKey, List<String>> routeProblems = new TreeMap<>();
     Map<ResourceKey, XdsResources> gateways = new HashMap<>();
+    Map<ResourceKey, InvalidElements> invalid = new TreeMap<>();
     try {
       for (GatewayIR gateway : ir.gateways()) {
         PolicyApplier applier = new PolicyApplier(gateway.gateway().namespacedName(), invoker, reports, ir.lookup(),
@@ -72,7 +101,15 @@ public final class Translator implements AutoCloseable {
                 routeProblems.computeIfAbsent(route, k -> new ArrayList<>()).add(problem);
               }
             });
-        gateways.put(gateway.gateway(), xds.translate(gateway, applier));
+        InvalidElements dropped = new InvalidElements();
+        XdsResources built = xds.translate(gateway, applier, dropped::route);
+        // What the per-route checks cannot see (references between resources, listeners, clusters) is repaired
+        // here, so that one bad element never costs the Gateway its snapshot; then a rule is dropped as a whole.
+        XdsResources served = RuleSiblings.apply(SnapshotRepair.repair(built, guard, dropped), guard, dropped);
+        gateways.put(gateway.gateway(), served);
+        if (!dropped.isEmpty()) {
+          invalid.put(gateway.gateway(), dropped);
+        }
       }
     } finally {
       xds.finishTranslation(); // keeps only this translation's protos for reuse by the next one
@@ -80,6 +117,7 @@ public final class Translator implements AutoCloseable {
     policies.publishToSinks(ir.lookup(), invoker); // before statuses are read: sinks may report on policies
     StatusReport.Builder statuses = ir.statuses();
     routeProblems.forEach((route, problems) -> addRouteProblems(statuses.get(route), problems));
+    invalid.forEach((gateway, dropped) -> ReplacementStatuses.apply(statuses, snapshot, gateway, dropped));
     statuses.putAll(reports.statuses());
     return new TranslationResult(gateways, statuses.build());
   }

@@ -7,6 +7,7 @@ import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -62,11 +63,16 @@ import java.util.regex.Pattern;
  *   <li>{@code eds.missing}: an EDS cluster without its ClusterLoadAssignment;</li>
  *   <li>{@code regex.invalid}: a route's safe_regex (path, header, query parameter matchers and the regex_rewrite of
  *       route and redirect actions) is not valid RE2 (checked with RE2J, which implements RE2's syntax);</li>
+ *   <li>{@code header.unmodifiable}: a header edit (request or response, route, virtual host, route configuration or
+ *       weighted cluster level) that adds or removes a {@code :}-prefixed header or {@code host}, which Envoy refuses
+ *       (":-prefixed or host headers may not be modified");</li>
  *   <li>{@code domain.duplicate}: a domain served by two virtual hosts of one RouteConfiguration (case-insensitive,
  *       as Envoy compares them);</li>
  *   <li>{@code tls.*}: an inline certificate chain or private key of a Secret that does not parse, or a key that does
  *       not belong to the leaf certificate; inline trusted CAs that do not parse.</li>
  * </ul>
+ * The checks that need nothing but the route itself are also available per route ({@link RouteLocalChecks}), so
+ * that the translator can replace one invalid route instead of losing the snapshot.
  */
 public final class SemanticChecks {
 
@@ -163,6 +169,8 @@ public final class SemanticChecks {
   }
 
   private static void routes(RouteConfiguration config, Set<String> clusters, List<Finding> out) {
+    headerEdits(config.getRequestHeadersToAddList(), config.getRequestHeadersToRemoveList(),
+        config.getResponseHeadersToAddList(), config.getResponseHeadersToRemoveList(), "", config, out);
     Map<String, Integer> domains = new HashMap<>();
     for (int v = 0; v < config.getVirtualHostsCount(); v++) {
       VirtualHost vhost = config.getVirtualHosts(v);
@@ -176,6 +184,8 @@ public final class SemanticChecks {
               + "'); Envoy rejects duplicate domains", out);
         }
       }
+      headerEdits(vhost.getRequestHeadersToAddList(), vhost.getRequestHeadersToRemoveList(),
+          vhost.getResponseHeadersToAddList(), vhost.getResponseHeadersToRemoveList(), vp + ".", config, out);
       if (RouteFacts.of(vhost).clean(clusters)) {
         continue; // nothing to report: skip building a path per route
       }
@@ -187,7 +197,8 @@ public final class SemanticChecks {
 
   /**
    * What {@link #route} would look at in every route of a virtual host, computed once per virtual host instance
-   * (instances are immutable and the translator reuses them): whether some regex is invalid, and the clusters whose
+   * (instances are immutable and the translator reuses them): whether some route fails a {@link RouteLocalChecks}
+   * check, and the clusters whose
    * absence would be a finding. A virtual host without invalid regexes whose clusters are all present has no route
    * findings; any other is checked route by route. Weakly keyed by instance, shared by every validator.
    */
@@ -212,23 +223,15 @@ public final class SemanticChecks {
     private static RouteFacts compute(VirtualHost vhost) {
       boolean invalid = false;
       Set<String> required = new HashSet<>();
+      List<Violation> local = new ArrayList<>();
       for (Route route : vhost.getRoutesList()) {
-        RouteMatch match = route.getMatch();
-        invalid |= match.hasSafeRegex() && regexError(match.getSafeRegex().getRegex()) != null;
-        for (HeaderMatcher header : match.getHeadersList()) {
-          invalid |= header.hasStringMatch() && invalid(header.getStringMatch());
-          invalid |= header.hasSafeRegexMatch() && regexError(header.getSafeRegexMatch().getRegex()) != null;
-        }
-        for (QueryParameterMatcher param : match.getQueryParametersList()) {
-          invalid |= param.hasStringMatch() && invalid(param.getStringMatch());
-        }
-        invalid |= route.hasRedirect() && route.getRedirect().hasRegexRewrite()
-            && regexError(route.getRedirect().getRegexRewrite().getPattern().getRegex()) != null;
+        RouteLocalChecks.route(route, local);
+        invalid |= !local.isEmpty();
+        local.clear();
         if (!route.hasRoute()) {
           continue;
         }
         RouteAction action = route.getRoute();
-        invalid |= action.hasRegexRewrite() && regexError(action.getRegexRewrite().getPattern().getRegex()) != null;
         boolean unresolvedAllowed =
             action.getClusterNotFoundResponseCode() == RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR;
         if (action.hasCluster()) {
@@ -248,10 +251,6 @@ public final class SemanticChecks {
       return new RouteFacts(invalid, Set.copyOf(required));
     }
 
-    private static boolean invalid(StringMatcher matcher) {
-      return matcher.hasSafeRegex() && regexError(matcher.getSafeRegex().getRegex()) != null;
-    }
-
     /** As {@link #cluster}: a deliberately unresolved cluster is never a finding. */
     private static void require(String cluster, boolean unresolvedAllowed, Set<String> required) {
       if (!(unresolvedAllowed && cluster.startsWith(RouteBuilder.UNRESOLVED_CLUSTER_PREFIX))) {
@@ -262,37 +261,16 @@ public final class SemanticChecks {
 
   private static void route(RouteConfiguration config, Route route, String rp, Set<String> clusters,
       List<Finding> out) {
-    RouteMatch match = route.getMatch();
-    if (match.hasSafeRegex()) {
-      regex(config, match.getSafeRegex(), rp + ".match.safe_regex", out);
-    }
-    for (int h = 0; h < match.getHeadersCount(); h++) {
-      HeaderMatcher header = match.getHeaders(h);
-      String hp = rp + ".match.headers[" + h + "]";
-      if (header.hasStringMatch()) {
-        stringMatcher(config, header.getStringMatch(), hp + ".string_match", out);
-      }
-      if (header.hasSafeRegexMatch()) {
-        regex(config, header.getSafeRegexMatch(), hp + ".safe_regex_match", out);
-      }
-    }
-    for (int q = 0; q < match.getQueryParametersCount(); q++) {
-      QueryParameterMatcher param = match.getQueryParameters(q);
-      if (param.hasStringMatch()) {
-        stringMatcher(config, param.getStringMatch(), rp + ".match.query_parameters[" + q + "].string_match", out);
-      }
-    }
-    if (route.hasRedirect() && route.getRedirect().hasRegexRewrite()) {
-      regex(config, route.getRedirect().getRegexRewrite().getPattern(), rp + ".redirect.regex_rewrite.pattern", out);
+    List<Violation> local = new ArrayList<>();
+    RouteLocalChecks.route(route, local);
+    for (Violation v : local) {
+      add(config, rp + "." + v.path(), v.rule(), v.message(), out);
     }
     if (!route.hasRoute()) {
       return;
     }
     RouteAction action = route.getRoute();
     String ap = rp + ".route";
-    if (action.hasRegexRewrite()) {
-      regex(config, action.getRegexRewrite().getPattern(), ap + ".regex_rewrite.pattern", out);
-    }
     boolean unresolvedAllowed =
         action.getClusterNotFoundResponseCode() == RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR;
     if (action.hasCluster()) {
@@ -313,6 +291,20 @@ public final class SemanticChecks {
     }
   }
 
+  /** Header edits at a level above routes (virtual host, route configuration), as findings on {@code config}. */
+  private static void headerEdits(List<HeaderValueOption> requestAdd, List<String> requestRemove,
+      List<HeaderValueOption> responseAdd, List<String> responseRemove, String prefix, RouteConfiguration config,
+      List<Finding> out) {
+    if (requestAdd.isEmpty() && requestRemove.isEmpty() && responseAdd.isEmpty() && responseRemove.isEmpty()) {
+      return;
+    }
+    List<Violation> found = new ArrayList<>();
+    RouteLocalChecks.headerEdits(requestAdd, requestRemove, responseAdd, responseRemove, prefix, found);
+    for (Violation v : found) {
+      add(config, v.path(), v.rule(), v.message(), out);
+    }
+  }
+
   private static void cluster(RouteConfiguration config, String name, String path, Set<String> clusters,
       boolean unresolvedAllowed, List<Finding> out) {
     if (clusters.contains(name)) {
@@ -324,20 +316,6 @@ public final class SemanticChecks {
     add(config, path, "cluster.missing", "cluster '" + name + "' is not in the snapshot"
         + (name.startsWith(RouteBuilder.UNRESOLVED_CLUSTER_PREFIX)
             ? " (an unresolved backend needs cluster_not_found_response_code INTERNAL_SERVER_ERROR)" : ""), out);
-  }
-
-  private static void stringMatcher(RouteConfiguration config, StringMatcher matcher, String path,
-      List<Finding> out) {
-    if (matcher.hasSafeRegex()) {
-      regex(config, matcher.getSafeRegex(), path + ".safe_regex", out);
-    }
-  }
-
-  private static void regex(RouteConfiguration config, RegexMatcher regex, String path, List<Finding> out) {
-    String error = regexError(regex.getRegex());
-    if (error != null) {
-      add(config, path + ".regex", "regex.invalid", "not a valid RE2 regex: " + error, out);
-    }
   }
 
   private static final String VALID = "";

@@ -2,6 +2,7 @@ package io.gloo.core.validate;
 
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.gloo.core.translate.XdsResources;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,17 @@ public final class SnapshotValidator {
     constraints(resources.endpoints(), out);
     constraints(resources.secrets(), out);
     out.addAll(SemanticChecks.check(resources));
+    return out;
+  }
+
+  /**
+   * What {@link #validate} would find inside this one route that needs no other resource to see: its proto
+   * constraints and {@link RouteLocalChecks}. Paths are relative to the route. Lets the translator replace an invalid
+   * route before it reaches a snapshot (references to clusters are checked on the whole snapshot only).
+   */
+  public List<Violation> validateRoute(Route route) {
+    List<Violation> out = constraints.validate(route);
+    RouteLocalChecks.route(route, out);
     return out;
   }
 

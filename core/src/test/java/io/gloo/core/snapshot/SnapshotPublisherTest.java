@@ -173,6 +173,29 @@ class SnapshotPublisherTest {
     assertTrue(SnapshotConsistency.problems(r).isEmpty());
   }
 
+  /** The last line of defence is counted per Gateway: inconsistent and invalid snapshots alike, never good ones. */
+  @Test
+  void refusedSnapshotsAreCountedAsRejected() {
+    XdsResources good = TestXds.resources("backend", "10.0.0.1");
+    publisher.publish(Map.of(GW, good));
+    assertTrue(registry.find("gloo.snapshot.rejected").counters().isEmpty(), "nothing refused yet");
+
+    XdsResources dangling = new XdsResources(List.of(TestXds.listener("http", "missing-route")), List.of(),
+        good.clusters(), good.endpoints(), List.of());
+    publisher.publish(Map.of(GW, dangling));
+    io.envoyproxy.envoy.config.route.v3.RouteConfiguration route = good.routes().get(0);
+    io.envoyproxy.envoy.config.route.v3.RouteConfiguration badRegex = route.toBuilder().setVirtualHosts(0,
+        route.getVirtualHosts(0).toBuilder().setRoutes(0, route.getVirtualHosts(0).getRoutes(0).toBuilder()
+            .setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setSafeRegex(
+                io.envoyproxy.envoy.type.matcher.v3.RegexMatcher.newBuilder().setRegex("*.foo.bar.com"))))).build();
+    XdsResources invalid = new XdsResources(good.listeners(), List.of(badRegex), good.clusters(), good.endpoints(),
+        List.of());
+    assertEquals(Result.INVALID, publisher.publish(Map.of(GW, invalid)).get(GW));
+
+    assertEquals(2.0, registry.get("gloo.snapshot.rejected").tag("gateway", "default/gw").counter().count());
+    assertEquals(1.0, count("invalid"));
+  }
+
   private double count(String result) {
     return registry.get("gloo.snapshot.publish").tag("gateway", "default/gw").tag("result", result).counter().count();
   }

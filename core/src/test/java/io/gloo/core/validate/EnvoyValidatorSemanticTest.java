@@ -144,6 +144,31 @@ class EnvoyValidatorSemanticTest {
     assertEquals(null, SemanticChecks.regexError("^/api/v[0-9]+/.*$"));
   }
 
+  /** Envoy's HeaderParser: ":-prefixed or host headers may not be modified" (or removed), at every level. */
+  @Test
+  void hostAndPseudoHeaderEditsAreRefused() {
+    io.envoyproxy.envoy.config.core.v3.HeaderValueOption host = io.envoyproxy.envoy.config.core.v3.HeaderValueOption
+        .newBuilder().setHeader(io.envoyproxy.envoy.config.core.v3.HeaderValue.newBuilder().setKey("Host")
+            .setValue("evil.example.com")).build();
+    Finding f = only(findings(withRoute(toCluster("backend").addRequestHeadersToAdd(host).build())));
+    assertEquals("header.unmodifiable", f.violation().rule());
+    assertEquals("virtual_hosts[0].routes[1].request_headers_to_add[0].header.key", f.violation().path());
+    assertEquals(List.of(HTTPROUTE), f.sources());
+
+    f = only(findings(withRoute(toCluster("backend").addResponseHeadersToRemove(":status").build())));
+    assertEquals("virtual_hosts[0].routes[1].response_headers_to_remove[0]", f.violation().path());
+
+    XdsResources good = withRoute(toCluster("backend").build());
+    RouteConfiguration config = good.routes().get(0).toBuilder().addRequestHeadersToAdd(host).build();
+    f = only(findings(new XdsResources(good.listeners(), List.of(config), good.clusters(), good.endpoints(),
+        List.of())));
+    assertEquals("request_headers_to_add[0].header.key", f.violation().path());
+
+    assertEquals(List.of(), findings(withRoute(toCluster("backend").addRequestHeadersToAdd(host.toBuilder()
+        .setHeader(host.getHeader().toBuilder().setKey("x-host"))).addRequestHeadersToRemove("x-forwarded-host")
+        .build())), "other headers are fine");
+  }
+
   @Test
   void duplicateDomains() {
     XdsResources good = TestXds.resources("backend", "10.0.0.1");

@@ -42,6 +42,21 @@ public final class SourceMetadata {
     return wrap(Struct.newBuilder().putFields("resources", Value.newBuilder().setListValue(list).build()).build());
   }
 
+  /** The rule and match a route's metadata names ({@link #of(RouteSource)} read back), or null if none. */
+  public static RouteSource routeSource(Metadata metadata) {
+    Struct s = metadata.getFilterMetadataMap().get(FILTER_KEY);
+    if (s == null || !s.containsFields("kind") || !s.containsFields("name") || !s.containsFields("rule")
+        || !s.containsFields("match")) {
+      return null;
+    }
+    Value namespace = s.getFieldsMap().get("namespace");
+    Value ruleName = s.getFieldsMap().get("ruleName");
+    ResourceKey key = new ResourceKey(s.getFieldsMap().get("kind").getStringValue(),
+        namespace == null ? null : namespace.getStringValue(), s.getFieldsMap().get("name").getStringValue());
+    return new RouteSource(key, (int) s.getFieldsMap().get("rule").getNumberValue(),
+        ruleName == null ? null : ruleName.getStringValue(), (int) s.getFieldsMap().get("match").getNumberValue());
+  }
+
   private static Struct.Builder resource(ResourceKey key) {
     Struct.Builder s = Struct.newBuilder().putFields("kind", string(key.kind())).putFields("name", string(key.name()));
     if (key.namespace() != null) {

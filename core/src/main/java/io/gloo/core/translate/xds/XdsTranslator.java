@@ -71,8 +71,14 @@ public final class XdsTranslator {
    * per translation like the others: the routes of a virtual host reused whole are not looked up, yet they are
    * needed again when that virtual host changes by one route.
    */
-  private final ConcurrentMap<RouteIR, Route> routes = new MapMaker().weakKeys().makeMap();
-  private final Cache<VirtualHostIR, VirtualHost> virtualHosts = new Cache<>();
+  private final ConcurrentMap<RouteIR, RouteGuard.Checked> routes = new MapMaker().weakKeys().makeMap();
+  private final Cache<VirtualHostIR, BuiltVirtualHost> virtualHosts = new Cache<>();
+
+  /** A virtual host's proto and the routes in it that were replaced or dropped (reported again on every reuse). */
+  private record BuiltVirtualHost(VirtualHost proto, List<InvalidRoute> invalid) {}
+
+  /** Every route is validated as it is built; an invalid one is replaced or dropped (see {@link RouteGuard}). */
+  private final RouteGuard guard;
   /**
    * A virtual host's source metadata (every route resource it serves: thousands of entries) by list instance,
    * weakly keyed: a virtual host whose routes changed keeps its sources list when the sources are the same.
@@ -81,6 +87,11 @@ public final class XdsTranslator {
       sourcesMetadata = new MapMaker().weakKeys().makeMap();
   private final Cache<BackendIR, Cluster> clusters = new Cache<>();
   private final Cache<BackendIR, ClusterLoadAssignment> endpoints = new Cache<>();
+
+  /** @param guard validates each route and decides what replaces an invalid one */
+  public XdsTranslator(RouteGuard guard) {
+    this.guard = java.util.Objects.requireNonNull(guard, "guard");
+  }
 
   /**
    * Ends one translation (all Gateways): from now on only the protos it used are kept for reuse. Not calling it
@@ -94,20 +105,23 @@ public final class XdsTranslator {
 
   /**
    * Translates one Gateway; {@code policies} applies plugin policies (with fault containment) to what core built.
+   * Every route Envoy would reject is replaced or dropped and told to {@code invalidRoutes} (once per virtual host
+   * it appears in).
    */
-  public XdsResources translate(GatewayIR gateway, PolicyApplier policies) {
+  public XdsResources translate(GatewayIR gateway, PolicyApplier policies,
+      java.util.function.Consumer<InvalidRoute> invalidRoutes) {
     List<Listener> listeners = new ArrayList<>();
     List<RouteConfiguration> routeConfigs = new ArrayList<>();
     // A route with policies reaching several listeners or domains is one IR object: call its plugins once.
-    Map<RouteIR, Route> withPolicies = new IdentityHashMap<>();
+    Map<RouteIR, RouteGuard.Checked> withPolicies = new IdentityHashMap<>();
     for (ListenerIR l : gateway.listeners()) {
       if (l.tls()) {
         for (io.gloo.core.ir.TlsIR.Chain chain : l.tlsChains()) {
           routeConfigs.add(routeConfiguration(chain.routeConfiguration(), chain.virtualHosts(), policies,
-              withPolicies));
+              withPolicies, invalidRoutes));
         }
       } else {
-        routeConfigs.add(routeConfiguration(l.name(), l.virtualHosts(), policies, withPolicies));
+        routeConfigs.add(routeConfiguration(l.name(), l.virtualHosts(), policies, withPolicies, invalidRoutes));
       }
       List<AppliedPolicy> under = policiesUnder(l);
       boolean cors = anyCors(l);
@@ -203,7 +217,7 @@ public final class XdsTranslator {
   }
 
   private RouteConfiguration routeConfiguration(String name, List<VirtualHostIR> vhosts, PolicyApplier policies,
-      Map<RouteIR, Route> withPolicies) {
+      Map<RouteIR, RouteGuard.Checked> withPolicies, java.util.function.Consumer<InvalidRoute> invalidRoutes) {
     RouteConfiguration.Builder config = RouteConfiguration.newBuilder()
         .setName(name)
         // Without this Envoy would look up the cluster of every route at config load and reject unknown ones;
@@ -214,13 +228,16 @@ public final class XdsTranslator {
         .setIgnorePortInHostMatching(true);
     for (VirtualHostIR vh : vhosts) {
       if (withoutPolicies(vh)) {
-        config.addVirtualHosts(virtualHosts.get(vh, this::virtualHost));
+        BuiltVirtualHost built = virtualHosts.get(vh, this::virtualHost);
+        built.invalid().forEach(invalidRoutes);
+        config.addVirtualHosts(built.proto());
         continue;
       }
       VirtualHost.Builder vhost = vhostBuilder(vh);
       for (RouteIR r : vh.routes()) {
-        vhost.addRoutes(r.policies().isEmpty() ? route(r)
-            : withPolicies.computeIfAbsent(r, ir -> policies.route(ir, RouteBuilder.build(ir))));
+        RouteGuard.Checked checked = r.policies().isEmpty() ? route(r)
+            : withPolicies.computeIfAbsent(r, ir -> guard.check(policies.route(ir, RouteBuilder.build(ir))));
+        add(checked, vhost, invalidRoutes);
       }
       config.addVirtualHosts(vh.policies().isEmpty() ? vhost.build() : policies.virtualHost(vh, vhost.build()));
     }
@@ -234,19 +251,30 @@ public final class XdsTranslator {
         .setMetadata(sourcesMetadata.computeIfAbsent(vh.sources(), SourceMetadata::of));
   }
 
-  private VirtualHost virtualHost(VirtualHostIR vh) {
+  private BuiltVirtualHost virtualHost(VirtualHostIR vh) {
     VirtualHost.Builder vhost = vhostBuilder(vh);
+    List<InvalidRoute> invalid = new ArrayList<>();
     for (RouteIR r : vh.routes()) {
-      vhost.addRoutes(route(r));
+      add(route(r), vhost, invalid::add);
     }
-    return vhost.build();
+    return new BuiltVirtualHost(vhost.build(), List.copyOf(invalid));
   }
 
-  /** Identical IR routes produce identical protos: cached (see {@link Cache}). */
-  Route route(RouteIR ir) {
-    Route route = routes.get(ir);
+  private static void add(RouteGuard.Checked checked, VirtualHost.Builder vhost,
+      java.util.function.Consumer<InvalidRoute> invalidRoutes) {
+    if (checked.route() != null) {
+      vhost.addRoutes(checked.route());
+    }
+    if (checked.problem() != null) {
+      invalidRoutes.accept(checked.problem());
+    }
+  }
+
+  /** Identical IR routes produce identical protos (and verdicts): cached (see {@link Cache}). */
+  RouteGuard.Checked route(RouteIR ir) {
+    RouteGuard.Checked route = routes.get(ir);
     if (route == null) {
-      route = RouteBuilder.build(ir);
+      route = guard.check(RouteBuilder.build(ir));
       routes.put(ir, route);
     }
     return route;
