@@ -44,7 +44,7 @@ public final class AuthRuntime implements AutoCloseable {
   /** Appended to {@code session.redis.keyPrefix} for the keys of revoked sessions. */
   static final String REVOKED_PREFIX = "gloo-extauth-revoked:";
 
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final Clock clock;
   /** Sessions revoked by logout on this replica (configs without {@code session.redis}); outlives config updates. */
   private final MemoryRevocations localRevocations;
@@ -63,13 +63,22 @@ public final class AuthRuntime implements AutoCloseable {
   private record Built(String compiledJson, AuthChain chain, Set<String> jwksKeys, Set<String> addresses) {}
 
   public AuthRuntime(HttpClient http, Clock clock) {
-    this.http = http;
+    this(http, clock, OutboundPolicy.DEFAULTS);
+  }
+
+  /** @param outbound bounds on the calls auth configs make (JWKS, discovery, introspection, pass-through) */
+  public AuthRuntime(HttpClient http, Clock clock, OutboundPolicy outbound) {
+    this.http = new OutboundHttp(http, outbound);
     this.clock = clock;
     this.localRevocations = new MemoryRevocations(clock);
   }
 
   public AuthRuntime() {
-    this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), Clock.systemUTC());
+    this(OutboundPolicy.DEFAULTS);
+  }
+
+  public AuthRuntime(OutboundPolicy outbound) {
+    this(HttpClient.newBuilder().connectTimeout(outbound.timeout()).build(), Clock.systemUTC(), outbound);
   }
 
   /** The chain for a config id, or null. */
@@ -159,7 +168,7 @@ public final class AuthRuntime implements AutoCloseable {
       String url = v.introspection != null ? v.introspection.introspectionUrl : v.introspectionUrl;
       String clientId = v.introspection != null ? v.introspection.clientId : null;
       Duration cache = v.cacheTimeout == null ? Duration.ZERO : duration(v.cacheTimeout);
-      Introspection in = new Introspection(URI.create(url), clientId, secrets.clientSecret(), cache, http);
+      Introspection in = new Introspection(URI.create(url), clientId, secrets.clientSecret(), cache, http, clock);
       return new AccessTokenAuthenticator(null, in,
           v.introspection == null ? null : v.introspection.userIdAttributeName, v);
     }

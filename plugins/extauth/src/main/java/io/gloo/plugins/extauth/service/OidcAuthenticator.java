@@ -7,9 +7,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import io.gloo.plugins.extauth.model.OidcAuthorizationCode;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -61,7 +59,7 @@ public final class OidcAuthenticator implements Authenticator {
   private final String clientSecret;
   private final SessionCodec codec;
   private final boolean failOnRedirect;
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final Clock clock;
   private final String appUrl;
   private final String redirectUri;
@@ -77,7 +75,7 @@ public final class OidcAuthenticator implements Authenticator {
       String endSessionEndpoint) {}
 
   public OidcAuthenticator(OidcAuthorizationCode spec, String clientSecret, String sessionKey, boolean failOnRedirect,
-      HttpClient http, Clock clock, SessionRevocations revocations) {
+      OutboundHttp http, Clock clock, SessionRevocations revocations) {
     this.spec = spec;
     this.revocations = revocations;
     this.lifetime = spec.sessionLifetime();
@@ -312,12 +310,12 @@ public final class OidcAuthenticator implements Authenticator {
     }
     String basic = Base64.getEncoder().encodeToString((URLEncoder.encode(spec.clientId, StandardCharsets.UTF_8) + ":"
         + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
-    HttpRequest request = HttpRequest.newBuilder(URI.create(d.tokenEndpoint())).timeout(Duration.ofSeconds(5))
+    HttpRequest request = HttpRequest.newBuilder(URI.create(d.tokenEndpoint())).timeout(http.policy().timeout())
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
         .header("authorization", "Basic " + basic)
         .POST(HttpRequest.BodyPublishers.ofString(form(all))).build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+    return http.send(request, http.policy().maxDocumentBytes(), http.policy().timeout()).thenApply(response -> {
       if (response.statusCode() != 200) {
         throw new IllegalStateException("token endpoint answered " + response.statusCode());
       }
@@ -338,8 +336,8 @@ public final class OidcAuthenticator implements Authenticator {
     String base = spec.issuerUrl.endsWith("/") ? spec.issuerUrl.substring(0, spec.issuerUrl.length() - 1)
         : spec.issuerUrl;
     HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/.well-known/openid-configuration"))
-        .timeout(Duration.ofSeconds(5)).header("accept", "application/json").GET().build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+        .timeout(http.policy().timeout()).header("accept", "application/json").GET().build();
+    return http.send(request, http.policy().maxDocumentBytes(), http.policy().timeout()).thenApply(response -> {
       if (response.statusCode() != 200) {
         throw new IllegalStateException("discovery answered " + response.statusCode());
       }
@@ -351,12 +349,46 @@ public final class OidcAuthenticator implements Authenticator {
         if (authz == null || token == null || jwks == null) {
           throw new IllegalStateException("discovery document lacks authorization, token or JWKS endpoint");
         }
-        String issuer = doc.get("issuer") instanceof String s ? s : base;
-        return new Discovery(issuer, authz, token, jwks, (String) doc.get("end_session_endpoint"));
-      } catch (java.text.ParseException | ClassCastException e) {
+        // OpenID Connect Discovery 1.0 §4.3: the issuer must be exactly the one configured, or an attacker's
+        // document (e.g. from a hijacked path) could name any issuer and keys
+        String issuer = doc.get("issuer") instanceof String i ? i : null;
+        if (issuer == null || !trimSlash(issuer).equals(base)) {
+          throw new IllegalStateException("discovery document's issuer is not issuerUrl");
+        }
+        String endSession = (String) doc.get("end_session_endpoint");
+        if (!http.policy().allowCrossOriginEndpoints()) {
+          for (String endpoint : new String[] {authz, token, jwks, endSession}) {
+            if (endpoint != null && !sameOrigin(endpoint, base)) {
+              throw new IllegalStateException("discovery names an endpoint off the issuer's origin "
+                  + "(outbound.allowCrossOriginEndpoints)");
+            }
+          }
+        }
+        return new Discovery(issuer, authz, token, jwks, endSession);
+      } catch (java.text.ParseException | ClassCastException | IllegalArgumentException e) {
         throw new IllegalStateException("discovery returned no valid document");
       }
+    }).whenComplete((d, error) -> {
+      if (error != null) {
+        LOG.warn("OIDC discovery at {} failed: {}", OutboundHttp.origin(URI.create(base)), error.getMessage());
+      }
     });
+  }
+
+  private static String trimSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /** Same scheme, host and port (default ports made explicit). */
+  static boolean sameOrigin(String a, String b) {
+    URI x = URI.create(a);
+    URI y = URI.create(b);
+    return x.getScheme() != null && x.getScheme().equalsIgnoreCase(y.getScheme())
+        && x.getHost() != null && x.getHost().equalsIgnoreCase(y.getHost()) && port(x) == port(y);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
   }
 
   private String scopes() {
