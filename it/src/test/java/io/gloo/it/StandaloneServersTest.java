@@ -24,15 +24,20 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -72,6 +77,27 @@ class StandaloneServersTest {
           - actions: [{requestHeaders: {headerName: x-user, descriptorKey: user}}]
       """;
 
+  /** The control plane's selector-signing key ({@code ratelimit.descriptorKeyFile}); replicas get it with the rules. */
+  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * The config selector the control plane would put in the actions of a route (option {@code default/limited})
+   * referencing default/per-user: {@code <domain>/<referrer>/<HMAC-SHA256(key, domain LF referrer)[0..16], base64url>}
+   * (the ratelimit plugin's ConfigGrants; unsigned selectors select nothing).
+   */
+  private static final String SELECTOR = selector("default.per-user", "default/limited");
+
+  private static String selector(String domain, String referrer) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
+      byte[] signature = mac.doFinal((domain + "\n" + referrer).getBytes(StandardCharsets.UTF_8));
+      return domain + "/" + referrer + "/"
+          + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(signature, 16));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -94,6 +120,8 @@ class StandaloneServersTest {
   void standaloneServersEnforceWhatTheControlPlanePublishesAndKeepItWhenItStops(@TempDir Path config,
       @TempDir Path state) throws Exception {
     Files.writeString(config.resolve("all.yaml"), CONFIG);
+    Path descriptorKey = config.resolve("descriptor.key");
+    Files.write(descriptorKey, KEY);
     Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
     TestCertificates certs = new TestCertificates(state);
     int controlRateLimit = freePort();
@@ -104,7 +132,7 @@ class StandaloneServersTest {
     int extAuthPort = freePort();
     PluginManager.Options options = new PluginManager.Options(plugins, Set.of(), Map.of(
         "ratelimit", Map.of("port", String.valueOf(controlRateLimit), "configStreamPort",
-            String.valueOf(rateLimitStream)),
+            String.valueOf(rateLimitStream), "descriptorKeyFile", descriptorKey.toString()),
         "extauth", Map.of("port", String.valueOf(controlExtAuth), "configStreamPort",
             String.valueOf(extAuthStream))), null, null);
     List<Thread> servers = new ArrayList<>();
@@ -195,7 +223,7 @@ class StandaloneServersTest {
   private static RateLimitRequest request(String user) {
     return RateLimitRequest.newBuilder().setDomain("custom")
         .addDescriptors(RateLimitDescriptor.newBuilder()
-            .addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("gloo.config").setValue("default.per-user"))
+            .addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("gloo.config").setValue(SELECTOR))
             .addEntries(RateLimitDescriptor.Entry.newBuilder().setKey("user").setValue(user)))
         .build();
   }

@@ -6,6 +6,7 @@ import io.gloo.plugins.common.configstream.ConfigSubscriber;
 import io.gloo.plugins.extauth.compile.AuthConfigCompiler;
 import io.gloo.plugins.extauth.compile.AuthConfigSet;
 import io.gloo.plugins.extauth.service.AuthRuntime;
+import io.gloo.plugins.extauth.service.OutboundPolicy;
 import io.gloo.plugins.extauth.service.AuthorizationService;
 import io.gloo.plugins.extauth.translate.ExtAuthExtension;
 import io.gloo.plugins.extauth.translate.ExtAuthSettings;
@@ -79,7 +80,7 @@ public final class ExtAuthPlugin implements GlooPlugin {
     Logger log = context.logger();
     this.settings = ExtAuthSettings.from(context.config());
     int port = context.config("port").map(Integer::parseInt).orElse(DEFAULT_PORT);
-    AuthRuntime rt = new AuthRuntime();
+    AuthRuntime rt = new AuthRuntime(OutboundPolicy.from(context.config()));
     this.runtime = rt;
     AuthorizationService service = new AuthorizationService(rt, metrics(context.metrics()), log);
     if ("standalone".equals(context.config("mode").orElse(""))) {

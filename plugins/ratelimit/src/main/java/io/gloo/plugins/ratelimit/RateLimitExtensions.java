@@ -1,5 +1,6 @@
 package io.gloo.plugins.ratelimit;
 
+import io.gloo.plugins.ratelimit.service.ConfigGrants;
 import io.gloo.plugins.ratelimit.translate.RateLimitOptions;
 import io.gloo.plugins.ratelimit.translate.RateLimitTranslatorFactory;
 import io.gloo.spi.policy.FieldExtension;
@@ -24,8 +25,8 @@ final class RateLimitExtensions {
 
   private RateLimitExtensions() {}
 
-  static List<FieldExtension<?>> all(Supplier<RateLimitSettings> settings) {
-    PolicyTranslator<RateLimitOptions> translator = RateLimitTranslatorFactory.create(settings);
+  static List<FieldExtension<?>> all(Supplier<RateLimitSettings> settings, Supplier<ConfigGrants> grants) {
+    PolicyTranslator<RateLimitOptions> translator = RateLimitTranslatorFactory.create(settings, grants);
     return List.of(extension(ROUTE_OPTION, translator), extension(VIRTUAL_HOST_OPTION, translator));
   }
 

@@ -5,6 +5,7 @@ import io.gloo.plugins.common.ServiceTls;
 import io.gloo.plugins.common.configstream.ConfigPublisher;
 import io.gloo.plugins.common.configstream.ConfigSubscriber;
 import io.gloo.plugins.ratelimit.config.RateLimitConfigSpec;
+import io.gloo.plugins.ratelimit.service.ConfigGrants;
 import io.gloo.plugins.ratelimit.service.RateLimitMetrics;
 import io.gloo.plugins.ratelimit.service.RateLimitService;
 import io.gloo.plugins.ratelimit.service.RateLimiter;
@@ -52,6 +53,8 @@ public final class RateLimitPlugin implements GlooPlugin {
   public static final String RULES_SERVICE = "gloo.ratelimit.RuleStream";
   /** The standalone server's name in its certificate's identity ({@code spiffe://gloo/service/ratelimit-server}). */
   public static final String SERVER_IDENTITY = "ratelimit-server";
+  /** Setting: a file whose bytes (at least 16) sign config selectors, the same for every control-plane replica. */
+  static final String DESCRIPTOR_KEY_FILE = "descriptorKeyFile";
 
   private final Clock clock;
   private volatile RateLimitSettings settings = RateLimitSettings.defaults();
@@ -59,6 +62,8 @@ public final class RateLimitPlugin implements GlooPlugin {
   /** Rules from the last sink call (domain → raw), kept so that a restart of the service can start from them. */
   private volatile Map<String, RateLimitConfigSpec.Raw> published = Map.of();
   private volatile RateLimitConfigSpec.Raw customRules;
+  /** Signs the config selectors of translated routes and checks them in the service (see {@link ConfigGrants}). */
+  private volatile ConfigGrants grants;
 
   private final RateLimitConfigKind kind = new RateLimitConfigKind(this::publish);
 
@@ -67,7 +72,27 @@ public final class RateLimitPlugin implements GlooPlugin {
   }
 
   RateLimitPlugin(Clock clock) {
+    this(clock, ConfigGrants.random());
+  }
+
+  /** With a fixed selector-signing key (deterministic translations in tests). */
+  RateLimitPlugin(Clock clock, ConfigGrants grants) {
     this.clock = clock;
+    this.grants = grants;
+  }
+
+  /** The key from {@code descriptorKeyFile} (shared by every control-plane replica), else this process's own. */
+  private static ConfigGrants grantsFrom(Map<String, String> config, ConfigGrants fallback) {
+    String file = config.get(DESCRIPTOR_KEY_FILE);
+    if (file == null || file.isBlank()) {
+      return fallback;
+    }
+    try {
+      return ConfigGrants.of(Files.readAllBytes(Path.of(file.trim())));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("ratelimit." + DESCRIPTOR_KEY_FILE + ": cannot use " + file + ": "
+          + e.getMessage(), e);
+    }
   }
 
   /** What runs while the plugin is started. */
@@ -77,6 +102,7 @@ public final class RateLimitPlugin implements GlooPlugin {
   @Override
   public void start(PluginContext context) {
     RateLimitSettings s = RateLimitSettings.from(context.config());
+    grants = grantsFrom(context.config(), grants);
     settings = s;
     if (s.customRules() != null) {
       try {
@@ -100,7 +126,10 @@ public final class RateLimitPlugin implements GlooPlugin {
     ConfigSubscriber subscriber = null;
     if (s.standalone()) {
       subscriber = new ConfigSubscriber(s.controlPlane(), RULES_SERVICE,
-          context.controlPlaneCredentials().orElse(null), json -> limiter.update(compile(RuleCodec.decode(json))), context.logger());
+          context.controlPlaneCredentials().orElse(null), json -> {
+            RuleCodec.Published rules = RuleCodec.decode(json);
+            limiter.update(RuleSet.compile(withCustom(rules.domains()), ConfigGrants.decode(rules.descriptorKey())));
+          }, context.logger());
     } else {
       publisher = new ConfigPublisher(RULES_SERVICE);
     }
@@ -108,7 +137,7 @@ public final class RateLimitPlugin implements GlooPlugin {
     try {
       limiter.update(compile(published));
       if (publisher != null) {
-        publisher.publish(RuleCodec.encode(withCustom(published)));
+        publisher.publish(RuleCodec.encode(withCustom(published), grants));
       }
       if (s.tls()) { // only proxies (and the control plane) with a certificate from the CA
         context.registerPeerAuthenticatedGrpcService(s.port(), new RateLimitService(limiter), ServiceTls.CALLERS);
@@ -172,7 +201,7 @@ public final class RateLimitPlugin implements GlooPlugin {
 
   @Override
   public List<FieldExtension<?>> fieldExtensions() {
-    return RateLimitExtensions.all(this::settings);
+    return RateLimitExtensions.all(this::settings, () -> grants);
   }
 
   RateLimitSettings settings() {
@@ -197,7 +226,7 @@ public final class RateLimitPlugin implements GlooPlugin {
     Runtime r = runtime;
     if (r != null && r.subscriber() == null) {
       r.limiter().update(compile(byDomain));
-      r.publisher().publish(RuleCodec.encode(withCustom(byDomain)));
+      r.publisher().publish(RuleCodec.encode(withCustom(byDomain), grants));
     }
   }
 
@@ -210,8 +239,8 @@ public final class RateLimitPlugin implements GlooPlugin {
     return all;
   }
 
-  /** Compiles domains; in standalone mode the custom domain comes with the published rules. */
+  /** Compiles domains (the control plane's own rules, checked with its own key). */
   private RuleSet compile(Map<String, RateLimitConfigSpec.Raw> byDomain) {
-    return RuleSet.compile(withCustom(byDomain));
+    return RuleSet.compile(withCustom(byDomain), grants);
   }
 }

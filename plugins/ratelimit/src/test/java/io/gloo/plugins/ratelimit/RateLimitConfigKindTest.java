@@ -87,6 +87,28 @@ class RateLimitConfigKindTest {
   }
 
   @Test
+  void theSelectorKeyIsReservedInEveryActionType() {
+    String reserved = "\"gloo.config\" is reserved (the control plane's selector of a RateLimitConfig: reference the "
+        + "config in rateLimitConfigs instead)";
+    assertEquals(List.of(
+        "raw.rateLimits[0].actions[0].requestHeaders.descriptorKey: " + reserved,
+        "raw.rateLimits[0].actions[1].genericKey.descriptorKey: " + reserved,
+        "raw.rateLimits[0].setActions[0].headerValueMatch.descriptorKey: " + reserved,
+        "raw.rateLimits[0].setActions[1].metadata.descriptorKey: " + reserved),
+        violations("""
+            raw:
+              descriptors: [{key: k, rateLimit: {unit: MINUTE, requestsPerUnit: 1}}]
+              rateLimits:
+                - actions:
+                    - requestHeaders: {headerName: x-config, descriptorKey: gloo.config}
+                    - genericKey: {descriptorKey: gloo.config, descriptorValue: other.rlc}
+                  setActions:
+                    - headerValueMatch: {descriptorKey: gloo.config, descriptorValue: v, headers: [{name: h}]}
+                    - metadata: {descriptorKey: gloo.config, metadataKey: {key: k, path: [{key: p}]}}
+            """));
+  }
+
+  @Test
   void rawIsRequired() {
     assertEquals(List.of("raw: is required (the only RateLimitConfig type implemented)"), violations("{}"));
   }

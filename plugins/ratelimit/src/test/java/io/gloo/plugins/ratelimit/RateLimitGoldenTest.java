@@ -28,13 +28,22 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class RateLimitGoldenTest {
 
+  /** A fixed selector-signing key, so that the signed selectors in the golden output are stable. */
+  static final io.gloo.plugins.ratelimit.service.ConfigGrants GRANTS =
+      io.gloo.plugins.ratelimit.service.ConfigGrants.of(new byte[32]);
+
+  /** The selector the golden case's option {@code default/<option>} sends for {@code domain}. */
+  static String selector(String domain, String option) {
+    return GRANTS.grant(domain, "default", option);
+  }
+
   static Stream<String> cases() throws IOException {
     return GoldenFiles.cases();
   }
 
   static Map<String, GlooPlugin> plugins() {
     return Map.of("routeoption", new RouteOptionPlugin(), "virtualhostoption", new VirtualHostOptionPlugin(),
-        "ratelimit", new RateLimitPlugin());
+        "ratelimit", new RateLimitPlugin(java.time.Clock.systemUTC(), GRANTS));
   }
 
   @ParameterizedTest

@@ -53,7 +53,7 @@ class RateLimitPluginTest {
     config.put("port", Integer.toString(port));
     config.putIfAbsent("configStreamPort", Integer.toString(TestPluginContext.freePort()));
     context = new TestPluginContext("ratelimit", config);
-    RateLimitPlugin plugin = new RateLimitPlugin(new MutableClock(T0));
+    RateLimitPlugin plugin = new RateLimitPlugin(new MutableClock(T0), RateLimitGoldenTest.GRANTS);
     plugin.start(context);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     return plugin;
@@ -78,8 +78,9 @@ class RateLimitPluginTest {
 
     // as Envoy sends a request to /config with x-user: alice (the route's actions, config selector first)
     RateLimitRequest request = RateLimitRequest.newBuilder().setDomain("custom")
-        .addDescriptors(d("gloo.config", "default.per-user", "user", "alice"))
-        .addDescriptors(d("gloo.config", "default.per-ip", "remote_address", "10.1.2.3"))
+        .addDescriptors(d("gloo.config", RateLimitGoldenTest.selector("default.per-user", "config"), "user", "alice"))
+        .addDescriptors(d("gloo.config", RateLimitGoldenTest.selector("default.per-ip", "config"), "remote_address",
+            "10.1.2.3"))
         .build();
     for (int i = 0; i < 5; i++) {
       assertEquals(Code.OK, call(request).getOverallCode(), "request " + i);

@@ -37,18 +37,21 @@ class RateLimitRouteCheckTest {
   @Test
   void configReferencesSendTheirSelectorFirst() {
     RouteDecision d = check("/config", "x-user", "alice", "x-type", "premium");
+    // the selector is signed for the option that references the config (see ConfigGrants)
+    String perUser = RateLimitGoldenTest.selector("default.per-user", "config");
     assertEquals(1, d.rateLimits().size(), d.toJson().toString());
     RouteDecision.RateLimitCall call = d.rateLimits().get(0);
     assertEquals("envoy.filters.http.ratelimit", call.filter());
     assertEquals("custom", call.domain());
     assertEquals(List.of(
-        List.of(new Entry("gloo.config", "default.per-user"), new Entry("user", "alice")),
-        List.of(new Entry("gloo.config", "default.per-user"), new Entry("gloo.set", "true"),
+        List.of(new Entry("gloo.config", perUser), new Entry("user", "alice")),
+        List.of(new Entry("gloo.config", perUser), new Entry("gloo.set", "true"),
             new Entry("user", "alice"), new Entry("type", "premium")),
-        List.of(new Entry("gloo.config", "default.per-ip"), new Entry("remote_address", "<client address>"))),
+        List.of(new Entry("gloo.config", RateLimitGoldenTest.selector("default.per-ip", "config")),
+            new Entry("remote_address", "<client address>"))),
         call.descriptors());
     // without x-user, both per-user descriptors are dropped whole
-    assertEquals(List.of(List.of(new Entry("gloo.config", "default.per-ip"),
+    assertEquals(List.of(List.of(new Entry("gloo.config", RateLimitGoldenTest.selector("default.per-ip", "config")),
         new Entry("remote_address", "<client address>"))), check("/config").rateLimits().get(0).descriptors());
   }
 
@@ -59,7 +62,8 @@ class RateLimitRouteCheckTest {
         stages.rateLimits().stream().map(RouteDecision.RateLimitCall::filter).toList());
     RouteDecision plain = check("/plain");
     assertEquals(List.of(List.of(new Entry("generic_key", "whole-host")),
-        List.of(new Entry("gloo.config", "default.per-ip"), new Entry("remote_address", "<client address>"))),
+        List.of(new Entry("gloo.config", RateLimitGoldenTest.selector("default.per-ip", "vhost-limits")),
+            new Entry("remote_address", "<client address>"))),
         plain.rateLimits().get(0).descriptors());
   }
 }

@@ -46,7 +46,7 @@ class StandaloneModeTest {
     int replicaPort = TestPluginContext.freePort();
     TestPluginContext control = new TestPluginContext("ratelimit", Map.of("port", Integer.toString(controlPort),
         "configStreamPort", Integer.toString(streamPort)), certs.controlPlane());
-    RateLimitPlugin controlPlane = new RateLimitPlugin(clock);
+    RateLimitPlugin controlPlane = new RateLimitPlugin(clock, RateLimitGoldenTest.GRANTS);
     controlPlane.start(control);
     try (TestPluginContext replicaContext = new TestPluginContext("ratelimit", Map.of("port", Integer.toString(replicaPort),
         "mode", "standalone", "controlPlane", "127.0.0.1:" + streamPort), certs.replica("ratelimit-server"))) {
@@ -56,7 +56,8 @@ class StandaloneModeTest {
       try {
         var stub = RateLimitServiceGrpc.newBlockingStub(channel);
         RateLimitRequest perIp = RateLimitRequest.newBuilder().setDomain("custom")
-            .addDescriptors(d("gloo.config", "default.per-ip", "remote_address", "10.0.0.9")).build();
+            .addDescriptors(d("gloo.config", RateLimitGoldenTest.selector("default.per-ip", "config"),
+                "remote_address", "10.0.0.9")).build();
         // no rules yet: nothing is limited
         assertEquals(Code.OK, stub.shouldRateLimit(perIp).getStatuses(0).getCode());
         assertEquals(false, replica.limiter().rules().domainNames().contains("default.per-ip"));

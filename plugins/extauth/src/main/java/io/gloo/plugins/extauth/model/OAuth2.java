@@ -80,12 +80,17 @@ public class OAuth2 extends GlooObject {
     }
   }
 
-  /** {@code {remoteJwks{url, refreshInterval} | localJwks{inlineString}, issuer, audiences[]}}. */
+  /**
+   * {@code {remoteJwks{url, refreshInterval} | localJwks{inlineString}, issuer, audiences[], requireExpiration}}.
+   * {@code requireExpiration} (Envoy's {@code JwtProvider.require_expiration}; not in Gloo's AuthConfig) defaults to
+   * true here: a token without {@code exp} would be valid forever, so it is refused unless set to false.
+   */
   public static class Jwt extends GlooObject {
     public RemoteJwks remoteJwks;
     public LocalJwks localJwks;
     public String issuer;
     public List<String> audiences;
+    public Boolean requireExpiration;
 
     @Override
     public void validate(String path, List<Violation> out) {

@@ -40,8 +40,16 @@ public final class AuthRuntime implements AutoCloseable {
   private static final Duration DEFAULT_JWKS_REFRESH = Duration.ofMinutes(5);
   private static final Duration DEFAULT_PASSTHROUGH_TIMEOUT = Duration.ofSeconds(5);
 
-  private final HttpClient http;
+  private static final Duration REDIS_TIMEOUT = Duration.ofMillis(500);
+  /** Appended to {@code session.redis.keyPrefix} for the keys of revoked sessions. */
+  static final String REVOKED_PREFIX = "gloo-extauth-revoked:";
+
+  private final OutboundHttp http;
   private final Clock clock;
+  /** Sessions revoked by logout on this replica (configs without {@code session.redis}); outlives config updates. */
+  private final MemoryRevocations localRevocations;
+  @GuardedBy("this")
+  private final Map<String, RedisRevocations> redisRevocations = new HashMap<>();
   private volatile Map<String, AuthChain> chains = Map.of();
 
   @GuardedBy("this")
@@ -55,12 +63,22 @@ public final class AuthRuntime implements AutoCloseable {
   private record Built(String compiledJson, AuthChain chain, Set<String> jwksKeys, Set<String> addresses) {}
 
   public AuthRuntime(HttpClient http, Clock clock) {
-    this.http = http;
+    this(http, clock, OutboundPolicy.DEFAULTS);
+  }
+
+  /** @param outbound bounds on the calls auth configs make (JWKS, discovery, introspection, pass-through) */
+  public AuthRuntime(HttpClient http, Clock clock, OutboundPolicy outbound) {
+    this.http = new OutboundHttp(http, outbound);
     this.clock = clock;
+    this.localRevocations = new MemoryRevocations(clock);
   }
 
   public AuthRuntime() {
-    this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), Clock.systemUTC());
+    this(OutboundPolicy.DEFAULTS);
+  }
+
+  public AuthRuntime(OutboundPolicy outbound) {
+    this(HttpClient.newBuilder().connectTimeout(outbound.timeout()).build(), Clock.systemUTC(), outbound);
   }
 
   /** The chain for a config id, or null. */
@@ -144,19 +162,19 @@ public final class AuthRuntime implements AutoCloseable {
           source = jwks.computeIfAbsent(key, k -> new RemoteJwks(URI.create(v.jwt.remoteJwks.url),
               interval.isZero() ? DEFAULT_JWKS_REFRESH : interval, http));
         }
-        return new AccessTokenAuthenticator(new JwtValidator(source, v.jwt.issuer, v.jwt.audiences, clock), null,
-            null, v);
+        return new AccessTokenAuthenticator(new JwtValidator(source, v.jwt.issuer, v.jwt.audiences, clock,
+            JwtValidator.VERIFIED_TTL, !Boolean.FALSE.equals(v.jwt.requireExpiration)), null, null, v);
       }
       String url = v.introspection != null ? v.introspection.introspectionUrl : v.introspectionUrl;
       String clientId = v.introspection != null ? v.introspection.clientId : null;
       Duration cache = v.cacheTimeout == null ? Duration.ZERO : duration(v.cacheTimeout);
-      Introspection in = new Introspection(URI.create(url), clientId, secrets.clientSecret(), cache, http);
+      Introspection in = new Introspection(URI.create(url), clientId, secrets.clientSecret(), cache, http, clock);
       return new AccessTokenAuthenticator(null, in,
           v.introspection == null ? null : v.introspection.userIdAttributeName, v);
     }
     if (step.oauth2 != null && step.oauth2.oidcAuthorizationCode != null) {
       return new OidcAuthenticator(step.oauth2.oidcAuthorizationCode, secrets.clientSecret(), secrets.sessionKey(),
-          failOnRedirect, http, clock);
+          failOnRedirect, http, clock, revocations(step.oauth2.oidcAuthorizationCode));
     }
     if (step.passThroughAuth != null) {
       PassThroughAuth p = step.passThroughAuth;
@@ -176,6 +194,18 @@ public final class AuthRuntime implements AutoCloseable {
       return new HttpPassThrough(p.http, timeout, allow, http);
     }
     throw new IllegalArgumentException("no supported auth type");
+  }
+
+  /** This replica's revocation set, or the Redis one of {@code session.redis} (shared by address, db and prefix). */
+  private SessionRevocations revocations(io.gloo.plugins.extauth.model.OidcAuthorizationCode oidc) {
+    var redis = oidc.session == null ? null : oidc.session.redis;
+    if (redis == null) {
+      return localRevocations;
+    }
+    int db = redis.options.db == null ? 0 : redis.options.db;
+    String prefix = (redis.keyPrefix == null ? "" : redis.keyPrefix) + REVOKED_PREFIX;
+    return redisRevocations.computeIfAbsent(redis.options.host + "/" + db + "/" + prefix,
+        k -> new RedisRevocations(redis.options.host, db, prefix, REDIS_TIMEOUT, clock));
   }
 
   private static Duration duration(String text) {
@@ -215,5 +245,7 @@ public final class AuthRuntime implements AutoCloseable {
     });
     channels.clear();
     jwks.clear();
+    redisRevocations.values().forEach(RedisRevocations::close);
+    redisRevocations.clear();
   }
 }

@@ -3,7 +3,6 @@ package io.gloo.plugins.extauth.service;
 import com.google.errorprone.annotations.ThreadSafe;
 import io.gloo.plugins.extauth.model.PassThroughAuth;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -20,7 +19,8 @@ import java.util.concurrent.CompletionStage;
  * {@code x-forwarded-uri} and {@code x-forwarded-host}. A 200 allows the request and copies the service's
  * {@code allowedUpstreamHeaders} upstream; any other status denies with that status (and the service's
  * {@code allowedClientHeadersOnDenied}); 5xx or no answer is a failure (denied 403, or allowed with
- * {@code failureModeAllow}). Thread-safe.
+ * {@code failureModeAllow}). The whole call (body included) is bounded by {@code connectionTimeout} and goes through
+ * {@link OutboundHttp} (https unless allowed, denied ranges). Thread-safe.
  */
 @ThreadSafe
 public final class HttpPassThrough implements Authenticator {
@@ -30,13 +30,13 @@ public final class HttpPassThrough implements Authenticator {
   private final URI url;
   private final Duration timeout;
   private final boolean failureModeAllow;
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final List<String> allowedHeaders;
   private final Map<String, String> headersToAdd;
   private final List<String> upstreamHeaders;
   private final List<String> deniedHeaders;
 
-  public HttpPassThrough(PassThroughAuth.Http spec, Duration timeout, boolean failureModeAllow, HttpClient http) {
+  public HttpPassThrough(PassThroughAuth.Http spec, Duration timeout, boolean failureModeAllow, OutboundHttp http) {
     this.url = URI.create(spec.url);
     this.timeout = timeout;
     this.failureModeAllow = failureModeAllow;
@@ -67,7 +67,8 @@ public final class HttpPassThrough implements Authenticator {
       }
     }
     headersToAdd.forEach(out::header);
-    return http.sendAsync(out.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
+    // the service's body is not used: read at most outbound.maxIntrospectionBytes of it, all within the timeout
+    return http.send(out.build(), http.policy().maxIntrospectionBytes(), timeout).handle((response, error) -> {
       if (error != null || response.statusCode() >= 500) {
         return failureModeAllow ? AuthResult.ok("passthrough_unavailable_allowed")
             : AuthResult.forbidden("passthrough_unavailable");

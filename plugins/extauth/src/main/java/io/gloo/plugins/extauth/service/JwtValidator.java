@@ -59,15 +59,25 @@ public final class JwtValidator {
    * every use; only successes are cached.
    */
   private final Cache<String, Verified> verified;
+  private final boolean requireExpiration;
 
   private record Verified(JWKSet keys, SignedJWT jwt) {}
 
   public JwtValidator(JwksSource keys, String issuer, List<String> audiences, Clock clock) {
-    this(keys, issuer, audiences, clock, VERIFIED_TTL);
+    this(keys, issuer, audiences, clock, VERIFIED_TTL, true);
   }
 
-  /** @param verifiedTtl zero disables the verified-token cache */
   public JwtValidator(JwksSource keys, String issuer, List<String> audiences, Clock clock, Duration verifiedTtl) {
+    this(keys, issuer, audiences, clock, verifiedTtl, true);
+  }
+
+  /**
+   * @param verifiedTtl zero disables the verified-token cache
+   * @param requireExpiration refuse tokens without {@code exp} (they would never expire)
+   */
+  public JwtValidator(JwksSource keys, String issuer, List<String> audiences, Clock clock, Duration verifiedTtl,
+      boolean requireExpiration) {
+    this.requireExpiration = requireExpiration;
     this.keys = keys;
     this.issuer = issuer == null || issuer.isEmpty() ? null : issuer;
     this.audiences = audiences == null ? List.of() : List.copyOf(audiences);
@@ -215,6 +225,9 @@ public final class JwtValidator {
     }
     Instant now = clock.instant();
     Date exp = claims.getExpirationTime();
+    if (exp == null && requireExpiration) {
+      return Outcome.fail("jwt_no_expiry");
+    }
     if (exp != null && now.minus(CLOCK_SKEW).isAfter(exp.toInstant())) {
       return Outcome.fail("jwt_expired");
     }

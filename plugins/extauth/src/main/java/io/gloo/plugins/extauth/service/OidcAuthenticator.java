@@ -7,15 +7,14 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import io.gloo.plugins.extauth.model.OidcAuthorizationCode;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -37,14 +36,21 @@ import java.util.concurrent.ConcurrentHashMap;
  *       302 back to the original URL, setting the session cookie (encrypted, see {@link SessionCodec}).
  *   <li>A session whose access token expired is refreshed with its refresh token; the new cookie is set on the
  *       upstream's response.
- *   <li>{@code logoutPath}: the session cookie is cleared; 302 to the provider's {@code end_session_endpoint} if it
- *       has one, else to {@code afterLogoutUrl} or {@code appUrl}.
+ *   <li>{@code logoutPath}: the session is revoked ({@link SessionRevocations}: a copy of the cookie is refused from
+ *       now on) and its cookie cleared; 302 to the provider's {@code end_session_endpoint} if it has one, else to
+ *       {@code afterLogoutUrl} or {@code appUrl}.
  * </ol>
+ * Every session has an id ({@code sid}) and an absolute end ({@code sexp}): login time plus
+ * {@link OidcAuthorizationCode#sessionLifetime()} ({@code session.cookieOptions.maxAge}, default 30 days);
+ * refreshes do not extend it. A token response without {@code expires_in} makes the access token last as long as
+ * the session. A cookie without an id or end (issued before these existed) is no session.
  * Allowed requests carry the tokens upstream in {@code headers.idTokenHeader} / {@code headers.accessTokenHeader}.
  * Thread-safe.
  */
 @ThreadSafe
 public final class OidcAuthenticator implements Authenticator {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OidcAuthenticator.class);
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration STATE_TTL = Duration.ofMinutes(10);
@@ -53,7 +59,7 @@ public final class OidcAuthenticator implements Authenticator {
   private final String clientSecret;
   private final SessionCodec codec;
   private final boolean failOnRedirect;
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final Clock clock;
   private final String appUrl;
   private final String redirectUri;
@@ -61,14 +67,18 @@ public final class OidcAuthenticator implements Authenticator {
   private final String stateCookie;
   private final AsyncLoadingCache<String, Discovery> discovery;
   private final Map<String, JwtValidator> validators = new ConcurrentHashMap<>();
+  private final SessionRevocations revocations;
+  private final Duration lifetime;
 
   /** The provider's endpoints (from {@code /.well-known/openid-configuration}). */
   record Discovery(String issuer, String authorizationEndpoint, String tokenEndpoint, String jwksUri,
       String endSessionEndpoint) {}
 
   public OidcAuthenticator(OidcAuthorizationCode spec, String clientSecret, String sessionKey, boolean failOnRedirect,
-      HttpClient http, Clock clock) {
+      OutboundHttp http, Clock clock, SessionRevocations revocations) {
     this.spec = spec;
+    this.revocations = revocations;
+    this.lifetime = spec.sessionLifetime();
     this.clientSecret = clientSecret;
     this.codec = new SessionCodec(sessionKey);
     this.failOnRedirect = failOnRedirect;
@@ -89,24 +99,37 @@ public final class OidcAuthenticator implements Authenticator {
   public CompletionStage<AuthResult> check(CheckContext request) {
     String path = request.pathOnly();
     if (spec.logoutPath != null && path.equals(spec.logoutPath)) {
-      return discovery.get("d").handle((d, error) -> logout(request, d));
+      return discovery.get("d").handle((d, error) -> d).thenCompose(d -> logout(request, d));
     }
     if (path.equals(spec.callbackPath)) {
       return discovery.get("d").thenCompose(d -> callback(request, d))
           .exceptionally(error -> AuthResult.forbidden("oidc_callback_failed"));
     }
     Map<String, Object> session = codec.open("session", request.cookie(sessionCookie));
-    if (session != null) {
-      long exp = number(session.get("exp"));
-      if (exp == 0 || clock.instant().getEpochSecond() < exp) {
-        return CompletableFuture.completedFuture(allow(session, List.of()));
-      }
-      Object refreshToken = session.get("refresh_token");
-      if (refreshToken instanceof String rt && !rt.isEmpty()) {
-        return discovery.get("d").thenCompose(d -> refresh(request, d, rt, session))
-            .exceptionally(error -> null)
-            .thenCompose(result -> result != null ? CompletableFuture.completedFuture(result) : login(request));
-      }
+    long now = clock.instant().getEpochSecond();
+    if (session == null || !(session.get("sid") instanceof String sid) || now >= number(session.get("sexp"))) {
+      return login(request);
+    }
+    return revocations.isRevoked(sid).handle((revoked, error) -> error != null ? null : revoked)
+        .thenCompose(revoked -> {
+          if (revoked == null) {
+            // the revocation set cannot answer: the session cannot be shown to be live (fail closed)
+            return CompletableFuture.completedFuture(AuthResult.forbidden("oidc_revocations_unavailable"));
+          }
+          return revoked ? login(request) : live(request, session, now);
+        });
+  }
+
+  /** A session that is within its lifetime and not revoked: allowed while its access token lasts, then refreshed. */
+  private CompletionStage<AuthResult> live(CheckContext request, Map<String, Object> session, long now) {
+    if (now < number(session.get("exp"))) {
+      return CompletableFuture.completedFuture(allow(session, List.of()));
+    }
+    Object refreshToken = session.get("refresh_token");
+    if (refreshToken instanceof String rt && !rt.isEmpty()) {
+      return discovery.get("d").thenCompose(d -> refresh(request, d, rt, session))
+          .exceptionally(error -> null)
+          .thenCompose(result -> result != null ? CompletableFuture.completedFuture(result) : login(request));
     }
     return login(request);
   }
@@ -196,8 +219,22 @@ public final class OidcAuthenticator implements Authenticator {
     });
   }
 
-  private AuthResult logout(CheckContext request, Discovery d) {
+  private CompletionStage<AuthResult> logout(CheckContext request, Discovery d) {
     Map<String, Object> session = codec.open("session", request.cookie(sessionCookie));
+    CompletionStage<Void> revoked = CompletableFuture.completedFuture(null);
+    if (session != null && session.get("sid") instanceof String sid) {
+      revoked = revocations.revoke(sid, Instant.ofEpochSecond(number(session.get("sexp"))));
+    }
+    return revoked.handle((ok, error) -> {
+      if (error != null) {
+        LOG.warn("OIDC logout: the session could not be revoked ({}); its cookie is cleared but a copy stays valid "
+            + "until it expires", error.getClass().getSimpleName());
+      }
+      return redirectAfterLogout(session, d);
+    });
+  }
+
+  private AuthResult redirectAfterLogout(Map<String, Object> session, Discovery d) {
     String after = spec.afterLogoutUrl != null ? spec.afterLogoutUrl : appUrl + "/";
     String location = after;
     if (d != null && d.endSessionEndpoint() != null) {
@@ -239,8 +276,13 @@ public final class OidcAuthenticator implements Authenticator {
     if (refresh != null) {
       session.put("refresh_token", refresh);
     }
+    long now = clock.instant().getEpochSecond();
+    session.put("sid", old != null && old.get("sid") instanceof String sid ? sid : random());
+    long end = old != null ? number(old.get("sexp")) : now + lifetime.toSeconds();
+    session.put("sexp", end);
+    // no expires_in: the access token is taken to last as long as the session, never forever
     long expiresIn = number(tokens.get("expires_in"));
-    session.put("exp", expiresIn > 0 ? clock.instant().getEpochSecond() + expiresIn : 0);
+    session.put("exp", expiresIn > 0 ? Math.min(now + expiresIn, end) : end);
     Object sub = subject(id);
     if (sub != null) {
       session.put("sub", sub);
@@ -268,12 +310,12 @@ public final class OidcAuthenticator implements Authenticator {
     }
     String basic = Base64.getEncoder().encodeToString((URLEncoder.encode(spec.clientId, StandardCharsets.UTF_8) + ":"
         + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
-    HttpRequest request = HttpRequest.newBuilder(URI.create(d.tokenEndpoint())).timeout(Duration.ofSeconds(5))
+    HttpRequest request = HttpRequest.newBuilder(URI.create(d.tokenEndpoint())).timeout(http.policy().timeout())
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json")
         .header("authorization", "Basic " + basic)
         .POST(HttpRequest.BodyPublishers.ofString(form(all))).build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+    return http.send(request, http.policy().maxDocumentBytes(), http.policy().timeout()).thenApply(response -> {
       if (response.statusCode() != 200) {
         throw new IllegalStateException("token endpoint answered " + response.statusCode());
       }
@@ -294,8 +336,8 @@ public final class OidcAuthenticator implements Authenticator {
     String base = spec.issuerUrl.endsWith("/") ? spec.issuerUrl.substring(0, spec.issuerUrl.length() - 1)
         : spec.issuerUrl;
     HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/.well-known/openid-configuration"))
-        .timeout(Duration.ofSeconds(5)).header("accept", "application/json").GET().build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+        .timeout(http.policy().timeout()).header("accept", "application/json").GET().build();
+    return http.send(request, http.policy().maxDocumentBytes(), http.policy().timeout()).thenApply(response -> {
       if (response.statusCode() != 200) {
         throw new IllegalStateException("discovery answered " + response.statusCode());
       }
@@ -307,12 +349,46 @@ public final class OidcAuthenticator implements Authenticator {
         if (authz == null || token == null || jwks == null) {
           throw new IllegalStateException("discovery document lacks authorization, token or JWKS endpoint");
         }
-        String issuer = doc.get("issuer") instanceof String s ? s : base;
-        return new Discovery(issuer, authz, token, jwks, (String) doc.get("end_session_endpoint"));
-      } catch (java.text.ParseException | ClassCastException e) {
+        // OpenID Connect Discovery 1.0 §4.3: the issuer must be exactly the one configured, or an attacker's
+        // document (e.g. from a hijacked path) could name any issuer and keys
+        String issuer = doc.get("issuer") instanceof String i ? i : null;
+        if (issuer == null || !trimSlash(issuer).equals(base)) {
+          throw new IllegalStateException("discovery document's issuer is not issuerUrl");
+        }
+        String endSession = (String) doc.get("end_session_endpoint");
+        if (!http.policy().allowCrossOriginEndpoints()) {
+          for (String endpoint : new String[] {authz, token, jwks, endSession}) {
+            if (endpoint != null && !sameOrigin(endpoint, base)) {
+              throw new IllegalStateException("discovery names an endpoint off the issuer's origin "
+                  + "(outbound.allowCrossOriginEndpoints)");
+            }
+          }
+        }
+        return new Discovery(issuer, authz, token, jwks, endSession);
+      } catch (java.text.ParseException | ClassCastException | IllegalArgumentException e) {
         throw new IllegalStateException("discovery returned no valid document");
       }
+    }).whenComplete((d, error) -> {
+      if (error != null) {
+        LOG.warn("OIDC discovery at {} failed: {}", OutboundHttp.origin(URI.create(base)), error.getMessage());
+      }
     });
+  }
+
+  private static String trimSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /** Same scheme, host and port (default ports made explicit). */
+  static boolean sameOrigin(String a, String b) {
+    URI x = URI.create(a);
+    URI y = URI.create(b);
+    return x.getScheme() != null && x.getScheme().equalsIgnoreCase(y.getScheme())
+        && x.getHost() != null && x.getHost().equalsIgnoreCase(y.getHost()) && port(x) == port(y);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
   }
 
   private String scopes() {
@@ -325,16 +401,15 @@ public final class OidcAuthenticator implements Authenticator {
   }
 
   private String sessionCookie(Map<String, Object> session) {
-    Integer maxAge = spec.session != null && spec.session.cookieOptions != null ? spec.session.cookieOptions.maxAge
-        : null;
-    return cookie(sessionCookie, codec.seal("session", session), maxAge == null ? -1 : maxAge);
+    long remaining = number(session.get("sexp")) - clock.instant().getEpochSecond();
+    return cookie(sessionCookie, codec.seal("session", session), spec.cookieMaxAge(remaining));
   }
 
   private String clear(String name) {
     return cookie(name, "", 0);
   }
 
-  private String cookie(String name, String value, int maxAge) {
+  private String cookie(String name, String value, long maxAge) {
     OidcAuthorizationCode.CookieOptions o = spec.session == null ? null : spec.session.cookieOptions;
     StringBuilder c = new StringBuilder(name).append('=').append(value);
     c.append("; Path=").append(o != null && o.path != null ? o.path : "/");

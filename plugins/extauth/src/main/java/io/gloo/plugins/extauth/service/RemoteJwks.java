@@ -5,9 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.errorprone.annotations.ThreadSafe;
 import com.nimbusds.jose.jwk.JWKSet;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,11 +27,11 @@ public final class RemoteJwks implements JwksSource {
 
   private final URI url;
   private final Duration interval;
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final AsyncLoadingCache<String, JWKSet> cache;
   private final AtomicLong lastForcedRefreshNanos = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 4);
 
-  public RemoteJwks(URI url, Duration interval, HttpClient http) {
+  public RemoteJwks(URI url, Duration interval, OutboundHttp http) {
     this.url = url;
     this.interval = interval;
     this.http = http;
@@ -43,22 +41,23 @@ public final class RemoteJwks implements JwksSource {
   }
 
   private CompletableFuture<JWKSet> fetch() {
-    HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5))
+    HttpRequest request = HttpRequest.newBuilder(url).timeout(http.policy().timeout())
         .header("accept", "application/json").GET().build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+    return http.send(request, http.policy().maxDocumentBytes(), http.policy().timeout()).thenApply(response -> {
       if (response.statusCode() != 200) {
-        throw new IllegalStateException("JWKS endpoint " + url + " answered " + response.statusCode());
+        throw new IllegalStateException("JWKS endpoint " + OutboundHttp.origin(url) + " answered "
+            + response.statusCode());
       }
       try {
         JWKSet set = JWKSet.parse(response.body());
         LOG.debug("fetched {} keys from {}", set.getKeys().size(), url);
         return set;
       } catch (java.text.ParseException e) {
-        throw new IllegalStateException("JWKS endpoint " + url + " returned no JWKS document");
+        throw new IllegalStateException("JWKS endpoint " + OutboundHttp.origin(url) + " returned no JWKS document");
       }
     }).whenComplete((ok, error) -> {
       if (error != null) {
-        LOG.warn("cannot fetch JWKS from {}: {}", url, error.getMessage());
+        LOG.warn("cannot fetch JWKS from {}: {}", OutboundHttp.origin(url), error.getMessage());
       }
     });
   }

@@ -38,6 +38,26 @@ class AuthConfigValidationTest {
   }
 
   @Test
+  void sessionRedisNeedsAHostAndNoTls() {
+    String yaml = """
+        configs:
+        - oauth2:
+            oidcAuthorizationCode:
+              appUrl: https://app.example.com
+              callbackPath: /callback
+              clientId: c
+              clientSecretRef: {name: s}
+              issuerUrl: https://idp.example.com
+              session:
+                redis: {options: {db: 1, tlsCertMountPath: /certs}, keyPrefix: app1}
+        """;
+    assertViolation(yaml, "configs[0].oauth2.oidcAuthorizationCode.session.redis.options.host: must be host:port");
+    assertViolation(yaml,
+        "configs[0].oauth2.oidcAuthorizationCode.session.redis.options.tlsCertMountPath: TLS to Redis");
+    assertEquals(List.of(), violations(yaml.replace("db: 1, tlsCertMountPath: /certs", "host: 'redis:6379'")));
+  }
+
+  @Test
   void jwtNeedsExactlyOneKeySource() {
     String yaml = """
         configs:

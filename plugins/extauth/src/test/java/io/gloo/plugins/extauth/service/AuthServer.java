@@ -30,8 +30,13 @@ public final class AuthServer implements AutoCloseable {
     this(Clock.systemUTC());
   }
 
+  /** With the default outbound bounds, except that plain http is allowed (WireMock identity providers). */
   public AuthServer(Clock clock) throws Exception {
-    runtime = new AuthRuntime(java.net.http.HttpClient.newHttpClient(), clock);
+    this(clock, OutboundPolicy.DEFAULTS.allowingInsecure());
+  }
+
+  public AuthServer(Clock clock, OutboundPolicy outbound) throws Exception {
+    runtime = new AuthRuntime(java.net.http.HttpClient.newHttpClient(), clock, outbound);
     AuthorizationService service = new AuthorizationService(runtime,
         (allowed, reason, nanos) -> decisions.add((allowed ? "allow:" : "deny:") + reason),
         LoggerFactory.getLogger("io.gloo.plugins.extauth.test"));

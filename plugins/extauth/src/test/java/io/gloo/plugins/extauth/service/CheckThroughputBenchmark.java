@@ -88,7 +88,7 @@ class CheckThroughputBenchmark {
     idp.start();
     RSAKey key = Tokens.rsa("bench-1");
     idp.stubFor(get("/jwks").willReturn(aResponse().withBody(Tokens.jwks(key))));
-    AuthRuntime runtime = new AuthRuntime();
+    AuthRuntime runtime = new AuthRuntime(OutboundPolicy.DEFAULTS.allowingInsecure()); // WireMock: http
     TestConfigs.Secrets secrets = new TestConfigs.Secrets();
     for (int i = 0; i < 1000; i++) {
       secrets.put("ns", "key-" + i, "extauth.solo.io/apikey", Map.of("bench", "yes"),

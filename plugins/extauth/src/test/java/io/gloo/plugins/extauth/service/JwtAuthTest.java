@@ -62,8 +62,18 @@ class JwtAuthTest {
                 remoteJwks: {url: '%s/jwks', refreshInterval: 1s}
               requiredScopes: {scope: [read]}
         """.formatted(idp.baseUrl());
+    String noExpAllowed = """
+        configs:
+        - oauth2:
+            accessTokenValidation:
+              jwt:
+                localJwks: {inlineString: '%s'}
+                requireExpiration: false
+        """.formatted(Tokens.jwks(rsa));
     server.runtime.update(TestConfigs.set(
         TestConfigs.compile("ns", "local", local, new TestConfigs.Secrets(), new TestConfigs.Reports()),
+        TestConfigs.compile("ns", "no-exp-allowed", noExpAllowed, new TestConfigs.Secrets(),
+            new TestConfigs.Reports()),
         TestConfigs.compile("ns", "remote", remote, new TestConfigs.Secrets(), new TestConfigs.Reports())));
   }
 
@@ -84,6 +94,15 @@ class JwtAuthTest {
     assertEquals("user-1", header(r, "x-sub"));
     assertEquals("u1@example.com", header(r, "x-email"));
     assertEquals(200, status(check("ns.local", Tokens.sign(ec, Tokens.claims().build()))));
+  }
+
+  @Test
+  void aTokenWithoutExpIsRefusedUnlessTheConfigSetsRequireExpirationFalse() throws Exception {
+    String forever = Tokens.sign(rsa, Tokens.claims().expirationTime(null).build());
+    CheckResponse refused = check("ns.local", forever);
+    assertEquals(401, status(refused));
+    assertTrue(server.decisions.contains("deny:jwt_no_expiry"), server.decisions.toString());
+    assertEquals(200, status(check("ns.no-exp-allowed", forever)));
   }
 
   @Test

@@ -2,11 +2,9 @@ package io.gloo.plugins.extauth.service;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.gloo.plugins.extauth.service.AuthServer.header;
 import static io.gloo.plugins.extauth.service.AuthServer.req;
 import static io.gloo.plugins.extauth.service.AuthServer.status;
@@ -21,15 +19,11 @@ import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.gloo.plugins.extauth.TestConfigs;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,38 +36,20 @@ class OidcFlowTest {
 
   private static final String APP = "https://app.example.com";
 
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+  private OidcLogin login;
+  private AtomicReference<Instant> now;
   private WireMockServer idp;
   private AuthServer server;
   private RSAKey key;
 
   @BeforeEach
   void start() throws Exception {
-    idp = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-    idp.start();
-    key = Tokens.rsa("idp-1");
+    login = new OidcLogin();
+    idp = login.idp;
+    key = login.key;
+    now = login.now;
     String base = idp.baseUrl();
-    idp.stubFor(get("/.well-known/openid-configuration").willReturn(aResponse().withBody("""
-        {"issuer": "%1$s", "authorization_endpoint": "%1$s/authorize", "token_endpoint": "%1$s/token",
-         "jwks_uri": "%1$s/jwks", "end_session_endpoint": "%1$s/logout"}""".formatted(base))));
-    idp.stubFor(get("/jwks").willReturn(aResponse().withBody(Tokens.jwks(key))));
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return now.get();
-      }
-    };
-    server = new AuthServer(clock);
+    server = new AuthServer(login.clock);
     TestConfigs.Secrets secrets = new TestConfigs.Secrets()
         .put("ns", "oidc-client", "extauth.solo.io/oauth", Map.of(), Map.of("client-secret", "client-s3cret"));
     String oidc = """
@@ -97,7 +73,7 @@ class OidcFlowTest {
   @AfterEach
   void stop() throws Exception {
     server.close();
-    idp.stop();
+    login.close();
   }
 
   @Test
@@ -206,23 +182,14 @@ class OidcFlowTest {
   }
 
   private static List<String> setCookies(CheckResponse r) {
-    return r.getDeniedResponse().getHeadersList().stream().filter(h -> h.getHeader().getKey().equals("set-cookie"))
-        .map(h -> h.getHeader().getValue()).toList();
+    return OidcLogin.setCookies(r);
   }
 
-  /** {@code name=value} of a Set-Cookie the response carries. */
   private static String cookie(CheckResponse r, String name) {
-    return setCookies(r).stream().filter(c -> c.startsWith(name + "=")).map(c -> c.split(";")[0]).findFirst()
-        .orElseThrow(() -> new AssertionError("no cookie " + name + " in " + setCookies(r)));
+    return OidcLogin.cookie(r, name);
   }
 
   private static Map<String, String> query(String raw) {
-    Map<String, String> out = new HashMap<>();
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-          URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-    }
-    return out;
+    return OidcLogin.query(raw);
   }
 }

@@ -17,6 +17,12 @@ import java.util.Map;
  */
 public class Action extends GlooObject {
 
+  /**
+   * The descriptor key the control plane reserves for its (signed) config selector; an action may not produce it,
+   * whatever its type, so that an option cannot name another namespace's config.
+   */
+  public static final String RESERVED_KEY = "gloo.config";
+
   public Map<String, Object> sourceCluster;
   public Map<String, Object> destinationCluster;
   public RequestHeaders requestHeaders;
@@ -220,5 +226,18 @@ public class Action extends GlooObject {
     validate(genericKey, Paths.join(path, "genericKey"), out);
     validate(headerValueMatch, Paths.join(path, "headerValueMatch"), out);
     validate(metadata, Paths.join(path, "metadata"), out);
+    reserved(requestHeaders == null ? null : requestHeaders.descriptorKey,
+        Paths.join(path, "requestHeaders.descriptorKey"), out);
+    reserved(genericKey == null ? null : genericKey.descriptorKey, Paths.join(path, "genericKey.descriptorKey"), out);
+    reserved(headerValueMatch == null ? null : headerValueMatch.descriptorKey,
+        Paths.join(path, "headerValueMatch.descriptorKey"), out);
+    reserved(metadata == null ? null : metadata.descriptorKey, Paths.join(path, "metadata.descriptorKey"), out);
+  }
+
+  private static void reserved(String key, String field, List<Violation> out) {
+    if (RESERVED_KEY.equals(key)) {
+      out.add(new Violation(field, "\"" + RESERVED_KEY + "\" is reserved (the control plane's selector of a "
+          + "RateLimitConfig: reference the config in rateLimitConfigs instead)"));
+    }
   }
 }

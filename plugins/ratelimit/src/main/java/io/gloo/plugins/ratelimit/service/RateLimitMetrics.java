@@ -18,6 +18,8 @@ public final class RateLimitMetrics {
 
   public static final String DECISIONS = "ratelimit.decisions";
   public static final String STORE_ERRORS = "ratelimit.store.errors";
+  /** Descriptors whose config selector was not signed by the control plane (ignored). */
+  public static final String REJECTED_SELECTORS = "ratelimit.selector.rejected";
 
   /** One outcome of one rule for one request. */
   public enum Outcome {
@@ -32,6 +34,7 @@ public final class RateLimitMetrics {
 
   private final Map<Key, LongAdder> counts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> storeErrors = new ConcurrentHashMap<>();
+  private final LongAdder rejectedSelectors = new LongAdder();
 
   void record(Rule rule, Outcome outcome) {
     counts.computeIfAbsent(new Key(rule.domain(), rule.id(), outcome), k -> new LongAdder()).increment();
@@ -40,6 +43,14 @@ public final class RateLimitMetrics {
   /** A failed store call, by the fail mode it was answered with. */
   void storeError(FailMode mode) {
     storeErrors.computeIfAbsent(mode.label(), k -> new LongAdder()).increment();
+  }
+
+  void rejectedSelector() {
+    rejectedSelectors.increment();
+  }
+
+  public long rejectedSelectors() {
+    return rejectedSelectors.sum();
   }
 
   /** The count so far (not reset by flushing); for tests and the admin view. */
@@ -65,6 +76,12 @@ public final class RateLimitMetrics {
         flushed.put(k, total);
       }
     });
+    long rejected = rejectedSelectors.sum();
+    long rejectedDelta = rejected - flushed.getOrDefault(REJECTED_SELECTORS, 0L);
+    if (rejectedDelta > 0) {
+      metrics.count(REJECTED_SELECTORS, rejectedDelta);
+      flushed.put(REJECTED_SELECTORS, rejected);
+    }
     storeErrors.forEach((mode, adder) -> {
       long total = adder.sum();
       long delta = total - flushed.getOrDefault(mode, 0L);

@@ -45,7 +45,10 @@ import org.slf4j.Logger;
  *       {@code -remaining}, {@code -reset} response headers describe the most restrictive enforced rule.
  * </ol>
  *
- * The counter of a rule is identified by domain, rule path, the descriptor's values and the window start: counters
+ * A descriptor whose first entry is a config selector ({@link RuleSet#CONFIG_KEY}) that the control plane did not
+ * sign ({@link ConfigGrants}) is ignored (answered OK, counted nowhere, {@code ratelimit.selector.rejected}).
+ *
+ * <p>The counter of a rule is identified by domain, rule path, the descriptor's values and the window start: counters
  * of rules that did not change survive a rules update.
  */
 @ThreadSafe
@@ -150,7 +153,17 @@ public final class RateLimiter {
     String domain = requestDomain;
     int from = 0;
     if (!entries.isEmpty() && entries.get(0).getKey().equals(RuleSet.CONFIG_KEY)) {
-      domain = entries.get(0).getValue();
+      domain = current.grantedDomain(entries.get(0).getValue());
+      if (domain == null) {
+        // not signed by the control plane: forged (e.g. typed into another namespace's inline actions) or from a
+        // key this service no longer has; it must not reach any config's counters
+        metrics.rejectedSelector();
+        if (log.isDebugEnabled()) {
+          log.debug("descriptor {} of a request has a config selector the control plane did not sign: ignored",
+              index);
+        }
+        return;
+      }
       from = 1;
     }
     boolean setStyle = false;

@@ -21,6 +21,10 @@ import java.util.TreeMap;
  * and is stripped before matching. A descriptor produced by set-style actions then has the entry
  * {@value #SET_KEY}={@value #SET_VALUE} (Gloo's own marker, {@code generic_key=solo.setDescriptor.uniqueValue}, is
  * understood too): it is matched against set-style rules only, every other descriptor against the tree only.
+ *
+ * <p>The selector's value is signed ({@link ConfigGrants}): a descriptor whose selector the control plane did not
+ * sign reaches no domain at all, so an option in one namespace cannot consume another namespace's counters by
+ * typing the selector into its own actions.
  */
 @Immutable
 public final class RuleSet {
@@ -35,13 +39,17 @@ public final class RuleSet {
   /** The domain of Gloo's inline (OSS) rate-limit actions. */
   public static final String CUSTOM_DOMAIN = "custom";
 
-  private static final RuleSet EMPTY = new RuleSet(Map.of());
+  private static final RuleSet EMPTY = new RuleSet(Map.of(), null);
 
   @SuppressWarnings("Immutable") // an unmodifiable copy
   private final Map<String, DomainRules> domains;
+  /** Checks config selectors; null: no selector is trusted (every config domain is unreachable). */
+  @SuppressWarnings("Immutable") // thread-safe; its only state is a cache of verified values
+  private final ConfigGrants grants;
 
-  private RuleSet(Map<String, DomainRules> domains) {
+  private RuleSet(Map<String, DomainRules> domains, ConfigGrants grants) {
     this.domains = Map.copyOf(domains);
+    this.grants = grants;
   }
 
   public static RuleSet empty() {
@@ -50,13 +58,21 @@ public final class RuleSet {
 
   /** Compiles {@code raw} specs by domain name. Specs must be valid (see the kinds' validation); nulls are skipped. */
   public static RuleSet compile(Map<String, RateLimitConfigSpec.Raw> byDomain) {
+    return compile(byDomain, null);
+  }
+
+  /**
+   * Compiles {@code raw} specs by domain name; {@code grants} checks the signed config selectors of requests (null:
+   * none is accepted).
+   */
+  public static RuleSet compile(Map<String, RateLimitConfigSpec.Raw> byDomain, ConfigGrants grants) {
     Map<String, DomainRules> domains = new HashMap<>();
     new TreeMap<>(byDomain).forEach((domain, raw) -> {
       if (raw != null) {
         domains.put(domain, compile(domain, raw));
       }
     });
-    return new RuleSet(domains);
+    return new RuleSet(domains, grants);
   }
 
   static DomainRules compile(String domain, RateLimitConfigSpec.Raw raw) {
@@ -118,6 +134,11 @@ public final class RuleSet {
       return null;
     }
     return new Rule(domain, id, limit.parsedUnit(), limit.requestsPerUnit, false, inShadow, w, always);
+  }
+
+  /** The config domain a signed selector value grants, or null if it is not signed by the control plane. */
+  String grantedDomain(String selector) {
+    return grants == null ? null : grants.domainOf(selector);
   }
 
   /** The rules of a domain, or null. */

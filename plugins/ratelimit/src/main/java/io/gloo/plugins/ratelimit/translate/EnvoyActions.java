@@ -27,7 +27,8 @@ final class EnvoyActions {
    * The Envoy rate limits of {@code limits} at {@code stage}: one per non-empty {@code actions} list and one per
    * non-empty {@code setActions} list.
    *
-   * @param configDomain the config's domain, or null for inline actions (domain of the filter)
+   * @param configDomain the config's signed selector ({@link io.gloo.plugins.ratelimit.service.ConfigGrants}), or
+   *     null for inline actions (domain of the filter)
    */
   static List<RateLimit> rateLimits(List<RateLimitActions> limits, int stage, String configDomain) {
     List<RateLimit> out = new ArrayList<>();

@@ -20,6 +20,7 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.gloo.plugins.ratelimit.RateLimitConfigKind;
 import io.gloo.plugins.ratelimit.RateLimitSettings;
 import io.gloo.plugins.ratelimit.config.RateLimitConfigSpec;
+import io.gloo.plugins.ratelimit.service.ConfigGrants;
 import io.gloo.spi.policy.PolicyRef;
 import io.gloo.spi.translate.ListenerContext;
 import io.gloo.spi.translate.PolicyTranslator;
@@ -47,9 +48,11 @@ final class RateLimitTranslator implements PolicyTranslator<RateLimitOptions> {
   static final String PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
   private final Supplier<RateLimitSettings> settings;
+  private final Supplier<ConfigGrants> grants;
 
-  RateLimitTranslator(Supplier<RateLimitSettings> settings) {
+  RateLimitTranslator(Supplier<RateLimitSettings> settings, Supplier<ConfigGrants> grants) {
     this.settings = settings;
+    this.grants = grants;
   }
 
   @Override
@@ -100,7 +103,7 @@ final class RateLimitTranslator implements PolicyTranslator<RateLimitOptions> {
           continue;
         }
         List<RateLimit> fromConfig = EnvoyActions.rateLimits(config.get().raw.rateLimits, stage.envoyStage,
-            RateLimitConfigKind.domain(namespace, ref.name));
+            selector(context, RateLimitConfigKind.domain(namespace, ref.name)));
         if (fromConfig.isEmpty()) {
           context.diagnostics().warning(field, "RateLimitConfig " + namespace + "/" + ref.name
               + " has no raw.rateLimits (client-side actions): nothing is sent to the rate-limit service for it");
@@ -112,6 +115,13 @@ final class RateLimitTranslator implements PolicyTranslator<RateLimitOptions> {
       throw new IllegalArgumentException(String.join("; ", missing) + ": rate limits cannot be enforced");
     }
     return out;
+  }
+
+  /** The signed selector that gives {@code domain} to the option being translated (see {@link ConfigGrants}). */
+  private String selector(TranslationContext context, String domain) {
+    List<PolicyRef> policies = context.policies();
+    String referrerName = policies.isEmpty() ? "-" : policies.get(0).name();
+    return grants.get().grant(domain, namespaceOf(context), referrerName);
   }
 
   /** The namespace of the option that references the config (RouteOption / VirtualHostOption). */

@@ -1,6 +1,7 @@
 package io.gloo.plugins.ratelimit.translate;
 
 import io.gloo.plugins.ratelimit.RateLimitSettings;
+import io.gloo.plugins.ratelimit.service.ConfigGrants;
 import io.gloo.spi.translate.PolicyTranslator;
 import java.util.function.Supplier;
 
@@ -9,7 +10,8 @@ public final class RateLimitTranslatorFactory {
 
   private RateLimitTranslatorFactory() {}
 
-  public static PolicyTranslator<RateLimitOptions> create(Supplier<RateLimitSettings> settings) {
-    return new RateLimitTranslator(settings);
+  public static PolicyTranslator<RateLimitOptions> create(Supplier<RateLimitSettings> settings,
+      Supplier<ConfigGrants> grants) {
+    return new RateLimitTranslator(settings, grants);
   }
 }

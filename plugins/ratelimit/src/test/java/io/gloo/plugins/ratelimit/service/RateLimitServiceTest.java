@@ -255,8 +255,8 @@ class RateLimitServiceTest {
     String oneRule = "descriptors: [{key: generic_key, value: per-route, rateLimit: {unit: MINUTE, "
         + "requestsPerUnit: 1}}]";
     rls.rules("default.a", oneRule, "default.b", oneRule);
-    var a = d("gloo.config", "default.a", "generic_key", "per-route");
-    var b = d("gloo.config", "default.b", "generic_key", "per-route");
+    var a = d("gloo.config", ServiceHarness.selector("default.a"), "generic_key", "per-route");
+    var b = d("gloo.config", ServiceHarness.selector("default.b"), "generic_key", "per-route");
     RateLimitResponse both = rls.call("solo.io", a, b);
     assertEquals(Code.OK, both.getOverallCode());
     assertEquals("default.a/generic_key=per-route", both.getStatuses(0).getCurrentLimit().getName());
@@ -266,8 +266,18 @@ class RateLimitServiceTest {
     assertEquals(Code.OVER_LIMIT, again.getStatuses(1).getCode());
     // the selector names the domain; the request's domain does not matter, and the selector is not matched
     assertEquals(Code.OK, rls.call("solo.io", d("generic_key", "per-route")).getOverallCode());
-    assertEquals(Code.OK, rls.call("solo.io", d("gloo.config", "default.missing", "generic_key", "per-route"))
-        .getOverallCode());
+    assertEquals(Code.OK, rls.call("solo.io", d("gloo.config", ServiceHarness.selector("default.missing"),
+        "generic_key", "per-route")).getOverallCode());
+    // an unsigned selector (what an option could type into its own actions) selects nothing
+    rls.rules("default.c", oneRule);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(Code.OK, rls.call("solo.io", d("gloo.config", "default.c", "generic_key", "per-route"))
+          .getOverallCode());
+    }
+    assertEquals(3, rls.limiter.metrics().rejectedSelectors());
+    var c = d("gloo.config", ServiceHarness.selector("default.c"), "generic_key", "per-route");
+    assertEquals(Code.OK, rls.call("solo.io", c).getOverallCode());
+    assertEquals(Code.OVER_LIMIT, rls.call("solo.io", c).getOverallCode());
   }
 
   @Test

@@ -27,6 +27,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class ServiceHarness implements AutoCloseable {
 
   static final ObjectMapper YAML = YAMLMapper.builder().build();
+  /** The control plane's selector-signing key in these tests. */
+  public static final ConfigGrants GRANTS = ConfigGrants.of(new byte[32]);
 
   public final RateLimiter limiter;
   public final Server server;
@@ -53,7 +55,12 @@ public final class ServiceHarness implements AutoCloseable {
     for (int i = 0; i < domainAndYaml.length; i += 2) {
       byDomain.put(domainAndYaml[i], raw(domainAndYaml[i + 1]));
     }
-    limiter.update(RuleSet.compile(byDomain));
+    limiter.update(RuleSet.compile(byDomain, GRANTS));
+  }
+
+  /** The config selector value the control plane signs for {@code domain} (see {@link ConfigGrants}). */
+  public static String selector(String domain) {
+    return GRANTS.grant(domain, "default", "test");
   }
 
   /** A descriptor from alternating keys and values. */
