@@ -45,7 +45,7 @@ final class OpenApiSchemas {
     return root;
   }
 
-  private static ObjectNode convert(JsonNode schema, boolean unused) {
+  private static ObjectNode convert(JsonNode schema, boolean inJunctor) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     for (Map.Entry<String, JsonNode> e : schema.properties()) {
       String key = e.getKey();
@@ -57,14 +57,15 @@ final class OpenApiSchemas {
         case "properties" -> {
           ObjectNode props = out.putObject("properties");
           for (Map.Entry<String, JsonNode> p : value.properties()) {
-            props.set(p.getKey(), convert(p.getValue(), false));
+            props.set(p.getKey(), convert(p.getValue(), inJunctor));
           }
         }
-        case "items", "additionalProperties", "not" -> out.set(key, value.isObject() ? convert(value, false) : value);
+        case "items", "additionalProperties" -> out.set(key, value.isObject() ? convert(value, inJunctor) : value);
+        case "not" -> out.set(key, convert(value, true));
         case "allOf", "anyOf", "oneOf" -> {
           ArrayNode list = out.putArray(key);
           for (Iterator<JsonNode> it = value.iterator(); it.hasNext(); ) {
-            list.add(convert(it.next(), false));
+            list.add(convert(it.next(), true));
           }
         }
         default -> out.set(key, value);
@@ -88,7 +89,8 @@ final class OpenApiSchemas {
       out.set("type", types);
     }
     boolean open = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
-    if (!open && schema.has("properties") && !schema.has("additionalProperties")) {
+    // Inside allOf/anyOf/oneOf/not, properties only constrain values; they do not say which fields exist.
+    if (!open && !inJunctor && schema.has("properties") && !schema.has("additionalProperties")) {
       out.put("additionalProperties", false);
     }
     return out;
