@@ -30,9 +30,6 @@ class AdmissionCorpusTest {
               + "includes 2 or more references to the same parent"),
       "filters-extended", List.of("HTTPRoute default/features: spec.rules[6].timeouts: backendRequest timeout "
           + "cannot be longer than request timeout"),
-      "gateway-statuses", List.of("Gateway default/fake-address: spec.addresses[0].type: Invalid value: "
-          + "\"test/fake-invalid-type\": should match '^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-          + "(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$'"),
       "grpcroute", List.of("GRPCRoute default/echo: spec.rules[5].matches[0].method: One or both of 'service' or "
           + "'method' must be specified"));
 
