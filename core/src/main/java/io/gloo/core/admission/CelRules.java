@@ -157,12 +157,12 @@ final class CelRules {
       for (Map.Entry<String, Node> p : node.properties.entrySet()) {
         JsonNode child = json.get(p.getKey());
         if (child != null) {
-          walk(p.getValue(), child, map.get(p.getKey()), join(path, p.getKey()), out);
+          walk(p.getValue(), child, map.get(p.getKey()), StructuralSchema.join(path, p.getKey()), out);
         }
       }
       if (node.additional != null) {
         for (Map.Entry<String, JsonNode> e : json.properties()) {
-          walk(node.additional, e.getValue(), map.get(e.getKey()), join(path, e.getKey()), out);
+          walk(node.additional, e.getValue(), map.get(e.getKey()), StructuralSchema.join(path, e.getKey()), out);
         }
       }
     } else if (json.isArray()) {
@@ -213,9 +213,5 @@ final class CelRules {
         out.add(new Violation(path + "[" + i + "]", "Duplicate value: " + shown));
       }
     }
-  }
-
-  private static String join(String path, String field) {
-    return path.isEmpty() ? field : path + "." + field;
   }
 }

@@ -113,7 +113,8 @@ final class StructuralSchema {
     return out.toString();
   }
 
-  private static String join(String path, String field) {
+  /** {@code path.field}, or {@code field} at the top. */
+  static String join(String path, String field) {
     return path.isEmpty() ? field : path + "." + field;
   }
 

@@ -23,7 +23,7 @@ final class ConversionProblems {
   private ConversionProblems() {}
 
   static Located describe(RuntimeException e, JsonNode document, Class<?> modelType) {
-    JacksonException jackson = find(e, JacksonException.class);
+    JacksonException jackson = ManifestParser.find(e, JacksonException.class);
     String path = jackson == null ? "" : fieldPath(jackson.getPath());
     boolean secret = Secret.class.isAssignableFrom(modelType);
     String prefix = path.isEmpty() ? "" : path + ": ";
@@ -40,7 +40,7 @@ final class ConversionProblems {
       return new Located(path, prefix + "invalid value (value not shown)");
     }
     String reason = jackson != null ? jackson.getOriginalMessage() : e.getMessage();
-    return new Located(path, prefix + "invalid value: " + firstLine(reason));
+    return new Located(path, prefix + "invalid value: " + ManifestParser.firstLine(reason));
   }
 
   /** A Java target type as a YAML author reads it. */
@@ -94,22 +94,5 @@ final class ConversionProblems {
       }
     }
     return path.toString();
-  }
-
-  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (type.isInstance(t)) {
-        return type.cast(t);
-      }
-    }
-    return null;
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int newline = message.indexOf('\n');
-    return (newline < 0 ? message : message.substring(0, newline)).strip();
   }
 }

@@ -325,7 +325,7 @@ public final class ManifestParser {
     return new SourceProblem(source, line, column, kind + firstLine(e.getOriginalMessage()));
   }
 
-  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+  static <T extends Throwable> T find(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (type.isInstance(t)) {
         return type.cast(t);
@@ -334,7 +334,7 @@ public final class ManifestParser {
     return null;
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     if (message == null) {
       return "";
     }
