@@ -86,14 +86,23 @@ public final class ManifestParser {
   }
 
   /** The outcome of parsing one file: the resources it defines, in document order, and what was wrong with it. */
-  public record Result(List<HasMetadata> resources, List<SourceProblem> problems) {
+  public record Result(List<HasMetadata> resources, List<SourceProblem> problems, int unreadKinds) {
     public Result {
       resources = List.copyOf(resources);
       problems = List.copyOf(problems);
     }
 
+    public Result(List<HasMetadata> resources, List<SourceProblem> problems) {
+      this(resources, problems, 0);
+    }
+
+    /**
+     * Whether the file is broken: a problem other than a document of a kind that is not read (those are reported
+     * but do not make the file's other documents suspect, so its last good version is not held for them: when a
+     * plugin is unloaded, its kinds' objects must go).
+     */
     public boolean hasProblems() {
-      return !problems.isEmpty();
+      return problems.size() > unreadKinds;
     }
   }
 
@@ -175,6 +184,7 @@ public final class ManifestParser {
     ObjectMapper mapper = source.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? json : yaml;
     List<HasMetadata> resources = new ArrayList<>();
     List<SourceProblem> problems = new ArrayList<>();
+    int[] unread = {0};
     Document.Context context = new Document.Context(source, mapper, content);
     try (JsonParser parser = mapper.createParser(content); context) {
       for (int index = 0; ; index++) {
@@ -191,16 +201,16 @@ public final class ManifestParser {
           break;
         }
         readDocument(new Document(context, index, start.getLineNr(), start.getColumnNr()), document, resources,
-            problems);
+            problems, unread);
       }
     } catch (JacksonException e) {
       problems.add(syntaxProblem(source, e)); // thrown while opening or closing the stream
     }
-    return new Result(resources, problems);
+    return new Result(resources, problems, unread[0]);
   }
 
   private void readDocument(Document doc, JsonNode document, List<HasMetadata> resources,
-      List<SourceProblem> problems) {
+      List<SourceProblem> problems, int[] unread) {
     String source = doc.context().source();
     int line = doc.line();
     int column = doc.column();
@@ -233,6 +243,7 @@ public final class ManifestParser {
           registry.kindsOf(group));
       if (why.isPresent()) {
         problems.add(new SourceProblem(source, line, column, why.get()));
+        unread[0]++;
       } else if (REPORTED_UNSUPPORTED.add(apiVersion.get() + " " + kind.get())) {
         LOG.info("ignoring {} {}: gloo does not read this kind (first seen in {})", apiVersion.get(), kind.get(),
             source);

@@ -3,11 +3,7 @@ package io.gloo.core.translate;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gloo.core.store.ResourceSnapshot;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.gloo.core.admission.Admission;
 import io.gloo.core.watch.DirectorySource;
-import io.gloo.core.watch.KindRegistry;
-import io.gloo.core.watch.ManifestParser;
 import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,10 +23,7 @@ class GoldenTranslationTest {
   @ParameterizedTest
   @MethodSource("cases")
   void translatesAsGolden(String name) throws IOException {
-    // Some cases feed the translator objects the CRDs reject (duplicate listeners, backendRequest > request) to pin
-    // how it copes; admission is tested on these inputs by AdmissionCorpusTest.
-    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name), new ManifestParser(
-        KindRegistry.withBuiltins(), new KubernetesSerialization(), Admission.servedVersionsOnly()));
+    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name), GoldenFiles.parser());
     assertTrue(snapshot.problems().isEmpty(), "input must parse cleanly: " + snapshot.problems());
 
     TranslationResult result = new Translator().translate(snapshot);
