@@ -130,5 +130,10 @@ class ServedVersionsTest {
         "Widget (example.com/v1) is not served by any loaded plugin nor known to gloo; it is ignored"), messages);
     assertEquals(List.of(1, 5, 9, 13, 17, 21, 25, 29),
         result.problems().stream().map(SourceProblem::line).toList());
+    // reported, but the file is not broken: its last good version is not held for documents that are not read
+    assertEquals(false, result.hasProblems());
+    assertEquals(true, parser.parse("bad.yaml", "apiVersion: v1\nkind: Widgets\nmetadata: {name: a}\n---\n"
+        + "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\n"
+        + "spec: {rules: [{backendRefs: [{name: s}]}]}\n").hasProblems());
   }
 }
