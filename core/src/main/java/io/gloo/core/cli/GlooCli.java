@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gloo", mixinStandardHelpOptions = true, versionProvider = GlooCli.Version.class,
     description = "Gloo Gateway for Java: a Gateway API control plane that serves Envoy over xDS.",
     subcommands = {ServeCommand.class, TranslateCommand.class, BootstrapCommand.class, StatusCommand.class,
-        RouteCheckCommand.class, PluginsCommand.class, ConformanceCommand.class,
+        RouteCheckCommand.class, PluginsCommand.class, ConformanceCommand.class, ValidateCommand.class,
         PluginServiceCommand.RateLimit.class, PluginServiceCommand.ExtAuth.class, CertsCommand.class})
 public final class GlooCli implements Runnable {
 

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Which manifest kinds the control plane reads, keyed by {@code apiVersion} ({@code group/version}, or just
  * {@code version} for the core group) and {@code kind}, and the fabric8 class each one is converted to.
- * Kinds that are not registered are ignored by {@link ManifestParser}. Plugins add their kinds with
+ * A document of a kind that is not registered is not read: {@link ManifestParser} converts a version the CRD serves
+ * to a registered one, and otherwise reports why (see {@link io.gloo.core.admission.KnownKinds}). Plugins add their kinds with
  * {@link #register} and remove them with {@link #unregister}; both are safe while parsers are running.
  */
 @ThreadSafe
@@ -50,9 +51,8 @@ public final class KindRegistry {
     registry.register(gatewayV1, "GRPCRoute", GRPCRoute.class);
     registry.register(gatewayV1, "BackendTLSPolicy",
         io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class);
-    // v1alpha3 (Gateway API before 1.4) has the same spec fields the translator reads: read it as v1.
-    registry.register("gateway.networking.k8s.io/v1alpha3", "BackendTLSPolicy",
-        io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class);
+    // Other versions the Gateway API CRDs serve (Gateway, GatewayClass, HTTPRoute v1beta1, BackendTLSPolicy
+    // v1alpha3) are converted to these by ManifestParser, as an API server converts to its stored version.
     registry.register(gatewayV1, "ReferenceGrant", io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant.class);
     // v1beta1 is still the version most ReferenceGrant manifests use; keep the class the apiVersion names.
     registry.register("gateway.networking.k8s.io/v1beta1", "ReferenceGrant",
@@ -97,6 +97,26 @@ public final class KindRegistry {
   /** The registration for this {@code apiVersion} and {@code kind}, if any. */
   public Optional<KindInfo> lookup(String apiVersion, String kind) {
     return Optional.ofNullable(kinds.get(key(apiVersion, kind)));
+  }
+
+  /** The registrations of {@code kind} in {@code group} (any version), in no particular order. */
+  public java.util.List<KindInfo> versionsOf(String group, String kind) {
+    return kinds.values().stream()
+        .filter(i -> i.kind().equals(kind) && group(i.apiVersion()).equals(group))
+        .toList();
+  }
+
+  /** The kinds registered in {@code group} (any version). */
+  public java.util.Set<String> kindsOf(String group) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    kinds.values().stream().filter(i -> group(i.apiVersion()).equals(group)).forEach(i -> out.add(i.kind()));
+    return out;
+  }
+
+  /** The group of an apiVersion: empty for the core group ({@code v1}). */
+  static String group(String apiVersion) {
+    int slash = apiVersion.indexOf('/');
+    return slash < 0 ? "" : apiVersion.substring(0, slash);
   }
 
   /** Every registered kind, in no particular order (a copy). */

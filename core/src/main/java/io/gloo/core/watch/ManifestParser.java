@@ -4,6 +4,10 @@ import com.google.errorprone.annotations.ThreadSafe;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.gloo.core.admission.Admission;
+import io.gloo.core.admission.Crd;
+import io.gloo.core.admission.KnownKinds;
+import io.gloo.core.admission.Violation;
 import io.gloo.core.store.SourceProblem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,9 +48,18 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * <p>Rules:
  * <ul>
  *   <li>empty and comment-only documents are skipped;</li>
- *   <li>kinds that are not registered are skipped, and logged once per process at INFO;</li>
+ *   <li>a version of a registered kind that its CRD serves is converted to the registered version (as the API
+ *       server converts to its stored version; for the Gateway API the versions' schemas are the same, so
+ *       conversion rewrites {@code apiVersion});</li>
+ *   <li>any other kind that is not registered becomes a {@link SourceProblem} saying why ({@link KnownKinds}: an
+ *       unserved version, a misspelled kind, a Gloo kind no loaded plugin serves, ...), except well-known
+ *       Kubernetes kinds gloo has no use for (Deployments, ...), which are logged once per process at INFO;</li>
+ *   <li>a document of a kind with a CRD ({@link Admission}: the Gateway API's, the shipped Gloo ones) that the CRD's
+ *       schema or CEL rules reject is not read; each violation becomes a problem at the field's line, with the
+ *       field path and the rule's message;</li>
  *   <li>a document that is not a mapping, lacks {@code apiVersion}, {@code kind} or {@code metadata.name}, or does
- *       not convert, becomes a {@link SourceProblem}; the other documents of the file still load;</li>
+ *       not convert, becomes a {@link SourceProblem} (at the offending field's line, in YAML terms); the other
+ *       documents of the file still load;</li>
  *   <li>a YAML syntax error becomes a {@link SourceProblem} at the error's line and column. The documents before it
  *       load; reading stops there, because after a syntax error the YAML scanner cannot tell where the next
  *       document starts with any confidence;</li>
@@ -73,14 +86,23 @@ public final class ManifestParser {
   }
 
   /** The outcome of parsing one file: the resources it defines, in document order, and what was wrong with it. */
-  public record Result(List<HasMetadata> resources, List<SourceProblem> problems) {
+  public record Result(List<HasMetadata> resources, List<SourceProblem> problems, int unreadKinds) {
     public Result {
       resources = List.copyOf(resources);
       problems = List.copyOf(problems);
     }
 
+    public Result(List<HasMetadata> resources, List<SourceProblem> problems) {
+      this(resources, problems, 0);
+    }
+
+    /**
+     * Whether the file is broken: a problem other than a document of a kind that is not read (those are reported
+     * but do not make the file's other documents suspect, so its last good version is not held for them: when a
+     * plugin is unloaded, its kinds' objects must go).
+     */
     public boolean hasProblems() {
-      return !problems.isEmpty();
+      return problems.size() > unreadKinds;
     }
   }
 
@@ -94,6 +116,7 @@ public final class ManifestParser {
       .build();
   private final KindRegistry registry;
   private final KubernetesSerialization serialization;
+  private final Admission admission;
 
   /** A parser for the built-in kinds ({@link KindRegistry#withBuiltins()}). */
   public ManifestParser() {
@@ -105,8 +128,13 @@ public final class ManifestParser {
   }
 
   public ManifestParser(KindRegistry registry, KubernetesSerialization serialization) {
+    this(registry, serialization, Admission.standard());
+  }
+
+  public ManifestParser(KindRegistry registry, KubernetesSerialization serialization, Admission admission) {
     this.registry = registry;
     this.serialization = serialization;
+    this.admission = admission;
   }
 
   public KindRegistry registry() {
@@ -156,8 +184,10 @@ public final class ManifestParser {
     ObjectMapper mapper = source.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? json : yaml;
     List<HasMetadata> resources = new ArrayList<>();
     List<SourceProblem> problems = new ArrayList<>();
-    try (JsonParser parser = mapper.createParser(content)) {
-      while (true) {
+    int[] unread = {0};
+    Document.Context context = new Document.Context(source, mapper, content);
+    try (JsonParser parser = mapper.createParser(content); context) {
+      for (int index = 0; ; index++) {
         JsonNode document;
         TokenStreamLocation start;
         try {
@@ -170,16 +200,20 @@ public final class ManifestParser {
           problems.add(syntaxProblem(source, e));
           break;
         }
-        readDocument(source, document, start.getLineNr(), start.getColumnNr(), resources, problems);
+        readDocument(new Document(context, index, start.getLineNr(), start.getColumnNr()), document, resources,
+            problems, unread);
       }
     } catch (JacksonException e) {
       problems.add(syntaxProblem(source, e)); // thrown while opening or closing the stream
     }
-    return new Result(resources, problems);
+    return new Result(resources, problems, unread[0]);
   }
 
-  private void readDocument(String source, JsonNode document, int line, int column, List<HasMetadata> resources,
-      List<SourceProblem> problems) {
+  private void readDocument(Document doc, JsonNode document, List<HasMetadata> resources,
+      List<SourceProblem> problems, int[] unread) {
+    String source = doc.context().source();
+    int line = doc.line();
+    int column = doc.column();
     if (document == null || document.isNull() || document.isMissingNode()) {
       return; // empty or comment-only document
     }
@@ -196,10 +230,23 @@ public final class ManifestParser {
           "missing " + (apiVersion.isEmpty() ? "apiVersion" : "kind") + ": every document needs apiVersion and kind"));
       return;
     }
+    String group = KindRegistry.group(apiVersion.get());
+    String version = apiVersion.get().substring(apiVersion.get().indexOf('/') + 1);
+    Optional<Crd> crd = admission.catalog().find(group, kind.get());
+    Optional<Crd.Version> served = crd.flatMap(c -> c.served(version));
     Optional<KindRegistry.KindInfo> info = registry.lookup(apiVersion.get(), kind.get());
+    if (info.isEmpty() && served.isPresent()) {
+      info = convertedVersion(crd.get());
+    }
     if (info.isEmpty()) {
-      if (REPORTED_UNSUPPORTED.add(apiVersion.get() + " " + kind.get())) {
-        LOG.info("ignoring unsupported kind {} {} (first seen in {})", apiVersion.get(), kind.get(), source);
+      Optional<String> why = KnownKinds.whyNotServed(apiVersion.get(), kind.get(), admission.catalog(),
+          registry.kindsOf(group));
+      if (why.isPresent()) {
+        problems.add(new SourceProblem(source, line, column, why.get()));
+        unread[0]++;
+      } else if (REPORTED_UNSUPPORTED.add(apiVersion.get() + " " + kind.get())) {
+        LOG.info("ignoring {} {}: gloo does not read this kind (first seen in {})", apiVersion.get(), kind.get(),
+            source);
       }
       return;
     }
@@ -221,45 +268,51 @@ public final class ManifestParser {
     } else {
       meta.remove("namespace");
     }
+    String name = kind.get() + " " + (info.get().namespaced() ? text(meta, "namespace").orElse("") + "/" : "")
+        + text(meta, "name").orElse("");
+    if (served.isPresent()) {
+      List<Violation> violations = admission.admit(object, crd.get(), served.get());
+      if (!violations.isEmpty()) {
+        for (Violation v : violations) {
+          problems.add(doc.problemAt(v.path(), name + ": " + v));
+        }
+        return;
+      }
+    }
+    object.put("apiVersion", info.get().apiVersion()); // the version read (no-op unless converted)
     try {
       resources.add(serialization.convertValue(object, info.get().type()));
     } catch (RuntimeException e) {
-      problems.add(new SourceProblem(source, line, column,
-          what + " " + text(meta, "name").orElse("") + ": " + conversionMessage(e, info.get().type())));
+      ConversionProblems.Located located = ConversionProblems.describe(e, object, info.get().type());
+      problems.add(doc.problemAt(located.path(), name + ": " + located.message()));
     }
+  }
+
+  /**
+   * The registered version a served, unregistered version of {@code crd} converts to: the CRD's storage version if
+   * registered, else another registered version the CRD serves.
+   */
+  private Optional<KindRegistry.KindInfo> convertedVersion(Crd crd) {
+    List<KindRegistry.KindInfo> registered = registry.versionsOf(crd.group(), crd.kind());
+    Optional<KindRegistry.KindInfo> storage = registered.stream()
+        .filter(i -> i.apiVersion().equals(crd.apiVersion(crd.storageVersion()))).findFirst();
+    if (storage.isPresent()) {
+      return storage;
+    }
+    for (String v : crd.servedVersions()) {
+      for (KindRegistry.KindInfo i : registered) {
+        if (i.apiVersion().equals(crd.apiVersion(v))) {
+          return Optional.of(i);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<String> text(JsonNode node, String field) {
     JsonNode value = node.get(field);
     return value != null && value.isString() && !value.asString().isBlank()
         ? Optional.of(value.asString()) : Optional.empty();
-  }
-
-  /** Names the offending field; for Secrets, leaves out the parser's reason because it may quote the value. */
-  private static String conversionMessage(RuntimeException e, Class<?> type) {
-    JacksonException jackson = find(e, JacksonException.class);
-    String path = jackson == null ? "" : fieldPath(jackson.getPath());
-    String field = path.isEmpty() ? "invalid content" : "invalid " + path;
-    if (Secret.class.isAssignableFrom(type)) {
-      return field + " (value not shown)";
-    }
-    String reason = jackson != null ? jackson.getOriginalMessage() : e.getMessage();
-    return field + ": " + firstLine(reason);
-  }
-
-  private static String fieldPath(List<JacksonException.Reference> references) {
-    StringBuilder path = new StringBuilder();
-    for (JacksonException.Reference ref : references) {
-      if (ref.getPropertyName() != null) {
-        if (path.length() > 0) {
-          path.append('.');
-        }
-        path.append(ref.getPropertyName());
-      } else if (ref.getIndex() >= 0) {
-        path.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return path.toString();
   }
 
   /**
@@ -283,7 +336,7 @@ public final class ManifestParser {
     return new SourceProblem(source, line, column, kind + firstLine(e.getOriginalMessage()));
   }
 
-  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+  static <T extends Throwable> T find(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (type.isInstance(t)) {
         return type.cast(t);
@@ -292,7 +345,7 @@ public final class ManifestParser {
     return null;
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     if (message == null) {
       return "";
     }

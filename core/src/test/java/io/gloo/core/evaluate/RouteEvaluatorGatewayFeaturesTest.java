@@ -22,7 +22,8 @@ class RouteEvaluatorGatewayFeaturesTest {
 
   static XdsResources xds(String golden) {
     TranslationResult result = new Translator().translate(
-        DirectorySource.load(List.of(GoldenFiles.sourceDir("golden/" + golden).resolve("input.yaml"))));
+        DirectorySource.load(List.of(GoldenFiles.sourceDir("golden/" + golden).resolve("input.yaml")),
+            GoldenFiles.parser()));
     XdsResources xds = result.gateways().get(new ResourceKey("Gateway", "default", "gw"));
     assertNotNull(xds, "Gateway default/gw in " + golden);
     return xds;

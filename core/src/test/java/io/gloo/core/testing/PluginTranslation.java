@@ -66,6 +66,16 @@ public final class PluginTranslation {
     return DirectorySource.load(files, new ManifestParser(kinds()));
   }
 
+  /**
+   * Like {@link #load}, but without CRD admission (served versions are still converted): for golden inputs that
+   * exceed a CRD's limits on purpose to exercise every field at once.
+   */
+  public static ResourceSnapshot loadWithoutAdmission(List<Path> files) {
+    return DirectorySource.load(files, new ManifestParser(kinds(),
+        new io.fabric8.kubernetes.client.utils.KubernetesSerialization(),
+        io.gloo.core.admission.Admission.servedVersionsOnly()));
+  }
+
   public static TranslationResult translate(ResourceSnapshot snapshot, Map<String, GlooPlugin> plugins) {
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     PluginInvoker invoker = new PluginInvoker(Duration.ofSeconds(5), metrics);

@@ -23,7 +23,7 @@ class GoldenTranslationTest {
   @ParameterizedTest
   @MethodSource("cases")
   void translatesAsGolden(String name) throws IOException {
-    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name));
+    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name), GoldenFiles.parser());
     assertTrue(snapshot.problems().isEmpty(), "input must parse cleanly: " + snapshot.problems());
 
     TranslationResult result = new Translator().translate(snapshot);

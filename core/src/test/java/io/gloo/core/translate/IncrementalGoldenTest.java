@@ -39,7 +39,7 @@ class IncrementalGoldenTest {
   @ParameterizedTest
   @MethodSource("cases")
   void translatingTheSameResourcesAgainReusesEverythingAndGivesTheGoldenOutput(String name) throws IOException {
-    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name));
+    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name), GoldenFiles.parser());
     Translator translator = new Translator();
     TranslationResult first = translator.translate(snapshot);
     TranslationResult again = translator.translate(ResourceSnapshot.of(snapshot.all(), snapshot.problems()));
@@ -51,7 +51,7 @@ class IncrementalGoldenTest {
   @ParameterizedTest
   @MethodSource("cases")
   void replacingOrRemovingAnyOneResourceTranslatesAsFromScratch(String name) throws IOException {
-    ResourceSnapshot original = DirectorySource.load(GoldenFiles.inputs(name));
+    ResourceSnapshot original = DirectorySource.load(GoldenFiles.inputs(name), GoldenFiles.parser());
     List<HasMetadata> resources = new ArrayList<>(original.all());
     assertTrue(resources.size() > 1);
     Translator translator = new Translator();

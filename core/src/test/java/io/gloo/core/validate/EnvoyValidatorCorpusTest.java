@@ -32,7 +32,7 @@ class EnvoyValidatorCorpusTest {
   }
 
   private static TranslationResult translate(String name) throws IOException {
-    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name));
+    ResourceSnapshot snapshot = DirectorySource.load(GoldenFiles.inputs(name), GoldenFiles.parser());
     return new Translator().translate(snapshot);
   }
 

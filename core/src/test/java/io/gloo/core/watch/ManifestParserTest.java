@@ -170,7 +170,7 @@ class ManifestParserTest {
   }
 
   @Test
-  void skipsUnknownKindsEmptyAndCommentOnlyDocuments() {
+  void skipsEmptyDocumentsAndKubernetesKindsButReportsUnservedKinds() {
     String yaml = """
         ---
         ---
@@ -194,7 +194,11 @@ class ManifestParserTest {
         """;
     ManifestParser.Result result = parser.parse("mixed.yaml", yaml);
 
-    assertEquals(List.of(), result.problems());
+    // a Deployment is a Kubernetes kind gloo has no use for (INFO only); a Gloo kind no plugin serves is a problem
+    assertEquals(1, result.problems().size(), result.problems().toString());
+    assertEquals(10, result.problems().get(0).line());
+    assertTrue(result.problems().get(0).message().startsWith(
+        "VirtualService (gateway.solo.io/v1) is not served by any loaded plugin"), result.problems().toString());
     assertEquals(1, result.resources().size());
     assertEquals("kept", result.resources().get(0).getMetadata().getName());
   }
@@ -287,8 +291,10 @@ class ManifestParserTest {
         metadata:
           name: gw
         spec:
+          gatewayClassName: gloo
           listeners:
           - name: http
+            protocol: HTTP
             port: not-a-number
         ---
         apiVersion: v1
@@ -301,10 +307,14 @@ class ManifestParserTest {
     ManifestParser.Result result = parser.parse("bad.yaml", yaml);
 
     assertEquals(2, result.problems().size(), result.problems().toString());
-    assertTrue(result.problems().get(0).message().contains("spec.listeners[0].port"), result.problems().toString());
-    String secretProblem = result.problems().get(1).message();
-    assertTrue(secretProblem.contains("data"), secretProblem);
-    assertFalse(secretProblem.contains("hunter2"), secretProblem);
+    SourceProblem port = result.problems().get(0);
+    assertEquals("Gateway default/gw: spec.listeners[0].port: expected an integer, got \"not-a-number\"",
+        port.message());
+    assertEquals(10, port.line(), "the field's line, not the document's");
+    SourceProblem secret = result.problems().get(1);
+    assertEquals("Secret default/s: data.password: expected a string", secret.message());
+    assertEquals(17, secret.line());
+    assertFalse(secret.message().contains("hunter2"), secret.message());
   }
 
   @Test

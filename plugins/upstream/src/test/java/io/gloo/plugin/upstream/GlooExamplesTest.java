@@ -63,7 +63,10 @@ class GlooExamplesTest {
         inputs.add(gatewayClass());
       }
       ResourceSnapshot snapshot = UpstreamHarness.load(inputs, false);
-      assertTrue(snapshot.problems().isEmpty(), file + ": " + snapshot.problems());
+      // Gloo kinds of other plugins (only this one is loaded) or of none (VirtualService) are reported, not read;
+      // nothing else may be wrong
+      assertTrue(snapshot.problems().stream().allMatch(p -> p.message().contains("is not served by any loaded plugin")),
+          file + ": " + snapshot.problems());
       TranslationResult result = UpstreamHarness.translate(snapshot);
 
       Set<ResourceKey> referenced = referencedUpstreams(snapshot);
