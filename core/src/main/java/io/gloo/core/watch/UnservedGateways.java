@@ -21,7 +21,14 @@ import java.util.function.Function;
  * Gateway, naming the class it asks for and why that class is not ours (not defined, or another controller's). Only
  * for manifest files, where a missing class is a mistake; in a cluster, Gateways of other controllers are normal.
  */
-final class UnservedGateways {
+public final class UnservedGateways {
+
+  private static final String MARK = " is named by any Gateway, so nothing is translated";
+
+  /** Whether {@code problem} is this check's (a hint about the manifest set, not a rejected object). */
+  public static boolean isUnservedGateway(SourceProblem problem) {
+    return problem.message().endsWith(MARK);
+  }
 
   private UnservedGateways() {}
 
@@ -74,7 +81,7 @@ final class UnservedGateways {
               + (named.getSpec() == null ? null : named.getSpec().getControllerName()) + "'";
       problems.add(new SourceProblem(fileOf.apply(key), 0, 0, "Gateway " + key.namespacedName()
           + " is not served: " + why + "; no GatewayClass with controllerName " + GatewayApi.CONTROLLER_NAME
-          + " is named by any Gateway, so nothing is translated"));
+          + MARK));
     }
     return List.copyOf(problems);
   }

@@ -38,7 +38,7 @@ class TranslateRouteReplacementTest {
             - matches: [{path: {type: PathPrefix, value: /crlf}}]
               filters:
                 - type: RequestHeaderModifier
-                  requestHeaderModifier: {set: [{name: x-evil, value: "a\\r\\nb"}]}
+                  requestHeaderModifier: {set: [{name: host, value: evil.example.com}]}
               backendRefs: [{name: echo, port: 80}]
         """);
   }
@@ -74,7 +74,7 @@ class TranslateRouteReplacementTest {
     }
     assertEquals("True", partial.path("status").asString(), conditions.toString());
     assertTrue(partial.path("message").asString().startsWith(
-        "Dropped Rule 1: spec.rules[1].filters[0].requestHeaderModifier.set[0].value"), partial.toString());
+        "Dropped Rule 1: spec.rules[1].filters[0].requestHeaderModifier.set[0]"), partial.toString());
     JsonNode gateway = json.path("statuses").path("Gateway/default/gw").path("conditions");
     for (JsonNode c : gateway) {
       if (c.path("type").asString().equals("Programmed")) {

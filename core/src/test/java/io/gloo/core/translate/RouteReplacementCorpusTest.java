@@ -242,7 +242,7 @@ class RouteReplacementCorpusTest {
   }
 
   private static ResourceSnapshot parse(String text) {
-    ManifestParser.Result parsed = new ManifestParser().parse("corpus.yaml", text);
+    ManifestParser.Result parsed = GoldenFiles.parser().parse("corpus.yaml", text);
     return ResourceSnapshot.of(parsed.resources(), parsed.problems());
   }
 

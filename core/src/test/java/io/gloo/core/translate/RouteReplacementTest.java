@@ -89,7 +89,7 @@ class RouteReplacementTest {
       """;
 
   private static TranslationResult translate(RouteReplacement mode, String... routes) {
-    ManifestParser.Result parsed = new ManifestParser().parse("test.yaml", BASE + String.join("", routes));
+    ManifestParser.Result parsed = GoldenFiles.parser().parse("test.yaml", BASE + String.join("", routes));
     assertEquals(List.of(), parsed.problems());
     try (Translator translator = new Translator(mode)) {
       return translator.translate(ResourceSnapshot.of(parsed.resources(), parsed.problems()));
@@ -200,7 +200,7 @@ class RouteReplacementTest {
   /** The Gateway API stage reuses status objects across translations: conditions must not pile up. */
   @Test
   void statusesAreTheSameOnEveryTranslation() {
-    ManifestParser.Result parsed = new ManifestParser().parse("test.yaml", BASE + route("bad", CRLF_HEADER));
+    ManifestParser.Result parsed = GoldenFiles.parser().parse("test.yaml", BASE + route("bad", CRLF_HEADER));
     ResourceSnapshot snapshot = ResourceSnapshot.of(parsed.resources(), parsed.problems());
     try (Translator translator = new Translator()) {
       TranslationResult first = translator.translate(snapshot);

@@ -51,7 +51,7 @@ class SpecRulesTest {
       """;
 
   static TranslationResult translate(String yaml) {
-    ManifestParser.Result parsed = new ManifestParser().parse("test.yaml", CLASS + yaml);
+    ManifestParser.Result parsed = io.gloo.core.translate.GoldenFiles.parser().parse("test.yaml", CLASS + yaml);
     assertEquals(List.of(), parsed.problems());
     try (Translator translator = new Translator()) {
       return translator.translate(ResourceSnapshot.of(parsed.resources(), parsed.problems()));
