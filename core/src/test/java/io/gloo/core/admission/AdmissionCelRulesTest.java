@@ -26,7 +26,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 class AdmissionCelRulesTest {
 
-  private static final YAMLMapper YAML = new YAMLMapper();
+  static final YAMLMapper YAML = new YAMLMapper();
   private static final String EXPECT = "# expect: ";
   /** Rules that cannot fail on schema-valid data (the schema's enum already says it), so never run alone. */
   private static final Set<String> UNREACHABLE = Set.of("type must be one of ['Exact', 'PathPrefix', 'RegularExpression']");
