@@ -222,7 +222,8 @@ public final class GlooServer implements AutoCloseable {
       }
     }
     return new Translator(new PolicyCatalog(kinds, extensions), invoker,
-        message -> constraints.validate(message).stream().map(Object::toString).toList(), routeReplacement);
+        message -> constraints.validate(message).stream().map(Object::toString).toList(), routeReplacement,
+        publisher.validator());
   }
 
   /** Starts every part; returns once the first translation is published and all ports listen. */

@@ -111,6 +111,11 @@ public final class SnapshotPublisher {
     this(registry, clock, new SnapshotValidator(new ProtoConstraintValidator().withMemo()));
   }
 
+  /** The validator of the last check before publishing (thread-safe; its memo is shared with whoever uses it). */
+  public SnapshotValidator validator() {
+    return validator;
+  }
+
   /** With a validator that knows more Any-packed types than core's (e.g. those of plugins). */
   public SnapshotPublisher(MeterRegistry registry, Clock clock, SnapshotValidator validator) {
     this.registry = Objects.requireNonNull(registry, "registry");

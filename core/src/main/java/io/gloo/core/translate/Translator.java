@@ -73,12 +73,30 @@ public final class Translator implements AutoCloseable {
   /** As above, with this treatment of routes Envoy would reject ({@code --route-replacement}). */
   public Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck,
       RouteReplacement routeReplacement) {
-    this(catalog, invoker, outputCheck, false, routeReplacement);
+    this(catalog, invoker, outputCheck, false, routeReplacement, newValidator());
+  }
+
+  /**
+   * As above, validating with {@code validator}: the server passes its publisher's, so that the publisher's last
+   * check finds every message the translator already validated in their shared memo instead of validating it again.
+   */
+  public Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck,
+      RouteReplacement routeReplacement, SnapshotValidator validator) {
+    this(catalog, invoker, outputCheck, false, routeReplacement, validator);
   }
 
   private Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck,
       boolean ownsInvoker, RouteReplacement routeReplacement) {
-    this.guard = new RouteGuard(new SnapshotValidator(new ProtoConstraintValidator().withMemo()), routeReplacement);
+    this(catalog, invoker, outputCheck, ownsInvoker, routeReplacement, newValidator());
+  }
+
+  private static SnapshotValidator newValidator() {
+    return new SnapshotValidator(new ProtoConstraintValidator().withMemo());
+  }
+
+  private Translator(PolicyCatalog catalog, PluginInvoker invoker, PolicyApplier.OutputCheck outputCheck,
+      boolean ownsInvoker, RouteReplacement routeReplacement, SnapshotValidator validator) {
+    this.guard = new RouteGuard(java.util.Objects.requireNonNull(validator, "validator"), routeReplacement);
     this.xds = new XdsTranslator(guard);
     this.catalog = catalog;
     this.invoker = invoker;
