@@ -11,6 +11,7 @@ import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.XdsResources;
 import io.gloo.core.watch.DirectorySource;
+import io.gloo.core.watch.ManifestParser;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +36,11 @@ final class RouteCheckCommand implements Callable<Integer> {
   @Option(names = {"-f", "--file"}, required = true, arity = "1..*",
       description = "Manifest files or directories (read recursively).")
   List<Path> paths;
+
+  @Option(names = "--max-manifest-bytes", defaultValue = "16MiB", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+      description = "Largest manifest file read (bytes, KiB, MiB); a larger one is reported, not read"
+          + " (default: ${DEFAULT-VALUE}).")
+  long maxManifestBytes;
 
   @Option(names = "--tests", description = "router_check_tool test file (JSON or YAML).")
   Path tests;
@@ -72,7 +78,7 @@ final class RouteCheckCommand implements Callable<Integer> {
       err.println("gloo route-check: give exactly one of --tests FILE or --request \"METHOD URL\"");
       return 2;
     }
-    ResourceSnapshot snapshot = DirectorySource.load(paths);
+    ResourceSnapshot snapshot = DirectorySource.load(paths, new ManifestParser(), maxManifestBytes);
     for (SourceProblem p : snapshot.problems()) {
       err.println("problem: " + p);
     }

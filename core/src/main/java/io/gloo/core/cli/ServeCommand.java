@@ -95,6 +95,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Quiet time after file changes before translating (default: ${DEFAULT-VALUE}).")
   Duration debounce;
 
+  @Option(names = "--max-manifest-bytes", defaultValue = "16MiB", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+      description = "Largest manifest file read (bytes, KiB, MiB); a larger one is reported and keeps serving its last"
+          + " good resources (default: ${DEFAULT-VALUE}).")
+  long maxManifestBytes;
+
   @Option(names = "--plugins-dir", paramLabel = "DIR",
       description = "Directory of plugin archives (*.zip, *.jar), watched for changes"
           + " (default: $GLOO_HOME/plugins, or ./plugins).")
@@ -158,7 +163,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     ServeOptions options = new ServeOptions(configDir, new InetSocketAddress(bind, xdsPort),
         new InetSocketAddress(bind, adminPort), debounce, plugins)
-        .withPluginCallTimeout(pluginCallTimeout);
+        .withPluginCallTimeout(pluginCallTimeout).withMaxManifestBytes(maxManifestBytes);
     String what = String.valueOf(configDir);
     if (configDir == null) {
       Config config = kubeconfig == null ? Config.autoConfigure(null)

@@ -14,6 +14,7 @@ import io.gloo.core.translate.XdsResources;
 import io.gloo.core.translate.xds.RouteReplacement;
 import io.gloo.core.validate.SnapshotValidator;
 import io.gloo.core.watch.DirectorySource;
+import io.gloo.core.watch.ManifestParser;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,11 @@ final class TranslateCommand implements Callable<Integer> {
       description = "Manifest files or directories (read recursively).")
   List<Path> paths;
 
+  @Option(names = "--max-manifest-bytes", defaultValue = "16MiB", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+      description = "Largest manifest file read (bytes, KiB, MiB); a larger one is reported, not read"
+          + " (default: ${DEFAULT-VALUE}).")
+  long maxManifestBytes;
+
   @Option(names = {"-o", "--output"}, defaultValue = "yaml", converter = Output.JsonOrYaml.class,
       description = "json or yaml (default: ${DEFAULT-VALUE}).")
   String output;
@@ -54,7 +60,7 @@ final class TranslateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ResourceSnapshot snapshot = DirectorySource.load(paths);
+    ResourceSnapshot snapshot = DirectorySource.load(paths, new ManifestParser(), maxManifestBytes);
     for (SourceProblem p : snapshot.problems()) {
       spec.commandLine().getErr().println("problem: " + p);
     }

@@ -38,10 +38,15 @@ final class ValidateCommand implements Callable<Integer> {
       description = "Manifest files or directories (read recursively); repeatable.")
   List<Path> paths;
 
+  @Option(names = "--max-manifest-bytes", defaultValue = "16MiB", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+      description = "Largest manifest file read (bytes, KiB, MiB); a larger one is reported, not read"
+          + " (default: ${DEFAULT-VALUE}).")
+  long maxManifestBytes;
+
   @Override
   public Integer call() {
     ManifestParser parser = new ManifestParser(registry(), new KubernetesSerialization(), Admission.standard());
-    ResourceSnapshot snapshot = DirectorySource.load(paths, parser);
+    ResourceSnapshot snapshot = DirectorySource.load(paths, parser, maxManifestBytes);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     int problems = 0;

@@ -112,7 +112,8 @@ public final class GlooServer implements AutoCloseable {
       this.xds = startedXds;
       this.kube = options.kubernetes();
       if (kube == null) {
-        this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds));
+        this.source = new DirectorySource(options.configDir(), options.debounce(), new ManifestParser(kinds),
+            options.maxManifestBytes());
         this.statusWriter = null;
         this.provisioner = null;
         this.leaderElection = null;

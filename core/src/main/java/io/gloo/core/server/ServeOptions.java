@@ -5,6 +5,7 @@ import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.KubernetesStatusWriter;
 import io.gloo.core.security.CertificateAuthority;
+import io.gloo.core.watch.DirectorySource;
 import io.gloo.core.watch.KubernetesSource;
 import io.gloo.core.translate.policy.PluginInvoker;
 import java.net.InetSocketAddress;
@@ -26,13 +27,22 @@ import java.util.Set;
  * @param pluginCallTimeout how long one call into a plugin may take before it is abandoned and its route fails
  * @param ca the control plane's CA, which issues the certificates of every TLS port (xDS, plugin services); null
  *     serves them in plaintext ({@code --xds-insecure}), which {@code GlooServer} warns about
+ * @param maxManifestBytes directory mode: the largest manifest file read ({@code --max-manifest-bytes}); 0 for the
+ *     default, {@link DirectorySource#DEFAULT_MAX_MANIFEST_BYTES}
  */
 public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
     Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes, Duration pluginCallTimeout,
-    CertificateAuthority ca) {
+    CertificateAuthority ca, long maxManifestBytes) {
 
   public ServeOptions {
     pluginCallTimeout = pluginCallTimeout == null ? PluginInvoker.DEFAULT_TIMEOUT : pluginCallTimeout;
+    maxManifestBytes = maxManifestBytes <= 0 ? DirectorySource.DEFAULT_MAX_MANIFEST_BYTES : maxManifestBytes;
+  }
+
+  public ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
+      Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes, Duration pluginCallTimeout,
+      CertificateAuthority ca) {
+    this(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca, 0);
   }
 
   public ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
@@ -115,20 +125,30 @@ public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSoc
   }
 
   public ServeOptions withPlugins(PluginManager.Options plugins) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca,
+        maxManifestBytes);
   }
 
   public ServeOptions withKubernetes(Kubernetes kubernetes) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca,
+        maxManifestBytes);
   }
 
   public ServeOptions withPluginCallTimeout(Duration timeout) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, timeout, ca);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, timeout, ca,
+        maxManifestBytes);
   }
 
   /** Serves TLS with certificates from {@code ca}; null for plaintext. */
   public ServeOptions withCa(CertificateAuthority ca) {
-    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca);
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca,
+        maxManifestBytes);
+  }
+
+  /** Directory mode: files over {@code bytes} are reported, not read. */
+  public ServeOptions withMaxManifestBytes(long bytes) {
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca,
+        bytes);
   }
 
   public static final int DEFAULT_XDS_PORT = 9977;

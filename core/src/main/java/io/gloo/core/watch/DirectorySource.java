@@ -42,6 +42,8 @@ public final class DirectorySource implements ConfigSource {
   private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
 
   public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(25);
+  /** The largest manifest file read by default (16 MiB); a larger one is reported as unreadable. */
+  public static final long DEFAULT_MAX_MANIFEST_BYTES = 16L << 20;
   static final String THREAD_NAME = "gloo-directory-watch";
 
   private final Path dir;
@@ -73,13 +75,25 @@ public final class DirectorySource implements ConfigSource {
 
   /** With a parser whose {@link KindRegistry} knows plugin kinds. */
   public DirectorySource(Path dir, Duration debounce, ManifestParser parser) {
-    this(dir, debounce, WriteSettling.DEFAULT_SETTLE, parser);
+    this(dir, debounce, parser, DEFAULT_MAX_MANIFEST_BYTES);
+  }
+
+  /**
+   * @param maxManifestBytes the largest file read; a larger one keeps serving its last good resources, with a
+   *     problem naming it
+   */
+  public DirectorySource(Path dir, Duration debounce, ManifestParser parser, long maxManifestBytes) {
+    this(dir, debounce, WriteSettling.DEFAULT_SETTLE, parser, maxManifestBytes);
   }
 
   /** @param settle how long a file written in place must be unchanged before it is read ({@link WriteSettling}) */
   DirectorySource(Path dir, Duration debounce, Duration settle, ManifestParser parser) {
+    this(dir, debounce, settle, parser, DEFAULT_MAX_MANIFEST_BYTES);
+  }
+
+  DirectorySource(Path dir, Duration debounce, Duration settle, ManifestParser parser, long maxManifestBytes) {
     this.dir = dir.toAbsolutePath().normalize();
-    this.scanner = new ManifestScanner(parser, true, settle);
+    this.scanner = new ManifestScanner(parser, true, settle, maxManifestBytes);
     this.loop = new WatchLoop(THREAD_NAME, this.dir, debounce, events -> scanNow(false, events));
   }
 
@@ -98,7 +112,12 @@ public final class DirectorySource implements ConfigSource {
 
   /** {@link #load(List)} with a parser whose {@link KindRegistry} knows plugin kinds. */
   public static ResourceSnapshot load(List<Path> paths, ManifestParser parser) {
-    ManifestScanner scanner = new ManifestScanner(parser, false);
+    return load(paths, parser, DEFAULT_MAX_MANIFEST_BYTES);
+  }
+
+  /** {@link #load(List, ManifestParser)}; a file over {@code maxManifestBytes} is reported, not read. */
+  public static ResourceSnapshot load(List<Path> paths, ManifestParser parser, long maxManifestBytes) {
+    ManifestScanner scanner = new ManifestScanner(parser, false, Duration.ZERO, maxManifestBytes);
     scanner.rescan(ManifestFiles.list(paths));
     return scanner.snapshot();
   }

@@ -57,8 +57,9 @@ final class ManifestFiles {
 
   /**
    * Lists manifests under each path. A directory is walked recursively; a file named directly is taken whatever its
-   * extension (the user asked for it). Symbolic links are followed, so ConfigMap volume mounts (whose files link into
-   * a hidden {@code ..data} directory) work.
+   * extension (the user asked for it). Symbolic links under a directory are followed only when their target is
+   * inside that directory, so ConfigMap volume mounts (whose files link into a hidden {@code ..data} directory) work,
+   * while a link to {@code /etc/shadow} or {@code /} is reported as unreadable and never read.
    */
   static Listing list(List<Path> roots) {
     TreeSet<Path> files = new TreeSet<>();
@@ -81,6 +82,13 @@ final class ManifestFiles {
   }
 
   private static void walk(Path root, TreeSet<Path> files, List<Path> directories, TreeMap<Path, String> unreadable) {
+    Path realRoot;
+    try {
+      realRoot = root.toRealPath();
+    } catch (IOException e) {
+      unreadable.put(root, FileStat.reason(e));
+      return;
+    }
     try {
       Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
           new SimpleFileVisitor<>() {
@@ -89,6 +97,13 @@ final class ManifestFiles {
               if (!dir.equals(root) && isIgnoredName(dir.getFileName().toString())) {
                 return FileVisitResult.SKIP_SUBTREE;
               }
+              if (!dir.equals(root)) {
+                String outside = linkOutside(dir, realRoot);
+                if (outside != null) {
+                  unreadable.put(dir, outside);
+                  return FileVisitResult.SKIP_SUBTREE;
+                }
+              }
               directories.add(dir);
               return FileVisitResult.CONTINUE;
             }
@@ -96,7 +111,10 @@ final class ManifestFiles {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
               if (isManifestName(file.getFileName().toString())) {
-                if (attrs.isRegularFile()) {
+                String outside = linkOutside(file, realRoot);
+                if (outside != null) {
+                  unreadable.put(file, outside);
+                } else if (attrs.isRegularFile()) {
                   files.add(file);
                 } else if (!attrs.isDirectory()) { // a FIFO, a socket, a dangling symbolic link: never read
                   String what = FileStat.describeNonFile(file);
@@ -123,6 +141,25 @@ final class ManifestFiles {
     } catch (IOException e) {
       // walkFileTree only throws what the visitor throws, and ours does not
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Why {@code path} must not be followed: it is a symbolic link whose target lies outside {@code realRoot} (the
+   * config directory, links resolved); null when it is no link or its target is inside. Checking each link met is
+   * enough: a directory reached through a link inside the root holds, unless they are links themselves, entries
+   * inside its target, hence inside the root.
+   */
+  static String linkOutside(Path path, Path realRoot) {
+    if (!Files.isSymbolicLink(path)) {
+      return null;
+    }
+    try {
+      Path target = path.toRealPath();
+      return target.startsWith(realRoot) ? null
+          : "it is a symbolic link to " + target + ", outside the config directory " + realRoot + ": not followed";
+    } catch (IOException e) {
+      return null; // dangling: the caller reports it as such
     }
   }
 }

@@ -7,6 +7,7 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.store.SourceProblem;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.NoSuchFileException;
@@ -39,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>has parse problems (a file that never parsed cleanly serves its good documents);</li>
  *   <li>is being written in place: a changed file is read only once {@link WriteSettling} says it is whole;</li>
- *   <li>cannot be read: permission denied, replaced by a directory, a FIFO or a dangling symbolic link, or under a
- *       directory that cannot be opened;</li>
+ *   <li>cannot be read: permission denied, replaced by a directory, a FIFO or a dangling symbolic link, a symbolic
+ *       link out of the config directory ({@link ManifestFiles}), larger than the size cap, or under a directory
+ *       that cannot be opened;</li>
  *   <li>or, for a watched directory that vanished, everything ({@link #holdAll}).</li>
  * </ul>
  */
@@ -52,6 +54,8 @@ final class ManifestScanner {
   private final ResourceVersioning versioning;
   private final boolean logProblems;
   private final WriteSettling settling;
+  /** Files larger than this are not read (reported as unreadable), so one huge file cannot exhaust the heap. */
+  private final long maxBytes;
   private final Map<Path, FileState> files = new TreeMap<>();
   /** For every key, the files that define it, in path order: the last one wins. */
   private final Map<ResourceKey, List<Path>> definedIn = new HashMap<>();
@@ -64,14 +68,19 @@ final class ManifestScanner {
 
   /** A scanner that reads every changed file at once (offline loads, tests). */
   ManifestScanner(ManifestParser parser, boolean logProblems) {
-    this(parser, logProblems, Duration.ZERO);
+    this(parser, logProblems, Duration.ZERO, DirectorySource.DEFAULT_MAX_MANIFEST_BYTES);
   }
 
   /**
    * @param settle how long a file written in place must stay unchanged before it is read ({@link WriteSettling});
    *     the first scan reads everything at once
+   * @param maxBytes the largest file read; a larger one is reported and keeps serving its last good resources
    */
-  ManifestScanner(ManifestParser parser, boolean logProblems, Duration settle) {
+  ManifestScanner(ManifestParser parser, boolean logProblems, Duration settle, long maxBytes) {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("the manifest size cap must be positive, got " + maxBytes);
+    }
+    this.maxBytes = maxBytes;
     this.parser = parser;
     this.versioning = new ResourceVersioning(parser.serialization());
     this.logProblems = logProblems;
@@ -269,13 +278,21 @@ final class ManifestScanner {
     if (old != null && old.hold() != null && !old.hold().writing() && stat.equals(old.hold().at())) {
       return old; // still the file we could not read: try again once it changes
     }
+    if (stat.size() > maxBytes) { // not worth waiting for: a file being written only grows
+      settling.done(file);
+      return unreadable(file, old, tooLarge(stat.size() + " bytes"), stat);
+    }
     boolean changed = old == null || old.stat() == null || old.hold() != null || !old.stat().equals(stat);
     if (changed && !trustAll && !settling.mayRead(file, stat, events, nowNanos)) {
       return beingWritten(file, old);
     }
     byte[] content;
     try {
-      content = Files.readAllBytes(file);
+      content = readAtMost(file);
+      if (content == null) { // grew past the cap since its stat
+        settling.done(file);
+        return unreadable(file, old, tooLarge("more than " + maxBytes + " bytes"), FileStat.of(file));
+      }
       FileStat after = FileStat.of(file);
       if (!after.equals(stat) && !trustAll) {
         settling.changedWhileReading(file, after, System.nanoTime());
@@ -315,6 +332,18 @@ final class ManifestScanner {
       }
     }
     return new FileState(stat, now, hash, served, result.problems(), good || holdLastGood, null);
+  }
+
+  /** The file's bytes, or null when it holds more than {@link #maxBytes} (then only that many plus one are read). */
+  private byte[] readAtMost(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+      return content.length > maxBytes ? null : content;
+    }
+  }
+
+  private String tooLarge(String size) {
+    return "it is " + size + ", over the " + maxBytes + "-byte limit per manifest file of --max-manifest-bytes";
   }
 
   /** {@code file} is held while being written: it keeps serving what it served (nothing, if it is new). */
