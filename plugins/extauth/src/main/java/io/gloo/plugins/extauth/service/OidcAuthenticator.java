@@ -6,6 +6,7 @@ import com.google.errorprone.annotations.ThreadSafe;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import io.gloo.plugins.extauth.model.OidcAuthorizationCode;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -199,7 +200,7 @@ public final class OidcAuthenticator implements Authenticator {
           return AuthResult.forbidden("oidc_bad_nonce");
         }
         String original = String.valueOf(state.get("url"));
-        return AuthResult.redirect("oidc_login_complete", original.startsWith(appUrl) ? original : appUrl + "/",
+        return AuthResult.redirect("oidc_login_complete", sameOrigin(original, appUrl) ? original : appUrl + "/",
             List.of(sessionCookie(session(tokens, null)), clear(stateCookie)));
       });
     });
@@ -379,11 +380,22 @@ public final class OidcAuthenticator implements Authenticator {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
-  /** Same scheme, host and port (default ports made explicit). */
+  /**
+   * Whether {@code a} is on {@code b}'s origin: same scheme, host and port (default ports made explicit), and no user
+   * info in {@code a}; false when either is not a URL. Used where the browser is sent back after login, where a
+   * string prefix would pass {@code https://app.example.com.evil.net/} and {@code https://app.example.com@evil.net/}
+   * (an open redirect), and for the discovery document's endpoints.
+   */
   static boolean sameOrigin(String a, String b) {
-    URI x = URI.create(a);
-    URI y = URI.create(b);
-    return x.getScheme() != null && x.getScheme().equalsIgnoreCase(y.getScheme())
+    URI x;
+    URI y;
+    try {
+      x = new URI(a);
+      y = new URI(b);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    return x.getRawUserInfo() == null && x.getScheme() != null && x.getScheme().equalsIgnoreCase(y.getScheme())
         && x.getHost() != null && x.getHost().equalsIgnoreCase(y.getHost()) && port(x) == port(y);
   }
 

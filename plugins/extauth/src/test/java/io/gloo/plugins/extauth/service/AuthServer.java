@@ -63,6 +63,11 @@ public final class AuthServer implements AutoCloseable {
       return this;
     }
 
+    public Req host(String h) {
+      host = h;
+      return this;
+    }
+
     public Req path(String p) {
       path = p;
       return this;

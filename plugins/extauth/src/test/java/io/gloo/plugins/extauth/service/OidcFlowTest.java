@@ -160,6 +160,23 @@ class OidcFlowTest {
   }
 
   @Test
+  void theCallbackReturnsOnlyToTheAppsOriginNotToALookAlike() throws Exception {
+    // The original URL is the request's own (a route may match any host); a string-prefix check let these through.
+    for (String host : List.of("app.example.com.evil.net", "app.example.com@evil.net", "app.example.com:8443")) {
+      CheckResponse login = server.check(req("ns.oidc").host(host).path("/steal"));
+      assertEquals(302, status(login), host);
+      Map<String, String> q = query(URI.create(header(login, "location")).getRawQuery());
+      idp.stubFor(post("/token").willReturn(aResponse().withBody(tokenResponse("at", "rt", idToken(q.get("nonce"))))));
+      CheckResponse callback = server.check(req("ns.oidc").path("/callback?code=c&state=" + q.get("state"))
+          .header("cookie", cookie(login, "id_token_state")));
+      assertEquals(302, status(callback), host);
+      assertEquals(APP + "/", header(callback, "location"), "not back to https://" + host + "/steal");
+    }
+    assertTrue(OidcAuthenticator.sameOrigin("HTTPS://App.Example.com:443/a?b", APP), "case and default port");
+    assertTrue(!OidcAuthenticator.sameOrigin("http://app.example.com/a", APP), "another scheme");
+  }
+
+  @Test
   void failOnRedirectAnswers401() {
     assertEquals(401, status(server.check(req("ns.oidc-api").path("/private"))));
   }
