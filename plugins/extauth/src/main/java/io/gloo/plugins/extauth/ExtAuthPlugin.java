@@ -15,7 +15,6 @@ import io.gloo.spi.PluginContext;
 import io.gloo.spi.PluginMetrics;
 import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.PolicyKind;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -39,8 +38,8 @@ import org.slf4j.Logger;
  * pool.
  *
  * <p>Plugin config: {@code port}; {@code configStreamPort}; {@code tls} and {@code tls.certDir} (see
- * {@link ExtAuthSettings}); {@code sessionSecret} (keys OIDC session cookies when an AuthConfig has no
- * {@code session.cipherConfig}; when absent, each config's client secret keys them, so every control-plane replica
+ * {@link ExtAuthSettings}); {@code sessionSecret}, or better {@code sessionSecretFile} or {@code sessionSecretRef}
+ * ({@link SessionSecrets}; keys OIDC session cookies when an AuthConfig has no {@code session.cipherConfig}; when absent, each config's client secret keys them, so every control-plane replica
  * derives the same keys — the derived keys travel with the configs, so standalone replicas agree too);
  * {@code serviceAddress} (where Envoy reaches the service, default 127.0.0.1:8083);
  * {@code customAuthServers.<name>=host:port}.
@@ -103,10 +102,10 @@ public final class ExtAuthPlugin implements GlooPlugin {
       throw new IllegalArgumentException("extauth.configStreamPort must differ from extauth.port (" + port
           + "): the auth config stream is served with mutual TLS, the ext-auth service in plaintext");
     }
-    byte[] secret = context.config("sessionSecret").map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
+    AuthConfigCompiler compiler = SessionSecrets.compiler(context.config(), log);
     ConfigPublisher pub = new ConfigPublisher(CONFIG_STREAM);
     this.publisher = pub;
-    this.kind = new AuthConfigKind(new AuthConfigCompiler(secret), this::publish);
+    this.kind = new AuthConfigKind(compiler, this::publish);
     try {
       if (settings.tls()) { // only proxies (and the control plane) with a certificate from the CA
         context.registerPeerAuthenticatedGrpcService(port, service, ServiceTls.CALLERS);

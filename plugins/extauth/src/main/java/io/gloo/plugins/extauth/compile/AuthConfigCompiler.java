@@ -37,7 +37,11 @@ public final class AuthConfigCompiler {
   /** Data field holding the key. */
   public static final String API_KEY_FIELD = "api-key";
 
+  /** The data field of the session-key Secret ({@code sessionSecretRef}), as in Gloo's {@code cipherConfig}. */
+  public static final String SESSION_KEY_FIELD = "key";
+
   private final byte[] sessionSecret;
+  private final ResourceRef sessionSecretRef;
 
   /**
    * @param sessionSecret keys OIDC session cookies when an AuthConfig names no cipher key of its own; null when not
@@ -45,7 +49,20 @@ public final class AuthConfigCompiler {
    *     a per-process random key would not
    */
   public AuthConfigCompiler(byte[] sessionSecret) {
+    this(sessionSecret, null);
+  }
+
+  /**
+   * @param sessionSecretRef instead of {@code sessionSecret}: a Secret (namespace and name) whose {@value
+   *     #SESSION_KEY_FIELD} field keys the session cookies, read at every compile (so a rotation applies); when it
+   *     is missing, OIDC configs without a cipher key of their own are not served (fail closed)
+   */
+  public AuthConfigCompiler(byte[] sessionSecret, ResourceRef sessionSecretRef) {
+    if (sessionSecret != null && sessionSecretRef != null) {
+      throw new IllegalArgumentException("give the session secret or a Secret holding it, not both");
+    }
     this.sessionSecret = sessionSecret == null ? null : sessionSecret.clone();
+    this.sessionSecretRef = sessionSecretRef;
   }
 
   /** Compiles one valid AuthConfig; empty when it cannot be served (reported on {@code diagnostics}). */
@@ -78,7 +95,18 @@ public final class AuthConfigCompiler {
         // the next: the configured cipher key, else the plugin's sessionSecret, else the client secret.
         byte[] keyMaterial = sessionSecret != null ? sessionSecret
             : secret != null ? ("client-secret:" + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
-        if (oidc.session != null && oidc.session.cipherConfig != null) {
+        boolean ownKey = oidc.session != null && oidc.session.cipherConfig != null;
+        if (sessionSecretRef != null && !ownKey) {
+          keyMaterial = lookup.secret(sessionSecretRef.namespace, sessionSecretRef.name)
+              .map(data -> data.get(SESSION_KEY_FIELD)).filter(key -> key.length > 0).orElse(null);
+          if (keyMaterial == null) {
+            diagnostics.error(base, "the session key Secret " + sessionSecretRef.namespace + "/"
+                + sessionSecretRef.name + " (plugin config extauth.sessionSecretRef) with a '" + SESSION_KEY_FIELD
+                + "' field is not found: this config is not served until it is");
+            ok = false;
+          }
+        }
+        if (ownKey) {
           ResourceRef keyRef = oidc.session.cipherConfig.keyRef;
           keyMaterial = lookup.secret(keyRef.namespaceOr(ref.namespace()), keyRef.name)
               .map(data -> data.get("key")).orElse(null);
