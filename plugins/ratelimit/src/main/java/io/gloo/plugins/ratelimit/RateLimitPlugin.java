@@ -13,6 +13,7 @@ import io.gloo.plugins.ratelimit.service.RecentDecisions;
 import io.gloo.plugins.ratelimit.service.RuleSet;
 import io.gloo.plugins.ratelimit.store.CounterStore;
 import io.gloo.plugins.ratelimit.store.MemoryCounterStore;
+import io.gloo.plugins.ratelimit.store.RedisAccess;
 import io.gloo.plugins.ratelimit.store.RedisCounterStore;
 import io.gloo.spi.BackgroundService;
 import io.gloo.spi.GlooPlugin;
@@ -112,8 +113,10 @@ public final class RateLimitPlugin implements GlooPlugin {
             + e.getMessage(), e);
       }
     }
+    RedisAccess redisAccess = s.store() == RateLimitSettings.Store.REDIS ? RedisAccess.from(context.config())
+        : RedisAccess.NONE;
     CounterStore store = s.store() == RateLimitSettings.Store.REDIS
-        ? new RedisCounterStore(s.redisAddress(), s.redisTimeout(), clock)
+        ? new RedisCounterStore(s.redisAddress(), s.redisTimeout(), clock, redisAccess)
         : new MemoryCounterStore(s.maxCounters(), clock);
     RateLimiter limiter = new RateLimiter(store, clock, s.responseHeaders(), s.failMode(), new RateLimitMetrics(),
         new RecentDecisions(), context.logger());
@@ -184,7 +187,8 @@ public final class RateLimitPlugin implements GlooPlugin {
     });
     context.logger().info("rate-limit service on port {}{} ({} counters{}), {}", s.port(),
         s.tls() ? " (mutual TLS)" : "", store.name(),
-        s.store() == RateLimitSettings.Store.REDIS ? " at " + s.redisAddress() + ", fail-" + s.failMode().label()
+        s.store() == RateLimitSettings.Store.REDIS
+            ? " at " + s.redisAddress() + " (" + redisAccess.describe() + "), fail-" + s.failMode().label()
             : "", s.standalone() ? "rules from " + s.controlPlane()
             : "rules from this control plane, streamed to replicas on port " + s.configStreamPort());
   }

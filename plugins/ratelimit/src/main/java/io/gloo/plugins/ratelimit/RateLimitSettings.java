@@ -21,6 +21,8 @@ import java.util.Map;
  *   <tr><td>{@code redis.address}</td><td>{@code 127.0.0.1:6379}</td></tr>
  *   <tr><td>{@code redis.failMode}</td><td>{@code open} (default) or {@code closed}: answers while Redis is down</td></tr>
  *   <tr><td>{@code redis.timeout}</td><td>per Redis call, 100ms</td></tr>
+ *   <tr><td>{@code redis.username}, {@code redis.passwordFile}, {@code redis.tls}, {@code redis.tls.*}</td><td>AUTH
+ *       and TLS to Redis: {@link io.gloo.plugins.ratelimit.store.RedisAccess}</td></tr>
  *   <tr><td>{@code memory.maxCounters}</td><td>bound of the in-memory store, 1000000</td></tr>
  *   <tr><td>{@code responseHeaders}</td><td>the service adds {@code x-ratelimit-*} headers, false</td></tr>
  *   <tr><td>{@code customRules}</td><td>a YAML file of rules ({@code descriptors}, {@code setDescriptors}) for the

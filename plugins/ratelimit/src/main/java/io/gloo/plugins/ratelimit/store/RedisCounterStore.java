@@ -91,6 +91,11 @@ public final class RedisCounterStore implements CounterStore {
    * @param clock the service clock; TTLs are the window's remainder by this clock
    */
   public RedisCounterStore(String address, Duration timeout, Clock clock) {
+    this(address, timeout, clock, RedisAccess.NONE);
+  }
+
+  /** @param access AUTH and TLS for the connection ({@link RedisAccess}) */
+  public RedisCounterStore(String address, Duration timeout, Clock clock, RedisAccess access) {
     this.address = address;
     this.clock = clock;
     this.timeout = timeout;
@@ -98,8 +103,8 @@ public final class RedisCounterStore implements CounterStore {
     if (colon < 0) {
       throw new IllegalArgumentException("redis.address must be host:port, got '" + address + "'");
     }
-    this.uri = RedisURI.builder().withHost(address.substring(0, colon))
-        .withPort(Integer.parseInt(address.substring(colon + 1))).withTimeout(timeout).build();
+    this.uri = access.apply(RedisURI.builder().withHost(address.substring(0, colon))
+        .withPort(Integer.parseInt(address.substring(colon + 1))).withTimeout(timeout)).build();
     this.resources = ClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(2)
@@ -107,7 +112,7 @@ public final class RedisCounterStore implements CounterStore {
             Duration.ofMillis(RECONNECT_MAX_MILLIS), 2, TimeUnit.MILLISECONDS))
         .build();
     this.client = RedisClient.create(resources);
-    client.setOptions(ClientOptions.builder()
+    client.setOptions(access.apply(ClientOptions.builder())
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .timeoutOptions(TimeoutOptions.enabled(timeout))

@@ -24,17 +24,31 @@ public final class RedisServerProcess implements AutoCloseable {
 
   private final int port;
   private final Path dir;
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisServerProcess(int port) throws IOException {
+  private RedisServerProcess(int port, List<String> extraArgs) throws IOException {
     this.port = port;
     this.dir = Files.createTempDirectory("redis-test");
+    this.extraArgs = List.copyOf(extraArgs);
   }
 
   public static RedisServerProcess start() throws IOException {
-    RedisServerProcess redis = new RedisServerProcess(freePort());
+    return start(List.of());
+  }
+
+  /**
+   * With more redis-server options, e.g. {@code --requirepass PW}; {@code --tls-port} (no value: this process'
+   * port) makes {@link #port()} the TLS port and turns the plaintext port off.
+   */
+  public static RedisServerProcess start(List<String> extraArgs) throws IOException {
+    RedisServerProcess redis = new RedisServerProcess(freePort(), extraArgs);
     redis.startAgain();
     return redis;
+  }
+
+  private boolean tls() {
+    return extraArgs.contains("--tls-port");
   }
 
   /** The path of redis-server, or a test failure saying how to install it. */
@@ -65,8 +79,15 @@ public final class RedisServerProcess implements AutoCloseable {
 
   /** Starts redis-server on this port (again, after {@link #stop()}) and waits until it answers PING. */
   public void startAgain() throws IOException {
-    process = new ProcessBuilder(binary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "yes")
+    List<String> command = new java.util.ArrayList<>(List.of(binary(), "--port", tls() ? "0" : Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "yes"));
+    for (String arg : extraArgs) {
+      command.add(arg);
+      if (arg.equals("--tls-port")) {
+        command.add(Integer.toString(port));
+      }
+    }
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.log").toFile())
         .start();
@@ -106,9 +127,17 @@ public final class RedisServerProcess implements AutoCloseable {
     }
   }
 
+  /** Whether it answers: PONG, or NOAUTH when it requires a password; with TLS, whether it accepts connections. */
   private boolean ping() {
     try {
-      return command("PING").startsWith("+PONG");
+      if (tls()) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+          return true;
+        }
+      }
+      String reply = command("PING");
+      return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
     } catch (IOException e) {
       return false;
     }
