@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RedisAccessTest {
 
-  private static final Duration TIMEOUT = Duration.ofMillis(500);
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   @TempDir
   Path tmp;
