@@ -10,6 +10,7 @@ import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.plugin.PluginNetwork;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.Reporter;
+import io.gloo.core.report.StatusMetrics;
 import io.gloo.core.snapshot.SnapshotError;
 import io.gloo.core.snapshot.SnapshotPublisher;
 import io.gloo.core.store.ResourceKey;
@@ -65,6 +66,8 @@ public final class GlooServer implements AutoCloseable {
   private final SnapshotPublisher publisher = new SnapshotPublisher(metrics);
   private final ProxyTracker tracker = new ProxyTracker(metrics);
   private final Reporter reporter = new Reporter();
+  private final StatusMetrics statusMetrics = new StatusMetrics(reporter, metrics);
+  private final ProcessMetrics processMetrics = new ProcessMetrics(metrics);
   private final Timer translationTime = Timer.builder("gloo.translation.duration")
       .description("time to translate all resources into snapshots").register(metrics);
   private final Counter translations = Counter.builder("gloo.translations")
@@ -396,6 +399,7 @@ public final class GlooServer implements AutoCloseable {
     admin.close();
     translator.close();
     invoker.close();
+    processMetrics.close();
     metrics.close();
   }
 }

@@ -16,7 +16,9 @@ import io.gloo.core.store.ResourceKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * closes, so a NACK of a proxy that went away does not linger in the Gateway status.
  *
  * <p>Metrics: {@code gloo_xds_connected_proxies} (distinct node ids with an open stream), {@code
- * gloo_xds_ack_total{type}}, {@code gloo_xds_nack_total{type}} with {@code type} one of cluster, endpoint,
- * listener, route, secret (or other).
+ * gloo_xds_push_total{type}} (responses sent), {@code gloo_xds_ack_total{type}}, {@code gloo_xds_nack_total{type}}
+ * and {@code gloo_xds_ack_latency_seconds{type}} (from sending a response to the ACK or NACK of its nonce; a
+ * histogram), with {@code type} one of cluster, endpoint, listener, route, secret (or other).
  *
  * <p>Thread safety: callbacks arrive on gRPC and cache threads; all state is guarded by one lock held only for map
  * updates. Listeners run after the lock is released, on the callback thread, and must not block.
@@ -182,6 +185,7 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
         nack(node, stream, typeUrl, request.getVersionInfo(), request.getResponseNonce(), request.getErrorDetail(),
             events);
       } else if (!request.getResponseNonce().isEmpty()) {
+        answered(stream, typeUrl, request.getResponseNonce());
         ack(node, typeUrl, request.getVersionInfo(), events);
       }
     }
@@ -202,6 +206,7 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
         nack(node, stream, typeUrl, "", request.getResponseNonce(), request.getErrorDetail(), events);
       } else if (!request.getResponseNonce().isEmpty()) {
         String version = stream.versionOf(typeUrl, request.getResponseNonce());
+        answered(stream, typeUrl, request.getResponseNonce());
         ack(node, typeUrl, version == null ? node.type(typeUrl).ackedVersion : version, events);
       }
     }
@@ -211,16 +216,19 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
     synchronized (lock) {
-      stream(streamId).sent(response.getTypeUrl(), response.getNonce(), response.getVersionInfo());
+      stream(streamId).sent(response.getTypeUrl(), response.getNonce(), response.getVersionInfo(), clock.instant());
     }
+    counter("gloo.xds.push", response.getTypeUrl()).increment();
   }
 
   @Override
   public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request,
       DeltaDiscoveryResponse response) {
     synchronized (lock) {
-      stream(streamId).sent(response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo());
+      stream(streamId).sent(response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo(),
+          clock.instant());
     }
+    counter("gloo.xds.push", response.getTypeUrl()).increment();
   }
 
   @GuardedBy("lock")
@@ -288,6 +296,7 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
   private void nack(NodeState node, StreamState stream, String typeUrl, String acceptedVersion, String nonce,
       Status error, List<Event> events) {
     String rejected = stream.versionOf(typeUrl, nonce);
+    answered(stream, typeUrl, nonce);
     Nack nack = new Nack(node.nodeId, node.group, typeUrl, rejected == null ? "" : rejected, acceptedVersion,
         nonce, error.getCode(), error.getMessage(), clock.instant());
     node.type(typeUrl).lastNack = nack;
@@ -297,11 +306,32 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
     events.add(new Event(EventKind.NACK, node.nodeId, node.group, typeUrl));
   }
 
+  /**
+   * Records how long the proxy took to answer the response with {@code nonce} (once per nonce: Envoy repeats a
+   * nonce in later requests, e.g. when it subscribes to more resources, which are no answers).
+   */
+  @GuardedBy("lock")
+  private void answered(StreamState stream, String typeUrl, String nonce) {
+    Sent sent = stream.answer(typeUrl, nonce);
+    if (sent != null) {
+      Timer.builder("gloo.xds.ack.latency")
+          .description("from sending an xDS response to the proxy's ACK or NACK of it")
+          .tag("type", typeTag(typeUrl))
+          .publishPercentileHistogram()
+          .register(registry)
+          .record(Duration.between(sent.at(), clock.instant()));
+    }
+  }
+
   private Counter counter(String name, String typeUrl) {
-    Resources.ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
     return Counter.builder(name)
-        .tag("type", type == null ? "other" : type.name().toLowerCase(Locale.ROOT))
+        .tag("type", typeTag(typeUrl))
         .register(registry);
+  }
+
+  private static String typeTag(String typeUrl) {
+    Resources.ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
+    return type == null ? "other" : type.name().toLowerCase(Locale.ROOT);
   }
 
   private void fire(List<Event> events) {
@@ -316,27 +346,55 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
     }
   }
 
+  /** A response sent: its version, when, and whether the proxy answered it yet. */
+  private static final class Sent {
+    final String version;
+    final Instant at;
+    boolean answered;
+
+    Sent(String version, Instant at) {
+      this.version = version;
+      this.at = at;
+    }
+
+    Instant at() {
+      return at;
+    }
+  }
+
   private static final class StreamState {
     final String defaultTypeUrl;
     String nodeId;
-    /** type URL to (nonce to version), insertion-ordered and bounded. */
-    final Map<String, LinkedHashMap<String, String>> sent = new HashMap<>();
+    /** type URL to (nonce to what was sent), insertion-ordered and bounded. */
+    final Map<String, LinkedHashMap<String, Sent>> sent = new HashMap<>();
 
     StreamState(String defaultTypeUrl) {
       this.defaultTypeUrl = defaultTypeUrl;
     }
 
-    void sent(String typeUrl, String nonce, String version) {
-      LinkedHashMap<String, String> nonces = sent.computeIfAbsent(typeUrl, t -> new LinkedHashMap<>());
-      nonces.put(nonce, version);
+    void sent(String typeUrl, String nonce, String version, Instant at) {
+      LinkedHashMap<String, Sent> nonces = sent.computeIfAbsent(typeUrl, t -> new LinkedHashMap<>());
+      nonces.put(nonce, new Sent(version, at));
       if (nonces.size() > NONCES_PER_TYPE) {
         nonces.remove(nonces.keySet().iterator().next());
       }
     }
 
     String versionOf(String typeUrl, String nonce) {
-      Map<String, String> nonces = sent.get(typeUrl);
-      return nonces == null ? null : nonces.get(nonce);
+      Map<String, Sent> nonces = sent.get(typeUrl);
+      Sent s = nonces == null ? null : nonces.get(nonce);
+      return s == null ? null : s.version;
+    }
+
+    /** The response {@code nonce} names if this is the first answer to it, else null. */
+    Sent answer(String typeUrl, String nonce) {
+      Map<String, Sent> nonces = sent.get(typeUrl);
+      Sent s = nonces == null ? null : nonces.get(nonce);
+      if (s == null || s.answered) {
+        return null;
+      }
+      s.answered = true;
+      return s;
     }
   }
 

@@ -121,6 +121,9 @@ class XdsServerTest {
     assertEquals(published.version(ROUTE_TYPE_URL), proxy.types().get(ROUTE_TYPE_URL).ackedVersion());
     assertEquals(1.0, registry.get("gloo.xds.connected.proxies").gauge().value());
     assertEquals(1.0, registry.get("gloo.xds.ack").tag("type", "route").counter().count());
+    assertEquals(1.0, registry.get("gloo.xds.push").tag("type", "route").counter().count());
+    assertEquals(1, registry.get("gloo.xds.ack.latency").tag("type", "route").timer().count(),
+        "one ACK of one pushed nonce");
 
     // Identical content: nothing is sent.
     publisher.publish(Map.of(GW, TestXds.resources("backend", "10.0.0.1")));
@@ -154,6 +157,8 @@ class XdsServerTest {
     assertEquals("listener 'http': invalid filter", nack.message());
     assertTrue(tracker.activeNacks(OTHER).isEmpty());
     assertEquals(1.0, registry.get("gloo.xds.nack").tag("type", "listener").counter().count());
+    assertEquals(1, registry.get("gloo.xds.ack.latency").tag("type", "listener").timer().count(),
+        "a NACK answers the push too");
 
     // A fixed configuration arrives and is ACKed: the NACK is superseded.
     publisher.publish(Map.of(GW, new XdsResources(List.of(TestXds.listener("http2", TestXds.ROUTE)),
