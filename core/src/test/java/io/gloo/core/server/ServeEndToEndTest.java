@@ -289,8 +289,9 @@ class ServeEndToEndTest {
     assertTrue(Pattern.compile("(?m)^gloo_xds_ack_total\\{type=\"route\"} [1-9]").matcher(scrape).find(), scrape);
     // JVM and process series, xDS pushes and push-to-ACK latency, resources by kind and status
     for (String series : List.of("^jvm_memory_used_bytes\\{area=\"heap\"", "^jvm_threads_live_threads ",
-        "^process_cpu_usage ", "^process_files_open_files ", "^process_uptime_seconds ", "^process_resident_memory_bytes [1-9]",
-        "^gloo_xds_push_total\\{type=\"route\"} [1-9]", "^gloo_xds_ack_latency_seconds_count\\{type=\"route\"} [1-9]",
+        "^process_cpu_usage ", "^process_files_open_files ", "^process_uptime_seconds ",
+        "^process_resident_memory_bytes [1-9]", "^gloo_xds_push_total\\{type=\"route\"} [1-9]",
+        "^gloo_xds_ack_latency_seconds_count\\{type=\"route\"} [1-9]",
         "^gloo_xds_ack_latency_seconds_bucket\\{type=\"route\",le=",
         "^gloo_resources\\{kind=\"Gateway\",status=\"accepted\"} 1\\.0$",
         "^gloo_resources\\{kind=\"Gateway\",status=\"rejected\"} 0\\.0$")) {
