@@ -85,7 +85,7 @@ public final class ManifestTranslation {
   /** A resource's status as JSON (e.g. {@code status(result, "ResponseHeaderPolicy", "default", "p")}), or null. */
   public static JsonNode status(TranslationResult result, String kind, String namespace, String name) {
     Object status = result.statuses().statuses().get(new ResourceKey(kind, namespace, name));
-    return status == null ? null : TranslationJson.statuses(Map.of(new ResourceKey(kind, namespace, name), status))
-        .elements().next();
+    ResourceKey key = new ResourceKey(kind, namespace, name);
+    return status == null ? null : TranslationJson.statuses(Map.of(key, status)).get(key.toString());
   }
 }
