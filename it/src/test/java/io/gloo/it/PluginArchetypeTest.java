@@ -81,7 +81,9 @@ class PluginArchetypeTest {
     Path zip = project.resolve("target/team-header-1.0.0-plugin.zip");
     assertTrue(Files.isRegularFile(zip), "no plugin archive " + zip);
 
+    long started = System.nanoTime();
     hotLoad(zip, project.resolve("example.yaml"));
+    System.out.printf("hot load: %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
   /** Starts a server on manifests that use the kind, drops the zip into its plugins directory, awaits its effect. */
@@ -204,11 +206,13 @@ class PluginArchetypeTest {
         .redirectOutput(log.toFile());
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().remove("MAVEN_ARGS");
+    long started = System.nanoTime();
     Process process = builder.start();
     if (!process.waitFor(MAVEN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("mvn " + String.join(" ", args) + " did not finish within " + MAVEN_TIMEOUT);
     }
+    System.out.printf("mvn %s: %d ms%n", args[0], TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     if (process.exitValue() != 0) {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
       throw new AssertionError("mvn " + String.join(" ", args) + " failed (exit " + process.exitValue() + "):\n"
