@@ -36,12 +36,15 @@ public final class PluginTestKit implements AutoCloseable {
 
   private final GlooPlugin plugin;
   private final FakePluginContext context;
+  /** Asked once after start, as core asks (the SPI says the answer must not change). */
+  private final List<PolicyKind<?>> kinds;
   private final SpecBinder binder = new SpecBinder();
   private EnvoyChecks envoy = new EnvoyChecks();
 
   private PluginTestKit(GlooPlugin plugin, FakePluginContext context) {
     this.plugin = plugin;
     this.context = context;
+    this.kinds = List.copyOf(plugin.policyKinds());
   }
 
   /** Starts {@code plugin} with a {@link FakePluginContext} of this id and configuration. */
@@ -84,13 +87,13 @@ public final class PluginTestKit implements AutoCloseable {
 
   /** The served kind of this class; fails when the plugin serves none. */
   public <K extends PolicyKind<?>> K kind(Class<K> type) {
-    return plugin.policyKinds().stream().filter(type::isInstance).map(type::cast).findFirst()
+    return kinds.stream().filter(type::isInstance).map(type::cast).findFirst()
         .orElseThrow(() -> new AssertionFailedError("the plugin serves no " + type.getName()));
   }
 
   /** The served kind of this group and kind; fails when the plugin serves none. */
   public PolicyKind<?> kind(GroupKind groupKind) {
-    return plugin.policyKinds().stream().filter(k -> k.groupKind().equals(groupKind)).findFirst()
+    return kinds.stream().filter(k -> k.groupKind().equals(groupKind)).findFirst()
         .orElseThrow(() -> new AssertionFailedError("the plugin serves no " + groupKind));
   }
 
