@@ -10,6 +10,7 @@ import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.ServeOptions;
 import io.gloo.core.snapshot.PublishedSnapshot;
 import io.gloo.core.store.ResourceKey;
+import io.gloo.core.testing.Manifests;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -89,34 +90,9 @@ class PluginArchetypeTest {
   /** Starts a server on manifests that use the kind, drops the zip into its plugins directory, awaits its effect. */
   private void hotLoad(Path zip, Path policy) throws Exception {
     Path config = Files.createDirectories(temp.resolve("config"));
-    Files.writeString(config.resolve("web.yaml"), """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: GatewayClass
-        metadata: {name: gloo-gateway}
-        spec: {controllerName: solo.io/gloo-gateway}
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata: {name: http, namespace: default}
-        spec:
-          gatewayClassName: gloo-gateway
-          listeners: [{name: http, protocol: HTTP, port: 8080}]
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: web, namespace: default}
-        spec:
-          parentRefs: [{name: http}]
-          rules:
-            - matches: [{path: {type: PathPrefix, value: /web}}]
-              backendRefs: [{name: web, port: 80}]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: web, namespace: default}
-        spec:
-          ports: [{name: http, port: 80}]
-        """);
+    Manifests.write(config, "web.yaml", Manifests.docs(Manifests.gatewayClass(),
+        Manifests.gateway("default", "http", 8080), Manifests.service("default", "web", 80),
+        Manifests.httpRoute("default", "web", "http", null, "/web", "web:80")));
     Files.copy(policy, config.resolve("policy.yaml"));
     Path plugins = Files.createDirectories(temp.resolve("plugins"));
     ServeOptions options = new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
