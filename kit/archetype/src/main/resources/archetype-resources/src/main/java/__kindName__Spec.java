@@ -1,5 +1,6 @@
 package ${package};
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ public record ${kindName}Spec(Options options, List<TargetRef> targetRefs) {
    * @param set header name → value, set on every request before it is forwarded
    * @param unknown fields this version does not know: kept, so {@code validate} rejects them by name
    */
-  public record Options(Map<String, String> set, @JsonAnySetter Map<String, Object> unknown) {
+  public record Options(Map<String, String> set, @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
 
     public Options {
       set = set == null ? Map.of() : new LinkedHashMap<>(set);
