@@ -41,6 +41,9 @@ final class PluginsCommand implements Callable<Integer> {
   @Option(names = "--plugin-config", paramLabel = "ID.KEY=VALUE", description = "Configuration for a plugin.")
   List<String> pluginConfig = new ArrayList<>();
 
+  @Option(names = "--rbac", description = "Print the ClusterRole (and binding) the plugins' kinds need, as YAML.")
+  boolean rbac;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -55,7 +58,8 @@ final class PluginsCommand implements Callable<Integer> {
       return 2;
     }
     try (PluginManager manager = new PluginManager(options, KindRegistry.withBuiltins(), null)) {
-      out.print(render(manager.dir(), manager.rescan()));
+      LoadedPlugins plugins = manager.rescan();
+      out.print(rbac ? PluginRbac.render(plugins) : render(manager.dir(), plugins));
     }
     out.flush();
     return 0; // failed plugins are part of the listing, not a failure of the command

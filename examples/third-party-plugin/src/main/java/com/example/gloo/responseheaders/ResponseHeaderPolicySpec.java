@@ -1,5 +1,6 @@
 package com.example.gloo.responseheaders;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +28,10 @@ public record ResponseHeaderPolicySpec(Options options, List<TargetRef> targetRe
    * @param remove header names removed from every response; Envoy removes before it adds, so a name in both
    *     replaces the upstream's value
    * @param unknown fields this version does not know: kept, so {@code validate} can reject them by name
-   *     rather than have them silently ignored
+   *     rather than have them silently ignored (the any-getter keeps the map out of the generated CRD's schema)
    */
   public record Options(Map<String, String> add, List<String> remove,
-      @JsonAnySetter Map<String, Object> unknown) {
+      @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
 
     public Options {
       add = add == null ? Map.of() : new LinkedHashMap<>(add);
