@@ -148,7 +148,7 @@ public final class XdsTlsBench {
     CountDownLatch done = new CountDownLatch(credentials.size());
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long cpuStart = processCpuNanos();
-    long serverCpuStart = serverCpuNanos();
+    java.util.Map<Long, Long> serverCpuStart = serverCpu();
     long start = System.nanoTime();
     for (int i = 0; i < channels.size(); i++) {
       new Proxy(channels.get(i), node.toBuilder().setId("bench-proxy-" + i).build(), names, done, failure).start();
@@ -156,7 +156,7 @@ public final class XdsTlsBench {
     boolean finished = done.await(ROUND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     long elapsed = System.nanoTime() - start;
     long cpu = processCpuNanos() - cpuStart;
-    long serverCpu = serverCpuNanos() - serverCpuStart;
+    long serverCpu = serverCpuSince(serverCpuStart);
     for (ManagedChannel c : channels) {
       c.shutdownNow();
     }
@@ -241,16 +241,26 @@ public final class XdsTlsBench {
   }
 
   /**
-   * CPU time of the xDS servers' own threads ({@value XdsServer#THREAD_PREFIX}*: TLS, HTTP/2, xDS), apart from the
-   * stand-in clients. Both servers' threads are summed; only the one being measured is busy in a round.
+   * CPU time per live thread of the xDS servers ({@value XdsServer#THREAD_PREFIX}*: TLS, HTTP/2, xDS), apart from
+   * the stand-in clients, by thread id: a round's share is the sum of the differences ({@link #serverCpuSince}), so
+   * that a pooled thread ending between two readings takes its earlier time with it instead of making the sum
+   * negative. Both servers' threads count; only the one being measured is busy in a round.
    */
-  static long serverCpuNanos() {
+  static java.util.Map<Long, Long> serverCpu() {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    long sum = 0;
+    java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
     for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info != null && info.getThreadName().startsWith(XdsServer.THREAD_PREFIX)) {
-        sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+        cpu.put(info.getThreadId(), Math.max(0, threads.getThreadCpuTime(info.getThreadId())));
       }
+    }
+    return cpu;
+  }
+
+  static long serverCpuSince(java.util.Map<Long, Long> start) {
+    long sum = 0;
+    for (var e : serverCpu().entrySet()) {
+      sum += e.getValue() - start.getOrDefault(e.getKey(), 0L);
     }
     return sum;
   }
