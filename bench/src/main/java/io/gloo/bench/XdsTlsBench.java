@@ -247,19 +247,29 @@ public final class XdsTlsBench {
    * negative. Both servers' threads count; only the one being measured is busy in a round.
    */
   static java.util.Map<Long, Long> serverCpu() {
+    return threadCpu(XdsServer.THREAD_PREFIX);
+  }
+
+  static long serverCpuSince(java.util.Map<Long, Long> start) {
+    return threadCpuSince(XdsServer.THREAD_PREFIX, start);
+  }
+
+  /** CPU time so far of each live thread whose name starts with {@code prefix}, by thread id. */
+  static java.util.Map<Long, Long> threadCpu(String prefix) {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
     for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (info != null && info.getThreadName().startsWith(XdsServer.THREAD_PREFIX)) {
+      if (info != null && info.getThreadName().startsWith(prefix)) {
         cpu.put(info.getThreadId(), Math.max(0, threads.getThreadCpuTime(info.getThreadId())));
       }
     }
     return cpu;
   }
 
-  static long serverCpuSince(java.util.Map<Long, Long> start) {
+  /** The CPU time {@code prefix}'s threads used since {@link #threadCpu} returned {@code start}. */
+  static long threadCpuSince(String prefix, java.util.Map<Long, Long> start) {
     long sum = 0;
-    for (var e : serverCpu().entrySet()) {
+    for (var e : threadCpu(prefix).entrySet()) {
       sum += e.getValue() - start.getOrDefault(e.getKey(), 0L);
     }
     return sum;
