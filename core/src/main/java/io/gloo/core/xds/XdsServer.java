@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * balancers, and clients may ping as often as every 10 s (Envoy's bootstrap here pings every 30 s), even with no
  * call in flight. There is no idle or age limit, which would only cause needless reconnects and resends.
  *
+ * <p>The server runs on its own threads ({@link XdsThreads}, named {@value #THREAD_PREFIX}{@code *}), not grpc's
+ * process-wide ones. With TLS, its certificate renews itself ({@link RenewingCertificate}) and proxies' certificates
+ * are checked against the CA alone ({@link io.gloo.core.security.CaClientTrust}).
+ *
  * <p>{@link #close()} is graceful: health goes NOT_SERVING, the server stops accepting connections and waits up to
  * the shutdown grace for streams to end, then cancels the rest (xDS streams never end on their own; Envoy reconnects
  * to another replica and keeps its configuration meanwhile).
