@@ -96,17 +96,21 @@ public final class XdsTlsBench {
       long[] plainMillis = new long[rounds];
       long[] tlsCpu = new long[rounds];
       long[] plainCpu = new long[rounds];
+      long[] tlsServerCpu = new long[rounds];
+      long[] plainServerCpu = new long[rounds];
       for (int r = -warmups; r < rounds; r++) {
         long[] p = round("localhost", plain.port(), plainCredentials, node, names);
         long[] t = round("localhost", tls.port(), tlsCredentials, node, names);
-        System.out.printf("%s %2d: plaintext %5d ms (CPU %5d ms), mTLS %5d ms (CPU %5d ms)%n",
-            r < 0 ? "warm-up" : "round  ", Math.abs(r), p[0] / 1_000_000, p[1] / 1_000_000, t[0] / 1_000_000,
-            t[1] / 1_000_000);
+        System.out.printf("%s %2d: plaintext %5d ms (CPU %5d ms, server %4d ms), mTLS %5d ms (CPU %5d ms, server"
+            + " %4d ms)%n", r < 0 ? "warm-up" : "round  ", Math.abs(r), p[0] / 1_000_000, p[1] / 1_000_000,
+            p[2] / 1_000_000, t[0] / 1_000_000, t[1] / 1_000_000, t[2] / 1_000_000);
         if (r >= 0) {
           plainMillis[r] = p[0];
           plainCpu[r] = p[1];
+          plainServerCpu[r] = p[2];
           tlsMillis[r] = t[0];
           tlsCpu[r] = t[1];
+          tlsServerCpu[r] = t[2];
         }
       }
       double tlsMedian = percentile(tlsMillis, 50);
@@ -120,14 +124,18 @@ public final class XdsTlsBench {
       System.out.printf("  process CPU per round (server and the 100 clients): plaintext median %.1f ms, mTLS %.1f ms,"
           + " ratio %.2fx%n", percentile(plainCpu, 50), percentile(tlsCpu, 50),
           percentile(tlsCpu, 50) / percentile(plainCpu, 50));
+      System.out.printf("  xDS server's own threads' CPU per round (the product's share): plaintext median %.1f ms"
+          + " (p90 %.1f), mTLS %.1f ms (p90 %.1f), ratio %.2fx%n", percentile(plainServerCpu, 50),
+          percentile(plainServerCpu, 90), percentile(tlsServerCpu, 50), percentile(tlsServerCpu, 90),
+          percentile(tlsServerCpu, 50) / percentile(plainServerCpu, 50));
     }
   }
 
   record Names(List<String> clusters, List<String> routes) {}
 
   /**
-   * One round: every proxy connects, receives and ACKs CDS, EDS, LDS, RDS; returns the wall time and the process CPU
-   * time in ns, both from the first connection until the last ACK.
+   * One round: every proxy connects, receives and ACKs CDS, EDS, LDS, RDS; returns the wall time, the process CPU
+   * time and the CPU time of the xDS server's own threads, in ns, all from the first connection until the last ACK.
    */
   static long[] round(String host, int port, List<ChannelCredentials> credentials, Node node, Names names)
       throws Exception {
@@ -140,6 +148,7 @@ public final class XdsTlsBench {
     CountDownLatch done = new CountDownLatch(credentials.size());
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long cpuStart = processCpuNanos();
+    java.util.Map<Long, Long> serverCpuStart = serverCpu();
     long start = System.nanoTime();
     for (int i = 0; i < channels.size(); i++) {
       new Proxy(channels.get(i), node.toBuilder().setId("bench-proxy-" + i).build(), names, done, failure).start();
@@ -147,6 +156,7 @@ public final class XdsTlsBench {
     boolean finished = done.await(ROUND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     long elapsed = System.nanoTime() - start;
     long cpu = processCpuNanos() - cpuStart;
+    long serverCpu = serverCpuSince(serverCpuStart);
     for (ManagedChannel c : channels) {
       c.shutdownNow();
     }
@@ -159,7 +169,7 @@ public final class XdsTlsBench {
     if (!finished) {
       throw new IllegalStateException("round did not finish within " + ROUND_TIMEOUT_SECONDS + " s");
     }
-    return new long[] {elapsed, cpu};
+    return new long[] {elapsed, cpu, serverCpu};
   }
 
   /** An Envoy-like ADS client: subscribes to each type in Envoy's order, ACKing each response. */
@@ -228,6 +238,41 @@ public final class XdsTlsBench {
   static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /**
+   * CPU time per live thread of the xDS servers ({@value XdsServer#THREAD_PREFIX}*: TLS, HTTP/2, xDS), apart from
+   * the stand-in clients, by thread id: a round's share is the sum of the differences ({@link #serverCpuSince}), so
+   * that a pooled thread ending between two readings takes its earlier time with it instead of making the sum
+   * negative. Both servers' threads count; only the one being measured is busy in a round.
+   */
+  static java.util.Map<Long, Long> serverCpu() {
+    return threadCpu(XdsServer.THREAD_PREFIX);
+  }
+
+  static long serverCpuSince(java.util.Map<Long, Long> start) {
+    return threadCpuSince(XdsServer.THREAD_PREFIX, start);
+  }
+
+  /** CPU time so far of each live thread whose name starts with {@code prefix}, by thread id. */
+  static java.util.Map<Long, Long> threadCpu(String prefix) {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith(prefix)) {
+        cpu.put(info.getThreadId(), Math.max(0, threads.getThreadCpuTime(info.getThreadId())));
+      }
+    }
+    return cpu;
+  }
+
+  /** The CPU time {@code prefix}'s threads used since {@link #threadCpu} returned {@code start}. */
+  static long threadCpuSince(String prefix, java.util.Map<Long, Long> start) {
+    long sum = 0;
+    for (var e : threadCpu(prefix).entrySet()) {
+      sum += e.getValue() - start.getOrDefault(e.getKey(), 0L);
+    }
+    return sum;
   }
 
   static double percentile(long[] nanos, int p) {

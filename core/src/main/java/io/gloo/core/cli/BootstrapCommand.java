@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gloo bootstrap}: an Envoy bootstrap that connects a proxy to the xDS server as a Gateway's proxy, over
- * mutual TLS with a client certificate for that Gateway alone (issued by the CA in the state directory).
+ * mutual TLS with a client certificate for that Gateway alone (issued by the CA in the state directory, or on a
+ * cluster by the CA in the Secret {@code gloo-ca}: see {@link CaOptions}).
  */
 @Command(name = "bootstrap", mixinStandardHelpOptions = true,
     description = {"Write an Envoy bootstrap that connects a proxy to the xDS server as the proxy of one Gateway,"

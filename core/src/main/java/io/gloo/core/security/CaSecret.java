@@ -26,6 +26,30 @@ final class CaSecret {
   private CaSecret() {
   }
 
+  /**
+   * Reads the CA without ever creating one (tools such as {@code gloo bootstrap}: a CA they created would not be
+   * the one {@code gloo serve} trusts if it started later with another).
+   *
+   * @throws IllegalStateException naming the Secret when it is absent, unreadable or holds no usable CA
+   */
+  static CertificateAuthority load(KubernetesClient client, String namespace) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(namespace, "namespace");
+    Secret existing;
+    try {
+      existing = client.secrets().inNamespace(namespace).withName(NAME).get();
+    } catch (KubernetesClientException e) {
+      throw new IllegalStateException("cannot read Secret " + namespace + "/" + NAME + " (the CA): "
+          + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+              : "HTTP " + e.getCode()), e);
+    }
+    if (existing == null) {
+      throw new IllegalStateException("Secret " + namespace + "/" + NAME + " (the CA) does not exist: gloo serve"
+          + " creates it at its first start in its namespace");
+    }
+    return parse(existing, namespace);
+  }
+
   static CertificateAuthority loadOrCreate(KubernetesClient client, String namespace) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(namespace, "namespace");

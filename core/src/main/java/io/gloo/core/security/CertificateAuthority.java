@@ -86,6 +86,15 @@ public final class CertificateAuthority {
     return CaSecret.loadOrCreate(client, namespace);
   }
 
+  /**
+   * Kubernetes mode, read-only: the Secret {@code gloo-ca} in {@code namespace}, which {@code gloo serve} created.
+   *
+   * @throws IllegalStateException naming the Secret if it is absent, unreadable or holds no usable CA
+   */
+  public static CertificateAuthority load(KubernetesClient client, String namespace) {
+    return CaSecret.load(client, namespace);
+  }
+
   /** A new CA with a fresh key (not persisted; {@link CaDirectory} and {@link CaSecret} persist it). */
   static CertificateAuthority generate(Clock clock) {
     KeyPair pair = newKeyPair();

@@ -44,6 +44,22 @@ public final class GrpcTls {
     }
   }
 
+  /**
+   * Server credentials presenting {@code certificate} (renewed without a restart) and verifying client certificates
+   * with {@link CaClientTrust}: only leaves this CA issued directly.
+   *
+   * @param requireClientCert as in {@link #server(IssuedCertificate, boolean)}
+   */
+  public static ServerCredentials server(RenewingCertificate certificate, boolean requireClientCert) {
+    return TlsServerCredentials.newBuilder()
+        .keyManager(certificate)
+        .trustManager(CaClientTrust.of(certificate.caCertificatePem()))
+        .clientAuth(requireClientCert
+            ? TlsServerCredentials.ClientAuth.REQUIRE
+            : TlsServerCredentials.ClientAuth.OPTIONAL)
+        .build();
+  }
+
   /** Channel credentials presenting {@code cert} and trusting only its CA (the server's name is verified too). */
   public static ChannelCredentials client(IssuedCertificate cert) {
     try {

@@ -12,9 +12,9 @@ import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.secret.v3.SecretDiscoveryServiceGrpc;
 import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.security.GrpcTls;
+import io.gloo.core.security.RenewingCertificate;
 import io.gloo.core.security.SpiffeId;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.gloo.core.security.IssuedCertificate;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -24,6 +24,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -42,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Connections are long-lived: keepalive pings every 30 s (10 s timeout) detect dead proxies behind NATs and load
  * balancers, and clients may ping as often as every 10 s (Envoy's bootstrap here pings every 30 s), even with no
  * call in flight. There is no idle or age limit, which would only cause needless reconnects and resends.
+ *
+ * <p>The server runs on its own threads ({@link XdsThreads}, named {@value #THREAD_PREFIX}{@code *}), not grpc's
+ * process-wide ones. With TLS, its certificate renews itself ({@link RenewingCertificate}) and proxies' certificates
+ * are checked against the CA alone ({@link io.gloo.core.security.CaClientTrust}).
  *
  * <p>{@link #close()} is graceful: health goes NOT_SERVING, the server stops accepting connections and waits up to
  * the shutdown grace for streams to end, then cancels the rest (xDS streams never end on their own; Envoy reconnects
@@ -64,15 +69,20 @@ public final class XdsServer implements AutoCloseable {
       RouteDiscoveryServiceGrpc.SERVICE_NAME,
       SecretDiscoveryServiceGrpc.SERVICE_NAME);
 
+  /** Prefix of the names of the server's own threads (event loops and call executor). */
+  public static final String THREAD_PREFIX = "gloo-xds-";
+
   private final Server server;
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
+  private final XdsThreads threads;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private XdsServer(Server server, HealthStatusManager health, Duration shutdownGrace) {
+  private XdsServer(Server server, HealthStatusManager health, Duration shutdownGrace, XdsThreads threads) {
     this.server = server;
     this.health = health;
     this.shutdownGrace = shutdownGrace;
+    this.threads = threads;
   }
 
   /**
@@ -106,26 +116,33 @@ public final class XdsServer implements AutoCloseable {
     NettyServerBuilder builder = tls == null ? NettyServerBuilder.forAddress(address)
         : NettyServerBuilder.forAddress(address, GrpcTls.server(tls.serverCertificate(), false));
     List<ServerInterceptor> interceptors = tls == null ? List.of() : List.of(tls.authorization());
-    Server server = builder
-        .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), interceptors))
-        .addService(ServerInterceptors.intercept(discovery.getClusterDiscoveryServiceImpl(), interceptors))
-        .addService(ServerInterceptors.intercept(discovery.getEndpointDiscoveryServiceImpl(), interceptors))
-        .addService(ServerInterceptors.intercept(discovery.getListenerDiscoveryServiceImpl(), interceptors))
-        .addService(ServerInterceptors.intercept(discovery.getRouteDiscoveryServiceImpl(), interceptors))
-        .addService(ServerInterceptors.intercept(discovery.getSecretDiscoveryServiceImpl(), interceptors))
-        .addService(health.getHealthService())
-        .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), interceptors))
-        .keepAliveTime(30, TimeUnit.SECONDS)
-        .keepAliveTimeout(10, TimeUnit.SECONDS)
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .build()
-        .start();
+    XdsThreads threads = new XdsThreads();
+    Server server;
+    try {
+      server = threads.configure(builder)
+          .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), interceptors))
+          .addService(ServerInterceptors.intercept(discovery.getClusterDiscoveryServiceImpl(), interceptors))
+          .addService(ServerInterceptors.intercept(discovery.getEndpointDiscoveryServiceImpl(), interceptors))
+          .addService(ServerInterceptors.intercept(discovery.getListenerDiscoveryServiceImpl(), interceptors))
+          .addService(ServerInterceptors.intercept(discovery.getRouteDiscoveryServiceImpl(), interceptors))
+          .addService(ServerInterceptors.intercept(discovery.getSecretDiscoveryServiceImpl(), interceptors))
+          .addService(health.getHealthService())
+          .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), interceptors))
+          .keepAliveTime(30, TimeUnit.SECONDS)
+          .keepAliveTimeout(10, TimeUnit.SECONDS)
+          .permitKeepAliveTime(10, TimeUnit.SECONDS)
+          .permitKeepAliveWithoutCalls(true)
+          .build()
+          .start();
+    } catch (IOException | RuntimeException e) {
+      threads.close();
+      throw e;
+    }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     for (String service : XDS_SERVICES) {
       health.setStatus(service, ServingStatus.SERVING);
     }
-    XdsServer xds = new XdsServer(server, health, shutdownGrace);
+    XdsServer xds = new XdsServer(server, health, shutdownGrace, threads);
     LOG.info("xDS server listening on {} ({})", server.getListenSockets(),
         tls == null ? "plaintext, no authentication" : "mutual TLS, per-Gateway authorization");
     return xds;
@@ -137,9 +154,12 @@ public final class XdsServer implements AutoCloseable {
    * @param serverCertificate the server's certificate, issued by the CA whose certificate clients must present
    * @param authorization the per-Gateway check of every stream
    */
-  public record Tls(IssuedCertificate serverCertificate, XdsAuthorization authorization) {
-    /** How long the xDS server's own certificate is valid (it is issued afresh at every start). */
-    public static final Duration SERVER_CERTIFICATE_LIFETIME = Duration.ofDays(365);
+  public record Tls(RenewingCertificate serverCertificate, XdsAuthorization authorization) {
+    /**
+     * How long each xDS server certificate is valid: issued at start and renewed (new key too) by the first
+     * handshake after two thirds of it, without a restart.
+     */
+    public static final Duration SERVER_CERTIFICATE_LIFETIME = Duration.ofHours(24);
 
     public Tls {
       Objects.requireNonNull(serverCertificate, "serverCertificate");
@@ -152,6 +172,12 @@ public final class XdsServer implements AutoCloseable {
      * the address proxies are given), and an authorization counting into {@code metrics}.
      */
     public static Tls issue(CertificateAuthority ca, List<String> hosts, MeterRegistry metrics) {
+      return issue(ca, hosts, metrics, SERVER_CERTIFICATE_LIFETIME, Clock.systemUTC());
+    }
+
+    /** {@link #issue(CertificateAuthority, List, MeterRegistry)} with another lifetime and renewal clock (tests). */
+    public static Tls issue(CertificateAuthority ca, List<String> hosts, MeterRegistry metrics, Duration lifetime,
+        Clock clock) {
       java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
       for (String host : hosts) {
         if (host != null && !host.isBlank() && !host.equals("0.0.0.0") && !host.equals("::")
@@ -159,7 +185,7 @@ public final class XdsServer implements AutoCloseable {
           names.add(host);
         }
       }
-      return new Tls(ca.issue(SpiffeId.controlPlane(), List.copyOf(names), SERVER_CERTIFICATE_LIFETIME),
+      return new Tls(new RenewingCertificate(ca, SpiffeId.controlPlane(), List.copyOf(names), lifetime, clock),
           new XdsAuthorization(metrics));
     }
   }
@@ -194,6 +220,7 @@ public final class XdsServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    threads.close();
     LOG.info("xDS server stopped");
   }
 }

@@ -141,8 +141,8 @@ class BootstrapCommandTest {
   void withoutAStateDirectoryItSaysWhereToLook() {
     Run run = CliTest.run("bootstrap", "--gateway", "default/http");
     assertEquals(2, run.exit());
-    assertEquals("gloo bootstrap: give --config-dir (the directory gloo serve serves) or --state-dir, to find the"
-        + " control plane's CA\n", run.err());
+    assertEquals("gloo bootstrap: give --config-dir (the directory gloo serve serves) or --state-dir, or"
+        + " --kubeconfig / --ca-namespace on a cluster, to find the control plane's CA\n", run.err());
     assertEquals(2, CliTest.run("bootstrap", "--state-dir", root.toString(), "--gateway", "default/Bad").exit());
   }
 

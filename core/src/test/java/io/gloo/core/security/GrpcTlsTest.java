@@ -1,9 +1,19 @@
 package io.gloo.core.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.gloo.core.testing.ManualClock;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.MethodDescriptor;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -21,7 +31,10 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.math.BigInteger;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -63,10 +76,54 @@ class GrpcTlsTest {
     return server.getPort();
   }
 
-  private static Status.Code check(int port, ChannelCredentials credentials) throws InterruptedException {
+  /** The xDS server's set-up: a {@link RenewingCertificate} and {@link CaClientTrust}. */
+  private int startRenewing(CertificateAuthority ca, boolean requireClientCert, RenewingCertificate cert)
+      throws Exception {
+    ServerInterceptor capture = new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+          ServerCallHandler<Q, R> next) {
+        seen.set(GrpcTls.peerIdentity(call));
+        return next.startCall(call, headers);
+      }
+    };
+    server = Grpc.newServerBuilderForPort(0, GrpcTls.server(cert, requireClientCert))
+        .addService(ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), capture))
+        .build().start();
+    return server.getPort();
+  }
+
+  private final AtomicReference<X509Certificate> serverCertificate = new AtomicReference<>();
+
+  /** Records the certificate the server presented on each call. */
+  private final ClientInterceptor recordServerCertificate = new ClientInterceptor() {
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+          ClientCall<Q, R> call = delegate();
+          super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+            @Override
+            public void onHeaders(Metadata responseHeaders) {
+              try {
+                serverCertificate.set((X509Certificate) call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)
+                    .getPeerCertificates()[0]);
+              } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                throw new AssertionError(e);
+              }
+              super.onHeaders(responseHeaders);
+            }
+          }, headers);
+        }
+      };
+    }
+  };
+
+  private Status.Code check(int port, ChannelCredentials credentials) throws InterruptedException {
     ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + port, credentials).build();
     try {
-      HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+      HealthGrpc.newBlockingStub(ClientInterceptors.intercept(channel, recordServerCertificate)).withDeadlineAfter(10, TimeUnit.SECONDS)
           .check(HealthCheckRequest.getDefaultInstance());
       return Status.Code.OK;
     } catch (StatusRuntimeException e) {
@@ -125,5 +182,57 @@ class GrpcTlsTest {
     assertEquals(Status.Code.UNAVAILABLE, check(port,
         GrpcTls.client(ca.issue(SpiffeId.gateway("default", "http"), List.of(), Duration.ofHours(1)))));
     assertThrows(IllegalArgumentException.class, () -> SpiffeId.gateway("default", "HTTP"));
+  }
+
+  @Test
+  void theRenewingServerAdmitsOnlyCertificatesItsCaIssued() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(tmp.resolve("ours"));
+    CertificateAuthority theirs = CertificateAuthority.loadOrCreate(tmp.resolve("theirs"));
+    int port = startRenewing(ca, false, new RenewingCertificate(ca, SpiffeId.controlPlane(),
+        List.of("localhost", "127.0.0.1"), Duration.ofHours(1), java.time.Clock.systemUTC()));
+
+    assertEquals(Status.Code.OK, check(port,
+        GrpcTls.client(ca.issue(SpiffeId.gateway("default", "http"), List.of(), Duration.ofHours(1)))));
+    assertEquals(Optional.of(SpiffeId.gateway("default", "http")), seen.get());
+    assertEquals(Status.Code.OK, check(port, trustOnly(ca.caCertificatePem())));
+    assertEquals(Optional.empty(), seen.get(), "no certificate, no identity (the service refuses, e.g. xDS)");
+
+    seen.set(null);
+    IssuedCertificate forged = theirs.issue(SpiffeId.gateway("default", "http"), List.of(), Duration.ofHours(1));
+    assertEquals(Status.Code.UNAVAILABLE, check(port, GrpcTls.client(new IssuedCertificate(forged.certificatePem(),
+        forged.privateKeyPem(), ca.caCertificatePem(), forged.notAfter()))));
+    // expired an hour ago, though issued by our CA
+    CertificateAuthority past = ca.withClock(java.time.Clock.fixed(Instant.now().minus(Duration.ofHours(3)),
+        java.time.ZoneOffset.UTC));
+    assertEquals(Status.Code.UNAVAILABLE, check(port,
+        GrpcTls.client(past.issue(SpiffeId.gateway("default", "http"), List.of(), Duration.ofHours(2)))));
+    assertEquals(null, seen.get(), "no call reached the service");
+  }
+
+  @Test
+  void theServerCertificateIsRenewedAfterTwoThirdsOfItsLifetimeWithoutARestart() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(tmp);
+    ManualClock clock = new ManualClock(Instant.now());
+    RenewingCertificate cert = new RenewingCertificate(ca, SpiffeId.controlPlane(), List.of("localhost"),
+        Duration.ofMinutes(60), clock);
+    int port = startRenewing(ca, true, cert);
+    ChannelCredentials proxy = GrpcTls.client(ca.issue(SpiffeId.gateway("default", "http"), List.of(),
+        Duration.ofHours(1)));
+
+    assertEquals(Status.Code.OK, check(port, proxy));
+    BigInteger first = serverCertificate.get().getSerialNumber();
+    clock.advance(Duration.ofMinutes(39));
+    assertEquals(Status.Code.OK, check(port, proxy));
+    assertEquals(first, serverCertificate.get().getSerialNumber(), "not due before 40 of 60 minutes");
+
+    clock.advance(Duration.ofMinutes(2));
+    assertEquals(Status.Code.OK, check(port, proxy));
+    X509Certificate renewed = serverCertificate.get();
+    assertNotEquals(first, renewed.getSerialNumber(), "renewed by the first handshake after 40 minutes");
+    assertEquals(cert.current().notAfter(), renewed.getNotAfter().toInstant());
+    assertEquals(Optional.of(SpiffeId.controlPlane()), SpiffeId.fromCertificate(renewed));
+    clock.advance(Duration.ofMinutes(10));
+    assertEquals(Status.Code.OK, check(port, proxy));
+    assertEquals(renewed.getSerialNumber(), serverCertificate.get().getSerialNumber(), "once per two thirds");
   }
 }
