@@ -17,6 +17,7 @@ import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.policy.PluginInvoker;
+import io.gloo.core.translate.policy.AbsentKind;
 import io.gloo.core.translate.policy.PolicyCatalog;
 import io.gloo.core.translate.policy.RegisteredKind;
 import io.gloo.core.translate.xds.RouteReplacement;
@@ -221,7 +222,12 @@ public final class GlooServer implements AutoCloseable {
         extensions.add(new PolicyCatalog.RegisteredExtension(plugin.id(), extension, plugin.classLoader()));
       }
     }
-    return new Translator(new PolicyCatalog(kinds, extensions), invoker,
+    // Guarding kinds whose plugin went stay known, so that their policies close routes rather than open them.
+    List<AbsentKind> absent = new ArrayList<>();
+    this.kinds.held().forEach((info, guard) -> absent.add(new AbsentKind(new io.gloo.spi.policy.GroupKind(
+        info.apiVersion().contains("/") ? info.apiVersion().substring(0, info.apiVersion().indexOf('/')) : "",
+        info.kind()), guard.pluginId(), guard.failClosed(), guard.failClosedFields())));
+    return new Translator(new PolicyCatalog(kinds, extensions, absent), invoker,
         message -> constraints.validate(message).stream().map(Object::toString).toList(), routeReplacement,
         publisher.validator());
   }

@@ -36,18 +36,22 @@ public final class PolicyIndex {
   public PolicyIndex(ResourceSnapshot snapshot, PolicyCatalog catalog, PluginInvoker invoker,
       PolicyReports reports) {
     this.mapper = catalog.mapper();
-    if (catalog.kinds().isEmpty()) {
+    if (catalog.isEmpty()) {
       return;
     }
     for (GenericKubernetesResource r : snapshot.list(GenericKubernetesResource.class)) {
       String apiVersion = r.getApiVersion() == null ? "" : r.getApiVersion();
       String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
       Optional<RegisteredKind> kind = catalog.kind(group, r.getKind());
-      if (kind.isEmpty()) {
+      PolicyResource policy;
+      if (kind.isPresent()) {
+        policy = parse(kind.get(), r, invoker, reports, mapper, catalog.claimedPaths(kind.get().groupKind()));
+      } else if (catalog.absentKind(group, r.getKind()).isPresent()) {
+        kind = catalog.absentKind(group, r.getKind());
+        policy = orphan(kind.get(), r, reports, mapper);
+      } else {
         continue;
       }
-      PolicyResource policy = parse(kind.get(), r, invoker, reports, mapper,
-          catalog.claimedPaths(kind.get().groupKind()));
       byRef.put(policy.ref(), policy);
       if (kind.get().attaches(Attachment.TARGET_REF)) {
         for (PolicyResource.TargetRef t : policy.targetRefs()) {
@@ -101,8 +105,48 @@ public final class PolicyIndex {
             : " is not supported and is ignored"));
       }
     }
+    String closure = violations.isEmpty() ? null : closure(kind.kind(), spec, ref + " is rejected: "
+        + violations.stream().map(v -> "spec." + v.field() + ": " + v.message()).toList());
+    if (closure != null) {
+      reports.rejected(ref, "it guards traffic (fail-closed kind or field), so the routes it targets answer 500");
+    }
     return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec,
-        violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs(spec));
+        violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs(spec), closure);
+  }
+
+  /**
+   * A policy of a guarding kind whose plugin is gone: never applied; if it guards (see {@link #closure}), the routes
+   * it targets answer 500, else it is only reported.
+   */
+  private static PolicyResource orphan(RegisteredKind kind, GenericKubernetesResource r, PolicyReports reports,
+      ObjectMapper mapper) {
+    AbsentKind absent = (AbsentKind) kind.kind();
+    PolicyRef ref = new PolicyRef(kind.groupKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
+    long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
+    reports.seen(ref, generation, io.gloo.spi.policy.StatusStyle.GLOO_NAMESPACED, true);
+    Object rawSpec = r.getAdditionalProperties().get("spec");
+    JsonNode spec = rawSpec == null ? mapper.createObjectNode() : mapper.valueToTree(rawSpec);
+    String closure = closure(absent, spec, ref + " " + absent.problem().substring(absent.groupKind().toString()
+        .length() + 1));
+    if (closure != null) {
+      reports.rejected(ref, absent.problem() + "; it guards traffic, so the routes it targets answer 500");
+    } else {
+      reports.warning(ref, absent.problem() + "; not applied");
+    }
+    return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec, null,
+        List.of(new Violation("", absent.problem())), targetRefs(spec), closure);
+  }
+
+  /**
+   * {@code why} if a policy of {@code kind} with this spec that cannot be applied must close the routes it targets
+   * (its kind is fail-closed, or the spec sets one of the kind's fail-closed fields), else null.
+   */
+  private static String closure(io.gloo.spi.policy.PolicyKind<?> kind, JsonNode spec, String why) {
+    if (kind.failClosed()) {
+      return why;
+    }
+    List<String> guarded = kind.failClosedFields().stream().filter(f -> present(spec, f)).sorted().toList();
+    return guarded.isEmpty() ? null : why + " (it sets spec." + String.join(", spec.", guarded) + ")";
   }
 
   private static String firstLine(String s) {
