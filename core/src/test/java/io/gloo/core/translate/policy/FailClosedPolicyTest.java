@@ -66,9 +66,8 @@ class FailClosedPolicyTest {
         new AbsentKind(new GroupKind(TestPolicyKinds.GROUP, "GoneGuard"), "gone-guard", true, Set.of()),
         new AbsentKind(new GroupKind(TestPolicyKinds.GROUP, "GoneOptions"), "gone-options", false,
             Set.of("options.extauth"))));
-    try (SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        Translator translator = new Translator(catalog, new PluginInvoker(Duration.ofMillis(500), metrics),
-            PolicyApplier.OutputCheck.NONE)) {
+    try (Translator translator = new Translator(catalog,
+        new PluginInvoker(Duration.ofMillis(500), new SimpleMeterRegistry()), PolicyApplier.OutputCheck.NONE)) {
       result = translator.translate(snapshot);
     }
   }
