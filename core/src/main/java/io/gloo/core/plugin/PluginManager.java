@@ -494,10 +494,14 @@ public final class PluginManager implements AutoCloseable {
             options.config().getOrDefault(id, Map.of()), meters, grpc, adminViews);
         entry.contexts.add(context);
         entry.instances.add(plugin);
-        PluginCalls.run(entry.loader, () -> plugin.start(context));
-        List<PolicyKind<?>> pluginKinds = PluginCalls.call(entry.loader, plugin::policyKinds);
+        PluginCalls.lifecycle(entry.loader, "start()", () -> {
+          plugin.start(context);
+          return null;
+        });
+        List<PolicyKind<?>> pluginKinds = PluginCalls.lifecycle(entry.loader, "policyKinds()", plugin::policyKinds);
         kinds.addAll(pluginKinds == null ? List.of() : pluginKinds);
-        List<FieldExtension<?>> pluginExtensions = PluginCalls.call(entry.loader, plugin::fieldExtensions);
+        List<FieldExtension<?>> pluginExtensions =
+            PluginCalls.lifecycle(entry.loader, "fieldExtensions()", plugin::fieldExtensions);
         extensions.addAll(pluginExtensions == null ? List.of() : pluginExtensions);
       }
       String conflict = registerKinds(entry, id, kinds);

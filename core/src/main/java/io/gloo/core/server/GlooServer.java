@@ -95,6 +95,7 @@ public final class GlooServer implements AutoCloseable {
       throws IOException {
     this.routeReplacement = java.util.Objects.requireNonNull(routeReplacement, "routeReplacement");
     this.invoker = new PluginInvoker(options.pluginCallTimeout(), metrics);
+    invoker.onRetryDue(this::retryOpenCircuits);
     this.translator = translatorFor(LoadedPlugins.EMPTY);
     tracker.onChange(event -> refreshXdsErrors());
     // Plugins load before the first translation, so their kinds are registered when the directory is first read.
@@ -207,6 +208,17 @@ public final class GlooServer implements AutoCloseable {
       translate(directory.current());
     } else if (current instanceof KubernetesSource kubernetes && !kubernetes.refreshKinds()) {
       translate(kubernetes.current());
+    }
+  }
+
+  /**
+   * A plugin's open circuit is due for a trial call: translate the current snapshot again, so that its routes come
+   * back as soon as it answers instead of at the next change.
+   */
+  private void retryOpenCircuits() {
+    ConfigSource current = source;
+    if (current != null && notReady.get() == null) {
+      translate(current.current());
     }
   }
 
@@ -325,6 +337,11 @@ public final class GlooServer implements AutoCloseable {
   }
 
   /** The kinds the config source parses: built-ins plus those of started plugins. */
+  /** Calls into plugins, with each plugin's circuit breaker. */
+  public PluginInvoker invoker() {
+    return invoker;
+  }
+
   public KindRegistry kinds() {
     return kinds;
   }
