@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * route: after {@link Policy#tripAfter} timeouts within {@link Policy#window} the circuit opens and calls into the
  * plugin fail at once, without running it; after {@link Policy#openFor} one trial call is let through (half-open),
  * which closes the circuit if the plugin answers (even with an exception: it is not hung) and reopens it if it
- * times out. It also bounds the threads the plugin holds: a call that timed out cannot be stopped (Java cannot kill
+ * times out; for a {@link Policy#window} after such a close, a single timeout reopens it (the trial may have been a
+ * cheap call, such as binding a spec, while the hang is in a translator). It also bounds the threads the plugin holds: a call that timed out cannot be stopped (Java cannot kill
  * a busy thread), so its thread stays the plugin's until it returns, and once {@link Policy#maxThreads} are held no
  * new call is started. Thread-safe: every transition is synchronized on the breaker.
  */
@@ -57,6 +58,8 @@ public final class PluginBreaker {
   private Instant openUntil;
   private boolean trialRunning;
   private String reason;
+  /** When a trial call last closed the circuit: a timeout within the window after it reopens it at once. */
+  private Instant probationSince;
 
   PluginBreaker(String pluginId, ClassLoader loader, Policy policy, Clock clock) {
     this.pluginId = pluginId;
@@ -67,6 +70,17 @@ public final class PluginBreaker {
 
   boolean belongsTo(ClassLoader candidate) {
     return loader.get() == candidate;
+  }
+
+  /**
+   * The time limit for the next call: {@code normal}, or a quarter of it while the plugin is suspect (a call timed
+   * out within the window and its thread has still not returned). A healthy translator call takes microseconds; a
+   * hung plugin then costs one full timeout and one short one before its circuit opens, while a plugin that was
+   * only stalled once (its late call returned) keeps the full limit.
+   */
+  synchronized Duration timeoutFor(Duration normal) {
+    boolean suspect = state == State.CLOSED && !timeouts.isEmpty() && threadsHeld.get() > 0;
+    return suspect ? normal.dividedBy(4) : normal;
   }
 
   /** Null if a call may start now (then {@link #threadStarted} follows), else why it must not. */
@@ -114,6 +128,7 @@ public final class PluginBreaker {
       state = State.CLOSED;
       timeouts.clear();
       reason = null;
+      probationSince = clock.instant();
     }
     trialRunning = false;
   }
@@ -128,6 +143,10 @@ public final class PluginBreaker {
     }
     if (state == State.OPEN) {
       return false;
+    }
+    if (probationSince != null && !now.isAfter(probationSince.plus(policy.window()))) {
+      open(now, "timed out again after a trial call answered");
+      return true;
     }
     timeouts.addLast(now);
     while (!timeouts.isEmpty() && timeouts.peekFirst().isBefore(now.minus(policy.window()))) {
@@ -145,6 +164,7 @@ public final class PluginBreaker {
     openUntil = now.plus(policy.openFor());
     reason = why;
     timeouts.clear();
+    probationSince = null;
   }
 
   synchronized boolean isOpen() {

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Each plugin has a {@link PluginBreaker}: after a few timeouts its calls fail at once without running (reason
  * {@code circuit-open}; fail-closed kinds then close their routes, fail-open ones are skipped, as for any failure),
- * so a plugin that hangs on every route costs a translation a few timeouts instead of one per route; and the
+ * so a plugin that hangs on every route costs a translation one timeout and a shorter one (see
+ * {@link PluginBreaker#timeoutFor}) instead of one per route; and the
  * threads a plugin holds (abandoned calls that never return) are bounded. Openings are counted in
  * {@code gloo_plugin_circuit_open_total{plugin}}, held threads shown in {@code gloo_plugin_threads_held{plugin}},
  * and {@link #breakers()} feeds {@code /statuses}. When an open circuit is due for its trial call the retry
@@ -117,6 +118,7 @@ public final class PluginInvoker implements AutoCloseable {
   /** Runs {@code call} as plugin code of {@code kind}; {@code what} names the call in failure messages. */
   public <T> T call(RegisteredKind kind, String what, Callable<T> call) throws PluginFailure {
     PluginBreaker breaker = breaker(kind);
+    Duration limit = breaker.timeoutFor(timeout);
     PluginBreaker.Refusal refusal = breaker.admit();
     if (refusal != null) {
       throw failure(kind, refusal.reason(), what + ": " + refusal.message(), null);
@@ -141,7 +143,7 @@ public final class PluginInvoker implements AutoCloseable {
       throw failure(kind, "interrupted", what + " was not run: the invoker is closed", e);
     }
     try {
-      T result = future.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      T result = future.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       breaker.answered();
       return result;
     } catch (TimeoutException e) {
@@ -149,7 +151,7 @@ public final class PluginInvoker implements AutoCloseable {
       if (breaker.timedOut()) {
         opened(kind, breaker);
       }
-      throw failure(kind, "timeout", what + " did not return within " + timeout.toMillis() + " ms", null);
+      throw failure(kind, "timeout", what + " did not return within " + limit.toMillis() + " ms", null);
     } catch (ExecutionException e) {
       breaker.answered();
       Throwable cause = e.getCause();

@@ -79,11 +79,15 @@ public final class PolicyIndex {
     JsonNode spec = rawSpec == null ? mapper.createObjectNode() : mapper.valueToTree(rawSpec);
     List<Violation> violations = new ArrayList<>();
     Object typed = null;
+    // The plugin, not the policy, failed (hung, or its circuit is open): the policy could not be checked.
+    String pluginFailed = null;
     try {
       typed = invoker.call(kind, "binding spec", () -> mapper.treeToValue(spec, kind.kind().specType()));
     } catch (PluginInvoker.PluginFailure e) {
-      violations.add(new Violation("spec", "does not match " + kind.groupKind() + ": "
-          + (e.getCause() != null ? firstLine(e.getCause().getMessage()) : e.getMessage())));
+      pluginFailed = e.reason().equals("exception") ? null : e.getMessage();
+      violations.add(new Violation("spec", pluginFailed != null ? "could not be checked: " + pluginFailed
+          : "does not match " + kind.groupKind() + ": "
+              + (e.getCause() != null ? firstLine(e.getCause().getMessage()) : e.getMessage())));
     }
     if (typed != null) {
       Object bound = typed;
@@ -92,6 +96,7 @@ public final class PolicyIndex {
         io.gloo.spi.policy.PolicyKind<Object> k = (io.gloo.spi.policy.PolicyKind<Object>) kind.kind();
         violations.addAll(invoker.call(kind, "validate", () -> k.validate(bound)));
       } catch (PluginInvoker.PluginFailure e) {
+        pluginFailed = e.reason().equals("exception") ? null : e.getMessage();
         violations.add(new Violation("spec", "validation failed: " + e.getMessage()));
       }
     }
@@ -107,8 +112,13 @@ public final class PolicyIndex {
     }
     String closure = violations.isEmpty() ? null : closure(kind.kind(), spec, ref + " is rejected: "
         + violations.stream().map(v -> "spec." + v.field() + ": " + v.message()).toList());
+    if (closure == null && pluginFailed != null && !(kind.kind().failOpen() && !kind.kind().failClosed())) {
+      // as when its translator fails: a policy the plugin could not check fails closed unless its kind is fail-open
+      closure = ref + " could not be checked: " + pluginFailed;
+    }
     if (closure != null) {
-      reports.rejected(ref, "it guards traffic (fail-closed kind or field), so the routes it targets answer 500");
+      reports.rejected(ref, pluginFailed != null ? "the routes it targets answer 500 (its plugin failed)"
+          : "it guards traffic (fail-closed kind or field), so the routes it targets answer 500");
     }
     return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec,
         violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs(spec), closure);
