@@ -190,6 +190,17 @@ class HungPluginTest {
         .filter(r -> r.getMatch().getPathSeparatedPrefix().startsWith("/" + prefix)).toList();
   }
 
+  /** Calls into the spinner that timed out: one thread started for each (counted at submit, so not racy). */
+  private static int timeouts(SimpleMeterRegistry metrics) {
+    return (int) metrics.find("gloo.plugin.failures").tag("plugin", "spinner").tag("reason", "timeout").counters()
+        .stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  private static int refused(SimpleMeterRegistry metrics, String reason) {
+    return (int) metrics.find("gloo.plugin.failures").tag("plugin", "spinner").tag("reason", reason).counters()
+        .stream().mapToDouble(c -> c.count()).sum();
+  }
+
   @Test
   void aTranslatorThatBusyLoopsOnEveryRouteCostsTwoTimeoutsNotOnePerRoute() throws Exception {
     ResourceSnapshot snapshot = snapshot(ROUTES);
@@ -207,7 +218,8 @@ class HungPluginTest {
         + " ms; spinner calls " + spinner.routeCalls.get());
 
     PluginBreaker.Policy policy = PluginBreaker.Policy.DEFAULT;
-    assertEquals(policy.tripAfter(), spinner.routeCalls.get(), "called until its circuit opened, then never");
+    assertEquals(policy.tripAfter(), timeouts(metrics), "called until its circuit opened, then never");
+    assertTrue(spinner.routeCalls.get() <= policy.tripAfter(), "no call beyond those that timed out");
     List<Route> spun = routes(result, "spun-");
     assertEquals(ROUTES, spun.size());
     assertTrue(spun.stream().allMatch(r -> r.hasDirectResponse() && r.getDirectResponse().getStatus() == 500),
@@ -246,29 +258,34 @@ class HungPluginTest {
     Spinner spinner = new Spinner(false);
     TestClock clock = new TestClock();
     AtomicInteger retriesDue = new AtomicInteger();
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     PluginBreaker.Policy policy = new PluginBreaker.Policy(2, Duration.ofMinutes(1), Duration.ofMillis(1), 4);
-    try (PluginInvoker invoker = new PluginInvoker(Duration.ofMillis(200), new SimpleMeterRegistry(), policy, clock);
+    try (PluginInvoker invoker = new PluginInvoker(Duration.ofSeconds(1), metrics, policy, clock);
         Translator translator = new Translator(catalog(spinner), invoker, PolicyApplier.OutputCheck.NONE)) {
       invoker.onRetryDue(retriesDue::incrementAndGet);
       translator.translate(snapshot);
-      assertEquals(2, spinner.routeCalls.get());
+      assertEquals(2, timeouts(metrics));
 
-      // still open (the clock has not moved): no call at all
-      translator.translate(snapshot);
-      assertEquals(2, spinner.routeCalls.get());
+      // still open (the clock has not moved): no call at all, and its routes stay closed
+      TranslationResult open = translator.translate(snapshot);
+      assertEquals(2, timeouts(metrics));
+      assertTrue(routes(open, "spun-").stream().allMatch(Route::hasDirectResponse));
+      assertTrue(routes(open, "fine-").stream().allMatch(Route::hasRoute));
 
-      // due: one trial call, which spins too, so the circuit opens again
+      // due: a trial call answers (binding a spec), then the first translator call hangs: open again at once
       clock.now = clock.now.plusSeconds(1);
       translator.translate(snapshot);
-      assertEquals(3, spinner.routeCalls.get(), "half-open: a single trial call");
+      assertEquals(3, timeouts(metrics), "on probation after the trial: one timeout reopens it");
       assertEquals("open", invoker.breakers().stream().filter(b -> b.pluginId().equals("spinner")).findFirst()
           .orElseThrow().state());
 
       // the plugin is fixed: the next trial answers, the circuit closes and every route is called and served
       spinner.spin = false;
       clock.now = clock.now.plusSeconds(1);
+      int before = spinner.routeCalls.get();
       TranslationResult result = translator.translate(snapshot);
-      assertEquals(3 + SMALL, spinner.routeCalls.get());
+      assertEquals(3, timeouts(metrics));
+      assertTrue(spinner.routeCalls.get() - before >= SMALL, "every route called");
       assertTrue(routes(result, "spun-").stream().allMatch(Route::hasRoute));
       assertTrue(!invoker.circuitOpen("spinner"));
       assertTrue(retriesDue.get() >= 1, "the server is told when a retry is due");
@@ -281,11 +298,13 @@ class HungPluginTest {
     Spinner spinner = new Spinner(false);
     // a breaker that never trips on timeouts: only the thread bound stops the calls
     PluginBreaker.Policy policy = new PluginBreaker.Policy(10_000, Duration.ofMinutes(1), Duration.ofMinutes(1), 3);
-    try (PluginInvoker invoker = new PluginInvoker(Duration.ofMillis(100), new SimpleMeterRegistry(), policy,
-        Clock.systemUTC());
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    try (PluginInvoker invoker = new PluginInvoker(Duration.ofSeconds(1), metrics, policy, Clock.systemUTC());
         Translator translator = new Translator(catalog(spinner), invoker, PolicyApplier.OutputCheck.NONE)) {
       TranslationResult result = translator.translate(snapshot);
-      assertEquals(3, spinner.routeCalls.get(), "no thread is started past the limit");
+      assertEquals(3, timeouts(metrics), "no thread is started past the limit");
+      assertTrue(refused(metrics, "threads-exhausted") >= SMALL - 3, "the other routes' calls were not made");
+      assertTrue(spinner.routeCalls.get() <= 3);
       assertTrue(routes(result, "spun-").stream().allMatch(Route::hasDirectResponse));
       assertTrue(String.valueOf(result.statuses().get(new ResourceKey("Spinner", "default", "p-spun-49")))
           .contains("holds 3 threads that have not returned (limit 3)"));
