@@ -147,6 +147,10 @@ class FailClosedPluginUnloadTest {
           + TestPlugins.HEADERS + ", which served it, is not loaded"), refs.getMessage());
       assertTrue(String.valueOf(server.reporter().statuses().get(new ResourceKey("AccessGuard", "web", "on-route")))
           .contains("state=Rejected"));
+      java.net.http.HttpResponse<String> statuses = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.adminPort()
+              + "/statuses")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertTrue(statuses.body().contains("\"pluginCircuits\":["), "/statuses lists the plugins' circuits");
 
       TestPlugins.install(TestPlugins.HEADERS, plugins);
       await(() -> guarded(route(server, GW, "/targeted")), () -> String.valueOf(route(server, GW, "/targeted")));
