@@ -30,6 +30,11 @@ public record AbsentKind(GroupKind groupKind, String pluginId, boolean guardsAll
     return groupKind + " is no longer served: plugin " + pluginId + ", which served it, is not loaded";
   }
 
+  /** Why this policy of the kind is not applied, naming it. */
+  public String problem(io.gloo.spi.policy.PolicyRef policy) {
+    return policy + " is no longer served: plugin " + pluginId + ", which served it, is not loaded";
+  }
+
   @Override
   public String version() {
     return "";

@@ -133,11 +133,10 @@ public final class PolicyIndex {
     AbsentKind absent = (AbsentKind) kind.kind();
     PolicyRef ref = new PolicyRef(kind.groupKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
     long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
-    reports.seen(ref, generation, io.gloo.spi.policy.StatusStyle.GLOO_NAMESPACED, true);
+    reports.seen(ref, generation, io.gloo.spi.policy.StatusStyle.GLOO_NAMESPACED, false); // never applied
     Object rawSpec = r.getAdditionalProperties().get("spec");
     JsonNode spec = rawSpec == null ? mapper.createObjectNode() : mapper.valueToTree(rawSpec);
-    String closure = closure(absent, spec, ref + " " + absent.problem().substring(absent.groupKind().toString()
-        .length() + 1));
+    String closure = closure(absent, spec, absent.problem(ref));
     if (closure != null) {
       reports.rejected(ref, absent.problem() + "; it guards traffic, so the routes it targets answer 500");
     } else {
