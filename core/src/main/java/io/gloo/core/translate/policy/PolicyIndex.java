@@ -116,12 +116,13 @@ public final class PolicyIndex {
       // as when its translator fails: a policy the plugin could not check fails closed unless its kind is fail-open
       closure = ref + " could not be checked: " + pluginFailed;
     }
-    if (closure != null) {
+    List<PolicyResource.TargetRef> targetRefs = targetRefs(spec);
+    if (closure != null && !targetRefs.isEmpty()) { // referenced only: what references it fails closed as it is
       reports.rejected(ref, pluginFailed != null ? "the routes it targets answer 500 (its plugin failed)"
           : "it guards traffic (fail-closed kind or field), so the routes it targets answer 500");
     }
     return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec,
-        violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs(spec), closure);
+        violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs, closure);
   }
 
   /**
