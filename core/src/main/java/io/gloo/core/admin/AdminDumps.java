@@ -92,6 +92,7 @@ final class AdminDumps {
       n.put("column", p.column());
       n.put("message", p.message());
     }
+    pluginCircuits(root.putArray("pluginCircuits"));
     ArrayNode proxies = root.putArray("proxies");
     for (ProxyStatus p : server.tracker().proxies()) {
       ObjectNode n = proxies.addObject();
@@ -107,6 +108,23 @@ final class AdminDumps {
       });
     }
     return AdminResponse.json(root);
+  }
+
+  /** Each called plugin's circuit breaker: closed, open or half-open, why, and the threads it holds. */
+  private void pluginCircuits(ArrayNode circuits) {
+    for (io.gloo.core.translate.policy.PluginBreaker.View b : server.invoker().breakers()) {
+      ObjectNode n = circuits.addObject();
+      n.put("plugin", b.pluginId());
+      n.put("state", b.state());
+      n.put("recentTimeouts", b.recentTimeouts());
+      n.put("threadsHeld", b.threadsHeld());
+      if (b.openUntil() != null) {
+        n.put("openUntil", b.openUntil().toString());
+      }
+      if (b.reason() != null) {
+        n.put("reason", b.reason());
+      }
+    }
   }
 
   /**

@@ -1,7 +1,12 @@
 package io.gloo.core.plugin;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Every call from core into plugin code goes through here: it sets the thread context classloader to the plugin's
@@ -17,7 +22,49 @@ public final class PluginCalls {
     void run() throws Exception;
   }
 
+  /**
+   * How long {@code start}, {@code policyKinds} and {@code fieldExtensions} may take before the plugin is refused:
+   * a plugin that hangs there must not hold the plugin manager (and every other plugin's reload) forever.
+   */
+  public static final Duration LIFECYCLE_TIMEOUT = Duration.ofSeconds(30);
+
   private PluginCalls() {}
+
+  /**
+   * {@link #call(ClassLoader, Callable)} on a thread of its own, given up after {@code timeout}: the thread is
+   * interrupted and a {@link PluginCallException} says what did not return. A call that ignores the interrupt keeps
+   * its (daemon) thread until it returns; that costs one thread per attempt to load the plugin, not per call.
+   */
+  public static <T> T callWithin(ClassLoader loader, Duration timeout, String what, Callable<T> call) {
+    FutureTask<T> task = new FutureTask<>(() -> call(loader, call));
+    Thread thread = new Thread(task, "gloo-plugin-" + what);
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      return task.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      task.cancel(true);
+      throw new PluginCallException(what + " did not return within " + timeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new PluginCallException(cause instanceof Exception ex ? ex : new Exception(cause));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      task.cancel(true);
+      throw new PluginCallException(what + " was interrupted");
+    }
+  }
+
+  /** {@link #callWithin} with {@link #LIFECYCLE_TIMEOUT}, for a plugin's lifecycle calls. */
+  public static <T> T lifecycle(ClassLoader loader, String what, Callable<T> call) {
+    return callWithin(loader, LIFECYCLE_TIMEOUT, what, call);
+  }
 
   /**
    * Runs {@code call} with {@code loader} as the context classloader. Runtime exceptions and errors propagate
@@ -82,6 +129,10 @@ public final class PluginCalls {
 
     PluginCallException(Exception cause) {
       super(cause.toString(), cause);
+    }
+
+    PluginCallException(String message) {
+      super(message);
     }
   }
 }

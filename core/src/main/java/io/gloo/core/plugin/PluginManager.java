@@ -494,13 +494,17 @@ public final class PluginManager implements AutoCloseable {
             options.config().getOrDefault(id, Map.of()), meters, grpc, adminViews);
         entry.contexts.add(context);
         entry.instances.add(plugin);
-        PluginCalls.run(entry.loader, () -> plugin.start(context));
-        List<PolicyKind<?>> pluginKinds = PluginCalls.call(entry.loader, plugin::policyKinds);
+        PluginCalls.lifecycle(entry.loader, "start()", () -> {
+          plugin.start(context);
+          return null;
+        });
+        List<PolicyKind<?>> pluginKinds = PluginCalls.lifecycle(entry.loader, "policyKinds()", plugin::policyKinds);
         kinds.addAll(pluginKinds == null ? List.of() : pluginKinds);
-        List<FieldExtension<?>> pluginExtensions = PluginCalls.call(entry.loader, plugin::fieldExtensions);
+        List<FieldExtension<?>> pluginExtensions =
+            PluginCalls.lifecycle(entry.loader, "fieldExtensions()", plugin::fieldExtensions);
         extensions.addAll(pluginExtensions == null ? List.of() : pluginExtensions);
       }
-      String conflict = registerKinds(entry, kinds);
+      String conflict = registerKinds(entry, id, kinds);
       if (conflict != null) {
         return failed(entry, id, version, requires, conflict, true);
       }
@@ -540,10 +544,14 @@ public final class PluginManager implements AutoCloseable {
     return plugins;
   }
 
-  /** Registers the kinds; returns why not (and registers none) if one is already taken. */
+  /**
+   * Registers the kinds; returns why not (and registers none) if one is already taken. A kind held after its
+   * guarding plugin went (see {@link KindRegistry.Guard}) may be taken over.
+   */
   @GuardedBy("scanLock")
-  private String registerKinds(Entry entry, List<PolicyKind<?>> kinds) {
+  private String registerKinds(Entry entry, String pluginId, List<PolicyKind<?>> kinds) {
     List<RegisteredKind> wanted = new ArrayList<>();
+    List<KindRegistry.Guard> guards = new ArrayList<>();
     for (PolicyKind<?> kind : kinds) {
       GroupKind groupKind = PluginCalls.call(entry.loader, kind::groupKind);
       String version = PluginCalls.call(entry.loader, kind::version);
@@ -555,15 +563,24 @@ public final class PluginManager implements AutoCloseable {
       if (wanted.contains(registered)) {
         return "policy kind " + apiVersion + " " + groupKind.kind() + " is declared twice";
       }
-      if (kindRegistry != null && kindRegistry.lookup(apiVersion, groupKind.kind()).isPresent()) {
+      if (kindRegistry != null && kindRegistry.lookup(apiVersion, groupKind.kind()).isPresent()
+          && !kindRegistry.isHeld(apiVersion, groupKind.kind())) {
         return "policy kind " + apiVersion + " " + groupKind.kind() + " is already registered"
             + owner(registered);
       }
       wanted.add(registered);
+      Set<String> guardedFields = PluginCalls.call(entry.loader, kind::failClosedFields);
+      guards.add(new KindRegistry.Guard(pluginId, PluginCalls.call(entry.loader, kind::failClosed),
+          guardedFields == null ? Set.of() : guardedFields));
     }
-    for (RegisteredKind kind : wanted) {
+    for (int i = 0; i < wanted.size(); i++) {
+      RegisteredKind kind = wanted.get(i);
       if (kindRegistry != null) {
         kindRegistry.register(kind.apiVersion(), kind.kind(), GenericKubernetesResource.class, true);
+        KindRegistry.Guard guard = guards.get(i);
+        if (guard.failClosed() || !guard.failClosedFields().isEmpty()) {
+          kindRegistry.guard(kind.apiVersion(), kind.kind(), guard); // remembered if the plugin goes
+        }
       }
       entry.kinds.add(kind);
     }

@@ -18,6 +18,7 @@ import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.policy.PluginInvoker;
+import io.gloo.core.translate.policy.AbsentKind;
 import io.gloo.core.translate.policy.PolicyCatalog;
 import io.gloo.core.translate.policy.RegisteredKind;
 import io.gloo.core.translate.xds.RouteReplacement;
@@ -97,6 +98,7 @@ public final class GlooServer implements AutoCloseable {
       throws IOException {
     this.routeReplacement = java.util.Objects.requireNonNull(routeReplacement, "routeReplacement");
     this.invoker = new PluginInvoker(options.pluginCallTimeout(), metrics);
+    invoker.onRetryDue(this::retryOpenCircuits);
     this.translator = translatorFor(LoadedPlugins.EMPTY);
     tracker.onChange(event -> refreshXdsErrors());
     // Plugins load before the first translation, so their kinds are registered when the directory is first read.
@@ -213,6 +215,17 @@ public final class GlooServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A plugin's open circuit is due for a trial call: translate the current snapshot again, so that its routes come
+   * back as soon as it answers instead of at the next change.
+   */
+  private void retryOpenCircuits() {
+    ConfigSource current = source;
+    if (current != null && notReady.get() == null) {
+      translate(current.current());
+    }
+  }
+
   /** A translator for these plugins' policy kinds; what plugins produce is checked against Envoy's constraints. */
   private Translator translatorFor(LoadedPlugins loaded) {
     List<RegisteredKind> kinds = new ArrayList<>();
@@ -225,7 +238,12 @@ public final class GlooServer implements AutoCloseable {
         extensions.add(new PolicyCatalog.RegisteredExtension(plugin.id(), extension, plugin.classLoader()));
       }
     }
-    return new Translator(new PolicyCatalog(kinds, extensions), invoker,
+    // Guarding kinds whose plugin went stay known, so that their policies close routes rather than open them.
+    List<AbsentKind> absent = new ArrayList<>();
+    this.kinds.held().forEach((info, guard) -> absent.add(new AbsentKind(new io.gloo.spi.policy.GroupKind(
+        info.apiVersion().contains("/") ? info.apiVersion().substring(0, info.apiVersion().indexOf('/')) : "",
+        info.kind()), guard.pluginId(), guard.failClosed(), guard.failClosedFields())));
+    return new Translator(new PolicyCatalog(kinds, extensions, absent), invoker,
         message -> constraints.validate(message).stream().map(Object::toString).toList(), routeReplacement,
         publisher.validator());
   }
@@ -323,6 +341,11 @@ public final class GlooServer implements AutoCloseable {
   }
 
   /** The kinds the config source parses: built-ins plus those of started plugins. */
+  /** Calls into plugins, with each plugin's circuit breaker. */
+  public PluginInvoker invoker() {
+    return invoker;
+  }
+
   public KindRegistry kinds() {
     return kinds;
   }

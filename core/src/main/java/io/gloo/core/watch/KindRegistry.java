@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentMap;
  * {@code version} for the core group) and {@code kind}, and the fabric8 class each one is converted to.
  * A document of a kind that is not registered is not read: {@link ManifestParser} converts a version the CRD serves
  * to a registered one, and otherwise reports why (see {@link io.gloo.core.admission.KnownKinds}). Plugins add their kinds with
- * {@link #register} and remove them with {@link #unregister}; both are safe while parsers are running.
+ * {@link #register} and remove them with {@link #unregister}; both are safe while parsers are running. A kind
+ * marked with {@link #guard} is held rather than removed.
  */
 @ThreadSafe
 public final class KindRegistry {
@@ -36,7 +37,24 @@ public final class KindRegistry {
     }
   }
 
+  /**
+   * A plugin kind that guards traffic ({@code PolicyKind.failClosed()} or {@code failClosedFields()}): when its
+   * plugin goes, the kind stays registered ("held") so that its documents are still read, and the translator closes
+   * the routes its policies target instead of serving them unguarded.
+   *
+   * @param pluginId the plugin that served it
+   * @param failClosedFields spec paths that guard (e.g. {@code options.extauth}); empty if the whole kind guards
+   */
+  public record Guard(String pluginId, boolean failClosed, java.util.Set<String> failClosedFields) {
+    public Guard {
+      failClosedFields = java.util.Set.copyOf(failClosedFields);
+    }
+  }
+
   private final ConcurrentMap<String, KindInfo> kinds = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Guard> guards = new ConcurrentHashMap<>();
+  /** Guarding kinds whose plugin was unregistered: kept registered, remembered for the rest of the run. */
+  private final ConcurrentMap<String, KindInfo> held = new ConcurrentHashMap<>();
 
   /** An empty registry: every kind is ignored until registered. */
   public KindRegistry() {}
@@ -79,7 +97,33 @@ public final class KindRegistry {
       boolean namespaced) {
     KindInfo info = new KindInfo(apiVersion, kind, type, namespaced);
     kinds.put(key(apiVersion, kind), info);
+    guards.remove(key(apiVersion, kind)); // a new registration says afresh whether it guards
+    held.remove(key(apiVersion, kind));
     return this;
+  }
+
+  /** Marks a registered kind as guarding traffic: {@link #unregister} then holds it (see {@link Guard}). */
+  public void guard(String apiVersion, String kind, Guard guard) {
+    if (kinds.containsKey(key(apiVersion, kind))) {
+      guards.put(key(apiVersion, kind), guard);
+    }
+  }
+
+  /** Whether the kind is held: its guarding plugin is gone and a new registration may take it over. */
+  public boolean isHeld(String apiVersion, String kind) {
+    return held.containsKey(key(apiVersion, kind));
+  }
+
+  /** The held kinds and the guard each was registered with. */
+  public java.util.Map<KindInfo, Guard> held() {
+    java.util.Map<KindInfo, Guard> result = new java.util.LinkedHashMap<>();
+    held.forEach((key, info) -> {
+      Guard guard = guards.get(key);
+      if (guard != null) {
+        result.put(info, guard);
+      }
+    });
+    return result;
   }
 
   /**
@@ -87,6 +131,11 @@ public final class KindRegistry {
    * kind are ignored again by parsers from now on.
    */
   public boolean unregister(String apiVersion, String kind) {
+    KindInfo guarded = guards.containsKey(key(apiVersion, kind)) ? kinds.get(key(apiVersion, kind)) : null;
+    if (guarded != null) {
+      held.put(key(apiVersion, kind), guarded); // still read: its policies close the routes they target
+      return true;
+    }
     boolean removed = kinds.remove(key(apiVersion, kind)) != null;
     if (removed) {
       ManifestParser.forgetUnsupported(apiVersion, kind);

@@ -27,7 +27,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Test plugin: an {@code example.gloo.io/v1alpha1 ResponseHeaders} policy that adds response headers on routes.
+ * Test plugin: an {@code example.gloo.io/v1alpha1 ResponseHeaders} policy that adds response headers on routes, and
+ * a fail-closed {@code AccessGuard} kind (see {@link AccessGuardKind}).
  * Reports what it sees at start as metrics (read by core's tests): whether the thread context classloader is its
  * own, and whether core-only classes are visible. With {@code grpc.port} configured it serves {@code test.Echo/Echo}.
  */
@@ -60,7 +61,65 @@ public final class HeadersPlugin implements GlooPlugin {
 
   @Override
   public List<PolicyKind<?>> policyKinds() {
-    return List.of(new ResponseHeadersKind());
+    return List.of(new ResponseHeadersKind(), new AccessGuardKind());
+  }
+
+  /** The spec of {@code AccessGuard}: a header that marks a route as guarded. */
+  public record AccessGuardSpec(String marker) {}
+
+  /**
+   * {@code example.gloo.io/v1alpha1 AccessGuard}: stands for an auth policy. Fail-closed: when it is rejected (no
+   * {@code marker}) or this plugin is removed, the routes it targets answer 500 instead of serving unguarded.
+   */
+  static final class AccessGuardKind implements PolicyKind<AccessGuardSpec> {
+    @Override
+    public GroupKind groupKind() {
+      return new GroupKind("example.gloo.io", "AccessGuard");
+    }
+
+    @Override
+    public String version() {
+      return "v1alpha1";
+    }
+
+    @Override
+    public Class<AccessGuardSpec> specType() {
+      return AccessGuardSpec.class;
+    }
+
+    @Override
+    public Set<Attachment> attachments() {
+      return EnumSet.of(Attachment.EXTENSION_REF, Attachment.TARGET_REF);
+    }
+
+    @Override
+    public boolean failClosed() {
+      return true;
+    }
+
+    @Override
+    public List<io.gloo.spi.policy.Violation> validate(AccessGuardSpec spec) {
+      return spec.marker() == null || spec.marker().isBlank()
+          ? List.of(new io.gloo.spi.policy.Violation("marker", "required")) : List.of();
+    }
+
+    @Override
+    public PolicyTranslator<AccessGuardSpec> translator() {
+      return new PolicyTranslator<>() {
+        @Override
+        public void route(RouteContext context, AccessGuardSpec policy, Route.Builder route) {
+          route.addResponseHeadersToAdd(HeaderValueOption.newBuilder()
+              .setHeader(HeaderValue.newBuilder().setKey("x-guarded").setValue(policy.marker())));
+        }
+
+        @Override
+        public void virtualHost(io.gloo.spi.translate.VirtualHostContext context, AccessGuardSpec policy,
+            io.envoyproxy.envoy.config.route.v3.VirtualHost.Builder vhost) {
+          vhost.addResponseHeadersToAdd(HeaderValueOption.newBuilder()
+              .setHeader(HeaderValue.newBuilder().setKey("x-guarded").setValue(policy.marker())));
+        }
+      };
+    }
   }
 
   static final class ResponseHeadersKind implements PolicyKind<ResponseHeadersSpec> {

@@ -39,9 +39,24 @@ public interface PolicyKind<S> {
 
   /**
    * Whether the traffic it governs may proceed without it when its translator fails. False (the default) fails
-   * closed: the affected route answers 500.
+   * closed: the affected route answers 500. Ignored for {@link #failClosed()} kinds, which never fail open.
    */
   default boolean failOpen() {
+    return false;
+  }
+
+  /**
+   * Whether a policy of this kind guards traffic as a whole (authentication, authorization, a WAF), so that the
+   * routes it targets must not serve without it. When such a policy is rejected (its spec does not bind or
+   * validate) or the plugin that served the kind is no longer loaded, the routes it targets by {@code targetRefs}
+   * (an HTTPRoute or one of its rules: those rules; a Gateway or one of its listeners: every route of its virtual
+   * hosts) answer 500, exactly as a rule whose ExtensionRef does not resolve, and the HTTPRoute's and the policy's
+   * statuses say why. Core remembers the kinds a plugin served while the server runs, so removing the plugin's jar
+   * closes the routes rather than opening them. False (the default): a rejected or orphaned policy is reported and
+   * not applied. A kind that guards only some fields lists them in {@link #failClosedFields()} instead: a rejected
+   * or orphaned policy then closes its routes only if it sets one of them.
+   */
+  default boolean failClosed() {
     return false;
   }
 
@@ -54,7 +69,9 @@ public interface PolicyKind<S> {
    * Of the {@link #unsupportedFields}, those that guard traffic (authentication, authorization, a WAF): where one is
    * set and no loaded plugin's {@link FieldExtension} translates it, the route — or every route of the virtual host
    * — answers 500 rather than serving without the protection the policy asks for. Paths like
-   * {@link #unsupportedFields}, top-level fields of the merge object (e.g. {@code options.extauth}).
+   * {@link #unsupportedFields}, top-level fields of the merge object (e.g. {@code options.extauth}). A rejected
+   * policy, or one whose plugin is no longer loaded, that sets one of them closes the routes it targets as a
+   * {@link #failClosed()} kind's would.
    */
   default Set<String> failClosedFields() {
     return Set.of();

@@ -196,6 +196,14 @@ final class RuleTranslator {
       failure = where + " sessionPersistence: not supported; the rule answers 500";
       problems.invalidMessages.add(failure);
     }
+    // A guarding policy (auth, RBAC, WAF) that targets the rule but cannot be applied closes it, as an unresolved
+    // ExtensionRef does: same answer (500), same condition (ResolvedRefs False).
+    for (PolicyResource closing : policies.closing(ResourceKey.of(route), index, rule.getName())) {
+      problems.refFailure(closing.orphaned() ? GatewayApi.REASON_INVALID_KIND : GatewayApi.REASON_BACKEND_NOT_FOUND,
+          where + ": " + closing.closure() + "; the rule answers 500 (fail-closed)");
+      inputs.notReusable("a fail-closed policy targets it");
+      failure = "fail-closed policy";
+    }
     if (failure != null) {
       return new RuleParts(new RouteActionIR.DirectResponse(500, null), requestHeaders, responseHeaders, List.of(),
           null);

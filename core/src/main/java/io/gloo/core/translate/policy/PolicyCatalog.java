@@ -29,6 +29,8 @@ public final class PolicyCatalog {
   public record RegisteredExtension(String pluginId, FieldExtension<?> extension, ClassLoader classLoader) {}
 
   private final Map<GroupKind, RegisteredKind> kinds;
+  /** Guarding kinds served earlier in this run that no loaded plugin serves now. */
+  private final Map<GroupKind, RegisteredKind> absent;
   /** Per target kind, its extensions as kinds of their own ({@link ExtensionKind}), in registration order. */
   private final Map<GroupKind, List<RegisteredKind>> extensions;
   /**
@@ -46,11 +48,26 @@ public final class PolicyCatalog {
    *     claims a field an earlier extension of the same target claims, is ignored (the first to claim keeps it)
    */
   public PolicyCatalog(List<RegisteredKind> kinds, List<RegisteredExtension> extensions) {
+    this(kinds, extensions, List.of());
+  }
+
+  /**
+   * @param absent guarding kinds a plugin served earlier and none serves now; one a loaded plugin serves is
+   *     ignored. Their policies close the routes they target (see {@link AbsentKind}).
+   */
+  public PolicyCatalog(List<RegisteredKind> kinds, List<RegisteredExtension> extensions, List<AbsentKind> absent) {
     Map<GroupKind, RegisteredKind> map = new LinkedHashMap<>();
     for (RegisteredKind k : kinds) {
       map.putIfAbsent(k.groupKind(), k); // the first plugin to claim a kind keeps it
     }
     this.kinds = Collections.unmodifiableMap(map);
+    Map<GroupKind, RegisteredKind> gone = new LinkedHashMap<>();
+    for (AbsentKind a : absent) {
+      if (!map.containsKey(a.groupKind())) {
+        gone.putIfAbsent(a.groupKind(), new RegisteredKind(a.pluginId(), a, PolicyCatalog.class.getClassLoader()));
+      }
+    }
+    this.absent = Collections.unmodifiableMap(gone);
     Map<GroupKind, List<RegisteredKind>> byTarget = new LinkedHashMap<>();
     Map<GroupKind, Set<String>> claimed = new LinkedHashMap<>();
     for (RegisteredExtension e : extensions) {
@@ -95,6 +112,16 @@ public final class PolicyCatalog {
 
   public Optional<RegisteredKind> kind(String group, String kind) {
     return kind == null ? Optional.empty() : kind(new GroupKind(group, kind));
+  }
+
+  /** A guarding kind no loaded plugin serves any more (as core's {@link AbsentKind} stand-in), if it is one. */
+  public Optional<RegisteredKind> absentKind(String group, String kind) {
+    return kind == null ? Optional.empty() : Optional.ofNullable(absent.get(new GroupKind(group, kind)));
+  }
+
+  /** Whether there is nothing to index: no kind served, none absent. */
+  public boolean isEmpty() {
+    return kinds.isEmpty() && absent.isEmpty();
   }
 
   /** The extensions on a kind's fields (each as a kind whose translator gets the claimed fields). */

@@ -36,18 +36,22 @@ public final class PolicyIndex {
   public PolicyIndex(ResourceSnapshot snapshot, PolicyCatalog catalog, PluginInvoker invoker,
       PolicyReports reports) {
     this.mapper = catalog.mapper();
-    if (catalog.kinds().isEmpty()) {
+    if (catalog.isEmpty()) {
       return;
     }
     for (GenericKubernetesResource r : snapshot.list(GenericKubernetesResource.class)) {
       String apiVersion = r.getApiVersion() == null ? "" : r.getApiVersion();
       String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
       Optional<RegisteredKind> kind = catalog.kind(group, r.getKind());
-      if (kind.isEmpty()) {
+      PolicyResource policy;
+      if (kind.isPresent()) {
+        policy = parse(kind.get(), r, invoker, reports, mapper, catalog.claimedPaths(kind.get().groupKind()));
+      } else if (catalog.absentKind(group, r.getKind()).isPresent()) {
+        kind = catalog.absentKind(group, r.getKind());
+        policy = orphan(kind.get(), r, reports, mapper);
+      } else {
         continue;
       }
-      PolicyResource policy = parse(kind.get(), r, invoker, reports, mapper,
-          catalog.claimedPaths(kind.get().groupKind()));
       byRef.put(policy.ref(), policy);
       if (kind.get().attaches(Attachment.TARGET_REF)) {
         for (PolicyResource.TargetRef t : policy.targetRefs()) {
@@ -75,11 +79,15 @@ public final class PolicyIndex {
     JsonNode spec = rawSpec == null ? mapper.createObjectNode() : mapper.valueToTree(rawSpec);
     List<Violation> violations = new ArrayList<>();
     Object typed = null;
+    // The plugin, not the policy, failed (hung, or its circuit is open): the policy could not be checked.
+    String pluginFailed = null;
     try {
       typed = invoker.call(kind, "binding spec", () -> mapper.treeToValue(spec, kind.kind().specType()));
     } catch (PluginInvoker.PluginFailure e) {
-      violations.add(new Violation("spec", "does not match " + kind.groupKind() + ": "
-          + (e.getCause() != null ? firstLine(e.getCause().getMessage()) : e.getMessage())));
+      pluginFailed = e.reason().equals("exception") ? null : e.getMessage();
+      violations.add(new Violation("spec", pluginFailed != null ? "could not be checked: " + pluginFailed
+          : "does not match " + kind.groupKind() + ": "
+              + (e.getCause() != null ? firstLine(e.getCause().getMessage()) : e.getMessage())));
     }
     if (typed != null) {
       Object bound = typed;
@@ -88,6 +96,7 @@ public final class PolicyIndex {
         io.gloo.spi.policy.PolicyKind<Object> k = (io.gloo.spi.policy.PolicyKind<Object>) kind.kind();
         violations.addAll(invoker.call(kind, "validate", () -> k.validate(bound)));
       } catch (PluginInvoker.PluginFailure e) {
+        pluginFailed = e.reason().equals("exception") ? null : e.getMessage();
         violations.add(new Violation("spec", "validation failed: " + e.getMessage()));
       }
     }
@@ -101,8 +110,53 @@ public final class PolicyIndex {
             : " is not supported and is ignored"));
       }
     }
+    String closure = violations.isEmpty() ? null : closure(kind.kind(), spec, ref + " is rejected: "
+        + violations.stream().map(v -> "spec." + v.field() + ": " + v.message()).toList());
+    if (closure == null && pluginFailed != null && !(kind.kind().failOpen() && !kind.kind().failClosed())) {
+      // as when its translator fails: a policy the plugin could not check fails closed unless its kind is fail-open
+      closure = ref + " could not be checked: " + pluginFailed;
+    }
+    List<PolicyResource.TargetRef> targetRefs = targetRefs(spec);
+    if (closure != null && !targetRefs.isEmpty()) { // referenced only: what references it fails closed as it is
+      reports.rejected(ref, pluginFailed != null ? "the routes it targets answer 500 (its plugin failed)"
+          : "it guards traffic (fail-closed kind or field), so the routes it targets answer 500");
+    }
     return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec,
-        violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs(spec));
+        violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs, closure);
+  }
+
+  /**
+   * A policy of a guarding kind whose plugin is gone: never applied; if it guards (see {@link #closure}), the routes
+   * it targets answer 500, else it is only reported.
+   */
+  private static PolicyResource orphan(RegisteredKind kind, GenericKubernetesResource r, PolicyReports reports,
+      ObjectMapper mapper) {
+    AbsentKind absent = (AbsentKind) kind.kind();
+    PolicyRef ref = new PolicyRef(kind.groupKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
+    long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
+    reports.seen(ref, generation, io.gloo.spi.policy.StatusStyle.GLOO_NAMESPACED, false); // never applied
+    Object rawSpec = r.getAdditionalProperties().get("spec");
+    JsonNode spec = rawSpec == null ? mapper.createObjectNode() : mapper.valueToTree(rawSpec);
+    String closure = closure(absent, spec, absent.problem(ref));
+    if (closure != null) {
+      reports.rejected(ref, absent.problem() + "; it guards traffic, so the routes it targets answer 500");
+    } else {
+      reports.warning(ref, absent.problem() + "; not applied");
+    }
+    return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec, null,
+        List.of(new Violation("", absent.problem())), targetRefs(spec), closure);
+  }
+
+  /**
+   * {@code why} if a policy of {@code kind} with this spec that cannot be applied must close the routes it targets
+   * (its kind is fail-closed, or the spec sets one of the kind's fail-closed fields), else null.
+   */
+  private static String closure(io.gloo.spi.policy.PolicyKind<?> kind, JsonNode spec, String why) {
+    if (kind.failClosed()) {
+      return why;
+    }
+    List<String> guarded = kind.failClosedFields().stream().filter(f -> present(spec, f)).sorted().toList();
+    return guarded.isEmpty() ? null : why + " (it sets spec." + String.join(", spec.", guarded) + ")";
   }
 
   private static String firstLine(String s) {

@@ -33,6 +33,8 @@ public final class PolicyReports {
     final List<String> errors = new ArrayList<>();
     final List<String> warnings = new ArrayList<>();
     final TreeSet<String> attachedTo = new TreeSet<>();
+    /** Places that answer 500 because this guarding policy cannot be applied (fail-closed). */
+    final TreeSet<String> closed = new TreeSet<>();
     final Map<String, String> lostFields = new TreeMap<>();
     boolean lostEverywhere = true;
     boolean applied;
@@ -72,6 +74,14 @@ public final class PolicyReports {
     }
   }
 
+  /**
+   * The policy guards traffic and cannot be applied (rejected, or its plugin is gone), so {@code where} answers 500
+   * instead of serving without it.
+   */
+  public synchronized void closed(PolicyRef ref, String where) {
+    report(ref).closed.add(where);
+  }
+
   /** A field the policy set lost to a higher-priority policy at {@code where}. */
   public synchronized void lost(PolicyRef ref, String field, PolicyRef winner, String where) {
     report(ref).lostFields.merge(field, winner + " at " + where, (a, b) -> a.contains(b) ? a : a + "; " + b);
@@ -99,6 +109,9 @@ public final class PolicyReports {
     notes.addAll(r.rejected);
     notes.addAll(r.errors);
     notes.addAll(r.warnings);
+    if (!r.closed.isEmpty()) {
+      notes.add("these answer 500 until it is fixed (fail-closed): " + String.join(", ", r.closed));
+    }
     if (!r.applied && r.rejected.isEmpty() && r.attachable) {
       notes.add("not attached to any route or virtual host");
     } else if (r.applied && r.lostEverywhere) {
@@ -116,6 +129,9 @@ public final class PolicyReports {
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("attachedTo", List.copyOf(r.attachedTo));
+    if (!r.closed.isEmpty()) {
+      details.put("failClosed", List.copyOf(r.closed));
+    }
     if (!r.lostFields.isEmpty()) {
       details.put("lostFields", new TreeMap<>(r.lostFields));
     }

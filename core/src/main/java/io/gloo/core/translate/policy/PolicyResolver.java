@@ -85,27 +85,69 @@ public final class PolicyResolver {
     return merge(new ArrayList<>(ordered), route.kind() + " " + route.namespacedName() + " rule " + rule);
   }
 
-  /** The merged policies of a virtual host that serves routes of these Gateway listeners. */
+  /**
+   * The guarding policies that target a route rule (the whole route, or this rule by {@code sectionName}) but
+   * cannot be applied: rejected, or their plugin is gone (see {@link io.gloo.spi.policy.PolicyKind#failClosed()}).
+   * The rule must answer 500; each is reported as closing it.
+   */
+  public List<PolicyResource> closing(ResourceKey route, int rule, String ruleName) {
+    List<PolicyResource> closing = new ArrayList<>();
+    for (PolicyResource p : index.targeting(route.kind(), route.namespace(), route.name())) {
+      if (p.closure() == null) {
+        continue;
+      }
+      for (PolicyResource.TargetRef t : p.targetRefs()) {
+        if (t.kind() != null && t.kind().equals(route.kind()) && Objects.equals(t.name(), route.name())
+            && (t.sectionName() == null || t.sectionName().equals(ruleName))) {
+          closing.add(p);
+          reports.closed(p.ref(), route.kind() + " " + route.namespacedName() + " rule " + rule);
+          break;
+        }
+      }
+    }
+    return closing;
+  }
+
+  /**
+   * The merged policies of a virtual host that serves routes of these Gateway listeners. Guarding policies that
+   * target the Gateway (or these listeners) but cannot be applied come first, as {@link FailClosed} policies: every
+   * route of the virtual host then answers 500.
+   */
   public List<AppliedPolicy> forVirtualHost(ResourceKey gateway, List<String> listeners) {
     List<PolicyResource> targeting = index.targeting(gateway.kind(), gateway.namespace(), gateway.name());
     if (targeting.isEmpty()) {
       return List.of();
     }
+    String where = gateway.kind() + " " + gateway.namespacedName() + " listener " + String.join(",", listeners);
+    List<AppliedPolicy> closing = new ArrayList<>();
     Set<PolicyResource> ordered = identitySet();
     for (String listener : listeners) {
       for (PolicyResource p : targeting) {
-        if (p.valid() && targets(p, gateway, listener)) {
+        if (targets(p, gateway, listener)) {
           ordered.add(p);
         }
       }
     }
     for (PolicyResource p : targeting) {
-      if (p.valid() && targets(p, gateway, null)) {
+      if (targets(p, gateway, null)) {
         ordered.add(p);
       }
     }
-    return merge(new ArrayList<>(ordered), gateway.kind() + " " + gateway.namespacedName() + " listener "
-        + String.join(",", listeners));
+    List<PolicyResource> valid = new ArrayList<>();
+    for (PolicyResource p : ordered) {
+      if (p.valid()) {
+        valid.add(p);
+      } else if (p.closure() != null) {
+        reports.closed(p.ref(), where);
+        closing.add(new AppliedPolicy(p.kind(), List.of(p.ref()), Map.of(), new FailClosed(p.closure())));
+      }
+    }
+    List<AppliedPolicy> merged = merge(valid, where);
+    if (closing.isEmpty()) {
+      return merged;
+    }
+    closing.addAll(merged);
+    return closing;
   }
 
   private static boolean targets(PolicyResource p, ResourceKey gateway, String sectionName) {

@@ -10,6 +10,7 @@ import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.policy.AppliedPolicy;
 import io.gloo.core.translate.policy.BackendLookup;
+import io.gloo.core.translate.policy.FailClosed;
 import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.PluginInvoker.PluginFailure;
 import io.gloo.core.translate.policy.PolicyReports;
@@ -94,7 +95,7 @@ public final class PolicyApplier {
         for (PolicyRef ref : policy.contributors()) {
           reports.error(ref, failure.getMessage() + " (at " + ir.source().route().namespacedName() + " " + where + ")");
         }
-        if (policy.kind().kind().failOpen()) {
+        if (policy.kind().kind().failOpen() && !policy.kind().kind().failClosed()) {
           routeProblems.accept(ir.source().route(), where + ": " + policy.kind().groupKind() + " skipped (fail-open): "
               + failure.getMessage());
           continue;
@@ -112,6 +113,14 @@ public final class PolicyApplier {
   VirtualHost virtualHost(VirtualHostIR ir, VirtualHost built) {
     VirtualHost current = built;
     for (AppliedPolicy policy : ir.policies()) {
+      if (policy.spec() instanceof FailClosed closed) {
+        // A guarding policy on the Gateway that cannot be applied: no route of the virtual host serves without it.
+        for (ResourceKey route : ir.sources()) {
+          routeProblems.accept(route, "virtual host " + ir.domain() + ": " + closed.reason()
+              + "; its routes answer 500 (fail-closed)");
+        }
+        return answer500(current);
+      }
       VirtualHost.Builder builder = current.toBuilder();
       VirtualHostContext ctx = new VirtualHostCtx(policy, ir);
       try {
@@ -127,7 +136,7 @@ public final class PolicyApplier {
         }
         current = next;
       } catch (PluginFailure failure) {
-        if (policy.kind().kind().failOpen()) {
+        if (policy.kind().kind().failOpen() && !policy.kind().kind().failClosed()) {
           for (PolicyRef ref : policy.contributors()) {
             reports.error(ref, failure.getMessage() + " (at virtual host " + ir.domain() + "); not applied");
           }
@@ -137,21 +146,29 @@ public final class PolicyApplier {
         for (PolicyRef ref : policy.contributors()) {
           reports.error(ref, failure.getMessage() + " (at virtual host " + ir.domain() + "); its routes answer 500");
         }
-        VirtualHost.Builder closed = current.toBuilder();
-        for (int i = 0; i < closed.getRoutesCount(); i++) {
-          closed.setRoutes(i, closed.getRoutes(i).toBuilder().clearAction()
-              .setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)));
-        }
-        current = closed.build();
+        current = answer500(current);
       }
     }
     return current;
+  }
+
+  /** The virtual host with every route answering 500 (names, matches and metadata kept). */
+  private static VirtualHost answer500(VirtualHost vhost) {
+    VirtualHost.Builder closed = vhost.toBuilder();
+    for (int i = 0; i < closed.getRoutesCount(); i++) {
+      closed.setRoutes(i, closed.getRoutes(i).toBuilder().clearAction()
+          .setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)));
+    }
+    return closed.build();
   }
 
   /** The HTTP filters the policies under one listener need, de-duplicated by name. */
   List<StagedHttpFilter> httpFilters(int port, List<AppliedPolicy> policies) {
     Map<String, StagedHttpFilter> filters = new LinkedHashMap<>();
     for (AppliedPolicy policy : policies) {
+      if (policy.spec() instanceof FailClosed) {
+        continue; // nothing to translate: its routes answer 500
+      }
       ListenerContext ctx = new ListenerCtx(policy, port);
       try {
         List<StagedHttpFilter> wanted = invoker.call(policy.kind(), "HTTP filters",

@@ -35,6 +35,12 @@ public final class AuthConfigKind extends GlooKind<AuthConfigSpec> {
     this.onPublish = onPublish;
   }
 
+  /** Authentication: a rejected AuthConfig, or one left behind by an unloaded ext-auth plugin, never opens a route. */
+  @Override
+  public boolean failClosed() {
+    return true;
+  }
+
   @Override
   public StatusStyle statusStyle() {
     return StatusStyle.GLOO_NAMESPACED;
