@@ -4,7 +4,6 @@ import com.google.errorprone.annotations.ThreadSafe;
 import io.gloo.core.admin.AdminAccess;
 import io.gloo.core.admin.AdminServer;
 import io.gloo.core.plugin.CaPeerTls;
-import io.gloo.core.plugin.LoadedPlugin;
 import io.gloo.core.plugin.LoadedPlugins;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.plugin.PluginNetwork;
@@ -17,12 +16,8 @@ import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.policy.PluginInvoker;
-import io.gloo.core.translate.policy.PolicyCatalog;
-import io.gloo.core.translate.policy.RegisteredKind;
 import io.gloo.core.translate.xds.RouteReplacement;
 import io.gloo.core.validate.ProtoConstraintValidator;
-import io.gloo.spi.policy.FieldExtension;
-import io.gloo.spi.policy.PolicyKind;
 import io.gloo.core.watch.ConfigSource;
 import io.gloo.core.watch.DirectorySource;
 import io.gloo.core.watch.KindRegistry;
@@ -211,17 +206,7 @@ public final class GlooServer implements AutoCloseable {
 
   /** A translator for these plugins' policy kinds; what plugins produce is checked against Envoy's constraints. */
   private Translator translatorFor(LoadedPlugins loaded) {
-    List<RegisteredKind> kinds = new ArrayList<>();
-    List<PolicyCatalog.RegisteredExtension> extensions = new ArrayList<>();
-    for (LoadedPlugin plugin : loaded.started()) {
-      for (PolicyKind<?> kind : plugin.kinds()) {
-        kinds.add(new RegisteredKind(plugin.id(), kind, plugin.classLoader()));
-      }
-      for (FieldExtension<?> extension : plugin.fieldExtensions()) {
-        extensions.add(new PolicyCatalog.RegisteredExtension(plugin.id(), extension, plugin.classLoader()));
-      }
-    }
-    return new Translator(new PolicyCatalog(kinds, extensions), invoker,
+    return new Translator(loaded.policyCatalog(), invoker,
         message -> constraints.validate(message).stream().map(Object::toString).toList(), routeReplacement,
         publisher.validator());
   }
