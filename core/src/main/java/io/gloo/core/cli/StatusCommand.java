@@ -144,6 +144,10 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("FILE %s:%d:%d  %s%n", p.path("file").asString(), p.path("line").asInt(), p.path("column").asInt(),
             p.path("message").asString());
       }
+      for (JsonNode p : report.path("pluginProblems")) {
+        problem = true;
+        out.println("PLUGIN " + p.path("message").asString());
+      }
       for (Map.Entry<String, JsonNode> e : report.path("statuses").properties()) {
         JsonNode status = e.getValue();
         if (status.has("parents")) {

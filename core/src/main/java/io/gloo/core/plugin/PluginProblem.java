@@ -19,6 +19,15 @@ public record PluginProblem(String plugin, String version, Path archive, String 
     this(plugin, version, archive, reason, serving, null);
   }
 
+  /**
+   * One line without the reason (which may name files and settings), for where anyone may read it ({@code /readyz}):
+   * {@code plugin ID VERSION failed to load[, VERSION keeps serving]}.
+   */
+  public String brief() {
+    return "plugin " + plugin + (version == null || version.isEmpty() ? "" : " " + version) + " failed to load"
+        + (serving == null ? "" : ", " + serving + " keeps serving");
+  }
+
   /** One line: {@code plugin ID VERSION (FILE) failed to load: REASON[; VERSION keeps serving]}. */
   public String describe() {
     return "plugin " + plugin + (version == null || version.isEmpty() ? "" : " " + version) + " ("

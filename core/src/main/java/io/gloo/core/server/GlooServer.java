@@ -7,6 +7,7 @@ import io.gloo.core.plugin.CaPeerTls;
 import io.gloo.core.plugin.LoadedPlugins;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.plugin.PluginNetwork;
+import io.gloo.core.plugin.PluginProblem;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.snapshot.SnapshotError;
@@ -345,6 +346,20 @@ public final class GlooServer implements AutoCloseable {
     reason = reason != null ? reason : source.notReadyReason();
     List<String> ports = reason != null || pluginManager == null ? List.of() : pluginManager.portFailures();
     return reason != null || ports.isEmpty() ? reason : String.join("; ", ports);
+  }
+
+  /**
+   * Null when nothing is degraded; otherwise what serves less than it should while the server stays ready: plugin
+   * archives that failed to load (a replacement refused while its previous version keeps serving, or a new plugin
+   * that did not start), one {@link PluginProblem#brief()} each (no reasons: {@code /readyz} answers anyone; the
+   * reasons are in {@code /statuses} and {@code /plugins}), joined by "; ".
+   */
+  public String degradedReason() {
+    if (pluginManager == null) {
+      return null;
+    }
+    List<String> problems = pluginManager.problems().stream().map(PluginProblem::brief).toList();
+    return problems.isEmpty() ? null : String.join("; ", problems) + " (see /statuses)";
   }
 
   /**
