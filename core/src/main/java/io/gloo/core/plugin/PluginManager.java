@@ -434,7 +434,7 @@ public final class PluginManager implements AutoCloseable {
 
   /**
    * Why the replacement of a started plugin's archive cannot load, checked before the running version is touched
-   * (unreadable archive or manifest, no id or version, another id, SPI range): then the running version keeps serving
+   * (unreadable archive or manifest, no id or version, SPI range): then the running version keeps serving
    * and the replacement is remembered as refused (also so that the next scans do not check it again); null when it
    * may load.
    */
@@ -444,13 +444,11 @@ public final class PluginManager implements AutoCloseable {
       return entry.rejected.reason();
     }
     PluginArchives.Checked checked = PluginArchives.check(entry.archive, workDir, descriptors, versions);
-    if (checked.problem() == null && checked.id().equals(entry.view.id())) {
+    if (checked.problem() == null) {
       return null;
     }
-    String reason = checked.problem() != null ? checked.problem()
-        : "Plugin-Id " + checked.id() + " differs from the running plugin's " + entry.view.id();
-    refuse(entry, checked.version(), reason, checked.category(), now);
-    return reason;
+    refuse(entry, checked.version(), checked.problem(), checked.category(), now);
+    return checked.problem();
   }
 
   /**
