@@ -78,8 +78,9 @@ public final class PolicyIndex {
     try {
       typed = invoker.call(kind, "binding spec", () -> mapper.treeToValue(spec, kind.kind().specType()));
     } catch (PluginInvoker.PluginFailure e) {
-      violations.add(new Violation("spec", "does not match " + kind.groupKind() + ": "
-          + (e.getCause() != null ? firstLine(e.getCause().getMessage()) : e.getMessage())));
+      // the field that failed, as the author wrote it (spec.allow), not the binder's view of it
+      violations.add(e.getCause() != null ? BindingErrors.describe(e.getCause(), spec)
+          : new Violation("", "does not bind: " + e.getMessage()));
     }
     if (typed != null) {
       Object bound = typed;
@@ -88,11 +89,11 @@ public final class PolicyIndex {
         io.gloo.spi.policy.PolicyKind<Object> k = (io.gloo.spi.policy.PolicyKind<Object>) kind.kind();
         violations.addAll(invoker.call(kind, "validate", () -> k.validate(bound)));
       } catch (PluginInvoker.PluginFailure e) {
-        violations.add(new Violation("spec", "validation failed: " + e.getMessage()));
+        violations.add(new Violation("", "validation failed: " + e.getMessage()));
       }
     }
     for (Violation v : violations) {
-      reports.rejected(ref, "spec." + v.field() + ": " + v.message());
+      reports.rejected(ref, (v.field().isEmpty() ? "spec" : "spec." + v.field()) + ": " + v.message());
     }
     for (String field : kind.kind().unsupportedFields()) {
       if (!claimed.contains(field) && present(spec, field)) {
@@ -103,14 +104,6 @@ public final class PolicyIndex {
     }
     return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec,
         violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs(spec));
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "invalid";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   private static boolean present(JsonNode spec, String dottedPath) {

@@ -11,6 +11,7 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.policy.AppliedPolicy;
 import io.gloo.core.translate.policy.BackendLookup;
 import io.gloo.core.translate.policy.PluginInvoker;
+import io.gloo.core.translate.policy.PluginFailureLog;
 import io.gloo.core.translate.policy.PluginInvoker.PluginFailure;
 import io.gloo.core.translate.policy.PolicyReports;
 import io.gloo.spi.policy.PolicyRef;
@@ -90,6 +91,7 @@ public final class PolicyApplier {
         }
         current = next;
       } catch (PluginFailure failure) {
+        PluginFailureLog.log(policy.kind(), policy.contributors(), failure);
         String where = "rule " + ir.source().rule();
         for (PolicyRef ref : policy.contributors()) {
           reports.error(ref, failure.getMessage() + " (at " + ir.source().route().namespacedName() + " " + where + ")");
@@ -127,6 +129,7 @@ public final class PolicyApplier {
         }
         current = next;
       } catch (PluginFailure failure) {
+        PluginFailureLog.log(policy.kind(), policy.contributors(), failure);
         if (policy.kind().kind().failOpen()) {
           for (PolicyRef ref : policy.contributors()) {
             reports.error(ref, failure.getMessage() + " (at virtual host " + ir.domain() + "); not applied");
@@ -165,6 +168,7 @@ public final class PolicyApplier {
           filters.putIfAbsent(f.filter().getName(), f);
         }
       } catch (PluginFailure failure) {
+        PluginFailureLog.log(policy.kind(), policy.contributors(), failure);
         for (PolicyRef ref : policy.contributors()) {
           reports.error(ref, failure.getMessage() + " (HTTP filters of listener port " + port + ")");
         }
@@ -199,6 +203,7 @@ public final class PolicyApplier {
       }
       return resources;
     } catch (PluginFailure failure) {
+      PluginFailureLog.log(policy.kind(), policy.contributors(), failure);
       for (PolicyRef ref : policy.contributors()) {
         reports.error(ref, failure.getMessage() + "; routes to it answer 500");
       }
