@@ -16,16 +16,13 @@ import io.gloo.spi.policy.PolicyKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,14 +36,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.pf4j.DefaultPluginStatusProvider;
 import org.pf4j.DefaultVersionManager;
-import org.pf4j.ManifestPluginDescriptorFinder;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginStatusProvider;
 import org.pf4j.VersionManager;
@@ -484,6 +476,15 @@ public final class PluginManager implements AutoCloseable {
         dashIfEmpty(version), reason, entry.view.version());
   }
 
+  /** Loads and unloads are news when serving; an offline command (gloo translate) loads them every run. */
+  private void info(String format, Object... args) {
+    if (options.mode() == Mode.SERVE) {
+      LOG.info(format, args);
+    } else {
+      LOG.debug(format, args);
+    }
+  }
+
   private static String dashIfEmpty(String s) {
     return s == null || s.isEmpty() ? "-" : s;
   }
@@ -582,7 +583,7 @@ public final class PluginManager implements AutoCloseable {
         entry.disabled = true;
         cleanUp(entry);
         entry.view = new LoadedPlugin(id, version, PluginState.DISABLED, requires, List.of(), List.of(), disabled, archive, null);
-        LOG.info("plugin {} {}: {}", id, version, disabled);
+        info("plugin {} {}: {}", id, version, disabled);
         return entry;
       }
       if (version == null || version.isBlank()) {
@@ -628,7 +629,7 @@ public final class PluginManager implements AutoCloseable {
       }
       entry.view = new LoadedPlugin(id, version, PluginState.STARTED, requires, kinds, extensions, null, archive,
           entry.loader);
-      LOG.info("plugin {} {} {} from {} ({} kinds: {})", loadingId, version,
+      info("plugin {} {} {} from {} ({} kinds: {})", loadingId, version,
           options.mode() == Mode.SERVE ? "started" : "loaded offline", fileName, kinds.size(),
           entry.kinds.stream().map(k -> k.apiVersion() + " " + k.kind()).toList());
       return entry;
@@ -737,7 +738,7 @@ public final class PluginManager implements AutoCloseable {
     }
     cleanUp(entry);
     if (wasStarted) {
-      LOG.info("plugin {} stopped and unloaded", id);
+      info("plugin {} stopped and unloaded", id);
     }
   }
 
