@@ -81,6 +81,23 @@ class OfflineCommandsLoadPluginsTest {
   }
 
   @Test
+  void statusTranslatesOfflineWithThePlugins() throws Exception {
+    Path config = Files.createDirectories(temp.resolve("config"));
+    Files.copy(EXAMPLE, config.resolve("example.yaml"));
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort(); // no server answers there: gloo status translates offline
+    }
+    Run without = run("status", "--config-dir", config.toString(), "--admin", "http://127.0.0.1:" + port,
+        "--plugins-dir", temp.resolve("none").toString());
+    assertTrue(without.out().contains("is not served by any installed plugin"), without.out());
+    Run with = run("status", "--config-dir", config.toString(), "--admin", "http://127.0.0.1:" + port,
+        "--plugins-dir", plugins().toString());
+    assertTrue(with.out().startsWith("# offline translation of"), with.out());
+    assertTrue(!with.out().contains("is not served by any installed plugin"), with.out());
+  }
+
+  @Test
   void aMalformedPluginConfigIsOneLine() {
     Run run = run("translate", "-f", EXAMPLE.toString(), "--plugin-config", "nodot");
     assertEquals(2, run.exit());
