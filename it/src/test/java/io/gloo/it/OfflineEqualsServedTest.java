@@ -9,6 +9,7 @@ import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.ServeOptions;
 import io.gloo.core.snapshot.PublishedSnapshot;
 import io.gloo.core.store.ResourceKey;
+import io.gloo.core.testing.Manifests;
 import io.gloo.core.testing.SharedDir;
 import io.gloo.core.translate.TranslationJson;
 import java.io.IOException;
@@ -38,15 +39,6 @@ import tools.jackson.databind.JsonNode;
  * descriptor key (otherwise each process signs config selectors with a key of its own) and the services' ports.
  */
 class OfflineEqualsServedTest {
-
-  private static final String GATEWAY_CLASS = """
-      apiVersion: gateway.networking.k8s.io/v1
-      kind: GatewayClass
-      metadata:
-        name: gloo-gateway
-      spec:
-        controllerName: solo.io/gloo-gateway
-      """;
 
   @TempDir
   static Path temp;
@@ -94,7 +86,7 @@ class OfflineEqualsServedTest {
       Files.copy(file, dir.resolve(file.getParent().getFileName() + "_" + file.getFileName()));
     }
     if (scenario.addGatewayClass()) {
-      Files.writeString(dir.resolve("zz-gatewayclass.yaml"), GATEWAY_CLASS);
+      Files.writeString(dir.resolve("zz-gatewayclass.yaml"), Manifests.gatewayClass());
     }
     Map<String, JsonNode> offline = translate(dir, config);
     Map<String, JsonNode> served = serve(dir, config);
