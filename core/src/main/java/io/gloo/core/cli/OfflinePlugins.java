@@ -47,10 +47,6 @@ final class OfflinePlugins implements AutoCloseable {
     return loaded;
   }
 
-  LoadedPlugins plugins() {
-    return plugins;
-  }
-
   /** Reads manifests with the built-in kinds and the plugins' (as {@code gloo serve}'s directory source does). */
   ResourceSnapshot read(List<Path> paths) {
     return DirectorySource.load(paths, new ManifestParser(kinds));
