@@ -82,4 +82,25 @@ public interface PluginContext {
 
   /** Runs a background service for as long as the plugin is loaded. */
   void registerBackgroundService(BackgroundService service);
+
+  /**
+   * Why core loaded the plugin: to serve ({@code gloo serve}, the standalone servers), or for an offline command
+   * ({@code gloo translate}, {@code gloo route-check}, {@code gloo status} without a server, {@code gloo plugins})
+   * that only translates. Offline, a plugin must open no port, connect to nothing and start no thread: it reads its
+   * configuration and returns its kinds and field extensions, whose translators and sinks run as when serving (a
+   * sink that compiles configs still compiles them; it just feeds no service). Core backs this up: offline, the
+   * {@code register*Service} and {@link #registerAdminView} calls serve nothing and a background service is never
+   * started, so a plugin written before this method existed still opens no port.
+   */
+  default Mode mode() {
+    return Mode.SERVE;
+  }
+
+  /** See {@link #mode()}. */
+  enum Mode {
+    /** Loaded by a process that serves: start services, bind ports. */
+    SERVE,
+    /** Loaded by an offline command: translate only; no port, no connection, no background thread. */
+    OFFLINE
+  }
 }

@@ -3,7 +3,9 @@ package io.gloo.core.admin;
 import com.google.errorprone.annotations.ThreadSafe;
 import io.gloo.core.evaluate.RouteEvaluator;
 import io.gloo.core.evaluate.TestRequest;
+import io.gloo.core.plugin.PluginListing;
 import io.gloo.core.plugin.PluginManager;
+import io.gloo.core.plugin.PluginProblem;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.snapshot.PublishedSnapshot;
@@ -24,8 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The admin endpoints that show the topology: {@code /snapshots} (the xDS served per Gateway, as Envoy JSON),
  * {@code /statuses} (the status of every processed resource, source problems such as malformed files, and the
- * ACK/NACK state of every connected proxy), {@code /route-check} (what the served config does with one request) and
- * {@code /plugins/<id>/<view>} (views plugins register). Read-only; secrets are never rendered (only their names).
+ * ACK/NACK state of every connected proxy), {@code /route-check} (what the served config does with one request),
+ * {@code /plugins} (the plugins loaded and failed) and {@code /plugins/<id>/<view>} (views plugins register). Read-only; secrets are never rendered (only their names).
  * {@link AdminAccess} decides who gets them. Stateless: reads the server's current state on each call.
  */
 @ThreadSafe
@@ -37,7 +39,11 @@ final class AdminDumps {
     this.server = server;
   }
 
-  /** {@code /plugins}: the plugins' views; {@code /plugins/<id>/<name>}: one view's JSON. */
+  /**
+   * {@code /plugins}: what the server has loaded ({@link PluginListing}: every archive with its state, kinds, claimed
+   * fields, views and load failures) plus {@code views}, every view's path; {@code /plugins/<id>/<name>}: one view's
+   * JSON.
+   */
   AdminResponse pluginView(String path) {
     PluginManager plugins = server.pluginManager();
     String[] parts = path.replaceAll("/+$", "").split("/");
@@ -45,9 +51,10 @@ final class AdminDumps {
       return AdminResponse.text(404, "no plugins\n");
     }
     if (parts.length == 2) {
-      ArrayNode names = AdminResponse.mapper().createArrayNode();
+      ObjectNode listing = PluginListing.json(plugins);
+      ArrayNode names = listing.putArray("views");
       plugins.adminViews().names().forEach(n -> names.add("/plugins/" + n));
-      return AdminResponse.json(names);
+      return AdminResponse.json(listing);
     }
     if (parts.length != 4) {
       return AdminResponse.text(404, "use /plugins/<plugin id>/<view>\n");
@@ -93,6 +100,20 @@ final class AdminDumps {
       n.put("message", p.message());
     }
     pluginCircuits(root.putArray("pluginCircuits"));
+    ArrayNode pluginProblems = root.putArray("pluginProblems");
+    if (server.pluginManager() != null) {
+      for (PluginProblem p : server.pluginManager().problems()) {
+        ObjectNode n = pluginProblems.addObject();
+        n.put("plugin", p.plugin());
+        n.put("version", p.version());
+        n.put("archive", p.archive().getFileName().toString());
+        n.put("reason", p.reason());
+        if (p.serving() != null) {
+          n.put("serving", p.serving());
+        }
+        n.put("message", p.describe());
+      }
+    }
     ArrayNode proxies = root.putArray("proxies");
     for (ProxyStatus p : server.tracker().proxies()) {
       ObjectNode n = proxies.addObject();

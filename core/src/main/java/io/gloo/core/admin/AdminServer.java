@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP API (default port 9091). Probes and metrics — {@code /healthz}, {@code /readyz}, {@code /metrics}
  * (Prometheus) — answer anyone who reaches the port; the dumps ({@link AdminDumps}: {@code /snapshots},
- * {@code /statuses}, {@code /route-check}, {@code /plugins/<id>/<view>}) only whom {@link AdminAccess} allows
+ * {@code /statuses}, {@code /route-check}, {@code /plugins}, {@code /plugins/<id>/<view>}) only whom {@link AdminAccess} allows
  * (loopback by default; {@code --admin-bind} plus a bearer token beyond it). One port, so probes, Prometheus and
  * {@code gloo status} keep their addresses.
  *
@@ -128,8 +128,10 @@ public final class AdminServer implements AutoCloseable {
   private AdminResponse readyz() {
     String reason = server.notReadyReason();
     if (reason == null) {
+      String degraded = server.degradedReason();
       return AdminResponse.text(200, "ready: " + server.source().describe() + ", "
-          + server.publisher().current().size() + " gateway snapshot(s)\n");
+          + server.publisher().current().size() + " gateway snapshot(s)"
+          + (degraded == null ? "" : "; degraded: " + degraded) + "\n");
     }
     return AdminResponse.text(503, "not ready: " + reason + "\n");
   }

@@ -8,10 +8,7 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.store.SourceProblem;
 import io.gloo.core.translate.TranslationResult;
-import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.XdsResources;
-import io.gloo.core.watch.DirectorySource;
-import io.gloo.core.watch.ManifestParser;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +21,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code gloo route-check}: translates manifests offline and evaluates requests against the result the way Envoy's
- * router would, either a test file in the format of Envoy's router_check_tool or one request. Opens no port.
+ * router would, either a test file in the format of Envoy's router_check_tool or one request. Opens no port. Loads
+ * the distribution's plugins in offline mode, as {@code gloo translate} does.
  */
 @Command(name = "route-check", mixinStandardHelpOptions = true,
     description = {"Translate manifests offline and check how Envoy would route requests, without running Envoy.",
         "With --tests: run a router_check_tool test file (JSON or YAML) and print PASS/FAIL per test.",
         "With --request: print the full routing decision for one request.",
+        "Loads the plugins gloo serve would (same --plugins-dir, --plugins, --plugin-config), opening no port.",
         "Exit status: 0 when every test passes, 1 when one fails, 2 on unusable input."})
 final class RouteCheckCommand implements Callable<Integer> {
 
@@ -70,19 +69,28 @@ final class RouteCheckCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin
+  PluginOptions plugins;
+
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if ((tests == null) == (request == null)) {
       err.println("gloo route-check: give exactly one of --tests FILE or --request \"METHOD URL\"");
       return 2;
     }
-    ResourceSnapshot snapshot = DirectorySource.load(paths, new ManifestParser(), maxManifestBytes);
-    for (SourceProblem p : snapshot.problems()) {
-      err.println("problem: " + p);
+    TranslationResult result;
+    try (OfflinePlugins offline = OfflinePlugins.load(plugins.offline(), err)) {
+      ResourceSnapshot snapshot = offline.read(paths, maxManifestBytes);
+      for (SourceProblem p : snapshot.problems()) {
+        err.println("problem: " + p);
+      }
+      result = offline.translator(io.gloo.core.translate.xds.RouteReplacement.STANDARD).translate(snapshot);
+    } catch (IllegalArgumentException e) { // a malformed --plugin-config
+      err.println("gloo route-check: " + e.getMessage());
+      return 2;
     }
-    TranslationResult result = new Translator().translate(snapshot);
     XdsResources xds = select(result.gateways(), err);
     if (xds == null) {
       return 2;

@@ -5,8 +5,6 @@ import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.store.SourceProblem;
 import io.gloo.core.translate.TranslationJson;
 import io.gloo.core.translate.TranslationResult;
-import io.gloo.core.translate.Translator;
-import io.gloo.core.watch.DirectorySource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -32,7 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"Show the status of every resource: from a running 'gloo serve' (its admin API), or, when none",
-        "answers, by translating the directory offline. Exit status 1 when any condition reports a problem."})
+        "answers, by translating the directory offline (with the plugins gloo serve would load: --plugins-dir,",
+        "--plugins, --plugin-config). Exit status 1 when any condition reports a problem."})
 final class StatusCommand implements Callable<Integer> {
 
   @Spec
@@ -52,6 +51,10 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "table", converter = Output.TableJsonOrYaml.class,
       description = "table, json or yaml.")
   String output;
+
+  /** For the offline translation: the plugins the server would load. */
+  @picocli.CommandLine.Mixin
+  PluginOptions plugins;
 
   @Override
   public Integer call() {
@@ -117,8 +120,14 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private JsonNode offline() {
-    ResourceSnapshot snapshot = DirectorySource.load(List.of(configDir));
-    TranslationResult result = new Translator().translate(snapshot);
+    ResourceSnapshot snapshot;
+    TranslationResult result;
+    try (OfflinePlugins offline = OfflinePlugins.load(plugins.offline(), spec.commandLine().getErr())) {
+      snapshot = offline.read(List.of(configDir), io.gloo.core.watch.DirectorySource.DEFAULT_MAX_MANIFEST_BYTES);
+      result = offline.translator(io.gloo.core.translate.xds.RouteReplacement.STANDARD).translate(snapshot);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     Reporter reporter = new Reporter();
     reporter.translated(result.statuses(), snapshot.problems());
     ObjectNode root = TranslationJson.mapper().createObjectNode();
@@ -143,6 +152,10 @@ final class StatusCommand implements Callable<Integer> {
         problem = true;
         out.printf("FILE %s:%d:%d  %s%n", p.path("file").asString(), p.path("line").asInt(), p.path("column").asInt(),
             p.path("message").asString());
+      }
+      for (JsonNode p : report.path("pluginProblems")) {
+        problem = true;
+        out.println("PLUGIN " + p.path("message").asString());
       }
       for (Map.Entry<String, JsonNode> e : report.path("statuses").properties()) {
         JsonNode status = e.getValue();

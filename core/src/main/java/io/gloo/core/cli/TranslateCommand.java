@@ -9,17 +9,16 @@ import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.store.SourceProblem;
 import io.gloo.core.translate.TranslationJson;
 import io.gloo.core.translate.TranslationResult;
-import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.XdsResources;
 import io.gloo.core.translate.xds.RouteReplacement;
 import io.gloo.core.validate.SnapshotValidator;
-import io.gloo.core.watch.DirectorySource;
-import io.gloo.core.watch.ManifestParser;
+import io.gloo.core.plugin.PluginManager;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,12 +26,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code gloo translate}: offline translation; opens no port. */
+/**
+ * {@code gloo translate}: offline translation; opens no port. Loads the distribution's plugins in offline mode, as
+ * {@code gloo serve} would with the same plugin options, so that its output is what serve serves.
+ */
 @Command(name = "translate", mixinStandardHelpOptions = true,
     description = {"Translate manifests offline and print, per Gateway, the Envoy listeners, route configurations,",
         "clusters and endpoints (Envoy's JSON mapping), and the status of every input resource. Opens no port.",
         "Runs the checks gloo serve runs before publishing: a route Envoy would reject is replaced (or dropped) and",
-        "reported in its status, as serve does.",
+        "reported in its status, as serve does. Loads the plugins gloo serve would (same --plugins-dir, --plugins and",
+        "--plugin-config) in offline mode: no plugin opens a port or starts a service.",
         "Exit status: 0 on success, 1 when an input file has problems (they are printed on stderr)."})
 final class TranslateCommand implements Callable<Integer> {
 
@@ -58,15 +61,26 @@ final class TranslateCommand implements Callable<Integer> {
           + " (dropped). Default: ${DEFAULT-VALUE}.")
   RouteReplacement routeReplacement;
 
+  @Mixin
+  PluginOptions plugins;
+
   @Override
-  public Integer call() {
-    ResourceSnapshot snapshot = DirectorySource.load(paths, new ManifestParser(), maxManifestBytes);
-    for (SourceProblem p : snapshot.problems()) {
-      spec.commandLine().getErr().println("problem: " + p);
+  public Integer call() throws java.io.IOException {
+    PluginManager.Options pluginOptions;
+    try {
+      pluginOptions = plugins.offline();
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("gloo translate: " + e.getMessage());
+      return 2;
     }
+    ResourceSnapshot snapshot;
     TranslationResult result;
-    try (Translator translator = new Translator(routeReplacement)) {
-      result = publishChecked(translator.translate(snapshot));
+    try (OfflinePlugins offline = OfflinePlugins.load(pluginOptions, spec.commandLine().getErr())) {
+      snapshot = offline.read(paths, maxManifestBytes);
+      for (SourceProblem p : snapshot.problems()) {
+        spec.commandLine().getErr().println("problem: " + p);
+      }
+      result = publishChecked(offline.translator(routeReplacement).translate(snapshot));
     }
     ObjectNode rendered = TranslationJson.render(result);
     spec.commandLine().getOut().print(Output.render(rendered, output));

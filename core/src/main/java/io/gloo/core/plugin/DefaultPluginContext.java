@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.gloo.spi.BackgroundService;
 import io.gloo.spi.PluginContext;
+import io.gloo.spi.PluginContext.Mode;
 import io.gloo.spi.PluginMetrics;
 import io.gloo.spi.SpiVersion;
 import io.grpc.BindableService;
@@ -27,6 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * What one plugin gets from core. Everything it registers (gRPC services, background services, meters) is owned by
  * the context and released by {@link #close()} when the plugin is unloaded.
+ *
+ * <p>In {@link Mode#OFFLINE} (an offline command) nothing is served whatever the plugin asks: gRPC services and admin
+ * views are not registered and background services are not started (each is logged at DEBUG), so that even a
+ * plugin that ignores {@link #mode()} opens no port and starts no thread of core's.
  */
 @ThreadSafe
 final class DefaultPluginContext implements PluginContext, AutoCloseable {
@@ -43,6 +48,7 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   private final GrpcServices grpc;
   private final AdminViews views;
   private final Metrics metrics = new Metrics();
+  private final Mode mode;
 
   private final Object lock = new Object();
   @GuardedBy("lock")
@@ -54,6 +60,12 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
 
   DefaultPluginContext(String pluginId, ClassLoader loader, Map<String, String> config, MeterRegistry registry,
       GrpcServices grpc, AdminViews views) {
+    this(pluginId, loader, config, registry, grpc, views, Mode.SERVE);
+  }
+
+  DefaultPluginContext(String pluginId, ClassLoader loader, Map<String, String> config, MeterRegistry registry,
+      GrpcServices grpc, AdminViews views, Mode mode) {
+    this.mode = Objects.requireNonNull(mode, "mode");
     this.views = views;
     this.pluginId = Objects.requireNonNull(pluginId, "pluginId");
     this.loader = loader;
@@ -71,6 +83,20 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   @Override
   public String spiVersion() {
     return SpiVersion.CURRENT;
+  }
+
+  @Override
+  public Mode mode() {
+    return mode;
+  }
+
+  /** Offline: logs that {@code what} is not served and returns true. */
+  private boolean offline(String what) {
+    if (mode == Mode.OFFLINE) {
+      logger.debug("offline: not serving {}", what);
+      return true;
+    }
+    return false;
   }
 
   @Override
@@ -101,6 +127,9 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   @Override
   public void registerPeerAuthenticatedGrpcService(int port, BindableService service, Set<String> allowedPeers) {
     Objects.requireNonNull(service, "service");
+    if (offline("peer-authenticated gRPC service on port " + port)) {
+      return;
+    }
     ServerServiceDefinition definition = PluginCalls.call(loader, service::bindService);
     synchronized (lock) {
       checkOpen();
@@ -110,11 +139,17 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
 
   @Override
   public Optional<ChannelCredentials> controlPlaneCredentials() {
+    if (mode == Mode.OFFLINE) {
+      return Optional.empty();
+    }
     return Optional.ofNullable(grpc.network().controlPlaneCredentials());
   }
 
   private void register(int port, BindableService service, boolean nonBlocking) {
     Objects.requireNonNull(service, "service");
+    if (offline("gRPC service on port " + port)) {
+      return;
+    }
     ServerServiceDefinition definition = PluginCalls.call(loader, service::bindService);
     synchronized (lock) {
       checkOpen();
@@ -125,6 +160,9 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   @Override
   public void registerAdminView(String name, java.util.function.Supplier<String> json) {
     Objects.requireNonNull(json, "json");
+    if (offline("admin view " + name)) {
+      return;
+    }
     synchronized (lock) {
       checkOpen();
       views.register(pluginId, loader, name, json);
@@ -134,6 +172,9 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   @Override
   public void registerBackgroundService(BackgroundService service) {
     Objects.requireNonNull(service, "service");
+    if (offline("background service")) {
+      return;
+    }
     synchronized (lock) {
       checkOpen();
       backgroundServices.add(service);

@@ -7,6 +7,8 @@ import io.gloo.core.watch.KindRegistry;
 import io.gloo.core.watch.RescanSchedule;
 import io.gloo.core.watch.WatchLoop;
 import io.gloo.spi.GlooPlugin;
+import io.gloo.spi.PluginContext;
+import io.gloo.spi.PluginContext.Mode;
 import io.gloo.spi.SpiVersion;
 import io.gloo.spi.policy.FieldExtension;
 import io.gloo.spi.policy.GroupKind;
@@ -14,16 +16,13 @@ import io.gloo.spi.policy.PolicyKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,14 +36,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.pf4j.DefaultPluginStatusProvider;
 import org.pf4j.DefaultVersionManager;
-import org.pf4j.ManifestPluginDescriptorFinder;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginStatusProvider;
 import org.pf4j.VersionManager;
@@ -105,14 +99,23 @@ public final class PluginManager implements AutoCloseable {
    * @param config per-plugin configuration, by plugin id ({@code --plugin-config ID.KEY=VALUE})
    * @param workDir where archives are expanded; null means a fresh temporary directory, deleted on close
    * @param debounce quiet time after changes in the directory before rescanning
+   * @param mode what plugins are loaded for: {@link Mode#SERVE} ({@code gloo serve}) or {@link Mode#OFFLINE} (an
+   *     offline command: plugins are told so, and nothing they register is served; see {@link PluginContext#mode})
    */
   public record Options(Path dir, Set<String> selection, Map<String, Map<String, String>> config, Path workDir,
-      Duration debounce) {
+      Duration debounce, Mode mode) {
 
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(250);
 
+    /** Options for serving. */
+    public Options(Path dir, Set<String> selection, Map<String, Map<String, String>> config, Path workDir,
+        Duration debounce) {
+      this(dir, selection, config, workDir, debounce, Mode.SERVE);
+    }
+
     public Options {
       Objects.requireNonNull(dir, "dir");
+      mode = mode == null ? Mode.SERVE : mode;
       selection = selection == null ? Set.of() : Set.copyOf(selection);
       Map<String, Map<String, String>> copy = new HashMap<>();
       if (config != null) {
@@ -124,6 +127,11 @@ public final class PluginManager implements AutoCloseable {
 
     public static Options of(Path dir) {
       return new Options(dir, Set.of(), Map.of(), null, null);
+    }
+
+    /** The same options for an offline command. */
+    public Options offline() {
+      return new Options(dir, selection, config, workDir, debounce, Mode.OFFLINE);
     }
   }
 
@@ -172,6 +180,8 @@ public final class PluginManager implements AutoCloseable {
     final List<GlooPlugin> instances = new ArrayList<>();
     final List<DefaultPluginContext> contexts = new ArrayList<>();
     final List<RegisteredKind> kinds = new ArrayList<>();
+    /** A replacement archive that failed to load while this (previous) version kept serving; null if none. */
+    PluginProblem rejected;
 
     Entry(Path archive, Fingerprint fingerprint) {
       this.archive = archive;
@@ -187,11 +197,12 @@ public final class PluginManager implements AutoCloseable {
   private final AdminViews adminViews = new AdminViews();
   private final GlooPluginLoader pluginLoader = new GlooPluginLoader(PluginManager.class.getClassLoader());
   private final VersionManager versions = new DefaultVersionManager();
-  private final Descriptors descriptors = new Descriptors();
+  private final PluginArchives.Descriptors descriptors = new PluginArchives.Descriptors();
   private final AtomicLong loads = new AtomicLong();
   private final Path workDir;
   private final boolean ownWorkDir;
   private final List<Consumer<LoadedPlugins>> listeners = new CopyOnWriteArrayList<>();
+  private final LoadFailures loadFailures;
 
   private final Object scanLock = new Object();
   @GuardedBy("scanLock")
@@ -224,6 +235,7 @@ public final class PluginManager implements AutoCloseable {
     this.loop = new WatchLoop(THREAD_NAME, dir, options.debounce(), this::watchAndRescan);
     this.kindRegistry = kindRegistry;
     this.meters = meters == null ? new SimpleMeterRegistry() : meters;
+    this.loadFailures = new LoadFailures(this.meters);
     if (options.workDir() == null) {
       this.workDir = Files.createTempDirectory("gloo-plugins-");
       this.ownWorkDir = true;
@@ -259,6 +271,31 @@ public final class PluginManager implements AutoCloseable {
     return grpc.portFailures();
   }
 
+  /**
+   * What failed to load, as of the last scan: archives that did not start, and replacements refused while the
+   * previous version keeps serving ({@link PluginProblem#serving()}). Disabled plugins are not problems.
+   */
+  public List<PluginProblem> problems() {
+    synchronized (scanLock) {
+      List<PluginProblem> problems = new ArrayList<>();
+      for (Entry entry : entries.values()) {
+        if (entry.view.state() == PluginState.FAILED) {
+          problems.add(new PluginProblem(entry.view.id(), entry.view.version(), entry.archive, entry.view.failure(),
+              null));
+        }
+        if (entry.rejected != null) {
+          problems.add(entry.rejected);
+        }
+      }
+      return List.copyOf(problems);
+    }
+  }
+
+  /** The mode plugins are loaded in. */
+  public Mode mode() {
+    return options.mode();
+  }
+
   /** The JSON views started plugins serve on the admin API. */
   public AdminViews adminViews() {
     return adminViews;
@@ -272,7 +309,7 @@ public final class PluginManager implements AutoCloseable {
     loop.watch(watchedDirectories()); // before the first scan, so a change made while scanning still produces an event
     LoadedPlugins first = rescan();
     synchronized (scanLock) {
-      if (!closed) {
+      if (!closed && options.mode() == Mode.SERVE) { // an offline command reads the directory once
         loop.start();
       }
     }
@@ -332,18 +369,32 @@ public final class PluginManager implements AutoCloseable {
     PluginStatusProvider status = statusProvider();
     boolean changed = false;
 
-    // Removed, replaced or re-selected archives are unloaded first, so their ids and kinds are free again.
+    // Removed, replaced or re-selected archives are unloaded first, so their ids and kinds are free again. A
+    // started plugin whose archive was replaced keeps its expanded copy: if the replacement fails, it comes back.
+    Map<Path, Entry> replaced = new HashMap<>();
     for (var it = entries.values().iterator(); it.hasNext(); ) {
       Entry entry = it.next();
       Fingerprint now = found.get(entry.archive);
       boolean selectionChanged = now != null && entry.view != null
           && entry.disabled != (disabledReason(entry.view.id(), status) != null);
       if (now == null || !now.equals(entry.fingerprint) || selectionChanged) {
+        String refused = now == null || selectionChanged || !entry.view.started() ? null
+            : refusedReplacement(entry, now);
+        if (refused != null) {
+          continue; // the replacement cannot load at all: the running version stays, untouched
+        }
         LOG.info("plugin {} {}: unloading", entry.view.id(), now == null ? "removed" : selectionChanged
             ? "selection changed" : "archive changed");
+        boolean keepCopy = now != null && !selectionChanged && entry.view.started();
+        Path copy = keepCopy ? entry.expanded : null;
+        entry.expanded = keepCopy ? null : entry.expanded; // so that unload does not delete the copy
         unload(entry);
         grpc.forgetFailures(entry.view.id());
         it.remove();
+        if (copy != null) {
+          entry.expanded = copy;
+          replaced.put(entry.archive, entry);
+        }
         changed = true;
       }
     }
@@ -360,12 +411,82 @@ public final class PluginManager implements AutoCloseable {
     }
     for (Map.Entry<Path, Fingerprint> archive : found.entrySet()) {
       if (!entries.containsKey(archive.getKey())) {
-        Entry entry = load(archive.getKey(), archive.getValue(), status);
+        Entry entry = load(archive.getKey(), archive.getValue(), status, null);
+        Entry previous = replaced.remove(archive.getKey());
+        if (previous != null) {
+          entry = keepLastGood(entry, previous, status);
+        }
         entries.put(entry.archive, entry);
         changed = true;
       }
     }
+    replaced.values().forEach(this::cleanUp); // never reached: every replaced archive was found again
     return changed;
+  }
+
+  /**
+   * Why the replacement of a started plugin's archive cannot load, checked before the running version is touched
+   * (unreadable archive or manifest, no id or version, SPI range): then the running version keeps serving
+   * and the replacement is remembered as refused (also so that the next scans do not check it again); null when it
+   * may load.
+   */
+  @GuardedBy("scanLock")
+  private String refusedReplacement(Entry entry, Fingerprint now) {
+    if (entry.rejected != null && now.equals(entry.rejected.fingerprint())) {
+      return entry.rejected.reason();
+    }
+    PluginArchives.Checked checked = PluginArchives.check(entry.archive, workDir, descriptors, versions);
+    if (checked.problem() == null) {
+      return null;
+    }
+    refuse(entry, checked.version(), checked.problem(), checked.category(), now);
+    return checked.problem();
+  }
+
+  /**
+   * A replacement failed to start: the previous version is loaded again from its expanded copy, and the failure
+   * is remembered on it. Returns what goes into the directory's entries.
+   */
+  @GuardedBy("scanLock")
+  private Entry keepLastGood(Entry attempt, Entry previous, PluginStatusProvider status) {
+    if (attempt.view.state() != PluginState.FAILED) {
+      cleanUp(previous); // the replacement serves: the previous version's copy can go
+      return attempt;
+    }
+    Entry restored = load(previous.archive, attempt.fingerprint, status, previous.expanded);
+    if (!restored.view.started()) {
+      LOG.warn("plugin {}: the previous version {} did not start again either: {}", previous.view.id(),
+          previous.view.version(), restored.view.failure());
+      cleanUp(restored);
+      return attempt;
+    }
+    restored.rejected = new PluginProblem(attempt.view.id(), attempt.view.version(), attempt.archive,
+        attempt.view.failure(), restored.view.version(), attempt.fingerprint);
+    LOG.warn("plugin {}: replacement {} failed to load ({}); version {} keeps serving", attempt.view.id(),
+        dashIfEmpty(attempt.view.version()), attempt.view.failure(), restored.view.version());
+    return restored;
+  }
+
+  @GuardedBy("scanLock")
+  private void refuse(Entry entry, String version, String reason, String category, Fingerprint fingerprint) {
+    entry.rejected = new PluginProblem(entry.view.id(), version, entry.archive, reason, entry.view.version(),
+        fingerprint);
+    loadFailures.record(entry.view.id(), category);
+    LOG.warn("plugin {}: replacement {} refused ({}); version {} keeps serving", entry.view.id(),
+        dashIfEmpty(version), reason, entry.view.version());
+  }
+
+  /** Loads and unloads are news when serving; an offline command (gloo translate) loads them every run. */
+  private void info(String format, Object... args) {
+    if (options.mode() == Mode.SERVE) {
+      LOG.info(format, args);
+    } else {
+      LOG.debug(format, args);
+    }
+  }
+
+  private static String dashIfEmpty(String s) {
+    return s == null || s.isEmpty() ? "-" : s;
   }
 
   /** Archives in the directory, sorted by file name; empty if the directory does not exist. */
@@ -440,17 +561,18 @@ public final class PluginManager implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------- loading
 
   @GuardedBy("scanLock")
-  private Entry load(Path archive, Fingerprint fingerprint, PluginStatusProvider status) {
+  /** @param prepared an expanded copy to load from (taking it over), or null to expand the archive */
+  private Entry load(Path archive, Fingerprint fingerprint, PluginStatusProvider status, Path prepared) {
     Entry entry = new Entry(archive, fingerprint);
     String fileName = archive.getFileName().toString();
     String id = fileName.replaceFirst("(?i)\\.(zip|jar)$", "");
     String version = "";
     String requires = "";
     try {
-      entry.expanded = prepare(archive);
-      PluginDescriptor descriptor = descriptors.from(readManifest(entry.expanded));
+      entry.expanded = prepared != null ? prepared : PluginArchives.prepare(archive, workDir, loads.incrementAndGet());
+      PluginDescriptor descriptor = descriptors.from(PluginArchives.readManifest(entry.expanded));
       if (descriptor.getPluginId() == null || descriptor.getPluginId().isBlank()) {
-        return failed(entry, id, version, requires, "no Plugin-Id in the manifest", false);
+        return failed(entry, id, version, requires, "no Plugin-Id in the manifest", LoadFailures.MANIFEST, false);
       }
       id = descriptor.getPluginId();
       version = descriptor.getVersion();
@@ -461,37 +583,38 @@ public final class PluginManager implements AutoCloseable {
         entry.disabled = true;
         cleanUp(entry);
         entry.view = new LoadedPlugin(id, version, PluginState.DISABLED, requires, List.of(), List.of(), disabled, archive, null);
-        LOG.info("plugin {} {}: {}", id, version, disabled);
+        info("plugin {} {}: {}", id, version, disabled);
         return entry;
       }
       if (version == null || version.isBlank()) {
-        return failed(entry, id, "", requires, "no Plugin-Version in the manifest", false);
+        return failed(entry, id, "", requires, "no Plugin-Version in the manifest", LoadFailures.MANIFEST, false);
       }
-      if (!requires.isEmpty() && !spiSatisfies(requires)) {
-        return failed(entry, id, version, requires, "Plugin-Requires " + requires + " excludes SPI version "
-            + SpiVersion.CURRENT, false);
+      if (!requires.isEmpty() && !PluginArchives.satisfies(versions, requires)) {
+        return failed(entry, id, version, requires, PluginArchives.excludes(requires), LoadFailures.REQUIRES,
+            false);
       }
       for (Entry other : entries.values()) {
         if (other.view.started() && other.view.id().equals(id)) {
           return failed(entry, id, version, requires, "duplicate Plugin-Id: already loaded from "
-              + other.archive.getFileName(), true);
+              + other.archive.getFileName(), LoadFailures.DUPLICATE, true);
         }
       }
       if (!pluginLoader.isApplicable(entry.expanded)) {
-        return failed(entry, id, version, requires, "neither classes/ nor lib/ in the archive", false);
+        return failed(entry, id, version, requires, "neither classes/ nor lib/ in the archive", LoadFailures.LAYOUT,
+            false);
       }
       entry.loader = pluginLoader.loadPlugin(entry.expanded, descriptor);
       String loadingId = id;
       List<GlooPlugin> plugins = PluginCalls.call(entry.loader, () -> discover(entry.loader));
       if (plugins.isEmpty()) {
         return failed(entry, id, version, requires, "no " + GlooPlugin.class.getName()
-            + " implementation listed in META-INF/services of the archive", false);
+            + " implementation listed in META-INF/services of the archive", LoadFailures.LAYOUT, false);
       }
       List<PolicyKind<?>> kinds = new ArrayList<>();
       List<FieldExtension<?>> extensions = new ArrayList<>();
       for (GlooPlugin plugin : plugins) {
         DefaultPluginContext context = new DefaultPluginContext(id, entry.loader,
-            options.config().getOrDefault(id, Map.of()), meters, grpc, adminViews);
+            options.config().getOrDefault(id, Map.of()), meters, grpc, adminViews, options.mode());
         entry.contexts.add(context);
         entry.instances.add(plugin);
         PluginCalls.lifecycle(entry.loader, "start()", () -> {
@@ -506,27 +629,21 @@ public final class PluginManager implements AutoCloseable {
       }
       String conflict = registerKinds(entry, id, kinds);
       if (conflict != null) {
-        return failed(entry, id, version, requires, conflict, true);
+        return failed(entry, id, version, requires, conflict, LoadFailures.KIND_CONFLICT, true);
       }
       entry.view = new LoadedPlugin(id, version, PluginState.STARTED, requires, kinds, extensions, null, archive,
           entry.loader);
-      LOG.info("plugin {} {} started from {} ({} kinds: {})", loadingId, version, fileName, kinds.size(),
+      info("plugin {} {} {} from {} ({} kinds: {})", loadingId, version,
+          options.mode() == Mode.SERVE ? "started" : "loaded offline", fileName, kinds.size(),
           entry.kinds.stream().map(k -> k.apiVersion() + " " + k.kind()).toList());
       return entry;
     } catch (GrpcServices.PortUnavailableException e) {
       LOG.debug("plugin {} ({}) failed to load", id, fileName, e); // GrpcServices logged the one-line ERROR
-      return failed(entry, id, version, requires, e.getMessage(), false);
+      return failed(entry, id, version, requires, e.getMessage(), LoadFailures.PORT, false);
     } catch (Exception | LinkageError e) {
       LOG.warn("plugin {} ({}) failed to load", id, fileName, e);
-      return failed(entry, id, version, requires, describe(e), false);
-    }
-  }
-
-  private boolean spiSatisfies(String requires) {
-    try {
-      return versions.checkVersionConstraint(SpiVersion.CURRENT, requires);
-    } catch (RuntimeException e) {
-      return false;
+      return failed(entry, id, version, requires, describe(e),
+          e instanceof IOException ? LoadFailures.ARCHIVE : LoadFailures.START, false);
     }
   }
 
@@ -594,7 +711,9 @@ public final class PluginManager implements AutoCloseable {
   }
 
   @GuardedBy("scanLock")
-  private Entry failed(Entry entry, String id, String version, String requires, String reason, boolean retry) {
+  private Entry failed(Entry entry, String id, String version, String requires, String reason, String category,
+      boolean retry) {
+    loadFailures.record(id, category);
     unload(entry);
     entry.retry = retry;
     entry.view = new LoadedPlugin(id, version, PluginState.FAILED, requires, List.of(), List.of(), reason, entry.archive, null);
@@ -636,7 +755,7 @@ public final class PluginManager implements AutoCloseable {
     }
     cleanUp(entry);
     if (wasStarted) {
-      LOG.info("plugin {} stopped and unloaded", id);
+      info("plugin {} stopped and unloaded", id);
     }
   }
 
@@ -656,62 +775,6 @@ public final class PluginManager implements AutoCloseable {
     }
   }
 
-  /** Expands a zip, or copies a jar, into a fresh directory/file of the work directory. */
-  private Path prepare(Path archive) throws IOException {
-    String name = archive.getFileName().toString();
-    Path target = workDir.resolve(name + "-" + loads.incrementAndGet());
-    if (name.toLowerCase(Locale.ROOT).endsWith(".jar")) {
-      return Files.copy(archive, target.resolveSibling(target.getFileName() + ".jar"),
-          StandardCopyOption.REPLACE_EXISTING);
-    }
-    Files.createDirectories(target);
-    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(archive))) {
-      boolean any = false;
-      for (ZipEntry zipEntry; (zipEntry = zip.getNextEntry()) != null; ) {
-        any = true;
-        Path out = target.resolve(zipEntry.getName()).normalize();
-        if (!out.startsWith(target)) {
-          throw new IOException("archive entry " + zipEntry.getName() + " points outside the archive");
-        }
-        if (zipEntry.isDirectory()) {
-          Files.createDirectories(out);
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(zip, out, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-      if (!any) {
-        throw new IOException("not a zip archive, or empty");
-      }
-    } catch (IOException e) {
-      deleteRecursively(target);
-      throw e;
-    }
-    return target;
-  }
-
-  /** The manifest of an expanded zip ({@code classes/META-INF/MANIFEST.MF}) or of a jar. */
-  private static Manifest readManifest(Path expanded) throws IOException {
-    if (Files.isDirectory(expanded)) {
-      for (String candidate : List.of("classes/META-INF/MANIFEST.MF", "META-INF/MANIFEST.MF")) {
-        Path file = expanded.resolve(candidate);
-        if (Files.isRegularFile(file)) {
-          try (InputStream in = Files.newInputStream(file)) {
-            return new Manifest(in);
-          }
-        }
-      }
-      throw new NoSuchFileException("classes/META-INF/MANIFEST.MF");
-    }
-    try (JarFile jar = new JarFile(expanded.toFile(), false)) {
-      Manifest manifest = jar.getManifest();
-      if (manifest == null) {
-        throw new NoSuchFileException("META-INF/MANIFEST.MF");
-      }
-      return manifest;
-    }
-  }
-
   private static String describe(Throwable e) {
     String message = e.getMessage();
     String text = e.getClass().getName() + (message == null ? "" : ": " + message);
@@ -724,23 +787,7 @@ public final class PluginManager implements AutoCloseable {
   }
 
   private static void deleteRecursively(Path path) {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      LOG.debug("cannot delete {}: {}", path, e.getMessage());
-    }
-  }
-
-  /** Exposes PF4J's manifest → descriptor mapping (Plugin-Id, Plugin-Version, Plugin-Requires, ...). */
-  private static final class Descriptors extends ManifestPluginDescriptorFinder {
-    PluginDescriptor from(Manifest manifest) {
-      return createPluginDescriptor(manifest);
-    }
+    PluginArchives.deleteRecursively(path);
   }
 
   // ---------------------------------------------------------------------------------------------- watching

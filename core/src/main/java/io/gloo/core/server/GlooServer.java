@@ -4,10 +4,10 @@ import com.google.errorprone.annotations.ThreadSafe;
 import io.gloo.core.admin.AdminAccess;
 import io.gloo.core.admin.AdminServer;
 import io.gloo.core.plugin.CaPeerTls;
-import io.gloo.core.plugin.LoadedPlugin;
 import io.gloo.core.plugin.LoadedPlugins;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.plugin.PluginNetwork;
+import io.gloo.core.plugin.PluginProblem;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.report.StatusMetrics;
@@ -19,12 +19,8 @@ import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
 import io.gloo.core.translate.policy.PluginInvoker;
 import io.gloo.core.translate.policy.AbsentKind;
-import io.gloo.core.translate.policy.PolicyCatalog;
-import io.gloo.core.translate.policy.RegisteredKind;
 import io.gloo.core.translate.xds.RouteReplacement;
 import io.gloo.core.validate.ProtoConstraintValidator;
-import io.gloo.spi.policy.FieldExtension;
-import io.gloo.spi.policy.PolicyKind;
 import io.gloo.core.watch.ConfigSource;
 import io.gloo.core.watch.DirectorySource;
 import io.gloo.core.watch.KindRegistry;
@@ -228,22 +224,12 @@ public final class GlooServer implements AutoCloseable {
 
   /** A translator for these plugins' policy kinds; what plugins produce is checked against Envoy's constraints. */
   private Translator translatorFor(LoadedPlugins loaded) {
-    List<RegisteredKind> kinds = new ArrayList<>();
-    List<PolicyCatalog.RegisteredExtension> extensions = new ArrayList<>();
-    for (LoadedPlugin plugin : loaded.started()) {
-      for (PolicyKind<?> kind : plugin.kinds()) {
-        kinds.add(new RegisteredKind(plugin.id(), kind, plugin.classLoader()));
-      }
-      for (FieldExtension<?> extension : plugin.fieldExtensions()) {
-        extensions.add(new PolicyCatalog.RegisteredExtension(plugin.id(), extension, plugin.classLoader()));
-      }
-    }
     // Guarding kinds whose plugin went stay known, so that their policies close routes rather than open them.
     List<AbsentKind> absent = new ArrayList<>();
     this.kinds.held().forEach((info, guard) -> absent.add(new AbsentKind(new io.gloo.spi.policy.GroupKind(
         info.apiVersion().contains("/") ? info.apiVersion().substring(0, info.apiVersion().indexOf('/')) : "",
         info.kind()), guard.pluginId(), guard.failClosed(), guard.failClosedFields())));
-    return new Translator(new PolicyCatalog(kinds, extensions, absent), invoker,
+    return new Translator(loaded.policyCatalog(absent), invoker,
         message -> constraints.validate(message).stream().map(Object::toString).toList(), routeReplacement,
         publisher.validator());
   }
@@ -387,6 +373,20 @@ public final class GlooServer implements AutoCloseable {
     reason = reason != null ? reason : source.notReadyReason();
     List<String> ports = reason != null || pluginManager == null ? List.of() : pluginManager.portFailures();
     return reason != null || ports.isEmpty() ? reason : String.join("; ", ports);
+  }
+
+  /**
+   * Null when nothing is degraded; otherwise what serves less than it should while the server stays ready: plugin
+   * archives that failed to load (a replacement refused while its previous version keeps serving, or a new plugin
+   * that did not start), one {@link PluginProblem#brief()} each (no reasons: {@code /readyz} answers anyone; the
+   * reasons are in {@code /statuses} and {@code /plugins}), joined by "; ".
+   */
+  public String degradedReason() {
+    if (pluginManager == null) {
+      return null;
+    }
+    List<String> problems = pluginManager.problems().stream().map(PluginProblem::brief).toList();
+    return problems.isEmpty() ? null : String.join("; ", problems) + " (see /statuses)";
   }
 
   /**

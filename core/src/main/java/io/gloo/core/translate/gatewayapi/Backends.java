@@ -202,7 +202,8 @@ final class Backends {
     }
     PolicyResolver.Resolution resolution = policies.resolve(pluginKind, ns, name);
     if (!resolution.resolved()) {
-      return Resolution.failed(GatewayApi.REASON_BACKEND_NOT_FOUND, "backendRef " + resolution.problem());
+      return Resolution.failed(resolution.rejected() ? GatewayApi.REASON_POLICY_REJECTED
+          : GatewayApi.REASON_BACKEND_NOT_FOUND, "backendRef " + resolution.problem());
     }
     // Gloo's naming: upstream_<namespace>_<name>
     String cluster = kind.toLowerCase(Locale.ROOT) + "_" + ns + "_" + name;

@@ -45,6 +45,12 @@ public final class GatewayApi {
   public static final String REASON_BACKEND_NOT_FOUND = "BackendNotFound";
   public static final String REASON_INVALID_KIND = "InvalidKind";
   public static final String REASON_REF_NOT_PERMITTED = "RefNotPermitted";
+  /**
+   * ResolvedRefs=False of a route whose ExtensionRef or backendRef names a plugin policy that exists but failed
+   * validation (Gloo's word: the policy's own status is Rejected, with the fields at fault); a policy that does not
+   * exist is BackendNotFound, a kind no plugin serves InvalidKind.
+   */
+  public static final String REASON_POLICY_REJECTED = "Rejected";
   public static final String REASON_INVALID_PARAMETERS = "InvalidParameters";
   public static final String REASON_INVALID_CERTIFICATE_REF = "InvalidCertificateRef";
   public static final String REASON_INVALID_TLS_CONFIG = "InvalidTLSConfig";

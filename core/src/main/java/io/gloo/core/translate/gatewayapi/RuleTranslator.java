@@ -162,7 +162,8 @@ final class RuleTranslator {
             if (resolution.resolved()) {
               extensionRefs.add(resolution.policy());
             } else {
-              problems.refFailure(GatewayApi.REASON_BACKEND_NOT_FOUND,
+              problems.refFailure(resolution.rejected() ? GatewayApi.REASON_POLICY_REJECTED
+                  : GatewayApi.REASON_BACKEND_NOT_FOUND,
                   field + ": ExtensionRef " + resolution.problem() + "; the rule answers 500");
               failure = "unresolved ExtensionRef";
             }

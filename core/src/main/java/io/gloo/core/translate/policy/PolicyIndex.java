@@ -85,9 +85,10 @@ public final class PolicyIndex {
       typed = invoker.call(kind, "binding spec", () -> mapper.treeToValue(spec, kind.kind().specType()));
     } catch (PluginInvoker.PluginFailure e) {
       pluginFailed = e.reason().equals("exception") ? null : e.getMessage();
-      violations.add(new Violation("spec", pluginFailed != null ? "could not be checked: " + pluginFailed
-          : "does not match " + kind.groupKind() + ": "
-              + (e.getCause() != null ? firstLine(e.getCause().getMessage()) : e.getMessage())));
+      // the field that failed, as the author wrote it (spec.allow), not the binder's view of it
+      violations.add(pluginFailed != null ? new Violation("", "could not be checked: " + pluginFailed)
+          : e.getCause() != null ? BindingErrors.describe(e.getCause(), spec)
+          : new Violation("", "does not bind: " + e.getMessage()));
     }
     if (typed != null) {
       Object bound = typed;
@@ -97,11 +98,11 @@ public final class PolicyIndex {
         violations.addAll(invoker.call(kind, "validate", () -> k.validate(bound)));
       } catch (PluginInvoker.PluginFailure e) {
         pluginFailed = e.reason().equals("exception") ? null : e.getMessage();
-        violations.add(new Violation("spec", "validation failed: " + e.getMessage()));
+        violations.add(new Violation("", "validation failed: " + e.getMessage()));
       }
     }
     for (Violation v : violations) {
-      reports.rejected(ref, "spec." + v.field() + ": " + v.message());
+      reports.rejected(ref, (v.field().isEmpty() ? "spec" : "spec." + v.field()) + ": " + v.message());
     }
     for (String field : kind.kind().unsupportedFields()) {
       if (!claimed.contains(field) && present(spec, field)) {
@@ -111,7 +112,8 @@ public final class PolicyIndex {
       }
     }
     String closure = violations.isEmpty() ? null : closure(kind.kind(), spec, ref + " is rejected: "
-        + violations.stream().map(v -> "spec." + v.field() + ": " + v.message()).toList());
+        + violations.stream().map(v -> (v.field().isEmpty() ? "spec" : "spec." + v.field()) + ": " + v.message())
+            .toList());
     if (closure == null && pluginFailed != null && !(kind.kind().failOpen() && !kind.kind().failClosed())) {
       // as when its translator fails: a policy the plugin could not check fails closed unless its kind is fail-open
       closure = ref + " could not be checked: " + pluginFailed;
@@ -157,14 +159,6 @@ public final class PolicyIndex {
     }
     List<String> guarded = kind.failClosedFields().stream().filter(f -> present(spec, f)).sorted().toList();
     return guarded.isEmpty() ? null : why + " (it sets spec." + String.join(", spec.", guarded) + ")";
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "invalid";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   private static boolean present(JsonNode spec, String dottedPath) {

@@ -43,7 +43,11 @@ public final class PolicyResolver {
   }
 
   /** The outcome of resolving an ExtensionRef filter or a backendRef of a plugin's kind. */
-  public record Resolution(PolicyResource policy, String problem) {
+  public record Resolution(PolicyResource policy, String problem, boolean rejected) {
+    public Resolution(PolicyResource policy, String problem) {
+      this(policy, problem, false);
+    }
+
     public boolean resolved() {
       return policy != null;
     }
@@ -62,7 +66,7 @@ public final class PolicyResolver {
     }
     if (!policy.get().valid()) {
       return new Resolution(null, kind.groupKind() + " " + namespace + "/" + name + " is rejected: "
-          + policy.get().violations());
+          + policy.get().violations(), true);
     }
     return new Resolution(policy.get(), null);
   }

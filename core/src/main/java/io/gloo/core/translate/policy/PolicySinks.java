@@ -39,6 +39,7 @@ final class PolicySinks {
           return null;
         });
       } catch (PluginInvoker.PluginFailure failure) {
+        PluginFailureLog.log(kind, "sink of " + kind.groupKind(), failure);
         for (PolicySink.Published<Object> p : published) {
           reports.error(p.ref(), failure.getMessage() + " (while handing it to its service)");
         }

@@ -12,6 +12,7 @@ import io.gloo.core.translate.policy.AppliedPolicy;
 import io.gloo.core.translate.policy.BackendLookup;
 import io.gloo.core.translate.policy.FailClosed;
 import io.gloo.core.translate.policy.PluginInvoker;
+import io.gloo.core.translate.policy.PluginFailureLog;
 import io.gloo.core.translate.policy.PluginInvoker.PluginFailure;
 import io.gloo.core.translate.policy.PolicyReports;
 import io.gloo.spi.policy.PolicyRef;
@@ -91,6 +92,7 @@ public final class PolicyApplier {
         }
         current = next;
       } catch (PluginFailure failure) {
+        PluginFailureLog.log(policy.kind(), policy.contributors(), failure);
         String where = "rule " + ir.source().rule();
         for (PolicyRef ref : policy.contributors()) {
           reports.error(ref, failure.getMessage() + " (at " + ir.source().route().namespacedName() + " " + where + ")");
@@ -136,6 +138,7 @@ public final class PolicyApplier {
         }
         current = next;
       } catch (PluginFailure failure) {
+        PluginFailureLog.log(policy.kind(), policy.contributors(), failure);
         if (policy.kind().kind().failOpen() && !policy.kind().kind().failClosed()) {
           for (PolicyRef ref : policy.contributors()) {
             reports.error(ref, failure.getMessage() + " (at virtual host " + ir.domain() + "); not applied");
@@ -182,6 +185,7 @@ public final class PolicyApplier {
           filters.putIfAbsent(f.filter().getName(), f);
         }
       } catch (PluginFailure failure) {
+        PluginFailureLog.log(policy.kind(), policy.contributors(), failure);
         for (PolicyRef ref : policy.contributors()) {
           reports.error(ref, failure.getMessage() + " (HTTP filters of listener port " + port + ")");
         }
@@ -216,6 +220,7 @@ public final class PolicyApplier {
       }
       return resources;
     } catch (PluginFailure failure) {
+      PluginFailureLog.log(policy.kind(), policy.contributors(), failure);
       for (PolicyRef ref : policy.contributors()) {
         reports.error(ref, failure.getMessage() + "; routes to it answer 500");
       }

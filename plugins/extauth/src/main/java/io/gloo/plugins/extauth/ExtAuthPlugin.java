@@ -43,6 +43,9 @@ import org.slf4j.Logger;
  * derives the same keys — the derived keys travel with the configs, so standalone replicas agree too);
  * {@code serviceAddress} (where Envoy reaches the service, default 127.0.0.1:8083);
  * {@code customAuthServers.<name>=host:port}.
+ *
+ * <p>Offline ({@code gloo translate}, {@code PluginContext.Mode.OFFLINE}) it compiles AuthConfigs with the same
+ * settings and serves nothing: no port, no config stream, no outbound client.
  */
 public final class ExtAuthPlugin implements GlooPlugin {
 
@@ -78,6 +81,13 @@ public final class ExtAuthPlugin implements GlooPlugin {
   public void start(PluginContext context) {
     Logger log = context.logger();
     this.settings = ExtAuthSettings.from(context.config());
+    AuthConfigCompiler compiler = SessionSecrets.compiler(context.config(), log);
+    if (context.mode() == PluginContext.Mode.OFFLINE) {
+      // gloo translate and friends: AuthConfigs are compiled (and rejected) as when serving; nothing is served
+      this.kind = new AuthConfigKind(compiler, this::publish);
+      log.debug("offline: auth configs are compiled, not served");
+      return;
+    }
     int port = context.config("port").map(Integer::parseInt).orElse(DEFAULT_PORT);
     AuthRuntime rt = new AuthRuntime(OutboundPolicy.from(context.config()));
     this.runtime = rt;
@@ -102,7 +112,6 @@ public final class ExtAuthPlugin implements GlooPlugin {
       throw new IllegalArgumentException("extauth.configStreamPort must differ from extauth.port (" + port
           + "): the auth config stream is served with mutual TLS, the ext-auth service in plaintext");
     }
-    AuthConfigCompiler compiler = SessionSecrets.compiler(context.config(), log);
     ConfigPublisher pub = new ConfigPublisher(CONFIG_STREAM);
     this.publisher = pub;
     this.kind = new AuthConfigKind(compiler, this::publish);

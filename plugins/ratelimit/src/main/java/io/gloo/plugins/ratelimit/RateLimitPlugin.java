@@ -45,6 +45,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>Standalone ({@code gloo ratelimit-server}, {@code mode=standalone}) it serves the same service with rules
  *       pulled from {@code controlPlane} (its {@code configStreamPort}) with the client certificate core hands it,
  *       and keeps serving its last rules while the control plane is away.
+ *   <li>Offline ({@code gloo translate}, {@code PluginContext.Mode.OFFLINE}) it translates with the same settings
+ *       and serves nothing: no counter store, no port, no thread.
  * </ul>
  */
 @ThreadSafe
@@ -112,6 +114,12 @@ public final class RateLimitPlugin implements GlooPlugin {
         throw new IllegalArgumentException("ratelimit.customRules: cannot read " + s.customRules() + ": "
             + e.getMessage(), e);
       }
+    }
+    if (context.mode() == PluginContext.Mode.OFFLINE) {
+      // gloo translate and friends: the kinds and field extensions translate with these settings; no store, no
+      // service, no thread (the sink keeps the rules, which nothing serves)
+      context.logger().debug("offline: rate-limit rules are compiled, not served");
+      return;
     }
     RedisAccess redisAccess = s.store() == RateLimitSettings.Store.REDIS ? RedisAccess.from(context.config())
         : RedisAccess.NONE;
