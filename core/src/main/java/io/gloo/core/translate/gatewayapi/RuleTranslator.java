@@ -29,6 +29,7 @@ import io.gloo.core.ir.RouteMatchIR.PathKind;
 import io.gloo.core.ir.RouteSource;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.policy.AppliedPolicy;
+import io.gloo.core.translate.policy.DelegationLevel;
 import io.gloo.core.translate.policy.PolicyResolver;
 import io.gloo.core.translate.policy.PolicyResource;
 import io.gloo.core.translate.policy.RegisteredKind;
@@ -64,10 +65,12 @@ final class RuleTranslator {
 
   private final Backends backends;
   private final PolicyResolver policies;
+  private final Delegation delegation;
 
-  RuleTranslator(Backends backends, PolicyResolver policies) {
+  RuleTranslator(Backends backends, PolicyResolver policies, Delegation delegation) {
     this.backends = backends;
     this.policies = policies;
+    this.delegation = delegation;
   }
 
   List<RouteIR> translate(HTTPRoute route, Problems problems, RouteInputs inputs) {
@@ -82,12 +85,31 @@ final class RuleTranslator {
    */
   List<RouteIR> translate(HasMetadata route, String routeKind, List<HTTPRouteRule> rules, Problems problems,
       RouteInputs inputs) {
+    return translate(route, routeKind, rules, problems, inputs, null);
+  }
+
+  /**
+   * @param rules null entries are skipped (rules of a delegated route that its parent's match does not let through)
+   * @param frame the delegating rule above {@code route}, or null for a route attached to a Gateway
+   */
+  private List<RouteIR> translate(HasMetadata route, String routeKind, List<HTTPRouteRule> rules, Problems problems,
+      RouteInputs inputs, Delegation.Frame frame) {
     ResourceKey key = ResourceKey.of(route);
     String prefix = routeKind.toLowerCase(Locale.ROOT);
     List<RouteIR> result = new ArrayList<>();
     for (int r = 0; r < rules.size(); r++) {
       HTTPRouteRule rule = rules.get(r);
-      RuleParts parts = ruleParts(route, routeKind, r, rule, problems, inputs);
+      if (rule == null) {
+        continue;
+      }
+      if (route instanceof HTTPRoute http && Delegation.delegates(rule)) {
+        result.addAll(delegate(http, r, rule, problems, inputs, frame));
+        rule = Delegation.withoutDelegation(rule);
+        if (rule == null) {
+          continue; // only delegates: the parent itself serves nothing for this rule
+        }
+      }
+      RuleParts parts = ruleParts(route, routeKind, r, rule, problems, inputs, frame);
       List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
           ? List.of(new HTTPRouteMatch()) : rule.getMatches();
       for (int m = 0; m < matches.size(); m++) {
@@ -111,8 +133,65 @@ final class RuleTranslator {
   private record RuleParts(RouteActionIR action, HeaderEditsIR requestHeaders, HeaderEditsIR responseHeaders,
       List<AppliedPolicy> policies, CorsIR cors) {}
 
+  /**
+   * A delegating rule's routes: its delegated children's, with the rule's ExtensionRef and targetRef policies for
+   * them to inherit. Other filters on such a rule are not applied to the children, so they answer 500 (reported).
+   */
+  private List<RouteIR> delegate(HTTPRoute route, int index, HTTPRouteRule rule, Problems problems,
+      RouteInputs inputs, Delegation.Frame frame) {
+    inputs.notReusable("delegates to HTTPRoutes"); // its routes depend on other routes and their policies
+    List<PolicyResource> extensionRefs = new ArrayList<>();
+    boolean failClosed = false;
+    List<HTTPRouteFilter> filters = rule.getFilters() == null ? List.of() : rule.getFilters();
+    for (int f = 0; f < filters.size(); f++) {
+      HTTPRouteFilter filter = filters.get(f);
+      String field = "rule " + index + " filters[" + f + "]";
+      if ("ExtensionRef".equals(filter.getType())) {
+        PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
+        if (policy == null) {
+          failClosed = true;
+        } else {
+          extensionRefs.add(policy);
+        }
+      } else {
+        failClosed = true;
+        problems.invalidMessages.add(field + ": filter type " + filter.getType() + " on a rule that delegates to "
+            + "HTTPRoutes is not supported; its delegated routes answer 500");
+      }
+    }
+    List<PolicyResource> own = policies.orderedForRule(ResourceKey.of(route), rule.getName(), extensionRefs);
+    return delegation.expand(route, index, rule, own, failClosed, problems, frame,
+        (child, rules, childProblems, childFrame) -> translate(child, GatewayApi.KIND_HTTPROUTE, rules,
+            childProblems, inputs, childFrame));
+  }
+
+  /** Resolves an ExtensionRef filter to a plugin policy; null when it cannot be (recorded in {@code problems}). */
+  private PolicyResource extensionRef(HasMetadata route, LocalObjectReference ref, String field, Problems problems,
+      RouteInputs inputs) {
+    Optional<RegisteredKind> kind = ref == null ? Optional.empty()
+        : policies.kind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF);
+    if (ref != null) {
+      inputs.pluginKind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF, kind.isPresent());
+    }
+    String what = ref == null ? "(missing extensionRef)" : ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
+    if (kind.isEmpty()) {
+      // Never skipped: requests that would have used the filter get an error instead.
+      problems.refFailure(GatewayApi.REASON_INVALID_KIND,
+          field + ": ExtensionRef " + what + " is not served by any installed plugin; the rule answers 500");
+      return null;
+    }
+    PolicyResolver.Resolution resolution =
+        policies.resolve(kind.get(), route.getMetadata().getNamespace(), ref.getName());
+    if (!resolution.resolved()) {
+      problems.refFailure(GatewayApi.REASON_BACKEND_NOT_FOUND,
+          field + ": ExtensionRef " + resolution.problem() + "; the rule answers 500");
+      return null;
+    }
+    return resolution.policy();
+  }
+
   private RuleParts ruleParts(HasMetadata route, String routeKind, int index, HTTPRouteRule rule,
-      Problems problems, RouteInputs inputs) {
+      Problems problems, RouteInputs inputs, Delegation.Frame frame) {
     HeaderEditsIR requestHeaders = HeaderEditsIR.NONE;
     HeaderEditsIR responseHeaders = HeaderEditsIR.NONE;
     RouteActionIR.Redirect redirect = null;
@@ -143,29 +222,11 @@ final class RuleTranslator {
             .ifPresent(mirrors::add);
         case "CORS" -> cors = cors(filter.getCors());
         case "ExtensionRef" -> {
-          LocalObjectReference ref = filter.getExtensionRef();
-          Optional<RegisteredKind> kind = ref == null ? Optional.empty()
-              : policies.kind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF);
-          if (ref != null) {
-            inputs.pluginKind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF, kind.isPresent());
-          }
-          String what = ref == null ? "(missing extensionRef)"
-              : ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
-          if (kind.isEmpty()) {
-            // Never skipped: requests that would have used the filter get an error instead.
-            problems.refFailure(GatewayApi.REASON_INVALID_KIND,
-                field + ": ExtensionRef " + what + " is not served by any installed plugin; the rule answers 500");
+          PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
+          if (policy == null) {
             failure = "unresolved ExtensionRef";
           } else {
-            PolicyResolver.Resolution resolution =
-                policies.resolve(kind.get(), route.getMetadata().getNamespace(), ref.getName());
-            if (resolution.resolved()) {
-              extensionRefs.add(resolution.policy());
-            } else {
-              problems.refFailure(GatewayApi.REASON_BACKEND_NOT_FOUND,
-                  field + ": ExtensionRef " + resolution.problem() + "; the rule answers 500");
-              failure = "unresolved ExtensionRef";
-            }
+            extensionRefs.add(policy);
           }
         }
         default -> {
@@ -200,7 +261,9 @@ final class RuleTranslator {
       return new RuleParts(new RouteActionIR.DirectResponse(500, null), requestHeaders, responseHeaders, List.of(),
           null);
     }
-    List<AppliedPolicy> applied = policies.forRule(ResourceKey.of(route), index, rule.getName(), extensionRefs);
+    List<AppliedPolicy> applied = frame == null
+        ? policies.forRule(ResourceKey.of(route), index, rule.getName(), extensionRefs)
+        : delegatedPolicies(ResourceKey.of(route), index, rule.getName(), extensionRefs, frame);
     if (!applied.isEmpty()) {
       inputs.notReusable("plugin policies apply");
     }
@@ -212,6 +275,19 @@ final class RuleTranslator {
       action = new RouteActionIR.Forward(f.backends(), f.rewrite(), mirrors, timeouts, retry, f.websocket());
     }
     return new RuleParts(action, requestHeaders, responseHeaders, applied, cors);
+  }
+
+  /** A delegated rule's policies: its own, then those of each delegating rule above it, merged as Gloo does. */
+  private List<AppliedPolicy> delegatedPolicies(ResourceKey route, int index, String ruleName,
+      List<PolicyResource> extensionRefs, Delegation.Frame frame) {
+    List<DelegationLevel> levels = new ArrayList<>();
+    levels.add(new DelegationLevel(policies.orderedForRule(route, ruleName, extensionRefs), java.util.Set.of()));
+    levels.addAll(frame.levels());
+    if (levels.stream().allMatch(l -> l.ordered().isEmpty())) {
+      return List.of();
+    }
+    return policies.forDelegatedRule(levels, route.kind() + " " + route.namespacedName() + " rule " + index
+        + " (delegated from " + frame.describe() + ")");
   }
 
   private RouteActionIR forward(HasMetadata route, String routeKind, int index, HTTPRouteRule rule,
