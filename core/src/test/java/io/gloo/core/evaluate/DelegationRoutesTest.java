@@ -102,6 +102,10 @@ class DelegationRoutesTest {
     assertEquals("False", orphan.getStatus());
     assertEquals("NoMatchingParent", orphan.getReason());
 
+    // selected by "*" but with no match under the parent's: meant for another parent, nothing to report
+    assertEquals(null, result.statuses().get(new ResourceKey("HTTPRoute", "team-a", "elsewhere")));
+    assertEquals("default/root 5/0 kube_default_root-svc_80", served("GET", "/elsewhere"));
+
     // api-v2 names its parent route: one parent status, for that route (not "parentRef kind not supported")
     HTTPRouteStatus apiV2 = (HTTPRouteStatus) result.statuses().get(new ResourceKey("HTTPRoute", "team-a", "api-v2"));
     assertEquals(1, apiV2.getParents().size());

@@ -277,6 +277,9 @@ final class Delegation {
       List<RouteParentStatus> added = new ArrayList<>();
       Set<ResourceKey> reported = new LinkedHashSet<>();
       for (Map.Entry<ResourceKey, ChildReport> e : byParent.entrySet()) {
+        if (!e.getValue().accepted && e.getValue().rejectReason == null) {
+          continue; // selected by "*" or a label, but no match of it lies within the parent's: meant for another
+        }
         reported.add(e.getKey());
         added.add(parentStatus(e.getKey(), conditions(route, e.getValue(), e.getKey())));
       }
