@@ -77,6 +77,23 @@ class DelegationRoutesTest {
   }
 
   @Test
+  void parentRuleFiltersApplyToChildren() {
+    RouteDecision edits = ev.evaluate(TestRequest.builder().method("GET").authority("example.com").path("/edits/a")
+        .build());
+    assertEquals("kube_team-f_svc-f_80", edits.cluster());
+    assertEquals(List.of("parent"), edits.upstream().headers().stream()
+        .filter(h -> h.name().equals("x-from")).map(h -> h.value()).toList());
+    // URLRewrite on a delegating rule is not carried to the children: they answer 500, and the parent says so
+    RouteDecision rewrite = ev.evaluate(TestRequest.builder().method("GET").authority("example.com")
+        .path("/rewrite/a").build());
+    assertEquals(500, rewrite.status());
+    assertEquals("team-f/rewritten", rewrite.source().namespace() + "/" + rewrite.source().name());
+    Condition partial = condition("default", "root", "Gateway", "gw", "PartiallyInvalid");
+    assertTrue(partial.getMessage().contains("rule 8 filters[0]: filter type URLRewrite on a rule that delegates"),
+        partial.getMessage());
+  }
+
+  @Test
   void statusesOnParentsAndChildren() {
     Condition rootRefs = condition("default", "root", "Gateway", "gw", "ResolvedRefs");
     assertEquals("False", rootRefs.getStatus());

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import io.gloo.core.ir.CorsIR;
+import io.gloo.core.ir.HeaderEditsIR;
 import io.gloo.core.ir.RouteActionIR;
 import io.gloo.core.ir.RouteIR;
 import io.gloo.core.report.StatusReport;
@@ -49,7 +51,7 @@ final class Delegation {
   static final int MAX_DEPTH = 8;
 
   /** One delegating rule match on the way from the Gateway-attached route to a child; the innermost first. */
-  record Frame(ResourceKey route, int rule, HTTPRouteMatch match, DelegationLevel policies, boolean failClosed,
+  record Frame(ResourceKey route, int rule, HTTPRouteMatch match, DelegationLevel policies, RuleEdits edits,
       Frame parent, int depth) {
 
     boolean passesThrough(ResourceKey key) {
@@ -72,6 +74,23 @@ final class Delegation {
 
     String describe() {
       return GatewayApi.KIND_HTTPROUTE + " " + route.namespacedName() + " rule " + rule;
+    }
+  }
+
+  /**
+   * What a delegating rule does to its delegated routes besides policies: header edits and CORS that replace the
+   * child's (null: the child's stay), or a 500 answer when a filter of the rule could not be applied.
+   */
+  record RuleEdits(HeaderEditsIR requestHeaders, HeaderEditsIR responseHeaders, CorsIR cors, boolean failClosed) {
+
+    RouteIR applyTo(RouteIR r) {
+      if (requestHeaders == null && responseHeaders == null && cors == null && !failClosed) {
+        return r;
+      }
+      return new RouteIR(r.name(), r.match(), failClosed ? new RouteActionIR.DirectResponse(500, null) : r.action(),
+          requestHeaders != null ? requestHeaders : r.requestHeaders(),
+          responseHeaders != null ? responseHeaders : r.responseHeaders(), r.source(), r.policies(),
+          cors != null ? cors : r.cors());
     }
   }
 
@@ -124,10 +143,9 @@ final class Delegation {
    * to {@code problems}; the children's go to their own statuses.
    *
    * @param policies the rule's own plugin policies, unmerged, highest priority first
-   * @param failClosed whether the delegated routes must answer 500 (a filter of the rule could not be applied)
    */
   List<RouteIR> expand(HTTPRoute parent, int ruleIndex, HTTPRouteRule rule, List<PolicyResource> policies,
-      boolean failClosed, RuleTranslator.Problems problems, Frame outer, ChildRules children) {
+      RuleEdits edits, RuleTranslator.Problems problems, Frame outer, ChildRules children) {
     ResourceKey parentKey = ResourceKey.of(parent);
     int depth = outer == null ? 1 : outer.depth + 1;
     if (depth > MAX_DEPTH) {
@@ -140,7 +158,7 @@ final class Delegation {
         ? List.of(new HTTPRouteMatch()) : rule.getMatches();
     List<RouteIR> result = new ArrayList<>();
     for (HTTPRouteMatch match : matches) {
-      Frame frame = new Frame(parentKey, ruleIndex, match, level, failClosed, outer, depth);
+      Frame frame = new Frame(parentKey, ruleIndex, match, level, edits, outer, depth);
       for (HTTPBackendRef ref : rule.getBackendRefs()) {
         if (!isDelegation(ref)) {
           continue;
@@ -195,14 +213,11 @@ final class Delegation {
     }
     report.refsMessages.addAll(own.refsMessages);
     report.invalidMessages.addAll(own.invalidMessages);
-    if (!frame.failClosed()) {
-      return routes;
-    }
-    List<RouteIR> closed = new ArrayList<>(routes.size());
+    List<RouteIR> edited = new ArrayList<>(routes.size());
     for (RouteIR r : routes) {
-      closed.add(r.withAction(new RouteActionIR.DirectResponse(500, null)));
+      edited.add(frame.edits().applyTo(r));
     }
-    return closed;
+    return edited;
   }
 
   /** The HTTPRoutes a delegating backendRef selects, sorted by namespace and name. */

@@ -135,32 +135,51 @@ final class RuleTranslator {
 
   /**
    * A delegating rule's routes: its delegated children's, with the rule's ExtensionRef and targetRef policies for
-   * them to inherit. Other filters on such a rule are not applied to the children, so they answer 500 (reported).
+   * them to inherit, and its header modifier and CORS filters replacing theirs (Gloo applies the parent's route
+   * plugins over the child's). Other filters on such a rule are not carried to the children: they answer 500
+   * (reported), as does a child below an ExtensionRef that does not resolve.
    */
   private List<RouteIR> delegate(HTTPRoute route, int index, HTTPRouteRule rule, Problems problems,
       RouteInputs inputs, Delegation.Frame frame) {
     inputs.notReusable("delegates to HTTPRoutes"); // its routes depend on other routes and their policies
     List<PolicyResource> extensionRefs = new ArrayList<>();
+    HeaderEditsIR requestHeaders = null;
+    HeaderEditsIR responseHeaders = null;
+    CorsIR cors = null;
     boolean failClosed = false;
     List<HTTPRouteFilter> filters = rule.getFilters() == null ? List.of() : rule.getFilters();
     for (int f = 0; f < filters.size(); f++) {
       HTTPRouteFilter filter = filters.get(f);
+      String type = filter.getType() == null ? "" : filter.getType();
       String field = "rule " + index + " filters[" + f + "]";
-      if ("ExtensionRef".equals(filter.getType())) {
-        PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
-        if (policy == null) {
-          failClosed = true;
-        } else {
-          extensionRefs.add(policy);
-        }
-      } else {
+      String invalidValue = FilterValues.invalid(filter);
+      if (invalidValue != null) {
         failClosed = true;
-        problems.invalidMessages.add(field + ": filter type " + filter.getType() + " on a rule that delegates to "
-            + "HTTPRoutes is not supported; its delegated routes answer 500");
+        problems.invalidMessages.add(field + "." + invalidValue + "; its delegated routes answer 500");
+        continue;
+      }
+      switch (type) {
+        case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
+        case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
+        case "CORS" -> cors = cors(filter.getCors());
+        case "ExtensionRef" -> {
+          PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
+          if (policy == null) {
+            failClosed = true;
+          } else {
+            extensionRefs.add(policy);
+          }
+        }
+        default -> {
+          failClosed = true;
+          problems.invalidMessages.add(field + ": filter type " + type + " on a rule that delegates to HTTPRoutes "
+              + "is not supported; its delegated routes answer 500");
+        }
       }
     }
     List<PolicyResource> own = policies.orderedForRule(ResourceKey.of(route), rule.getName(), extensionRefs);
-    return delegation.expand(route, index, rule, own, failClosed, problems, frame,
+    Delegation.RuleEdits edits = new Delegation.RuleEdits(requestHeaders, responseHeaders, cors, failClosed);
+    return delegation.expand(route, index, rule, own, edits, problems, frame,
         (child, rules, childProblems, childFrame) -> translate(child, GatewayApi.KIND_HTTPROUTE, rules,
             childProblems, inputs, childFrame));
   }
