@@ -29,8 +29,8 @@ import java.util.function.Function;
  *       matches are joined to the parent's instead: paths joined, the parent's headers, query parameters and method
  *       added (the parent's win on a name both have), and a rule without matches takes the parent's match.</li>
  * </ul>
- * A missing path is {@code PathPrefix /} and a rule without matches has one such match (the API server's defaults, which
- * directory mode does not apply). Stateless.
+ * A missing path is {@code PathPrefix /} and a rule without matches has one such match (the API server's defaults,
+ * which directory mode does not apply). Stateless.
  */
 final class DelegationMatches {
 

@@ -3,22 +3,14 @@ package io.gloo.core.translate.gatewayapi;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPCORSFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRetry;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteTimeouts;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestRedirectFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPURLRewriteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalObjectReference;
 import io.gloo.core.ir.CorsIR;
 import io.gloo.core.ir.HeaderEditsIR;
@@ -159,9 +151,9 @@ final class RuleTranslator {
         continue;
       }
       switch (type) {
-        case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
-        case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
-        case "CORS" -> cors = cors(filter.getCors());
+        case "RequestHeaderModifier" -> requestHeaders = RuleFilters.headerEdits(filter.getRequestHeaderModifier());
+        case "ResponseHeaderModifier" -> responseHeaders = RuleFilters.headerEdits(filter.getResponseHeaderModifier());
+        case "CORS" -> cors = RuleFilters.cors(filter.getCors());
         case "ExtensionRef" -> {
           PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
           if (policy == null) {
@@ -233,13 +225,13 @@ final class RuleTranslator {
         break;
       }
       switch (type) {
-        case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
-        case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
-        case "RequestRedirect" -> redirect = redirect(filter.getRequestRedirect());
-        case "URLRewrite" -> rewrite = rewrite(filter.getUrlRewrite());
+        case "RequestHeaderModifier" -> requestHeaders = RuleFilters.headerEdits(filter.getRequestHeaderModifier());
+        case "ResponseHeaderModifier" -> responseHeaders = RuleFilters.headerEdits(filter.getResponseHeaderModifier());
+        case "RequestRedirect" -> redirect = RuleFilters.redirect(filter.getRequestRedirect());
+        case "URLRewrite" -> rewrite = RuleFilters.rewrite(filter.getUrlRewrite());
         case "RequestMirror" -> mirror(route, routeKind, field, filter.getRequestMirror(), problems, inputs)
             .ifPresent(mirrors::add);
-        case "CORS" -> cors = cors(filter.getCors());
+        case "CORS" -> cors = RuleFilters.cors(filter.getCors());
         case "ExtensionRef" -> {
           PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
           if (policy == null) {
@@ -257,7 +249,7 @@ final class RuleTranslator {
     RouteActionIR.Timeouts timeouts = null;
     if (rule.getTimeouts() != null) {
       try {
-        timeouts = timeouts(rule.getTimeouts());
+        timeouts = RuleFilters.timeouts(rule.getTimeouts());
       } catch (IllegalArgumentException e) {
         failure = where + " timeouts: " + e.getMessage() + "; the rule answers 500";
         problems.invalidMessages.add(failure);
@@ -266,7 +258,7 @@ final class RuleTranslator {
     RouteActionIR.Retry retry = null;
     if (rule.getRetry() != null) {
       try {
-        retry = retry(rule.getRetry());
+        retry = RuleFilters.retry(rule.getRetry());
       } catch (IllegalArgumentException e) {
         failure = where + " retry: " + e.getMessage() + "; the rule answers 500";
         problems.invalidMessages.add(failure);
@@ -329,8 +321,9 @@ final class RuleTranslator {
           return new RouteActionIR.DirectResponse(500, null);
         }
         switch (type) {
-          case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
-          case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
+          case "RequestHeaderModifier" -> requestHeaders = RuleFilters.headerEdits(filter.getRequestHeaderModifier());
+          case "ResponseHeaderModifier" ->
+              responseHeaders = RuleFilters.headerEdits(filter.getResponseHeaderModifier());
           default -> {
             problems.invalidMessages.add("rule " + index + " backendRefs[" + b + "].filters[" + f + "]: filter type "
                 + type + " is not supported on a backendRef; the rule answers 500");
@@ -395,82 +388,6 @@ final class RuleTranslator {
       perMillion = denominator <= 0 ? 0 : (int) Math.min(1_000_000, Math.round(numerator * 1_000_000.0 / denominator));
     }
     return Optional.of(new RouteActionIR.Mirror(resolution.cluster(), perMillion));
-  }
-
-  private static CorsIR cors(HTTPCORSFilter filter) {
-    if (filter == null) {
-      return new CorsIR(List.of(), List.of(), List.of(), List.of(), null, false);
-    }
-    return new CorsIR(orEmpty(filter.getAllowOrigins()), orEmpty(filter.getAllowMethods()),
-        orEmpty(filter.getAllowHeaders()), orEmpty(filter.getExposeHeaders()), filter.getMaxAge(),
-        Boolean.TRUE.equals(filter.getAllowCredentials()));
-  }
-
-  private static List<String> orEmpty(List<String> list) {
-    return list == null ? List.of() : list;
-  }
-
-  private static RouteActionIR.Timeouts timeouts(HTTPRouteTimeouts t) {
-    Long request = t.getRequest() == null ? null : GatewayDurations.millis(t.getRequest());
-    Long backend = t.getBackendRequest() == null ? null : GatewayDurations.millis(t.getBackendRequest());
-    // The spec: backendRequest must not exceed request (0 disables a timeout: 0 request admits any backendRequest).
-    if (request != null && backend != null && request != 0 && (backend == 0 || backend > request)) {
-      throw new IllegalArgumentException("backendRequest " + t.getBackendRequest() + " exceeds request "
-          + t.getRequest());
-    }
-    return new RouteActionIR.Timeouts(request, backend);
-  }
-
-  private static RouteActionIR.Retry retry(HTTPRouteRetry r) {
-    List<Integer> codes = r.getCodes() == null ? List.of() : r.getCodes();
-    for (int code : codes) {
-      if (code < 400 || code > 599) {
-        throw new IllegalArgumentException("code " + code + " is not a 4xx/5xx status");
-      }
-    }
-    int attempts = r.getAttempts() == null ? 1 : r.getAttempts(); // Envoy's default, implementation-specific per spec
-    if (attempts < 0) {
-      throw new IllegalArgumentException("attempts must not be negative");
-    }
-    Long backoff = r.getBackoff() == null ? null : GatewayDurations.millis(r.getBackoff());
-    return new RouteActionIR.Retry(codes, attempts, backoff == null || backoff == 0 ? null : backoff);
-  }
-
-  private static HeaderEditsIR headerEdits(HTTPHeaderFilter filter) {
-    if (filter == null) {
-      return HeaderEditsIR.NONE;
-    }
-    return new HeaderEditsIR(headers(filter.getSet()), headers(filter.getAdd()),
-        filter.getRemove() == null ? List.of() : filter.getRemove());
-  }
-
-  private static List<HeaderEditsIR.Header> headers(List<HTTPHeader> headers) {
-    List<HeaderEditsIR.Header> result = new ArrayList<>();
-    if (headers != null) {
-      for (HTTPHeader h : headers) {
-        result.add(new HeaderEditsIR.Header(h.getName(), h.getValue() == null ? "" : h.getValue()));
-      }
-    }
-    return result;
-  }
-
-  private static RouteActionIR.Redirect redirect(HTTPRequestRedirectFilter filter) {
-    if (filter == null) {
-      return new RouteActionIR.Redirect(null, null, null, null, null, 302);
-    }
-    HTTPPathModifier path = filter.getPath();
-    return new RouteActionIR.Redirect(filter.getScheme(), filter.getHostname(), filter.getPort(),
-        path == null ? null : path.getReplaceFullPath(), path == null ? null : path.getReplacePrefixMatch(),
-        filter.getStatusCode() == null ? 302 : filter.getStatusCode());
-  }
-
-  private static RouteActionIR.UrlRewrite rewrite(HTTPURLRewriteFilter filter) {
-    if (filter == null) {
-      return null;
-    }
-    HTTPPathModifier path = filter.getPath();
-    return new RouteActionIR.UrlRewrite(filter.getHostname(), path == null ? null : path.getReplaceFullPath(),
-        path == null ? null : path.getReplacePrefixMatch());
   }
 
   private record MatchOrError(RouteMatchIR match, String error) {}
