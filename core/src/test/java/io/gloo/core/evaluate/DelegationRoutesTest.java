@@ -91,6 +91,8 @@ class DelegationRoutesTest {
     Condition partial = condition("default", "root", "Gateway", "gw", "PartiallyInvalid");
     assertTrue(partial.getMessage().contains("rule 8 filters[0]: filter type URLRewrite on a rule that delegates"),
         partial.getMessage());
+    assertTrue(partial.getMessage().contains("rule 8 timeouts: not supported on a rule that delegates"),
+        partial.getMessage());
   }
 
   @Test

@@ -169,11 +169,31 @@ final class RuleTranslator {
         }
       }
     }
+    for (String field : unsupportedOnDelegatingRule(rule)) {
+      failClosed = true;
+      problems.invalidMessages.add("rule " + index + " " + field + ": not supported on a rule that delegates to "
+          + "HTTPRoutes; its delegated routes answer 500");
+    }
     List<PolicyResource> own = policies.orderedForRule(ResourceKey.of(route), rule.getName(), extensionRefs);
     Delegation.RuleEdits edits = new Delegation.RuleEdits(requestHeaders, responseHeaders, cors, failClosed);
     return delegation.expand(route, index, rule, own, edits, problems, frame,
         (child, rules, childProblems, childFrame) -> translate(child, GatewayApi.KIND_HTTPROUTE, rules,
             childProblems, inputs, childFrame));
+  }
+
+  /** The rule fields a delegating rule cannot pass to its children yet. */
+  private static List<String> unsupportedOnDelegatingRule(HTTPRouteRule rule) {
+    List<String> fields = new ArrayList<>();
+    if (rule.getTimeouts() != null) {
+      fields.add("timeouts");
+    }
+    if (rule.getRetry() != null) {
+      fields.add("retry");
+    }
+    if (rule.getSessionPersistence() != null) {
+      fields.add("sessionPersistence");
+    }
+    return fields;
   }
 
   /** Resolves an ExtensionRef filter to a plugin policy; null when it cannot be (recorded in {@code problems}). */
