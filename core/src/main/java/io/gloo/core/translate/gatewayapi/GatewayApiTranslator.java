@@ -97,6 +97,7 @@ public final class GatewayApiTranslator {
     private final Map<String, GatewayContext> gateways = new LinkedHashMap<>();
     private final Backends backends;
     private final RuleTranslator rules;
+    private final Delegation delegation;
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     private final PolicyResolver policies;
     private final ListenerTls tls;
@@ -113,7 +114,8 @@ public final class GatewayApiTranslator {
       this.tls = new ListenerTls(snapshot, new ReferenceGrants(snapshot));
       this.backendTls = new BackendTlsPolicies(snapshot);
       this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies, backendTls, backendCache);
-      this.rules = new RuleTranslator(backends, policies);
+      this.delegation = new Delegation(snapshot);
+      this.rules = new RuleTranslator(backends, policies, delegation);
       for (Namespace ns : snapshot.list(Namespace.class)) {
         namespaceLabels.put(ns.getMetadata().getName(), ns.getMetadata().getLabels());
       }
@@ -159,6 +161,7 @@ public final class GatewayApiTranslator {
           default -> false;
         };
       });
+      delegation.putStatuses(statuses);
       List<GatewayIR> result = new ArrayList<>();
       for (GatewayContext ctx : gateways.values()) {
         result.add(build(ctx));
@@ -388,6 +391,9 @@ public final class GatewayApiTranslator {
         String parentKind = parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind();
         String ns = parent.getNamespace() == null || parent.getNamespace().isEmpty() ? routeNs : parent.getNamespace();
         Conditions conditions = new Conditions(generation);
+        if (route instanceof HTTPRoute && Delegation.isRouteParent(parent)) {
+          continue; // a delegated route: Delegation reports on this parent
+        }
         if (!GatewayApi.GROUP.equals(group) || !GatewayApi.KIND_GATEWAY.equals(parentKind)) {
           conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
               "parentRef kind " + group + "/" + parentKind + " is not supported (supported: Gateway)");

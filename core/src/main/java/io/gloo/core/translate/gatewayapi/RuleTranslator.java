@@ -3,22 +3,14 @@ package io.gloo.core.translate.gatewayapi;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPCORSFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRetry;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteTimeouts;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestRedirectFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPURLRewriteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalObjectReference;
 import io.gloo.core.ir.CorsIR;
 import io.gloo.core.ir.HeaderEditsIR;
@@ -29,6 +21,7 @@ import io.gloo.core.ir.RouteMatchIR.PathKind;
 import io.gloo.core.ir.RouteSource;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.policy.AppliedPolicy;
+import io.gloo.core.translate.policy.DelegationLevel;
 import io.gloo.core.translate.policy.PolicyResolver;
 import io.gloo.core.translate.policy.PolicyResource;
 import io.gloo.core.translate.policy.RegisteredKind;
@@ -64,10 +57,12 @@ final class RuleTranslator {
 
   private final Backends backends;
   private final PolicyResolver policies;
+  private final Delegation delegation;
 
-  RuleTranslator(Backends backends, PolicyResolver policies) {
+  RuleTranslator(Backends backends, PolicyResolver policies, Delegation delegation) {
     this.backends = backends;
     this.policies = policies;
+    this.delegation = delegation;
   }
 
   List<RouteIR> translate(HTTPRoute route, Problems problems, RouteInputs inputs) {
@@ -82,12 +77,31 @@ final class RuleTranslator {
    */
   List<RouteIR> translate(HasMetadata route, String routeKind, List<HTTPRouteRule> rules, Problems problems,
       RouteInputs inputs) {
+    return translate(route, routeKind, rules, problems, inputs, null);
+  }
+
+  /**
+   * @param rules null entries are skipped (rules of a delegated route that its parent's match does not let through)
+   * @param frame the delegating rule above {@code route}, or null for a route attached to a Gateway
+   */
+  private List<RouteIR> translate(HasMetadata route, String routeKind, List<HTTPRouteRule> rules, Problems problems,
+      RouteInputs inputs, Delegation.Frame frame) {
     ResourceKey key = ResourceKey.of(route);
     String prefix = routeKind.toLowerCase(Locale.ROOT);
     List<RouteIR> result = new ArrayList<>();
     for (int r = 0; r < rules.size(); r++) {
       HTTPRouteRule rule = rules.get(r);
-      RuleParts parts = ruleParts(route, routeKind, r, rule, problems, inputs);
+      if (rule == null) {
+        continue;
+      }
+      if (route instanceof HTTPRoute http && Delegation.delegates(rule)) {
+        result.addAll(delegate(http, r, rule, problems, inputs, frame));
+        rule = Delegation.withoutDelegation(rule);
+        if (rule == null) {
+          continue; // only delegates: the parent itself serves nothing for this rule
+        }
+      }
+      RuleParts parts = ruleParts(route, routeKind, r, rule, problems, inputs, frame);
       List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
           ? List.of(new HTTPRouteMatch()) : rule.getMatches();
       for (int m = 0; m < matches.size(); m++) {
@@ -111,8 +125,105 @@ final class RuleTranslator {
   private record RuleParts(RouteActionIR action, HeaderEditsIR requestHeaders, HeaderEditsIR responseHeaders,
       List<AppliedPolicy> policies, CorsIR cors) {}
 
+  /**
+   * A delegating rule's routes: its delegated children's, with the rule's ExtensionRef and targetRef policies for
+   * them to inherit, and its header modifier and CORS filters replacing theirs (Gloo applies the parent's route
+   * plugins over the child's). Other filters on such a rule are not carried to the children: they answer 500
+   * (reported), as does a child below an ExtensionRef that does not resolve.
+   */
+  private List<RouteIR> delegate(HTTPRoute route, int index, HTTPRouteRule rule, Problems problems,
+      RouteInputs inputs, Delegation.Frame frame) {
+    inputs.notReusable("delegates to HTTPRoutes"); // its routes depend on other routes and their policies
+    List<PolicyResource> extensionRefs = new ArrayList<>();
+    HeaderEditsIR requestHeaders = null;
+    HeaderEditsIR responseHeaders = null;
+    CorsIR cors = null;
+    boolean failClosed = false;
+    List<HTTPRouteFilter> filters = rule.getFilters() == null ? List.of() : rule.getFilters();
+    for (int f = 0; f < filters.size(); f++) {
+      HTTPRouteFilter filter = filters.get(f);
+      String type = filter.getType() == null ? "" : filter.getType();
+      String field = "rule " + index + " filters[" + f + "]";
+      String invalidValue = FilterValues.invalid(filter);
+      if (invalidValue != null) {
+        failClosed = true;
+        problems.invalidMessages.add(field + "." + invalidValue + "; its delegated routes answer 500");
+        continue;
+      }
+      switch (type) {
+        case "RequestHeaderModifier" -> requestHeaders = RuleFilters.headerEdits(filter.getRequestHeaderModifier());
+        case "ResponseHeaderModifier" -> responseHeaders = RuleFilters.headerEdits(filter.getResponseHeaderModifier());
+        case "CORS" -> cors = RuleFilters.cors(filter.getCors());
+        case "ExtensionRef" -> {
+          PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
+          if (policy == null) {
+            failClosed = true;
+          } else {
+            extensionRefs.add(policy);
+          }
+        }
+        default -> {
+          failClosed = true;
+          problems.invalidMessages.add(field + ": filter type " + type + " on a rule that delegates to HTTPRoutes "
+              + "is not supported; its delegated routes answer 500");
+        }
+      }
+    }
+    for (String field : unsupportedOnDelegatingRule(rule)) {
+      failClosed = true;
+      problems.invalidMessages.add("rule " + index + " " + field + ": not supported on a rule that delegates to "
+          + "HTTPRoutes; its delegated routes answer 500");
+    }
+    List<PolicyResource> own = policies.orderedForRule(ResourceKey.of(route), rule.getName(), extensionRefs);
+    Delegation.RuleEdits edits = new Delegation.RuleEdits(requestHeaders, responseHeaders, cors, failClosed);
+    return delegation.expand(route, index, rule, own, edits, problems, frame,
+        (child, rules, childProblems, childFrame) -> translate(child, GatewayApi.KIND_HTTPROUTE, rules,
+            childProblems, inputs, childFrame));
+  }
+
+  /** The rule fields a delegating rule cannot pass to its children yet. */
+  private static List<String> unsupportedOnDelegatingRule(HTTPRouteRule rule) {
+    List<String> fields = new ArrayList<>();
+    if (rule.getTimeouts() != null) {
+      fields.add("timeouts");
+    }
+    if (rule.getRetry() != null) {
+      fields.add("retry");
+    }
+    if (rule.getSessionPersistence() != null) {
+      fields.add("sessionPersistence");
+    }
+    return fields;
+  }
+
+  /** Resolves an ExtensionRef filter to a plugin policy; null when it cannot be (recorded in {@code problems}). */
+  private PolicyResource extensionRef(HasMetadata route, LocalObjectReference ref, String field, Problems problems,
+      RouteInputs inputs) {
+    Optional<RegisteredKind> kind = ref == null ? Optional.empty()
+        : policies.kind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF);
+    if (ref != null) {
+      inputs.pluginKind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF, kind.isPresent());
+    }
+    String what = ref == null ? "(missing extensionRef)" : ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
+    if (kind.isEmpty()) {
+      // Never skipped: requests that would have used the filter get an error instead.
+      problems.refFailure(GatewayApi.REASON_INVALID_KIND,
+          field + ": ExtensionRef " + what + " is not served by any installed plugin; the rule answers 500");
+      return null;
+    }
+    PolicyResolver.Resolution resolution =
+        policies.resolve(kind.get(), route.getMetadata().getNamespace(), ref.getName());
+    if (!resolution.resolved()) {
+      problems.refFailure(resolution.rejected() ? GatewayApi.REASON_POLICY_REJECTED
+          : GatewayApi.REASON_BACKEND_NOT_FOUND,
+          field + ": ExtensionRef " + resolution.problem() + "; the rule answers 500");
+      return null;
+    }
+    return resolution.policy();
+  }
+
   private RuleParts ruleParts(HasMetadata route, String routeKind, int index, HTTPRouteRule rule,
-      Problems problems, RouteInputs inputs) {
+      Problems problems, RouteInputs inputs, Delegation.Frame frame) {
     HeaderEditsIR requestHeaders = HeaderEditsIR.NONE;
     HeaderEditsIR responseHeaders = HeaderEditsIR.NONE;
     RouteActionIR.Redirect redirect = null;
@@ -135,38 +246,19 @@ final class RuleTranslator {
         break;
       }
       switch (type) {
-        case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
-        case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
-        case "RequestRedirect" -> redirect = redirect(filter.getRequestRedirect());
-        case "URLRewrite" -> rewrite = rewrite(filter.getUrlRewrite());
+        case "RequestHeaderModifier" -> requestHeaders = RuleFilters.headerEdits(filter.getRequestHeaderModifier());
+        case "ResponseHeaderModifier" -> responseHeaders = RuleFilters.headerEdits(filter.getResponseHeaderModifier());
+        case "RequestRedirect" -> redirect = RuleFilters.redirect(filter.getRequestRedirect());
+        case "URLRewrite" -> rewrite = RuleFilters.rewrite(filter.getUrlRewrite());
         case "RequestMirror" -> mirror(route, routeKind, field, filter.getRequestMirror(), problems, inputs)
             .ifPresent(mirrors::add);
-        case "CORS" -> cors = cors(filter.getCors());
+        case "CORS" -> cors = RuleFilters.cors(filter.getCors());
         case "ExtensionRef" -> {
-          LocalObjectReference ref = filter.getExtensionRef();
-          Optional<RegisteredKind> kind = ref == null ? Optional.empty()
-              : policies.kind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF);
-          if (ref != null) {
-            inputs.pluginKind(ref.getGroup(), ref.getKind(), Attachment.EXTENSION_REF, kind.isPresent());
-          }
-          String what = ref == null ? "(missing extensionRef)"
-              : ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
-          if (kind.isEmpty()) {
-            // Never skipped: requests that would have used the filter get an error instead.
-            problems.refFailure(GatewayApi.REASON_INVALID_KIND,
-                field + ": ExtensionRef " + what + " is not served by any installed plugin; the rule answers 500");
+          PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
+          if (policy == null) {
             failure = "unresolved ExtensionRef";
           } else {
-            PolicyResolver.Resolution resolution =
-                policies.resolve(kind.get(), route.getMetadata().getNamespace(), ref.getName());
-            if (resolution.resolved()) {
-              extensionRefs.add(resolution.policy());
-            } else {
-              problems.refFailure(resolution.rejected() ? GatewayApi.REASON_POLICY_REJECTED
-                  : GatewayApi.REASON_BACKEND_NOT_FOUND,
-                  field + ": ExtensionRef " + resolution.problem() + "; the rule answers 500");
-              failure = "unresolved ExtensionRef";
-            }
+            extensionRefs.add(policy);
           }
         }
         default -> {
@@ -178,7 +270,7 @@ final class RuleTranslator {
     RouteActionIR.Timeouts timeouts = null;
     if (rule.getTimeouts() != null) {
       try {
-        timeouts = timeouts(rule.getTimeouts());
+        timeouts = RuleFilters.timeouts(rule.getTimeouts());
       } catch (IllegalArgumentException e) {
         failure = where + " timeouts: " + e.getMessage() + "; the rule answers 500";
         problems.invalidMessages.add(failure);
@@ -187,7 +279,7 @@ final class RuleTranslator {
     RouteActionIR.Retry retry = null;
     if (rule.getRetry() != null) {
       try {
-        retry = retry(rule.getRetry());
+        retry = RuleFilters.retry(rule.getRetry());
       } catch (IllegalArgumentException e) {
         failure = where + " retry: " + e.getMessage() + "; the rule answers 500";
         problems.invalidMessages.add(failure);
@@ -200,7 +292,7 @@ final class RuleTranslator {
     // A guarding policy (auth, RBAC, WAF) that targets the rule but cannot be applied closes it, as an unresolved
     // ExtensionRef does: same answer (500), same condition (ResolvedRefs False).
     for (PolicyResource closing : policies.closing(ResourceKey.of(route), index, rule.getName())) {
-      problems.refFailure(closing.orphaned() ? GatewayApi.REASON_INVALID_KIND : GatewayApi.REASON_BACKEND_NOT_FOUND,
+      problems.refFailure(closing.orphaned() ? GatewayApi.REASON_INVALID_KIND : GatewayApi.REASON_POLICY_REJECTED,
           where + ": " + closing.closure() + "; the rule answers 500 (fail-closed)");
       inputs.notReusable("a fail-closed policy targets it");
       failure = "fail-closed policy";
@@ -209,7 +301,9 @@ final class RuleTranslator {
       return new RuleParts(new RouteActionIR.DirectResponse(500, null), requestHeaders, responseHeaders, List.of(),
           null);
     }
-    List<AppliedPolicy> applied = policies.forRule(ResourceKey.of(route), index, rule.getName(), extensionRefs);
+    List<AppliedPolicy> applied = frame == null
+        ? policies.forRule(ResourceKey.of(route), index, rule.getName(), extensionRefs)
+        : delegatedPolicies(ResourceKey.of(route), index, rule.getName(), extensionRefs, frame);
     if (!applied.isEmpty()) {
       inputs.notReusable("plugin policies apply");
     }
@@ -221,6 +315,19 @@ final class RuleTranslator {
       action = new RouteActionIR.Forward(f.backends(), f.rewrite(), mirrors, timeouts, retry, f.websocket());
     }
     return new RuleParts(action, requestHeaders, responseHeaders, applied, cors);
+  }
+
+  /** A delegated rule's policies: its own, then those of each delegating rule above it, merged as Gloo does. */
+  private List<AppliedPolicy> delegatedPolicies(ResourceKey route, int index, String ruleName,
+      List<PolicyResource> extensionRefs, Delegation.Frame frame) {
+    List<DelegationLevel> levels = new ArrayList<>();
+    levels.add(new DelegationLevel(policies.orderedForRule(route, ruleName, extensionRefs), java.util.Set.of()));
+    levels.addAll(frame.levels());
+    if (levels.stream().allMatch(l -> l.ordered().isEmpty())) {
+      return List.of();
+    }
+    return policies.forDelegatedRule(levels, route.kind() + " " + route.namespacedName() + " rule " + index
+        + " (delegated from " + frame.describe() + ")");
   }
 
   private RouteActionIR forward(HasMetadata route, String routeKind, int index, HTTPRouteRule rule,
@@ -243,8 +350,9 @@ final class RuleTranslator {
           return new RouteActionIR.DirectResponse(500, null);
         }
         switch (type) {
-          case "RequestHeaderModifier" -> requestHeaders = headerEdits(filter.getRequestHeaderModifier());
-          case "ResponseHeaderModifier" -> responseHeaders = headerEdits(filter.getResponseHeaderModifier());
+          case "RequestHeaderModifier" -> requestHeaders = RuleFilters.headerEdits(filter.getRequestHeaderModifier());
+          case "ResponseHeaderModifier" ->
+              responseHeaders = RuleFilters.headerEdits(filter.getResponseHeaderModifier());
           default -> {
             problems.invalidMessages.add("rule " + index + " backendRefs[" + b + "].filters[" + f + "]: filter type "
                 + type + " is not supported on a backendRef; the rule answers 500");
@@ -309,82 +417,6 @@ final class RuleTranslator {
       perMillion = denominator <= 0 ? 0 : (int) Math.min(1_000_000, Math.round(numerator * 1_000_000.0 / denominator));
     }
     return Optional.of(new RouteActionIR.Mirror(resolution.cluster(), perMillion));
-  }
-
-  private static CorsIR cors(HTTPCORSFilter filter) {
-    if (filter == null) {
-      return new CorsIR(List.of(), List.of(), List.of(), List.of(), null, false);
-    }
-    return new CorsIR(orEmpty(filter.getAllowOrigins()), orEmpty(filter.getAllowMethods()),
-        orEmpty(filter.getAllowHeaders()), orEmpty(filter.getExposeHeaders()), filter.getMaxAge(),
-        Boolean.TRUE.equals(filter.getAllowCredentials()));
-  }
-
-  private static List<String> orEmpty(List<String> list) {
-    return list == null ? List.of() : list;
-  }
-
-  private static RouteActionIR.Timeouts timeouts(HTTPRouteTimeouts t) {
-    Long request = t.getRequest() == null ? null : GatewayDurations.millis(t.getRequest());
-    Long backend = t.getBackendRequest() == null ? null : GatewayDurations.millis(t.getBackendRequest());
-    // The spec: backendRequest must not exceed request (0 disables a timeout: 0 request admits any backendRequest).
-    if (request != null && backend != null && request != 0 && (backend == 0 || backend > request)) {
-      throw new IllegalArgumentException("backendRequest " + t.getBackendRequest() + " exceeds request "
-          + t.getRequest());
-    }
-    return new RouteActionIR.Timeouts(request, backend);
-  }
-
-  private static RouteActionIR.Retry retry(HTTPRouteRetry r) {
-    List<Integer> codes = r.getCodes() == null ? List.of() : r.getCodes();
-    for (int code : codes) {
-      if (code < 400 || code > 599) {
-        throw new IllegalArgumentException("code " + code + " is not a 4xx/5xx status");
-      }
-    }
-    int attempts = r.getAttempts() == null ? 1 : r.getAttempts(); // Envoy's default, implementation-specific per spec
-    if (attempts < 0) {
-      throw new IllegalArgumentException("attempts must not be negative");
-    }
-    Long backoff = r.getBackoff() == null ? null : GatewayDurations.millis(r.getBackoff());
-    return new RouteActionIR.Retry(codes, attempts, backoff == null || backoff == 0 ? null : backoff);
-  }
-
-  private static HeaderEditsIR headerEdits(HTTPHeaderFilter filter) {
-    if (filter == null) {
-      return HeaderEditsIR.NONE;
-    }
-    return new HeaderEditsIR(headers(filter.getSet()), headers(filter.getAdd()),
-        filter.getRemove() == null ? List.of() : filter.getRemove());
-  }
-
-  private static List<HeaderEditsIR.Header> headers(List<HTTPHeader> headers) {
-    List<HeaderEditsIR.Header> result = new ArrayList<>();
-    if (headers != null) {
-      for (HTTPHeader h : headers) {
-        result.add(new HeaderEditsIR.Header(h.getName(), h.getValue() == null ? "" : h.getValue()));
-      }
-    }
-    return result;
-  }
-
-  private static RouteActionIR.Redirect redirect(HTTPRequestRedirectFilter filter) {
-    if (filter == null) {
-      return new RouteActionIR.Redirect(null, null, null, null, null, 302);
-    }
-    HTTPPathModifier path = filter.getPath();
-    return new RouteActionIR.Redirect(filter.getScheme(), filter.getHostname(), filter.getPort(),
-        path == null ? null : path.getReplaceFullPath(), path == null ? null : path.getReplacePrefixMatch(),
-        filter.getStatusCode() == null ? 302 : filter.getStatusCode());
-  }
-
-  private static RouteActionIR.UrlRewrite rewrite(HTTPURLRewriteFilter filter) {
-    if (filter == null) {
-      return null;
-    }
-    HTTPPathModifier path = filter.getPath();
-    return new RouteActionIR.UrlRewrite(filter.getHostname(), path == null ? null : path.getReplaceFullPath(),
-        path == null ? null : path.getReplacePrefixMatch());
   }
 
   private record MatchOrError(RouteMatchIR match, String error) {}

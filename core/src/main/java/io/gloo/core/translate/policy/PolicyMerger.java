@@ -27,6 +27,8 @@ public final class PolicyMerger {
   /** Keyed by the target's applied policy, which the cache above makes one object per combination. */
   private final Map<AppliedPolicy, List<AppliedPolicy>> extensionCache = new IdentityHashMap<>();
   private final PolicyCatalog catalog;
+  /** Delegated merges by field owners (the same contributors may own different fields through delegation). */
+  private final Map<Map<String, PolicyRef>, AppliedPolicy> delegatedCache = new HashMap<>();
 
   public PolicyMerger(PluginInvoker invoker, PolicyReports reports, PolicyIndex index, PolicyCatalog catalog) {
     this.invoker = invoker;
@@ -78,6 +80,12 @@ public final class PolicyMerger {
         }
       }
     }
+    return extend(mergeField, owners, merged, extensions);
+  }
+
+  /** The extensions' applied policies, given the merged fields of their target kind and who set each. */
+  private List<AppliedPolicy> extend(String mergeField, Map<String, PolicyRef> owners, ObjectNode merged,
+      List<RegisteredKind> extensions) {
     List<AppliedPolicy> result = new ArrayList<>();
     for (RegisteredKind kind : extensions) {
       ExtensionKind<?> extension = (ExtensionKind<?>) kind.kind();
@@ -172,6 +180,64 @@ public final class PolicyMerger {
     AppliedPolicy applied = new AppliedPolicy(kind, contributors, owners, typed);
     cache.put(List.copyOf(contributors), applied);
     return applied;
+  }
+
+  /**
+   * Merges one kind's policies for a route rule reached through HTTPRoute delegation ({@code levels}: the child
+   * rule's policies first, then each ancestor rule's, nearest first; see {@link DelegatedFields}), followed by the
+   * kind's field extensions as in {@link #mergeWithExtensions}. Empty when no level has a policy of the kind.
+   */
+  public List<AppliedPolicy> mergeDelegated(List<DelegationLevel> levels, String where) {
+    RegisteredKind kind = levels.stream().flatMap(l -> l.ordered().stream()).map(PolicyResource::kind)
+        .findFirst().orElse(null);
+    if (kind == null) {
+      return List.of();
+    }
+    String mergeField = kind.kind().mergeField();
+    if (mergeField == null) {
+      PolicyResource winner = DelegatedFields.winner(levels, reports, where);
+      return List.of(cache.computeIfAbsent(List.of(winner.ref()),
+          k -> new AppliedPolicy(kind, k, Map.of(), winner.typedSpec())));
+    }
+    DelegatedFields.Result fields = DelegatedFields.merge(levels, mergeField, reports, where);
+    Map<String, PolicyRef> owners = new LinkedHashMap<>();
+    ObjectNode merged = index.mapper().createObjectNode();
+    fields.owners().forEach((field, owner) -> {
+      owners.put(field, owner.ref());
+      merged.set(field, owner.spec().path(mergeField).get(field));
+    });
+    List<PolicyRef> contributors = fields.contributors().stream().map(PolicyResource::ref).toList();
+    if (contributors.isEmpty()) {
+      return List.of(); // the policies set no field: nothing applies
+    }
+    AppliedPolicy target = delegatedCache.get(owners);
+    if (target == null) {
+      Object typed;
+      if (contributors.size() == 1) {
+        typed = fields.contributors().get(0).typedSpec();
+      } else {
+        ObjectNode spec = index.withMergeObject(fields.contributors().get(0).spec(), mergeField, merged);
+        try {
+          typed = invoker.call(kind, "binding merged spec",
+              () -> index.mapper().treeToValue(spec, kind.kind().specType()));
+        } catch (PluginInvoker.PluginFailure e) {
+          for (PolicyRef ref : contributors) {
+            reports.error(ref, "merged with " + contributors + " at " + where + ", the result does not bind: "
+                + e.getMessage());
+          }
+          return List.of();
+        }
+      }
+      target = new AppliedPolicy(kind, contributors, owners, typed);
+      delegatedCache.put(Map.copyOf(owners), target);
+    }
+    List<AppliedPolicy> result = new ArrayList<>();
+    result.add(target);
+    List<RegisteredKind> extensions = catalog.extensions(kind.groupKind());
+    if (!extensions.isEmpty()) {
+      result.addAll(extend(mergeField, owners, merged, extensions));
+    }
+    return result;
   }
 
   /** Splits policies by kind, keeping priority order within each kind. */

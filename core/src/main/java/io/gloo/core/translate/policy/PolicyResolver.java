@@ -73,6 +73,38 @@ public final class PolicyResolver {
 
   /** The merged policies of a route rule, given the ExtensionRef policies its filters named (in filter order). */
   public List<AppliedPolicy> forRule(ResourceKey route, int rule, String ruleName, List<PolicyResource> extensionRefs) {
+    return merge(orderedForRule(route, ruleName, extensionRefs),
+        route.kind() + " " + route.namespacedName() + " rule " + rule);
+  }
+
+  /**
+   * The merged policies of a rule reached through HTTPRoute delegation: {@code levels} holds the rule's own policies
+   * ({@link #orderedForRule}) and then each delegating ancestor rule's, nearest first (Gloo's delegation merge, see
+   * {@link DelegationLevel}).
+   */
+  public List<AppliedPolicy> forDelegatedRule(List<DelegationLevel> levels, String where) {
+    Map<RegisteredKind, List<DelegationLevel>> byKind = new java.util.LinkedHashMap<>();
+    for (DelegationLevel level : levels) {
+      for (RegisteredKind kind : PolicyMerger.byKind(level.ordered()).keySet()) {
+        byKind.putIfAbsent(kind, new ArrayList<>());
+      }
+    }
+    List<AppliedPolicy> result = new ArrayList<>();
+    for (Map.Entry<RegisteredKind, List<DelegationLevel>> e : byKind.entrySet()) {
+      for (DelegationLevel level : levels) {
+        e.getValue().add(new DelegationLevel(
+            level.ordered().stream().filter(p -> p.kind().equals(e.getKey())).toList(), level.overridable()));
+      }
+      result.addAll(merger.mergeDelegated(e.getValue(), where));
+    }
+    return result;
+  }
+
+  /**
+   * The valid policies of a route rule, unmerged, highest priority first: ExtensionRef policies in filter order, then
+   * those whose targetRefs name the route (whole, or this rule by sectionName).
+   */
+  public List<PolicyResource> orderedForRule(ResourceKey route, String ruleName, List<PolicyResource> extensionRefs) {
     Set<PolicyResource> ordered = identitySet();
     ordered.addAll(extensionRefs);
     for (PolicyResource p : index.targeting(route.kind(), route.namespace(), route.name())) {
@@ -86,7 +118,7 @@ public final class PolicyResolver {
         }
       }
     }
-    return merge(new ArrayList<>(ordered), route.kind() + " " + route.namespacedName() + " rule " + rule);
+    return new ArrayList<>(ordered);
   }
 
   /**
