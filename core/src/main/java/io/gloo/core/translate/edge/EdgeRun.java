@@ -92,6 +92,9 @@ final class EdgeRun {
     Map<ResourceKey, Proxy> proxies = new TreeMap<>();
     for (Gateway gateway : gateways) {
       gateway(gateway, proxies);
+      if (gateway.synthetic()) {
+        statuses.forget(gateway.key());
+      }
     }
     List<GatewayIR> out = new ArrayList<>();
     proxies.forEach((key, p) -> {

@@ -52,6 +52,11 @@ final class EdgeStatuses {
     reports.computeIfAbsent(key, k -> new Report()).servingGeneration = generation;
   }
 
+  /** Drops what was said about {@code key} (Gloo's default Gateways: they are not resources). */
+  void forget(ResourceKey key) {
+    reports.remove(key);
+  }
+
   boolean hasErrors(ResourceKey key) {
     Report r = reports.get(key);
     return r != null && !r.errors.isEmpty();
