@@ -73,8 +73,16 @@ final class EdgeStatuses {
     return out;
   }
 
-  /** Keeps only the reports of {@code keys}' (used to take the first pass's verdict on resources served from last good). */
+  /**
+   * Takes {@code other}'s (the first pass's) reports of {@code keys}, the resources served from their last accepted
+   * version, and the warnings other resources got about them ({@code on sub route table ns.name: ...}).
+   */
   void replaceFrom(EdgeStatuses other, Set<ResourceKey> keys) {
+    for (ResourceKey key : keys) {
+      String about = "on sub route table " + EdgeApi.gloo(key) + ": ";
+      other.reports.forEach((k, theirs) -> theirs.warnings.stream().filter(w -> w.startsWith(about))
+          .forEach(w -> warning(k, w)));
+    }
     for (ResourceKey key : keys) {
       Report theirs = other.reports.get(key);
       Report mine = reports.get(key);
