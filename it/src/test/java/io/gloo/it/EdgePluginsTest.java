@@ -55,7 +55,7 @@ class EdgePluginsTest {
   private static SimpleMeterRegistry meters;
 
   @BeforeAll
-  static void loadPlugins() {
+  static void loadPlugins() throws IOException {
     Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
     meters = new SimpleMeterRegistry();
     kinds = KindRegistry.withBuiltins();
@@ -72,7 +72,7 @@ class EdgePluginsTest {
   private static Translator translator() {
     List<RegisteredKind> registered = new ArrayList<>();
     List<PolicyCatalog.RegisteredExtension> extensions = new ArrayList<>();
-    for (LoadedPlugin plugin : manager.start().started()) {
+    for (LoadedPlugin plugin : manager.plugins().started()) {
       for (PolicyKind<?> kind : plugin.kinds()) {
         registered.add(new RegisteredKind(plugin.id(), kind, plugin.classLoader()));
       }
