@@ -61,7 +61,8 @@ final class EdgeOptions {
     }
     ObjectNode spec = EdgeApi.mapper().createObjectNode();
     spec.set("options", options);
-    PolicyRef ref = new PolicyRef(new GroupKind(EdgeApi.GATEWAY_GROUP, owner.kind()), owner.namespace(), owner.name() + suffix + pass);
+    PolicyRef ref = new PolicyRef(new GroupKind(EdgeApi.GATEWAY_GROUP, owner.kind()), owner.namespace(),
+        owner.name() + suffix + pass);
     return policies.inline(kind.get(), ref, 0, spec);
   }
 

@@ -60,9 +60,12 @@ final class EdgeRun {
   private final EdgeDestinations destinations;
   private final EdgeOptions options;
   private final EdgeRoutes routes;
+  private final EdgeIrCache cache;
 
   EdgeRun(ResourceSnapshot snapshot, PolicyResolver policies, BackendLookup lookup, Inputs inputs,
-      Map<ResourceKey, JsonNode> specs, Map<String, BackendIR> previousBackends, String pass) {
+      Map<ResourceKey, JsonNode> specs, Map<String, BackendIR> previousBackends, String pass,
+      EdgeIrCache cache) {
+    this.cache = cache;
     this.snapshot = snapshot;
     this.policies = policies;
     this.inputs = inputs;
@@ -198,15 +201,18 @@ final class EdgeRun {
       domains.forEach(d -> domainOwners.put(d, vsKey));
       Set<ResourceKey> sources = new LinkedHashSet<>();
       sources.add(vsKey);
-      List<RouteIR> vsRoutes = routes.virtualService(vsKey, vh.path("routes"),
+      List<RouteIR> vsRoutes = new ArrayList<>();
+      for (RouteIR r : routes.virtualService(vsKey, vh.path("routes"),
           "vs:" + gw.key().name() + "_" + proxyKey.name() + "_" + vsKey.namespace() + "_" + vsKey.name(), sources,
-          proxyKey);
+          proxyKey)) {
+        vsRoutes.add(cache.route(r));
+      }
       List<AppliedPolicy> hostPolicies = hostPolicies(vsKey, vh.get("options"));
       List<VirtualHostIR> vsHosts = new ArrayList<>();
       for (String domain : domains) {
         String name = vsKey.namespace() + "_" + vsKey.name() + (domains.size() > 1 ? "~" + domain : "");
-        vsHosts.add(new VirtualHostIR(name, domain, vsRoutes, new ArrayList<>(sources), List.of(gw.key().name()),
-            hostPolicies));
+        vsHosts.add(cache.host(new VirtualHostIR(name, domain, vsRoutes, new ArrayList<>(sources),
+            List.of(gw.key().name()), hostPolicies)));
       }
       statuses.servedBy(vsKey, proxyKey);
       for (RouteIR r : vsRoutes) {

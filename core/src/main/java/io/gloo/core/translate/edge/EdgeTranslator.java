@@ -36,6 +36,8 @@ public final class EdgeTranslator {
   private Map<ResourceKey, Accepted> lastAccepted = new HashMap<>();
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
   private Map<String, BackendIR> serviceBackends = Map.of();
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private final EdgeIrCache cache = new EdgeIrCache();
 
   /** The Edge proxies of one translation and, once the xDS stage is done, the statuses of the Edge resources. */
   public static final class Result {
@@ -119,6 +121,7 @@ public final class EdgeTranslator {
     if (inputs.isEmpty()) {
       lastAccepted = new HashMap<>();
       serviceBackends = Map.of();
+      cache.finish();
       return Result.EMPTY;
     }
     Map<ResourceKey, JsonNode> current = new HashMap<>();
@@ -129,7 +132,8 @@ public final class EdgeTranslator {
         generations.put(ResourceKey.of(r), EdgeApi.generation(r));
       }
     }
-    EdgeRun.Output first = new EdgeRun(snapshot, policies, lookup, inputs, current, serviceBackends, "").run();
+    EdgeRun.Output first = new EdgeRun(snapshot, policies, lookup, inputs, current, serviceBackends, "", cache)
+        .run();
     Map<ResourceKey, JsonNode> specs = new HashMap<>(current);
     Set<ResourceKey> replaced = new LinkedHashSet<>();
     for (ResourceKey key : first.statuses().rejected()) {
@@ -141,7 +145,8 @@ public final class EdgeTranslator {
     }
     EdgeRun.Output out = first;
     if (!replaced.isEmpty()) {
-      out = new EdgeRun(snapshot, policies, lookup, inputs, specs, serviceBackends, "~last-accepted").run();
+      out = new EdgeRun(snapshot, policies, lookup, inputs, specs, serviceBackends, "~last-accepted",
+          cache).run();
       out.statuses().replaceFrom(first.statuses(), replaced);
       for (ResourceKey key : replaced) {
         out.statuses().servingLastAccepted(key, lastAccepted.get(key).generation());
@@ -158,6 +163,7 @@ public final class EdgeTranslator {
     }
     lastAccepted = next;
     serviceBackends = out.serviceBackends();
+    cache.finish();
     return new Result(out.proxies(), out.statuses());
   }
 
