@@ -24,16 +24,19 @@ final class EdgeRouteTables {
 
   private final Map<ResourceKey, GenericKubernetesResource> byKey = new HashMap<>();
   private final Map<String, List<GenericKubernetesResource>> byNamespace = new HashMap<>();
-  private final List<GenericKubernetesResource> all;
+  /** namespace → {@code key=value} of each label → the tables carrying it: selectors look up, never scan. */
+  private final Map<String, Map<String, List<GenericKubernetesResource>>> byLabel = new HashMap<>();
   private final Function<ResourceKey, JsonNode> specOf;
 
   /** @param specOf the spec to translate of each table: its current one, or its last accepted one */
   EdgeRouteTables(List<GenericKubernetesResource> tables, Function<ResourceKey, JsonNode> specOf) {
-    this.all = tables;
     this.specOf = specOf;
     for (GenericKubernetesResource t : tables) {
       byKey.put(ResourceKey.of(t), t);
       byNamespace.computeIfAbsent(t.getMetadata().getNamespace(), n -> new ArrayList<>()).add(t);
+      Map<String, List<GenericKubernetesResource>> labels =
+          byLabel.computeIfAbsent(t.getMetadata().getNamespace(), n -> new HashMap<>());
+      EdgeApi.labels(t).forEach((k, v) -> labels.computeIfAbsent(k + "=" + v, x -> new ArrayList<>()).add(t));
     }
   }
 
@@ -60,14 +63,23 @@ final class EdgeRouteTables {
       boolean any = namespaces != null && namespaces.isArray()
           && java.util.stream.StreamSupport.stream(namespaces.spliterator(), false)
               .anyMatch(n -> n.asString().equals("*"));
-      List<GenericKubernetesResource> candidates = new ArrayList<>();
+      List<String> inNamespaces = new ArrayList<>();
       if (any) {
-        candidates = all;
+        inNamespaces.addAll(new java.util.TreeSet<>(byNamespace.keySet()));
       } else if (namespaces == null || namespaces.isEmpty()) {
-        candidates = byNamespace.getOrDefault(namespace, List.of());
+        inNamespaces.add(namespace);
       } else {
-        for (JsonNode ns : namespaces) {
-          candidates.addAll(byNamespace.getOrDefault(ns.asString(), List.of()));
+        namespaces.forEach(ns -> inNamespaces.add(ns.asString()));
+      }
+      List<GenericKubernetesResource> candidates = new ArrayList<>();
+      java.util.Iterator<Map.Entry<String, JsonNode>> firstLabel = labels.properties().iterator();
+      String oneLabel = expressions.size() == 0 && firstLabel.hasNext() ? firstLabel.next().getKey() : null;
+      for (String ns : inNamespaces) {
+        if (oneLabel != null) {
+          candidates.addAll(byLabel.getOrDefault(ns, Map.of())
+              .getOrDefault(oneLabel + "=" + labels.get(oneLabel).asString(), List.of()));
+        } else {
+          candidates.addAll(byNamespace.getOrDefault(ns, List.of()));
         }
       }
       for (GenericKubernetesResource t : candidates) {

@@ -38,6 +38,9 @@ public final class EdgeTranslator {
   private Map<String, BackendIR> serviceBackends = Map.of();
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
   private final EdgeIrCache cache = new EdgeIrCache();
+  /** Specs as JSON by object instance: a source keeps the instances of unchanged objects from one snapshot on. */
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private Map<GenericKubernetesResource, JsonNode> specs = new java.util.IdentityHashMap<>();
 
   /** The Edge proxies of one translation and, once the xDS stage is done, the statuses of the Edge resources. */
   public static final class Result {
@@ -119,6 +122,7 @@ public final class EdgeTranslator {
         EdgeApi.list(generic, EdgeApi.GATEWAY_GROUP, EdgeApi.KIND_ROUTE_TABLE),
         EdgeApi.list(generic, EdgeApi.GLOO_GROUP, EdgeApi.KIND_UPSTREAM_GROUP));
     if (inputs.isEmpty()) {
+      specs = new java.util.IdentityHashMap<>();
       lastAccepted = new HashMap<>();
       serviceBackends = Map.of();
       cache.finish();
@@ -126,12 +130,17 @@ public final class EdgeTranslator {
     }
     Map<ResourceKey, JsonNode> current = new HashMap<>();
     Map<ResourceKey, Long> generations = new HashMap<>();
+    Map<GenericKubernetesResource, JsonNode> nextSpecs = new java.util.IdentityHashMap<>();
     for (List<GenericKubernetesResource> kind : List.of(inputs.virtualServices(), inputs.routeTables())) {
       for (GenericKubernetesResource r : kind) {
-        current.put(ResourceKey.of(r), EdgeApi.spec(r));
-        generations.put(ResourceKey.of(r), EdgeApi.generation(r));
+        JsonNode spec = specs.get(r);
+        nextSpecs.put(r, spec == null ? EdgeApi.spec(r) : spec);
+        ResourceKey key = ResourceKey.of(r);
+        current.put(key, nextSpecs.get(r));
+        generations.put(key, EdgeApi.generation(r));
       }
     }
+    specs = nextSpecs;
     EdgeRun.Output first = new EdgeRun(snapshot, policies, lookup, inputs, current, serviceBackends, "", cache)
         .run();
     Map<ResourceKey, JsonNode> specs = new HashMap<>(current);
