@@ -18,6 +18,26 @@ final class EdgeIrCache {
   private Map<RouteIR, RouteIR> currentRoutes = new HashMap<>();
   private Map<VirtualHostIR, VirtualHostIR> previousHosts = new HashMap<>();
   private Map<VirtualHostIR, VirtualHostIR> currentHosts = new HashMap<>();
+  /** Parsed matchers by {@code matchers} JSON instance (specs are parsed once per object, see EdgeTranslator). */
+  private Map<tools.jackson.databind.JsonNode, java.util.List<EdgeMatcher>> previousMatchers =
+      new java.util.IdentityHashMap<>();
+  private Map<tools.jackson.databind.JsonNode, java.util.List<EdgeMatcher>> currentMatchers =
+      new java.util.IdentityHashMap<>();
+
+  /** The parsed {@code matchers} of a route (immutable). */
+  java.util.List<EdgeMatcher> matchers(tools.jackson.databind.JsonNode matchers) {
+    java.util.List<EdgeMatcher> parsed = currentMatchers.get(matchers);
+    if (parsed == null) {
+      parsed = previousMatchers.get(matchers);
+      if (parsed == null) {
+        java.util.List<EdgeMatcher> out = new java.util.ArrayList<>();
+        matchers.forEach(m -> out.add(EdgeMatcher.parse(m)));
+        parsed = java.util.List.copyOf(out);
+      }
+      currentMatchers.put(matchers, parsed);
+    }
+    return parsed;
+  }
 
   RouteIR route(RouteIR built) {
     if (!built.policies().isEmpty()) {
@@ -49,5 +69,7 @@ final class EdgeIrCache {
     currentRoutes = new HashMap<>();
     previousHosts = currentHosts;
     currentHosts = new HashMap<>();
+    previousMatchers = currentMatchers;
+    currentMatchers = new java.util.IdentityHashMap<>();
   }
 }

@@ -34,8 +34,11 @@ final class EdgeRoutes {
   private final EdgeRouteTables tables;
   private final EdgeOptions options;
   private final EdgeStatuses statuses;
+  private final EdgeIrCache cache;
 
-  EdgeRoutes(EdgeActions actions, EdgeRouteTables tables, EdgeOptions options, EdgeStatuses statuses) {
+  EdgeRoutes(EdgeActions actions, EdgeRouteTables tables, EdgeOptions options, EdgeStatuses statuses,
+      EdgeIrCache cache) {
+    this.cache = cache;
     this.actions = actions;
     this.tables = tables;
     this.options = options;
@@ -68,8 +71,7 @@ final class EdgeRoutes {
       String name = (parent == null ? "" : parent.name + "_") + namePrefix + "_route:"
           + (own == null || own.isEmpty() ? "<unnamed-" + index + ">" : own);
       boolean hasName = (own != null && !own.isEmpty()) || (parent != null && parent.hasName);
-      List<EdgeMatcher> matchers = new ArrayList<>();
-      route.path("matchers").forEach(m -> matchers.add(EdgeMatcher.parse(m)));
+      List<EdgeMatcher> matchers = new ArrayList<>(cache.matchers(route.path("matchers")));
       boolean inheritMatchers = EdgeApi.present(route, "inheritableMatchers")
           ? route.get("inheritableMatchers").asBoolean() : parent != null && parent.inheritableMatchers;
       boolean inheritPaths = EdgeApi.present(route, "inheritablePathMatchers")

@@ -73,7 +73,7 @@ final class EdgeRun {
     this.destinations = new EdgeDestinations(snapshot, policies, lookup, inputs.upstreamGroups(), previousBackends);
     this.options = new EdgeOptions(policies, pass);
     this.routes = new EdgeRoutes(new EdgeActions(destinations), new EdgeRouteTables(inputs.routeTables(),
-        specs::get), options, statuses);
+        specs::get), options, statuses, cache);
   }
 
   Output run() {
