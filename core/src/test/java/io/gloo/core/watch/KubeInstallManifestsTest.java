@@ -48,7 +48,9 @@ class KubeInstallManifestsTest {
 
   private static final Path INSTALL = Paths.get("..", "dist", "src", "install");
   private static final Set<String> GLOO_KINDS = Set.of("RouteOption", "VirtualHostOption", "Upstream",
-      "RateLimitConfig", "AuthConfig");
+      "RateLimitConfig", "AuthConfig",
+      // the Gloo Edge API, read by core
+      "Gateway", "VirtualService", "RouteTable", "UpstreamGroup");
   private static final YAMLMapper YAML = YAMLMapper.builder().build();
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
