@@ -29,7 +29,10 @@ public final class CrdCatalog {
       "grpcroutes", "httproutes", "referencegrants");
   private static final List<String> GLOO = List.of("enterprise.gloo.solo.io_v1_AuthConfig",
       "gateway.solo.io_v1_RouteOption", "gateway.solo.io_v1_VirtualHostOption", "gloo.solo.io_v1_Upstream",
-      "ratelimit.solo.io_v1alpha1_RateLimitConfig");
+      "ratelimit.solo.io_v1alpha1_RateLimitConfig",
+      // the Gloo Edge API (core reads these)
+      "gateway.solo.io_v1_Gateway", "gateway.solo.io_v1_VirtualService", "gateway.solo.io_v1_RouteTable",
+      "gloo.solo.io_v1_UpstreamGroup");
 
   private static final class Holder {
     static final CrdCatalog STANDARD = load();

@@ -1,5 +1,7 @@
 package io.gloo.core.cli;
 
+import io.gloo.core.snapshot.ProxyNodes;
+
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.gloo.core.security.CaDirectory;
 import io.gloo.core.security.CertificateAuthority;
@@ -47,8 +49,18 @@ final class BootstrapCommand implements Callable<Integer> {
   @Mixin
   CaOptions ca;
 
-  @Option(names = "--gateway", required = true, description = "The Gateway, as NAMESPACE/NAME.")
-  String gateway;
+  /** Exactly one of a Gateway API Gateway or a Gloo Edge proxy. */
+  @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
+
+  static final class Target {
+    @Option(names = "--gateway", required = true, description = "The Gateway, as NAMESPACE/NAME.")
+    String gateway;
+
+    @Option(names = "--proxy", required = true, description = "A Gloo Edge proxy (a proxyNames entry of Edge "
+        + "Gateways, default gateway-proxy), as NAMESPACE/NAME: the Edge Gateways' namespace and the proxy name.")
+    String proxy;
+  }
 
   @Option(names = "--xds-address", defaultValue = "127.0.0.1:9977", converter = HostPort.class,
       description = "host:port of the xDS server (default: ${DEFAULT-VALUE}).")
@@ -78,7 +90,7 @@ final class BootstrapCommand implements Callable<Integer> {
   }
 
   private int run() throws IOException {
-    ResourceKey key = gatewayKey(gateway, "--gateway");
+    ResourceKey key = target.proxy != null ? proxyKey(target.proxy) : gatewayKey(target.gateway, "--gateway");
     if (insecure) {
       Bootstrap plain = BootstrapGenerator.bootstrap(key, xdsAddress);
       requireValid(plain);
@@ -86,7 +98,8 @@ final class BootstrapCommand implements Callable<Integer> {
     }
     Duration life = CaOptions.parseLifetime(lifetime);
     CertificateAuthority authority = ca.load();
-    SpiffeId identity = SpiffeId.gateway(key.namespace(), key.name());
+    SpiffeId identity = key.kind().equals(ProxyNodes.PROXY_KIND) ? SpiffeId.edgeProxy(key.namespace(), key.name())
+        : SpiffeId.gateway(key.namespace(), key.name());
     IssuedCertificate issued = authority.issue(identity, List.of(), life);
     if (outDir == null) {
       requireValid(BootstrapGenerator.bootstrap(key, xdsAddress, BootstrapTls.inline(issued)));
@@ -123,6 +136,12 @@ final class BootstrapCommand implements Callable<Integer> {
       throw new IllegalStateException("the bootstrap breaks Envoy's constraint " + violations.get(0).rule()
           + " at " + violations.get(0).path());
     }
+  }
+
+  /** NAMESPACE/NAME with Kubernetes names, as a Gloo Edge proxy key; a one-line error otherwise. */
+  static ResourceKey proxyKey(String text) {
+    ResourceKey gateway = gatewayKey(text, "--proxy");
+    return new ResourceKey(ProxyNodes.PROXY_KIND, gateway.namespace(), gateway.name());
   }
 
   /** NAMESPACE/NAME with Kubernetes names, as a Gateway key; a one-line error otherwise. */

@@ -159,7 +159,18 @@ final class StatusCommand implements Callable<Integer> {
       }
       for (Map.Entry<String, JsonNode> e : report.path("statuses").properties()) {
         JsonNode status = e.getValue();
-        if (status.has("parents")) {
+        if (status.path("statuses").isObject()) {
+          // Gloo's shape (Edge resources, policy kinds): one line per reporting namespace; a Rejected Edge
+          // resource is a problem
+          boolean edge = e.getKey().startsWith("VirtualService/") || e.getKey().startsWith("RouteTable/")
+              || e.getKey().startsWith(io.gloo.core.store.ResourceKey.EDGE_GATEWAY_KIND + "/");
+          for (Map.Entry<String, JsonNode> ns : status.path("statuses").properties()) {
+            String state = ns.getValue().path("state").asString();
+            problem |= edge && state.equals("Rejected");
+            out.println(e.getKey() + "  " + state + (ns.getValue().has("reason")
+                ? "\n      " + ns.getValue().path("reason").asString() : ""));
+          }
+        } else if (status.has("parents")) {
           for (JsonNode parent : status.path("parents")) {
             JsonNode ref = parent.path("parentRef");
             String name = (ref.has("namespace") ? ref.path("namespace").asString() + "/" : "")

@@ -30,6 +30,8 @@ public record SpiffeId(String uri) {
       Pattern.quote(PREFIX) + "(control-plane|service/" + NAME + "|ns/" + NAME + "/(gateway|proxy)/" + NAME + ")");
   private static final Pattern GATEWAY = Pattern.compile(
       Pattern.quote(PREFIX) + "ns/(" + NAME + ")/gateway/(" + NAME + ")");
+  private static final Pattern EDGE_PROXY = Pattern.compile(
+      Pattern.quote(PREFIX) + "ns/(" + NAME + ")/proxy/(" + NAME + ")");
   /** {@link java.security.cert.X509Certificate#getSubjectAlternativeNames()}: GeneralName uniformResourceIdentifier. */
   private static final int URI_SAN = 6;
 
@@ -43,6 +45,17 @@ public record SpiffeId(String uri) {
   /** {@code spiffe://gloo/ns/<namespace>/gateway/<name>}: the proxy of one Gateway. */
   public static SpiffeId gateway(String namespace, String name) {
     return new SpiffeId(PREFIX + "ns/" + namespace + "/gateway/" + name);
+  }
+
+  /** {@code spiffe://gloo/ns/<namespace>/proxy/<name>}: a Gloo Edge proxy (of the Edge Gateways naming it). */
+  public static SpiffeId edgeProxy(String namespace, String name) {
+    return new SpiffeId(PREFIX + "ns/" + namespace + "/proxy/" + name);
+  }
+
+  /** The Gloo Edge proxy this identity is, as {@code namespace/name}; empty for any other kind of identity. */
+  public Optional<String> edgeProxyRef() {
+    var m = EDGE_PROXY.matcher(uri);
+    return m.matches() ? Optional.of(m.group(1) + "/" + m.group(3)) : Optional.empty();
   }
 
   /** {@code spiffe://gloo/service/<name>}, e.g. {@code ratelimit-server}. */

@@ -24,11 +24,23 @@ import java.util.Optional;
  *       without moving the proxy to another Gateway.</li>
  * </ul>
  * Kubernetes namespaces and names cannot contain {@code ~} or {@code /}, so both encodings are unambiguous.
+ *
+ * <p>A Gloo Edge proxy ({@code Proxy/ns/name}, one per {@code proxyNames} entry of Edge Gateways) is the group
+ * {@code ns~name~proxy}, named by the metadata field {@value #PROXY_METADATA_KEY} ({@code ns/name}) or that
+ * cluster; it never shares a group with a Gateway API Gateway of the same namespace and name.
  */
 public final class ProxyNodes {
 
   /** The {@code node.metadata} field naming the Gateway as {@code namespace/name}. */
   public static final String GATEWAY_METADATA_KEY = "gloo.gateway";
+
+  /** The {@code node.metadata} field naming a Gloo Edge proxy as {@code namespace/name}. */
+  public static final String PROXY_METADATA_KEY = "gloo.proxy";
+
+  /** The key kind of a Gloo Edge proxy. */
+  public static final String PROXY_KIND = "Proxy";
+
+  private static final String PROXY_SUFFIX = "~proxy";
 
   /** Prefix of the default {@code node.id} written by the bootstrap. */
   public static final String NODE_ID_PREFIX = "gloo-proxy";
@@ -56,19 +68,35 @@ public final class ProxyNodes {
         return parts[0] + GROUP_SEPARATOR + parts[1];
       }
     }
+    Value proxy = node.getMetadata().getFieldsMap().get(PROXY_METADATA_KEY);
+    if (proxy != null && proxy.hasStringValue()) {
+      String[] parts = proxy.getStringValue().split("/", -1);
+      if (parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty() && !parts[0].contains(GROUP_SEPARATOR)
+          && !parts[1].contains(GROUP_SEPARATOR)) {
+        return parts[0] + GROUP_SEPARATOR + parts[1] + PROXY_SUFFIX;
+      }
+    }
     return gatewayOf(node.getCluster()).isPresent() ? node.getCluster() : UNASSIGNED;
   }
 
-  /** The group of a Gateway: {@code namespace~name}. */
+  /** The group of a Gateway, {@code namespace~name}, or of a Gloo Edge proxy, {@code namespace~name~proxy}. */
   public static String groupOf(ResourceKey gateway) {
     requireGateway(gateway);
-    return gateway.namespace() + GROUP_SEPARATOR + gateway.name();
+    return gateway.namespace() + GROUP_SEPARATOR + gateway.name()
+        + (PROXY_KIND.equals(gateway.kind()) ? PROXY_SUFFIX : "");
   }
 
-  /** The Gateway a group stands for, or empty if {@code group} is not of the form {@code namespace~name}. */
+  /**
+   * The Gateway (or Gloo Edge {@code Proxy}) a group stands for, or empty if {@code group} is not of the form
+   * {@code namespace~name} (or {@code namespace~name~proxy}).
+   */
   public static Optional<ResourceKey> gatewayOf(String group) {
     if (group == null) {
       return Optional.empty();
+    }
+    if (group.endsWith(PROXY_SUFFIX)) {
+      return gatewayOf(group.substring(0, group.length() - PROXY_SUFFIX.length()))
+          .map(k -> new ResourceKey(PROXY_KIND, k.namespace(), k.name()));
     }
     String[] parts = group.split(GROUP_SEPARATOR, -1);
     if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || parts[0].contains("/")
@@ -83,14 +111,21 @@ public final class ProxyNodes {
     return NODE_ID_PREFIX + GROUP_SEPARATOR + groupOf(gateway);
   }
 
-  /** The {@value #GATEWAY_METADATA_KEY} metadata value for a Gateway: {@code namespace/name}. */
+  /** The metadata field that names the group: {@value #GATEWAY_METADATA_KEY}, or {@value #PROXY_METADATA_KEY}. */
+  public static String metadataKey(ResourceKey gateway) {
+    requireGateway(gateway);
+    return PROXY_KIND.equals(gateway.kind()) ? PROXY_METADATA_KEY : GATEWAY_METADATA_KEY;
+  }
+
+  /** The {@link #metadataKey} value for a Gateway or Edge proxy: {@code namespace/name}. */
   public static String metadataValue(ResourceKey gateway) {
     requireGateway(gateway);
     return gateway.namespace() + "/" + gateway.name();
   }
 
   private static void requireGateway(ResourceKey gateway) {
-    if (!GATEWAY_KIND.equals(gateway.kind()) || gateway.namespace() == null || gateway.namespace().isEmpty()) {
+    if (!(GATEWAY_KIND.equals(gateway.kind()) || PROXY_KIND.equals(gateway.kind())) || gateway.namespace() == null
+        || gateway.namespace().isEmpty()) {
       throw new IllegalArgumentException("not a namespaced Gateway: " + gateway);
     }
   }

@@ -15,8 +15,19 @@ public record ResourceKey(String kind, String namespace, String name) implements
     Objects.requireNonNull(name, "name");
   }
 
+  /**
+   * The key kind of a Gloo Edge {@code gateway.solo.io/v1} Gateway: its kind is spelled as the Gateway API's, and
+   * both may share a namespace and name, so the Edge one is keyed by kind and group (kubectl's spelling).
+   */
+  public static final String EDGE_GATEWAY_KIND = "Gateway.gateway.solo.io";
+
   public static ResourceKey of(HasMetadata resource) {
-    return new ResourceKey(resource.getKind(), resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+    String kind = resource.getKind();
+    if ("Gateway".equals(kind) && resource.getApiVersion() != null
+        && resource.getApiVersion().startsWith("gateway.solo.io/")) {
+      kind = EDGE_GATEWAY_KIND;
+    }
+    return new ResourceKey(kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName());
   }
 
   /** {@code namespace/name}, or just the name for cluster-scoped resources. */

@@ -28,7 +28,9 @@ public final class TranslationJson {
   public static ObjectNode render(TranslationResult result) {
     ObjectNode root = MAPPER.createObjectNode();
     ObjectNode gateways = root.putObject("gateways");
-    result.gateways().forEach((key, xds) -> gateways.set(key.namespacedName(), xds(xds)));
+    // Gloo Edge proxies as Proxy/ns/name: they may share a namespace and name with a Gateway
+    result.gateways().forEach((key, xds) -> gateways.set(key.kind().equals("Proxy") ? key.toString()
+        : key.namespacedName(), xds(xds)));
     root.set("statuses", statuses(result.statuses().statuses()));
     return root;
   }

@@ -43,6 +43,7 @@ import java.util.TreeMap;
 public final class Translator implements AutoCloseable {
 
   private final GatewayApiTranslator gatewayApi = new GatewayApiTranslator();
+  private final io.gloo.core.translate.edge.EdgeTranslator edge = new io.gloo.core.translate.edge.EdgeTranslator();
   /** Validates every route as it is built and each Gateway's resources after; memoizes per proto instance. */
   private final RouteGuard guard;
   private final XdsTranslator xds;
@@ -108,11 +109,15 @@ public final class Translator implements AutoCloseable {
     PolicyReports reports = new PolicyReports();
     PolicyResolver policies = PolicyResolver.of(snapshot, catalog, invoker, reports);
     GatewayApiTranslator.Result ir = gatewayApi.translate(snapshot, policies);
+    // The Gloo Edge API: its proxies go through the same xDS stage (keyed Proxy/<ns>/<name>)
+    io.gloo.core.translate.edge.EdgeTranslator.Result edgeIr = edge.translate(snapshot, policies, ir.lookup());
+    List<GatewayIR> all = new ArrayList<>(ir.gateways());
+    all.addAll(edgeIr.proxies());
     Map<ResourceKey, List<String>> routeProblems = new TreeMap<>();
     Map<ResourceKey, XdsResources> gateways = new HashMap<>();
     Map<ResourceKey, InvalidElements> invalid = new TreeMap<>();
     try {
-      for (GatewayIR gateway : ir.gateways()) {
+      for (GatewayIR gateway : all) {
         PolicyApplier applier = new PolicyApplier(gateway.gateway().namespacedName(), invoker, reports, ir.lookup(),
             outputCheck, (route, problem) -> {
               synchronized (routeProblems) {
@@ -136,7 +141,15 @@ public final class Translator implements AutoCloseable {
     StatusReport.Builder statuses = ir.statuses();
     routeProblems.forEach((route, problems) -> addRouteProblems(statuses.get(route), problems));
     invalid.forEach((gateway, dropped) -> ReplacementStatuses.apply(statuses, snapshot, gateway, dropped));
-    statuses.putAll(reports.statuses());
+    Map<ResourceKey, Object> policyStatuses = reports.statuses();
+    policyStatuses.forEach((key, status) -> {
+      if (!io.gloo.core.translate.edge.EdgeTranslator.isInlineOptions(key)) {
+        statuses.put(key, status);
+      }
+    });
+    List<io.gloo.core.translate.xds.InvalidRoute> invalidRoutes = new ArrayList<>();
+    invalid.values().forEach(d -> invalidRoutes.addAll(d.routes()));
+    statuses.putAll(edgeIr.statuses(policyStatuses, routeProblems, invalidRoutes));
     return new TranslationResult(gateways, statuses.build());
   }
 

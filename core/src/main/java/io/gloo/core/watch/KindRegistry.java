@@ -80,6 +80,13 @@ public final class KindRegistry {
     registry.register("v1", "Namespace", Namespace.class);
     registry.register("v1", "ConfigMap", ConfigMap.class);
     registry.register("discovery.k8s.io/v1", "EndpointSlice", EndpointSlice.class);
+    // The Gloo Edge API, translated by core (io.gloo.core.translate.edge); read as generic objects, like plugin kinds
+    for (String kind : java.util.List.of("Gateway", "VirtualService", "RouteTable")) {
+      registry.register("gateway.solo.io/v1", kind, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class,
+          true);
+    }
+    registry.register("gloo.solo.io/v1", "UpstreamGroup", io.fabric8.kubernetes.api.model.GenericKubernetesResource.class,
+        true);
     return registry;
   }
 

@@ -246,7 +246,9 @@ public final class KubernetesSource implements ConfigSource {
   public Optional<HasMetadata> cached(ResourceKey key) {
     List<SharedIndexInformer<? extends HasMetadata>> informers;
     synchronized (lock) {
-      Watched w = watched.get(key.kind());
+      Watched w = key.kind().equals(ResourceKey.EDGE_GATEWAY_KIND)
+          ? watched.get("gateway.solo.io/v1 Gateway") // a Gloo Edge Gateway: keyed apart from the Gateway API's
+          : watched.get(key.kind());
       if (w == null) {
         w = watched.values().stream().filter(x -> x.kind().equals(key.kind())).findFirst().orElse(null);
       }

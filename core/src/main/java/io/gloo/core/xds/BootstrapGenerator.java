@@ -199,7 +199,7 @@ public final class BootstrapGenerator {
     Node node = Node.newBuilder()
         .setId(ProxyNodes.defaultNodeId(gateway))
         .setCluster(ProxyNodes.groupOf(gateway))
-        .setMetadata(Struct.newBuilder().putFields(ProxyNodes.GATEWAY_METADATA_KEY,
+        .setMetadata(Struct.newBuilder().putFields(ProxyNodes.metadataKey(gateway),
             Value.newBuilder().setStringValue(ProxyNodes.metadataValue(gateway)).build()))
         .build();
 

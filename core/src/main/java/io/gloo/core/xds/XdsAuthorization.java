@@ -83,12 +83,15 @@ public final class XdsAuthorization implements ServerInterceptor {
     if (service != null && service.startsWith(REFLECTION_PREFIX)) {
       return next.startCall(call, headers);
     }
-    Optional<String> gateway = identity.get().gatewayRef();
+    Optional<String> gatewayRef = identity.get().gatewayRef();
+    boolean edge = gatewayRef.isEmpty() && identity.get().edgeProxyRef().isPresent();
+    Optional<String> gateway = edge ? identity.get().edgeProxyRef() : gatewayRef;
     if (gateway.isEmpty()) {
       return refuse(call, Reason.NOT_A_PROXY, identity.get().uri(), service + " is served to Gateway proxies only");
     }
     String[] ref = gateway.get().split("/", 2);
-    String allowedGroup = ProxyNodes.groupOf(new ResourceKey("Gateway", ref[0], ref[1]));
+    String allowedGroup = ProxyNodes.groupOf(new ResourceKey(edge ? ProxyNodes.PROXY_KIND : "Gateway", ref[0],
+        ref[1]));
     GuardedCall<Q, R> guarded = new GuardedCall<>(call);
     ServerCall.Listener<Q> delegate = next.startCall(guarded, headers);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
@@ -105,7 +108,7 @@ public final class XdsAuthorization implements ServerInterceptor {
           String asked = describe(node, message);
           deny(call, Reason.GROUP_MISMATCH, identity.get().uri(), asked);
           guarded.closeOnce(Status.PERMISSION_DENIED.withDescription(identity.get().uri()
-              + " may only subscribe to Gateway " + gateway.get()));
+              + " may only subscribe to " + (edge ? "Gloo Edge proxy " : "Gateway ") + gateway.get()));
           // Let java-control-plane cancel its watches for this stream, as when a client goes away.
           super.onCancel();
           return;

@@ -182,7 +182,7 @@ class ManifestParserTest {
           name: app
         ---
         apiVersion: gateway.solo.io/v1
-        kind: VirtualService
+        kind: MatchableHttpGateway
         metadata:
           name: vs
         ---
@@ -198,7 +198,7 @@ class ManifestParserTest {
     assertEquals(1, result.problems().size(), result.problems().toString());
     assertEquals(10, result.problems().get(0).line());
     assertTrue(result.problems().get(0).message().startsWith(
-        "VirtualService (gateway.solo.io/v1) is not served by any loaded plugin"), result.problems().toString());
+        "MatchableHttpGateway (gateway.solo.io/v1) is not served by any loaded plugin"), result.problems().toString());
     assertEquals(1, result.resources().size());
     assertEquals("kept", result.resources().get(0).getMetadata().getName());
   }

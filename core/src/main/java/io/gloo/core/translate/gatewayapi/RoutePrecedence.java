@@ -73,7 +73,7 @@ final class RoutePrecedence {
     return switch (kind) {
       case EXACT -> 0;
       case REGEX -> 1;
-      case PREFIX -> 2;
+      case PREFIX, STRING_PREFIX -> 2;
     };
   }
 

@@ -29,6 +29,9 @@ public final class PolicyIndex {
       .thenComparing(p -> p.ref().name());
 
   private final ObjectMapper mapper;
+  private final PluginInvoker invoker;
+  private final PolicyReports reports;
+  private final PolicyCatalog catalog;
 
   private final Map<PolicyRef, PolicyResource> byRef = new HashMap<>();
   private final Map<String, List<PolicyResource>> byTarget = new HashMap<>();
@@ -36,6 +39,9 @@ public final class PolicyIndex {
   public PolicyIndex(ResourceSnapshot snapshot, PolicyCatalog catalog, PluginInvoker invoker,
       PolicyReports reports) {
     this.mapper = catalog.mapper();
+    this.invoker = invoker;
+    this.reports = reports;
+    this.catalog = catalog;
     if (catalog.isEmpty()) {
       return;
     }
@@ -68,15 +74,30 @@ public final class PolicyIndex {
     byTarget.values().forEach(list -> list.sort(OLDEST_FIRST));
   }
 
+  /**
+   * A policy written inside another resource (a Gloo Edge route's or virtual host's {@code options}), bound and
+   * validated as a policy resource of {@code kind} with this spec; its problems are reported on {@code ref}.
+   */
+  public PolicyResource inline(RegisteredKind kind, PolicyRef ref, long generation, JsonNode spec) {
+    return parse(kind, ref, generation, null, spec, invoker, reports, mapper,
+        catalog.claimedPaths(kind.groupKind()));
+  }
+
   /** @param claimed spec paths of the kind that field extensions translate: not unsupported after all */
   private static PolicyResource parse(RegisteredKind kind, GenericKubernetesResource r, PluginInvoker invoker,
       PolicyReports reports, ObjectMapper mapper, java.util.Set<String> claimed) {
     PolicyRef ref = new PolicyRef(kind.groupKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
     long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
-    reports.seen(ref, generation, kind.kind().statusStyle(),
-        !kind.kind().attachments().equals(java.util.Set.of(Attachment.REFERENCED)));
     Object rawSpec = r.getAdditionalProperties().get("spec");
     JsonNode spec = rawSpec == null ? mapper.createObjectNode() : mapper.valueToTree(rawSpec);
+    return parse(kind, ref, generation, r.getMetadata().getCreationTimestamp(), spec, invoker, reports, mapper,
+        claimed);
+  }
+
+  private static PolicyResource parse(RegisteredKind kind, PolicyRef ref, long generation, String creationTimestamp,
+      JsonNode spec, PluginInvoker invoker, PolicyReports reports, ObjectMapper mapper, java.util.Set<String> claimed) {
+    reports.seen(ref, generation, kind.kind().statusStyle(),
+        !kind.kind().attachments().equals(java.util.Set.of(Attachment.REFERENCED)));
     List<Violation> violations = new ArrayList<>();
     Object typed = null;
     // The plugin, not the policy, failed (hung, or its circuit is open): the policy could not be checked.
@@ -123,7 +144,7 @@ public final class PolicyIndex {
       reports.rejected(ref, pluginFailed != null ? "the routes it targets answer 500 (its plugin failed)"
           : "it guards traffic (fail-closed kind or field), so the routes it targets answer 500");
     }
-    return new PolicyResource(kind, ref, r.getMetadata().getCreationTimestamp(), generation, spec,
+    return new PolicyResource(kind, ref, creationTimestamp, generation, spec,
         violations.isEmpty() ? typed : null, List.copyOf(violations), targetRefs, closure);
   }
 

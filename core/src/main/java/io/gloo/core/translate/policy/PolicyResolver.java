@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Resolves which plugin policies apply where, in Gloo's precedence, and merges them: for a route rule,
@@ -237,6 +238,27 @@ public final class PolicyResolver {
     public int size() {
       return order.size();
     }
+  }
+
+  /**
+   * Options written inside another resource (Gloo Edge's route and virtual-host {@code options}) as a policy of
+   * {@code kind}: bound and validated like a resource of that kind (see {@link PolicyIndex#inline}).
+   */
+  public PolicyResource inline(RegisteredKind kind, PolicyRef ref, long generation, JsonNode spec) {
+    return index.inline(kind, ref, generation, spec);
+  }
+
+  /**
+   * Merges inline policies (highest priority first, any kinds) as policies applying to one place are merged, with
+   * field extensions: what a Gloo Edge route gets from its own options and its delegating parents'.
+   */
+  public List<AppliedPolicy> mergeInline(List<PolicyResource> ordered, String where) {
+    return merge(ordered.stream().filter(PolicyResource::valid).toList(), where);
+  }
+
+  /** The mapper that binds plugin specs. */
+  public tools.jackson.databind.ObjectMapper mapper() {
+    return index.mapper();
   }
 
   /** The applied form of a single policy (a backend). */

@@ -74,16 +74,28 @@ public final class RouteBuilder {
         }
       }
       case REGEX -> m.setSafeRegex(regex(ir.path().value()));
+      case STRING_PREFIX -> m.setPrefix(ir.path().value());
+    }
+    if (!ir.caseSensitive()) {
+      m.setCaseSensitive(com.google.protobuf.BoolValue.of(false));
     }
     for (RouteMatchIR.ValueMatch h : ir.headers()) {
-      m.addHeaders(HeaderMatcher.newBuilder().setName(h.name()).setStringMatch(stringMatch(h)));
+      HeaderMatcher.Builder header = HeaderMatcher.newBuilder().setName(h.name()).setInvertMatch(h.invert());
+      if (h.value() == null) {
+        header.setPresentMatch(true);
+      } else {
+        header.setStringMatch(stringMatch(h));
+      }
+      m.addHeaders(header);
     }
     if (ir.method() != null) {
       m.addHeaders(HeaderMatcher.newBuilder().setName(":method")
           .setStringMatch(StringMatcher.newBuilder().setExact(ir.method())));
     }
     for (RouteMatchIR.ValueMatch q : ir.queryParams()) {
-      m.addQueryParameters(QueryParameterMatcher.newBuilder().setName(q.name()).setStringMatch(stringMatch(q)));
+      m.addQueryParameters(q.value() == null
+          ? QueryParameterMatcher.newBuilder().setName(q.name()).setPresentMatch(true)
+          : QueryParameterMatcher.newBuilder().setName(q.name()).setStringMatch(stringMatch(q)));
     }
     return m.build();
   }
@@ -266,7 +278,8 @@ public final class RouteBuilder {
    */
   record PrefixReplacement(String prefix, RegexMatchAndSubstitute regex) {
     static PrefixReplacement of(RouteMatchIR match, String replacement) {
-      String matched = match.path().kind() == RouteMatchIR.PathKind.PREFIX ? match.path().value() : "/";
+      String matched = match.path().kind() == RouteMatchIR.PathKind.PREFIX
+          || match.path().kind() == RouteMatchIR.PathKind.STRING_PREFIX ? match.path().value() : "/";
       String r = replacement.replaceAll("/+$", "");
       if (matched.equals("/")) {
         return r.isEmpty() ? new PrefixReplacement("/", null)

@@ -1,0 +1,128 @@
+package io.gloo.core.translate.edge;
+
+import io.gloo.core.store.ResourceKey;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What one translation says about each Edge resource, rendered in Gloo's shape:
+ * {@code status.statuses[gloo-system] = {state: Accepted|Rejected|Warning, reason, reportedBy: gateway,
+ * observedGeneration, subresourceStatuses: {"*v1.Proxy.<ns>.<name>": {state, reportedBy: gloo}}}}. Errors reject
+ * the resource, warnings (a missing Upstream, RouteTables of equal weight) do not. Not thread-safe: one translation.
+ */
+final class EdgeStatuses {
+
+  static final String REPORTED_BY = "gateway";
+
+  private static final class Report {
+    long generation;
+    final Set<String> errors = new LinkedHashSet<>();
+    final Set<String> warnings = new LinkedHashSet<>();
+    final Set<ResourceKey> proxies = new TreeSet<>();
+    Long servingGeneration;
+  }
+
+  private final Map<ResourceKey, Report> reports = new TreeMap<>();
+
+  void seen(ResourceKey key, long generation) {
+    reports.computeIfAbsent(key, k -> new Report()).generation = generation;
+  }
+
+  void error(ResourceKey key, String message) {
+    reports.computeIfAbsent(key, k -> new Report()).errors.add(message);
+  }
+
+  void warning(ResourceKey key, String message) {
+    reports.computeIfAbsent(key, k -> new Report()).warnings.add(message);
+  }
+
+  /** The resource's routes are served by this proxy. */
+  void servedBy(ResourceKey key, ResourceKey proxy) {
+    reports.computeIfAbsent(key, k -> new Report()).proxies.add(proxy);
+  }
+
+  /** The resource is rejected and its last accepted version, of this generation, keeps serving. */
+  void servingLastAccepted(ResourceKey key, long generation) {
+    reports.computeIfAbsent(key, k -> new Report()).servingGeneration = generation;
+  }
+
+  /** Drops what was said about {@code key} (Gloo's default Gateways: they are not resources). */
+  void forget(ResourceKey key) {
+    reports.remove(key);
+  }
+
+  boolean hasErrors(ResourceKey key) {
+    Report r = reports.get(key);
+    return r != null && !r.errors.isEmpty();
+  }
+
+  /** The keys with errors. */
+  List<ResourceKey> rejected() {
+    List<ResourceKey> out = new ArrayList<>();
+    reports.forEach((k, r) -> {
+      if (!r.errors.isEmpty()) {
+        out.add(k);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Takes {@code other}'s (the first pass's) reports of {@code keys}, the resources served from their last accepted
+   * version, and the warnings other resources got about them ({@code on sub route table ns.name: ...}).
+   */
+  void replaceFrom(EdgeStatuses other, Set<ResourceKey> keys) {
+    for (ResourceKey key : keys) {
+      String about = "on sub route table " + EdgeApi.gloo(key) + ": ";
+      other.reports.forEach((k, theirs) -> theirs.warnings.stream().filter(w -> w.startsWith(about))
+          .forEach(w -> warning(k, w)));
+    }
+    for (ResourceKey key : keys) {
+      Report theirs = other.reports.get(key);
+      Report mine = reports.get(key);
+      if (theirs != null) {
+        if (mine != null) {
+          theirs.proxies.addAll(mine.proxies);
+        }
+        reports.put(key, theirs);
+      }
+    }
+  }
+
+  Map<ResourceKey, Object> render() {
+    Map<ResourceKey, Object> out = new TreeMap<>();
+    reports.forEach((key, r) -> out.put(key, render(r)));
+    return out;
+  }
+
+  private static Map<String, Object> render(Report r) {
+    String state = !r.errors.isEmpty() ? "Rejected" : !r.warnings.isEmpty() ? "Warning" : "Accepted";
+    List<String> notes = new ArrayList<>(r.errors);
+    notes.addAll(r.warnings);
+    if (r.servingGeneration != null) {
+      notes.add("its last accepted version (generation " + r.servingGeneration + ") keeps serving");
+    }
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("state", state);
+    if (!notes.isEmpty()) {
+      entry.put("reason", String.join("; ", notes));
+    }
+    entry.put("reportedBy", REPORTED_BY);
+    entry.put("observedGeneration", r.generation);
+    if (!r.proxies.isEmpty()) {
+      Map<String, Object> sub = new TreeMap<>();
+      for (ResourceKey proxy : r.proxies) {
+        sub.put("*v1.Proxy." + proxy.namespace() + "." + proxy.name(),
+            Map.of("state", "Accepted", "reportedBy", "gloo"));
+      }
+      entry.put("subresourceStatuses", sub);
+    }
+    return Map.of("statuses", Map.of(io.gloo.core.translate.policy.PolicyReports.CONTROLLER_NAMESPACE, entry));
+  }
+}
