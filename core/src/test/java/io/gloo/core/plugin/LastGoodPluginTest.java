@@ -75,9 +75,9 @@ class LastGoodPluginTest {
     PluginProblem problem = problems.get(0);
     assertEquals(HEADERS, problem.plugin());
     assertEquals("0.1.0-SNAPSHOT", problem.serving());
-    assertEquals("Plugin-Requires >=99.0.0 excludes SPI version 0.2.0", problem.reason());
+    assertEquals("Plugin-Requires >=99.0.0 excludes SPI version " + io.gloo.spi.SpiVersion.CURRENT + "", problem.reason());
     assertEquals("plugin test-headers 0.1.0-SNAPSHOT (test-headers.zip) failed to load: Plugin-Requires >=99.0.0"
-        + " excludes SPI version 0.2.0; version 0.1.0-SNAPSHOT keeps serving", problem.describe());
+        + " excludes SPI version " + io.gloo.spi.SpiVersion.CURRENT + "; version 0.1.0-SNAPSHOT keeps serving", problem.describe());
     assertEquals(1, failures(HEADERS, "requires"));
 
     manager.rescan();

@@ -76,7 +76,7 @@ class PluginFailuresServeTest {
       JsonNode statuses = TranslationJson.mapper().readTree(get(server, "/statuses").body());
       JsonNode problem = statuses.path("pluginProblems").get(0);
       assertEquals("test-headers", problem.path("plugin").asString());
-      assertEquals("Plugin-Requires >=99.0.0 excludes SPI version 0.2.0", problem.path("reason").asString());
+      assertEquals("Plugin-Requires >=99.0.0 excludes SPI version " + io.gloo.spi.SpiVersion.CURRENT + "", problem.path("reason").asString());
       assertEquals("0.1.0-SNAPSHOT", problem.path("serving").asString());
 
       assertTrue(get(server, "/metrics").body()
@@ -85,7 +85,7 @@ class PluginFailuresServeTest {
       JsonNode listing = TranslationJson.mapper().readTree(get(server, "/plugins").body());
       JsonNode headers = listing.path("plugins").get(0);
       assertEquals("started", headers.path("state").asString());
-      assertEquals("Plugin-Requires >=99.0.0 excludes SPI version 0.2.0",
+      assertEquals("Plugin-Requires >=99.0.0 excludes SPI version " + io.gloo.spi.SpiVersion.CURRENT + "",
           headers.path("replacementFailed").path("reason").asString());
       assertEquals("/plugins/test-headers/tccl", headers.path("views").get(0).asString());
       assertEquals("/plugins/test-headers/tccl", listing.path("views").get(0).asString());
@@ -94,11 +94,11 @@ class PluginFailuresServeTest {
       String admin = "http://127.0.0.1:" + server.adminPort();
       String table = run(0, "plugins", "--server", admin);
       assertTrue(table.lines().anyMatch(l -> l.startsWith("test-headers ") && l.contains("started (replacement"
-          + " 0.1.0-SNAPSHOT failed to load: Plugin-Requires >=99.0.0 excludes SPI version 0.2.0)")), table);
+          + " 0.1.0-SNAPSHOT failed to load: Plugin-Requires >=99.0.0 excludes SPI version " + io.gloo.spi.SpiVersion.CURRENT + ")")), table);
 
       String status = run(1, "status", "--config-dir", config.toString(), "--admin", admin);
       assertTrue(status.contains("PLUGIN plugin test-headers 0.1.0-SNAPSHOT (test-headers.zip) failed to load:"
-          + " Plugin-Requires >=99.0.0 excludes SPI version 0.2.0; version 0.1.0-SNAPSHOT keeps serving"), status);
+          + " Plugin-Requires >=99.0.0 excludes SPI version " + io.gloo.spi.SpiVersion.CURRENT + "; version 0.1.0-SNAPSHOT keeps serving"), status);
     }
   }
 

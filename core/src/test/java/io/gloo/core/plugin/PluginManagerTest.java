@@ -89,7 +89,7 @@ class PluginManagerTest {
     LoadedPlugin bad = plugins.get(BAD_REQUIRES).orElseThrow();
     assertEquals(PluginState.FAILED, bad.state());
     assertEquals(">=99.0.0", bad.requires());
-    assertEquals("Plugin-Requires >=99.0.0 excludes SPI version 0.2.0", bad.failure());
+    assertEquals("Plugin-Requires >=99.0.0 excludes SPI version " + io.gloo.spi.SpiVersion.CURRENT + "", bad.failure());
     assertTrue(bad.kinds().isEmpty());
     assertNull(bad.classLoader());
 
