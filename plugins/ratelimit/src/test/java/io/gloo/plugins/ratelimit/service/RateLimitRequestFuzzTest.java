@@ -101,12 +101,28 @@ class RateLimitRequestFuzzTest {
         mayHoldA |= key.equals(RuleSet.CONFIG_KEY) && value.equals(GRANT_A);
         descriptor.addEntries(entry(key, value));
       }
+      if (data.consumeBoolean()) {
+        // Envoy's per-descriptor hits (uint64) and limit override
+        descriptor.setHitsAddend(com.google.protobuf.UInt64Value.of(data.consumeLong(1, Long.MAX_VALUE)
+            * (data.consumeBoolean() ? -1 : 1)));
+      }
+      if (data.consumeBoolean()) {
+        descriptor.setLimit(RateLimitDescriptor.RateLimitOverride.newBuilder().setRequestsPerUnit(data.consumeInt())
+            .setUnitValue(data.consumeInt(0, 5)));
+      }
       request.addDescriptors(descriptor);
     }
     int repeats = data.consumeInt(1, 3);
     for (int i = 0; i < repeats; i++) {
       RateLimitResponse response = call(service, request.build());
       assertEquals(request.getDescriptorsCount(), response.getStatusesCount(), "one status per descriptor");
+      for (RateLimitResponse.DescriptorStatus s : response.getStatusesList()) {
+        // a request never gives allowance back: hits are unsigned (uint32, uint64), never negative
+        // (every counted request adds at least one hit, so less than the limit remains; hits_addend is never 0 here)
+        long limit = Integer.toUnsignedLong(s.getCurrentLimit().getRequestsPerUnit());
+        assertTrue(!s.hasCurrentLimit() || Integer.toUnsignedLong(s.getLimitRemaining()) <= Math.max(0, limit - 1),
+            () -> "as much or more remaining than the limit: " + s + " for " + request.build());
+      }
       boolean over = response.getStatusesList().stream().anyMatch(s -> s.getCode() == Code.OVER_LIMIT);
       assertEquals(over ? Code.OVER_LIMIT : Code.OK, response.getOverallCode(), response::toString);
     }
