@@ -49,13 +49,6 @@ class AuthRequestFuzzTest {
   private static final String[] COOKIES = {"id_token", "id_token_state", "access_token", "session"};
 
   private static final OidcLogin IDP = newIdp();
-  /**
-   * Jazzer's SSRF detector stays on: the only connections expected are to the identity provider the OIDC config
-   * names (discovery, JWKS, token endpoint); a request that makes the service connect anywhere else is a finding.
-   */
-  @SuppressWarnings("unused") // held open for the JVM's life
-  private static final SilentCloseable ONLY_THE_IDP = BugDetectors.allowNetworkConnections(
-      (host, port) -> port == IDP.idp.port() && (host.equals("localhost") || host.equals("127.0.0.1")));
   private static final AuthRuntime RUNTIME = runtime();
   private static final AuthorizationService SERVICE = new AuthorizationService(RUNTIME,
       AuthorizationService.Metrics.NONE, LoggerFactory.getLogger("io.gloo.plugins.extauth.fuzz"));
@@ -126,6 +119,13 @@ class AuthRequestFuzzTest {
 
   @FuzzTest
   void check(FuzzedDataProvider data) throws Exception {
+    // Jazzer's SSRF detector stays on: the only connections expected are to the identity provider the OIDC config
+    // names (discovery, JWKS, token endpoint); a request that makes the service connect anywhere else is a finding.
+    // (Set per input, not once: Jazzer resets the policy to "none" when fuzzing starts; never closed, because the
+    // service's HTTP client connects on its own threads.)
+    @SuppressWarnings("unused")
+    SilentCloseable onlyTheIdp = BugDetectors.allowNetworkConnections(
+        (host, port) -> port == IDP.idp.port() && (host.equals("localhost") || host.equals("127.0.0.1")));
     String config = data.consumeInt(0, 9) == 0 ? data.consumeString(20) : CONFIGS[data.consumeInt(0, 3)];
     AttributeContext.HttpRequest.Builder http = AttributeContext.HttpRequest.newBuilder()
         .setMethod(data.consumeBoolean() ? "GET" : data.consumeString(8))
