@@ -101,10 +101,22 @@ public final class RateLimiter {
   /** One rule applied to one descriptor; {@code key} is null for unlimited rules (nothing to count). */
   private record Applied(int descriptor, Rule rule, String key, long hits, long windowEnd) {}
 
+  /**
+   * A descriptor's {@code hits_addend} (a uint64) as a count that cannot overflow a counter: at most 2^32, which
+   * exceeds every limit ({@code requests_per_unit} is a uint32), so the decision is the same as with the value sent.
+   */
+  static long hits(long unsignedHits) {
+    return unsignedHits < 0 || unsignedHits > MAX_HITS ? MAX_HITS : unsignedHits;
+  }
+
+  /** The most hits one descriptor of one request counts (see {@link #hits}). */
+  static final long MAX_HITS = 1L << 32;
+
   public CompletionStage<RateLimitResponse> check(RateLimitRequest request) {
     RuleSet current = rules;
     long now = clock.millis();
-    long requestHits = request.getHitsAddend() == 0 ? 1 : request.getHitsAddend();
+    // hits_addend is a uint32: read as signed, a value of 2^31 or more would take hits away and lift the limit
+    long requestHits = request.getHitsAddend() == 0 ? 1 : Integer.toUnsignedLong(request.getHitsAddend());
     List<Applied> applied = new ArrayList<>(request.getDescriptorsCount());
     for (int i = 0; i < request.getDescriptorsCount(); i++) {
       match(current, request.getDomain(), i, request.getDescriptors(i), requestHits, now, applied);
@@ -171,7 +183,7 @@ public final class RateLimiter {
       setStyle = true;
       from++;
     }
-    long hits = descriptor.hasHitsAddend() ? descriptor.getHitsAddend().getValue() : requestHits;
+    long hits = descriptor.hasHitsAddend() ? hits(descriptor.getHitsAddend().getValue()) : requestHits;
     if (descriptor.hasLimit()) {
       // Envoy's per-descriptor limit override (from the route's dynamic metadata) replaces the configured rule
       RateLimitValue.Unit unit = RateLimitValue.Unit.parse(descriptor.getLimit().getUnit().name());
