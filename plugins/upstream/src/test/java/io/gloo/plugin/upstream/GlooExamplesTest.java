@@ -63,8 +63,7 @@ class GlooExamplesTest {
         inputs.add(gatewayClass());
       }
       ResourceSnapshot snapshot = UpstreamHarness.load(inputs, false);
-      // Gloo kinds of other plugins (only this one is loaded) or of none (VirtualService) are reported, not read;
-      // nothing else may be wrong
+      // Gloo kinds of other plugins (only this one is loaded) are reported, not read; nothing else may be wrong
       assertTrue(snapshot.problems().stream().allMatch(p -> p.message().contains("is not served by any loaded plugin")),
           file + ": " + snapshot.problems());
       TranslationResult result = UpstreamHarness.translate(snapshot);
@@ -96,7 +95,7 @@ class GlooExamplesTest {
       }
     }
     summary.forEach((k, v) -> System.out.println(k + " => " + v));
-    assertTrue(routed >= 5, "only " + routed + " Upstreams routed from HTTPRoutes");
+    assertTrue(routed >= 5, "only " + routed + " Upstreams routed from HTTPRoutes and Edge routes");
 
     // the shared invalid example is rejected, naming the field
     String noPort = summary.get("gloo-examples/e2e/validation/invalid-resources-invalid-upstream-no-port.yaml "
@@ -159,7 +158,29 @@ class GlooExamplesTest {
         }
       });
     }
+    // Gloo Edge resources are served too: their destinations ({upstream: {name, namespace}}) route to Upstreams
+    for (GenericKubernetesResource r : snapshot.list(GenericKubernetesResource.class)) {
+      if (Set.of("VirtualService", "RouteTable", "UpstreamGroup").contains(r.getKind())) {
+        edgeUpstreams(r.getAdditionalProperties().get("spec"), r.getMetadata().getNamespace(), refs);
+      }
+    }
     return refs;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void edgeUpstreams(Object node, String namespace, Set<ResourceKey> refs) {
+    if (node instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if ("upstream".equals(e.getKey()) && e.getValue() instanceof Map<?, ?> ref && ref.get("name") != null) {
+          Object ns = ref.get("namespace");
+          refs.add(new ResourceKey("Upstream", ns == null ? namespace : ns.toString(), ref.get("name").toString()));
+        } else {
+          edgeUpstreams(e.getValue(), namespace, refs);
+        }
+      }
+    } else if (node instanceof List<?> list) {
+      list.forEach(item -> edgeUpstreams(item, namespace, refs));
+    }
   }
 
   /** Which input defined the resource (companions define no Upstreams, so the file itself). */
