@@ -13,10 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,16 +38,8 @@ final class PluginsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--plugins-dir", paramLabel = "DIR",
-      description = "Directory of plugin archives (default: $GLOO_HOME/plugins, or ./plugins).")
-  Path pluginsDir;
-
-  @Option(names = "--plugins", split = ",", paramLabel = "ID",
-      description = "Treat only these plugin ids as selected, as gloo serve --plugins would.")
-  List<String> pluginIds = new ArrayList<>();
-
-  @Option(names = "--plugin-config", paramLabel = "ID.KEY=VALUE", description = "Configuration for a plugin.")
-  List<String> pluginConfig = new ArrayList<>();
+  @Mixin
+  PluginOptions plugins;
 
   @Option(names = "--rbac", description = "Print the ClusterRole (and binding) the plugins' kinds need, as YAML.")
   boolean rbac;
@@ -79,11 +71,9 @@ final class PluginsCommand implements Callable<Integer> {
         return 1;
       }
     } else {
-      Path dir = pluginsDir == null ? PluginManager.defaultDir() : pluginsDir;
       PluginManager.Options options;
       try {
-        options = new PluginManager.Options(dir, new LinkedHashSet<>(pluginIds),
-            PluginManager.parseConfig(pluginConfig), null, null).offline();
+        options = plugins.offline();
       } catch (IllegalArgumentException e) {
         err.println("gloo plugins: " + e.getMessage());
         return 2;

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -100,22 +101,12 @@ final class ServeCommand implements Callable<Integer> {
           + " good resources (default: ${DEFAULT-VALUE}).")
   long maxManifestBytes;
 
-  @Option(names = "--plugins-dir", paramLabel = "DIR",
-      description = "Directory of plugin archives (*.zip, *.jar), watched for changes"
-          + " (default: $GLOO_HOME/plugins, or ./plugins).")
-  Path pluginsDir;
-
-  @Option(names = "--plugins", split = ",", paramLabel = "ID",
-      description = "Load only these plugin ids (comma-separated; default: all, minus disabled.txt).")
-  List<String> pluginIds = new ArrayList<>();
+  @Mixin
+  PluginOptions pluginOptions;
 
   @Option(names = "--plugin-call-timeout", defaultValue = "2s", paramLabel = "DURATION",
       description = "How long one call into a plugin may take before its route answers 500 (default: ${DEFAULT-VALUE}).")
   Duration pluginCallTimeout;
-
-  @Option(names = "--plugin-config", paramLabel = "ID.KEY=VALUE",
-      description = "Configuration for a plugin (repeatable).")
-  List<String> pluginConfig = new ArrayList<>();
 
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "Where the control plane keeps its CA (ca.crt, ca.key) in directory mode"
@@ -148,8 +139,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     PluginManager.Options plugins;
     try {
-      plugins = new PluginManager.Options(pluginsDir == null ? PluginManager.defaultDir() : pluginsDir,
-          new LinkedHashSet<>(pluginIds), PluginManager.parseConfig(pluginConfig), null, null);
+      plugins = pluginOptions.serving();
     } catch (IllegalArgumentException e) {
       System.err.println("gloo serve: " + e.getMessage());
       return 2;
