@@ -59,6 +59,11 @@ final class RouteCheckCommand implements Callable<Integer> {
   @Option(names = "--gateway", description = "NAMESPACE/NAME of the Gateway (needed when there are several).")
   String gateway;
 
+  @Option(names = "--proxy", paramLabel = "NAMESPACE/NAME",
+      description = "A Gloo Edge proxy instead of a Gateway: the namespace of its Edge Gateways and the proxy name"
+          + " (proxyNames; default gateway-proxy), e.g. gloo-system/gateway-proxy.")
+  String proxy;
+
   @Option(names = "--details", description = "With --tests: print each test's decision, and the trace of failures.")
   boolean details;
 
@@ -108,22 +113,39 @@ final class RouteCheckCommand implements Callable<Integer> {
   }
 
   private XdsResources select(Map<ResourceKey, XdsResources> gateways, PrintWriter err) {
-    List<String> names = gateways.keySet().stream().map(ResourceKey::namespacedName).toList();
-    if (gateway != null) {
+    List<String> names = gateways.keySet().stream().map(RouteCheckCommand::describe).toList();
+    if (gateway != null && proxy != null) {
+      err.println("gloo route-check: give --gateway or --proxy, not both");
+      return null;
+    }
+    if (gateway != null || proxy != null) {
+      boolean edge = proxy != null;
+      String wanted = edge ? proxy : gateway;
       for (Map.Entry<ResourceKey, XdsResources> e : gateways.entrySet()) {
-        if (e.getKey().namespacedName().equals(gateway)) {
+        if (isEdgeProxy(e.getKey()) == edge && e.getKey().namespacedName().equals(wanted)) {
           return e.getValue();
         }
       }
-      err.println("no Gateway " + gateway + " of our class in the manifests; found: " + names);
+      err.println("no " + (edge ? "Gloo Edge proxy " : "Gateway ") + wanted + " of our class in the manifests;"
+          + " found: " + names);
       return null;
     }
     if (gateways.size() == 1) {
       return gateways.values().iterator().next();
     }
     err.println(gateways.isEmpty() ? "no Gateway of our class in the manifests"
-        : "several Gateways (" + names + "): choose one with --gateway NAMESPACE/NAME");
+        : "several Gateways (" + names + "): choose one with --gateway NAMESPACE/NAME (--proxy for an Edge"
+            + " proxy)");
     return null;
+  }
+
+  /** Gloo Edge proxies are keyed {@code Proxy/<namespace>/<name>}, Gateway API Gateways by their own key. */
+  private static boolean isEdgeProxy(ResourceKey key) {
+    return "Proxy".equals(key.kind());
+  }
+
+  private static String describe(ResourceKey key) {
+    return (isEdgeProxy(key) ? "proxy " : "") + key.namespacedName();
   }
 
   private int single(RouteEvaluator evaluator, PrintWriter out) {
