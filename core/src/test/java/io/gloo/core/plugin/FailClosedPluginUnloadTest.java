@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -188,12 +187,6 @@ class FailClosedPluginUnloadTest {
   }
 
   private static void await(BooleanSupplier condition, Supplier<String> state) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 20 s: " + state.get());
-      }
-      Thread.sleep(50);
-    }
+    io.gloo.core.testing.Await.until(java.time.Duration.ofSeconds(20), condition, state);
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -333,13 +332,7 @@ class ProvisionProxyTest {
   }
 
   private static void await(BooleanSupplier condition, Supplier<String> describe) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!safely(condition)) {
-      if (System.nanoTime() > deadline) {
-        fail("condition not met within " + WAIT.toMillis() + " ms: " + describe.get());
-      }
-      Thread.sleep(50);
-    }
+    io.gloo.core.testing.Await.until(WAIT, () -> safely(condition), describe);
   }
 
   private static boolean safely(BooleanSupplier condition) {

@@ -311,13 +311,7 @@ class KubeServeTest {
   }
 
   private static void await(BooleanSupplier condition, Supplier<String> describe) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!safely(condition)) {
-      if (System.nanoTime() > deadline) {
-        fail("not within " + WAIT + ": " + describe.get());
-      }
-      Thread.sleep(50);
-    }
+    io.gloo.core.testing.Await.until(WAIT, () -> safely(condition), describe);
   }
 
   private static boolean safely(BooleanSupplier condition) {

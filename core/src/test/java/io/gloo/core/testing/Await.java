@@ -17,6 +17,15 @@ public final class Await {
 
   private Await() {}
 
+  /**
+   * As {@link #until(BlockingQueue, Duration, BooleanSupplier, Supplier)} for a component with no listener to wake
+   * the wait: the condition is checked every 50 ms.
+   */
+  public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> describe)
+      throws InterruptedException {
+    until(new java.util.concurrent.LinkedBlockingQueue<>(), timeout, condition, describe);
+  }
+
   public static void until(BlockingQueue<?> wakeUps, Duration timeout, BooleanSupplier condition,
       Supplier<String> describe) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

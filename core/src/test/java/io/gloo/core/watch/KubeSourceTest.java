@@ -286,12 +286,6 @@ class KubeSourceTest {
 
   private static void await(BooleanSupplier condition, java.util.function.Supplier<String> describe)
       throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("not within " + WAIT + ": " + describe.get());
-      }
-      Thread.sleep(50);
-    }
+    io.gloo.core.testing.Await.until(WAIT, condition, describe);
   }
 }
