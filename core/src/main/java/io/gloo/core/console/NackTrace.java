@@ -85,7 +85,8 @@ final class NackTrace {
   }
 
   private static boolean nameChar(char c) {
-    return Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.' || c == '/' || c == ':';
+    // not ':' — Envoy writes "cluster(s) NAME: reason"
+    return Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.' || c == '/' || c == '~';
   }
 
   private static void keys(Metadata metadata, Set<String> into) {

@@ -64,19 +64,27 @@ final class OverviewPage {
       h.close("dd");
     }
     h.close("dl");
-    listeners(h, s, status);
+    listeners(h, s, status, listenerPorts(key));
     proxies(h, s);
     h.close("section");
   }
 
-  private static void listeners(Html h, PublishedSnapshot s, JsonNode status) {
+  /** The Gateway's listeners by name to port, from its spec (empty for an Edge proxy). */
+  private Map<String, Integer> listenerPorts(ResourceKey gateway) {
+    Map<String, Integer> ports = new java.util.HashMap<>();
+    ResourcePage.find(server, gateway.toString()).map(ResourcePage::spec).ifPresent(spec -> spec.path("listeners")
+        .forEach(l -> ports.put(l.path("name").asString(""), l.path("port").asInt(-1))));
+    return ports;
+  }
+
+  private static void listeners(Html h, PublishedSnapshot s, JsonNode status, Map<String, Integer> ports) {
     h.open("table").element("caption", "Listeners").headerRow("Listener", "Address", "Filter chains",
         "Attached routes");
     h.open("tbody");
     for (Listener l : s.resources().listeners()) {
       SocketAddress a = l.getAddress().getSocketAddress();
       h.open("tr").element("th", l.getName(), "scope", "row").cell(a.getAddress() + ":" + a.getPortValue())
-          .cell(l.getFilterChainsCount()).cell(attachedRoutes(status, l.getName())).close("tr");
+          .cell(l.getFilterChainsCount()).cell(attachedRoutes(status, ports, a.getPortValue())).close("tr");
     }
     h.close("tbody").close("table");
     if (status.has("listeners")) {
@@ -88,13 +96,13 @@ final class OverviewPage {
     }
   }
 
-  /** The attached-route count of the Gateway listener that an Envoy listener serves, when it can be told. */
-  private static String attachedRoutes(JsonNode status, String envoyListener) {
+  /** The routes attached to the Gateway listeners on {@code port} (Envoy serves one listener per port). */
+  private static String attachedRoutes(JsonNode status, Map<String, Integer> ports, int port) {
     int total = 0;
     boolean any = false;
     for (JsonNode l : status.path("listeners")) {
-      String name = l.path("name").asString("");
-      if (envoyListener.equals(name) || envoyListener.endsWith("-" + name) || envoyListener.contains(name)) {
+      Integer p = ports.get(l.path("name").asString(""));
+      if (p != null && p == port) {
         total += l.path("attachedRoutes").asInt(0);
         any = true;
       }
