@@ -356,6 +356,49 @@ class ConsoleBrowserTest {
     }
   }
 
+  @Test
+  @Order(11)
+  void theQuickStartAndAGlooEdgeProxyShowOnTheSamePages() throws Exception {
+    Path edge = Files.createDirectory(dir.resolve("quickstart-and-edge"));
+    try (var files = Files.list(Path.of("..", "examples", "quickstart"))) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        Files.copy(f, edge.resolve(f.getFileName()));
+      }
+    }
+    Files.writeString(edge.resolve("edge.yaml"), """
+        apiVersion: gloo.solo.io/v1
+        kind: Upstream
+        metadata: {name: legacy, namespace: gloo-system}
+        spec: {static: {hosts: [{addr: legacy.internal, port: 8080}]}}
+        ---
+        apiVersion: gateway.solo.io/v1
+        kind: VirtualService
+        metadata: {name: legacy, namespace: gloo-system}
+        spec:
+          virtualHost:
+            domains: [legacy.example.com]
+            routes:
+            - matchers: [{prefix: /old}]
+              routeAction: {single: {upstream: {name: legacy, namespace: gloo-system}}}
+        """);
+    try (GlooServer quickstart = GlooServer.start(new ServeOptions(edge, new InetSocketAddress("127.0.0.1", 0),
+        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
+        EnterprisePlugins.options(Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"))),
+        null))) {
+      String quickBase = "http://localhost:" + quickstart.adminPort();
+      browser.get(quickBase + "/ui/");
+      String overview = mainText();
+      assertTrue(overview.contains("Gateway default/http"), overview);
+      assertTrue(overview.contains("Gloo Edge proxy gloo-system/gateway-proxy"), overview);
+      browser.get(quickBase + "/ui/routes?gateway=Proxy/gloo-system/gateway-proxy");
+      String edgeRoutes = mainText();
+      assertTrue(edgeRoutes.contains("prefix /old") && edgeRoutes.contains("legacy.example.com"), edgeRoutes);
+      browser.get(quickBase + "/ui/routes?gateway=Gateway/default/http");
+      assertTrue(mainText().contains("HTTPRoute default/"), mainText());
+      screenshot("quickstart-routes");
+    }
+  }
+
   private static String firstRouteName() {
     return server.publisher().current().get(new ResourceKey("Gateway", "default", "gw")).resources().routes().get(0)
         .getVirtualHosts(0).getRoutes(0).getName();
