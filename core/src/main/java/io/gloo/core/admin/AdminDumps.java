@@ -1,6 +1,7 @@
 package io.gloo.core.admin;
 
 import com.google.errorprone.annotations.ThreadSafe;
+import io.gloo.core.console.QueryString;
 import io.gloo.core.evaluate.RouteEvaluator;
 import io.gloo.core.evaluate.TestRequest;
 import io.gloo.core.plugin.PluginListing;
@@ -13,11 +14,6 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.SourceProblem;
 import io.gloo.core.translate.TranslationJson;
 import io.gloo.core.xds.ProxyStatus;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.node.ArrayNode;
@@ -154,9 +150,9 @@ final class AdminDumps {
    * ({@code gateway} may be left out when one Gateway is served; {@code header} may repeat).
    */
   AdminResponse routeCheck(String rawQuery) {
-    Map<String, List<String>> query = query(rawQuery);
+    QueryString query = QueryString.parse(rawQuery);
     Map<ResourceKey, PublishedSnapshot> served = server.publisher().current();
-    String gateway = first(query, "gateway");
+    String gateway = query.first("gateway");
     PublishedSnapshot snapshot = null;
     if (gateway != null) {
       snapshot = served.entrySet().stream().filter(e -> e.getKey().namespacedName().equals(gateway))
@@ -169,31 +165,12 @@ final class AdminDumps {
           : "no snapshot for Gateway " + gateway + "; served: ") + served.keySet() + "\n");
     }
     try {
-      String random = first(query, "random");
-      TestRequest request = TestRequest.parse(first(query, "request"), query.getOrDefault("header", List.of()),
-          random == null ? 0 : Integer.parseInt(random), first(query, "sni"));
+      String random = query.first("random");
+      TestRequest request = TestRequest.parse(query.first("request"), query.all("header"),
+          random == null ? 0 : Integer.parseInt(random), query.first("sni"));
       return AdminResponse.json(RouteEvaluator.evaluate(snapshot.resources(), request).toJson());
     } catch (IllegalArgumentException e) {
       return AdminResponse.text(400, e.getMessage() + "\n");
     }
-  }
-
-  private static String first(Map<String, List<String>> query, String name) {
-    List<String> values = query.get(name);
-    return values == null || values.isEmpty() ? null : values.get(0);
-  }
-
-  private static Map<String, List<String>> query(String raw) {
-    Map<String, List<String>> result = new HashMap<>();
-    if (raw == null) {
-      return result;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      result.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-    }
-    return result;
   }
 }

@@ -1,6 +1,8 @@
 package io.gloo.core.admin;
 
 import com.google.errorprone.annotations.ThreadSafe;
+import io.gloo.core.console.Console;
+import io.gloo.core.console.ConsolePage;
 import io.gloo.core.server.GlooServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -50,6 +52,7 @@ public final class AdminServer implements AutoCloseable {
   private final GlooServer server;
   private final AdminAccess access;
   private final AdminDumps dumps;
+  private final Console console;
 
   private AdminServer(Server jetty, ServerConnector connector, GlooServer server, AdminAccess access) {
     this.jetty = jetty;
@@ -57,6 +60,7 @@ public final class AdminServer implements AutoCloseable {
     this.server = server;
     this.access = access;
     this.dumps = new AdminDumps(server);
+    this.console = new Console(server);
   }
 
   /**
@@ -121,6 +125,10 @@ public final class AdminServer implements AutoCloseable {
         if (p.equals("/plugins") || p.startsWith("/plugins/")) {
           return dumps.pluginView(p);
         }
+        if (Console.serves(path)) {
+          ConsolePage page = console.page(path, rawQuery);
+          return new AdminResponse(page.status(), page.contentType(), page.body());
+        }
         return AdminResponse.text(404, "no admin endpoint " + p + "\n");
     }
   }
@@ -151,6 +159,15 @@ public final class AdminServer implements AutoCloseable {
       byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
       response.setStatus(r.status());
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
+      if (Console.serves(path)) {
+        // The console's pages load only their own script and stylesheet, are never framed, and leak no URL
+        response.getHeaders().put("Content-Security-Policy",
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self';"
+                + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        response.getHeaders().put("Referrer-Policy", "no-referrer");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      }
       if (r.status() == 401) {
         response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"gloo-admin\"");
       }
@@ -175,8 +192,27 @@ public final class AdminServer implements AutoCloseable {
       if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
         return AdminResponse.text(405, "");
       }
+      if (Console.serves(path) && !hostAllowed(request)) {
+        return AdminResponse.text(421, "the console answers loopback clients only under the Host localhost,"
+            + " 127.0.0.1 or [::1]\n");
+      }
       return answer(path, request.getHttpURI().getQuery());
     }
+  }
+
+  /**
+   * DNS rebinding: a web page the operator visits can make the browser send its requests to 127.0.0.1 under the
+   * page's own host name and then read the answers. Loopback clients therefore get the console only under a
+   * loopback Host; remote clients were already admitted by address and token.
+   */
+  private static boolean hostAllowed(Request request) {
+    InetAddress remote = address(request.getConnectionMetaData().getRemoteSocketAddress());
+    if (!AdminAccess.isLocalClient(remote)) {
+      return true;
+    }
+    String host = request.getHttpURI().getHost();
+    return host == null || host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]")
+        || host.equals("::1");
   }
 
   private static InetAddress address(SocketAddress socket) {
