@@ -1,27 +1,15 @@
 package io.gloo.core.translate.gatewayapi;
 
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteNamespaces;
-import io.gloo.core.ir.BackendIR;
 import io.gloo.core.ir.GatewayIR;
-import io.gloo.core.ir.ListenerIR;
-import io.gloo.core.ir.RouteActionIR;
 import io.gloo.core.ir.RouteIR;
-import io.gloo.core.ir.TlsIR;
-import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.policy.PluginInvoker;
@@ -98,7 +86,8 @@ public final class GatewayApiTranslator {
     private final Backends backends;
     private final RuleTranslator rules;
     private final Delegation delegation;
-    private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+    private final RouteAttachment attachment;
+    private final GatewayIrBuilder irBuilder;
     private final PolicyResolver policies;
     private final ListenerTls tls;
     private final BackendTlsPolicies backendTls;
@@ -116,9 +105,8 @@ public final class GatewayApiTranslator {
       this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies, backendTls, backendCache);
       this.delegation = new Delegation(snapshot);
       this.rules = new RuleTranslator(backends, policies, delegation);
-      for (Namespace ns : snapshot.list(Namespace.class)) {
-        namespaceLabels.put(ns.getMetadata().getName(), ns.getMetadata().getLabels());
-      }
+      this.attachment = new RouteAttachment(snapshot);
+      this.irBuilder = new GatewayIrBuilder(virtualHostCache, backends, policies);
     }
 
     Result run() {
@@ -128,7 +116,7 @@ public final class GatewayApiTranslator {
           GatewayContext ctx = new GatewayContext(gateway);
           ctx.rejectedMessage = invalidParameters(gateway);
           ctx.rejectedReason = ctx.rejectedMessage == null ? null : GatewayApi.REASON_INVALID_PARAMETERS;
-          if (ctx.rejectedMessage == null && (ctx.rejectedMessage = unsupportedAddress(gateway)) != null) {
+          if (ctx.rejectedMessage == null && (ctx.rejectedMessage = GatewayStatuses.unsupportedAddress(gateway)) != null) {
             ctx.rejectedReason = "UnsupportedAddress";
           }
           validateListeners(ctx);
@@ -164,8 +152,8 @@ public final class GatewayApiTranslator {
       delegation.putStatuses(statuses);
       List<GatewayIR> result = new ArrayList<>();
       for (GatewayContext ctx : gateways.values()) {
-        result.add(build(ctx));
-        statuses.put(ctx.key, gatewayStatus(ctx));
+        result.add(irBuilder.build(ctx));
+        statuses.put(ctx.key, GatewayStatuses.of(ctx));
       }
       statuses.putAll(backendTls.statuses());
       return new Result(result, statuses, new SnapshotLookup(snapshot, backends, policies));
@@ -212,33 +200,6 @@ public final class GatewayApiTranslator {
         return "infrastructure.parametersRef ConfigMap " + ref.getName() + " not found";
       }
       return null;
-    }
-
-    private static final class GatewayContext {
-      final Gateway gateway;
-      final ResourceKey key;
-      /** Why the Gateway is rejected (Accepted False: it serves nothing), or null. */
-      String rejectedReason;
-      String rejectedMessage;
-      final List<ListenerContext> listeners = new ArrayList<>();
-      /** port → domain → routes, in attachment order; sorted when the IR is built. */
-      final Map<Integer, Map<String, List<RoutePrecedence.Entry>>> routesByPort = new TreeMap<>();
-      /** port → domain → the routes it serves, each once, in attachment order. */
-      final Map<Integer, Map<String, List<ResourceKey>>> sourcesByPort = new HashMap<>();
-      /** {@code spec.tls.backend.clientCertificateRef}: whether set, the certificate, or why it is unusable. */
-      boolean hasClientCertificateRef;
-      ListenerTls.ClientCertificate clientCertificate;
-      /** port → domain → the Gateway listeners whose routes reach it. */
-      final Map<Integer, Map<String, Set<String>>> listenersByPort = new HashMap<>();
-
-      GatewayContext(Gateway gateway) {
-        this.gateway = gateway;
-        this.key = ResourceKey.of(gateway);
-        for (Listener l : gateway.getSpec().getListeners() == null ? List.<Listener>of()
-            : gateway.getSpec().getListeners()) {
-          listeners.add(new ListenerContext(l));
-        }
-      }
     }
 
     private void validateListeners(GatewayContext ctx) {
@@ -417,7 +378,7 @@ public final class GatewayApiTranslator {
           conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
               String.join("; ", hostnameProblems) + "; the route has no valid hostname and is not attached");
         } else {
-          attachToGateway(route, kind, routeHostnames, parent, gateway, conditions, plan, hostnameProblems);
+          attachment.attach(route, kind, routeHostnames, parent, gateway, conditions, plan, hostnameProblems);
         }
         resolvedRefs(conditions, problems);
         plan.parent(parentRef(parent), conditions.build());
@@ -467,83 +428,6 @@ public final class GatewayApiTranslator {
       return states;
     }
 
-    private void attachToGateway(HasMetadata route, String kind, List<String> routeHostnames,
-        ParentReference parent, GatewayContext gateway, Conditions conditions, RoutePlans.Builder plan,
-        List<String> hostnameProblems) {
-      List<ListenerContext> candidates = new ArrayList<>();
-      for (ListenerContext l : gateway.listeners) {
-        if ((parent.getSectionName() == null || parent.getSectionName().equals(l.name))
-            && (parent.getPort() == null || parent.getPort() == l.port)) {
-          candidates.add(l);
-        }
-      }
-      if (candidates.isEmpty()) {
-        conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_PARENT,
-            "no listener of Gateway " + gateway.key.namespacedName() + " matches"
-                + (parent.getSectionName() != null ? " sectionName " + parent.getSectionName() : "")
-                + (parent.getPort() != null ? " port " + parent.getPort() : ""));
-        return;
-      }
-      String routeNs = route.getMetadata().getNamespace();
-      List<ListenerContext> allowed = new ArrayList<>();
-      for (ListenerContext l : candidates) {
-        if (l.admitsKind(GatewayApi.GROUP, kind)
-            && namespaceAllowed(l.namespaces(), gateway.key.namespace(), routeNs)) {
-          allowed.add(l);
-        }
-      }
-      if (allowed.isEmpty()) {
-        conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NOT_ALLOWED_BY_LISTENERS,
-            "no listener of Gateway " + gateway.key.namespacedName() + " admits " + kind + "s from namespace "
-                + routeNs);
-        return;
-      }
-      String gatewayName = gateway.key.namespacedName();
-      boolean attachedAny = false;
-      for (ListenerContext l : allowed) {
-        List<String> domains = Hostnames.intersect(l.hostname, routeHostnames);
-        if (domains.isEmpty()) {
-          continue;
-        }
-        attachedAny = true;
-        plan.attached(gatewayName, gateway.listeners.indexOf(l));
-        if (!l.servable()) {
-          continue; // attached and counted, but a listener that is not served carries no routes to Envoy
-        }
-        for (String domain : domains) {
-          if (isolatedElsewhere(gateway, l, domain)) {
-            continue; // a more specific listener on this port owns these hosts: its routes alone serve them
-          }
-          plan.listener(gatewayName, l.port, domain, l.name);
-          // A route reaching one domain through two listeners (or two parentRefs) is added once.
-          plan.route(gatewayName, l.port, domain);
-        }
-      }
-      if (!attachedAny) {
-        conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_LISTENER_HOSTNAME,
-            "none of the route's hostnames " + routeHostnames + " matches a listener of Gateway "
-                + gateway.key.namespacedName());
-        return;
-      }
-      conditions.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "attached to Gateway "
-          + gateway.key.namespacedName() + (hostnameProblems.isEmpty() ? ""
-              : "; ignored invalid hostnames: " + String.join("; ", hostnameProblems)));
-    }
-
-    /**
-     * Listener isolation: whether another servable listener on {@code l}'s port has a hostname more specific than
-     * {@code l}'s that covers {@code domain}. Requests for such hosts must reach only that listener's routes.
-     */
-    private static boolean isolatedElsewhere(GatewayContext gateway, ListenerContext l, String domain) {
-      for (ListenerContext other : gateway.listeners) {
-        if (other != l && other.port == l.port && other.servable()
-            && Hostnames.moreSpecific(other.hostname, l.hostname) && Hostnames.covers(other.hostname, domain)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
     private static void resolvedRefs(Conditions conditions, RuleTranslator.Problems problems) {
       if (problems.refsReason == null) {
         conditions.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
@@ -553,283 +437,11 @@ public final class GatewayApiTranslator {
       conditions.droppedRules(problems.invalidMessages);
     }
 
-    private boolean namespaceAllowed(RouteNamespaces namespaces, String gatewayNs, String routeNs) {
-      String from = namespaces == null || namespaces.getFrom() == null ? "Same" : namespaces.getFrom();
-      return switch (from) {
-        case "All" -> true;
-        case "Same" -> gatewayNs.equals(routeNs);
-        case "Selector" -> selects(namespaces.getSelector(), labelsOf(routeNs));
-        default -> false;
-      };
-    }
-
-    private Map<String, String> labelsOf(String namespace) {
-      Map<String, String> labels = new HashMap<>();
-      Map<String, String> declared = namespaceLabels.get(namespace);
-      if (declared != null) {
-        labels.putAll(declared);
-      }
-      // Kubernetes sets this label on every namespace; directory mode may not declare Namespaces at all.
-      labels.put("kubernetes.io/metadata.name", namespace);
-      return labels;
-    }
-
-    static boolean selects(LabelSelector selector, Map<String, String> labels) {
-      if (selector == null) {
-        return false;
-      }
-      if (selector.getMatchLabels() != null) {
-        for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
-          if (!e.getValue().equals(labels.get(e.getKey()))) {
-            return false;
-          }
-        }
-      }
-      if (selector.getMatchExpressions() != null) {
-        for (LabelSelectorRequirement req : selector.getMatchExpressions()) {
-          String value = labels.get(req.getKey());
-          List<String> values = req.getValues() == null ? List.of() : req.getValues();
-          boolean ok = switch (req.getOperator()) {
-            case "In" -> value != null && values.contains(value);
-            case "NotIn" -> value == null || !values.contains(value);
-            case "Exists" -> value != null;
-            case "DoesNotExist" -> value == null;
-            default -> false;
-          };
-          if (!ok) {
-            return false;
-          }
-        }
-      }
-      return true;
-    }
-
     /** The reference as the spec defaults it: group and kind explicit, so readers need not know the defaults. */
     private static ParentReference parentRef(ParentReference parent) {
       return new ParentReference(parent.getGroup() == null ? GatewayApi.GROUP : parent.getGroup(),
           parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind(), parent.getName(),
           parent.getNamespace(), parent.getPort(), parent.getSectionName());
-    }
-
-    // ---- IR and Gateway status
-
-    private GatewayIR build(GatewayContext ctx) {
-      if (ctx.rejectedReason != null) {
-        return new GatewayIR(ctx.key, List.of(), List.of());
-      }
-      List<ListenerIR> listeners = new ArrayList<>();
-      Map<String, BackendIR> used = new TreeMap<>();
-      Map<Integer, List<String>> listenerNamesByPort = new TreeMap<>();
-      for (ListenerContext l : ctx.listeners) {
-        if (l.servable()) {
-          listenerNamesByPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l.name);
-        }
-      }
-      Map<String, TlsIR.Certificate> certificates = new TreeMap<>();
-      for (Map.Entry<Integer, List<String>> port : listenerNamesByPort.entrySet()) {
-        List<ListenerContext> onPort = ctx.listeners.stream()
-            .filter(l -> l.servable() && l.port == port.getKey()).toList();
-        // listeners sharing a port share a protocol (else they conflict and are not servable)
-        boolean https = GatewayApi.PROTOCOL_HTTPS.equals(onPort.get(0).protocol());
-        String scheme = https ? "https" : "http";
-        String listenerName = scheme + "~" + port.getKey();
-        List<VirtualHostIR> vhosts = new ArrayList<>();
-        Map<String, List<RoutePrecedence.Entry>> byDomain =
-            new TreeMap<>(ctx.routesByPort.getOrDefault(port.getKey(), Map.of()));
-        // Isolation: a listener whose hosts a broader listener's virtual host would catch gets its own (maybe
-        // empty, hence 404) virtual host.
-        for (ListenerContext l : onPort) {
-          if (l.hostname != null && onPort.stream().anyMatch(o -> Hostnames.moreSpecific(l.hostname, o.hostname))) {
-            byDomain.putIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), List.of());
-            ctx.listenersByPort.computeIfAbsent(port.getKey(), p -> new HashMap<>())
-                .computeIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), d -> new LinkedHashSet<>()).add(l.name);
-          }
-        }
-        for (Map.Entry<String, List<RoutePrecedence.Entry>> domain : byDomain.entrySet()) {
-          String vhostName = listenerName + "~" + domain.getKey();
-          VirtualHostCache.Sorted sorted = virtualHostCache.sort(ctx.key.namespacedName() + "~" + vhostName,
-              domain.getValue(), port.getKey(), scheme);
-          for (String cluster : sorted.clusters) {
-            used.computeIfAbsent(cluster, backends::backend);
-          }
-          List<ResourceKey> sources = new ArrayList<>(
-              ctx.sourcesByPort.getOrDefault(port.getKey(), Map.of()).getOrDefault(domain.getKey(), List.of()));
-          List<String> gatewayListeners = new ArrayList<>(
-              ctx.listenersByPort.get(port.getKey()).getOrDefault(domain.getKey(), Set.of()));
-          vhosts.add(virtualHostCache.virtualHost(sorted, vhostName, domain.getKey(), sources, gatewayListeners,
-              policies.forVirtualHost(ctx.key, gatewayListeners)));
-        }
-        List<TlsIR.Chain> chains = new ArrayList<>();
-        if (https) {
-          for (ListenerContext l : onPort) {
-            List<String> names = new ArrayList<>();
-            for (TlsIR.Certificate c : l.certificates) {
-              certificates.putIfAbsent(c.name(), c);
-              names.add(c.name());
-            }
-            chains.add(new TlsIR.Chain(l.name, l.hostname, names, listenerName + "~" + l.name,
-                chainVirtualHosts(ctx.key, listenerName, l, onPort, vhosts), l.clientValidation));
-          }
-        }
-        listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts, chains));
-      }
-      // Backend TLS: the Gateway's client certificate, and this Gateway as an ancestor of the policies involved.
-      TlsIR.Certificate client = ctx.clientCertificate == null ? null : ctx.clientCertificate.certificate();
-      for (Map.Entry<String, BackendIR> e : used.entrySet()) {
-        BackendIR b = e.getValue();
-        if (b.tls() != null && client != null) {
-          e.setValue(b.withTls(b.tls().withClientCertificate(client)));
-          certificates.putIfAbsent(client.name(), client);
-        }
-      }
-      for (ListenerIR l : backends.anyTlsPolicies() ? listeners : List.<ListenerIR>of()) {
-        for (VirtualHostIR vh : l.virtualHosts()) {
-          for (RouteIR r : vh.routes()) {
-            if (r.source() != null && r.source().route() != null) {
-              backends.tlsPolicies(r.source().route()).forEach(p -> p.ancestors.add(ctx.key));
-            }
-          }
-        }
-      }
-      return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()), new ArrayList<>(certificates.values()));
-    }
-
-    /**
-     * The virtual hosts of one HTTPS listener's filter chain: its own, plus a 421 (Misdirected Request) for hosts
-     * that belong to another listener of the port, whose certificate the client did not ask for (HTTP/2 connection
-     * coalescing must not reach another listener's routes): every host but its own for a listener with a hostname,
-     * the other listeners' hostnames for the listener without one.
-     */
-    private static List<VirtualHostIR> chainVirtualHosts(ResourceKey gateway, String listenerName, ListenerContext l,
-        List<ListenerContext> onPort, List<VirtualHostIR> all) {
-      List<VirtualHostIR> result = new ArrayList<>();
-      Set<String> domains = new java.util.HashSet<>();
-      for (VirtualHostIR vh : all) {
-        if (vh.gatewayListeners().contains(l.name)) {
-          result.add(vh);
-          domains.add(vh.domain());
-        }
-      }
-      Set<String> misdirected = new java.util.TreeSet<>();
-      for (ListenerContext other : onPort) {
-        if (other != l && other.hostname != null && (l.hostname == null || Hostnames.moreSpecific(other.hostname,
-            l.hostname))) {
-          misdirected.add(other.hostname.toLowerCase(java.util.Locale.ROOT));
-        }
-      }
-      if (l.hostname != null) {
-        misdirected.add(Hostnames.ANY);
-      }
-      for (String domain : misdirected) {
-        if (domains.add(domain)) {
-          String name = listenerName + "~" + l.name + "~misdirected~" + domain;
-          RouteIR route = new RouteIR(name,
-              new io.gloo.core.ir.RouteMatchIR(new io.gloo.core.ir.RouteMatchIR.PathMatch(
-                  io.gloo.core.ir.RouteMatchIR.PathKind.PREFIX, "/"), List.of(), List.of(), null),
-              new RouteActionIR.DirectResponse(421, null), io.gloo.core.ir.HeaderEditsIR.NONE,
-              io.gloo.core.ir.HeaderEditsIR.NONE, new io.gloo.core.ir.RouteSource(gateway, 0, null, 0), List.of());
-          result.add(new VirtualHostIR(name, domain, List.of(route), List.of(gateway), List.of(l.name), List.of()));
-        }
-      }
-      return result;
-    }
-
-    /** An address of a type the spec does not define (IPAddress, Hostname, or a domain-prefixed custom type we lack). */
-    private static String unsupportedAddress(Gateway gateway) {
-      if (gateway.getSpec().getAddresses() == null) {
-        return null;
-      }
-      for (var address : gateway.getSpec().getAddresses()) {
-        String type = address.getType() == null ? "IPAddress" : address.getType();
-        if (!type.equals("IPAddress") && !type.equals("Hostname")) {
-          return "spec.addresses: address type " + type + " is not supported";
-        }
-      }
-      return null;
-    }
-
-    private GatewayStatus gatewayStatus(GatewayContext ctx) {
-      Long generation = ctx.gateway.getMetadata().getGeneration();
-      List<ListenerStatus> listenerStatuses = new ArrayList<>();
-      int invalid = 0;
-      for (ListenerContext l : ctx.listeners) {
-        Conditions c = new Conditions(generation);
-        if (l.unsupportedReason != null) {
-          invalid++;
-          c.set(GatewayApi.ACCEPTED, false, l.unsupportedReason, l.unsupportedMessage);
-          c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.unsupportedMessage);
-        } else if (l.invalidReason != null) {
-          invalid++;
-          c.set(GatewayApi.ACCEPTED, false, l.invalidReason, l.invalidMessage);
-          c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.invalidMessage);
-        } else if (l.conflictReason != null) {
-          invalid++;
-          c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "listener is valid");
-          c.set(GatewayApi.CONFLICTED, true, l.conflictReason,
-              "another listener on port " + l.port + " conflicts with this one");
-          c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, "listener conflicts: " + l.conflictReason);
-        } else {
-          c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "listener accepted");
-          c.set(GatewayApi.CONFLICTED, false, GatewayApi.REASON_NO_CONFLICTS, "no conflicts");
-          c.set(GatewayApi.PROGRAMMED, true, GatewayApi.REASON_PROGRAMMED, "listener programmed");
-        }
-        if (!l.overlappingHostnames.isEmpty()) {
-          // negative polarity: set only when true
-          c.set(GatewayApi.OVERLAPPING_TLS_CONFIG, true, GatewayApi.REASON_OVERLAPPING_HOSTNAMES,
-              "hostname overlaps with that of HTTPS listener(s) " + String.join(", ", l.overlappingHostnames)
-                  + " on port " + l.port + ": a client may reuse a connection made for one listener's certificate"
-                  + " for the other's hosts");
-        }
-        if (l.refsReason != null) {
-          if (l.unsupportedReason == null && l.invalidReason == null && l.conflictReason == null) {
-            c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.refsMessage);
-          }
-          c.set(GatewayApi.RESOLVED_REFS, false, l.refsReason, l.refsMessage);
-        } else if (l.caRefsReason != null) {
-          c.set(GatewayApi.RESOLVED_REFS, false, l.caRefsReason, l.caRefsMessage);
-        } else if (l.invalidKinds.isEmpty()) {
-          c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
-        } else {
-          c.set(GatewayApi.RESOLVED_REFS, false, GatewayApi.REASON_INVALID_ROUTE_KINDS,
-              "unsupported route kinds: " + String.join(", ", l.invalidKinds));
-        }
-        ListenerStatus status = new ListenerStatus();
-        status.setName(l.name);
-        status.setSupportedKinds(List.copyOf(l.supportedKinds));
-        status.setAttachedRoutes(l.attachedRoutes);
-        status.setConditions(c.build());
-        listenerStatuses.add(status);
-      }
-      Conditions c = new Conditions(generation);
-      if (invalid == 0) {
-        c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "accepted by " + GatewayApi.CONTROLLER_NAME);
-      } else {
-        c.set(GatewayApi.ACCEPTED, invalid < ctx.listeners.size(), GatewayApi.REASON_LISTENERS_NOT_VALID,
-            invalid + " of " + ctx.listeners.size() + " listeners are not valid");
-      }
-      if (ctx.rejectedReason != null) {
-        c.set(GatewayApi.ACCEPTED, false, ctx.rejectedReason, ctx.rejectedMessage);
-      }
-      boolean anyServable = ctx.rejectedReason == null
-          && ctx.listeners.stream().anyMatch(ListenerContext::servable);
-      if (ctx.hasClientCertificateRef) {
-        if (ctx.clientCertificate.certificate() != null) {
-          c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
-        } else {
-          c.set(GatewayApi.RESOLVED_REFS, false, ctx.clientCertificate.reason(), ctx.clientCertificate.message());
-        }
-      }
-      c.set(GatewayApi.PROGRAMMED, anyServable, anyServable ? GatewayApi.REASON_PROGRAMMED : GatewayApi.REASON_INVALID,
-          anyServable ? "configuration translated for the proxy" : "no listener can be served");
-      if (ListenerTls.insecureFallbackConfigured(ctx.gateway)) {
-        c.set(GatewayApi.INSECURE_FRONTEND_VALIDATION_MODE, true, GatewayApi.REASON_CONFIGURATION_CHANGED,
-            "tls.frontend uses validation mode " + GatewayApi.MODE_ALLOW_INSECURE_FALLBACK
-                + ": clients without a trusted certificate are accepted");
-      }
-      GatewayStatus status = new GatewayStatus();
-      status.setConditions(c.build());
-      status.setListeners(listenerStatuses);
-      return status;
     }
   }
 }
