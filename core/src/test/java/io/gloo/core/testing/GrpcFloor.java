@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -40,12 +42,25 @@ import java.util.function.Predicate;
  */
 public final class GrpcFloor {
 
-  /** One measurement: throughput and latency percentiles of one case for one round. */
-  public record Result(double callsPerSecond, double p50Millis, double p99Millis, long errors) {}
+  /**
+   * One measurement: throughput, latency percentiles, and CPU per call: this process's CPU (client and server) plus,
+   * for a case with one, its external process' (e.g. redis-server's), divided by the calls. CPU per call hardly moves
+   * with the machine's load, calls/s does: on a busy machine compare the CPU.
+   */
+  public record Result(double callsPerSecond, double p50Millis, double p99Millis, long errors, double cpuMicrosPerCall) {}
 
-  /** A measured case: its name and the service, method and requests the load sends. */
+  /**
+   * A measured case: its name and the service, method and requests the load sends; {@code externalCpuNanos} (null if
+   * none) reads the CPU time of a process the case's service calls, counted in its CPU per call (not in the floor's).
+   */
   public record Case<Q, R>(String name, BindableService service, MethodDescriptor<Q, R> method, List<Q> requests,
-      R floorResponse, Predicate<R> ok) {}
+      R floorResponse, Predicate<R> ok, LongSupplier externalCpuNanos) {
+
+    public Case(String name, BindableService service, MethodDescriptor<Q, R> method, List<Q> requests,
+        R floorResponse, Predicate<R> ok) {
+      this(name, service, method, requests, floorResponse, ok, null);
+    }
+  }
 
   private final int inflight;
   private final int connections;
@@ -86,14 +101,17 @@ public final class GrpcFloor {
 
   /** Measures the floor and then the case, once each; call once per round. Returns {floor, case}. */
   public <Q, R> Result[] round(Case<Q, R> c) throws Exception {
-    Result floor = measure(noop(c.method(), c.floorResponse()), c.method(), c.requests(), c.ok());
-    Result result = measure(c.service(), c.method(), c.requests(), c.ok());
+    Result floor = measure(noop(c.method(), c.floorResponse()), c.method(), c.requests(), c.ok(), null);
+    Result result = measure(c.service(), c.method(), c.requests(), c.ok(), c.externalCpuNanos());
     rounds.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(new double[] {
         result.callsPerSecond() / floor.callsPerSecond(), result.p99Millis() / floor.p99Millis(),
-        result.callsPerSecond(), result.p99Millis(), floor.callsPerSecond(), floor.p99Millis()});
-    System.out.printf(Locale.ROOT, "  %-46s %,9.0f calls/s p99 %6.2f ms | floor %,9.0f calls/s p99 %6.2f ms | "
-            + "%.2fx%s%n", c.name(), result.callsPerSecond(), result.p99Millis(), floor.callsPerSecond(),
-        floor.p99Millis(), result.callsPerSecond() / floor.callsPerSecond(),
+        result.callsPerSecond(), result.p99Millis(), floor.callsPerSecond(), floor.p99Millis(),
+        floor.cpuMicrosPerCall() / result.cpuMicrosPerCall(), result.cpuMicrosPerCall(), floor.cpuMicrosPerCall()});
+    System.out.printf(Locale.ROOT, "  %-46s %,9.0f calls/s p99 %6.2f ms %6.1f µs CPU/call | floor %,9.0f calls/s "
+            + "p99 %6.2f ms %6.1f µs CPU/call | %.2fx (CPU %.2fx)%s%n", c.name(), result.callsPerSecond(),
+        result.p99Millis(), result.cpuMicrosPerCall(), floor.callsPerSecond(), floor.p99Millis(),
+        floor.cpuMicrosPerCall(), result.callsPerSecond() / floor.callsPerSecond(),
+        floor.cpuMicrosPerCall() / result.cpuMicrosPerCall(),
         result.errors() + floor.errors() > 0 ? "  ERRORS " + (result.errors() + floor.errors()) : "");
     return new Result[] {floor, result};
   }
@@ -105,8 +123,9 @@ public final class GrpcFloor {
    */
   public String table(Map<String, Double> targets) {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%-46s %22s %18s %18s %22s %s%n", "case (median of rounds, [min-max])",
-        "calls/s", "x floor", "p99 ms", "p99 x floor p99", "target"));
+    out.append(String.format(Locale.ROOT, "%-46s %22s %18s %18s %22s %20s %18s %s%n",
+        "case (median of rounds, [min-max])", "calls/s", "x floor", "p99 ms", "p99 x floor p99", "CPU µs/call",
+        "floor CPU/case CPU", "target"));
     for (Map.Entry<String, List<double[]>> e : rounds.entrySet()) {
       List<double[]> r = e.getValue();
       Double target = targets.get(e.getKey());
@@ -115,13 +134,17 @@ public final class GrpcFloor {
       String verdict = target == null ? "-"
           : String.format(Locale.ROOT, ">= %.1fx, p99 <= 2x: %s", target,
               ratio >= target && p99Ratio <= 2 ? "met" : "MISSED");
-      out.append(String.format(Locale.ROOT, "%-46s %22s %18s %18s %22s %s%n", e.getKey(),
-          spread(r, 2, "%,.0f"), spread(r, 0, "%.2f"), spread(r, 3, "%.2f"), spread(r, 1, "%.2f"), verdict));
+      out.append(String.format(Locale.ROOT, "%-46s %22s %18s %18s %22s %20s %18s %s%n", e.getKey(),
+          spread(r, 2, "%,.0f"), spread(r, 0, "%.2f"), spread(r, 3, "%.2f"), spread(r, 1, "%.2f"),
+          spread(r, 7, "%.1f"), spread(r, 6, "%.2f"), verdict));
     }
     return out.toString();
   }
 
-  /** Median over the rounds of column {@code col} for {@code name} (0: ratio, 2: calls/s, 4: floor calls/s). */
+  /**
+   * Median over the rounds of column {@code col} for {@code name} (0: ratio, 2: calls/s, 4: floor calls/s, 6: floor
+   * CPU per call / case CPU per call, 7: case CPU µs per call, 8: floor CPU µs per call).
+   */
   public double median(String name, int col) {
     return median(rounds.get(name), col);
   }
@@ -139,7 +162,7 @@ public final class GrpcFloor {
 
   /** Serves {@code service}, warms up, then measures for {@link #measure}, on fresh connections. */
   public <Q, R> Result measure(BindableService service, MethodDescriptor<Q, R> method, List<Q> requests,
-      Predicate<R> ok) throws Exception {
+      Predicate<R> ok, LongSupplier externalCpuNanos) throws Exception {
     Server server = serve(service);
     List<ManagedChannel> channels = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
@@ -148,8 +171,8 @@ public final class GrpcFloor {
           .build());
     }
     try {
-      load(channels, method, requests, ok, warmup);
-      return load(channels, method, requests, ok, measure);
+      load(channels, method, requests, ok, warmup, null);
+      return load(channels, method, requests, ok, measure, externalCpuNanos);
     } finally {
       for (ManagedChannel c : channels) {
         c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -159,8 +182,9 @@ public final class GrpcFloor {
   }
 
   private <Q, R> Result load(List<ManagedChannel> channels, MethodDescriptor<Q, R> method, List<Q> requests,
-      Predicate<R> ok, Duration duration) throws InterruptedException {
+      Predicate<R> ok, Duration duration, LongSupplier externalCpuNanos) throws InterruptedException {
     Histogram latency = new Histogram();
+    long cpu0 = processCpuNanos() + (externalCpuNanos == null ? 0 : externalCpuNanos.getAsLong());
     AtomicLong errors = new AtomicLong();
     AtomicBoolean running = new AtomicBoolean(true);
     CountDownLatch stopped = new CountDownLatch(inflight);
@@ -173,10 +197,17 @@ public final class GrpcFloor {
     running.set(false);
     double elapsed = (System.nanoTime() - t0) / 1e9;
     long done = latency.count.get();
+    long cpu = processCpuNanos() + (externalCpuNanos == null ? 0 : externalCpuNanos.getAsLong()) - cpu0;
     if (!stopped.await(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("calls still outstanding 30 s after the load stopped");
     }
-    return new Result(done / elapsed, latency.percentileMillis(0.50), latency.percentileMillis(0.99), errors.get());
+    return new Result(done / elapsed, latency.percentileMillis(0.50), latency.percentileMillis(0.99), errors.get(),
+        cpu / 1e3 / Math.max(1, done));
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** One outstanding call at a time; issues the next when one completes, until stopped. */

@@ -43,7 +43,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * Every limit is high enough never to be reached: the figures are the cost of counting, not of refusing.
  *
  * <p>Run with {@code plugins/ratelimit/bench.sh [--seconds 5] [--warmup 3] [--rounds 3] [--inflight 128]
- * [--channels 2]}.
+ * [--channels 2] [--cases NAME_PART]}.
  */
 public final class RateLimitBench {
 
@@ -56,7 +56,7 @@ public final class RateLimitBench {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = new HashMap<>(Map.of("seconds", "5", "warmup", "3", "rounds", "3",
-        "inflight", "128", "channels", "2"));
+        "inflight", "128", "channels", "2", "cases", ""));
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
@@ -75,22 +75,37 @@ public final class RateLimitBench {
     try (RedisServerProcess redis = RedisServerProcess.start();
         CounterStore memory = new MemoryCounterStore(1_000_000, Clock.systemUTC());
         CounterStore redisStore = new RedisCounterStore(redis.address(), Duration.ofSeconds(1), Clock.systemUTC())) {
+      // --cases redis: only the cases whose name contains "redis" (e.g. to profile one store)
       List<GrpcFloor.Case<RateLimitRequest, RateLimitResponse>> cases = List.of(
           benchCase(MEM1, memory, 1), benchCase(MEM5, memory, 5),
-          benchCase(REDIS1, redisStore, 1), benchCase(REDIS5, redisStore, 5));
+          withRedisCpu(benchCase(REDIS1, redisStore, 1), redis),
+          withRedisCpu(benchCase(REDIS5, redisStore, 5), redis)).stream()
+          .filter(c -> c.name().contains(opts.get("cases"))).toList();
+      boolean withRedis = cases.stream().anyMatch(c -> c.name().equals(REDIS1) || c.name().equals(REDIS5));
       for (int r = 1; r <= rounds; r++) {
         System.out.printf("round %d of %d%n", r, rounds);
         Map<String, Double> rates = new LinkedHashMap<>();
         for (GrpcFloor.Case<RateLimitRequest, RateLimitResponse> c : cases) {
           rates.put(c.name(), floor.round(c)[1].callsPerSecond());
         }
-        double incrRate = redisBenchmark(redis.port());
-        incr.add(incrRate);
-        redisRatios.add(new double[] {rates.get(REDIS1) / incrRate, rates.get(REDIS5) / incrRate});
+        if (withRedis) {
+          long redisCpu0 = redisCpuNanos(redis);
+          double incrRate = redisBenchmark(redis.port());
+          System.out.printf(Locale.ROOT, "  %-46s %9.1f µs redis-server CPU per INCR%n", "",
+              (redisCpuNanos(redis) - redisCpu0) / 1e3 / 200_000);
+          incr.add(incrRate);
+          redisRatios.add(new double[] {rates.getOrDefault(REDIS1, 0.0) / incrRate,
+              rates.getOrDefault(REDIS5, 0.0) / incrRate});
+        }
       }
     }
     System.out.println();
     System.out.print(floor.table(Map.of(MEM1, 0.8, MEM5, 0.8)));
+    System.out.printf("load average at the end: %.2f%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    if (redisRatios.isEmpty()) {
+      return;
+    }
     double[] ratio1 = redisRatios.stream().mapToDouble(x -> x[0]).sorted().toArray();
     double[] ratio5 = redisRatios.stream().mapToDouble(x -> x[1]).sorted().toArray();
     System.out.printf(Locale.ROOT, "redis-benchmark -t incr -c 50 -n 200000: %s INCR/s%n",
@@ -99,8 +114,6 @@ public final class RateLimitBench {
             + "(target >= 0.7: %s), 5 descriptors %.2f [%.2f-%.2f] (target >= 0.6: %s)%n",
         median(ratio1), ratio1[0], ratio1[ratio1.length - 1], median(ratio1) >= 0.7 ? "met" : "MISSED",
         median(ratio5), ratio5[0], ratio5[ratio5.length - 1], median(ratio5) >= 0.6 ? "met" : "MISSED");
-    System.out.printf("load average at the end: %.2f%n",
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   private static double median(double[] sorted) {
@@ -134,6 +147,27 @@ public final class RateLimitBench {
     }
     return new GrpcFloor.Case<>(name, new RateLimitService(limiter), RateLimitServiceGrpc.getShouldRateLimitMethod(),
         requests, ok.build(), response -> response.getOverallCode() == RateLimitResponse.Code.OK);
+  }
+
+  /** The case with redis-server's CPU counted in its CPU per call (from {@code INFO cpu}). */
+  static GrpcFloor.Case<RateLimitRequest, RateLimitResponse> withRedisCpu(
+      GrpcFloor.Case<RateLimitRequest, RateLimitResponse> c, RedisServerProcess redis) {
+    return new GrpcFloor.Case<>(c.name(), c.service(), c.method(), c.requests(), c.floorResponse(), c.ok(),
+        () -> redisCpuNanos(redis));
+  }
+
+  /** redis-server's CPU time so far (user + system), from {@code INFO cpu}. */
+  static long redisCpuNanos(RedisServerProcess redis) {
+    try {
+      Matcher m = Pattern.compile("used_cpu_(?:user|sys):([0-9.]+)").matcher(redis.command("INFO cpu"));
+      double seconds = 0;
+      while (m.find()) {
+        seconds += Double.parseDouble(m.group(1));
+      }
+      return (long) (seconds * 1e9);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** {@code redis-benchmark -t incr -c 50 -n 200000 -q} against the bench's Redis: INCR requests per second. */
