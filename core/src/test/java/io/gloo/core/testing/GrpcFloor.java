@@ -99,6 +99,18 @@ public final class GrpcFloor {
     return () -> definition;
   }
 
+  /**
+   * Runs the floor and the case for the warm-up time each, measuring nothing: call once per case before the first
+   * round, so that the JIT has compiled the shared gRPC path before anything is measured (the per-measurement warm-up
+   * then only settles connections and caches).
+   */
+  public <Q, R> void warmUp(Case<Q, R> c) throws Exception {
+    Duration none = Duration.ZERO;
+    new GrpcFloor(inflight, connections, warmup, none).measure(noop(c.method(), c.floorResponse()), c.method(),
+        c.requests(), c.ok(), null);
+    new GrpcFloor(inflight, connections, warmup, none).measure(c.service(), c.method(), c.requests(), c.ok(), null);
+  }
+
   /** Measures the floor and then the case, once each; call once per round. Returns {floor, case}. */
   public <Q, R> Result[] round(Case<Q, R> c) throws Exception {
     Result floor = measure(noop(c.method(), c.floorResponse()), c.method(), c.requests(), c.ok(), null);

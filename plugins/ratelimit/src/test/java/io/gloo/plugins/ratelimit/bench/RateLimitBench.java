@@ -82,6 +82,10 @@ public final class RateLimitBench {
           withRedisCpu(benchCase(REDIS5, redisStore, 5), redis)).stream()
           .filter(c -> c.name().contains(opts.get("cases"))).toList();
       boolean withRedis = cases.stream().anyMatch(c -> c.name().equals(REDIS1) || c.name().equals(REDIS5));
+      System.out.println("JIT warm-up of every case and its floor (not measured)");
+      for (GrpcFloor.Case<RateLimitRequest, RateLimitResponse> c : cases) {
+        floor.warmUp(c);
+      }
       for (int r = 1; r <= rounds; r++) {
         System.out.printf("round %d of %d%n", r, rounds);
         Map<String, Double> rates = new LinkedHashMap<>();
