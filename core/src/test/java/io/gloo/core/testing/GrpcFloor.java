@@ -47,7 +47,8 @@ public final class GrpcFloor {
    * for a case with one, its external process' (e.g. redis-server's), divided by the calls. CPU per call hardly moves
    * with the machine's load, calls/s does: on a busy machine compare the CPU.
    */
-  public record Result(double callsPerSecond, double p50Millis, double p99Millis, long errors, double cpuMicrosPerCall) {}
+  public record Result(double callsPerSecond, double p50Millis, double p99Millis, long errors,
+      double cpuMicrosPerCall) {}
 
   /**
    * A measured case: its name and the service, method and requests the load sends; {@code externalCpuNanos} (null if
