@@ -29,9 +29,8 @@ public final class BasicAuthenticator implements Authenticator {
 
   private final String challenge;
   private final Map<String, BasicAuth.User> users;
-  /** Maintenance on the calling thread (cheap, amortised), not a common-pool task woken every few reads. */
   private final Cache<String, Boolean> verified =
-      Caffeine.newBuilder().expireAfterWrite(VERIFIED_TTL).maximumSize(10_000).executor(Runnable::run).build();
+      Caffeine.newBuilder().expireAfterWrite(VERIFIED_TTL).maximumSize(10_000).build();
 
   public BasicAuthenticator(BasicAuth spec) {
     String realm = spec.realm == null || spec.realm.isEmpty() ? "gloo" : spec.realm;

@@ -82,10 +82,8 @@ public final class JwtValidator {
     this.issuer = issuer == null || issuer.isEmpty() ? null : issuer;
     this.audiences = audiences == null ? List.of() : List.copyOf(audiences);
     this.clock = clock;
-    // maintenance (expiry, size bound) on the calling thread: handing it to the common pool woke a pool thread so
-    // often that a never-seen token cost ~15 µs more CPU (73-77 vs 57-58 µs, RS256), see the README's profile notes
     this.verified = verifiedTtl.isZero() ? null
-        : Caffeine.newBuilder().expireAfterWrite(verifiedTtl).maximumSize(100_000).executor(Runnable::run).build();
+        : Caffeine.newBuilder().expireAfterWrite(verifiedTtl).maximumSize(100_000).build();
   }
 
   /** The outcome: claims, or a failure reason code (never containing the token). */

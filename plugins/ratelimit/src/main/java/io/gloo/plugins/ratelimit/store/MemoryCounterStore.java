@@ -35,9 +35,6 @@ public final class MemoryCounterStore implements CounterStore {
   public MemoryCounterStore(long maxCounters, Clock clock) {
     this.counters = Caffeine.newBuilder()
         .maximumSize(maxCounters)
-        // maintenance (expiry, eviction) on the calling event loop, amortised over reads and writes, instead of a
-        // common-pool task that every few increments would wake a pool thread for
-        .executor(Runnable::run)
         .ticker(clockTicker(clock))
         .expireAfter(new Expiry<String, Counter>() {
           @Override
