@@ -44,8 +44,8 @@ public final class GrpcFloor {
 
   /**
    * One measurement: throughput, latency percentiles, and CPU per call: this process's CPU (client and server) plus,
-   * for a case with one, its external process' (e.g. redis-server's), divided by the calls. CPU per call hardly moves
-   * with the machine's load, calls/s does: on a busy machine compare the CPU.
+   * for a case with one, its external process' (e.g. redis-server's), divided by the calls. Once the JIT is done, CPU
+   * per call moves far less with the machine's load than calls/s does (it still counts JIT and GC threads).
    */
   public record Result(double callsPerSecond, double p50Millis, double p99Millis, long errors,
       double cpuMicrosPerCall) {}
