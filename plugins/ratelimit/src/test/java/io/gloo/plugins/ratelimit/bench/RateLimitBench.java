@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.extensions.common.ratelimit.v3.RateLimitDescriptor;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
+import io.gloo.core.testing.GrpcFloor;
 import io.gloo.plugins.ratelimit.config.RateLimitConfigSpec;
 import io.gloo.plugins.ratelimit.service.FailMode;
 import io.gloo.plugins.ratelimit.service.RateLimitMetrics;
@@ -15,96 +16,118 @@ import io.gloo.plugins.ratelimit.store.CounterStore;
 import io.gloo.plugins.ratelimit.store.MemoryCounterStore;
 import io.gloo.plugins.ratelimit.store.RedisCounterStore;
 import io.gloo.plugins.ratelimit.store.RedisServerProcess;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * ShouldRateLimit calls per second over gRPC on loopback, for the in-memory and the Redis store with 1 and with 5
- * descriptors per request, and {@code redis-benchmark -t incr -c 50 -n 200000 -q} against the same Redis in the same
- * run; prints the ratio. The service runs as in {@code gloo serve}: registered as non-blocking, its calls run on the
- * Netty event loops ({@code --serverExecutor pool} hands each call to gRPC's default pool instead, for comparison);
- * the client keeps {@code --inflight} calls outstanding over {@code --channels} connections (async stub). Every limit
- * is high enough never to be reached: the figures are the cost of counting, not of refusing.
+ * ShouldRateLimit over gRPC on loopback, for the in-memory and the Redis store with 1 and with 5 descriptors per
+ * request, each as a ratio of its floor: a no-op ShouldRateLimit service answering a fixed OK with as many statuses,
+ * served and loaded the same way ({@link GrpcFloor}). The Redis cases are also a ratio of
+ * {@code redis-benchmark -t incr -c 50 -n 200000 -q} against the same Redis in the same round. Every case has its own
+ * warm-up and runs in every round (default 3), alternating with its floor; the table gives the median and the spread.
+ * Every limit is high enough never to be reached: the figures are the cost of counting, not of refusing.
  *
- * <p>Run with {@code plugins/ratelimit/bench.sh [--seconds 10] [--warmup 3] [--inflight 128] [--channels 2]
- * [--serverExecutor direct|pool]}.
+ * <p>Run with {@code plugins/ratelimit/bench.sh [--seconds 5] [--warmup 3] [--rounds 3] [--inflight 128]
+ * [--channels 2] [--cases NAME_PART]}.
  */
 public final class RateLimitBench {
 
-  /** Whether the server runs calls on its Netty event loops (no executor hand-off) instead of gRPC's default pool. */
-  private static boolean direct;
+  private static final String MEM1 = "ShouldRateLimit, memory store, 1 descriptor";
+  private static final String MEM5 = "ShouldRateLimit, memory store, 5 descriptors";
+  private static final String REDIS1 = "ShouldRateLimit, redis store, 1 descriptor";
+  private static final String REDIS5 = "ShouldRateLimit, redis store, 5 descriptors";
 
   private RateLimitBench() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = new java.util.HashMap<>(Map.of("seconds", "10", "warmup", "3", "inflight", "128",
-        "channels", "2",
-        "serverExecutor", "direct"));
+    Map<String, String> opts = new HashMap<>(Map.of("seconds", "5", "warmup", "3", "rounds", "3",
+        "inflight", "128", "channels", "2", "cases", ""));
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
     int seconds = Integer.parseInt(opts.get("seconds"));
     int warmup = Integer.parseInt(opts.get("warmup"));
+    int rounds = Integer.parseInt(opts.get("rounds"));
     int inflight = Integer.parseInt(opts.get("inflight"));
     int channels = Integer.parseInt(opts.get("channels"));
-    direct = !opts.get("serverExecutor").equals("pool");
-    System.out.printf("rate-limit service benchmark: %d s measured after %d s warm-up, %d calls in flight over %d "
-        + "connections, server executor %s, %d CPUs%n", seconds, warmup, inflight, channels,
-        direct ? "direct (Netty event loops, as gloo serve runs this non-blocking service)"
-            : "pool (gRPC's default cached pool, one hand-off per call)",
-        Runtime.getRuntime().availableProcessors());
-
-    try (RedisServerProcess redis = RedisServerProcess.start()) {
-      // JIT warm-up of the whole path (gRPC, service, both stores) before anything is measured
-      System.out.println("  warm-up (not measured):");
-      run("memory", new MemoryCounterStore(1_000_000, Clock.systemUTC()), 5, warmup, warmup, inflight, channels);
-      run("redis", new RedisCounterStore(redis.address(), Duration.ofSeconds(1), Clock.systemUTC()), 5, warmup,
-          warmup, inflight, channels);
-      redis.command("FLUSHALL");
-      double mem1 = run("memory", new MemoryCounterStore(1_000_000, Clock.systemUTC()), 1, seconds, warmup,
-          inflight, channels);
-      double mem5 = run("memory", new MemoryCounterStore(1_000_000, Clock.systemUTC()), 5, seconds, warmup,
-          inflight, channels);
-      double redis1 = run("redis", new RedisCounterStore(redis.address(), Duration.ofSeconds(1), Clock.systemUTC()),
-          1, seconds, warmup, inflight, channels);
-      double redis5 = run("redis", new RedisCounterStore(redis.address(), Duration.ofSeconds(1), Clock.systemUTC()),
-          5, seconds, warmup, inflight, channels);
-      double incr = redisBenchmark(redis.port());
-      System.out.println();
-      System.out.printf("%-44s %12s%n", "", "calls/s");
-      System.out.printf("%-44s %,12.0f%n", "ShouldRateLimit, memory store, 1 descriptor", mem1);
-      System.out.printf("%-44s %,12.0f%n", "ShouldRateLimit, memory store, 5 descriptors", mem5);
-      System.out.printf("%-44s %,12.0f%n", "ShouldRateLimit, redis store, 1 descriptor", redis1);
-      System.out.printf("%-44s %,12.0f%n", "ShouldRateLimit, redis store, 5 descriptors", redis5);
-      System.out.printf("%-44s %,12.0f%n", "redis-benchmark -t incr -c 50 -n 200000", incr);
-      System.out.printf("ratio redis store / redis-benchmark INCR: %.2f (1 descriptor), %.2f (5 descriptors); "
-          + "target >= 0.5%n", redis1 / incr, redis5 / incr);
-      System.out.printf("memory store: %s the 50,000 calls/s target (1 descriptor)%n",
-          mem1 >= 50_000 ? "meets" : "misses");
+    System.out.printf("rate-limit service benchmark: %d rounds; per case and per floor %d s warm-up + %d s measured; "
+        + "%d calls in flight over %d connections; %d CPUs; load average %.2f%n", rounds, warmup, seconds, inflight,
+        channels, Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    GrpcFloor floor = new GrpcFloor(inflight, channels, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds));
+    List<Double> incr = new ArrayList<>();
+    List<double[]> redisRatios = new ArrayList<>();
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        CounterStore memory = new MemoryCounterStore(1_000_000, Clock.systemUTC());
+        CounterStore redisStore = new RedisCounterStore(redis.address(), Duration.ofSeconds(1), Clock.systemUTC())) {
+      // --cases redis: only the cases whose name contains "redis" (e.g. to profile one store)
+      List<GrpcFloor.Case<RateLimitRequest, RateLimitResponse>> cases = List.of(
+          benchCase(MEM1, memory, 1), benchCase(MEM5, memory, 5),
+          withRedisCpu(benchCase(REDIS1, redisStore, 1), redis),
+          withRedisCpu(benchCase(REDIS5, redisStore, 5), redis)).stream()
+          .filter(c -> c.name().contains(opts.get("cases"))).toList();
+      boolean withRedis = cases.stream().anyMatch(c -> c.name().equals(REDIS1) || c.name().equals(REDIS5));
+      System.out.println("JIT warm-up of every case and its floor (not measured)");
+      for (GrpcFloor.Case<RateLimitRequest, RateLimitResponse> c : cases) {
+        floor.warmUp(c);
+      }
+      for (int r = 1; r <= rounds; r++) {
+        System.out.printf("round %d of %d%n", r, rounds);
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (GrpcFloor.Case<RateLimitRequest, RateLimitResponse> c : cases) {
+          rates.put(c.name(), floor.round(c)[1].callsPerSecond());
+        }
+        if (withRedis) {
+          long redisCpu0 = redisCpuNanos(redis);
+          double incrRate = redisBenchmark(redis.port());
+          System.out.printf(Locale.ROOT, "  %-46s %9.1f µs redis-server CPU per INCR%n", "",
+              (redisCpuNanos(redis) - redisCpu0) / 1e3 / 200_000);
+          incr.add(incrRate);
+          redisRatios.add(new double[] {rates.getOrDefault(REDIS1, 0.0) / incrRate,
+              rates.getOrDefault(REDIS5, 0.0) / incrRate});
+        }
+      }
     }
+    System.out.println();
+    System.out.print(floor.table(Map.of(MEM1, 0.8, MEM5, 0.8)));
+    System.out.printf("load average at the end: %.2f%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    if (redisRatios.isEmpty()) {
+      return;
+    }
+    double[] ratio1 = redisRatios.stream().mapToDouble(x -> x[0]).sorted().toArray();
+    double[] ratio5 = redisRatios.stream().mapToDouble(x -> x[1]).sorted().toArray();
+    System.out.printf(Locale.ROOT, "redis-benchmark -t incr -c 50 -n 200000: %s INCR/s%n",
+        incr.stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList());
+    System.out.printf(Locale.ROOT, "redis store / redis-benchmark INCR, same round: 1 descriptor %.2f [%.2f-%.2f] "
+            + "(target >= 0.7: %s), 5 descriptors %.2f [%.2f-%.2f] (target >= 0.6: %s)%n",
+        median(ratio1), ratio1[0], ratio1[ratio1.length - 1], median(ratio1) >= 0.7 ? "met" : "MISSED",
+        median(ratio5), ratio5[0], ratio5[ratio5.length - 1], median(ratio5) >= 0.6 ? "met" : "MISSED");
   }
 
-  static double run(String name, CounterStore store, int descriptors, int seconds, int warmup, int inflight,
-      int channelCount) throws Exception {
+  private static double median(double[] sorted) {
+    return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  }
+
+  /** The service over {@code store} with five high limits, and 1,000 requests of {@code descriptors} each. */
+  static GrpcFloor.Case<RateLimitRequest, RateLimitResponse> benchCase(String name, CounterStore store,
+      int descriptors) {
     RateLimiter limiter = new RateLimiter(store, Clock.systemUTC(), false, FailMode.OPEN, new RateLimitMetrics(),
         new RecentDecisions(), LoggerFactory.getLogger("bench"));
     StringBuilder rules = new StringBuilder("descriptors:\n");
@@ -113,97 +136,41 @@ public final class RateLimitBench {
     }
     limiter.update(RuleSet.compile(Map.of("bench",
         YAMLMapper.builder().build().readValue(rules.toString(), RateLimitConfigSpec.Raw.class))));
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new RateLimitService(limiter));
-    if (direct) {
-      // as core's plugin gRPC servers run a service registered non-blocking: lookup and call on the event loop
-      builder.directExecutor();
-    }
-    Server server = builder.build().start();
-    List<ManagedChannel> channels = new ArrayList<>();
-    for (int c = 0; c < channelCount; c++) {
-      channels.add(NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().directExecutor()
-          .build());
-    }
-    try {
-      // 1,000 distinct values per descriptor key: realistic (per-client) counters, not one hot key
-      List<RateLimitRequest> requests = new ArrayList<>();
-      for (int v = 0; v < 1_000; v++) {
-        RateLimitRequest.Builder r = RateLimitRequest.newBuilder().setDomain("bench");
-        for (int d = 0; d < descriptors; d++) {
-          r.addDescriptors(RateLimitDescriptor.newBuilder().addEntries(RateLimitDescriptor.Entry.newBuilder()
-              .setKey("k" + d).setValue("client-" + v)));
-        }
-        requests.add(r.build());
+    // 1,000 distinct values per descriptor key: realistic (per-client) counters, not one hot key
+    List<RateLimitRequest> requests = GrpcFloor.requests(1_000, v -> {
+      RateLimitRequest.Builder r = RateLimitRequest.newBuilder().setDomain("bench");
+      for (int d = 0; d < descriptors; d++) {
+        r.addDescriptors(RateLimitDescriptor.newBuilder().addEntries(RateLimitDescriptor.Entry.newBuilder()
+            .setKey("k" + d).setValue("client-" + v)));
       }
-      AtomicLong completed = new AtomicLong();
-      AtomicLong errors = new AtomicLong();
-      AtomicBoolean running = new AtomicBoolean(true);
-      for (int i = 0; i < inflight; i++) {
-        RateLimitServiceGrpc.RateLimitServiceStub stub = RateLimitServiceGrpc.newStub(channels.get(i % channelCount));
-        new Caller(stub, requests, i, completed, errors, running).next();
-      }
-      Thread.sleep(warmup * 1000L);
-      long start = completed.get();
-      long t0 = System.nanoTime();
-      Thread.sleep(seconds * 1000L);
-      long done = completed.get() - start;
-      double elapsed = (System.nanoTime() - t0) / 1e9;
-      running.set(false);
-      Thread.sleep(200);
-      double rate = done / elapsed;
-      System.out.printf("  %-6s store, %d descriptor(s): %,.0f calls/s (%,d calls, %d errors)%n", name, descriptors,
-          rate, done, errors.get());
-      return rate;
-    } finally {
-      for (ManagedChannel c : channels) {
-        c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
-      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      store.close();
+      return r.build();
+    });
+    RateLimitResponse.Builder ok = RateLimitResponse.newBuilder().setOverallCode(RateLimitResponse.Code.OK);
+    for (int d = 0; d < descriptors; d++) {
+      ok.addStatuses(RateLimitResponse.DescriptorStatus.newBuilder().setCode(RateLimitResponse.Code.OK));
     }
+    return new GrpcFloor.Case<>(name, new RateLimitService(limiter), RateLimitServiceGrpc.getShouldRateLimitMethod(),
+        requests, ok.build(), response -> response.getOverallCode() == RateLimitResponse.Code.OK);
   }
 
-  /** One outstanding call at a time; issues the next when one completes, until stopped. */
-  private static final class Caller implements StreamObserver<RateLimitResponse> {
-    private final RateLimitServiceGrpc.RateLimitServiceStub stub;
-    private final List<RateLimitRequest> requests;
-    private final AtomicLong completed;
-    private final AtomicLong errors;
-    private final AtomicBoolean running;
-    private int index;
+  /** The case with redis-server's CPU counted in its CPU per call (from {@code INFO cpu}). */
+  static GrpcFloor.Case<RateLimitRequest, RateLimitResponse> withRedisCpu(
+      GrpcFloor.Case<RateLimitRequest, RateLimitResponse> c, RedisServerProcess redis) {
+    return new GrpcFloor.Case<>(c.name(), c.service(), c.method(), c.requests(), c.floorResponse(), c.ok(),
+        () -> redisCpuNanos(redis));
+  }
 
-    Caller(RateLimitServiceGrpc.RateLimitServiceStub stub, List<RateLimitRequest> requests, int seed,
-        AtomicLong completed, AtomicLong errors, AtomicBoolean running) {
-      this.stub = stub;
-      this.requests = requests;
-      this.index = seed * 7919;
-      this.completed = completed;
-      this.errors = errors;
-      this.running = running;
-    }
-
-    void next() {
-      if (running.get()) {
-        index = (index + 1) % requests.size();
-        stub.shouldRateLimit(requests.get(index), this);
+  /** redis-server's CPU time so far (user + system), from {@code INFO cpu}. */
+  static long redisCpuNanos(RedisServerProcess redis) {
+    try {
+      Matcher m = Pattern.compile("used_cpu_(?:user|sys):([0-9.]+)").matcher(redis.command("INFO cpu"));
+      double seconds = 0;
+      while (m.find()) {
+        seconds += Double.parseDouble(m.group(1));
       }
-    }
-
-    @Override
-    public void onNext(RateLimitResponse value) {
-      completed.incrementAndGet();
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      errors.incrementAndGet();
-      next();
-    }
-
-    @Override
-    public void onCompleted() {
-      next();
+      return (long) (seconds * 1e9);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -228,7 +195,7 @@ public final class RateLimitBench {
     if (rate == 0) {
       throw new IllegalStateException("cannot read redis-benchmark's output: " + out);
     }
-    System.out.printf("  redis-benchmark -t incr -c 50 -n 200000 -q: %,.0f INCR/s%n", rate);
+    System.out.printf(Locale.ROOT, "  %-46s %,9.0f INCR/s%n", "redis-benchmark -t incr -c 50 -n 200000 -q", rate);
     return rate;
   }
 }

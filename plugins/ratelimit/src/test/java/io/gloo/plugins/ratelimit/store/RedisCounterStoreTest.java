@@ -1,6 +1,7 @@
 package io.gloo.plugins.ratelimit.store;
 
 import static io.gloo.plugins.ratelimit.service.ServiceHarness.d;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import io.gloo.plugins.ratelimit.service.MutableClock;
 import io.gloo.plugins.ratelimit.service.RateLimitMetrics.Outcome;
 import io.gloo.plugins.ratelimit.service.ServiceHarness;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,26 @@ class RedisCounterStoreTest {
       String secondKey = firstKey("ip");
       long ttlSecond = Long.parseLong(redis.command("PTTL " + secondKey).substring(1).trim());
       assertTrue(ttlSecond > 0 && ttlSecond <= 2_000, "PTTL " + ttlSecond);
+    }
+  }
+
+  @Test
+  void theScriptSetsTheExpiryOnlyWhenItCreatesACounterWhateverTheHits() throws Exception {
+    try (RedisCounterStore store = new RedisCounterStore(redis.address(), Duration.ofSeconds(1), clock)) {
+      long windowEnd = T0 + 50_000;
+      // one call, the same key twice with hits 3 then 2: created by the first (3 == hits: expiry set), then 5
+      long[] first = store.increment(new String[] {"k", "k"}, new long[] {3, 2}, new long[] {windowEnd, windowEnd})
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertArrayEquals(new long[] {3, 5}, first);
+      long ttl = Long.parseLong(redis.command("PTTL k").substring(1).trim());
+      assertTrue(ttl > 49_000 && ttl <= 51_000, "PTTL " + ttl);
+      // an increment of an existing counter, even by as many hits as it holds, leaves its expiry alone
+      redis.command("PEXPIRE k 5000");
+      long[] second = store.increment(new String[] {"k"}, new long[] {5}, new long[] {windowEnd})
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertArrayEquals(new long[] {10}, second);
+      long after = Long.parseLong(redis.command("PTTL k").substring(1).trim());
+      assertTrue(after > 0 && after <= 5_000, "PTTL " + after);
     }
   }
 
