@@ -81,7 +81,12 @@ final class CaseChecker {
     List<String> diffs = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     try {
-      if (check.equals("backendHeaderMatchesPod")) {
+      if (check.equals("grpcResponse")) {
+        GrpcCalls.compare(respond(evaluator, xds, c, 0), expect, world, diffs);
+        if (expect.has("weightedDistribution")) {
+          weightedDistribution(evaluator, xds, c, expect.path("weightedDistribution"), diffs);
+        }
+      } else if (check.equals("backendHeaderMatchesPod")) {
         backendHeaderMatchesPod(evaluator, xds, c, diffs);
       } else if (expect.has("weightedDistribution")) {
         Response first = respond(evaluator, xds, c, 0);
@@ -104,8 +109,11 @@ final class CaseChecker {
     return CheckResult.pass(test, "case", name, String.join("; ", notes));
   }
 
-  /** Builds the request the suite sends and evaluates it. */
+  /** Builds the request the suite sends (a gRPC call for {@code grpcResponse} cases) and evaluates it. */
   Response respond(RouteEvaluator evaluator, XdsResources xds, JsonNode c, long random) {
+    if (c.path("check").asString().equals("grpcResponse")) {
+      return outcome(evaluator.evaluate(GrpcCalls.request(c, random)), xds);
+    }
     JsonNode req = c.path("request");
     int port = c.path("listenerPort").asInt(80);
     String host = req.path("host").asString("");
@@ -135,7 +143,11 @@ final class CaseChecker {
     }
     b.header("X-Echo-Set-Header", String.join(",", set));
     b.responseHeader("content-type", "application/json");
-    RouteDecision d = evaluator.evaluate(b.build());
+    return outcome(evaluator.evaluate(b.build()), xds);
+  }
+
+  /** What the client sees: the echo backend's 200 for a forwarded request, else Envoy's own answer or none. */
+  private Response outcome(RouteDecision d, XdsResources xds) {
     return switch (d.outcome()) {
       case FORWARD -> forward(d, xds);
       case NO_LISTENER, NO_FILTER_CHAIN -> new Response(d, null, null, "connection failed: " + d.outcome());

@@ -93,8 +93,8 @@ public final class ClaimedFeatures {
 
   /** GATEWAY-GRPC: GRPCRoute (GRPCRouteNamedRouteRule is a GRPCRoute feature in no upstream profile). */
   public static final List<Claim> GRPC = List.of(
-      no("GRPCRoute", "no expectation transcribed yet"),
-      no("GRPCRouteNamedRouteRule", "no expectation transcribed yet"));
+      yes("GRPCRoute"),
+      yes("GRPCRouteNamedRouteRule"));
 
   /** GATEWAY-TLS: TLSRoute and its modes. */
   public static final List<Claim> TLS = List.of(
