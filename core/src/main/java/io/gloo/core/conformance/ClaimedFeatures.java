@@ -18,6 +18,10 @@ import java.util.TreeSet;
  * profile brings, claimed or not with the reason: {@link #GATEWAY} (core and extended features every Gateway profile
  * shares), {@link #HTTP}, {@link #GRPC}, {@link #TLS}, {@link #TCP}, {@link #UDP}. A profile's report takes from these
  * the features of {@link ConformanceProfile} it covers. Immutable.
+ *
+ * <p>{@code HTTPRouteCORS} is verified with the route evaluator's model of Envoy's CORS filter; {@code HTTPRouteRetry}
+ * with its model of the suite's echo server ({@code EchoBackend}: {@code /retry/} fails its first attempts with the
+ * status asked for) under the route's Envoy retry policy; GRPCRoute with gRPC calls ({@code GrpcCalls}).
  */
 public final class ClaimedFeatures {
 
@@ -81,12 +85,14 @@ public final class ClaimedFeatures {
       no("HTTPRouteRequestTimeout", "translated; its check is a 504 after the request timeout elapses: needs a live"
           + " data plane"),
       no("HTTPRouteBackendProtocolWebSocket", "its check is a WebSocket upgrade and echo: needs a live data plane"),
-      no("HTTPRoute307RedirectStatusCode", "no expectation transcribed yet"),
-      no("HTTPRouteNamedRouteRule", "no expectation transcribed yet"),
-      no("HTTPRouteRequestMultipleMirrors", "no expectation transcribed yet"),
-      no("HTTPRouteRetry", "not implemented"),
-      no("HTTPRouteRetryBackendTimeout", "not implemented"),
-      no("HTTPRouteRetryConnectionError", "not implemented"),
+      yes("HTTPRoute307RedirectStatusCode"),
+      yes("HTTPRouteNamedRouteRule"),
+      yes("HTTPRouteRequestMultipleMirrors"),
+      yes("HTTPRouteRetry"),
+      no("HTTPRouteRetryBackendTimeout", "translated (per-try timeout with the retry policy); v1.6.1 has no"
+          + " conformance test for it, and what it would check is a timeout elapsing: needs a live data plane"),
+      no("HTTPRouteRetryConnectionError", "translated (connect-failure, refused-stream and reset are retried); v1.6.1"
+          + " has no conformance test for it"),
       no("BackendTLSPolicy", "implemented and status checks pass; what it checks is TLS towards the backend: needs a"
           + " live data plane"),
       no("BackendTLSPolicySANValidation", "what it checks is TLS towards the backend: needs a live data plane"));
