@@ -21,7 +21,9 @@ import java.util.TreeSet;
  *
  * <p>{@code HTTPRouteCORS} is verified with the route evaluator's model of Envoy's CORS filter; {@code HTTPRouteRetry}
  * with its model of the suite's echo server ({@code EchoBackend}: {@code /retry/} fails its first attempts with the
- * status asked for) under the route's Envoy retry policy; GRPCRoute with gRPC calls ({@code GrpcCalls}).
+ * status asked for) under the route's Envoy retry policy; GRPCRoute with gRPC calls ({@code GrpcCalls});
+ * {@code GatewayInfrastructurePropagation} on the objects the provisioner renders for the Gateway
+ * ({@code InfrastructureCheck}).
  */
 public final class ClaimedFeatures {
 
@@ -50,10 +52,11 @@ public final class ClaimedFeatures {
       yes("GatewayHTTPListenerIsolation"),
       yes("GatewayHTTPSListenerDetectMisdirectedRequests"),
       yes("GatewayPort8080"),
-      no("GatewayStaticAddresses", "addresses are assigned by the infrastructure of a provisioned proxy, absent here"),
+      no("GatewayStaticAddresses", "an address of an unsupported type is reported (Accepted=False,"
+          + " UnsupportedAddress); whether an IP address is usable (AddressNotUsable) and which are assigned is up to"
+          + " the infrastructure of a provisioned proxy: not decidable offline"),
       no("GatewayAddressEmpty", "addresses are assigned by the infrastructure of a provisioned proxy, absent here"),
-      no("GatewayInfrastructurePropagation", "checks the provisioned proxy's Deployment/Service (Kubernetes mode), not"
-          + " observable in this offline run"),
+      yes("GatewayInfrastructurePropagation"),
       no("GatewayBackendClientCertificate", "implemented; what it checks is the certificate a backend sees: needs a"
           + " live data plane"),
       no("GatewayFrontendClientCertificateValidation", TLS_HANDSHAKE),
