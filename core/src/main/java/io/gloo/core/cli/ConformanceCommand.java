@@ -1,5 +1,6 @@
 package io.gloo.core.cli;
 
+import io.gloo.core.conformance.ConformanceProfile;
 import io.gloo.core.conformance.ConformanceReport;
 import io.gloo.core.conformance.ConformanceRunner;
 import io.gloo.core.conformance.ConformanceSuite;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -30,8 +32,16 @@ final class ConformanceCommand implements Callable<Integer> {
       + "conformance/gateway-api under a 'shared' directory next to the repository.")
   Path suiteDir;
 
+  @Option(names = "--extra-suite", arity = "1..*", description = "More tests: directories with expectations/*.json"
+      + " (and manifests the suite lacks, e.g. tests/x.yaml); default: conformance/ of this repository when found.")
+  List<Path> extraSuites = new ArrayList<>();
+
   @Option(names = "--report", description = "Write a Gateway API ConformanceReport (YAML) to this file.")
   Path report;
+
+  @Option(names = "--profiles", split = ",", description = "Profiles in the report (default: all of them): "
+      + "GATEWAY-HTTP,GATEWAY-GRPC,GATEWAY-TLS,GATEWAY-TCP,GATEWAY-UDP.")
+  List<String> profiles = new ArrayList<>();
 
   @Option(names = "--test", arity = "1..*", description = "Only these tests (ShortNames).")
   List<String> tests = new ArrayList<>();
@@ -49,7 +59,30 @@ final class ConformanceCommand implements Callable<Integer> {
         err.println("conformance: no suite at " + (dir == null ? "(none found; use --suite DIR)" : dir));
         return 2;
       }
-      ConformanceSuite suite = ConformanceSuite.load(dir);
+      List<ConformanceProfile> asked = new ArrayList<>();
+      for (String p : profiles) {
+        Optional<ConformanceProfile> profile = ConformanceProfile.named(p.trim());
+        if (profile.isEmpty()) {
+          err.println("conformance: unknown profile " + p + " (known: "
+              + ConformanceProfile.ALL.stream().map(ConformanceProfile::name).toList() + ")");
+          return 2;
+        }
+        asked.add(profile.get());
+      }
+      if (asked.isEmpty()) {
+        asked.addAll(ConformanceProfile.ALL);
+      }
+      List<Path> extra = new ArrayList<>(extraSuites);
+      if (extra.isEmpty()) {
+        ConformanceSuite.repositoryDir().ifPresent(extra::add);
+      }
+      for (Path e : extra) {
+        if (!Files.isDirectory(e.resolve("expectations"))) {
+          err.println("conformance: no expectations directory in " + e);
+          return 2;
+        }
+      }
+      ConformanceSuite suite = ConformanceSuite.load(dir, extra);
       Set<String> only = new LinkedHashSet<>(tests);
       Set<String> known = new LinkedHashSet<>();
       suite.tests().forEach(t -> known.add(t.shortName()));
@@ -64,7 +97,7 @@ final class ConformanceCommand implements Callable<Integer> {
       out.print(r.table());
       if (report != null) {
         String v = GlooCli.class.getPackage().getImplementationVersion();
-        Files.writeString(report, r.yaml(v == null ? "dev" : v, suite.gatewayApiVersion()));
+        Files.writeString(report, r.yaml(v == null ? "dev" : v, suite.gatewayApiVersion(), asked));
         out.println("report written to " + report);
       }
       return r.claimedFailures() ? 1 : 0;

@@ -67,8 +67,12 @@ final class CaseChecker {
       return CheckResult.needsDataPlane(test, "case", name,
           "a TLS handshake presenting client certificate " + req.path("clientCertificate").asString());
     }
+    // Only a delayed answer (?delay=, ?delayRetry=) makes a timeout elapse; a 504 the echo server is asked to return
+    // (/retry/...?responseCode=504) is evaluated like any other status.
+    String path = req.path("path").asString("");
+    boolean delayed = path.contains("delay=") || path.contains("delayRetry=");
     for (JsonNode code : expect.path("statusCodes")) {
-      if (code.asInt() == 408 || code.asInt() == 504) {
+      if (delayed && (code.asInt() == 408 || code.asInt() == 504)) {
         return CheckResult.needsDataPlane(test, "case", name, "a timeout must elapse (expects " + code.asInt() + ")");
       }
     }
@@ -81,7 +85,12 @@ final class CaseChecker {
     List<String> diffs = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     try {
-      if (check.equals("backendHeaderMatchesPod")) {
+      if (check.equals("grpcResponse")) {
+        GrpcCalls.compare(respond(evaluator, xds, c, 0), expect, world, diffs);
+        if (expect.has("weightedDistribution")) {
+          weightedDistribution(evaluator, xds, c, expect.path("weightedDistribution"), diffs);
+        }
+      } else if (check.equals("backendHeaderMatchesPod")) {
         backendHeaderMatchesPod(evaluator, xds, c, diffs);
       } else if (expect.has("weightedDistribution")) {
         Response first = respond(evaluator, xds, c, 0);
@@ -104,8 +113,11 @@ final class CaseChecker {
     return CheckResult.pass(test, "case", name, String.join("; ", notes));
   }
 
-  /** Builds the request the suite sends and evaluates it. */
+  /** Builds the request the suite sends (a gRPC call for {@code grpcResponse} cases) and evaluates it. */
   Response respond(RouteEvaluator evaluator, XdsResources xds, JsonNode c, long random) {
+    if (c.path("check").asString().equals("grpcResponse")) {
+      return outcome(evaluator.evaluate(GrpcCalls.request(c, random)), xds);
+    }
     JsonNode req = c.path("request");
     int port = c.path("listenerPort").asInt(80);
     String host = req.path("host").asString("");
@@ -135,7 +147,11 @@ final class CaseChecker {
     }
     b.header("X-Echo-Set-Header", String.join(",", set));
     b.responseHeader("content-type", "application/json");
-    RouteDecision d = evaluator.evaluate(b.build());
+    return outcome(evaluator.evaluate(b.build()), xds);
+  }
+
+  /** What the client sees: the echo backend's 200 for a forwarded request, else Envoy's own answer or none. */
+  private Response outcome(RouteDecision d, XdsResources xds) {
     return switch (d.outcome()) {
       case FORWARD -> forward(d, xds);
       case NO_LISTENER, NO_FILTER_CHAIN -> new Response(d, null, null, "connection failed: " + d.outcome());
@@ -153,7 +169,10 @@ final class CaseChecker {
     if (service == null) {
       return new Response(d, 503, null, "cluster " + d.cluster() + " endpoints " + addresses + " are no echo backend");
     }
-    return new Response(d, 200, service, "forwarded to " + service);
+    // the echo server's own status behaviour (/status/NNN, /retry/...), with the route's retries of it
+    int status = new EchoBackend().forward(d.upstream().path(), d.retryPolicy());
+    return new Response(d, status, service, status == 200 ? "forwarded to " + service
+        : "forwarded to " + service + ", which answered " + status + " (after the route's retries)");
   }
 
   static List<String> endpoints(XdsResources xds, String cluster) {

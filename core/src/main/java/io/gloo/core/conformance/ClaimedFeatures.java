@@ -1,113 +1,169 @@
 package io.gloo.core.conformance;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The Gateway API features Gloo Gateway for Java claims to support: the one place to change. A feature is claimed
  * only once every case and status check of every test that needs it passes ({@code ConformanceSuiteTest} fails the
- * build otherwise). Checks that need a live data plane are skipped, never counted as passes.
+ * build otherwise). Checks that need a live data plane are skipped, never counted as passes; a feature whose tests
+ * can only be skipped is not claimed, and says why.
  *
- * <p>{@code HTTPRouteCORS} is verified with the route evaluator's model of Envoy's CORS filter (preflights answered
- * by the filter, CORS response headers on proxied requests).
+ * <p>One block per profile (upstream {@code conformance/utils/suite/profiles.go}), each listing the features that
+ * profile brings, claimed or not with the reason: {@link #GATEWAY} (core and extended features every Gateway profile
+ * shares), {@link #HTTP}, {@link #GRPC}, {@link #TLS}, {@link #TCP}, {@link #UDP}. A profile's report takes from these
+ * the features of {@link ConformanceProfile} it covers. Immutable.
  *
- * <p>Not claimed, and why: {@code HTTPRouteBackendTimeout} (its check is a 504 after a delay elapses: needs a data
- * plane); {@code GatewayStaticAddresses}, {@code GatewayAddressEmpty} and {@code GatewayInfrastructurePropagation}
- * (addresses and infrastructure come from a provisioned proxy, which directory mode does not have);
- * {@code GatewayFrontendClientCertificateValidation}(+{@code InsecureFallback}), {@code BackendTLSPolicy} and
- * {@code GatewayBackendClientCertificate} (implemented, and their status checks pass, but what they check is a TLS
- * handshake with or towards a client or backend certificate: needs a data plane); {@code TLSRoute} (not
- * implemented).
+ * <p>{@code HTTPRouteCORS} is verified with the route evaluator's model of Envoy's CORS filter; {@code HTTPRouteRetry}
+ * with its model of the suite's echo server ({@code EchoBackend}: {@code /retry/} fails its first attempts with the
+ * status asked for) under the route's Envoy retry policy; GRPCRoute with gRPC calls ({@code GrpcCalls});
+ * {@code GatewayInfrastructurePropagation} on the objects the provisioner renders for the Gateway
+ * ({@code InfrastructureCheck}).
  */
 public final class ClaimedFeatures {
 
-  /** Core features of the GATEWAY-HTTP profile. */
-  public static final Set<String> CORE_FEATURES = Set.of("Gateway", "HTTPRoute", "ReferenceGrant");
+  /** One feature and whether it is claimed: {@code notClaimedBecause} is null when it is. */
+  public record Claim(String feature, String notClaimedBecause) {
+    public boolean claimed() {
+      return notClaimedBecause == null;
+    }
+  }
 
-  /** Core features claimed. */
-  public static final Set<String> CORE = CORE_FEATURES;
+  private static Claim yes(String feature) {
+    return new Claim(feature, null);
+  }
 
-  /** Extended features claimed: those whose tests all pass, every check verified without a data plane. */
-  public static final Set<String> EXTENDED = Set.of(
-      "GatewayHTTPListenerIsolation",
-      "GatewayHTTPSListenerDetectMisdirectedRequests",
-      "GatewayPort8080",
-      "HTTPRoute303RedirectStatusCode",
-      "HTTPRoute308RedirectStatusCode",
-      "HTTPRouteBackendProtocolH2C",
-      "HTTPRouteBackendRequestHeaderModification",
-      "HTTPRouteCORS",
-      "HTTPRouteDestinationPortMatching",
-      "HTTPRouteHostRewrite",
-      "HTTPRouteMethodMatching",
-      "HTTPRouteParentRefPort",
-      "HTTPRoutePathRedirect",
-      "HTTPRoutePathRewrite",
-      "HTTPRoutePortRedirect",
-      "HTTPRouteQueryParamMatching",
-      "HTTPRouteRequestMirror",
-      "HTTPRouteRequestPercentageMirror",
-      "HTTPRouteResponseHeaderModification",
-      "HTTPRouteSchemeRedirect");
+  private static Claim no(String feature, String because) {
+    return new Claim(feature, because);
+  }
 
-  /** Why each known extended feature that is not claimed is not: written into the conformance report. */
-  public static final java.util.Map<String, String> NOT_CLAIMED = java.util.Map.of(
-      "HTTPRouteBackendTimeout", "translated; its check is a 504 after a backend delay elapses: needs a live data plane",
-      "GatewayFrontendClientCertificateValidation",
-      "implemented and status checks pass; what it checks is a TLS handshake with client certificates: needs a live"
-          + " data plane",
-      "GatewayFrontendClientCertificateValidationInsecureFallback",
-      "implemented and status checks pass; what it checks is a TLS handshake: needs a live data plane",
-      "BackendTLSPolicy", "implemented and status checks pass; what it checks is TLS towards the backend: needs a live"
-          + " data plane",
-      "GatewayBackendClientCertificate", "implemented; what it checks is the certificate a backend sees: needs a live"
-          + " data plane",
-      "GatewayStaticAddresses", "addresses are assigned by the infrastructure of a provisioned proxy, absent here",
-      "GatewayAddressEmpty", "addresses are assigned by the infrastructure of a provisioned proxy, absent here",
-      "GatewayInfrastructurePropagation", "checks the provisioned proxy's Deployment/Service (Kubernetes mode), not"
-          + " observable in this offline run",
-      "TLSRoute", "not implemented (GATEWAY-TLS profile)");
+  private static final String TLS_HANDSHAKE = "implemented and its status checks pass; what its tests check is a TLS"
+      + " handshake: needs a live data plane";
 
-  /** Every extended feature of the GATEWAY-HTTP profile that the transcribed tests exercise. */
-  public static final List<String> KNOWN_EXTENDED = List.of(
-      "BackendTLSPolicy",
-      "GatewayAddressEmpty",
-      "GatewayBackendClientCertificate",
-      "GatewayFrontendClientCertificateValidation",
-      "GatewayFrontendClientCertificateValidationInsecureFallback",
-      "GatewayHTTPListenerIsolation",
-      "GatewayHTTPSListenerDetectMisdirectedRequests",
-      "GatewayInfrastructurePropagation",
-      "GatewayPort8080",
-      "GatewayStaticAddresses",
-      "HTTPRoute303RedirectStatusCode",
-      "HTTPRoute308RedirectStatusCode",
-      "HTTPRouteBackendProtocolH2C",
-      "HTTPRouteBackendRequestHeaderModification",
-      "HTTPRouteBackendTimeout",
-      "HTTPRouteCORS",
-      "HTTPRouteDestinationPortMatching",
-      "HTTPRouteHostRewrite",
-      "HTTPRouteMethodMatching",
-      "HTTPRouteParentRefPort",
-      "HTTPRoutePathRedirect",
-      "HTTPRoutePathRewrite",
-      "HTTPRoutePortRedirect",
-      "HTTPRouteQueryParamMatching",
-      "HTTPRouteRequestMirror",
-      "HTTPRouteRequestPercentageMirror",
-      "HTTPRouteResponseHeaderModification",
-      "HTTPRouteSchemeRedirect",
-      "TLSRoute");
+  /** Features of every Gateway profile: the Gateway itself, ReferenceGrant, and the Gateway extended features. */
+  public static final List<Claim> GATEWAY = List.of(
+      yes("Gateway"),
+      yes("ReferenceGrant"),
+      yes("GatewayHTTPListenerIsolation"),
+      yes("GatewayHTTPSListenerDetectMisdirectedRequests"),
+      yes("GatewayPort8080"),
+      no("GatewayStaticAddresses", "an address of an unsupported type is reported (Accepted=False,"
+          + " UnsupportedAddress); whether an IP address is usable (AddressNotUsable) and which are assigned is up to"
+          + " the infrastructure of a provisioned proxy: not decidable offline"),
+      no("GatewayAddressEmpty", "addresses are assigned by the infrastructure of a provisioned proxy, absent here"),
+      yes("GatewayInfrastructurePropagation"),
+      no("GatewayBackendClientCertificate", "implemented; what it checks is the certificate a backend sees: needs a"
+          + " live data plane"),
+      no("GatewayFrontendClientCertificateValidation", TLS_HANDSHAKE),
+      no("GatewayFrontendClientCertificateValidationInsecureFallback", TLS_HANDSHAKE),
+      no("ListenerSet", "not implemented"));
+
+  /** GATEWAY-HTTP: HTTPRoute, its extended features, BackendTLSPolicy. */
+  public static final List<Claim> HTTP = List.of(
+      yes("HTTPRoute"),
+      yes("HTTPRoute303RedirectStatusCode"),
+      yes("HTTPRoute308RedirectStatusCode"),
+      yes("HTTPRouteBackendProtocolH2C"),
+      yes("HTTPRouteBackendRequestHeaderModification"),
+      yes("HTTPRouteCORS"),
+      yes("HTTPRouteDestinationPortMatching"),
+      yes("HTTPRouteHostRewrite"),
+      yes("HTTPRouteMethodMatching"),
+      yes("HTTPRouteParentRefPort"),
+      yes("HTTPRoutePathRedirect"),
+      yes("HTTPRoutePathRewrite"),
+      yes("HTTPRoutePortRedirect"),
+      yes("HTTPRouteQueryParamMatching"),
+      yes("HTTPRouteRequestMirror"),
+      yes("HTTPRouteRequestPercentageMirror"),
+      yes("HTTPRouteResponseHeaderModification"),
+      yes("HTTPRouteSchemeRedirect"),
+      no("HTTPRouteBackendTimeout", "translated; its check is a 504 after a backend delay elapses: needs a live data"
+          + " plane"),
+      no("HTTPRouteRequestTimeout", "translated; its check is a 504 after the request timeout elapses: needs a live"
+          + " data plane"),
+      no("HTTPRouteBackendProtocolWebSocket", "its check is a WebSocket upgrade and echo: needs a live data plane"),
+      yes("HTTPRoute307RedirectStatusCode"),
+      yes("HTTPRouteNamedRouteRule"),
+      yes("HTTPRouteRequestMultipleMirrors"),
+      yes("HTTPRouteRetry"),
+      no("HTTPRouteRetryBackendTimeout", "translated (per-try timeout with the retry policy); v1.6.1 has no"
+          + " conformance test for it, and what it would check is a timeout elapsing: needs a live data plane"),
+      no("HTTPRouteRetryConnectionError", "translated (connect-failure, refused-stream and reset are retried); v1.6.1"
+          + " has no conformance test for it"),
+      no("BackendTLSPolicy", "implemented and status checks pass; what it checks is TLS towards the backend: needs a"
+          + " live data plane"),
+      no("BackendTLSPolicySANValidation", "what it checks is TLS towards the backend: needs a live data plane"));
+
+  /** GATEWAY-GRPC: GRPCRoute (GRPCRouteNamedRouteRule is a GRPCRoute feature in no upstream profile). */
+  public static final List<Claim> GRPC = List.of(
+      yes("GRPCRoute"),
+      yes("GRPCRouteNamedRouteRule"));
+
+  /** GATEWAY-TLS: TLSRoute and its modes. */
+  public static final List<Claim> TLS = List.of(
+      no("TLSRoute", "not implemented"),
+      no("TLSRouteModeTerminate", "not implemented"),
+      no("TLSRouteModeMixed", "not implemented"));
+
+  /** GATEWAY-TCP: TCPRoute. */
+  public static final List<Claim> TCP = List.of(no("TCPRoute", "not implemented"));
+
+  /** GATEWAY-UDP: UDPRoute. */
+  public static final List<Claim> UDP = List.of(no("UDPRoute", "not implemented"));
+
+  private static final Map<String, Claim> ALL = index(List.of(GATEWAY, HTTP, GRPC, TLS, TCP, UDP));
 
   private ClaimedFeatures() {}
 
+  private static Map<String, Claim> index(List<List<Claim>> blocks) {
+    Map<String, Claim> all = new LinkedHashMap<>();
+    for (List<Claim> block : blocks) {
+      for (Claim c : block) {
+        if (all.put(c.feature(), c) != null) {
+          throw new IllegalStateException("feature " + c.feature() + " is listed twice in ClaimedFeatures");
+        }
+      }
+    }
+    return all;
+  }
+
   public static boolean claimed(String feature) {
-    return CORE.contains(feature) || EXTENDED.contains(feature);
+    Claim c = ALL.get(feature);
+    return c != null && c.claimed();
+  }
+
+  /** Why a feature is not claimed: its reason, or "not implemented" for a feature no block lists. */
+  public static Optional<String> whyNot(String feature) {
+    Claim c = ALL.get(feature);
+    return c == null ? Optional.of("not implemented") : Optional.ofNullable(c.notClaimedBecause());
   }
 
   /** A test counts for the claim when every feature it needs is claimed (as the suite runs only those). */
   public static boolean claimsAll(List<String> features) {
     return features.stream().allMatch(ClaimedFeatures::claimed);
+  }
+
+  /** Every claimed feature, sorted. */
+  public static Set<String> all() {
+    Set<String> out = new TreeSet<>();
+    ALL.values().stream().filter(Claim::claimed).forEach(c -> out.add(c.feature()));
+    return out;
+  }
+
+  /** The extended features of a profile that are claimed (the report's supportedFeatures), sorted. */
+  public static List<String> supported(ConformanceProfile profile) {
+    return new ArrayList<>(new TreeSet<>(profile.extendedFeatures().stream().filter(ClaimedFeatures::claimed)
+        .toList()));
+  }
+
+  /** The extended features of a profile that are not claimed (the report's unsupportedFeatures), sorted. */
+  public static List<String> unsupported(ConformanceProfile profile) {
+    return new ArrayList<>(new TreeSet<>(profile.extendedFeatures().stream().filter(f -> !claimed(f)).toList()));
   }
 }

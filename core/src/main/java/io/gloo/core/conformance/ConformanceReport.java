@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import tools.jackson.databind.ObjectMapper;
@@ -15,11 +16,10 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Renders conformance results: a per-test and per-feature table with the failures, and the Gateway API
- * {@code ConformanceReport} YAML (gateway.networking.k8s.io/v1), profile GATEWAY-HTTP with core and extended results.
+ * {@code ConformanceReport} YAML (gateway.networking.k8s.io/v1) with one entry per profile asked for, counted by
+ * {@link ProfileResult}.
  *
  * <p>Test verdicts: failed when one check fails; skipped when none passed (all need a data plane); passed otherwise.
- * For the report, core tests are those needing only core features; an extended test is run for the claim only when
- * all its features are claimed, otherwise it is listed as skipped (unsupported feature), as the upstream suite does.
  */
 public final class ConformanceReport {
 
@@ -29,6 +29,8 @@ public final class ConformanceReport {
   public static final String PROJECT = "gloo-gateway-java";
   public static final String URL = ""; // no published home yet
   public static final String CONTACT = "the Gloo Gateway for Java maintainers";
+  /** The implementation version of the committed {@code conformance/report.yaml}: the branch it describes. */
+  public static final String COMMITTED_VERSION = "main";
 
   private final List<ConformanceRunner.TestResult> results;
 
@@ -95,10 +97,8 @@ public final class ConformanceReport {
     return sb.toString();
   }
 
-  private static List<String> allClaimed() {
-    List<String> all = new ArrayList<>(ClaimedFeatures.CORE);
-    all.addAll(ClaimedFeatures.EXTENDED);
-    return all;
+  private static Set<String> allClaimed() {
+    return ClaimedFeatures.all();
   }
 
   private static String counts(ConformanceRunner.TestResult r, String type) {
@@ -117,8 +117,13 @@ public final class ConformanceReport {
     return n[0] + "/" + n[1] + "/" + n[2];
   }
 
-  /** The ConformanceReport YAML. */
-  public String yaml(String implementationVersion, String gatewayApiVersion) {
+  /** The ConformanceReport YAML for the given profiles (upstream {@code conformance/apis/v1}). */
+  public String yaml(String implementationVersion, String gatewayApiVersion, List<ConformanceProfile> profiles) {
+    return YAML.writeValueAsString(tree(implementationVersion, gatewayApiVersion, profiles));
+  }
+
+  /** The ConformanceReport as a tree: what {@link #yaml} writes, and what the schema test validates. */
+  public ObjectNode tree(String implementationVersion, String gatewayApiVersion, List<ConformanceProfile> profiles) {
     ObjectNode root = YAML.createObjectNode();
     root.put("apiVersion", "gateway.networking.k8s.io/v1");
     root.put("kind", "ConformanceReport");
@@ -130,73 +135,88 @@ public final class ConformanceReport {
     impl.put("organization", ORGANIZATION).put("project", PROJECT).put("url", URL)
         .put("version", implementationVersion);
     root.put("mode", "default");
-    ArrayNode profiles = root.putArray("profiles");
-    ObjectNode http = profiles.addObject();
-    http.put("name", "GATEWAY-HTTP");
-    StringBuilder why = new StringBuilder();
-    ClaimedFeatures.KNOWN_EXTENDED.stream().filter(f -> !ClaimedFeatures.claimed(f)).sorted().forEach(f ->
-        why.append(" ").append(f).append(": ").append(ClaimedFeatures.NOT_CLAIMED.getOrDefault(f, "not implemented"))
-            .append("."));
-    http.put("summary", "Evaluated offline: translated xDS checked against Envoy's constraints and with the route"
-        + " evaluator; checks that need a live data plane are skipped. Not claimed, and why:" + why);
-    List<ConformanceRunner.TestResult> core = new ArrayList<>();
-    List<ConformanceRunner.TestResult> extended = new ArrayList<>();
-    for (ConformanceRunner.TestResult r : results) {
-      if (r.spec().provisional()) {
-        continue; // provisional tests run only on request, reported in succeededProvisionalTests
+    ArrayNode out = root.putArray("profiles");
+    for (ConformanceProfile profile : profiles) {
+      ProfileResult pr = ProfileResult.of(profile, results);
+      ObjectNode p = out.addObject();
+      p.put("name", profile.name());
+      StringBuilder why = new StringBuilder();
+      for (String f : ClaimedFeatures.unsupported(profile)) {
+        why.append(' ').append(f).append(": ").append(ClaimedFeatures.whyNot(f).orElse("")).append('.');
       }
-      (ClaimedFeatures.CORE_FEATURES.containsAll(r.spec().features()) ? core : extended).add(r);
+      p.put("summary", pr.summary() + " Evaluated offline: translated xDS checked against Envoy's constraints and"
+          + " with the route evaluator; a test whose checks all need a live data plane is skipped."
+          + (why.length() == 0 ? "" : " Unsupported features, and why:" + why));
+      status(p.putObject("core"), pr.core());
+      ObjectNode ext = p.putObject("extended");
+      status(ext, pr.extended());
+      List<String> supported = ClaimedFeatures.supported(profile);
+      if (!supported.isEmpty()) {
+        ArrayNode a = ext.putArray("supportedFeatures");
+        supported.forEach(a::add);
+      }
+      List<String> unsupported = ClaimedFeatures.unsupported(profile);
+      if (!unsupported.isEmpty()) {
+        ArrayNode a = ext.putArray("unsupportedFeatures");
+        unsupported.forEach(a::add);
+      }
     }
-    status(http.putObject("core"), core, true);
-    ObjectNode ext = http.putObject("extended");
-    status(ext, extended, false);
-    ArrayNode supported = ext.putArray("supportedFeatures");
-    ClaimedFeatures.EXTENDED.stream().sorted().forEach(supported::add);
-    ArrayNode unsupported = ext.putArray("unsupportedFeatures");
-    ClaimedFeatures.KNOWN_EXTENDED.stream().filter(f -> !ClaimedFeatures.claimed(f)).sorted()
-        .forEach(unsupported::add);
-    ObjectNode grpc = profiles.addObject();
-    grpc.put("name", "GATEWAY-GRPC");
-    grpc.put("summary", "Not claimed: no GRPCRoute expectations are transcribed, so nothing was run.");
-    ObjectNode grpcCore = grpc.putObject("core");
-    grpcCore.put("result", "skipped");
-    grpcCore.putObject("statistics").put("Failed", 0).put("Passed", 0).put("Skipped", 0);
-    ArrayNode provisional = root.putArray("succeededProvisionalTests");
-    results.stream().filter(r -> r.spec().provisional() && r.claimed() && verdict(r) == TestVerdict.PASSED)
-        .forEach(r -> provisional.add(r.spec().shortName()));
-    return YAML.writeValueAsString(root);
+    List<String> provisional = results.stream()
+        .filter(r -> r.spec().provisional() && r.claimed() && verdict(r) == TestVerdict.PASSED)
+        .map(r -> r.spec().shortName()).sorted().toList();
+    if (!provisional.isEmpty()) {
+      ArrayNode a = root.putArray("succeededProvisionalTests");
+      provisional.forEach(a::add);
+    }
+    return root;
   }
 
-  /** Core tests always count; an extended test counts only when all its features are claimed. */
-  private static void status(ObjectNode node, List<ConformanceRunner.TestResult> tests, boolean core) {
-    int passed = 0;
-    int failed = 0;
-    int skipped = 0;
-    List<String> failedTests = new ArrayList<>();
-    List<String> skippedTests = new ArrayList<>();
-    for (ConformanceRunner.TestResult r : tests) {
-      TestVerdict v = core || r.claimed() ? verdict(r) : TestVerdict.SKIPPED;
-      switch (v) {
-        case PASSED -> passed++;
-        case FAILED -> {
-          failed++;
-          failedTests.add(r.spec().shortName());
-        }
-        case SKIPPED -> {
-          skipped++;
-          skippedTests.add(r.spec().shortName());
-        }
+  /**
+   * The README's feature table: per profile the tests passed (core, extended) beside the peers' published numbers,
+   * then every extended feature with its claim or the reason it is not claimed. Generated, never hand-edited.
+   */
+  public String markdown(List<ConformanceProfile> profiles) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| Profile | Core passed / failed / skipped | Extended passed / failed / skipped | Extended features"
+        + " claimed |\n");
+    sb.append("|---|---|---|---|\n");
+    for (ConformanceProfile profile : profiles) {
+      ProfileResult pr = ProfileResult.of(profile, results);
+      sb.append("| ").append(profile.name()).append(" | ").append(counts(pr.core())).append(" | ")
+          .append(counts(pr.extended())).append(" | ").append(ClaimedFeatures.supported(profile).size()).append(" of ")
+          .append(profile.extendedFeatures().size()).append(" |\n");
+    }
+    sb.append("\n| Feature | Profiles | Claimed |\n|---|---|---|\n");
+    Map<String, List<String>> byFeature = new TreeMap<>();
+    for (ConformanceProfile profile : profiles) {
+      for (String f : profile.coreFeatures()) {
+        byFeature.computeIfAbsent(f, k -> new ArrayList<>()).add(profile.name() + " (core)");
+      }
+      for (String f : profile.extendedFeatures()) {
+        byFeature.computeIfAbsent(f, k -> new ArrayList<>()).add(profile.name());
       }
     }
-    node.put("result", failed > 0 ? "failure" : skipped > 0 ? "partial" : "success");
-    node.putObject("statistics").put("Failed", failed).put("Passed", passed).put("Skipped", skipped);
-    if (!failedTests.isEmpty()) {
-      ArrayNode a = node.putArray("failedTests");
-      failedTests.forEach(a::add);
-    }
-    if (!skippedTests.isEmpty()) {
+    byFeature.forEach((f, in) -> sb.append("| ").append(f).append(" | ")
+        .append(String.join(", ", in.stream().sorted().toList())).append(" | ")
+        .append(ClaimedFeatures.whyNot(f).map(why -> "no: " + why).orElse("yes")).append(" |\n"));
+    return sb.toString();
+  }
+
+  private static String counts(ProfileResult.Status s) {
+    return s.passedTests().size() + " / " + s.failedTests().size() + " / " + s.skippedTests().size();
+  }
+
+  private static void status(ObjectNode node, ProfileResult.Status s) {
+    node.put("result", s.result());
+    node.putObject("statistics").put("Failed", s.failedTests().size()).put("Passed", s.passedTests().size())
+        .put("Skipped", s.skippedTests().size());
+    if (!s.skippedTests().isEmpty()) {
       ArrayNode a = node.putArray("skippedTests");
-      skippedTests.forEach(a::add);
+      s.skippedTests().forEach(a::add);
+    }
+    if (!s.failedTests().isEmpty()) {
+      ArrayNode a = node.putArray("failedTests");
+      s.failedTests().forEach(a::add);
     }
   }
 }

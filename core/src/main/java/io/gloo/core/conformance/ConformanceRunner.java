@@ -98,7 +98,7 @@ public final class ConformanceRunner {
     ConformanceWorld world = new ConformanceWorld();
     world.apply(suite.manifest("base/manifests.yaml"));
     for (String m : t.manifests()) {
-      world.apply(suite.manifest(m));
+      world.apply(suite.manifest(t, m));
     }
     world.addGatewayClass();
     world.addCreatedInCode(suite.index());

@@ -27,8 +27,15 @@ public final class ConformanceSuite {
 
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
-  /** One transcribed test. */
-  public record TestSpec(String shortName, List<String> features, boolean provisional, JsonNode json) {
+  /**
+   * One transcribed test. {@code home} is the directory its manifests are looked up in before the suite's own (an
+   * extra expectations directory may bring manifests the shared copy lacks); null for the suite directory.
+   */
+  public record TestSpec(String shortName, List<String> features, boolean provisional, JsonNode json, Path home) {
+    public TestSpec(String shortName, List<String> features, boolean provisional, JsonNode json) {
+      this(shortName, features, provisional, json, null);
+    }
+
     public List<String> manifests() {
       List<String> m = new ArrayList<>();
       json.path("manifests").forEach(n -> m.add(n.asString()));
@@ -48,16 +55,56 @@ public final class ConformanceSuite {
 
   /** Reads INDEX.json and every expectation file it lists. */
   public static ConformanceSuite load(Path dir) {
+    return load(dir, List.of());
+  }
+
+  /**
+   * Reads the suite's INDEX.json and every expectation file it lists, then every {@code expectations/*.json} of each
+   * extra directory (tests transcribed in this repository, e.g. {@code conformance/}; their manifests are looked up
+   * under that directory first, e.g. {@code conformance/tests/x.yaml}, then in the suite). A test the suite already
+   * has is not loaded twice: the suite's own transcription wins.
+   */
+  public static ConformanceSuite load(Path dir, List<Path> extraDirs) {
     JsonNode index = readJson(dir.resolve("expectations/INDEX.json"));
     List<TestSpec> tests = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
     for (JsonNode t : index.path("tests")) {
       JsonNode json = readJson(dir.resolve(t.path("file").asString()));
-      List<String> features = new ArrayList<>();
-      t.path("features").forEach(f -> features.add(f.asString()));
-      tests.add(new TestSpec(t.path("shortName").asString(), List.copyOf(features),
-          t.path("provisional").asBoolean(false), json));
+      tests.add(new TestSpec(t.path("shortName").asString(), features(t), t.path("provisional").asBoolean(false),
+          json, null));
+      names.add(t.path("shortName").asString());
     }
+    for (Path extra : extraDirs) {
+      Path expectations = extra.resolve("expectations");
+      if (!Files.isDirectory(expectations)) {
+        throw new UncheckedIOException(new IOException("no expectations directory in " + extra));
+      }
+      List<Path> files;
+      try (java.util.stream.Stream<Path> s = Files.list(expectations)) {
+        files = s.filter(p -> p.getFileName().toString().endsWith(".json"))
+            .filter(p -> !p.getFileName().toString().equals("INDEX.json")).sorted().toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + expectations, e);
+      }
+      for (Path f : files) {
+        JsonNode json = readJson(f);
+        String name = json.path("shortName").asString("");
+        if (name.isEmpty()) {
+          throw new IllegalArgumentException(f + " has no shortName");
+        }
+        if (names.add(name)) {
+          tests.add(new TestSpec(name, features(json), json.path("provisional").asBoolean(false), json, extra));
+        }
+      }
+    }
+    tests.sort(java.util.Comparator.comparing(TestSpec::shortName));
     return new ConformanceSuite(dir, index, tests);
+  }
+
+  private static List<String> features(JsonNode test) {
+    List<String> features = new ArrayList<>();
+    test.path("features").forEach(f -> features.add(f.asString()));
+    return List.copyOf(features);
   }
 
   /**
@@ -95,9 +142,35 @@ public final class ConformanceSuite {
     return tests;
   }
 
+  /**
+   * The {@code conformance} directory of this repository (tests transcribed here), found from the working directory
+   * or one of its parents, when it has an {@code expectations} directory.
+   */
+  public static Optional<Path> repositoryDir() {
+    for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path c = d.resolve("conformance");
+      if (Files.isDirectory(c.resolve("expectations")) && Files.isRegularFile(d.resolve("pom.xml"))) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The Gateway API tag the suite was copied from (e.g. v1.6.1). */
   public String gatewayApiVersion() {
     return index.path("source").path("tag").asString("unknown");
+  }
+
+  /** A manifest of a test: under the test's own directory when it has it there, else the suite's. */
+  public String manifest(TestSpec test, String relative) {
+    if (test.home() != null && Files.isRegularFile(test.home().resolve(relative))) {
+      try {
+        return Files.readString(test.home().resolve(relative));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + test.home().resolve(relative), e);
+      }
+    }
+    return manifest(relative);
   }
 
   /** A manifest file of the suite (path relative to the suite directory), placeholders not yet filled. */

@@ -48,11 +48,7 @@ final class StatusChecker {
     JsonNode wanted = helper.conditions(s);
     RouteStatusChecks routes = new RouteStatusChecks(observed);
     switch (helper.check()) {
-      case INFRASTRUCTURE_PROPAGATION -> {
-        out.add(CheckResult.needsDataPlane(test, "status", name,
-            "labels/annotations on the generated proxy Deployment/Service/ServiceAccount"));
-        return out;
-      }
+      case INFRASTRUCTURE_PROPAGATION -> InfrastructureCheck.check(observed.objects().get(key), s, diffs);
       case MESH_NAMESPACES_READY -> {
         out.add(CheckResult.needsDataPlane(test, "status", name, "pods must be running and Ready"));
         return out;

@@ -34,6 +34,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.server.ServeOptions;
 import io.gloo.core.store.ResourceKey;
@@ -380,7 +381,7 @@ public final class ProxyProvisioner implements AutoCloseable {
         // Checked on every pass (cached until due): a renewal changes the pod template, hence the fingerprint.
         String certificateHash = certificates == null ? null
             : certificates.ensure(key, meta(ProxyCertificates.secretName(key.name()), key.namespace(),
-                labels(key.name()), owner(gateway)), this::write);
+                labels(key.name()), Map.of(), owner(gateway)), this::write);
         Desired desired = desired(gateway, certificateHash);
         if (desired.fingerprint().equals(applied.get(key))) {
           continue;
@@ -505,11 +506,38 @@ public final class ProxyProvisioner implements AutoCloseable {
    *     mounted at {@value ProxyCertificates#MOUNT_PATH} and named by the bootstrap; null for plaintext xDS
    */
   Desired desired(Gateway gateway, String certificateHash) {
+    return desired(gateway, certificateHash, options, client.getKubernetesSerialization());
+  }
+
+  /**
+   * The objects the provisioner creates for a Gateway (ServiceAccount, ConfigMap, Deployment, Service), with a plaintext
+   * xDS connection: what {@code gloo conformance} checks {@code spec.infrastructure} propagation on without a cluster.
+   */
+  public static List<HasMetadata> rendered(Gateway gateway, Options options) {
+    Desired d = desired(gateway, null, options, new KubernetesSerialization());
+    return List.of(d.account(), d.config(), d.deployment(), d.service());
+  }
+
+  /**
+   * {@code spec.infrastructure.labels} and {@code .annotations} of a Gateway (GEP-1867): put on every object the
+   * provisioner creates and on the proxy's pods. Our own labels win over a same-named infrastructure label, since the
+   * selectors depend on them.
+   */
+  private static Map<String, String> infrastructure(Gateway gateway, boolean annotations) {
+    var infra = gateway.getSpec() == null ? null : gateway.getSpec().getInfrastructure();
+    Map<String, String> values = infra == null ? null : annotations ? infra.getAnnotations() : infra.getLabels();
+    return values == null ? Map.of() : new java.util.TreeMap<>(values);
+  }
+
+  private static Desired desired(Gateway gateway, String certificateHash, Options options,
+      KubernetesSerialization json) {
     String ns = gateway.getMetadata().getNamespace();
     String gatewayName = gateway.getMetadata().getName();
     String name = proxyName(gatewayName);
     Map<String, String> selector = selector(gatewayName);
-    Map<String, String> labels = labels(gatewayName);
+    Map<String, String> labels = new LinkedHashMap<>(infrastructure(gateway, false));
+    labels.putAll(labels(gatewayName));
+    Map<String, String> annotations = infrastructure(gateway, true);
     OwnerReference owner = owner(gateway);
 
     TreeSet<Integer> ports = new TreeSet<>();
@@ -523,14 +551,15 @@ public final class ProxyProvisioner implements AutoCloseable {
       }
     }
 
-    ServiceAccount account = new ServiceAccountBuilder().withMetadata(meta(name, ns, labels, owner)).build();
+    ServiceAccount account = new ServiceAccountBuilder().withMetadata(meta(name, ns, labels, annotations, owner))
+        .build();
 
     String bootstrap = certificateHash == null
         ? BootstrapGenerator.provisionedYaml(ResourceKey.of(gateway), options.xdsAddress())
         : BootstrapGenerator.provisionedYaml(ResourceKey.of(gateway), options.xdsAddress(),
             BootstrapTls.files(java.nio.file.Path.of(ProxyCertificates.MOUNT_PATH)));
     String bootstrapHash = sha256(bootstrap).substring(0, 16);
-    ConfigMap config = new ConfigMapBuilder().withMetadata(meta(name, ns, labels, owner))
+    ConfigMap config = new ConfigMapBuilder().withMetadata(meta(name, ns, labels, annotations, owner))
         .withData(Map.of(BOOTSTRAP_KEY, bootstrap)).build();
 
     List<ContainerPort> containerPorts = new ArrayList<>();
@@ -544,15 +573,17 @@ public final class ProxyProvisioner implements AutoCloseable {
     containerPorts.add(new ContainerPortBuilder().withName("readiness")
         .withContainerPort(BootstrapGenerator.READINESS_PORT).withProtocol("TCP").build());
 
+    Map<String, String> podAnnotations = new LinkedHashMap<>(annotations);
+    podAnnotations.putAll(podAnnotations(bootstrapHash, certificateHash));
     Deployment deployment = new DeploymentBuilder()
-        .withMetadata(meta(name, ns, labels, owner))
+        .withMetadata(meta(name, ns, labels, annotations, owner))
         .withNewSpec()
           .withReplicas(1)
           .withNewSelector().withMatchLabels(selector).endSelector()
           .withNewTemplate()
             .withNewMetadata()
               .withLabels(labels)
-              .withAnnotations(podAnnotations(bootstrapHash, certificateHash))
+              .withAnnotations(podAnnotations)
             .endMetadata()
             .withNewSpec()
               .withServiceAccountName(name)
@@ -589,11 +620,11 @@ public final class ProxyProvisioner implements AutoCloseable {
     if (certificateHash != null) {
       mountCertificate(deployment, ProxyCertificates.secretName(gatewayName));
     }
-    String specHash = sha256(client.getKubernetesSerialization().asJson(deployment.getSpec())).substring(0, 16);
-    deployment.getMetadata().setAnnotations(Map.of(SPEC_HASH_ANNOTATION, specHash));
+    String specHash = sha256(json.asJson(deployment.getSpec())).substring(0, 16);
+    deployment.getMetadata().getAnnotations().put(SPEC_HASH_ANNOTATION, specHash);
 
     Service service = new ServiceBuilder()
-        .withMetadata(meta(name, ns, labels, owner))
+        .withMetadata(meta(name, ns, labels, annotations, owner))
         .withNewSpec()
           .withType(options.serviceType())
           .withSelector(selector)
@@ -601,8 +632,9 @@ public final class ProxyProvisioner implements AutoCloseable {
         .endSpec()
         .build();
 
+    // infrastructure labels and annotations are in the objects' metadata, outside the specs: they count too
     String fingerprint = sha256(String.join("\n", String.valueOf(gateway.getMetadata().getUid()), specHash,
-        bootstrapHash, client.getKubernetesSerialization().asJson(service.getSpec())));
+        bootstrapHash, json.asJson(service.getSpec()), labels.toString(), annotations.toString()));
     return new Desired(account, config, deployment, service, fingerprint);
   }
 
@@ -644,9 +676,10 @@ public final class ProxyProvisioner implements AutoCloseable {
         .withNewSecret().withSecretName(secretName).withDefaultMode(0440).endSecret().build());
   }
 
-  private static ObjectMeta meta(String name, String ns, Map<String, String> labels, OwnerReference owner) {
+  private static ObjectMeta meta(String name, String ns, Map<String, String> labels, Map<String, String> annotations,
+      OwnerReference owner) {
     return new ObjectMetaBuilder().withName(name).withNamespace(ns).withLabels(new LinkedHashMap<>(labels))
-        .withOwnerReferences(owner).build();
+        .withAnnotations(new LinkedHashMap<>(annotations)).withOwnerReferences(owner).build();
   }
 
   static String portName(int port) {
@@ -750,6 +783,16 @@ public final class ProxyProvisioner implements AutoCloseable {
     if (!labels.entrySet().containsAll(desired.getMetadata().getLabels().entrySet())) {
       labels.putAll(desired.getMetadata().getLabels());
       meta.setLabels(labels);
+      changed = true;
+    }
+    // spec.infrastructure.annotations are added like the labels (others' annotations on the object are kept)
+    Map<String, String> wantedAnnotations = desired.getMetadata().getAnnotations() == null ? Map.of()
+        : desired.getMetadata().getAnnotations();
+    Map<String, String> annotations = meta.getAnnotations() == null ? new LinkedHashMap<>()
+        : new LinkedHashMap<>(meta.getAnnotations());
+    if (!annotations.entrySet().containsAll(wantedAnnotations.entrySet())) {
+      annotations.putAll(wantedAnnotations);
+      meta.setAnnotations(annotations);
       changed = true;
     }
     if (!Objects.equals(meta.getOwnerReferences(), desired.getMetadata().getOwnerReferences())) {
