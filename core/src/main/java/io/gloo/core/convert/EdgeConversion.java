@@ -319,7 +319,7 @@ public final class EdgeConversion {
       hostnames.forEach(h::add);
     }
     if (present(vs.path("spec"), "displayName")) {
-      route.with("metadata").putObject("annotations").put("gloo.solo.io/display-name",
+      ((ObjectNode) route.get("metadata")).putObject("annotations").put("gloo.solo.io/display-name",
           text(vs.path("spec"), "displayName"));
     }
     spec.set("rules", rules.rules(source, out, ns, name, vh.path("routes"), null));

@@ -57,7 +57,7 @@ final class RouteRules {
         c.notes.add(describe, source + ": renamed, a VirtualService has its name");
       }
       if (!EdgeConversion.labels(rt).isEmpty()) {
-        route.with("metadata").set("labels", rt.path("metadata").path("labels").deepCopy());
+        ((ObjectNode) route.get("metadata")).set("labels", rt.path("metadata").path("labels").deepCopy());
       }
       if (present(rt.path("spec"), "weight")) {
         c.notes.add(describe, source + ": weight " + rt.path("spec").path("weight") + " orders this table's routes"

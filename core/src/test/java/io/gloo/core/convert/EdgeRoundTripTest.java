@@ -1,0 +1,139 @@
+package io.gloo.core.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.gloo.core.evaluate.RouteEvaluator;
+import io.gloo.core.evaluate.TestRequest;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.GoldenFiles;
+import io.gloo.core.translate.TranslationResult;
+import io.gloo.core.translate.Translator;
+import io.gloo.core.translate.XdsResources;
+import io.gloo.core.watch.DirectorySource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code gloo convert} round-trips every Edge golden case ({@code edge-golden/*}): the Edge input and its conversion
+ * are translated, and the route evaluator decides a generated request set ({@link RequestSet}) on each Edge proxy
+ * and on the Gateway API Gateway converted from it. Decisions must be identical after dropping only what must
+ * differ (listener, filter chain, route configuration, virtual host and route names, the source resource, the
+ * trace). A difference is allowed only where {@link #LOSSY} lists it with its reason, and only if the converter
+ * printed the note that says so.
+ */
+class EdgeRoundTripTest {
+
+  /** What the conversion cannot keep: which requests differ, why, and the note the converter must print for it. */
+  record Lossy(String goldenCase, String requestPattern, String reason, String note) {}
+
+  static final List<Lossy> LOSSY = List.of();
+
+  @TempDir
+  Path temp;
+
+  static Stream<String> cases() throws IOException {
+    try (Stream<Path> dirs = Files.list(GoldenFiles.sourceDir("edge-golden"))) {
+      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void conversionDecidesAsTheEdgeInput(String name) throws IOException {
+    Path dir = GoldenFiles.sourceDir("edge-golden").resolve(name);
+    List<Path> inputs;
+    try (Stream<Path> files = Files.list(dir)) {
+      inputs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    List<JsonNode> documents = ConvertedManifests.read(inputs);
+    EdgeConversion.Result conversion = EdgeConversion.convert(documents);
+    Path converted = temp.resolve("converted.yaml");
+    Files.writeString(converted, ConvertedManifests.yaml(conversion));
+
+    Map<ResourceKey, XdsResources> edge = translate(inputs);
+    Map<ResourceKey, XdsResources> gatewayApi = translate(List.of(converted));
+    List<String> differences = new ArrayList<>();
+    int compared = 0;
+    for (Map.Entry<ResourceKey, XdsResources> proxy : edge.entrySet()) {
+      if (!proxy.getKey().kind().equals("Proxy")) {
+        continue;
+      }
+      ResourceKey gatewayKey = new ResourceKey("Gateway", proxy.getKey().namespace(), proxy.getKey().name());
+      XdsResources converted2 = gatewayApi.get(gatewayKey);
+      assertTrue(converted2 != null, "no Gateway " + gatewayKey + " for proxy " + proxy.getKey() + " in "
+          + gatewayApi.keySet() + "\n" + ConvertedManifests.yaml(conversion));
+      for (TestRequest request : RequestSet.of(documents, proxy.getValue())) {
+        compared++;
+        ObjectNode a = comparable(RouteEvaluator.evaluate(proxy.getValue(), request).toJson());
+        ObjectNode b = comparable(RouteEvaluator.evaluate(converted2, request).toJson());
+        if (!a.equals(b)) {
+          differences.add(proxy.getKey().namespacedName() + " " + describe(request) + "\n    edge:      " + a
+              + "\n    converted: " + b);
+        }
+      }
+    }
+    assertTrue(compared > 0, "no request compared");
+    List<String> unexplained = new ArrayList<>();
+    Set<Lossy> used = new LinkedHashSet<>();
+    for (String d : differences) {
+      Lossy why = LOSSY.stream().filter(l -> l.goldenCase.equals(name)
+          && d.lines().findFirst().orElse("").matches(".*" + l.requestPattern + ".*")).findFirst().orElse(null);
+      if (why == null) {
+        unexplained.add(d);
+      } else {
+        used.add(why);
+      }
+    }
+    for (Lossy l : LOSSY) {
+      if (l.goldenCase.equals(name)) {
+        assertTrue(used.contains(l), "listed as lossy but no request differs: " + l);
+        assertTrue(conversion.notes().all().stream().anyMatch(n -> n.contains(l.note)),
+            "the converter must say so (" + l.note + "): " + conversion.notes().all());
+      }
+    }
+    if (!unexplained.isEmpty()) {
+      fail(unexplained.size() + " of " + compared + " decisions differ:\n" + String.join("\n", unexplained)
+          + "\nnotes: " + String.join("\n", conversion.notes().all()));
+    }
+  }
+
+  private static String describe(TestRequest r) {
+    return r.method() + " " + r.scheme() + "://" + r.authority() + ":" + r.port() + r.path() + " " + r.headers()
+        + " random=" + r.randomValue();
+  }
+
+  private static Map<ResourceKey, XdsResources> translate(List<Path> files) throws IOException {
+    ResourceSnapshot snapshot = DirectorySource.load(files, GoldenFiles.parser());
+    assertEquals(List.of(), snapshot.problems(), "inputs must parse cleanly");
+    try (Translator translator = new Translator()) {
+      TranslationResult result = translator.translate(snapshot);
+      return new TreeMap<>(result.gateways());
+    }
+  }
+
+  /** A decision without what must differ between the two APIs: names of xDS objects and of the source resource. */
+  private static ObjectNode comparable(ObjectNode decision) {
+    for (String field : List.of("listener", "filterChain", "routeConfiguration", "virtualHost", "route", "source",
+        "trace")) {
+      decision.remove(field);
+    }
+    return decision;
+  }
+}
