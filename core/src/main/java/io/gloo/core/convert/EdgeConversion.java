@@ -85,6 +85,10 @@ public final class EdgeConversion {
       }
       converted++;
     }
+    // the Edge translator takes resources in key order (namespace, name): so does the conversion
+    java.util.Comparator<JsonNode> byKey = java.util.Comparator.comparing(EdgeConversion::key);
+    edgeGateways.sort(byKey);
+    virtualServices.sort(byKey);
     gateways();
     RouteRules rules = new RouteRules(this);
     List<ObjectNode> routes = new ArrayList<>();

@@ -30,6 +30,10 @@ final class RouteRules {
   private static final Set<String> ROUTE_FIELDS = Set.of("matchers", "routeAction", "redirectAction",
       "directResponseAction", "delegateAction", "options", "name", "inheritableMatchers", "inheritablePathMatchers");
 
+  /** Option fields that guard traffic: the Edge translator fails closed on them without a plugin. */
+  private static final Set<String> GUARDING = Set.of("extauth", "rbac", "waf", "jwt", "jwtStaged", "ratelimit",
+      "rateLimitConfigs", "ratelimitBasic");
+
   private final EdgeConversion c;
   /** RouteTable key → the parent matcher its matches inherit (inheritableMatchers on a delegating route). */
   private final Map<String, JsonNode> inherited = new HashMap<>();
@@ -47,7 +51,9 @@ final class RouteRules {
   /** The child HTTPRoute of each RouteTable, in input order. */
   List<ObjectNode> childRoutes() {
     List<ObjectNode> out = new ArrayList<>();
-    for (JsonNode rt : c.routeTables.values()) {
+    List<JsonNode> tables = new ArrayList<>(c.routeTables.values());
+    tables.sort(java.util.Comparator.comparing(EdgeConversion::key));
+    for (JsonNode rt : tables) {
       String ns = text(rt.path("metadata"), "namespace");
       String name = childName(EdgeConversion.key(rt));
       ObjectNode route = EdgeConversion.object("HTTPRoute", ns, name);
@@ -100,6 +106,11 @@ final class RouteRules {
           c.notes.add(out, where + ": " + e.getKey() + " is not converted; dropped");
         }
       });
+      if (!present(route, "routeAction") && !present(route, "redirectAction")
+          && !present(route, "directResponseAction") && !present(route, "delegateAction")) {
+        c.notes.add(out, where + ": no action (Gloo rejects the route); no rule");
+        continue;
+      }
       ObjectNode rule = rules.addObject().put("name", ruleName);
       ArrayNode ms = matches.of(where, route.path("matchers"), inherit);
       rule.set("matches", ms);
@@ -115,10 +126,14 @@ final class RouteRules {
             route.path("directResponseAction")));
       } else if (present(route, "delegateAction")) {
         rule.set("backendRefs", delegate(where, out, ns, route));
-      } else {
-        c.notes.add(out, where + ": no action; the rule has no backendRefs (answers 500)");
       }
       if (present(route, "options")) {
+        route.path("options").propertyNames().forEach(f -> {
+          if (GUARDING.contains(f)) {
+            c.notes.add(out, where + ": options." + f + " became a RouteOption, served only with the routeoption"
+                + " plugin: without it the rule is not guarded (Gloo Edge fails closed instead)");
+          }
+        });
         routeOption(ns, routeName, ruleName, route.path("options"));
       }
     }

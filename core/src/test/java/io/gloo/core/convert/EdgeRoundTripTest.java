@@ -40,10 +40,37 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class EdgeRoundTripTest {
 
-  /** What the conversion cannot keep: which requests differ, why, and the note the converter must print for it. */
-  record Lossy(String goldenCase, String requestPattern, String reason, String note) {}
+  /**
+   * What the conversion cannot keep: in which case, which differences (a pattern over the request line and both
+   * decisions), why, and the note the converter must have printed for it.
+   */
+  record Lossy(String goldenCase, String difference, String reason, String note) {}
 
-  static final List<Lossy> LOSSY = List.of();
+  /** A request to a path that extends a prefix's last segment ({@code /apix} for prefix {@code /api}). */
+  private static final String SEGMENT_PROBE = "(?s)^\\S+ \\S+ https?://\\S+[^/]x \\[.*";
+  /** Edge answers a direct response (not 500); the conversion answers 500 (DirectResponse is not served here). */
+  private static final String DIRECT_RESPONSE =
+      "(?s).*edge: +\\{[^\\n]*\"outcome\":\"DIRECT_RESPONSE\",\"status\":(?!500)\\d+.*converted: +\\{[^\\n]*\"status\":500.*";
+  private static final String PATH_PREFIX = "became PathPrefix, which matches whole path segments";
+  private static final String NOT_SERVED = "this control plane does not serve DirectResponse yet";
+
+  static final List<Lossy> LOSSY = List.of(
+      new Lossy("delegation", SEGMENT_PROBE, "Gloo's prefix is a string prefix, Gateway API's PathPrefix a path"
+          + " segment prefix", PATH_PREFIX),
+      new Lossy("delegation", DIRECT_RESPONSE, "DirectResponse (Gloo Gateway's form of directResponseAction) is not"
+          + " served by this control plane yet: the rule answers 500", NOT_SERVED),
+      new Lossy("gateways", SEGMENT_PROBE, "string prefix vs path segment prefix", PATH_PREFIX),
+      new Lossy("gateways", DIRECT_RESPONSE, "DirectResponse not served yet", NOT_SERVED),
+      new Lossy("options-without-plugins", SEGMENT_PROBE, "string prefix vs path segment prefix", PATH_PREFIX),
+      new Lossy("options-without-plugins", "(?s)^\\S+ GET http://opts.example.com:8080/secure/data.*",
+          "without the routeoption plugin the RouteOption with extauth is ignored, while the Edge translator fails"
+              + " closed on the option (500); with the plugin both apply it",
+          "served only with the routeoption plugin"),
+      new Lossy("routes", SEGMENT_PROBE, "string prefix vs path segment prefix", PATH_PREFIX),
+      new Lossy("routes", DIRECT_RESPONSE, "DirectResponse not served yet", NOT_SERVED),
+      new Lossy("routes", "(?s).*x-debug, value=set\\].*", "header invertMatch has no Gateway API form: the"
+          + " converted route also matches requests that carry x-debug", "invertMatch has no Gateway API equivalent"),
+      new Lossy("ssl", DIRECT_RESPONSE, "DirectResponse not served yet", NOT_SERVED));
 
   @TempDir
   Path temp;
@@ -93,8 +120,8 @@ class EdgeRoundTripTest {
     List<String> unexplained = new ArrayList<>();
     Set<Lossy> used = new LinkedHashSet<>();
     for (String d : differences) {
-      Lossy why = LOSSY.stream().filter(l -> l.goldenCase.equals(name)
-          && d.lines().findFirst().orElse("").matches(".*" + l.requestPattern + ".*")).findFirst().orElse(null);
+      Lossy why = LOSSY.stream().filter(l -> l.goldenCase.equals(name) && d.matches(l.difference)).findFirst()
+          .orElse(null);
       if (why == null) {
         unexplained.add(d);
       } else {
@@ -121,15 +148,26 @@ class EdgeRoundTripTest {
 
   private static Map<ResourceKey, XdsResources> translate(List<Path> files) throws IOException {
     ResourceSnapshot snapshot = DirectorySource.load(files, GoldenFiles.parser());
-    assertEquals(List.of(), snapshot.problems(), "inputs must parse cleanly");
+    // core runs without plugins: RouteOption, VirtualHostOption and DirectResponse are read but not served (as the
+    // Edge options are not without the plugins); anything else is a broken conversion
+    assertEquals(List.of(), snapshot.problems().stream().map(Object::toString)
+        .filter(p -> !p.contains("is not served by any loaded plugin")).toList(), "inputs must parse cleanly");
     try (Translator translator = new Translator()) {
       TranslationResult result = translator.translate(snapshot);
       return new TreeMap<>(result.gateways());
     }
   }
 
-  /** A decision without what must differ between the two APIs: names of xDS objects and of the source resource. */
+  /**
+   * A decision without what must differ between the two APIs: names of xDS objects and of the source resource. A
+   * missing backend is a 500 either way, which the Edge translator expresses as a route to an absent cluster (Envoy
+   * answers 500) and the Gateway API translator as a direct 500: the same answer, so one form.
+   */
   private static ObjectNode comparable(ObjectNode decision) {
+    if ("CLUSTER_NOT_FOUND".equals(decision.path("outcome").asString("")) && decision.path("status").asInt() == 500) {
+      decision.put("outcome", "DIRECT_RESPONSE");
+      decision.remove("cluster");
+    }
     for (String field : List.of("listener", "filterChain", "routeConfiguration", "virtualHost", "route", "source",
         "trace")) {
       decision.remove(field);
