@@ -60,7 +60,6 @@ class EdgeRoundTripTest {
       new Lossy("delegation", DIRECT_RESPONSE, "DirectResponse (Gloo Gateway's form of directResponseAction) is not"
           + " served by this control plane yet: the rule answers 500", NOT_SERVED),
       new Lossy("gateways", SEGMENT_PROBE, "string prefix vs path segment prefix", PATH_PREFIX),
-      new Lossy("gateways", DIRECT_RESPONSE, "DirectResponse not served yet", NOT_SERVED),
       new Lossy("options-without-plugins", SEGMENT_PROBE, "string prefix vs path segment prefix", PATH_PREFIX),
       new Lossy("options-without-plugins", "(?s)^\\S+ GET http://opts.example.com:8080/secure/data.*",
           "without the routeoption plugin the RouteOption with extauth is ignored, while the Edge translator fails"
@@ -69,8 +68,7 @@ class EdgeRoundTripTest {
       new Lossy("routes", SEGMENT_PROBE, "string prefix vs path segment prefix", PATH_PREFIX),
       new Lossy("routes", DIRECT_RESPONSE, "DirectResponse not served yet", NOT_SERVED),
       new Lossy("routes", "(?s).*x-debug, value=set\\].*", "header invertMatch has no Gateway API form: the"
-          + " converted route also matches requests that carry x-debug", "invertMatch has no Gateway API equivalent"),
-      new Lossy("ssl", DIRECT_RESPONSE, "DirectResponse not served yet", NOT_SERVED));
+          + " converted route also matches requests that carry x-debug", "invertMatch has no Gateway API equivalent"));
 
   @TempDir
   Path temp;
