@@ -55,6 +55,8 @@ public final class EdgeConversion {
   private final Map<String, ObjectNode> proxies = new TreeMap<>();
   /** Per VirtualService key, the listeners (parentRefs) it attaches to. */
   private final Map<String, ArrayNode> parentRefs = new HashMap<>();
+  /** Per listener ({@code namespace/proxy/listener}), the VirtualService owning each domain. */
+  private final Map<String, Map<String, String>> domainOwners = new HashMap<>();
 
   private EdgeConversion() {}
 
@@ -252,6 +254,25 @@ public final class EdgeConversion {
   }
 
   private void attach(JsonNode vs, String gatewayNamespace, String proxy, String listener) {
+    // Gloo Edge rejects a VirtualService with a domain another one on the listener has (the first in key order
+    // keeps it); Gateway API would merge both routes' rules, so the conversion leaves it off that listener
+    Map<String, String> owners = domainOwners.computeIfAbsent(gatewayNamespace + "/" + proxy + "/" + listener,
+        k -> new HashMap<>());
+    List<String> domains = new ArrayList<>();
+    vs.path("spec").path("virtualHost").path("domains").forEach(d -> domains.add(d.asString()));
+    if (domains.isEmpty()) {
+      domains.add("*");
+    }
+    for (String d : domains) {
+      String owner = owners.get(d);
+      if (owner != null && !owner.equals(key(vs))) {
+        notes.add("HTTPRoute " + key(vs), "VirtualService " + key(vs) + ": domain " + d + " is also a domain of"
+            + " VirtualService " + owner + " on listener " + listener + " of Gateway " + gatewayNamespace + "/"
+            + proxy + ": Gloo Edge rejects it there, so it is not attached to that listener");
+        return;
+      }
+    }
+    domains.forEach(d -> owners.put(d, key(vs)));
     ArrayNode refs = parentRefs.computeIfAbsent(key(vs), k -> MAPPER.createArrayNode());
     refs.addObject().put("name", proxy).put("namespace", gatewayNamespace).put("sectionName", listener);
   }

@@ -38,7 +38,8 @@ class ConvertCommandTest {
 
   @Test
   void convertsAVirtualServiceWithCommentsAndASummary() {
-    Run run = convert("-f", ROUTES.toString());
+    Run run = convert("-f", ROUTES.resolve("virtualservice.yaml").toString(), ROUTES.resolve("services.yaml")
+        .toString());
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("kind: \"HTTPRoute\""), run.out());
     assertTrue(run.out().contains("name: \"gateway-proxy\""), "one Gateway per Edge proxy: " + run.out());
@@ -53,7 +54,8 @@ class ConvertCommandTest {
 
   @Test
   void delegationBecomesHttpRouteBackendRefsWithReferenceGrants() {
-    Run run = convert("-f", DELEGATION.toString(), "-o", "json");
+    Run run = convert("-f", DELEGATION.resolve("virtualservice.yaml").toString(),
+        DELEGATION.resolve("routetables.yaml").toString(), "-o", "json");
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("\"kind\" : \"List\""), run.out());
     assertTrue(run.out().replaceAll("\\s", "").contains("{\"group\":\"gateway.networking.k8s.io\",\"kind\":"
