@@ -17,13 +17,13 @@ import tools.jackson.databind.JsonNode;
  * segment, a trailing slash, other case), each sent bare (GET, no headers) and with the matcher's headers, query
  * parameters and each of its methods; every one at several random values (for weighted clusters).
  */
-final class RequestSet {
+public final class RequestSet {
 
   private static final long[] RANDOM = {0, 1, 3, 7, 9, 99};
 
   private RequestSet() {}
 
-  static List<TestRequest> of(List<JsonNode> documents, XdsResources proxy) {
+  public static List<TestRequest> of(List<JsonNode> documents, XdsResources proxy) {
     Set<String> hosts = new LinkedHashSet<>();
     List<JsonNode> matchers = new ArrayList<>();
     for (JsonNode d : documents) {
