@@ -137,7 +137,35 @@ final class RouteRules {
         routeOption(ns, routeName, ruleName, route.path("options"));
       }
     }
+    shadowed(source, out, routes);
     return rules;
+  }
+
+  /**
+   * Gloo Edge matches routes in declaration order, Gateway API by precedence (exact first, then longer prefixes): a
+   * route after a plain prefix route that already covers its path is never reached in Edge but is in the conversion.
+   */
+  private void shadowed(String source, String out, JsonNode routes) {
+    for (int j = 0; j < routes.size(); j++) {
+      for (JsonNode mj : routes.get(j).path("matchers")) {
+        String pj = present(mj, "exact") ? text(mj, "exact") : text(mj, "prefix");
+        if (pj == null) {
+          continue;
+        }
+        for (int i = 0; i < j; i++) {
+          for (JsonNode mi : routes.get(i).path("matchers")) {
+            String pi = text(mi, "prefix");
+            boolean plain = pi != null && mi.path("headers").isEmpty() && mi.path("queryParameters").isEmpty()
+                && mi.path("methods").isEmpty() && mi.path("caseSensitive").asBoolean(true);
+            if (plain && pj.startsWith(pi) && (present(mj, "exact") || pj.length() > pi.length())) {
+              c.notes.add(out, source + " route " + j + ": path " + pj + " is already matched by route " + i
+                  + " (prefix " + pi + "), so Gloo Edge never serves it there; Gateway API orders rules by"
+                  + " precedence and serves it first");
+            }
+          }
+        }
+      }
+    }
   }
 
   // ---- routeAction ----------------------------------------------------------------------------------------------
