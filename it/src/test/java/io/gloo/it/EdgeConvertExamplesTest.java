@@ -62,7 +62,7 @@ class EdgeConvertExamplesTest {
   Path temp;
 
   @BeforeAll
-  static void loadPlugins() {
+  static void loadPlugins() throws IOException {
     Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
     meters = new SimpleMeterRegistry();
     kinds = KindRegistry.withBuiltins();

@@ -50,6 +50,16 @@ final class RouteRules {
 
   /** The child HTTPRoute of each RouteTable, in input order. */
   List<ObjectNode> childRoutes() {
+    // a table's matches inherit from a delegating route of another table too: record those before converting any
+    for (JsonNode rt : c.routeTables.values()) {
+      String ns = text(rt.path("metadata"), "namespace");
+      for (JsonNode route : rt.path("spec").path("routes")) {
+        if (route.path("inheritableMatchers").asBoolean(false) && present(route, "delegateAction")) {
+          selectTables("", "", ns, route.path("delegateAction"))
+              .forEach(k -> inherited.putIfAbsent(k, route.path("matchers").path(0)));
+        }
+      }
+    }
     List<ObjectNode> out = new ArrayList<>();
     List<JsonNode> tables = new ArrayList<>(c.routeTables.values());
     tables.sort(java.util.Comparator.comparing(EdgeConversion::key));
@@ -337,7 +347,9 @@ final class RouteRules {
       JsonNode ref = present(action, "ref") ? action.path("ref") : action;
       String key = (text(ref, "namespace") == null ? ns : text(ref, "namespace")) + "/" + text(ref, "name");
       if (!c.routeTables.containsKey(key)) {
-        c.notes.add(out, where + ": RouteTable " + key + " not found");
+        if (!out.isEmpty()) {
+          c.notes.add(out, where + ": RouteTable " + key + " not found");
+        }
         return List.of();
       }
       return List.of(key);
