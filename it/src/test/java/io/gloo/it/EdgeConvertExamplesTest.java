@@ -52,7 +52,8 @@ class EdgeConvertExamplesTest {
 
   private static final String SEGMENT_PROBE = "(?s)^\\S+ \\S+ https?://\\S+[^/]x \\[.*";
 
-  static final List<Lossy> LOSSY = List.of();
+  static final List<Lossy> LOSSY = List.of(new Lossy("", SEGMENT_PROBE, "Gloo's prefix is a string prefix, Gateway"
+      + " API's PathPrefix a path segment prefix", "became PathPrefix, which matches whole path segments"));
 
   private static PluginManager manager;
   private static KindRegistry kinds;

@@ -73,6 +73,18 @@ public final class EdgeConversion {
       }
       String api = text(d, "apiVersion");
       String kind = text(d, "kind");
+      if ((EDGE_GATEWAY_API.equals(api) || GLOO_API.equals(api)) && text(d.path("metadata"), "namespace") == null
+          && d.path("metadata").isObject()) {
+        // as the manifest parser reads it: a namespaced object without a namespace is in "default"
+        d = d.deepCopy();
+        ((ObjectNode) d.get("metadata")).put("namespace", "default");
+      }
+      boolean edgeKind = EDGE_GATEWAY_API.equals(api) && List.of("Gateway", "VirtualService", "RouteTable")
+          .contains(kind) || GLOO_API.equals(api) && "UpstreamGroup".equals(kind);
+      if (edgeKind && text(d.path("metadata"), "name") == null) {
+        notes.add("summary", kind + " without metadata.name: not converted");
+        continue;
+      }
       if (EDGE_GATEWAY_API.equals(api) && "Gateway".equals(kind)) {
         edgeGateways.add(d);
       } else if (EDGE_GATEWAY_API.equals(api) && "VirtualService".equals(kind)) {
