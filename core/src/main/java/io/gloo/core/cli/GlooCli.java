@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     description = "Gloo Gateway for Java: a Gateway API control plane that serves Envoy over xDS.",
     subcommands = {ServeCommand.class, TranslateCommand.class, BootstrapCommand.class, StatusCommand.class,
         RouteCheckCommand.class, PluginsCommand.class, ConformanceCommand.class, ValidateCommand.class,
-        PluginServiceCommand.RateLimit.class, PluginServiceCommand.ExtAuth.class, CertsCommand.class})
+        PluginServiceCommand.RateLimit.class, PluginServiceCommand.ExtAuth.class, CertsCommand.class,
+        ConvertCommand.class})
 public final class GlooCli implements Runnable {
 
   @CommandLine.Spec

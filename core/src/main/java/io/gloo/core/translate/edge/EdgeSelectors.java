@@ -7,14 +7,15 @@ import tools.jackson.databind.JsonNode;
 /**
  * Gloo's selection of VirtualServices by a Gateway and of RouteTables by a delegating route: {@code labels} (all
  * must equal), {@code expressions} (Gloo's operators) and {@code namespaces} ({@code *} for all; by default the
- * selecting resource's own namespace for RouteTables, any namespace for VirtualServices).
+ * selecting resource's own namespace for RouteTables, any namespace for VirtualServices). Public for the converter
+ * ({@code gloo convert}), which must select as the translator does.
  */
-final class EdgeSelectors {
+public final class EdgeSelectors {
 
   private EdgeSelectors() {}
 
   /** Whether every label of {@code selector} (a {@code key: value} object) is on {@code labels}. */
-  static boolean labelsMatch(JsonNode selector, Map<String, String> labels) {
+  public static boolean labelsMatch(JsonNode selector, Map<String, String> labels) {
     for (Map.Entry<String, JsonNode> e : selector.properties()) {
       if (!e.getValue().asString().equals(labels.get(e.getKey()))) {
         return false;
@@ -30,7 +31,7 @@ final class EdgeSelectors {
    *
    * @return null when they hold, else a problem (unknown operator) or "" when they simply do not hold
    */
-  static String expressionsMatch(JsonNode expressions, Map<String, String> labels) {
+  public static String expressionsMatch(JsonNode expressions, Map<String, String> labels) {
     for (JsonNode e : expressions) {
       String key = EdgeApi.str(e, "key");
       String op = EdgeApi.str(e, "operator");
@@ -70,7 +71,7 @@ final class EdgeSelectors {
   }
 
   /** Whether {@code namespace} is in {@code namespaces} (or it holds {@code *}); an empty list is {@code fallback}. */
-  static boolean namespaceMatches(JsonNode namespaces, String namespace, String fallback) {
+  public static boolean namespaceMatches(JsonNode namespaces, String namespace, String fallback) {
     if (namespaces == null || !namespaces.isArray() || namespaces.isEmpty()) {
       return fallback == null || fallback.equals(namespace);
     }
