@@ -197,7 +197,7 @@ final class EdgeListenerSettings {
         throw new ParseException("negative", 0);
       }
       return Duration.ofSeconds(d.getSeconds(), d.getNanos());
-    } catch (ParseException e) {
+    } catch (ParseException | IllegalArgumentException e) { // Durations.parse also throws NumberFormatException
       errors.add(where(name) + ": " + v + " is not a duration such as \"30s\" or \"0.5s\"");
       return null;
     }
