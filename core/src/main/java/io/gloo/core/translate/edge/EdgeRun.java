@@ -200,13 +200,14 @@ final class EdgeRun {
       domains.forEach(d -> domainOwners.put(d, vsKey));
       Set<ResourceKey> sources = new LinkedHashSet<>();
       sources.add(vsKey);
+      HostOptions host = hostOptions(vsKey, vh);
       List<RouteIR> vsRoutes = new ArrayList<>();
       for (RouteIR r : routes.virtualService(vsKey, vh.path("routes"),
           "vs:" + gw.key().name() + "_" + proxyKey.name() + "_" + vsKey.namespace() + "_" + vsKey.name(), sources,
-          proxyKey)) {
+          proxyKey, host.failClosed())) {
         vsRoutes.add(cache.route(r));
       }
-      List<AppliedPolicy> hostPolicies = hostPolicies(vsKey, vh.get("options"));
+      List<AppliedPolicy> hostPolicies = host.policies();
       List<VirtualHostIR> vsHosts = new ArrayList<>();
       for (String domain : domains) {
         String name = vsKey.namespace() + "_" + vsKey.name() + (domains.size() > 1 ? "~" + domain : "");
@@ -244,20 +245,38 @@ final class EdgeRun {
     proxy.listeners.add(new ListenerIR(listenerName, port, List.of(gw.key().name()), hosts, chains, settings));
   }
 
-  private List<AppliedPolicy> hostPolicies(ResourceKey vsKey, JsonNode hostOptions) {
+  /** A virtual host's merged policies, or that its routes must answer 500 (unserved options that guard). */
+  private record HostOptions(List<AppliedPolicy> policies, boolean failClosed) {}
+
+  /** {@code virtualHost.options} first, then the VirtualHostOptions of {@code optionsConfigRefs} in order. */
+  private HostOptions hostOptions(ResourceKey vsKey, JsonNode vh) {
+    JsonNode hostOptions = vh.get("options");
+    boolean closed = false;
     String unserved = options.unserved(hostOptions, true);
     if (unserved != null) {
-      statuses.warning(vsKey, "virtualHost." + unserved);
+      statuses.warning(vsKey, "virtualHost." + unserved.replace("the route answers", "its routes answer"));
+      closed = EdgeOptions.guards(hostOptions);
     }
+    EdgeOptions.Delegated refs = options.delegated(vh.get("optionsConfigRefs"), vsKey.namespace(), true);
+    refs.warnings().forEach(w -> statuses.warning(vsKey, "virtualHost." + w.replace("the route answers",
+        "its routes answer")));
+    closed |= refs.failClosed();
+    if (refs.error() != null) {
+      statuses.error(vsKey, "virtualHost." + refs.error());
+      return new HostOptions(List.of(), true);
+    }
+    List<PolicyResource> chain = new ArrayList<>();
     PolicyResource p = options.virtualHost(vsKey, hostOptions);
-    if (p == null) {
-      return List.of();
-    }
-    if (!p.valid()) {
+    if (p != null && !p.valid()) {
       statuses.error(vsKey, "virtualHost.options: " + EdgeOptions.violations(p));
-      return List.of();
+      return new HostOptions(List.of(), true);
     }
-    return options.merge(List.of(p), "VirtualService " + vsKey.namespacedName() + " virtualHost");
+    if (p != null) {
+      chain.add(p);
+    }
+    chain.addAll(refs.policies());
+    return new HostOptions(options.merge(chain, "VirtualService " + vsKey.namespacedName() + " virtualHost"),
+        closed);
   }
 
   /** Gloo's selection of VirtualServices by an HTTP Gateway (see {@link EdgeSelectors}). */
