@@ -109,7 +109,7 @@ final class EdgeOptions {
       } else if (resolution.rejected()) {
         error = error != null ? error : "optionsConfigRefs.delegateOptions: " + resolution.problem();
       } else {
-        warnings.add("list did not find " + lower + " " + EdgeApi.gloo(ref));
+        warnings.add("optionsConfigRefs: list did not find " + lower + " " + EdgeApi.gloo(ref));
       }
     }
     return new Delegated(found, warnings, error, false);
