@@ -196,6 +196,7 @@ final class EdgeRun {
           statuses.error(vsKey, sniProblem);
           continue;
         }
+        tls.warnings().forEach(w -> statuses.warning(vsKey, w));
       }
       domains.forEach(d -> domainOwners.put(d, vsKey));
       Set<ResourceKey> sources = new LinkedHashSet<>();
