@@ -262,17 +262,15 @@ final class EdgeRun {
     refs.warnings().forEach(w -> statuses.warning(vsKey, "virtualHost." + w.replace("the route answers",
         "its routes answer")));
     closed |= refs.failClosed();
+    // an error rejects the VirtualService (its last accepted version serves, if any); what is valid still applies
     if (refs.error() != null) {
       statuses.error(vsKey, "virtualHost." + refs.error());
-      return new HostOptions(List.of(), true);
     }
     List<PolicyResource> chain = new ArrayList<>();
     PolicyResource p = options.virtualHost(vsKey, hostOptions);
     if (p != null && !p.valid()) {
       statuses.error(vsKey, "virtualHost.options: " + EdgeOptions.violations(p));
-      return new HostOptions(List.of(), true);
-    }
-    if (p != null) {
+    } else if (p != null) {
       chain.add(p);
     }
     chain.addAll(refs.policies());
