@@ -9,13 +9,21 @@ import java.util.List;
  * @param port the port Envoy binds
  * @param gatewayListeners names of the Gateway listeners merged here, for attribution
  * @param tlsChains for HTTPS, the TLS filter chains (SNI → certificates); empty for HTTP
+ * @param settings bind address, PROXY protocol and HTTP connection manager settings (Edge Gateways set them)
  */
 public record ListenerIR(String name, int port, List<String> gatewayListeners, List<VirtualHostIR> virtualHosts,
-    List<TlsIR.Chain> tlsChains) {
+    List<TlsIR.Chain> tlsChains, ListenerSettingsIR settings) {
   public ListenerIR {
     gatewayListeners = List.copyOf(gatewayListeners);
     virtualHosts = List.copyOf(virtualHosts);
     tlsChains = List.copyOf(tlsChains);
+    settings = settings == null ? ListenerSettingsIR.DEFAULT : settings;
+  }
+
+  /** A listener with the default settings. */
+  public ListenerIR(String name, int port, List<String> gatewayListeners, List<VirtualHostIR> virtualHosts,
+      List<TlsIR.Chain> tlsChains) {
+    this(name, port, gatewayListeners, virtualHosts, tlsChains, ListenerSettingsIR.DEFAULT);
   }
 
   /** A plaintext HTTP listener. */

@@ -65,16 +65,19 @@ final class EdgeDestinations {
   Resolved multi(JsonNode multi, String namespace) {
     List<String> warnings = new ArrayList<>();
     List<RouteActionIR.WeightedBackend> out = new ArrayList<>();
+    int index = -1;
     for (JsonNode d : multi.path("destinations")) {
-      if (EdgeApi.present(d, "options")) {
-        warnings.add("multi.destinations[].options is not supported and is ignored");
-      }
+      index++;
+      EdgeDestinationOptions.Parsed options = EdgeDestinationOptions.of(d.get("options"),
+          "multi.destinations[" + index + "].options");
+      warnings.addAll(options.warnings());
       int weight = d.path("weight").asInt(1);
       RouteActionIR.WeightedBackend b = destination(d.path("destination"), weight, namespace, warnings);
       if (b == null) {
         return new Resolved(List.of(), warnings, unsupported(d.path("destination")));
       }
-      out.add(b);
+      out.add(new RouteActionIR.WeightedBackend(options.failClosed() ? null : b.cluster(), b.weight(),
+          options.request(), options.response()));
     }
     if (out.isEmpty()) {
       return new Resolved(List.of(), warnings, "multi: at least one destination is required");

@@ -31,6 +31,11 @@ final class EdgeOptions {
   static final Set<String> GUARDS = Set.of("extauth", "jwt", "jwtStaged", "jwtProvidersStaged", "rbac", "waf", "dlp",
       "opa");
 
+  /** The RouteOption or VirtualHostOption resources a resource delegates options to, and what to report. */
+  record Delegated(List<PolicyResource> policies, List<String> warnings, String error, boolean failClosed) {
+    static final Delegated NONE = new Delegated(List.of(), List.of(), null, false);
+  }
+
   private final PolicyResolver policies;
   private final String pass;
   private final Optional<RegisteredKind> routeKind;
@@ -64,6 +69,50 @@ final class EdgeOptions {
     PolicyRef ref = new PolicyRef(new GroupKind(EdgeApi.GATEWAY_GROUP, owner.kind()), owner.namespace(),
         owner.name() + suffix + pass);
     return policies.inline(kind.get(), ref, 0, spec);
+  }
+
+  /**
+   * {@code optionsConfigRefs.delegateOptions} (Gloo 1.13+): the referenced RouteOption (route) or VirtualHostOption
+   * (virtual host) resources in order, to be merged after the resource's own {@code options} (Gloo: inline options
+   * win, then the first reference setting a field). A reference that is not found is a warning, as in Gloo (so
+   * resources may be applied in any order); one whose options are rejected is an error. Without a plugin for the
+   * kind the routes answer 500, as for an ExtensionRef to such a kind: what the options enforce is unknown.
+   *
+   * @param optionsConfigRefs the {@code optionsConfigRefs} node (may be missing)
+   * @param namespace the referencing resource's namespace: a reference without one names this namespace
+   */
+  Delegated delegated(JsonNode optionsConfigRefs, String namespace, boolean host) {
+    JsonNode refs = optionsConfigRefs == null ? null : optionsConfigRefs.path("delegateOptions");
+    if (refs == null || refs.isEmpty()) {
+      return Delegated.NONE;
+    }
+    GroupKind groupKind = host ? VIRTUAL_HOST_OPTION : ROUTE_OPTION;
+    Optional<RegisteredKind> kind = host ? hostKind : routeKind;
+    String lower = Character.toLowerCase(groupKind.kind().charAt(0)) + groupKind.kind().substring(1);
+    if (kind.isEmpty()) {
+      // as an ExtensionRef to a kind no plugin serves: what the options would enforce is unknown, so fail closed
+      return new Delegated(List.of(), List.of("optionsConfigRefs cannot be applied: no loaded plugin serves "
+          + groupKind + "; the route answers 500"), null, true);
+    }
+    List<PolicyResource> found = new java.util.ArrayList<>();
+    List<String> warnings = new java.util.ArrayList<>();
+    String error = null;
+    for (JsonNode r : refs) {
+      ResourceKey ref = EdgeApi.ref(groupKind.kind(), r, namespace);
+      if (ref == null) {
+        error = error != null ? error : "optionsConfigRefs.delegateOptions: a reference has no name";
+        continue;
+      }
+      PolicyResolver.Resolution resolution = policies.resolve(kind.get(), ref.namespace(), ref.name());
+      if (resolution.resolved()) {
+        found.add(resolution.policy());
+      } else if (resolution.rejected()) {
+        error = error != null ? error : "optionsConfigRefs.delegateOptions: " + resolution.problem();
+      } else {
+        warnings.add("optionsConfigRefs: list did not find " + lower + " " + EdgeApi.gloo(ref));
+      }
+    }
+    return new Delegated(found, warnings, error, false);
   }
 
   /** Why options are not applied when no plugin serves them; null when a plugin does or there are none. */

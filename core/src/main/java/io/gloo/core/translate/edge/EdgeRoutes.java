@@ -51,18 +51,20 @@ final class EdgeRoutes {
    * @param namePrefix Gloo's route name prefix for it: {@code vs:<gateway>_<proxy>_<ns>_<name>}
    * @param sources receives every RouteTable visited
    * @param proxy the proxy it is served on (for the RouteTables' subresource statuses)
+   * @param failClosed every route answers 500 (its virtual host has options that guard and cannot be served)
    */
   List<RouteIR> virtualService(ResourceKey vs, JsonNode routes, String namePrefix, Set<ResourceKey> sources,
-      ResourceKey proxy) {
+      ResourceKey proxy, boolean failClosed) {
     List<RouteIR> out = new ArrayList<>();
-    for (Built b : visit(vs, vs, routes, namePrefix, null, sources, proxy)) {
+    for (Built b : visit(vs, vs, routes, namePrefix, null, failClosed, sources, proxy)) {
       out.add(b.ir());
     }
     return out;
   }
 
+  /** @param topClosed without a parent: the routes answer 500 (their virtual host's options guard, unserved) */
   private List<Built> visit(ResourceKey top, ResourceKey owner, JsonNode routes, String namePrefix, Parent parent,
-      Set<ResourceKey> sources, ResourceKey proxy) {
+      boolean topClosed, Set<ResourceKey> sources, ResourceKey proxy) {
     List<Built> out = new ArrayList<>();
     int index = -1;
     for (JsonNode route : routes) {
@@ -77,7 +79,7 @@ final class EdgeRoutes {
       boolean inheritPaths = EdgeApi.present(route, "inheritablePathMatchers")
           ? route.get("inheritablePathMatchers").asBoolean() : parent != null && parent.inheritablePathMatchers;
       List<PolicyResource> chain = new ArrayList<>();
-      boolean closed = parent != null && parent.failClosed;
+      boolean closed = parent != null ? parent.failClosed : topClosed;
       String unserved = options.unserved(route.get("options"), false);
       if (unserved != null) {
         warn(top, owner, "route " + index + ": " + unserved);
@@ -88,9 +90,19 @@ final class EdgeRoutes {
         error(top, owner, "route " + index + ": " + EdgeOptions.violations(mine));
         continue;
       }
+      EdgeOptions.Delegated refs = options.delegated(route.get("optionsConfigRefs"), owner.namespace(), false);
+      for (String w : refs.warnings()) {
+        warn(top, owner, "route " + index + ": " + w);
+      }
+      if (refs.error() != null) {
+        error(top, owner, "route " + index + ": " + refs.error());
+        continue;
+      }
+      closed |= refs.failClosed();
       if (mine != null) {
         chain.add(mine);
       }
+      chain.addAll(refs.policies()); // after the inline options: those win, then the first reference setting a field
       if (parent != null) {
         chain.addAll(parent.options);
         if (inheritPaths) {
@@ -185,7 +197,7 @@ final class EdgeRoutes {
         Parent next = new Parent(matcher, chain, closed, name, hasName, inheritMatchers, inheritPaths,
             nextVisited);
         forWeight.addAll(visit(top, table, tables.routes(table), "rt:" + table.namespace() + "_" + table.name(),
-            next, sources, proxy));
+            next, false, sources, proxy));
       }
       if (sameWeight.size() > 1) {
         forWeight.sort((a, b) -> EdgeMatcher.specificity(a.matcher(), b.matcher()));

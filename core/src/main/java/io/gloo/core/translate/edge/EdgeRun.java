@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.gloo.core.ir.BackendIR;
 import io.gloo.core.ir.GatewayIR;
 import io.gloo.core.ir.ListenerIR;
+import io.gloo.core.ir.ListenerSettingsIR;
 import io.gloo.core.ir.RouteActionIR;
 import io.gloo.core.ir.RouteIR;
 import io.gloo.core.ir.TlsIR;
@@ -124,16 +125,13 @@ final class EdgeRun {
       statuses.error(gw.key(), "only httpGateway is supported (not tcpGateway or hybridGateway)");
       return;
     }
-    String address = EdgeApi.str(spec, "bindAddress");
-    if (address != null && !address.equals("::") && !address.equals("0.0.0.0")) {
-      statuses.warning(gw.key(), "bindAddress " + address + " is not supported: the listener binds 0.0.0.0");
-    }
-    if (spec.path("useProxyProto").asBoolean(false)) {
-      statuses.warning(gw.key(), "useProxyProto is not supported and is ignored");
-    }
     JsonNode http = spec.path("httpGateway");
-    if (EdgeApi.present(http, "options")) {
-      statuses.warning(gw.key(), "httpGateway.options is not supported and is ignored");
+    EdgeListenerSettings.Result settings = EdgeListenerSettings.of(spec);
+    settings.errors().forEach(e -> statuses.error(gw.key(), e));
+    settings.warnings().forEach(w -> statuses.warning(gw.key(), w));
+    if (settings.failClosed() != null) {
+      statuses.error(gw.key(), settings.failClosed());
+      return;
     }
     boolean ssl = spec.path("ssl").asBoolean(false);
     List<ResourceKey> selected = select(gw, http, ssl);
@@ -142,7 +140,8 @@ final class EdgeRun {
     if (proxyNames.isEmpty()) {
       proxyNames.add(EdgeApi.DEFAULT_PROXY);
     }
-    String listenerName = "listener-::-" + port;
+    String address = settings.settings().bindAddress();
+    String listenerName = "listener-" + (address == null ? "::" : address) + "-" + port;
     for (String proxyName : proxyNames) {
       ResourceKey proxyKey = new ResourceKey(EdgeApi.KIND_PROXY, gw.key().namespace(), proxyName);
       Proxy proxy = proxies.computeIfAbsent(proxyKey, k -> new Proxy());
@@ -152,12 +151,12 @@ final class EdgeRun {
             + " by Gateway " + EdgeApi.gloo(taken));
         continue;
       }
-      listener(gw, proxyKey, proxy, selected, listenerName, port, ssl);
+      listener(gw, proxyKey, proxy, selected, listenerName, port, ssl, settings.settings());
     }
   }
 
   private void listener(Gateway gw, ResourceKey proxyKey, Proxy proxy, List<ResourceKey> selected,
-      String listenerName, int port, boolean ssl) {
+      String listenerName, int port, boolean ssl, ListenerSettingsIR settings) {
     List<VirtualHostIR> hosts = new ArrayList<>();
     List<TlsIR.Chain> chains = new ArrayList<>();
     Map<String, ResourceKey> domainOwners = new HashMap<>();
@@ -197,17 +196,19 @@ final class EdgeRun {
           statuses.error(vsKey, sniProblem);
           continue;
         }
+        tls.warnings().forEach(w -> statuses.warning(vsKey, w));
       }
       domains.forEach(d -> domainOwners.put(d, vsKey));
       Set<ResourceKey> sources = new LinkedHashSet<>();
       sources.add(vsKey);
+      HostOptions host = hostOptions(vsKey, vh);
       List<RouteIR> vsRoutes = new ArrayList<>();
       for (RouteIR r : routes.virtualService(vsKey, vh.path("routes"),
           "vs:" + gw.key().name() + "_" + proxyKey.name() + "_" + vsKey.namespace() + "_" + vsKey.name(), sources,
-          proxyKey)) {
+          proxyKey, host.failClosed())) {
         vsRoutes.add(cache.route(r));
       }
-      List<AppliedPolicy> hostPolicies = hostPolicies(vsKey, vh.get("options"));
+      List<AppliedPolicy> hostPolicies = host.policies();
       List<VirtualHostIR> vsHosts = new ArrayList<>();
       for (String domain : domains) {
         String name = vsKey.namespace() + "_" + vsKey.name() + (domains.size() > 1 ? "~" + domain : "");
@@ -242,23 +243,39 @@ final class EdgeRun {
           + " gets no listener on port " + port);
       return;
     }
-    proxy.listeners.add(new ListenerIR(listenerName, port, List.of(gw.key().name()), hosts, chains));
+    proxy.listeners.add(new ListenerIR(listenerName, port, List.of(gw.key().name()), hosts, chains, settings));
   }
 
-  private List<AppliedPolicy> hostPolicies(ResourceKey vsKey, JsonNode hostOptions) {
+  /** A virtual host's merged policies, or that its routes must answer 500 (unserved options that guard). */
+  private record HostOptions(List<AppliedPolicy> policies, boolean failClosed) {}
+
+  /** {@code virtualHost.options} first, then the VirtualHostOptions of {@code optionsConfigRefs} in order. */
+  private HostOptions hostOptions(ResourceKey vsKey, JsonNode vh) {
+    JsonNode hostOptions = vh.get("options");
+    boolean closed = false;
     String unserved = options.unserved(hostOptions, true);
     if (unserved != null) {
-      statuses.warning(vsKey, "virtualHost." + unserved);
+      statuses.warning(vsKey, "virtualHost." + unserved.replace("the route answers", "its routes answer"));
+      closed = EdgeOptions.guards(hostOptions);
     }
+    EdgeOptions.Delegated refs = options.delegated(vh.get("optionsConfigRefs"), vsKey.namespace(), true);
+    refs.warnings().forEach(w -> statuses.warning(vsKey, "virtualHost." + w.replace("the route answers",
+        "its routes answer")));
+    closed |= refs.failClosed();
+    // an error rejects the VirtualService (its last accepted version serves, if any); what is valid still applies
+    if (refs.error() != null) {
+      statuses.error(vsKey, "virtualHost." + refs.error());
+    }
+    List<PolicyResource> chain = new ArrayList<>();
     PolicyResource p = options.virtualHost(vsKey, hostOptions);
-    if (p == null) {
-      return List.of();
-    }
-    if (!p.valid()) {
+    if (p != null && !p.valid()) {
       statuses.error(vsKey, "virtualHost.options: " + EdgeOptions.violations(p));
-      return List.of();
+    } else if (p != null) {
+      chain.add(p);
     }
-    return options.merge(List.of(p), "VirtualService " + vsKey.namespacedName() + " virtualHost");
+    chain.addAll(refs.policies());
+    return new HostOptions(options.merge(chain, "VirtualService " + vsKey.namespacedName() + " virtualHost"),
+        closed);
   }
 
   /** Gloo's selection of VirtualServices by an HTTP Gateway (see {@link EdgeSelectors}). */

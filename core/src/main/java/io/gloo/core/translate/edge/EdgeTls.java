@@ -16,18 +16,33 @@ import tools.jackson.databind.JsonNode;
  * A VirtualService's {@code sslConfig} on an {@code ssl: true} Gateway: the certificate of {@code secretRef} (a
  * {@code kubernetes.io/tls} Secret, or Gloo's {@code gloo.solo.io.TlsSecret} with the same keys), served over SDS
  * as the Gateway API's listener certificates are, and the SNI names it answers ({@code sniDomains}, else the
- * VirtualService's domains; none or {@code *} answers any name). {@code sslFiles} and {@code sds} are not supported.
+ * VirtualService's domains; none or {@code *} answers any name). {@code sslFiles} is refused: certificates reach
+ * Envoy over SDS from the control plane, which reads Secrets, not files on the proxy's disk; {@code sds} (an external
+ * SDS server) is refused too. Other fields are named in a warning and ignored.
  */
 final class EdgeTls {
 
-  /** The certificate and SNI names, or a problem. */
-  record Config(TlsIR.Certificate certificate, List<String> serverNames, String problem) {}
+  /** The certificate and SNI names, or a problem; warnings name the fields ignored. */
+  record Config(TlsIR.Certificate certificate, List<String> serverNames, String problem, List<String> warnings) {
+    Config(TlsIR.Certificate certificate, List<String> serverNames, String problem) {
+      this(certificate, serverNames, problem, List.of());
+    }
+  }
+
+  /** The sslConfig fields served; any other is reported as ignored. */
+  private static final java.util.Set<String> SERVED = java.util.Set.of("secretRef", "sniDomains", "sslFiles",
+      "sds");
 
   private EdgeTls() {}
 
   static Config of(JsonNode ssl, String vsNamespace, List<String> domains, ResourceSnapshot snapshot) {
-    if (EdgeApi.present(ssl, "sslFiles") || EdgeApi.present(ssl, "sds")) {
-      return new Config(null, List.of(), "sslConfig: only secretRef is supported (not sslFiles or sds)");
+    if (EdgeApi.present(ssl, "sslFiles")) {
+      return new Config(null, List.of(), "sslConfig.sslFiles is not supported: certificates are served to Envoy"
+          + " over SDS from Secrets; use secretRef with a kubernetes.io/tls Secret");
+    }
+    if (EdgeApi.present(ssl, "sds")) {
+      return new Config(null, List.of(), "sslConfig.sds is not supported: an external SDS server is not used;"
+          + " use secretRef with a kubernetes.io/tls Secret");
     }
     ResourceKey ref = EdgeApi.ref("Secret", ssl.path("secretRef"), vsNamespace);
     if (ref == null) {
@@ -53,8 +68,14 @@ final class EdgeTls {
       names.addAll(domains);
     }
     names.removeIf(n -> n.equals("*"));
+    List<String> warnings = new ArrayList<>();
+    ssl.properties().forEach(e -> {
+      if (!SERVED.contains(e.getKey()) && !e.getValue().isNull()) {
+        warnings.add("sslConfig." + e.getKey() + " is not supported and is ignored");
+      }
+    });
     return new Config(new TlsIR.Certificate("secret/" + ref.namespace() + "/" + ref.name(), ref, crt, key), names,
-        null);
+        null, warnings);
   }
 
   private static String value(Secret secret, String key) {

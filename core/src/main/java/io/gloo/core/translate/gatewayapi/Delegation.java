@@ -79,15 +79,27 @@ final class Delegation {
 
   /**
    * What a delegating rule does to its delegated routes besides policies: header edits and CORS that replace the
-   * child's (null: the child's stay), or a 500 answer when a filter of the rule could not be applied.
+   * child's (null: the child's stay), timeouts and retry a forwarding child inherits unless it sets its own (as
+   * kgateway's delegation passes a parent rule's timeouts), or a 500 answer when a filter of the rule could not be
+   * applied.
    */
-  record RuleEdits(HeaderEditsIR requestHeaders, HeaderEditsIR responseHeaders, CorsIR cors, boolean failClosed) {
+  record RuleEdits(HeaderEditsIR requestHeaders, HeaderEditsIR responseHeaders, CorsIR cors,
+      RouteActionIR.Timeouts timeouts, RouteActionIR.Retry retry, boolean failClosed) {
 
     RouteIR applyTo(RouteIR r) {
-      if (requestHeaders == null && responseHeaders == null && cors == null && !failClosed) {
+      if (requestHeaders == null && responseHeaders == null && cors == null && timeouts == null && retry == null
+          && !failClosed) {
         return r;
       }
-      return new RouteIR(r.name(), r.match(), failClosed ? new RouteActionIR.DirectResponse(500, null) : r.action(),
+      RouteActionIR action = r.action();
+      if (failClosed) {
+        action = new RouteActionIR.DirectResponse(500, null);
+      } else if (action instanceof RouteActionIR.Forward f && (timeouts != null && f.timeouts() == null
+          || retry != null && f.retry() == null)) {
+        action = new RouteActionIR.Forward(f.backends(), f.rewrite(), f.mirrors(),
+            f.timeouts() != null ? f.timeouts() : timeouts, f.retry() != null ? f.retry() : retry, f.websocket());
+      }
+      return new RouteIR(r.name(), r.match(), action,
           requestHeaders != null ? requestHeaders : r.requestHeaders(),
           responseHeaders != null ? responseHeaders : r.responseHeaders(), r.source(), r.policies(),
           cors != null ? cors : r.cors());

@@ -128,8 +128,9 @@ final class RuleTranslator {
   /**
    * A delegating rule's routes: its delegated children's, with the rule's ExtensionRef and targetRef policies for
    * them to inherit, and its header modifier and CORS filters replacing theirs (Gloo applies the parent's route
-   * plugins over the child's). Other filters on such a rule are not carried to the children: they answer 500
-   * (reported), as does a child below an ExtensionRef that does not resolve.
+   * plugins over the child's), and its timeouts and retry for children that set none. Other filters on such a rule
+   * (URLRewrite, RequestRedirect, RequestMirror) and sessionPersistence are not carried to the children: they answer
+   * 500 (reported), as does a child below an ExtensionRef that does not resolve.
    */
   private List<RouteIR> delegate(HTTPRoute route, int index, HTTPRouteRule rule, Problems problems,
       RouteInputs inputs, Delegation.Frame frame) {
@@ -169,13 +170,29 @@ final class RuleTranslator {
         }
       }
     }
+    RouteActionIR.Timeouts timeouts = null;
+    RouteActionIR.Retry retry = null;
+    try {
+      timeouts = rule.getTimeouts() == null ? null : RuleFilters.timeouts(rule.getTimeouts());
+    } catch (IllegalArgumentException e) {
+      failClosed = true;
+      problems.invalidMessages.add("rule " + index + " timeouts: " + e.getMessage()
+          + "; its delegated routes answer 500");
+    }
+    try {
+      retry = rule.getRetry() == null ? null : RuleFilters.retry(rule.getRetry());
+    } catch (IllegalArgumentException e) {
+      failClosed = true;
+      problems.invalidMessages.add("rule " + index + " retry: " + e.getMessage() + "; its delegated routes answer 500");
+    }
     for (String field : unsupportedOnDelegatingRule(rule)) {
       failClosed = true;
       problems.invalidMessages.add("rule " + index + " " + field + ": not supported on a rule that delegates to "
           + "HTTPRoutes; its delegated routes answer 500");
     }
     List<PolicyResource> own = policies.orderedForRule(ResourceKey.of(route), rule.getName(), extensionRefs);
-    Delegation.RuleEdits edits = new Delegation.RuleEdits(requestHeaders, responseHeaders, cors, failClosed);
+    Delegation.RuleEdits edits = new Delegation.RuleEdits(requestHeaders, responseHeaders, cors, timeouts, retry,
+        failClosed);
     return delegation.expand(route, index, rule, own, edits, problems, frame,
         (child, rules, childProblems, childFrame) -> translate(child, GatewayApi.KIND_HTTPROUTE, rules,
             childProblems, inputs, childFrame));
@@ -184,12 +201,6 @@ final class RuleTranslator {
   /** The rule fields a delegating rule cannot pass to its children yet. */
   private static List<String> unsupportedOnDelegatingRule(HTTPRouteRule rule) {
     List<String> fields = new ArrayList<>();
-    if (rule.getTimeouts() != null) {
-      fields.add("timeouts");
-    }
-    if (rule.getRetry() != null) {
-      fields.add("retry");
-    }
     if (rule.getSessionPersistence() != null) {
       fields.add("sessionPersistence");
     }

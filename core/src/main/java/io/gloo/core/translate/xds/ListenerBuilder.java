@@ -18,6 +18,7 @@ import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol;
 import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
@@ -64,6 +65,7 @@ final class ListenerBuilder {
         .setCodecType(HttpConnectionManager.CodecType.AUTO)
         .setNormalizePath(com.google.protobuf.BoolValue.of(true))
         .setRds(Rds.newBuilder().setRouteConfigName(ir.name()).setConfigSource(ads()));
+    ConnectionManagerSettings.apply(ir.settings().connectionManager(), hcm);
     if (cors) {
       hcm.addHttpFilters(HttpFilter.newBuilder()
           .setName(RouteBuilder.CORS_FILTER)
@@ -80,7 +82,13 @@ final class ListenerBuilder {
     Listener.Builder listener = Listener.newBuilder()
         .setName(ir.name())
         .setAddress(Address.newBuilder().setSocketAddress(
-            SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(ir.port())));
+            SocketAddress.newBuilder().setAddress(bindAddress(ir)).setPortValue(ir.port())));
+    if (ir.settings().proxyProtocol()) {
+      // first: the PROXY header precedes the TLS handshake and every HTTP byte
+      listener.addListenerFilters(ListenerFilter.newBuilder()
+          .setName(PROXY_PROTOCOL)
+          .setTypedConfig(Any.pack(ProxyProtocol.getDefaultInstance())));
+    }
     if (!ir.tls()) {
       return listener.addFilterChains(FilterChain.newBuilder().addFilters(hcmFilter)).build();
     }
@@ -130,6 +138,11 @@ final class ListenerBuilder {
   }
 
   static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
+  static final String PROXY_PROTOCOL = "envoy.filters.listener.proxy_protocol";
+
+  private static String bindAddress(ListenerIR ir) {
+    return ir.settings().bindAddress() == null ? "0.0.0.0" : ir.settings().bindAddress();
+  }
   static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
 
   /** A certificate as an SDS Secret, served with the listener over the same ADS stream. */

@@ -16,6 +16,7 @@ import io.gloo.plugins.common.EnvoyFilters;
 import io.gloo.plugins.routeoption.RouteOptionPlugin;
 import io.gloo.spi.GlooPlugin;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,19 @@ class VirtualHostOptionTest {
     assertEquals(9, withOwn.getRoute().getRetryPolicy().getNumRetries().getValue());
     var inherits = vh.getRoutesList().stream().filter(r -> r.getName().endsWith("/1/0")).findFirst().orElseThrow();
     assertFalse(inherits.getRoute().hasRetryPolicy(), "Envoy applies the virtual host's retry policy");
+  }
+
+  /** Gloo's documented rules for optionsConfigRefs.delegateOptions, on its own example. */
+  @Test
+  void edgeDelegatedOptionsInlineWinThenFirstReference() throws IOException {
+    TranslationResult result = translate("edge-options-config-refs");
+    VirtualHost vh = result.gateways().get(new ResourceKey("Proxy", "gloo-system", "gateway-proxy")).routes()
+        .get(0).getVirtualHosts(0);
+    assertEquals(List.of("User-Agent"), vh.getRequestHeadersToRemoveList(), "the VirtualService's own wins");
+    assertEquals(0, vh.getRequestHeadersToAddCount(), "virtualhost-options-1's headerManipulation is ignored");
+    assertEquals(3, vh.getRetryPolicy().getNumRetries().getValue(), "the first reference's retries");
+    assertTrue(vh.containsTypedPerFilterConfig("envoy.filters.http.cors"), "cors only the second one sets");
+    assertEquals("Warning", PluginTranslation.status(result, "VirtualService", "httpbin", "httpbin").get("state"));
   }
 
   @Test
