@@ -104,6 +104,7 @@ public final class GatewayApiTranslator {
     private final BackendTlsPolicies backendTls;
     private final RoutePlans routePlans;
     private final VirtualHostCache virtualHostCache;
+    private final L4Routes l4;
 
     Run(ResourceSnapshot snapshot, PolicyResolver policies, RoutePlans routePlans,
         VirtualHostCache virtualHostCache, BackendCache backendCache) {
@@ -116,6 +117,7 @@ public final class GatewayApiTranslator {
       this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies, backendTls, backendCache);
       this.delegation = new Delegation(snapshot);
       this.rules = new RuleTranslator(backends, policies, delegation);
+      this.l4 = new L4Routes(snapshot, backends);
       for (Namespace ns : snapshot.list(Namespace.class)) {
         namespaceLabels.put(ns.getMetadata().getName(), ns.getMetadata().getLabels());
       }
@@ -153,6 +155,10 @@ public final class GatewayApiTranslator {
           return rules.translate(route, GatewayApi.KIND_GRPCROUTE, converted.rules(), problems, inputs);
         });
       }
+      Map<String, L4Routes.Parent> l4Parents = new LinkedHashMap<>();
+      gateways.forEach((name, ctx) -> l4Parents.put(name, new L4Routes.Parent(ctx.key, ctx.listeners)));
+      l4.attachAll(l4Parents, (l, gatewayNs, routeNs) -> namespaceAllowed(l.namespaces(), gatewayNs, routeNs),
+          statuses);
       policies.reportDangling((policy, target) -> {
         String ns = target.namespace() == null ? policy.ref().namespace() : target.namespace();
         return switch (target.kind() == null ? "" : target.kind()) {
@@ -244,23 +250,27 @@ public final class GatewayApiTranslator {
     private void validateListeners(GatewayContext ctx) {
       for (ListenerContext l : ctx.listeners) {
         boolean https = GatewayApi.PROTOCOL_HTTPS.equals(l.protocol());
-        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol()) && !https) {
+        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol()) && !https && !L4Routes.isL4(l)) {
           l.unsupportedReason = GatewayApi.REASON_UNSUPPORTED_PROTOCOL;
-          l.unsupportedMessage = "protocol " + l.protocol() + " is not supported yet (supported: HTTP, HTTPS)";
+          l.unsupportedMessage = "protocol " + l.protocol()
+              + " is not supported (supported: HTTP, HTTPS, TLS, TCP, UDP)";
         } else if (https) {
           tls.resolve(ctx.key, l);
+        } else if (GatewayApi.PROTOCOL_TLS.equals(l.protocol())) {
+          L4Routes.resolveTls(tls, ctx.key, l);
         }
+        List<String> routeKinds = L4Routes.routeKinds(l.protocol());
         if (l.spec.getAllowedRoutes() == null || l.spec.getAllowedRoutes().getKinds() == null
             || l.spec.getAllowedRoutes().getKinds().isEmpty()) {
           if (l.unsupportedReason == null) {
-            for (String kind : ROUTE_KINDS) {
+            for (String kind : routeKinds) {
               l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, kind));
             }
           }
         } else {
           for (RouteGroupKind k : l.spec.getAllowedRoutes().getKinds()) {
             String group = k.getGroup() == null ? GatewayApi.GROUP : k.getGroup();
-            if (GatewayApi.GROUP.equals(group) && ROUTE_KINDS.contains(k.getKind())) {
+            if (GatewayApi.GROUP.equals(group) && routeKinds.contains(k.getKind())) {
               if (!l.admitsKind(GatewayApi.GROUP, k.getKind())) {
                 l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, k.getKind()));
               }
@@ -621,14 +631,14 @@ public final class GatewayApiTranslator {
       Map<String, BackendIR> used = new TreeMap<>();
       Map<Integer, List<String>> listenerNamesByPort = new TreeMap<>();
       for (ListenerContext l : ctx.listeners) {
-        if (l.servable()) {
+        if (l.servable() && !L4Routes.isL4(l)) {
           listenerNamesByPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l.name);
         }
       }
       Map<String, TlsIR.Certificate> certificates = new TreeMap<>();
       for (Map.Entry<Integer, List<String>> port : listenerNamesByPort.entrySet()) {
         List<ListenerContext> onPort = ctx.listeners.stream()
-            .filter(l -> l.servable() && l.port == port.getKey()).toList();
+            .filter(l -> l.servable() && !L4Routes.isL4(l) && l.port == port.getKey()).toList();
         // listeners sharing a port share a protocol (else they conflict and are not servable)
         boolean https = GatewayApi.PROTOCOL_HTTPS.equals(onPort.get(0).protocol());
         String scheme = https ? "https" : "http";
@@ -673,6 +683,9 @@ public final class GatewayApiTranslator {
         }
         listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts, chains));
       }
+      L4Routes.Built l4Built = l4.build(ctx.key, ctx.listeners);
+      l4Built.clusters().forEach(cluster -> used.computeIfAbsent(cluster, backends::backend));
+      l4Built.certificates().forEach(c -> certificates.putIfAbsent(c.name(), c));
       // Backend TLS: the Gateway's client certificate, and this Gateway as an ancestor of the policies involved.
       TlsIR.Certificate client = ctx.clientCertificate == null ? null : ctx.clientCertificate.certificate();
       for (Map.Entry<String, BackendIR> e : used.entrySet()) {
@@ -691,7 +704,8 @@ public final class GatewayApiTranslator {
           }
         }
       }
-      return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()), new ArrayList<>(certificates.values()));
+      return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()), new ArrayList<>(certificates.values()),
+          l4Built.listeners());
     }
 
     /**
