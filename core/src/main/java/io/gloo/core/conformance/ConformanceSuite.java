@@ -83,6 +83,20 @@ public final class ConformanceSuite {
     return Optional.empty();
   }
 
+  /**
+   * The L4 suite (TLSRoute, TCPRoute, UDPRoute tests transcribed in this repository): {@code conformance/gateway-api-l4}
+   * of the working directory or one of its parents.
+   */
+  public static Optional<Path> l4Dir() {
+    for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path suite = d.resolve("conformance/gateway-api-l4");
+      if (Files.isRegularFile(suite.resolve("expectations/INDEX.json"))) {
+        return Optional.of(suite);
+      }
+    }
+    return Optional.empty();
+  }
+
   public Path dir() {
     return dir;
   }
