@@ -33,6 +33,19 @@ public record L4Decision(Outcome outcome, String listener, String filterChain, L
   /** One cluster and its weight. */
   public record WeightedCluster(String cluster, int weight) {}
 
+  /** The decision as JSON, for {@code gloo route-check --connect}. */
+  public tools.jackson.databind.node.ObjectNode toJson() {
+    tools.jackson.databind.node.ObjectNode n = tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    n.put("outcome", outcome.name());
+    n.put("listener", listener);
+    n.put("filterChain", filterChain);
+    tools.jackson.databind.node.ArrayNode c = n.putArray("clusters");
+    clusters.forEach(w -> c.addObject().put("cluster", w.cluster()).put("weight", w.weight()));
+    n.put("terminatesTls", terminatesTls);
+    n.put("why", why);
+    return n;
+  }
+
   static L4Decision refused(String listener, Outcome outcome, String why) {
     return new L4Decision(outcome, listener, null, List.of(), false, why);
   }
