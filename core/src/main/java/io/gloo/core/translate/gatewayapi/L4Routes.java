@@ -6,10 +6,13 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRouteStatus;
 import io.gloo.core.ir.L4ListenerIR;
 import io.gloo.core.ir.TlsIR;
@@ -109,34 +112,32 @@ final class L4Routes {
   void attachAll(Map<String, Parent> parents, NamespaceCheck namespaces, StatusReport.Builder statuses) {
     for (TLSRoute r : snapshot.list(TLSRoute.class)) {
       var spec = r.getSpec();
-      List<BackendRef> refs = new ArrayList<>();
-      if (spec != null && spec.getRules() != null) {
-        spec.getRules().forEach(rule -> refs.addAll(rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs()));
-      }
-      List<RouteParentStatus> status = attach(r, GatewayApi.KIND_TLSROUTE, spec == null ? null : spec.getParentRefs(),
-          spec == null || spec.getHostnames() == null ? List.of() : spec.getHostnames(), refs, parents, namespaces);
-      statuses.put(ResourceKey.of(r), new TLSRouteStatus(status));
+      statuses.put(ResourceKey.of(r), new TLSRouteStatus(attach(r, GatewayApi.KIND_TLSROUTE,
+          spec == null ? null : spec.getParentRefs(), spec == null ? null : spec.getHostnames(),
+          backendRefs(spec == null ? null : spec.getRules(), TLSRouteRule::getBackendRefs), parents, namespaces)));
     }
     for (TCPRoute r : snapshot.list(TCPRoute.class)) {
       var spec = r.getSpec();
-      List<BackendRef> refs = new ArrayList<>();
-      if (spec != null && spec.getRules() != null) {
-        spec.getRules().forEach(rule -> refs.addAll(rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs()));
-      }
-      List<RouteParentStatus> status = attach(r, GatewayApi.KIND_TCPROUTE, spec == null ? null : spec.getParentRefs(),
-          List.of(), refs, parents, namespaces);
-      statuses.put(ResourceKey.of(r), new TCPRouteStatus(status));
+      statuses.put(ResourceKey.of(r), new TCPRouteStatus(attach(r, GatewayApi.KIND_TCPROUTE,
+          spec == null ? null : spec.getParentRefs(), null,
+          backendRefs(spec == null ? null : spec.getRules(), TCPRouteRule::getBackendRefs), parents, namespaces)));
     }
     for (UDPRoute r : snapshot.list(UDPRoute.class)) {
       var spec = r.getSpec();
-      List<BackendRef> refs = new ArrayList<>();
-      if (spec != null && spec.getRules() != null) {
-        spec.getRules().forEach(rule -> refs.addAll(rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs()));
-      }
-      List<RouteParentStatus> status = attach(r, GatewayApi.KIND_UDPROUTE, spec == null ? null : spec.getParentRefs(),
-          List.of(), refs, parents, namespaces);
-      statuses.put(ResourceKey.of(r), new UDPRouteStatus(status));
+      statuses.put(ResourceKey.of(r), new UDPRouteStatus(attach(r, GatewayApi.KIND_UDPROUTE,
+          spec == null ? null : spec.getParentRefs(), null,
+          backendRefs(spec == null ? null : spec.getRules(), UDPRouteRule::getBackendRefs), parents, namespaces)));
     }
+  }
+
+  /** The backendRefs of every rule, in order (the L4 route kinds allow one rule; more are merged). */
+  private static <R> List<BackendRef> backendRefs(List<R> rules, java.util.function.Function<R, List<BackendRef>> refs) {
+    List<BackendRef> all = new ArrayList<>();
+    for (R rule : rules == null ? List.<R>of() : rules) {
+      List<BackendRef> some = refs.apply(rule);
+      all.addAll(some == null ? List.of() : some);
+    }
+    return all;
   }
 
   private List<RouteParentStatus> attach(HasMetadata route, String kind, List<ParentReference> parentRefs,
@@ -223,7 +224,7 @@ final class L4Routes {
       return;
     }
     List<String> hostnameProblems = new ArrayList<>();
-    List<String> valid = SpecValues.validHostnames(hostnames, hostnameProblems);
+    List<String> valid = SpecValues.validHostnames(hostnames == null ? List.of() : hostnames, hostnameProblems);
     if (valid == null) {
       conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
           String.join("; ", hostnameProblems) + "; the route has no valid hostname and is not attached");
