@@ -26,11 +26,11 @@ import tools.jackson.databind.JsonNode;
  * standard definitions and macros ({@code has}, {@code all}, {@code exists}, {@code exists_one}, {@code filter},
  * {@code map}; {@code size}, {@code matches} (RE2), {@code contains}, {@code startsWith}, {@code endsWith},
  * {@code duration}, {@code in}) plus the strings extension ({@code split}, {@code lowerAscii}, ...), which the
- * Kubernetes library includes. {@code self} is typed {@code dyn}: rules are checked when they run, against plain
+ * Kubernetes library includes, and Kubernetes' {@code isIP} (TLSRoute's hostname rule). {@code self} is typed {@code dyn}: rules are checked when they run, against plain
  * maps, lists and scalars, which is what Kubernetes' typed {@code self} exposes for these schemas.
  *
  * <p>Not provided (no rule of the admitted CRDs calls them): Kubernetes' {@code isURL}/{@code url},
- * {@code isIP}/{@code ip}/{@code cidr}, {@code quantity}, {@code format.*}, the regex {@code find} functions. A rule
+ * {@code ip}/{@code cidr}, {@code quantity}, {@code format.*}, the regex {@code find} functions. A rule
  * that needs one fails to compile, which {@link CelRules} reports when the CRD is loaded, not per object.
  */
 @ThreadSafe
@@ -54,8 +54,17 @@ final class KubernetesCel {
               SimpleType.STRING)))
       .addFunctionBindings(CelRuntime.CelFunctionBinding.from("string_cached_matches_string", String.class,
           String.class, KubernetesCel::matches))
+      // Kubernetes' isIP (TLSRoute hostnames may not be IP addresses): an IPv4 or IPv6 literal, no zone, no DNS
+      .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("isIP",
+          CelOverloadDecl.newGlobalOverload("is_ip_string", SimpleType.BOOL, SimpleType.STRING)))
+      .addFunctionBindings(CelRuntime.CelFunctionBinding.from("is_ip_string", String.class, KubernetesCel::isIp))
       .addVar("self", SimpleType.DYN)
       .build();
+
+  /** Kubernetes' {@code isIP}: an IPv4 or IPv6 address literal (without a zone); never resolves a name. */
+  static boolean isIp(String value) {
+    return !value.contains("%") && com.google.common.net.InetAddresses.isInetAddress(value);
+  }
 
   /** RE2 {@code find} semantics, as CEL's {@code matches}. */
   static boolean matches(String value, String regex) {

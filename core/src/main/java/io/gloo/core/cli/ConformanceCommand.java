@@ -74,7 +74,7 @@ final class ConformanceCommand implements Callable<Integer> {
       }
       List<Path> extra = new ArrayList<>(extraSuites);
       if (extra.isEmpty()) {
-        ConformanceSuite.repositoryDir().ifPresent(extra::add);
+        extra.addAll(ConformanceSuite.repositoryDirs());
       }
       for (Path e : extra) {
         if (!Files.isDirectory(e.resolve("expectations"))) {

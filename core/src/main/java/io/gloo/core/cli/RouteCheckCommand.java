@@ -56,6 +56,11 @@ final class RouteCheckCommand implements Callable<Integer> {
   @Option(names = "--sni", description = "TLS server name for an https --request (default: the URL's host).")
   String sni;
 
+  @Option(names = "--connect", paramLabel = "tcp:PORT|tls:PORT:SNI|udp:PORT",
+      description = "One connection: where a TCP connection, a TLS connection with that SNI, or a UDP datagram to"
+          + " PORT goes (TCPRoute, TLSRoute, UDPRoute listeners).")
+  String connect;
+
   @Option(names = "--gateway", description = "NAMESPACE/NAME of the Gateway (needed when there are several).")
   String gateway;
 
@@ -81,8 +86,9 @@ final class RouteCheckCommand implements Callable<Integer> {
   public Integer call() throws java.io.IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if ((tests == null) == (request == null)) {
-      err.println("gloo route-check: give exactly one of --tests FILE or --request \"METHOD URL\"");
+    if ((tests != null ? 1 : 0) + (request != null ? 1 : 0) + (connect != null ? 1 : 0) != 1) {
+      err.println("gloo route-check: give exactly one of --tests FILE, --request \"METHOD URL\" or --connect"
+          + " tcp:PORT|tls:PORT:SNI|udp:PORT");
       return 2;
     }
     TranslationResult result;
@@ -102,6 +108,10 @@ final class RouteCheckCommand implements Callable<Integer> {
     }
     RouteEvaluator evaluator = new RouteEvaluator(xds);
     try {
+      if (connect != null) {
+        out.print(Output.render(connection(new io.gloo.core.evaluate.L4Evaluator(xds), connect).toJson(), output));
+        return 0;
+      }
       return request != null ? single(evaluator, out) : suite(evaluator, xds, out);
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       err.println("gloo route-check: " + CliErrors.oneLine(e.getMessage()));
@@ -146,6 +156,23 @@ final class RouteCheckCommand implements Callable<Integer> {
 
   private static String describe(ResourceKey key) {
     return (isEdgeProxy(key) ? "proxy " : "") + key.namespacedName();
+  }
+
+  /** {@code tcp:PORT}, {@code tls:PORT:SNI} (SNI optional) or {@code udp:PORT}, evaluated. */
+  static io.gloo.core.evaluate.L4Decision connection(io.gloo.core.evaluate.L4Evaluator evaluator, String spec) {
+    String[] parts = spec.split(":", 3);
+    int port;
+    try {
+      port = Integer.parseInt(parts.length > 1 ? parts[1] : "");
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--connect " + spec + ": want tcp:PORT, tls:PORT:SNI or udp:PORT");
+    }
+    return switch (parts[0].toLowerCase(java.util.Locale.ROOT)) {
+      case "tcp" -> evaluator.tcp(port);
+      case "udp" -> evaluator.udp(port);
+      case "tls" -> evaluator.tls(port, parts.length > 2 && !parts[2].isEmpty() ? parts[2] : null);
+      default -> throw new IllegalArgumentException("--connect " + spec + ": want tcp:PORT, tls:PORT:SNI or udp:PORT");
+    };
   }
 
   private int single(RouteEvaluator evaluator, PrintWriter out) {

@@ -56,6 +56,9 @@ final class CaseChecker {
     String check = c.path("check").asString();
     JsonNode req = c.path("request");
     JsonNode expect = c.path("expect");
+    if (L4CaseChecker.handles(check)) {
+      return new L4CaseChecker(test, world, observed).check(c);
+    }
     if (check.equals("requestMustFail")) {
       return CheckResult.needsDataPlane(test, "case", name, "the TLS handshake must fail (" + expect.path("reason")
           .asString("client certificate rejected") + ")");

@@ -130,6 +130,20 @@ public final class ConformanceSuite {
     return Optional.empty();
   }
 
+  /**
+   * The L4 suite (TLSRoute, TCPRoute, UDPRoute tests transcribed in this repository): {@code conformance/gateway-api-l4}
+   * of the working directory or one of its parents.
+   */
+  public static Optional<Path> l4Dir() {
+    for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path suite = d.resolve("conformance/gateway-api-l4");
+      if (Files.isRegularFile(suite.resolve("expectations/INDEX.json"))) {
+        return Optional.of(suite);
+      }
+    }
+    return Optional.empty();
+  }
+
   public Path dir() {
     return dir;
   }
@@ -154,6 +168,17 @@ public final class ConformanceSuite {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Every directory of tests transcribed in this repository, loaded beside the shared suite by default:
+   * {@link #repositoryDir()} (HTTP, GRPC and Gateway tests) and {@link #l4Dir()} (TLSRoute, TCPRoute, UDPRoute).
+   */
+  public static List<Path> repositoryDirs() {
+    List<Path> dirs = new ArrayList<>();
+    repositoryDir().ifPresent(dirs::add);
+    l4Dir().ifPresent(dirs::add);
+    return dirs;
   }
 
   /** The Gateway API tag the suite was copied from (e.g. v1.6.1). */

@@ -36,6 +36,15 @@ final class ConditionTimes {
     } else if (status instanceof GRPCRouteStatus s) {
       GRPCRouteStatus p = previous instanceof GRPCRouteStatus ps ? ps : null;
       stampParents(s.getParents(), p == null ? null : p.getParents(), now);
+    } else if (status instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRouteStatus s) {
+      var p = previous instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRouteStatus ps ? ps : null;
+      stampParents(s.getParents(), p == null ? null : p.getParents(), now);
+    } else if (status instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRouteStatus s) {
+      var p = previous instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRouteStatus ps ? ps : null;
+      stampParents(s.getParents(), p == null ? null : p.getParents(), now);
+    } else if (status instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRouteStatus s) {
+      var p = previous instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRouteStatus ps ? ps : null;
+      stampParents(s.getParents(), p == null ? null : p.getParents(), now);
     }
   }
 

@@ -67,6 +67,10 @@ public final class KindRegistry {
     registry.register(gatewayV1, "Gateway", Gateway.class);
     registry.register(gatewayV1, "HTTPRoute", HTTPRoute.class);
     registry.register(gatewayV1, "GRPCRoute", GRPCRoute.class);
+    // L4 routes (experimental channel, v1 since Gateway API v1.5)
+    registry.register(gatewayV1, "TLSRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute.class);
+    registry.register(gatewayV1, "TCPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute.class);
+    registry.register(gatewayV1, "UDPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class);
     registry.register(gatewayV1, "BackendTLSPolicy",
         io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class);
     // Other versions the Gateway API CRDs serve (Gateway, GatewayClass, HTTPRoute v1beta1, BackendTLSPolicy

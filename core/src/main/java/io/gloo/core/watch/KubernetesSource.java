@@ -74,7 +74,9 @@ public final class KubernetesSource implements ConfigSource {
   static final List<Class<? extends HasMetadata>> BUILTIN_TYPES = List.of(GatewayClass.class, Gateway.class,
       HTTPRoute.class, GRPCRoute.class, ReferenceGrant.class, Service.class, EndpointSlice.class, Secret.class,
       Namespace.class, io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class,
-      io.fabric8.kubernetes.api.model.ConfigMap.class);
+      io.fabric8.kubernetes.api.model.ConfigMap.class, io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute.class,
+      io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute.class,
+      io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class);
 
   /**
    * Secret types no Gateway, route or plugin reads (service-account tokens, bootstrap tokens, image pull credentials,
@@ -93,7 +95,11 @@ public final class KubernetesSource implements ConfigSource {
    * when the API server serves them, so that an older Gateway API install does not keep the informers from syncing.
    */
   static final Set<Class<? extends HasMetadata>> OPTIONAL_TYPES =
-      Set.of(io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class);
+      Set.of(io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class,
+          // experimental channel only
+          io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute.class,
+          io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute.class,
+          io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class);
 
   /** Whether API discovery lists the kind; when discovery itself fails, assume it is served (and retry as before). */
   private boolean served(Class<? extends HasMetadata> type) {

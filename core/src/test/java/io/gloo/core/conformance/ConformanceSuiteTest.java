@@ -40,7 +40,7 @@ class ConformanceSuiteTest {
     Optional<Path> extra = ConformanceSuite.repositoryDir();
     assertTrue(extra.isPresent(), "the repository's conformance/expectations directory is not found");
     repository = extra.get().getParent();
-    suite = ConformanceSuite.load(dir.get(), List.of(extra.get()));
+    suite = ConformanceSuite.load(dir.get(), ConformanceSuite.repositoryDirs());
     results = new ConformanceRunner(suite).run(Set.of());
   }
 

@@ -225,7 +225,8 @@ class KubeInstallManifestsTest {
       assertEquals(Set.of("get", "list", "watch"), verbs.get(resource), resource);
       assertEquals(Set.of("update", "patch"), verbs.get(resource + "/status"), resource);
     }
-    for (String kind : List.of("gatewayclasses", "gateways", "httproutes", "grpcroutes", "backendtlspolicies")) {
+    for (String kind : List.of("gatewayclasses", "gateways", "httproutes", "grpcroutes", "tlsroutes", "tcproutes",
+        "udproutes", "backendtlspolicies")) {
       String status = "gateway.networking.k8s.io/" + kind + "/status";
       expected.add(status);
       assertEquals(Set.of("update", "patch"), verbs.get(status), status);

@@ -9,12 +9,18 @@ public final class GatewayApi {
   public static final String KIND_GATEWAY = "Gateway";
   public static final String KIND_HTTPROUTE = "HTTPRoute";
   public static final String KIND_GRPCROUTE = "GRPCRoute";
+  public static final String KIND_TLSROUTE = "TLSRoute";
+  public static final String KIND_TCPROUTE = "TCPRoute";
+  public static final String KIND_UDPROUTE = "UDPRoute";
   public static final String KIND_SECRET = "Secret";
   public static final String KIND_SERVICE = "Service";
   public static final String KIND_CONFIGMAP = "ConfigMap";
 
   public static final String PROTOCOL_HTTP = "HTTP";
   public static final String PROTOCOL_HTTPS = "HTTPS";
+  public static final String PROTOCOL_TLS = "TLS";
+  public static final String PROTOCOL_TCP = "TCP";
+  public static final String PROTOCOL_UDP = "UDP";
 
   /** Condition types. */
   public static final String ACCEPTED = "Accepted";

@@ -88,6 +88,7 @@ public final class GatewayApiTranslator {
     private final Delegation delegation;
     private final RouteAttachment attachment;
     private final GatewayIrBuilder irBuilder;
+    private final L4Routes l4;
     private final PolicyResolver policies;
     private final ListenerTls tls;
     private final BackendTlsPolicies backendTls;
@@ -106,7 +107,8 @@ public final class GatewayApiTranslator {
       this.delegation = new Delegation(snapshot);
       this.rules = new RuleTranslator(backends, policies, delegation);
       this.attachment = new RouteAttachment(snapshot);
-      this.irBuilder = new GatewayIrBuilder(virtualHostCache, backends, policies);
+      this.l4 = new L4Routes(snapshot, backends);
+      this.irBuilder = new GatewayIrBuilder(virtualHostCache, backends, policies, l4);
     }
 
     Result run() {
@@ -141,6 +143,10 @@ public final class GatewayApiTranslator {
           return rules.translate(route, GatewayApi.KIND_GRPCROUTE, converted.rules(), problems, inputs);
         });
       }
+      Map<String, L4Routes.Parent> l4Parents = new LinkedHashMap<>();
+      gateways.forEach((name, ctx) -> l4Parents.put(name, new L4Routes.Parent(ctx.key, ctx.listeners)));
+      l4.attachAll(l4Parents, (l, gatewayNs, routeNs) -> attachment.namespaceAllowed(l.namespaces(), gatewayNs,
+          routeNs), statuses);
       policies.reportDangling((policy, target) -> {
         String ns = target.namespace() == null ? policy.ref().namespace() : target.namespace();
         return switch (target.kind() == null ? "" : target.kind()) {
@@ -205,23 +211,27 @@ public final class GatewayApiTranslator {
     private void validateListeners(GatewayContext ctx) {
       for (ListenerContext l : ctx.listeners) {
         boolean https = GatewayApi.PROTOCOL_HTTPS.equals(l.protocol());
-        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol()) && !https) {
+        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol()) && !https && !L4Routes.isL4(l)) {
           l.unsupportedReason = GatewayApi.REASON_UNSUPPORTED_PROTOCOL;
-          l.unsupportedMessage = "protocol " + l.protocol() + " is not supported yet (supported: HTTP, HTTPS)";
+          l.unsupportedMessage = "protocol " + l.protocol()
+              + " is not supported (supported: HTTP, HTTPS, TLS, TCP, UDP)";
         } else if (https) {
           tls.resolve(ctx.key, l);
+        } else if (GatewayApi.PROTOCOL_TLS.equals(l.protocol())) {
+          L4Routes.resolveTls(tls, ctx.key, l);
         }
+        List<String> routeKinds = L4Routes.routeKinds(l.protocol());
         if (l.spec.getAllowedRoutes() == null || l.spec.getAllowedRoutes().getKinds() == null
             || l.spec.getAllowedRoutes().getKinds().isEmpty()) {
           if (l.unsupportedReason == null) {
-            for (String kind : ROUTE_KINDS) {
+            for (String kind : routeKinds) {
               l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, kind));
             }
           }
         } else {
           for (RouteGroupKind k : l.spec.getAllowedRoutes().getKinds()) {
             String group = k.getGroup() == null ? GatewayApi.GROUP : k.getGroup();
-            if (GatewayApi.GROUP.equals(group) && ROUTE_KINDS.contains(k.getKind())) {
+            if (GatewayApi.GROUP.equals(group) && routeKinds.contains(k.getKind())) {
               if (!l.admitsKind(GatewayApi.GROUP, k.getKind())) {
                 l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, k.getKind()));
               }

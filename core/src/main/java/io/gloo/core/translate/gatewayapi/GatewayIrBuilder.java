@@ -28,11 +28,13 @@ final class GatewayIrBuilder {
   private final VirtualHostCache virtualHostCache;
   private final Backends backends;
   private final PolicyResolver policies;
+  private final L4Routes l4;
 
-  GatewayIrBuilder(VirtualHostCache virtualHostCache, Backends backends, PolicyResolver policies) {
+  GatewayIrBuilder(VirtualHostCache virtualHostCache, Backends backends, PolicyResolver policies, L4Routes l4) {
     this.virtualHostCache = virtualHostCache;
     this.backends = backends;
     this.policies = policies;
+    this.l4 = l4;
   }
 
   GatewayIR build(GatewayContext ctx) {
@@ -43,14 +45,14 @@ final class GatewayIrBuilder {
     Map<String, BackendIR> used = new TreeMap<>();
     Map<Integer, List<String>> listenerNamesByPort = new TreeMap<>();
     for (ListenerContext l : ctx.listeners) {
-      if (l.servable()) {
+      if (l.servable() && !L4Routes.isL4(l)) {
         listenerNamesByPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l.name);
       }
     }
     Map<String, TlsIR.Certificate> certificates = new TreeMap<>();
     for (Map.Entry<Integer, List<String>> port : listenerNamesByPort.entrySet()) {
       List<ListenerContext> onPort = ctx.listeners.stream()
-          .filter(l -> l.servable() && l.port == port.getKey()).toList();
+          .filter(l -> l.servable() && !L4Routes.isL4(l) && l.port == port.getKey()).toList();
       // listeners sharing a port share a protocol (else they conflict and are not servable)
       boolean https = GatewayApi.PROTOCOL_HTTPS.equals(onPort.get(0).protocol());
       String scheme = https ? "https" : "http";
@@ -95,6 +97,9 @@ final class GatewayIrBuilder {
       }
       listeners.add(new ListenerIR(listenerName, port.getKey(), port.getValue(), vhosts, chains));
     }
+    L4Routes.Built l4Built = l4.build(ctx.key, ctx.listeners);
+    l4Built.clusters().forEach(cluster -> used.computeIfAbsent(cluster, backends::backend));
+    l4Built.certificates().forEach(c -> certificates.putIfAbsent(c.name(), c));
     // Backend TLS: the Gateway's client certificate, and this Gateway as an ancestor of the policies involved.
     TlsIR.Certificate client = ctx.clientCertificate == null ? null : ctx.clientCertificate.certificate();
     for (Map.Entry<String, BackendIR> e : used.entrySet()) {
@@ -113,7 +118,8 @@ final class GatewayIrBuilder {
         }
       }
     }
-    return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()), new ArrayList<>(certificates.values()));
+    return new GatewayIR(ctx.key, listeners, new ArrayList<>(used.values()), new ArrayList<>(certificates.values()),
+        l4Built.listeners());
   }
 
   /**

@@ -128,6 +128,9 @@ public final class XdsTranslator {
       listeners.add(ListenerBuilder.build(l, under.isEmpty() ? List.of() : policies.httpFilters(l.port(), under),
           cors));
     }
+    for (io.gloo.core.ir.L4ListenerIR l : gateway.l4Listeners()) {
+      listeners.add(L4ListenerBuilder.build(l));
+    }
     Map<String, Cluster> clusterMap = new TreeMap<>();
     Map<String, ClusterLoadAssignment> endpointMap = new TreeMap<>();
     List<BackendIR> backends = new ArrayList<>(gateway.backends());
