@@ -136,8 +136,23 @@ public final class XdsTlsBench {
             + " mTLS %.1f ms, ratio %.2fx%n", percentile(plainClientCpu, 50), percentile(tlsClientCpu, 50),
             percentile(tlsClientCpu, 50) / percentile(plainClientCpu, 50));
         remote.close();
+        System.out.println("  this JVM's CPU by thread (whole run, names without numbers): " + cpuByThreadGroup());
       }
     }
+  }
+
+  /** CPU time so far of this JVM's live threads, summed by name with digits removed, largest first, in ms. */
+  static String cpuByThreadGroup() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null) {
+        byGroup.merge(info.getThreadName().replaceAll("[0-9]+", "#"),
+            Math.max(0, threads.getThreadCpuTime(info.getThreadId())) / 1_000_000, Long::sum);
+      }
+    }
+    return byGroup.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(8).map(e -> e.getKey() + " " + e.getValue() + " ms").collect(java.util.stream.Collectors.joining(", "));
   }
 
   static final ResourceKey GATEWAY = new ResourceKey("Gateway", Workload.GATEWAY_NAMESPACE, Workload.GATEWAY_NAME);
