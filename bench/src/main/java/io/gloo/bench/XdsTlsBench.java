@@ -94,11 +94,13 @@ public final class XdsTlsBench {
       long[] plainServerCpu = new long[rounds];
       long[] tlsClientCpu = new long[rounds];
       long[] plainClientCpu = new long[rounds];
+      long[] tlsGc = new long[rounds];
+      long[] plainGc = new long[rounds];
       for (int r = -warmups; r < rounds; r++) {
         long[] p = clientProcess ? remote.round(false, plain.port())
-            : round("localhost", plain.port(), plainCredentials, node, names, m -> { });
+            : round("localhost", plain.port(), plainCredentials, node, names, () -> { }, m -> { });
         long[] t = clientProcess ? remote.round(true, tls.port())
-            : round("localhost", tls.port(), tlsCredentials, node, names, m -> { });
+            : round("localhost", tls.port(), tlsCredentials, node, names, () -> { }, m -> { });
         System.out.printf("%s %2d: plaintext %5d ms (CPU %5d ms, server %4d ms), mTLS %5d ms (CPU %5d ms, server"
             + " %4d ms)%n", r < 0 ? "warm-up" : "round  ", Math.abs(r), p[0] / 1_000_000, p[1] / 1_000_000,
             p[2] / 1_000_000, t[0] / 1_000_000, t[1] / 1_000_000, t[2] / 1_000_000);
@@ -112,6 +114,8 @@ public final class XdsTlsBench {
           if (clientProcess) {
             plainClientCpu[r] = p[3];
             tlsClientCpu[r] = t[3];
+            plainGc[r] = p[4] * 1_000_000;
+            tlsGc[r] = t[4] * 1_000_000;
           }
         }
       }
@@ -135,6 +139,8 @@ public final class XdsTlsBench {
         System.out.printf("  the client process's CPU per round (the 100 stand-in proxies): plaintext median %.1f ms,"
             + " mTLS %.1f ms, ratio %.2fx%n", percentile(plainClientCpu, 50), percentile(tlsClientCpu, 50),
             percentile(tlsClientCpu, 50) / percentile(plainClientCpu, 50));
+        System.out.printf("  this JVM's GC time per round: plaintext median %.1f ms, mTLS %.1f ms%n",
+            percentile(plainGc, 50), percentile(tlsGc, 50));
         remote.close();
         System.out.println("  this JVM's CPU by thread (whole run, names without numbers): " + cpuByThreadGroup());
       }
@@ -189,16 +195,19 @@ public final class XdsTlsBench {
    * One round: every proxy connects, receives and ACKs CDS, EDS, LDS, RDS; returns the wall time, the process CPU
    * time and the CPU time of the xDS server's own threads, in ns, all from the first connection until the last ACK.
    *
+   * @param ready called once the channels are built, just before the clock starts (the client process waits there
+   *     for the parent's go, so that the parent's CPU readings do not include the clients' set-up)
    * @param measured called with those figures as soon as they are taken, before the channels are shut down
    */
   static long[] round(String host, int port, List<ChannelCredentials> credentials, Node node, Names names,
-      java.util.function.Consumer<long[]> measured) throws Exception {
+      Runnable ready, java.util.function.Consumer<long[]> measured) throws Exception {
     // Channels are built (the client's TLS context loaded from its PEM files, as an Envoy does at start) before
     // the clock starts; they connect (TCP, and the TLS handshake) on the first request, inside the round.
     List<ManagedChannel> channels = new ArrayList<>();
     for (ChannelCredentials c : credentials) {
       channels.add(Grpc.newChannelBuilderForAddress(host, port, c).build());
     }
+    ready.run();
     CountDownLatch done = new CountDownLatch(credentials.size());
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long cpuStart = processCpuNanos();

@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
  * benchmark's JVM then runs only the control plane, so its process CPU is the product's cost alone, and the clients'
  * TLS work (which an Envoy does in native BoringSSL code) no longer runs on the server's JIT, heap and GC.
  *
- * <p>Protocol on stdin/stdout, one line each: the parent sends {@code plain PORT} or {@code tls PORT}; the child runs
- * one {@link XdsTlsBench#round}, answers {@code measured WALL_NS CPU_NS} (its own process CPU) as soon as the last
- * proxy has ACKed, then {@code closed} once its channels are shut down. It issues its own client certificates from
+ * <p>Protocol on stdin/stdout, one line each: the parent sends {@code plain PORT} or {@code tls PORT}; the child builds
+ * its channels and answers {@code built}; the parent takes its CPU readings and sends {@code go}; the child runs one
+ * {@link XdsTlsBench#round}, answers {@code measured WALL_NS CPU_NS} (its own process CPU) as soon as the last proxy
+ * has ACKed, then {@code closed} once its channels are shut down. It issues its own client certificates from
  * the CA directory the parent created. Not thread-safe: one round at a time.
  */
 public final class XdsTlsBenchClients {
@@ -43,8 +44,14 @@ public final class XdsTlsBenchClients {
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       String[] command = line.split(" ");
       boolean withTls = command[0].equals("tls");
-      XdsTlsBench.round("localhost", Integer.parseInt(command[1]), withTls ? tls : plain, node, names,
-          m -> out.println("measured " + m[0] + " " + m[1]));
+      XdsTlsBench.round("localhost", Integer.parseInt(command[1]), withTls ? tls : plain, node, names, () -> {
+        out.println("built");
+        try {
+          in.readLine(); // go
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, m -> out.println("measured " + m[0] + " " + m[1]));
       out.println("closed");
     }
   }
@@ -78,14 +85,24 @@ public final class XdsTlsBenchClients {
      * and its xDS threads' CPU over the same span, and the child's process CPU, in ns.
      */
     long[] round(boolean tls, int port) throws IOException {
-      long cpuStart = XdsTlsBench.processCpuNanos();
-      java.util.Map<Long, Long> serverCpuStart = XdsTlsBench.serverCpu();
       commands.println((tls ? "tls " : "plain ") + port);
+      expect("built");
+      long cpuStart = XdsTlsBench.processCpuNanos();
+      long gcStart = gcMillis();
+      java.util.Map<Long, Long> serverCpuStart = XdsTlsBench.serverCpu();
+      commands.println("go");
       String[] measured = expect("measured").split(" ");
       long cpu = XdsTlsBench.processCpuNanos() - cpuStart;
       long serverCpu = XdsTlsBench.serverCpuSince(serverCpuStart);
+      long gc = gcMillis() - gcStart;
       expect("closed");
-      return new long[] {Long.parseLong(measured[1]), cpu, serverCpu, Long.parseLong(measured[2])};
+      return new long[] {Long.parseLong(measured[1]), cpu, serverCpu, Long.parseLong(measured[2]), gc};
+    }
+
+    /** This JVM's accumulated GC time (pauses and, for G1, concurrent cycles), in ms. */
+    private static long gcMillis() {
+      return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+          .mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
     }
 
     private String expect(String word) throws IOException {
