@@ -100,12 +100,13 @@ abstract class PluginServiceCommand implements Callable<Integer> {
     PluginNetwork network;
     try {
       Path[] files = certificateFiles();
-      if (files == null && tlsRequested(config)) {
+      boolean tls = tlsRequested(config);
+      if (files == null && tls) {
         throw new IllegalArgumentException(pluginId() + ".tls=true serves Envoy over mutual TLS with this replica's"
             + " certificate: give --cert-dir (gloo certs issue --for " + spec.name() + ")");
       }
-      network = new PluginNetwork(bindAddress(), files == null ? null : FilePeerTls.fromFiles(files[0], files[1],
-          files[2]), files == null ? null : ControlPlaneClientTls.fromFiles(files[0], files[1], files[2]));
+      network = new PluginNetwork(bindAddress(), tls ? FilePeerTls.fromFiles(files[0], files[1], files[2]) : null,
+          files == null ? null : ControlPlaneClientTls.fromFiles(files[0], files[1], files[2]));
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("gloo " + spec.name() + ": " + e.getMessage());
       return 2;
