@@ -37,7 +37,7 @@ public final class ControlPlaneClientTls {
   /** How often the certificate and key files are re-read. */
   static final long RELOAD_SECONDS = 60;
 
-  static final ScheduledExecutorService RELOADS = Executors.newSingleThreadScheduledExecutor(r -> {
+  private static final ScheduledExecutorService RELOADS = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "gloo-client-cert-reload");
     t.setDaemon(true);
     return t;
@@ -59,6 +59,27 @@ public final class ControlPlaneClientTls {
    */
   public static ChannelCredentials fromFiles(Path certificate, Path privateKey, Path caCertificate,
       Set<String> servers) {
+    AdvancedTlsX509KeyManager keys = reloadingKeys(certificate, privateKey, caCertificate);
+    try {
+      AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder()
+          .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+          .setSslSocketAndEnginePeerVerifier(new ServerIdentity(Set.copyOf(servers)))
+          .build();
+      trust.updateTrustCredentials(caCertificate.toFile());
+      return TlsChannelCredentials.newBuilder().keyManager(keys).trustManager(trust).build();
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      throw new IllegalArgumentException(caCertificate + " is not a PEM CA certificate ("
+          + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * A key manager presenting {@code certificate} and {@code privateKey}, re-read every {@value #RELOAD_SECONDS} s,
+   * once all three files are there.
+   *
+   * @throws IllegalArgumentException naming the file, when one is missing or is not usable PEM (never with key bytes)
+   */
+  static AdvancedTlsX509KeyManager reloadingKeys(Path certificate, Path privateKey, Path caCertificate) {
     for (Path file : new Path[] {certificate, privateKey, caCertificate}) {
       if (!Files.isRegularFile(file)) {
         throw new IllegalArgumentException(file + " is not a file");
@@ -72,17 +93,7 @@ public final class ControlPlaneClientTls {
       throw new IllegalArgumentException(certificate + " and " + privateKey
           + " are not a PEM certificate and its private key (" + e.getClass().getSimpleName() + ")");
     }
-    try {
-      AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder()
-          .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
-          .setSslSocketAndEnginePeerVerifier(new ServerIdentity(Set.copyOf(servers)))
-          .build();
-      trust.updateTrustCredentials(caCertificate.toFile());
-      return TlsChannelCredentials.newBuilder().keyManager(keys).trustManager(trust).build();
-    } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new IllegalArgumentException(caCertificate + " is not a PEM CA certificate ("
-          + e.getClass().getSimpleName() + ")");
-    }
+    return keys;
   }
 
   /** The server (already chained to the CA) must be the control plane (or another expected identity). */

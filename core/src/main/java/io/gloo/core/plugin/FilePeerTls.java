@@ -9,11 +9,9 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@link PeerTls} of a standalone service replica ({@code gloo ratelimit-server}, {@code gloo extauth-server} with
@@ -21,9 +19,10 @@ import java.util.concurrent.TimeUnit;
  * plane's CA (the PEM files of {@code --cert-dir}, the same ones it presents to the control plane's config stream:
  * {@code gloo certs issue --for ratelimit-server} issues a certificate for both server and client use) and requires a
  * client certificate the CA issued; which identities may call is the plugin's choice (proxies and the control
- * plane). Replicas have no CA key, so unlike {@link CaPeerTls} nothing is issued here: the files are re-read every
- * {@value ControlPlaneClientTls#RELOAD_SECONDS} s, so a rotated certificate (a renewed Secret) is served without a
- * restart. Thread-safe: grpc's key and trust managers swap their material atomically.
+ * plane). Replicas have no CA key, so unlike {@link CaPeerTls} nothing is issued here: the certificate and key are
+ * re-read every {@value ControlPlaneClientTls#RELOAD_SECONDS} s, so a rotated certificate (a renewed Secret) is served
+ * without a restart; the CA certificate is read once, as for the config stream. Thread-safe: grpc's key and trust
+ * managers swap their material atomically.
  */
 @ThreadSafe
 public final class FilePeerTls implements PeerTls {
@@ -40,26 +39,13 @@ public final class FilePeerTls implements PeerTls {
    * @throws IllegalArgumentException naming the file, when one is missing or is not usable PEM (never with key bytes)
    */
   public static FilePeerTls fromFiles(Path certificate, Path privateKey, Path caCertificate) {
-    for (Path file : new Path[] {certificate, privateKey, caCertificate}) {
-      if (!Files.isRegularFile(file)) {
-        throw new IllegalArgumentException(file + " is not a file");
-      }
-    }
-    AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
-    try {
-      keys.updateIdentityCredentials(certificate.toFile(), privateKey.toFile(), ControlPlaneClientTls.RELOAD_SECONDS,
-          TimeUnit.SECONDS, ControlPlaneClientTls.RELOADS);
-    } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new IllegalArgumentException(certificate + " and " + privateKey
-          + " are not a PEM certificate and its private key (" + e.getClass().getSimpleName() + ")");
-    }
+    AdvancedTlsX509KeyManager keys = ControlPlaneClientTls.reloadingKeys(certificate, privateKey, caCertificate);
     try {
       // the JDK's chain check against the CA alone (expiry, key usage clientAuth); the identity is checked per call
       AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder()
           .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
           .build();
-      trust.updateTrustCredentials(caCertificate.toFile(), ControlPlaneClientTls.RELOAD_SECONDS, TimeUnit.SECONDS,
-          ControlPlaneClientTls.RELOADS);
+      trust.updateTrustCredentials(caCertificate.toFile());
       return new FilePeerTls(keys, trust);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       throw new IllegalArgumentException(caCertificate + " is not a PEM CA certificate ("
