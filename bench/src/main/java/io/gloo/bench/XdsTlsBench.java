@@ -7,7 +7,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.security.GrpcTls;
-import io.gloo.core.security.IssuedCertificate;
 import io.gloo.core.security.SpiffeId;
 import io.gloo.core.snapshot.PublishedSnapshot;
 import io.gloo.core.snapshot.SnapshotPublisher;
@@ -43,7 +42,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * other processes on the machine) hits both alike. Prints each mode's median and p90, and the ratio of medians.
  *
  * <p>{@code java -cp bench/target/benchmarks.jar io.gloo.bench.XdsTlsBench [measured rounds per mode, default 10]
- * [warm-up rounds per mode, default 3] [routes, default 1000]}
+ * [warm-up rounds per mode, default 3] [routes, default 1000] [clients: jvm (default) or process]}: with
+ * {@code process} the 100 proxies run in a JVM of their own ({@link XdsTlsBenchClients}), as Envoys are separate
+ * processes: this JVM's process CPU is then the control plane's alone.
  */
 public final class XdsTlsBench {
 
@@ -57,16 +58,12 @@ public final class XdsTlsBench {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int warmups = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int routes = args.length > 2 ? Integer.parseInt(args[2]) : ROUTES;
+    boolean clientProcess = args.length > 3 && args[3].equals("process");
 
-    Workload workload = new Workload(routes);
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    SnapshotPublisher publisher = new SnapshotPublisher(metrics);
-    publisher.publish(new Translator().translate(workload.snapshot()).gateways());
-    ResourceKey gateway = new ResourceKey("Gateway", Workload.GATEWAY_NAMESPACE, Workload.GATEWAY_NAME);
-    PublishedSnapshot snapshot = publisher.current().get(gateway);
-    Names names = new Names(
-        snapshot.resources().clusters().stream().map(c -> c.getName()).toList(),
-        snapshot.resources().routes().stream().map(r -> r.getName()).toList());
+    SnapshotPublisher publisher = publish(routes, metrics);
+    PublishedSnapshot snapshot = publisher.current().get(GATEWAY);
+    Names names = names(snapshot);
     System.out.printf("snapshot: %d listeners, %d route configurations (%d routes), %d clusters%n",
         snapshot.resources().listeners().size(), snapshot.resources().routes().size(),
         snapshot.resources().routes().stream().flatMap(r -> r.getVirtualHostsList().stream())
@@ -77,30 +74,33 @@ public final class XdsTlsBench {
         ? "OpenSSL (BoringSSL, netty-tcnative)" : "JDK"));
     Path state = Files.createTempDirectory("gloo-bench-ca");
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(state);
-    List<ChannelCredentials> tlsCredentials = new ArrayList<>();
-    List<ChannelCredentials> plainCredentials = new ArrayList<>();
-    for (int i = 0; i < PROXIES; i++) {
-      IssuedCertificate cert = ca.issue(SpiffeId.gateway(gateway.namespace(), gateway.name()), List.of(),
-          Duration.ofHours(1));
-      tlsCredentials.add(GrpcTls.client(cert));
-      plainCredentials.add(InsecureChannelCredentials.create());
-    }
+    // with process, the child issues and loads its own
+    List<ChannelCredentials> tlsCredentials = clientProcess ? List.of() : clientCredentials(ca, true);
+    List<ChannelCredentials> plainCredentials = clientProcess ? List.of() : clientCredentials(ca, false);
     ProxyTracker tracker = new ProxyTracker(metrics);
     var cache = new NackHoldingConfigWatcher(publisher.cache(), tracker);
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
     try (XdsServer tls = XdsServer.start(any, cache, List.of(tracker), Duration.ofSeconds(1),
             XdsServer.Tls.issue(ca, List.of(), metrics));
         XdsServer plain = XdsServer.start(any, cache, List.of(tracker), Duration.ofSeconds(1))) {
-      Node node = BootstrapGenerator.bootstrap(gateway, "127.0.0.1:9977").getNode();
+      Node node = node();
+      XdsTlsBenchClients.Remote remote = clientProcess ? XdsTlsBenchClients.Remote.start(state, routes) : null;
+      System.out.println("stand-in proxies: " + (clientProcess ? "in a JVM of their own" : "in this JVM"));
       long[] tlsMillis = new long[rounds];
       long[] plainMillis = new long[rounds];
       long[] tlsCpu = new long[rounds];
       long[] plainCpu = new long[rounds];
       long[] tlsServerCpu = new long[rounds];
       long[] plainServerCpu = new long[rounds];
+      long[] tlsClientCpu = new long[rounds];
+      long[] plainClientCpu = new long[rounds];
+      long[] tlsGc = new long[rounds];
+      long[] plainGc = new long[rounds];
       for (int r = -warmups; r < rounds; r++) {
-        long[] p = round("localhost", plain.port(), plainCredentials, node, names);
-        long[] t = round("localhost", tls.port(), tlsCredentials, node, names);
+        long[] p = clientProcess ? remote.round(false, plain.port())
+            : round("localhost", plain.port(), plainCredentials, node, names, () -> { }, m -> { });
+        long[] t = clientProcess ? remote.round(true, tls.port())
+            : round("localhost", tls.port(), tlsCredentials, node, names, () -> { }, m -> { });
         System.out.printf("%s %2d: plaintext %5d ms (CPU %5d ms, server %4d ms), mTLS %5d ms (CPU %5d ms, server"
             + " %4d ms)%n", r < 0 ? "warm-up" : "round  ", Math.abs(r), p[0] / 1_000_000, p[1] / 1_000_000,
             p[2] / 1_000_000, t[0] / 1_000_000, t[1] / 1_000_000, t[2] / 1_000_000);
@@ -111,6 +111,12 @@ public final class XdsTlsBench {
           tlsMillis[r] = t[0];
           tlsCpu[r] = t[1];
           tlsServerCpu[r] = t[2];
+          if (clientProcess) {
+            plainClientCpu[r] = p[3];
+            tlsClientCpu[r] = t[3];
+            plainGc[r] = p[4] * 1_000_000;
+            tlsGc[r] = t[4] * 1_000_000;
+          }
         }
       }
       double tlsMedian = percentile(tlsMillis, 50);
@@ -121,14 +127,66 @@ public final class XdsTlsBench {
       System.out.printf("  mutual TLS:                 median %.1f ms (p90 %.1f)%n", tlsMedian,
           percentile(tlsMillis, 90));
       System.out.printf("  ratio mTLS / plaintext:     %.2fx (target <= 1.3x)%n", tlsMedian / plainMedian);
-      System.out.printf("  process CPU per round (server and the 100 clients): plaintext median %.1f ms, mTLS %.1f ms,"
-          + " ratio %.2fx%n", percentile(plainCpu, 50), percentile(tlsCpu, 50),
+      System.out.printf("  process CPU per round (%s): plaintext median %.1f ms, mTLS %.1f ms,"
+          + " ratio %.2fx%n", clientProcess ? "the control plane alone; the clients are another process"
+          : "server and the 100 clients", percentile(plainCpu, 50), percentile(tlsCpu, 50),
           percentile(tlsCpu, 50) / percentile(plainCpu, 50));
       System.out.printf("  xDS server's own threads' CPU per round (the product's share): plaintext median %.1f ms"
           + " (p90 %.1f), mTLS %.1f ms (p90 %.1f), ratio %.2fx%n", percentile(plainServerCpu, 50),
           percentile(plainServerCpu, 90), percentile(tlsServerCpu, 50), percentile(tlsServerCpu, 90),
           percentile(tlsServerCpu, 50) / percentile(plainServerCpu, 50));
+      if (remote != null) {
+        System.out.printf("  the client process's CPU per round (the 100 stand-in proxies): plaintext median %.1f ms,"
+            + " mTLS %.1f ms, ratio %.2fx%n", percentile(plainClientCpu, 50), percentile(tlsClientCpu, 50),
+            percentile(tlsClientCpu, 50) / percentile(plainClientCpu, 50));
+        System.out.printf("  this JVM's GC time per round: plaintext median %.1f ms, mTLS %.1f ms%n",
+            percentile(plainGc, 50), percentile(tlsGc, 50));
+        remote.close();
+        System.out.println("  this JVM's CPU by thread (whole run, names without numbers): " + cpuByThreadGroup());
+      }
     }
+  }
+
+  /** CPU time so far of this JVM's live threads, summed by name with digits removed, largest first, in ms. */
+  static String cpuByThreadGroup() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null) {
+        byGroup.merge(info.getThreadName().replaceAll("[0-9]+", "#"),
+            Math.max(0, threads.getThreadCpuTime(info.getThreadId())) / 1_000_000, Long::sum);
+      }
+    }
+    return byGroup.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(8).map(e -> e.getKey() + " " + e.getValue() + " ms").collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  static final ResourceKey GATEWAY = new ResourceKey("Gateway", Workload.GATEWAY_NAMESPACE, Workload.GATEWAY_NAME);
+
+  /** The {@link Workload} of {@code routes} translated and published (deterministic: both processes agree). */
+  static SnapshotPublisher publish(int routes, SimpleMeterRegistry metrics) {
+    SnapshotPublisher publisher = new SnapshotPublisher(metrics);
+    publisher.publish(new Translator().translate(new Workload(routes).snapshot()).gateways());
+    return publisher;
+  }
+
+  static Names names(PublishedSnapshot snapshot) {
+    return new Names(snapshot.resources().clusters().stream().map(c -> c.getName()).toList(),
+        snapshot.resources().routes().stream().map(r -> r.getName()).toList());
+  }
+
+  static Node node() {
+    return BootstrapGenerator.bootstrap(GATEWAY, "127.0.0.1:9977").getNode();
+  }
+
+  /** One credential per proxy: with {@code tls}, each its own client certificate for the Gateway from {@code ca}. */
+  static List<ChannelCredentials> clientCredentials(CertificateAuthority ca, boolean tls) {
+    List<ChannelCredentials> credentials = new ArrayList<>();
+    for (int i = 0; i < PROXIES; i++) {
+      credentials.add(!tls ? InsecureChannelCredentials.create() : GrpcTls.client(
+          ca.issue(SpiffeId.gateway(GATEWAY.namespace(), GATEWAY.name()), List.of(), Duration.ofHours(1))));
+    }
+    return credentials;
   }
 
   record Names(List<String> clusters, List<String> routes) {}
@@ -136,15 +194,20 @@ public final class XdsTlsBench {
   /**
    * One round: every proxy connects, receives and ACKs CDS, EDS, LDS, RDS; returns the wall time, the process CPU
    * time and the CPU time of the xDS server's own threads, in ns, all from the first connection until the last ACK.
+   *
+   * @param ready called once the channels are built, just before the clock starts (the client process waits there
+   *     for the parent's go, so that the parent's CPU readings do not include the clients' set-up)
+   * @param measured called with those figures as soon as they are taken, before the channels are shut down
    */
-  static long[] round(String host, int port, List<ChannelCredentials> credentials, Node node, Names names)
-      throws Exception {
+  static long[] round(String host, int port, List<ChannelCredentials> credentials, Node node, Names names,
+      Runnable ready, java.util.function.Consumer<long[]> measured) throws Exception {
     // Channels are built (the client's TLS context loaded from its PEM files, as an Envoy does at start) before
     // the clock starts; they connect (TCP, and the TLS handshake) on the first request, inside the round.
     List<ManagedChannel> channels = new ArrayList<>();
     for (ChannelCredentials c : credentials) {
       channels.add(Grpc.newChannelBuilderForAddress(host, port, c).build());
     }
+    ready.run();
     CountDownLatch done = new CountDownLatch(credentials.size());
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long cpuStart = processCpuNanos();
@@ -157,6 +220,8 @@ public final class XdsTlsBench {
     long elapsed = System.nanoTime() - start;
     long cpu = processCpuNanos() - cpuStart;
     long serverCpu = serverCpuSince(serverCpuStart);
+    long[] figures = {elapsed, cpu, serverCpu};
+    measured.accept(figures);
     for (ManagedChannel c : channels) {
       c.shutdownNow();
     }
@@ -169,7 +234,7 @@ public final class XdsTlsBench {
     if (!finished) {
       throw new IllegalStateException("round did not finish within " + ROUND_TIMEOUT_SECONDS + " s");
     }
-    return new long[] {elapsed, cpu, serverCpu};
+    return figures;
   }
 
   /** An Envoy-like ADS client: subscribes to each type in Envoy's order, ACKing each response. */

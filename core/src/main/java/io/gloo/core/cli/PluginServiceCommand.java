@@ -3,9 +3,9 @@ package io.gloo.core.cli;
 import io.gloo.core.plugin.LoadedPlugin;
 import io.gloo.core.plugin.LoadedPlugins;
 import io.gloo.core.plugin.ControlPlaneClientTls;
+import io.gloo.core.plugin.FilePeerTls;
 import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.plugin.PluginNetwork;
-import io.grpc.ChannelCredentials;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,6 +32,11 @@ import picocli.CommandLine.Spec;
  * <p>The stream is mutual TLS: the replica presents the client certificate of {@code --cert-dir} (or
  * {@code --tls-cert/--tls-key/--tls-ca}), which core hands the plugin as its control-plane credentials; without
  * one it subscribes in plaintext, which only a control plane running {@code --xds-insecure} accepts.
+ *
+ * <p>With plugin config {@code tls=true} the Envoy-facing service ({@code ShouldRateLimit}, {@code Check}) is served
+ * over mutual TLS with the same certificate ({@link FilePeerTls}: {@code gloo certs issue --for ratelimit-server}
+ * issues one valid for both ends), to proxies and the control plane only; without a certificate that is refused at
+ * start.
  */
 abstract class PluginServiceCommand implements Callable<Integer> {
 
@@ -50,11 +55,12 @@ abstract class PluginServiceCommand implements Callable<Integer> {
   String bind;
 
   @Option(names = "--cert-dir", paramLabel = "DIR",
-      description = "Client certificate for the control plane's config stream: DIR/tls.crt, DIR/tls.key and"
-          + " DIR/ca.crt (as gloo certs issue --out-dir writes them, or a mounted kubernetes.io/tls Secret).")
+      description = "This replica's certificate: DIR/tls.crt, DIR/tls.key and DIR/ca.crt (as gloo certs issue"
+          + " --out-dir writes them, or a mounted kubernetes.io/tls Secret), presented to the control plane's config"
+          + " stream and, with --plugin-config tls=true, to Envoy.")
   Path certDir;
 
-  @Option(names = "--tls-cert", paramLabel = "FILE", description = "Client certificate (PEM); overrides --cert-dir.")
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "Certificate (PEM); overrides --cert-dir.")
   Path tlsCert;
 
   @Option(names = "--tls-key", paramLabel = "FILE", description = "Its private key (PEM); overrides --cert-dir.")
@@ -93,7 +99,14 @@ abstract class PluginServiceCommand implements Callable<Integer> {
         Map.of(pluginId(), config), null, null);
     PluginNetwork network;
     try {
-      network = new PluginNetwork(bindAddress(), null, clientCredentials());
+      Path[] files = certificateFiles();
+      boolean tls = tlsRequested(config);
+      if (files == null && tls) {
+        throw new IllegalArgumentException(pluginId() + ".tls=true serves Envoy over mutual TLS with this replica's"
+            + " certificate: give --cert-dir (gloo certs issue --for " + spec.name() + ")");
+      }
+      network = new PluginNetwork(bindAddress(), tls ? FilePeerTls.fromFiles(files[0], files[1], files[2]) : null,
+          files == null ? null : ControlPlaneClientTls.fromFiles(files[0], files[1], files[2]));
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("gloo " + spec.name() + ": " + e.getMessage());
       return 2;
@@ -130,8 +143,16 @@ abstract class PluginServiceCommand implements Callable<Integer> {
     }
   }
 
-  /** The client certificate for the config stream, or null (plaintext) when none was given. */
-  private ChannelCredentials clientCredentials() {
+  private static boolean tlsRequested(Map<String, String> config) {
+    return java.util.Set.of("true", "on", "yes").contains(config.getOrDefault("tls", "false").trim()
+        .toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * The replica's certificate, key and the CA certificate (for the config stream and, with {@code tls=true}, the
+   * service port), or null (plaintext) when none was given.
+   */
+  private Path[] certificateFiles() {
     Path cert = tlsCert != null ? tlsCert : certDir == null ? null : certDir.resolve("tls.crt");
     Path key = tlsKey != null ? tlsKey : certDir == null ? null : certDir.resolve("tls.key");
     Path ca = tlsCa != null ? tlsCa : certDir == null ? null : certDir.resolve("ca.crt");
@@ -141,7 +162,7 @@ abstract class PluginServiceCommand implements Callable<Integer> {
     if (cert == null || key == null || ca == null) {
       throw new IllegalArgumentException("give --cert-dir, or all of --tls-cert, --tls-key and --tls-ca");
     }
-    return ControlPlaneClientTls.fromFiles(cert, key, ca);
+    return new Path[] {cert, key, ca};
   }
 
   @Command(name = "ratelimit-server", mixinStandardHelpOptions = true,

@@ -13,6 +13,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,37 @@ public final class ControlPlaneClientTls {
    * @throws IllegalArgumentException naming the file, when one is missing or is not usable PEM (never with key bytes)
    */
   public static ChannelCredentials fromFiles(Path certificate, Path privateKey, Path caCertificate) {
+    return fromFiles(certificate, privateKey, caCertificate, Set.of(CONTROL_PLANE));
+  }
+
+  /**
+   * As {@link #fromFiles(Path, Path, Path)}, accepting a server whose identity is any of {@code servers}: what an
+   * Envoy cluster with {@code match_typed_subject_alt_names} does (e.g. a proxy calling a standalone
+   * {@code ratelimit-server} replica over TLS).
+   */
+  public static ChannelCredentials fromFiles(Path certificate, Path privateKey, Path caCertificate,
+      Set<String> servers) {
+    AdvancedTlsX509KeyManager keys = reloadingKeys(certificate, privateKey, caCertificate);
+    try {
+      AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder()
+          .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+          .setSslSocketAndEnginePeerVerifier(new ServerIdentity(Set.copyOf(servers)))
+          .build();
+      trust.updateTrustCredentials(caCertificate.toFile());
+      return TlsChannelCredentials.newBuilder().keyManager(keys).trustManager(trust).build();
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      throw new IllegalArgumentException(caCertificate + " is not a PEM CA certificate ("
+          + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * A key manager presenting {@code certificate} and {@code privateKey}, re-read every {@value #RELOAD_SECONDS} s,
+   * once all three files are there.
+   *
+   * @throws IllegalArgumentException naming the file, when one is missing or is not usable PEM (never with key bytes)
+   */
+  static AdvancedTlsX509KeyManager reloadingKeys(Path certificate, Path privateKey, Path caCertificate) {
     for (Path file : new Path[] {certificate, privateKey, caCertificate}) {
       if (!Files.isRegularFile(file)) {
         throw new IllegalArgumentException(file + " is not a file");
@@ -61,22 +93,17 @@ public final class ControlPlaneClientTls {
       throw new IllegalArgumentException(certificate + " and " + privateKey
           + " are not a PEM certificate and its private key (" + e.getClass().getSimpleName() + ")");
     }
-    try {
-      AdvancedTlsX509TrustManager trust = AdvancedTlsX509TrustManager.newBuilder()
-          .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
-          .setSslSocketAndEnginePeerVerifier(new ControlPlaneIdentity())
-          .build();
-      trust.updateTrustCredentials(caCertificate.toFile());
-      return TlsChannelCredentials.newBuilder().keyManager(keys).trustManager(trust).build();
-    } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new IllegalArgumentException(caCertificate + " is not a PEM CA certificate ("
-          + e.getClass().getSimpleName() + ")");
-    }
+    return keys;
   }
 
-  /** The server (already chained to the CA) must be the control plane. */
-  private static final class ControlPlaneIdentity
-      implements AdvancedTlsX509TrustManager.SslSocketAndEnginePeerVerifier {
+  /** The server (already chained to the CA) must be the control plane (or another expected identity). */
+  private static final class ServerIdentity implements AdvancedTlsX509TrustManager.SslSocketAndEnginePeerVerifier {
+    private final Set<String> expected;
+
+    ServerIdentity(Set<String> expected) {
+      this.expected = expected;
+    }
+
     @Override
     public void verifyPeerCertificate(X509Certificate[] chain, String authType, Socket socket)
         throws CertificateException {
@@ -89,10 +116,9 @@ public final class ControlPlaneClientTls {
       check(chain);
     }
 
-    private static void check(X509Certificate[] chain) throws CertificateException {
-      String expected = CONTROL_PLANE;
-      if (chain == null || chain.length == 0 || !firstSpiffeUri(chain[0]).equals(expected)) {
-        throw new CertificateException("the server is not " + expected);
+    private void check(X509Certificate[] chain) throws CertificateException {
+      if (chain == null || chain.length == 0 || !expected.contains(firstSpiffeUri(chain[0]))) {
+        throw new CertificateException("the server is not " + String.join(" or ", new java.util.TreeSet<>(expected)));
       }
     }
 

@@ -274,6 +274,16 @@ class CliTest {
     assertTrue(garbage.err().contains("are not a PEM certificate and its private key"), garbage.err());
   }
 
+  /** tls=true serves Envoy with the replica's own certificate: without one the replica does not start. */
+  @Test
+  void aStandaloneServiceInTlsModeNeedsItsCertificate() {
+    Run run = run("ratelimit-server", "--plugins-dir", dir.toString(), "--control-plane", "127.0.0.1:1",
+        "--plugin-config", "tls=true");
+    assertEquals(2, run.exit(), run.err());
+    assertEquals("gloo ratelimit-server: ratelimit.tls=true serves Envoy over mutual TLS with this replica's"
+        + " certificate: give --cert-dir (gloo certs issue --for ratelimit-server)", run.err().strip());
+  }
+
   @Test
   void serveRefusesToWidenTheAdminDumpsWithoutAToken() {
     Run run = run("serve", "--config-dir", dir.toString(), "--admin-bind", "0.0.0.0", "--admin-port", "0",

@@ -167,4 +167,35 @@ class PeerAuthenticatedPortsTest {
     }
     assertEquals(1, reached.get());
   }
+
+  /**
+   * A standalone replica in TLS mode ({@link FilePeerTls}): its port presents the replica's own certificate, which a
+   * proxy accepts only when it expects that replica (Envoy's cluster SAN check), and answers only the allowed
+   * callers.
+   */
+  @Test
+  void aReplicaServesItsPeerAuthenticatedPortWithItsOwnCertificate() throws Exception {
+    TestCertificates certs = new TestCertificates(tmp);
+    AtomicInteger reached = new AtomicInteger();
+    try (GrpcServices services = new GrpcServices(certs.replicaWithTls("ratelimit-server"))) {
+      services.registerPeerAuthenticated("ratelimit", getClass().getClassLoader(), 0, secrets(reached),
+          Set.of("spiffe://gloo/ns/*", "spiffe://gloo/control-plane"));
+      int port = services.boundPort(0);
+      SpiffeId proxy = SpiffeId.gateway("default", "gw");
+
+      assertEquals(Status.Code.UNAVAILABLE, refused(port, TestCertificates.plaintext()), "plaintext");
+      assertEquals(Status.Code.UNAVAILABLE, refused(port, certs.withoutClientCertificate()), "no client certificate");
+      assertEquals(Status.Code.UNAVAILABLE, refused(port, new TestCertificates(tmp.resolve("other"))
+          .proxyCredentials(proxy, RATELIMIT_SERVER)), "a proxy of another CA");
+      assertEquals(Status.Code.UNAVAILABLE, refused(port, certs.clientCredentials(proxy)),
+          "a client that expects the control plane does not accept the replica");
+      assertEquals(Status.Code.PERMISSION_DENIED, refused(port, certs.proxyCredentials(
+          SpiffeId.service("extauth-server"), RATELIMIT_SERVER)), "another replica is no caller");
+      assertEquals(0, reached.get(), "no refused call reached the service");
+
+      assertEquals("the-secret", call(port, certs.proxyCredentials(proxy, "spiffe://gloo/control-plane",
+          RATELIMIT_SERVER)));
+      assertEquals(1, reached.get());
+    }
+  }
 }

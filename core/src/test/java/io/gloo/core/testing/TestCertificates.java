@@ -71,6 +71,24 @@ public final class TestCertificates {
         certs.resolve("ca.crt"));
   }
 
+  /**
+   * What a proxy holding a certificate for {@code identity} presents to a plugin service (as Envoy's cluster with
+   * {@code tls=true}: only a server with one of {@code servers} as its identity is accepted).
+   */
+  public ChannelCredentials proxyCredentials(SpiffeId identity, String... servers) throws IOException {
+    Path certs = certDir(identity);
+    return ControlPlaneClientTls.fromFiles(certs.resolve("tls.crt"), certs.resolve("tls.key"),
+        certs.resolve("ca.crt"), java.util.Set.of(servers));
+  }
+
+  /** A standalone replica of {@code service} holding its certificate, serving its own peer-authenticated ports. */
+  public PluginNetwork replicaWithTls(String service) throws IOException {
+    Path certs = certDir(SpiffeId.service(service));
+    return new PluginNetwork(InetAddress.getLoopbackAddress(), io.gloo.core.plugin.FilePeerTls.fromFiles(
+        certs.resolve("tls.crt"), certs.resolve("tls.key"), certs.resolve("ca.crt")),
+        ControlPlaneClientTls.fromFiles(certs.resolve("tls.crt"), certs.resolve("tls.key"), certs.resolve("ca.crt")));
+  }
+
   /** A client that trusts the CA but has no certificate of its own. */
   public ChannelCredentials withoutClientCertificate() throws IOException {
     try (var in = new java.io.ByteArrayInputStream(ca.caCertificatePem().getBytes(

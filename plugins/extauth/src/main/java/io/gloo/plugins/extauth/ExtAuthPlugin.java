@@ -93,18 +93,19 @@ public final class ExtAuthPlugin implements GlooPlugin {
     this.runtime = rt;
     AuthorizationService service = new AuthorizationService(rt, metrics(context.metrics()), log);
     if ("standalone".equals(context.config("mode").orElse(""))) {
-      if (settings.tls()) {
-        throw new IllegalArgumentException("extauth.tls=true is not supported by gloo extauth-server yet: Envoy"
-            + " reaches a standalone replica in plaintext");
-      }
       String controlPlane = context.config("controlPlane")
           .orElseThrow(() -> new IllegalArgumentException("mode=standalone needs controlPlane=HOST:PORT"));
       ConfigSubscriber sub = new ConfigSubscriber(controlPlane, CONFIG_STREAM,
           context.controlPlaneCredentials().orElse(null), json -> receive(rt, json, log), log);
       this.subscriber = sub;
-      context.registerNonBlockingGrpcService(port, service);
+      if (settings.tls()) { // with the replica's certificate (gloo extauth-server --cert-dir), to proxies only
+        context.registerPeerAuthenticatedGrpcService(port, service, ServiceTls.CALLERS);
+      } else {
+        context.registerNonBlockingGrpcService(port, service);
+      }
       sub.start();
-      log.info("ext-auth service on port {}, auth configs from {}", port, controlPlane);
+      log.info("ext-auth service on port {}{}, auth configs from {}", port, settings.tls() ? " (mutual TLS)" : "",
+          controlPlane);
       return;
     }
     int streamPort = context.config("configStreamPort").map(Integer::parseInt).orElse(DEFAULT_CONFIG_STREAM_PORT);

@@ -3,7 +3,6 @@ package io.gloo.plugins.extauth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
@@ -52,6 +51,9 @@ class TlsModeTest {
     assertEquals("/certs/ca.crt", tls.getCommonTlsContext().getValidationContext().getTrustedCa().getFilename());
     assertEquals("spiffe://gloo/control-plane", tls.getCommonTlsContext().getValidationContext()
         .getMatchTypedSubjectAltNames(0).getMatcher().getExact());
+    assertEquals("spiffe://gloo/service/extauth-server", tls.getCommonTlsContext().getValidationContext()
+        .getMatchTypedSubjectAltNames(1).getMatcher().getExact(), "or its standalone replica");
+    assertEquals(2, tls.getCommonTlsContext().getValidationContext().getMatchTypedSubjectAltNamesCount());
 
     TranslationResult plain = PluginTranslation.translate(PluginTranslation.load(GoldenFiles.inputs("config-ref")),
         Map.of("routeoption", new RouteOptionPlugin(), "virtualhostoption", new VirtualHostOptionPlugin(),
@@ -79,13 +81,29 @@ class TlsModeTest {
     }
   }
 
+  /**
+   * {@code gloo extauth-server} with {@code tls=true}: Check is served with the replica's own certificate, which a
+   * proxy accepts as Envoy's cluster does (control plane or extauth-server), to proxies only.
+   */
   @Test
-  void aStandaloneServerRefusesTheTlsModeItCannotServeYet() {
+  void aStandaloneServerServesCheckOverMutualTlsWithItsOwnCertificate() throws Exception {
+    TestCertificates certs = new TestCertificates(tmp);
+    int port = TestPluginContext.freePort();
+    ExtAuthPlugin plugin = new ExtAuthPlugin();
+    String[] envoyAccepts = {"spiffe://gloo/control-plane", "spiffe://gloo/service/extauth-server"};
     try (TestPluginContext context = new TestPluginContext("extauth", Map.of("mode", "standalone",
-        "controlPlane", "127.0.0.1:1", "tls", "true"))) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> new ExtAuthPlugin().start(context));
-      assertTrue(e.getMessage().contains("not supported by gloo extauth-server"), e.getMessage());
+        "controlPlane", "127.0.0.1:" + TestPluginContext.freePort(), "port", String.valueOf(port), "tls", "true"),
+        certs.replicaWithTls("extauth-server"))) {
+      plugin.start(context);
+      assertEquals(Status.Code.UNAVAILABLE, refused(port, TestCertificates.plaintext()), "plaintext");
+      assertEquals(Status.Code.PERMISSION_DENIED, refused(port, certs.proxyCredentials(
+          SpiffeId.service("ratelimit-server"), envoyAccepts)), "not a proxy");
+      assertEquals(Status.Code.UNAVAILABLE, refused(port, certs.proxyCredentials(SpiffeId.gateway("default", "gw"),
+          "spiffe://gloo/service/ratelimit-server")), "a client expecting another service refuses this one");
+      // a Gateway's proxy gets an answer (403: no such config yet), i.e. the call reached the service
+      assertEquals(403, check(port, certs.proxyCredentials(SpiffeId.gateway("default", "gw"), envoyAccepts)));
+    } finally {
+      plugin.stop();
     }
   }
 

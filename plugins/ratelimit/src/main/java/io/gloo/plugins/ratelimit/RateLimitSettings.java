@@ -33,7 +33,8 @@ import java.util.Map;
  *   <tr><td>{@code enableXRatelimitHeaders}</td><td>Envoy adds draft-03 {@code x-ratelimit-*} headers, false</td></tr>
  *   <tr><td>{@code domain}</td><td>the domain Envoy's filter sends, {@code custom}</td></tr>
  *   <tr><td>{@code tls}</td><td>the service requires mutual TLS (a proxy's or the control plane's certificate from
- *       the CA) and Envoy's cluster presents the proxy's certificate, false</td></tr>
+ *       the CA) and Envoy's cluster presents the proxy's certificate, false; in {@code gloo ratelimit-server} the replica
+ *       serves with its {@code --cert-dir} certificate</td></tr>
  *   <tr><td>{@code tls.certDir}</td><td>where Envoy finds that certificate, {@code /etc/gloo/xds-tls}</td></tr>
  * </table>
  */
@@ -77,10 +78,6 @@ public record RateLimitSettings(boolean standalone, String controlPlane, int por
       throw new IllegalArgumentException("ratelimit.controlPlane (host:port) is required with mode=standalone");
     }
     int configStreamPort = integer(config, "configStreamPort", DEFAULT_CONFIG_STREAM_PORT);
-    if (standalone && bool(config, "tls", false)) {
-      throw new IllegalArgumentException("ratelimit.tls=true is not supported by gloo ratelimit-server yet: Envoy"
-          + " reaches a standalone replica in plaintext");
-    }
     if (!standalone && configStreamPort == port) {
       throw new IllegalArgumentException("ratelimit.configStreamPort must differ from ratelimit.port (" + port
           + "): the rule stream is served with mutual TLS, the rate-limit service in plaintext");

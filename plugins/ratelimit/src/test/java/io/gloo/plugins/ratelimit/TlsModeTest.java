@@ -2,7 +2,6 @@ package io.gloo.plugins.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
@@ -44,11 +43,27 @@ class TlsModeTest {
     }
   }
 
+  /**
+   * {@code gloo ratelimit-server} with {@code tls=true}: ShouldRateLimit is served with the replica's own
+   * certificate, which a proxy accepts as Envoy's cluster does (control plane or ratelimit-server), to proxies only.
+   */
   @Test
-  void aStandaloneReplicaRefusesTheTlsModeItCannotServeYet() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RateLimitSettings.from(
-        Map.of("mode", "standalone", "controlPlane", "127.0.0.1:1", "tls", "true")));
-    assertTrue(e.getMessage().contains("not supported by gloo ratelimit-server"), e.getMessage());
+  void aStandaloneReplicaServesShouldRateLimitOverMutualTlsWithItsOwnCertificate() throws Exception {
+    TestCertificates certs = new TestCertificates(tmp);
+    int port = TestPluginContext.freePort();
+    String[] envoyAccepts = {"spiffe://gloo/control-plane", "spiffe://gloo/service/ratelimit-server"};
+    try (TestPluginContext context = new TestPluginContext("ratelimit", Map.of("mode", "standalone",
+        "controlPlane", "127.0.0.1:" + TestPluginContext.freePort(), "port", String.valueOf(port), "tls", "true"),
+        certs.replicaWithTls("ratelimit-server"))) {
+      new RateLimitPlugin().start(context);
+      assertEquals(Status.Code.UNAVAILABLE, refused(port, TestCertificates.plaintext()), "plaintext");
+      assertEquals(Status.Code.PERMISSION_DENIED, refused(port, certs.proxyCredentials(
+          SpiffeId.service("extauth-server"), envoyAccepts)), "not a proxy");
+      assertEquals(Status.Code.UNAVAILABLE, refused(port, certs.clientCredentials(SpiffeId.gateway("default", "gw"))),
+          "a client expecting only the control plane refuses the replica");
+      assertEquals(Code.OK, shouldRateLimit(port, certs.proxyCredentials(SpiffeId.gateway("default", "gw"),
+          envoyAccepts)));
+    }
   }
 
   private static Code shouldRateLimit(int port, ChannelCredentials credentials) throws InterruptedException {

@@ -104,7 +104,8 @@ public final class ExtAuthExtension implements FieldExtension<ExtAuthOption.Hold
         io.envoyproxy.envoy.config.cluster.v3.Cluster ours = ExtAuthzFilters.cluster(ExtAuthzFilters.CLUSTER,
             s.serviceAddress());
         context.extra().addCluster(!s.tls() ? ours : ours.toBuilder()
-            .setTransportSocket(io.gloo.plugins.common.ServiceTls.transportSocket(s.tlsCertDir())).build());
+            .setTransportSocket(io.gloo.plugins.common.ServiceTls.transportSocket(s.tlsCertDir(), "extauth-server"))
+            .build());
         int weight = 1;
         // every configured custom server, so that any route can switch each of them off explicitly
         for (Map.Entry<String, String> server : s.customAuthServers().entrySet()) {

@@ -176,7 +176,8 @@ final class RateLimitTranslator implements PolicyTranslator<RateLimitOptions> {
     boolean ip = host.matches("[0-9.]+") || host.contains(":");
     Cluster.Builder cluster = Cluster.newBuilder();
     if (s.tls()) {
-      cluster.setTransportSocket(io.gloo.plugins.common.ServiceTls.transportSocket(s.tlsCertDir()));
+      cluster.setTransportSocket(io.gloo.plugins.common.ServiceTls.transportSocket(s.tlsCertDir(),
+          "ratelimit-server"));
     }
     return cluster
         .setName(CLUSTER)

@@ -21,6 +21,9 @@ class TlsClusterTest {
     assertEquals("/etc/gloo/xds-tls/ca.crt", common.getValidationContext().getTrustedCa().getFilename());
     assertEquals("spiffe://gloo/control-plane", common.getValidationContext().getMatchTypedSubjectAltNames(0)
         .getMatcher().getExact());
+    assertEquals("spiffe://gloo/service/ratelimit-server", common.getValidationContext()
+        .getMatchTypedSubjectAltNames(1).getMatcher().getExact(), "or its standalone replica");
+    assertEquals(2, common.getValidationContext().getMatchTypedSubjectAltNamesCount());
     assertEquals("h2", common.getAlpnProtocols(0));
     assertFalse(RateLimitTranslator.cluster(RateLimitSettings.defaults()).hasTransportSocket(), "plaintext by default");
   }
