@@ -77,11 +77,11 @@ class RestartPushesNothingTest {
     writeConfig("/a1");
     Map<String, DiscoveryResponse> accepted = new LinkedHashMap<>();
     Map<String, List<String>> names = new LinkedHashMap<>();
-    Map<String, String> versionsBefore;
+    Map<String, String> versionsBefore = new LinkedHashMap<>();
 
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(state);
     try (GlooServer first = serve(ca)) {
-      versionsBefore = first.publisher().current(A).orElseThrow().versions();
+      versionsBefore.putAll(first.publisher().current(A).orElseThrow().versions());
       try (AdsTestClient envoy = connect(ca, first)) {
         // Envoy's start: CDS → EDS → LDS → RDS, each ACKed
         DiscoveryResponse cds = envoy.request(CLUSTER_TYPE_URL, List.of(), "", "");
@@ -118,9 +118,15 @@ class RestartPushesNothingTest {
               .addAllResourceNames(names.get(type)).setVersionInfo(last.getVersionInfo())
               .setResponseNonce(last.getNonce()).build());
         }
+        // The server has seen all four (the tracker counts them as ACKs of the versions the proxy runs) ...
+        Await.until(Duration.ofSeconds(10), () -> second.tracker().proxies().stream().anyMatch(p -> p.types().size()
+            == TYPES.size() && p.types().entrySet().stream().allMatch(t -> t.getValue().ackedVersion().equals(
+                versionsBefore.get(t.getKey())))), () -> "the reconnect's requests: " + second.tracker().proxies());
+        // ... and answers none of them.
         envoy.assertQuiet();
 
-        // The stream is live: a real change is pushed, only the routes.
+        // The stream is live: a real change is pushed, only the routes. It is the first response on the stream,
+        // so nothing was resent before it, however slowly the requests above were handled.
         writeConfig("/a1-changed");
         DiscoveryResponse rds = envoy.next();
         assertEquals(ROUTE_TYPE_URL, rds.getTypeUrl());
