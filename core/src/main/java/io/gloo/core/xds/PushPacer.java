@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * an endpoint-only change makes only EDS watches fire; this class adds the pacing. A response due less than the
  * interval after the previous push of the same (node id, type) is held: when the interval is over, the watch is
  * opened again on the cache with the proxy's request, which answers with the snapshot current <em>then</em>, so every
- * version published meanwhile is coalesced into one push. Not paced: the first response of a (node id, type), and a
+ * version published meanwhile is coalesced into one push. Not paced: a request from a proxy that runs no version of
+ * the type yet (a new or restarted Envoy), the first response of a (node id, type), and a
  * response to a request naming other resources than the previous one (Envoy asking for the endpoints of a cluster it
  * was just sent, for instance), which Envoy waits for while warming.
  *
@@ -110,7 +111,8 @@ public final class PushPacer implements ConfigWatcher, AutoCloseable {
   @Override
   public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
       Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
-    if (minIntervalNanos == 0 || !request.v3Request().hasNode()) {
+    if (minIntervalNanos == 0 || !request.v3Request().hasNode() || request.getVersionInfo().isEmpty()) {
+      // A proxy that runs nothing of the type yet (a new or restarted Envoy) is answered at once.
       return delegate.createWatch(ads, request, knownResourceNames, responseConsumer, hasClusterChanged,
           allowDefaultEmptyEdsUpdate);
     }
