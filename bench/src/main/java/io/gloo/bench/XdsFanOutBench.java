@@ -31,6 +31,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,18 +82,22 @@ public final class XdsFanOutBench {
             .mapToInt(v -> v.getRoutesCount()).sum()).sum(),
         fleet.snapshot(0).resources().clusters().size(), loadAverage());
 
-    Map<String, long[][]> results = new HashMap<>();
+    // A mode named twice runs twice (e.g. shared,per-stream,shared,per-stream: alternating phases, so that drift
+    // hits both); its figures are pooled.
+    Map<String, long[][]> results = new java.util.LinkedHashMap<>();
     for (String mode : modes) {
-      results.put(mode, run(fleet, streams, rounds, warmups, delta, mode.equals("shared")));
+      long[][] r = run(fleet, streams, rounds, warmups, delta, mode.equals("shared"));
+      results.merge(mode, r, XdsFanOutBench::pool);
     }
     System.out.printf("%nSummary (%d streams, %d Gateways, %d routes, %s; load %s):%n", streams, gateways, routes,
         delta ? "delta" : "SotW", loadAverage());
-    for (String mode : modes) {
-      long[][] r = results.get(mode);
-      System.out.printf("  %-10s per-stream change->ACK median %.1f ms, p99 %.1f ms | all ACKed median %.1f ms,"
-          + " p99 %.1f ms | server CPU/round median %.1f ms | heap/stream %.1f KiB%n", mode, percentile(r[0], 50),
-          percentile(r[0], 99), percentile(r[1], 50), percentile(r[1], 99), percentile(r[2], 50),
-          r[3][0] / 1024.0);
+    for (Map.Entry<String, long[][]> e : results.entrySet()) {
+      long[][] r = e.getValue();
+      System.out.printf("  %-10s change->ACK per stream median %.1f ms, p99 %.1f ms | all ACKed median %.1f ms,"
+          + " p99 %.1f ms | of which translate+publish median %.1f ms | xDS server CPU per round median %.1f ms"
+          + " | heap per stream %s KiB%n", e.getKey(), percentile(r[0], 50), percentile(r[0], 99),
+          percentile(r[1], 50), percentile(r[1], 99), percentile(r[4], 50), percentile(r[2], 50),
+          Arrays.toString(Arrays.stream(r[3]).mapToObj(b -> String.format("%.1f", b / 1024.0)).toArray()));
     }
     System.exit(0); // grpc's client threads
   }
@@ -151,6 +156,14 @@ public final class XdsFanOutBench {
     }
   }
 
+  private static long[][] pool(long[][] a, long[][] b) {
+    long[][] out = new long[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = java.util.stream.LongStream.concat(Arrays.stream(a[i]), Arrays.stream(b[i])).toArray();
+    }
+    return out;
+  }
+
   /** Returns {per-stream latencies, round latencies, server CPU per round, {heap bytes per stream}}, in ns/bytes. */
   static long[][] run(Fleet fleet, int streams, int rounds, int warmups, boolean delta, boolean shared)
       throws Exception {
@@ -170,7 +183,12 @@ public final class XdsFanOutBench {
       CountDownLatch synced = new CountDownLatch(streams);
       AtomicReference<Throwable> failure = new AtomicReference<>();
       long connectStart = System.nanoTime();
+      long heapHalf = 0;
       for (int i = 0; i < streams; i++) {
+        if (i == streams / 2) {
+          await(synced, streams - i, failure, "initial sync of the first half");
+          heapHalf = heapAfterGc();
+        }
         int g = i % fleet.keys.size();
         PublishedSnapshot s = fleet.snapshot(g);
         Node node = BootstrapGenerator.bootstrap(fleet.keys.get(g), "127.0.0.1:9977").getNode().toBuilder()
@@ -185,13 +203,18 @@ public final class XdsFanOutBench {
       await(synced, failure, "initial sync");
       System.out.printf("[%s] %d streams connected and synced in %d ms%n", mode, streams,
           (System.nanoTime() - connectStart) / 1_000_000);
-      long heapPerStream = (heapAfterGc() - heapBefore) / streams;
-      System.out.printf("[%s] heap after GC: +%.1f MiB with the streams connected (%.1f KiB per stream)%n", mode,
-          heapPerStream * streams / 1048576.0, heapPerStream / 1024.0);
+      long heapAll = heapAfterGc();
+      // Per stream: the heap of the second half of the streams over the first half's, so that what is there once
+      // (the snapshot, the serialized resources, the channels) is not counted.
+      long heapPerStream = (heapAll - heapHalf) / (streams - streams / 2);
+      System.out.printf("[%s] heap after GC: %.1f MiB before the streams, %.1f MiB with half, %.1f MiB with all:"
+          + " %.1f KiB per stream (server and client side)%n", mode, heapBefore / 1048576.0, heapHalf / 1048576.0,
+          heapAll / 1048576.0, heapPerStream / 1024.0);
 
       long[] perStream = new long[rounds * streams];
       long[] perRound = new long[rounds];
       long[] cpu = new long[rounds];
+      long[] publish = new long[rounds];
       for (int r = -warmups; r < rounds; r++) {
         Thread.sleep(300); // past the push interval of the previous round
         CountDownLatch acked = new CountDownLatch(streams);
@@ -201,6 +224,7 @@ public final class XdsFanOutBench {
           p.startClock(start);
         }
         List<String> versions = fleet.change();
+        long publishNanos = System.nanoTime() - start;
         for (int i = 0; i < streams; i++) {
           proxies.get(i).expect(versions.get(i % fleet.keys.size()), acked);
         }
@@ -210,20 +234,34 @@ public final class XdsFanOutBench {
           all = Math.max(all, p.latency);
         }
         long roundCpu = serverCpuSince(cpuStart);
-        System.out.printf("[%s] %s %2d: all %d streams ACKed after %6.1f ms (server CPU %6.1f ms)%n", mode,
-            r < 0 ? "warm-up" : "round  ", Math.abs(r), streams, all / 1e6, roundCpu / 1e6);
+        System.out.printf("[%s] %s %2d: translate+publish %6.1f ms; all %d streams ACKed after %6.1f ms (xDS part"
+            + " %6.1f ms; server CPU %6.1f ms)%n", mode, r < 0 ? "warm-up" : "round  ", Math.abs(r),
+            publishNanos / 1e6, streams, all / 1e6, (all - publishNanos) / 1e6, roundCpu / 1e6);
         if (r >= 0) {
           for (int i = 0; i < streams; i++) {
             perStream[r * streams + i] = proxies.get(i).latency;
           }
           perRound[r] = all;
           cpu[r] = roundCpu;
+          publish[r] = publishNanos;
         }
       }
       for (ManagedChannel c : channels) {
         c.shutdownNow();
       }
-      return new long[][] {perStream, perRound, cpu, {heapPerStream}};
+      return new long[][] {perStream, perRound, cpu, {heapPerStream}, publish};
+    }
+  }
+
+  /** Waits until {@code latch} is down to {@code remaining}. */
+  private static void await(CountDownLatch latch, long remaining, AtomicReference<Throwable> failure, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (latch.getCount() > remaining && System.nanoTime() < deadline && failure.get() == null) {
+      Thread.sleep(10);
+    }
+    if (latch.getCount() > remaining || failure.get() != null) {
+      throw new IllegalStateException(what + ": " + latch.getCount() + " streams not synced", failure.get());
     }
   }
 
@@ -299,7 +337,8 @@ public final class XdsFanOutBench {
         deltaRequests = stub.deltaAggregatedResources(new StreamObserver<>() {
           @Override
           public void onNext(DeltaDiscoveryResponse response) {
-            deltaRequests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
+            // with the node, as Envoy sends it on every request unless set_node_on_first_message_only
+            deltaRequests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl())
                 .setResponseNonce(response.getNonce()).build());
             next(response.getTypeUrl(), response.getSystemVersionInfo());
           }
