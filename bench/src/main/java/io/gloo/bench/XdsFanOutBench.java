@@ -55,7 +55,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * java-control-plane's default, once per stream and response (java-control-plane #98).
  *
  * <p>{@code java -cp bench/target/benchmarks.jar io.gloo.bench.XdsFanOutBench [streams 1000] [gateways 10]
- * [routes 10000] [rounds 10] [warm-up rounds 3] [sotw|delta] [modes shared,per-stream]}
+ * [routes 10000] [rounds 10] [warm-up rounds 3] [sotw|delta] [modes shared,per-stream]}; route churn:
+ * {@code ... XdsFanOutBench [streams] 1 [routes] [changes per second] [seconds] churn} ({@link #churn}).
  */
 public final class XdsFanOutBench {
 
@@ -72,6 +73,10 @@ public final class XdsFanOutBench {
     int routes = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
     int warmups = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+    if (args.length > 5 && args[5].equals("churn")) {
+      churn(streams, routes, rounds, warmups);
+      return;
+    }
     boolean delta = args.length > 5 && args[5].equals("delta");
     List<String> modes = List.of((args.length > 6 ? args[6] : "shared,per-stream").split(","));
 
@@ -100,6 +105,99 @@ public final class XdsFanOutBench {
           Arrays.toString(Arrays.stream(r[3]).mapToObj(b -> String.format("%.1f", b / 1024.0)).toArray()));
     }
     System.exit(0); // grpc's client threads
+  }
+
+  /**
+   * Route churn: one Gateway of {@code routes} routes and {@code streams} SotW streams; one route changes every
+   * {@code 1000 / ratePerSecond} ms for {@code seconds} s (translate → publish on this thread; when a change takes
+   * longer than the period the next starts at once, and the achieved rate is printed). For every change and stream:
+   * the time from the change until the stream ACKed that version or a later one (with the 100 ms push interval a
+   * stream skips versions; the one it gets carries the change).
+   */
+  static void churn(int streams, int routes, int ratePerSecond, int seconds) throws Exception {
+    Fleet fleet = new Fleet(1, routes);
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    ProxyTracker tracker = new ProxyTracker(metrics);
+    System.out.printf("route churn: %d SotW streams, 1 Gateway x %d routes, one route changed %d times per second for"
+        + " %d s; load %s%n", streams, routes, ratePerSecond, seconds, loadAverage());
+    try (XdsServer server = XdsServer.start(new InetSocketAddress("127.0.0.1", 0),
+        new NackHoldingConfigWatcher(fleet.publisher.cache(), tracker), List.of(tracker), Duration.ofSeconds(1))) {
+      List<ManagedChannel> channels = new ArrayList<>();
+      for (int c = 0; c < CHANNELS; c++) {
+        channels.add(NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+            .maxInboundMessageSize(256 << 20).build());
+      }
+      PublishedSnapshot s = fleet.snapshot(0);
+      List<Proxy> proxies = new ArrayList<>();
+      CountDownLatch synced = new CountDownLatch(streams);
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      for (int i = 0; i < streams; i++) {
+        Node node = BootstrapGenerator.bootstrap(fleet.keys.get(0), "127.0.0.1:9977").getNode().toBuilder()
+            .setId("churn-" + i).build();
+        Proxy p = new Proxy(channels.get(i % CHANNELS), node, false,
+            s.resources().clusters().stream().map(c -> c.getName()).toList(),
+            s.resources().routes().stream().map(r -> r.getName()).toList(), failure);
+        p.arrivals = new java.util.concurrent.ConcurrentHashMap<>();
+        p.expect(s.version(Resources.V3.ROUTE_TYPE_URL), synced);
+        proxies.add(p);
+        p.start();
+      }
+      await(synced, failure, "initial sync");
+      long period = 1_000_000_000L / ratePerSecond;
+      int changes = ratePerSecond * seconds;
+      List<String> versions = new ArrayList<>();
+      long[] changedAt = new long[changes];
+      long begin = System.nanoTime();
+      for (int c = 0; c < changes; c++) {
+        long due = begin + c * period;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        changedAt[c] = System.nanoTime();
+        versions.add(fleet.change().get(0));
+      }
+      double achieved = changes / ((System.nanoTime() - begin) / 1e9);
+      Thread.sleep(2_000); // the last pushes
+      Map<String, Integer> indexOf = new HashMap<>();
+      for (int c = 0; c < versions.size(); c++) {
+        indexOf.put(versions.get(c), c);
+      }
+      long[] latencies = new long[changes * streams];
+      int n = 0;
+      int missing = 0;
+      for (Proxy p : proxies) {
+        // per change: the first arrival of that version or a later one
+        long[] firstAtOrAfter = new long[changes];
+        java.util.Arrays.fill(firstAtOrAfter, Long.MAX_VALUE);
+        for (Map.Entry<String, Long> a : p.arrivals.entrySet()) {
+          Integer c = indexOf.get(a.getKey());
+          if (c != null) {
+            firstAtOrAfter[c] = Math.min(firstAtOrAfter[c], a.getValue());
+          }
+        }
+        for (int c = changes - 2; c >= 0; c--) {
+          firstAtOrAfter[c] = Math.min(firstAtOrAfter[c], firstAtOrAfter[c + 1]);
+        }
+        for (int c = 0; c < changes; c++) {
+          if (firstAtOrAfter[c] == Long.MAX_VALUE) {
+            missing++;
+          } else {
+            latencies[n++] = firstAtOrAfter[c] - changedAt[c];
+          }
+        }
+      }
+      long[] measured = java.util.Arrays.copyOf(latencies, n);
+      System.out.printf("%d changes at %.1f/s achieved (%d/s asked); change->ACK over %d (change, stream) pairs:"
+          + " median %.1f ms, p99 %.1f ms, max %.1f ms; %d pairs never ACKed; RDS pushes per stream %.1f; load %s%n",
+          changes, achieved, ratePerSecond, n, percentile(measured, 50), percentile(measured, 99),
+          percentile(measured, 100), missing,
+          proxies.stream().mapToInt(p -> p.arrivals.size()).average().orElse(0), loadAverage());
+      for (ManagedChannel c : channels) {
+        c.shutdownNow();
+      }
+    }
+    System.exit(0);
   }
 
   /** Per-Gateway translation state: the resources, a long-lived translator, the revision of the changing route. */
@@ -431,8 +529,14 @@ public final class XdsFanOutBench {
     private boolean subscribedLds;
     private boolean subscribedRds;
 
+    /** Route versions ACKed and when (churn mode only). */
+    Map<String, Long> arrivals;
+
     private synchronized void arrived(String version) {
       routeVersion = version;
+      if (arrivals != null) {
+        arrivals.putIfAbsent(version, System.nanoTime());
+      }
       if (version.equals(expected) && latch != null) {
         latency = System.nanoTime() - start; // the ACK went out just before
         latch.countDown();
