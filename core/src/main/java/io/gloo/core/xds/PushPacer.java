@@ -111,10 +111,18 @@ public final class PushPacer implements ConfigWatcher, AutoCloseable {
   @Override
   public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
       Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
-    if (minIntervalNanos == 0 || !request.v3Request().hasNode() || request.getVersionInfo().isEmpty()) {
-      // A proxy that runs nothing of the type yet (a new or restarted Envoy) is answered at once.
+    if (minIntervalNanos == 0 || !request.v3Request().hasNode()) {
       return delegate.createWatch(ads, request, knownResourceNames, responseConsumer, hasClusterChanged,
           allowDefaultEmptyEdsUpdate);
+    }
+    if (request.getVersionInfo().isEmpty()) {
+      // A proxy that runs nothing of the type yet (a new or restarted Envoy) is answered at once; the interval to
+      // its next push counts from this answer.
+      Key key = new Key(request.v3Request().getNode().getId(), request.getTypeUrl());
+      return delegate.createWatch(ads, request, knownResourceNames, response -> {
+        lastPush.put(key, new LastPush(timer.nanoTime(), request.getResourceNamesList()));
+        responseConsumer.accept(response);
+      }, hasClusterChanged, allowDefaultEmptyEdsUpdate);
     }
     Watch outer = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
     PacedWatch paced = new PacedWatch(outer, ads, request, knownResourceNames, hasClusterChanged,
