@@ -117,6 +117,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Serve xDS in plaintext without authentication (local try-out only; default: mutual TLS).")
   boolean xdsInsecure;
 
+  @Option(names = "--xds-min-push-interval", defaultValue = "100ms", paramLabel = "DURATION",
+      description = "Minimum time between two pushes of one xDS type to one proxy: changes meanwhile (endpoint churn)"
+          + " are coalesced into one push of the latest version; 0 pushes every version (default: ${DEFAULT-VALUE}).")
+  Duration xdsMinPushInterval;
+
   @Option(names = "--route-replacement", defaultValue = "standard", paramLabel = "MODE",
       converter = TranslateCommand.RouteReplacementConverter.class,
       description = "What becomes of a route Envoy would reject: standard (answers 500 with its match) or strict"
@@ -144,6 +149,10 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("gloo serve: " + e.getMessage());
       return 2;
     }
+    if (xdsMinPushInterval.isNegative()) {
+      spec.commandLine().getErr().println("gloo serve: --xds-min-push-interval must not be negative");
+      return 2;
+    }
     AdminAccess adminAccess;
     try {
       adminAccess = AdminAccess.of(adminBind, adminTokenFile);
@@ -153,7 +162,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     ServeOptions options = new ServeOptions(configDir, new InetSocketAddress(bind, xdsPort),
         new InetSocketAddress(bind, adminPort), debounce, plugins)
-        .withPluginCallTimeout(pluginCallTimeout).withMaxManifestBytes(maxManifestBytes);
+        .withPluginCallTimeout(pluginCallTimeout).withMaxManifestBytes(maxManifestBytes)
+        .withXdsMinPushInterval(xdsMinPushInterval);
     String what = String.valueOf(configDir);
     if (configDir == null) {
       Config config = kubeconfig == null ? Config.autoConfigure(null)

@@ -109,7 +109,7 @@ public final class GlooServer implements AutoCloseable {
       }
       startedXds = ListenFailure.listen(options.xdsAddress(), "xDS", () -> XdsServer.start(options.xdsAddress(),
           new NackHoldingConfigWatcher(publisher.cache(), tracker), List.of(tracker), XdsServer.DEFAULT_SHUTDOWN_GRACE,
-          xdsTls(options)));
+          xdsTls(options), XdsServer.Pushes.DEFAULT.withMinInterval(options.xdsMinPushInterval())));
       this.xds = startedXds;
       this.kube = options.kubernetes();
       if (kube == null) {

@@ -7,6 +7,7 @@ import io.gloo.core.report.KubernetesStatusWriter;
 import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.watch.DirectorySource;
 import io.gloo.core.watch.KubernetesSource;
+import io.gloo.core.xds.PushPacer;
 import io.gloo.core.translate.policy.PluginInvoker;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -29,20 +30,23 @@ import java.util.Set;
  *     serves them in plaintext ({@code --xds-insecure}), which {@code GlooServer} warns about
  * @param maxManifestBytes directory mode: the largest manifest file read ({@code --max-manifest-bytes}); 0 for the
  *     default, {@link DirectorySource#DEFAULT_MAX_MANIFEST_BYTES}
+ * @param xdsMinPushInterval the minimum interval between two pushes of one xDS type to one proxy
+ *     ({@code --xds-min-push-interval}); null for the default, {@link PushPacer#DEFAULT_MIN_INTERVAL}
  */
 public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
     Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes, Duration pluginCallTimeout,
-    CertificateAuthority ca, long maxManifestBytes) {
+    CertificateAuthority ca, long maxManifestBytes, Duration xdsMinPushInterval) {
 
   public ServeOptions {
     pluginCallTimeout = pluginCallTimeout == null ? PluginInvoker.DEFAULT_TIMEOUT : pluginCallTimeout;
+    xdsMinPushInterval = xdsMinPushInterval == null ? PushPacer.DEFAULT_MIN_INTERVAL : xdsMinPushInterval;
     maxManifestBytes = maxManifestBytes <= 0 ? DirectorySource.DEFAULT_MAX_MANIFEST_BYTES : maxManifestBytes;
   }
 
   public ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
       Duration debounce, PluginManager.Options plugins, Kubernetes kubernetes, Duration pluginCallTimeout,
       CertificateAuthority ca) {
-    this(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca, 0);
+    this(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca, 0, null);
   }
 
   public ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSocketAddress adminAddress,
@@ -126,29 +130,35 @@ public record ServeOptions(Path configDir, InetSocketAddress xdsAddress, InetSoc
 
   public ServeOptions withPlugins(PluginManager.Options plugins) {
     return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca,
-        maxManifestBytes);
+        maxManifestBytes, xdsMinPushInterval);
   }
 
   public ServeOptions withKubernetes(Kubernetes kubernetes) {
     return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca,
-        maxManifestBytes);
+        maxManifestBytes, xdsMinPushInterval);
   }
 
   public ServeOptions withPluginCallTimeout(Duration timeout) {
     return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, timeout, ca,
-        maxManifestBytes);
+        maxManifestBytes, xdsMinPushInterval);
   }
 
   /** Serves TLS with certificates from {@code ca}; null for plaintext. */
   public ServeOptions withCa(CertificateAuthority ca) {
     return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca,
-        maxManifestBytes);
+        maxManifestBytes, xdsMinPushInterval);
   }
 
   /** Directory mode: files over {@code bytes} are reported, not read. */
   public ServeOptions withMaxManifestBytes(long bytes) {
     return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca,
-        bytes);
+        bytes, xdsMinPushInterval);
+  }
+
+  /** The minimum interval between two pushes of one xDS type to one proxy ({@code --xds-min-push-interval}). */
+  public ServeOptions withXdsMinPushInterval(Duration interval) {
+    return new ServeOptions(configDir, xdsAddress, adminAddress, debounce, plugins, kubernetes, pluginCallTimeout, ca,
+        maxManifestBytes, interval);
   }
 
   public static final int DEFAULT_XDS_PORT = 9977;

@@ -3,7 +3,9 @@ package io.gloo.core.xds;
 import com.google.errorprone.annotations.ThreadSafe;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.controlplane.server.serializer.DefaultProtoResourcesSerializer;
 import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc;
@@ -48,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * process-wide ones. With TLS, its certificate renews itself ({@link RenewingCertificate}) and proxies' certificates
  * are checked against the CA alone ({@link io.gloo.core.security.CaClientTrust}).
  *
+ * <p>Pushes of one type to one proxy are at least {@link Pushes#minInterval()} apart ({@link PushPacer}), and each
+ * resource is serialized once for all streams ({@link SharedAnySerializer}).
+ *
  * <p>{@link #close()} is graceful: health goes NOT_SERVING, the server stops accepting connections and waits up to
  * the shutdown grace for streams to end, then cancels the rest (xDS streams never end on their own; Envoy reconnects
  * to another replica and keeps its configuration meanwhile).
@@ -76,9 +81,12 @@ public final class XdsServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
   private final XdsThreads threads;
+  private final PushPacer pacer;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private XdsServer(Server server, HealthStatusManager health, Duration shutdownGrace, XdsThreads threads) {
+  private XdsServer(Server server, HealthStatusManager health, Duration shutdownGrace, XdsThreads threads,
+      PushPacer pacer) {
+    this.pacer = pacer;
     this.server = server;
     this.health = health;
     this.shutdownGrace = shutdownGrace;
@@ -107,9 +115,39 @@ public final class XdsServer implements AutoCloseable {
    */
   public static XdsServer start(InetSocketAddress address, ConfigWatcher cache,
       List<? extends DiscoveryServerCallbacks> callbacks, Duration shutdownGrace, Tls tls) throws IOException {
+    return start(address, cache, callbacks, shutdownGrace, tls, Pushes.DEFAULT);
+  }
+
+  /**
+   * How responses are paced and serialized.
+   *
+   * @param minInterval the minimum interval between two pushes of one type to one proxy ({@link PushPacer};
+   *     {@code --xds-min-push-interval}); zero pushes every version at once
+   * @param shareSerialized serialize each resource once for all streams ({@link SharedAnySerializer}); false is
+   *     java-control-plane's default, once per stream and response (kept for the fan-out benchmark's comparison)
+   */
+  public record Pushes(Duration minInterval, boolean shareSerialized) {
+    /** 100 ms, shared serialization. */
+    public static final Pushes DEFAULT = new Pushes(PushPacer.DEFAULT_MIN_INTERVAL, true);
+
+    public Pushes {
+      Objects.requireNonNull(minInterval, "minInterval");
+    }
+
+    public Pushes withMinInterval(Duration interval) {
+      return new Pushes(interval, shareSerialized);
+    }
+  }
+
+  /** As {@link #start(InetSocketAddress, ConfigWatcher, List, Duration, Tls)}, paced and serialized as {@code pushes}. */
+  public static XdsServer start(InetSocketAddress address, ConfigWatcher cache,
+      List<? extends DiscoveryServerCallbacks> callbacks, Duration shutdownGrace, Tls tls, Pushes pushes)
+      throws IOException {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(cache, "cache");
-    V3DiscoveryServer discovery = new V3DiscoveryServer(List.copyOf(callbacks), cache);
+    PushPacer pacer = new PushPacer(cache, pushes.minInterval());
+    V3DiscoveryServer discovery = new V3DiscoveryServer(List.copyOf(callbacks), pacer, new DefaultExecutorGroup(),
+        pushes.shareSerialized() ? new SharedAnySerializer() : new DefaultProtoResourcesSerializer());
     HealthStatusManager health = new HealthStatusManager();
     // Client certificates are verified when presented; XdsAuthorization refuses streams without one, so that a
     // refusal is a gRPC status, a log line and a metric instead of a bare handshake failure.
@@ -136,13 +174,14 @@ public final class XdsServer implements AutoCloseable {
           .start();
     } catch (IOException | RuntimeException e) {
       threads.close();
+      pacer.close();
       throw e;
     }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     for (String service : XDS_SERVICES) {
       health.setStatus(service, ServingStatus.SERVING);
     }
-    XdsServer xds = new XdsServer(server, health, shutdownGrace, threads);
+    XdsServer xds = new XdsServer(server, health, shutdownGrace, threads, pacer);
     LOG.info("xDS server listening on {} ({})", server.getListenSockets(),
         tls == null ? "plaintext, no authentication" : "mutual TLS, per-Gateway authorization");
     return xds;
@@ -221,6 +260,7 @@ public final class XdsServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     threads.close();
+    pacer.close();
     LOG.info("xDS server stopped");
   }
 }

@@ -16,13 +16,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** 8 client threads × 10,000 ShouldRateLimit calls over gRPC against 1,000 per minute: exactly 1,000 are allowed. */
+/**
+ * 8 client threads × 10,000 ShouldRateLimit calls over gRPC against 1,000 per hour: exactly 1,000 are allowed.
+ *
+ * <p>The service's clock is injected and stands still, but Redis expires keys on its own (real) clock, with a TTL of
+ * the window's remainder by the injected clock: the window is an hour, so the key outlives any run of the test however
+ * loaded the machine (with a minute, a run longer than the window's 31 s of real time reset the counter and allowed
+ * 2,000).
+ */
 class ExactnessUnderConcurrencyTest {
 
   static final int THREADS = 8;
   static final int REQUESTS = 10_000;
   static final int LIMIT = 1_000;
-  /** Mid-minute, so that no window boundary falls inside the run. */
+  /** 30 s into an hour (2024-01-01T00:00:30Z): the Redis key lives for the hour's remaining 59.5 minutes. */
   static final long T0 = 1_704_067_230_000L;
 
   @Test
@@ -44,7 +51,7 @@ class ExactnessUnderConcurrencyTest {
 
   private static int allowed(CounterStore store, MutableClock clock) throws Exception {
     try (store; ServiceHarness rls = new ServiceHarness(store, clock, false, FailMode.CLOSED)) {
-      rls.rules("custom", "descriptors: [{key: generic_key, value: per-client, rateLimit: {unit: MINUTE, "
+      rls.rules("custom", "descriptors: [{key: generic_key, value: per-client, rateLimit: {unit: HOUR, "
           + "requestsPerUnit: " + LIMIT + "}}]");
       AtomicInteger ok = new AtomicInteger();
       AtomicInteger over = new AtomicInteger();
