@@ -10,6 +10,7 @@ import io.gloo.core.plugin.PluginNetwork;
 import io.gloo.core.plugin.PluginProblem;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.Reporter;
+import io.gloo.core.report.RejectionLog;
 import io.gloo.core.report.StatusMetrics;
 import io.gloo.core.snapshot.SnapshotError;
 import io.gloo.core.snapshot.SnapshotPublisher;
@@ -64,6 +65,7 @@ public final class GlooServer implements AutoCloseable {
   private final ProxyTracker tracker = new ProxyTracker(metrics);
   private final Reporter reporter = new Reporter();
   private final StatusMetrics statusMetrics = new StatusMetrics(reporter, metrics);
+  private final RejectionLog rejectionLog = new RejectionLog(reporter);
   private final ProcessMetrics processMetrics = new ProcessMetrics(metrics);
   private final Timer translationTime = Timer.builder("gloo.translation.duration")
       .description("time to translate all resources into snapshots").register(metrics);
