@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP API (default port 9091). Probes and metrics — {@code /healthz}, {@code /readyz}, {@code /metrics}
  * (Prometheus) — answer anyone who reaches the port; the dumps ({@link AdminDumps}: {@code /snapshots},
- * {@code /statuses}, {@code /route-check}, {@code /plugins}, {@code /plugins/<id>/<view>}) only whom {@link AdminAccess} allows
+ * {@code /statuses}, {@code /route-check}, {@code /plugins}, {@code /plugins/<id>/<view>}, and {@code /logging}
+ * ({@link AdminLogging}: loggers' levels, changed by POST)) only whom {@link AdminAccess} allows
  * (loopback by default; {@code --admin-bind} plus a bearer token beyond it). One port, so probes, Prometheus and
  * {@code gloo status} keep their addresses.
  *
@@ -121,6 +122,8 @@ public final class AdminServer implements AutoCloseable {
         return dumps.statuses();
       case "/route-check":
         return dumps.routeCheck(rawQuery);
+      case "/logging":
+        return AdminLogging.get();
       default:
         if (p.equals("/plugins") || p.startsWith("/plugins/")) {
           return dumps.pluginView(p);
@@ -188,6 +191,9 @@ public final class AdminServer implements AutoCloseable {
           return AdminResponse.text(401, "the admin dumps need Authorization: Bearer <the --admin-token-file token>\n");
         default:
           break;
+      }
+      if (path.equals("/logging") && "POST".equals(request.getMethod())) {
+        return AdminLogging.post(request.getHttpURI().getQuery());
       }
       if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
         return AdminResponse.text(405, "");

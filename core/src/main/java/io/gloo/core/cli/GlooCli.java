@@ -1,7 +1,13 @@
 package io.gloo.core.cli;
 
+import io.gloo.core.logging.LogSettings;
+import org.slf4j.event.Level;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.TypeConversionException;
 
 /** The {@code gloo} command line. */
 @Command(name = "gloo", mixinStandardHelpOptions = true, versionProvider = GlooCli.Version.class,
@@ -24,9 +30,46 @@ public final class GlooCli implements Runnable {
     return CliErrors.install(new CommandLine(new GlooCli()));
   }
 
+  /** Global (every subcommand takes it, before or after its name): how log lines are written. */
+  @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", converter = FormatConverter.class,
+      description = "Log lines as text (default) or json: one object per line with time, level, logger, thread,"
+          + " message and, where known, the resource's kind, namespace and name.")
+  void logFormat(LogSettings.Format format) {
+    LogSettings.get().format(format);
+  }
+
+  /** Global: the root logger's level (a logger's own level can be changed at run time through the admin API). */
+  @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL", converter = LevelConverter.class,
+      description = "Least severe level logged: trace, debug, info (default), warn or error.")
+  void logLevel(Level level) {
+    LogSettings.get().level("root", level);
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static final class FormatConverter implements ITypeConverter<LogSettings.Format> {
+    @Override
+    public LogSettings.Format convert(String value) {
+      try {
+        return LogSettings.Format.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  static final class LevelConverter implements ITypeConverter<Level> {
+    @Override
+    public Level convert(String value) {
+      try {
+        return LogSettings.parseLevel(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   /** Reads the version from the jar manifest (set by Maven), falling back to "dev". */

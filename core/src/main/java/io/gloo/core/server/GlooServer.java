@@ -10,6 +10,7 @@ import io.gloo.core.plugin.PluginNetwork;
 import io.gloo.core.plugin.PluginProblem;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.report.Reporter;
+import io.gloo.core.report.RejectionLog;
 import io.gloo.core.report.StatusMetrics;
 import io.gloo.core.snapshot.SnapshotError;
 import io.gloo.core.snapshot.SnapshotPublisher;
@@ -40,6 +41,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -64,9 +66,16 @@ public final class GlooServer implements AutoCloseable {
   private final ProxyTracker tracker = new ProxyTracker(metrics);
   private final Reporter reporter = new Reporter();
   private final StatusMetrics statusMetrics = new StatusMetrics(reporter, metrics);
+  private final RejectionLog rejectionLog = new RejectionLog(reporter);
   private final ProcessMetrics processMetrics = new ProcessMetrics(metrics);
   private final Timer translationTime = Timer.builder("gloo.translation.duration")
       .description("time to translate all resources into snapshots").register(metrics);
+  /**
+   * {@code gloo_translation_phase_seconds{phase}}: translate (resources to xDS), publish (the pre-publish check of
+   * Envoy's constraints, hashing, the snapshot cache), report (statuses and their writes queued). Three series.
+   */
+  private final Map<String, Timer> phaseTimes = Map.of(
+      "translate", phaseTimer("translate"), "publish", phaseTimer("publish"), "report", phaseTimer("report"));
   private final Counter translations = Counter.builder("gloo.translations")
       .description("translations run").tag("result", "ok").register(metrics);
   private final Counter translationErrors = Counter.builder("gloo.translations")
@@ -255,6 +264,11 @@ public final class GlooServer implements AutoCloseable {
     return new GlooServer(options, adminAccess, routeReplacement);
   }
 
+  private Timer phaseTimer(String phase) {
+    return Timer.builder("gloo.translation.phase").description("time of each phase of a translation")
+        .tag("phase", phase).publishPercentileHistogram().register(metrics);
+  }
+
   private void translate(ResourceSnapshot snapshot) {
     synchronized (translateLock) {
       translateLocked(snapshot);
@@ -264,7 +278,8 @@ public final class GlooServer implements AutoCloseable {
   private void translateLocked(ResourceSnapshot snapshot) {
     TranslationResult result;
     try {
-      result = translationTime.recordCallable(() -> translator.translate(snapshot));
+      result = translationTime.recordCallable(() -> phaseTimes.get("translate")
+          .recordCallable(() -> translator.translate(snapshot)));
     } catch (Exception | StackOverflowError e) {
       // A translator bug must not take the proxies down: they keep the last good snapshot.
       translationErrors.increment();
@@ -272,13 +287,17 @@ public final class GlooServer implements AutoCloseable {
       return;
     }
     translations.increment();
+    long translated = System.nanoTime();
     publisher.publish(result.gateways());
+    long published = System.nanoTime();
     if (provisioner != null) {
       // Gateway addresses from the proxy Services (into the reporter); the API work runs on its own thread.
       provisioner.update(snapshot);
     }
     reporter.translated(result.statuses(), snapshot.problems());
     refreshXdsErrors();
+    phaseTimes.get("publish").record(published - translated, TimeUnit.NANOSECONDS);
+    phaseTimes.get("report").record(System.nanoTime() - published, TimeUnit.NANOSECONDS);
   }
 
   /** Puts what the running system knows (inconsistent snapshots, NACKs) into the Gateways' statuses. */

@@ -292,7 +292,9 @@ public final class SnapshotPublisher {
         resources.routes(), versions.get(Resources.V3.ROUTE_TYPE_URL),
         resources.secrets(), versions.get(Resources.V3.SECRET_TYPE_URL));
     cache.setSnapshot(group, snapshot);
-    LOG.info("{} snapshot of {} for node group {}: {}", removed ? "emptied" : "published", gateway, group, versions);
+    PublishedSnapshot before = published.get(gateway);
+    LOG.info(PublishLogLine.of(gateway, group, versions, before == null ? null : before.versions(), removed));
+    LOG.debug("{} snapshot of {} for node group {}: {}", removed ? "emptied" : "published", gateway, group, versions);
     return new PublishedSnapshot(gateway, group, versions, resources, removed, clock.instant());
   }
 

@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * <p>Metrics: {@code gloo_xds_connected_proxies} (distinct node ids with an open stream), {@code
  * gloo_xds_push_total{type}} (responses sent), {@code gloo_xds_ack_total{type}}, {@code gloo_xds_nack_total{type}}
  * and {@code gloo_xds_ack_latency_seconds{type}} (from sending a response to the ACK or NACK of its nonce; a
- * histogram), with {@code type} one of cluster, endpoint, listener, route, secret (or other).
+ * histogram), with {@code type} one of cluster, endpoint, listener, route, secret (or other);
+ * {@code gloo_xds_gateway_push_total{gateway}} and {@code gloo_xds_gateway_connected_proxies{gateway}} per node group
+ * (one per Gateway: bounded by the Gateways served, never per proxy).
  *
  * <p>Thread safety: callbacks arrive on gRPC and cache threads; all state is guarded by one lock held only for map
  * updates. Listeners run after the lock is released, on the callback thread, and must not block.
@@ -83,6 +85,8 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
   private final Object lock = new Object();
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicInteger connected = new AtomicInteger();
+  @GuardedBy("lock")
+  private final Map<String, AtomicInteger> connectedByGroup = new HashMap<>();
 
   @GuardedBy("lock")
   private final Map<Long, StreamState> streams = new HashMap<>();
@@ -215,20 +219,51 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    String group;
     synchronized (lock) {
-      stream(streamId).sent(response.getTypeUrl(), response.getNonce(), response.getVersionInfo(), clock.instant());
+      StreamState stream = stream(streamId);
+      stream.sent(response.getTypeUrl(), response.getNonce(), response.getVersionInfo(), clock.instant());
+      group = groupOf(stream);
     }
     counter("gloo.xds.push", response.getTypeUrl()).increment();
+    gatewayPushes(group).increment();
   }
 
   @Override
   public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request,
       DeltaDiscoveryResponse response) {
+    String group;
     synchronized (lock) {
-      stream(streamId).sent(response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo(),
-          clock.instant());
+      StreamState stream = stream(streamId);
+      stream.sent(response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo(), clock.instant());
+      group = groupOf(stream);
     }
     counter("gloo.xds.push", response.getTypeUrl()).increment();
+    gatewayPushes(group).increment();
+  }
+
+  @GuardedBy("lock")
+  private String groupOf(StreamState stream) {
+    NodeState node = stream.nodeId == null ? null : nodes.get(stream.nodeId);
+    return node == null ? "" : node.group;
+  }
+
+  /** {@code gloo_xds_gateway_push_total{gateway}}: responses sent to the proxies of one node group (bounded). */
+  private Counter gatewayPushes(String group) {
+    return Counter.builder("gloo.xds.gateway.push").description("xDS responses sent, by the proxies' node group")
+        .tag("gateway", group.isEmpty() ? "unknown" : group).register(registry);
+  }
+
+  /** {@code gloo_xds_gateway_connected_proxies{gateway}}: node ids with an open stream, per node group. */
+  @GuardedBy("lock")
+  private void countGroup(String group, int delta) {
+    connectedByGroup.computeIfAbsent(group, g -> {
+      AtomicInteger count = new AtomicInteger();
+      Gauge.builder("gloo.xds.gateway.connected.proxies", count, AtomicInteger::get)
+          .description("Envoy node ids with at least one open xDS stream, by node group (Gateway)")
+          .tag("gateway", g.isEmpty() ? "unknown" : g).register(registry);
+      return count;
+    }).addAndGet(delta);
   }
 
   @GuardedBy("lock")
@@ -252,6 +287,7 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
       state = new NodeState(node.getId(), ProxyNodes.groupOf(node), clock.instant());
       nodes.put(node.getId(), state);
       connected.set(nodes.size());
+      countGroup(state.group, 1);
       events.add(new Event(EventKind.CONNECTED, state.nodeId, state.group, ""));
       LOG.info("proxy {} connected (group '{}')", state.nodeId, state.group);
     }
@@ -270,6 +306,7 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
       if (node != null && --node.streams <= 0) {
         nodes.remove(node.nodeId);
         connected.set(nodes.size());
+        countGroup(node.group, -1);
         event = new Event(EventKind.DISCONNECTED, node.nodeId, node.group, "");
         LOG.info("proxy {} disconnected (group '{}')", node.nodeId, node.group);
       }

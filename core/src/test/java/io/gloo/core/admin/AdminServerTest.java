@@ -166,12 +166,34 @@ class AdminServerTest {
   }
 
   @Test
+  void aLoggersLevelChangesAtRunTime() throws Exception {
+    start("127.0.0.1", AdminAccess.loopbackOnly());
+    org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger("io.gloo.admintest.Something");
+    assertTrue(!logger.isDebugEnabled(), "INFO by default");
+    HttpResponse<String> set = post("/logging?logger=io.gloo.admintest&level=debug");
+    assertEquals(200, set.statusCode(), set.body());
+    assertTrue(set.body().contains("\"io.gloo.admintest\":\"DEBUG\""), set.body());
+    assertTrue(logger.isDebugEnabled(), "a logger under the name follows it at once");
+    assertTrue(get(InetAddress.getByName("127.0.0.1"), "/logging", null).body().contains("\"io.gloo.admintest\""));
+    assertEquals(400, post("/logging?logger=io.gloo.admintest&level=loud").statusCode());
+    assertEquals(400, post("/logging?level=debug").statusCode());
+    assertEquals(200, post("/logging?logger=io.gloo.admintest&level=reset").statusCode());
+    assertTrue(!logger.isDebugEnabled(), "reset: inherits INFO again");
+    assertTrue(!get(InetAddress.getByName("127.0.0.1"), "/logging", null).body().contains("admintest"));
+  }
+
+  private HttpResponse<String> post(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void dumpsAreRefusedBeyondLoopbackByDefault() throws Exception {
     Optional<InetAddress> external = nonLoopbackAddress();
     Assumptions.assumeTrue(external.isPresent(), "no non-loopback address on this host");
     start("0.0.0.0", AdminAccess.loopbackOnly());
     InetAddress address = external.get();
-    for (String dump : List.of("/snapshots", "/statuses", "/plugins", "/route-check", "/nothing-here")) {
+    for (String dump : List.of("/snapshots", "/statuses", "/plugins", "/route-check", "/logging", "/nothing-here")) {
       HttpResponse<String> refused = get(address, dump, "Bearer " + TOKEN);
       assertEquals(403, refused.statusCode(), dump + ": " + refused.body());
       assertTrue(refused.body().contains("loopback"), refused.body());

@@ -140,6 +140,29 @@ class XdsMtlsTest {
   }
 
   @Test
+  void jsonLogsAtDebugCarryNoKeyMaterialEither() throws Exception {
+    io.gloo.core.logging.LogSettings settings = io.gloo.core.logging.LogSettings.get();
+    settings.format(io.gloo.core.logging.LogSettings.Format.JSON);
+    settings.level("root", org.slf4j.event.Level.DEBUG);
+    try (LogCapture logs = new LogCapture()) {
+      Node pretendingB = nodeOf(A).toBuilder().setId("attacker")
+          .setMetadata(Struct.newBuilder().putFields("gloo.gateway", Value.newBuilder().setStringValue("default/b")
+              .build())).build();
+      AdsTestClient attacker = connect(GrpcTls.client(certFor(A)), pretendingB);
+      attacker.send(io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder().setNode(pretendingB)
+          .setTypeUrl(SECRET_TYPE_URL).addResourceNames(secretName("b-tls")).build());
+      assertEquals(Status.Code.PERMISSION_DENIED, attacker.awaitEnd().getCode());
+      String log = logs.text();
+      assertTrue(log.lines().anyMatch(l -> l.startsWith("{") && l.contains("\"level\":\"WARN\"")
+          && l.contains("xDS stream denied (group_mismatch)")), log);
+      assertNoKeyMaterial(log);
+    } finally {
+      settings.format(io.gloo.core.logging.LogSettings.Format.TEXT);
+      settings.level("root", org.slf4j.event.Level.INFO);
+    }
+  }
+
+  @Test
   void switchingTheNodeMidStreamIsRefusedToo() throws Exception {
     AdsTestClient envoyA = connect(GrpcTls.client(certFor(A)), nodeOf(A));
     DiscoveryResponse cds = envoyA.request(CLUSTER_TYPE_URL, List.of(), "", "");

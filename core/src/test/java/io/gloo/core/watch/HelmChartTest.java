@@ -196,6 +196,33 @@ class HelmChartTest {
   }
 
   @Test
+  void monitoringValuesRenderTheDashboardServiceMonitorAndAlerts() throws IOException {
+    List<HasMetadata> off = render(t -> t);
+    assertTrue(off.stream().noneMatch(o -> o.getApiVersion().startsWith("monitoring.coreos.com")
+        || o.getMetadata().getName().endsWith("-dashboard")), "monitoring is off by default");
+    List<HasMetadata> on = render(t -> t.set("monitoring.dashboard.enabled", true)
+        .set("monitoring.serviceMonitor.enabled", true).set("monitoring.prometheusRule.enabled", true));
+    io.fabric8.kubernetes.api.model.ConfigMap dashboard = on.stream()
+        .filter(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance)
+        .map(io.fabric8.kubernetes.api.model.ConfigMap.class::cast)
+        .filter(c -> c.getMetadata().getName().equals("gloo-gateway-dashboard")).findFirst().orElseThrow();
+    assertEquals("1", dashboard.getMetadata().getLabels().get("grafana_dashboard"));
+    String json = dashboard.getData().get("gloo-control-plane.json");
+    tools.jackson.databind.ObjectMapper mapper = io.gloo.core.translate.TranslationJson.mapper();
+    assertEquals(mapper.readTree(Files.readString(CHART.resolve("dashboards/gloo-control-plane.json"))),
+        mapper.readTree(json), "the ConfigMap carries the dashboard file as it is");
+    HasMetadata serviceMonitor = on.stream().filter(o -> o.getKind().equals("ServiceMonitor")).findFirst()
+        .orElseThrow();
+    String monitor = SERIALIZATION.asJson(serviceMonitor);
+    assertTrue(monitor.contains("\"port\":\"http-admin\"") && monitor.contains("\"path\":\"/metrics\""), monitor);
+    HasMetadata rule = on.stream().filter(o -> o.getKind().equals("PrometheusRule")).findFirst().orElseThrow();
+    String rules = SERIALIZATION.asJson(rule);
+    for (String alert : List.of("GlooProxiesNacking", "GlooConfigNotConverging", "GlooControlPlaneNearMemoryLimit")) {
+      assertTrue(rules.contains("\"alert\":\"" + alert + "\""), alert + " in " + rules);
+    }
+  }
+
+  @Test
   void theChartsCrdsAreTheInstallCrds() throws IOException {
     assertNotNull(new Helm(CHART.toAbsolutePath()).show().chart().call());
     Set<String> names = new TreeSet<>();

@@ -1,0 +1,142 @@
+package io.gloo.core.server;
+
+import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.gloo.core.store.ResourceKey;
+import io.gloo.core.testing.AdsTestClient;
+import io.gloo.core.testing.Await;
+import io.gloo.core.testing.Manifests;
+import io.gloo.core.translate.TranslationJson;
+import io.gloo.core.xds.BootstrapGenerator;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Scrapes {@code /metrics} after a scenario an operator alerts on (a proxy connects, ACKs listeners, NACKs clusters;
+ * a route is rejected) and checks that the series move as expected; then checks that every query of the chart's
+ * Grafana dashboard names a metric this scrape saw (so the dashboard never shows a panel of a metric that does
+ * not exist).
+ */
+class MetricsScrapeTest {
+
+  static final Path DASHBOARD = Path.of("..", "dist", "src", "helm", "gloo-gateway", "dashboards",
+      "gloo-control-plane.json");
+  private static final Pattern METRIC = Pattern.compile("\\b((?:gloo|jvm|process|system)_[a-z0-9_]+)");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void seriesMoveAfterAScenarioAndTheDashboardNamesOnlyThem() throws Exception {
+    Manifests.write(dir, "gw.yaml", Manifests.docs(Manifests.gatewayClass(), Manifests.gateway("default", "gw", 8080),
+        Manifests.service("default", "echo", 80), Manifests.endpointSlice("default", "echo", 8080, "10.0.0.1"),
+        Manifests.httpRoute("default", "echo", "gw", null, "/echo", "echo:80")));
+    try (GlooServer server = GlooServer.start(new ServeOptions(dir, new InetSocketAddress("127.0.0.1", 0),
+        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(20)))) {
+      String group = "default~gw";
+      try (AdsTestClient envoy = AdsTestClient.connect("127.0.0.1", server.xdsPort(),
+          BootstrapGenerator.bootstrap(new ResourceKey("Gateway", "default", "gw"), "127.0.0.1:9977").getNode())) {
+        DiscoveryResponse lds = envoy.request(LISTENER_TYPE_URL, List.of(), "", "");
+        envoy.ack(lds, List.of());
+        DiscoveryResponse cds = envoy.request(CLUSTER_TYPE_URL, List.of(), "", "");
+        envoy.nack(cds, "test: cluster refused");
+        Await.until(Duration.ofSeconds(10), () -> value(server, "gloo_xds_nack_total{type=\"cluster\"}") == 1.0,
+            () -> server.metrics().scrape());
+        String connectedGroup = groupLabel(server.metrics().scrape());
+        assertTrue(connectedGroup.contains("gw"), connectedGroup);
+        group = connectedGroup;
+        assertEquals(1.0, value(server, "gloo_xds_gateway_connected_proxies{gateway=\"" + group + "\"}"));
+        assertTrue(value(server, "gloo_xds_gateway_push_total{gateway=\"" + group + "\"}") >= 2.0);
+        assertTrue(value(server, "gloo_xds_ack_total{type=\"listener\"}") >= 1.0);
+        assertTrue(value(server, "gloo_xds_ack_latency_seconds_count{type=\"listener\"}") >= 1.0);
+      }
+      String g = group;
+      Await.until(Duration.ofSeconds(10),
+          () -> value(server, "gloo_xds_gateway_connected_proxies{gateway=\"" + g + "\"}") == 0.0,
+          () -> server.metrics().scrape());
+
+      double translations = value(server, "gloo_translation_phase_seconds_count{phase=\"translate\"}");
+      assertTrue(translations >= 1.0);
+      assertEquals(0.0, value(server, "gloo_resources{kind=\"HTTPRoute\",status=\"rejected\"}"));
+      Manifests.write(dir, "orphan.yaml", Manifests.httpRoute("default", "orphan", "no-such-gw", null, "/orphan",
+          "echo:80"));
+      Await.until(Duration.ofSeconds(10),
+          () -> value(server, "gloo_resources{kind=\"HTTPRoute\",status=\"rejected\"}") == 1.0,
+          () -> server.metrics().scrape());
+      assertTrue(value(server, "gloo_translation_phase_seconds_count{phase=\"translate\"}") > translations);
+      assertTrue(value(server, "gloo_translation_phase_seconds_count{phase=\"publish\"}") > translations - 1);
+      assertTrue(value(server, "gloo_translation_phase_seconds_count{phase=\"report\"}") >= 1.0);
+      assertTrue(value(server, "gloo_resources{kind=\"HTTPRoute\",status=\"accepted\"}") == 1.0);
+
+      Set<String> seen = metricNames(server.metrics().scrape());
+      Set<String> missing = new TreeSet<>();
+      JsonNode dashboard = TranslationJson.mapper().readTree(Files.readString(DASHBOARD));
+      int queries = 0;
+      for (JsonNode panel : dashboard.get("panels")) {
+        for (JsonNode target : panel.path("targets")) {
+          String expr = target.get("expr").asString();
+          queries++;
+          Matcher m = METRIC.matcher(expr);
+          boolean any = false;
+          while (m.find()) {
+            any = true;
+            if (!seen.contains(m.group(1))) {
+              missing.add(m.group(1) + " (panel '" + panel.get("title").asString() + "')");
+            }
+          }
+          assertTrue(any, "a query names no metric: " + expr);
+        }
+      }
+      assertTrue(queries >= 10, "dashboard queries: " + queries);
+      assertEquals(Set.of(), missing, "dashboard metrics the scrape did not show; seen: " + seen);
+    }
+  }
+
+  /** The value of one series line ({@code name{labels}}) in the scrape, or -1 when absent. */
+  static double value(GlooServer server, String series) {
+    for (String line : server.metrics().scrape().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return -1;
+  }
+
+  private static String groupLabel(String scrape) {
+    Matcher m = Pattern.compile("gloo_xds_gateway_connected_proxies\\{gateway=\"([^\"]+)\"").matcher(scrape);
+    return m.find() ? m.group(1) : "";
+  }
+
+  /** Every sample's metric name, and for histograms the base name as well (name_bucket/_count/_sum and name). */
+  static Set<String> metricNames(String scrape) {
+    Set<String> names = new TreeSet<>();
+    for (String line : scrape.split("\n")) {
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int end = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
+      String name = line.substring(0, end);
+      names.add(name);
+      for (String suffix : List.of("_bucket", "_count", "_sum", "_max")) {
+        if (name.endsWith(suffix)) {
+          names.add(name.substring(0, name.length() - suffix.length()));
+        }
+      }
+    }
+    return names;
+  }
+}
