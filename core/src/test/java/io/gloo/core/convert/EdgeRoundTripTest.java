@@ -59,7 +59,14 @@ class EdgeRoundTripTest {
           + " segment prefix", PATH_PREFIX),
       new Lossy("delegation", DIRECT_RESPONSE, "DirectResponse (Gloo Gateway's form of directResponseAction) is not"
           + " served by this control plane yet: the rule answers 500", NOT_SERVED),
+      // per-destination options (a destination with extauth answers 500 on Edge without the plugin), delegated
+      // optionsConfigRefs and guarding virtual-host options are not converted (each noted): the whole case differs
+      new Lossy("destination-options-and-refs", "(?s).*", "per-destination options, optionsConfigRefs and the"
+          + " guarding virtual-host options this case exercises are dropped by the converter (each noted); the Edge"
+          + " side fails closed or routes by them, the conversion does not", "per-destination options are not"
+          + " converted"),
       new Lossy("gateways", SEGMENT_PROBE, "string prefix vs path segment prefix", PATH_PREFIX),
+      new Lossy("listener-options", DIRECT_RESPONSE, "DirectResponse not served yet", NOT_SERVED),
       new Lossy("options-without-plugins", SEGMENT_PROBE, "string prefix vs path segment prefix", PATH_PREFIX),
       new Lossy("options-without-plugins", "(?s)^\\S+ GET http://opts.example.com:8080/secure/data.*",
           "without the routeoption plugin the RouteOption with extauth is ignored, while the Edge translator fails"
