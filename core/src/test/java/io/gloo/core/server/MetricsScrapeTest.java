@@ -82,6 +82,11 @@ class MetricsScrapeTest {
       assertTrue(value(server, "gloo_translation_phase_seconds_count{phase=\"report\"}") >= 1.0);
       assertTrue(value(server, "gloo_resources{kind=\"HTTPRoute\",status=\"accepted\"}") == 1.0);
 
+      // GC pause series exist once a collection happened (Micrometer registers them on the first GC notification,
+      // which a short test may not have seen yet): collect, then wait for the notification to be counted
+      System.gc();
+      Await.until(Duration.ofSeconds(10), () -> server.metrics().scrape().contains("jvm_gc_pause_seconds_sum"),
+          () -> "no GC pause series after System.gc()");
       Set<String> seen = metricNames(server.metrics().scrape());
       Set<String> missing = new TreeSet<>();
       JsonNode dashboard = TranslationJson.mapper().readTree(Files.readString(DASHBOARD));
