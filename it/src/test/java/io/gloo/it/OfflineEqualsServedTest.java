@@ -128,7 +128,8 @@ class OfflineEqualsServedTest {
       Map<String, JsonNode> gateways = new TreeMap<>();
       for (Map.Entry<ResourceKey, PublishedSnapshot> e : server.publisher().current().entrySet()) {
         if (!e.getValue().removed()) {
-          gateways.put(e.getKey().namespacedName(),
+          // named as `gloo translate -o json` names them: Gloo Edge proxies as Proxy/ns/name
+          gateways.put(e.getKey().kind().equals("Proxy") ? e.getKey().toString() : e.getKey().namespacedName(),
               TranslationJson.mapper().readTree(TranslationJson.mapper().writeValueAsString(
                   TranslationJson.xds(e.getValue().resources()))));
         }
