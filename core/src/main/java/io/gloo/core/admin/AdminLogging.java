@@ -1,13 +1,13 @@
 package io.gloo.core.admin;
 
+import io.gloo.core.console.QueryString;
 import io.gloo.core.logging.LogSettings;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code /logging}: the log format and the loggers' configured levels (GET), and a logger's level changed while
@@ -19,25 +19,25 @@ import org.slf4j.event.Level;
 final class AdminLogging {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdminLogging.class);
+  private static final JsonMapper COMPACT = JsonMapper.builder().build();
 
   private AdminLogging() {}
 
   static AdminResponse get() {
-    StringBuilder b = new StringBuilder("{\"format\":\"")
-        .append(LogSettings.get().format().name().toLowerCase(java.util.Locale.ROOT)).append("\",\"levels\":{");
-    boolean first = true;
+    // compact: one line, as the endpoint has always answered; Jackson escapes logger names a client chose
+    ObjectNode root = COMPACT.createObjectNode();
+    root.put("format", LogSettings.get().format().name().toLowerCase(java.util.Locale.ROOT));
+    ObjectNode levels = root.putObject("levels");
     for (Map.Entry<String, Level> e : LogSettings.get().configured().entrySet()) {
-      b.append(first ? "" : ",").append('"').append(jsonEscape(e.getKey())).append("\":\"").append(e.getValue())
-          .append('"');
-      first = false;
+      levels.put(e.getKey(), e.getValue().toString());
     }
-    return new AdminResponse(200, "application/json", b.append("}}\n").toString());
+    return new AdminResponse(200, "application/json", COMPACT.writeValueAsString(root) + "\n");
   }
 
   static AdminResponse post(String rawQuery) {
-    Map<String, String> query = parse(rawQuery);
-    String logger = query.get("logger");
-    String level = query.get("level");
+    QueryString query = QueryString.parse(rawQuery);
+    String logger = query.first("logger");
+    String level = query.first("level");
     if (logger == null || logger.isBlank() || level == null) {
       return AdminResponse.text(400, "POST /logging?logger=NAME&level=trace|debug|info|warn|error|reset\n");
     }
@@ -55,24 +55,5 @@ final class AdminLogging {
     LogSettings.get().level(logger, parsed);
     LOG.info("log level of {} set to {} through the admin API", logger, parsed);
     return get();
-  }
-
-  private static Map<String, String> parse(String rawQuery) {
-    Map<String, String> out = new HashMap<>();
-    if (rawQuery == null) {
-      return out;
-    }
-    for (String part : rawQuery.split("&")) {
-      int eq = part.indexOf('=');
-      if (eq > 0) {
-        out.put(URLDecoder.decode(part.substring(0, eq), StandardCharsets.UTF_8),
-            URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return out;
-  }
-
-  private static String jsonEscape(String s) {
-    return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 }
