@@ -244,7 +244,7 @@ class ProvisionProxyTest {
     }
     try (ProxyProvisioner provisioner = new ProxyProvisioner(admin, new io.gloo.core.report.Reporter(),
         provisioning(), java.util.Set.of())) {
-      ProxyProvisioner.Desired desired = provisioner.desired(gateway);
+      ProxyObjects.Desired desired = provisioner.desired(gateway);
       assertEquals(List.of(8080), desired.service().getSpec().getPorts().stream()
           .map(io.fabric8.kubernetes.api.model.ServicePort::getPort).toList());
     }
@@ -254,12 +254,12 @@ class ProvisionProxyTest {
   void aClusterIpIsTheAddressWithoutALoadBalancer() {
     Service service = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName(NAME)
         .endMetadata().withNewSpec().withType("ClusterIP").withClusterIP("10.96.0.12").endSpec().build();
-    List<GatewayStatusAddress> addresses = ProxyProvisioner.addressesOf(service);
+    List<GatewayStatusAddress> addresses = GatewayAddresses.addressesOf(service);
     assertEquals(1, addresses.size());
     assertEquals("IPAddress", addresses.get(0).getType());
     assertEquals("10.96.0.12", addresses.get(0).getValue());
     service.getSpec().setClusterIP("None");
-    assertEquals(List.of(), ProxyProvisioner.addressesOf(service));
+    assertEquals(List.of(), GatewayAddresses.addressesOf(service));
   }
 
   @Test

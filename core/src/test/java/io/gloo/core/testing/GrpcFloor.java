@@ -89,6 +89,23 @@ public final class GrpcFloor {
         .addService(service).build().start();
   }
 
+  /**
+   * What {@code service} answers to {@code request}, from one call over a real connection: the floor's response, so
+   * that the floor carries the same bytes as the service (a status-only floor response is smaller than the service's,
+   * and the difference, serializing and parsing it, would be charged to the service).
+   */
+  public static <Q, R> R sampleResponse(BindableService service, MethodDescriptor<Q, R> method, Q request)
+      throws Exception {
+    Server server = serve(service);
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    try {
+      return ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT, request);
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
   /** The floor of {@code method}: a service that answers every call with {@code response} and does nothing else. */
   public static <Q, R> BindableService noop(MethodDescriptor<Q, R> method, R response) {
     ServerServiceDefinition definition = ServerServiceDefinition.builder(method.getServiceName())

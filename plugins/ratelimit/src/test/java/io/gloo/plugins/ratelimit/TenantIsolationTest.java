@@ -44,7 +44,8 @@ class TenantIsolationTest {
   @BeforeEach
   void start() throws Exception {
     int port = TestPluginContext.freePort();
-    context = new TestPluginContext("ratelimit", Map.of("port", Integer.toString(port)));
+    context = new TestPluginContext("ratelimit", Map.of("port", Integer.toString(port), "configStreamPort",
+        Integer.toString(TestPluginContext.freePort())));
     plugin = new RateLimitPlugin(new MutableClock(1_704_067_210_000L));
     plugin.start(context);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();

@@ -12,7 +12,6 @@ import com.nimbusds.jwt.SignedJWT;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
-import io.envoyproxy.envoy.service.auth.v3.OkHttpResponse;
 import io.gloo.core.testing.GrpcFloor;
 import io.gloo.plugins.extauth.TestConfigs;
 import java.lang.management.ManagementFactory;
@@ -106,9 +105,6 @@ public final class CheckThroughputBenchmark {
         .build());
     requests.put("Check, RS256 JWT (cached JWKS, verified-token hit)",
         AuthServer.req("ns.jwt").header("authorization", "Bearer " + token).build());
-    CheckResponse floorResponse = CheckResponse.newBuilder()
-        .setStatus(com.google.rpc.Status.newBuilder().setCode(com.google.rpc.Code.OK_VALUE))
-        .setOkResponse(OkHttpResponse.getDefaultInstance()).build();
     AuthorizationService service = new AuthorizationService(runtime, AuthorizationService.Metrics.NONE,
         LoggerFactory.getLogger("bench.extauth"));
     GrpcFloor floor = new GrpcFloor(concurrency, connections, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds));
@@ -116,6 +112,9 @@ public final class CheckThroughputBenchmark {
     List<double[]> jwtRounds = new ArrayList<>();
     List<GrpcFloor.Case<CheckRequest, CheckResponse>> cases = new ArrayList<>();
     for (Map.Entry<String, CheckRequest> c : requests.entrySet()) {
+      // the floor answers what the service answers to this request (headers it adds included): same bytes
+      CheckResponse floorResponse = GrpcFloor.sampleResponse(service, AuthorizationGrpc.getCheckMethod(),
+          c.getValue());
       cases.add(new GrpcFloor.Case<>(c.getKey(), service, AuthorizationGrpc.getCheckMethod(), List.of(c.getValue()),
           floorResponse, response -> response.getStatus().getCode() == 0));
     }

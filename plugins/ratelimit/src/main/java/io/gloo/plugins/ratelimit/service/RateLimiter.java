@@ -229,8 +229,7 @@ public final class RateLimiter {
       return new Applied(descriptor, rule, null, hits, 0);
     }
     long start = rule.windowStart(now);
-    String key = rule.domain() + '\u001f' + rule.id() + '\u001f' + values + '\u001f' + rule.unit().name().charAt(0)
-        + start;
+    String key = rule.keyPrefix() + values + '\u001f' + rule.unit().name().charAt(0) + start;
     return new Applied(descriptor, rule, key, hits, start + rule.windowMillis());
   }
 
@@ -270,7 +269,7 @@ public final class RateLimiter {
         Code code = over && !a.rule.shadow() ? Code.OVER_LIMIT : Code.OK;
         status = DescriptorStatus.newBuilder()
             .setCode(code)
-            .setCurrentLimit(currentLimit(a.rule))
+            .setCurrentLimit(a.rule.currentLimit())
             .setLimitRemaining((int) Math.max(0, Math.min(limit - count, 0xFFFF_FFFFL)))
             .setDurationUntilReset(millis(a.windowEnd - now))
             .build();
@@ -323,7 +322,7 @@ public final class RateLimiter {
       metrics.record(a.rule, Outcome.ERRORS);
       if (failMode == FailMode.CLOSED && !a.rule.shadow()) {
         statuses[a.descriptor] = DescriptorStatus.newBuilder().setCode(Code.OVER_LIMIT)
-            .setCurrentLimit(currentLimit(a.rule)).setDurationUntilReset(millis(a.windowEnd - now)).build();
+            .setCurrentLimit(a.rule.currentLimit()).setDurationUntilReset(millis(a.windowEnd - now)).build();
         enforced[a.descriptor] = true;
       }
     }
@@ -360,14 +359,6 @@ public final class RateLimiter {
 
   private static HeaderValue header(String name, String value) {
     return HeaderValue.newBuilder().setKey(name).setValue(value).build();
-  }
-
-  private static RateLimitResponse.RateLimit currentLimit(Rule rule) {
-    return RateLimitResponse.RateLimit.newBuilder()
-        .setName(rule.domain() + "/" + rule.id())
-        .setRequestsPerUnit((int) rule.requestsPerUnit())
-        .setUnit(RateLimitResponse.RateLimit.Unit.valueOf(rule.unit().name()))
-        .build();
   }
 
   private static Duration millis(long ms) {

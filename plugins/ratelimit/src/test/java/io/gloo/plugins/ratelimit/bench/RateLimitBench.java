@@ -125,17 +125,13 @@ public final class RateLimitBench {
         : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   }
 
-  /** The service over {@code store} with five high limits, and 1,000 requests of {@code descriptors} each. */
+  /**
+   * The service over {@code store} with five high limits, and 1,000 requests of {@code descriptors} each. The floor
+   * answers what the service answers (current limit, remaining, reset per descriptor: {@link
+   * GrpcFloor#sampleResponse}, from a twin over a memory store), so both carry the same bytes.
+   */
   static GrpcFloor.Case<RateLimitRequest, RateLimitResponse> benchCase(String name, CounterStore store,
-      int descriptors) {
-    RateLimiter limiter = new RateLimiter(store, Clock.systemUTC(), false, FailMode.OPEN, new RateLimitMetrics(),
-        new RecentDecisions(), LoggerFactory.getLogger("bench"));
-    StringBuilder rules = new StringBuilder("descriptors:\n");
-    for (int d = 0; d < 5; d++) {
-      rules.append("  - {key: k").append(d).append(", rateLimit: {unit: MINUTE, requestsPerUnit: 4000000000}}\n");
-    }
-    limiter.update(RuleSet.compile(Map.of("bench",
-        YAMLMapper.builder().build().readValue(rules.toString(), RateLimitConfigSpec.Raw.class))));
+      int descriptors) throws Exception {
     // 1,000 distinct values per descriptor key: realistic (per-client) counters, not one hot key
     List<RateLimitRequest> requests = GrpcFloor.requests(1_000, v -> {
       RateLimitRequest.Builder r = RateLimitRequest.newBuilder().setDomain("bench");
@@ -145,12 +141,24 @@ public final class RateLimitBench {
       }
       return r.build();
     });
-    RateLimitResponse.Builder ok = RateLimitResponse.newBuilder().setOverallCode(RateLimitResponse.Code.OK);
-    for (int d = 0; d < descriptors; d++) {
-      ok.addStatuses(RateLimitResponse.DescriptorStatus.newBuilder().setCode(RateLimitResponse.Code.OK));
+    RateLimitResponse floorResponse = GrpcFloor.sampleResponse(
+        new RateLimitService(limiter(new MemoryCounterStore(1_000, Clock.systemUTC()))),
+        RateLimitServiceGrpc.getShouldRateLimitMethod(), requests.get(0));
+    return new GrpcFloor.Case<>(name, new RateLimitService(limiter(store)),
+        RateLimitServiceGrpc.getShouldRateLimitMethod(), requests, floorResponse,
+        response -> response.getOverallCode() == RateLimitResponse.Code.OK);
+  }
+
+  private static RateLimiter limiter(CounterStore store) throws Exception {
+    RateLimiter limiter = new RateLimiter(store, Clock.systemUTC(), false, FailMode.OPEN, new RateLimitMetrics(),
+        new RecentDecisions(), LoggerFactory.getLogger("bench"));
+    StringBuilder rules = new StringBuilder("descriptors:\n");
+    for (int d = 0; d < 5; d++) {
+      rules.append("  - {key: k").append(d).append(", rateLimit: {unit: MINUTE, requestsPerUnit: 4000000000}}\n");
     }
-    return new GrpcFloor.Case<>(name, new RateLimitService(limiter), RateLimitServiceGrpc.getShouldRateLimitMethod(),
-        requests, ok.build(), response -> response.getOverallCode() == RateLimitResponse.Code.OK);
+    limiter.update(RuleSet.compile(Map.of("bench",
+        YAMLMapper.builder().build().readValue(rules.toString(), RateLimitConfigSpec.Raw.class))));
+    return limiter;
   }
 
   /** The case with redis-server's CPU counted in its CPU per call (from {@code INFO cpu}). */
