@@ -38,6 +38,8 @@ final class RouteRules {
   /** RouteTable key → the parent matcher its matches inherit (inheritableMatchers on a delegating route). */
   private final Map<String, JsonNode> inherited = new HashMap<>();
   private final Set<String> virtualServiceKeys = new HashSet<>();
+  /** RouteTables below a delegating route that rewrites the prefix (their routes inherit the prefixRewrite). */
+  private final Set<String> rewritingTables = new HashSet<>();
 
   RouteRules(EdgeConversion conversion) {
     this.c = conversion;
@@ -57,6 +59,20 @@ final class RouteRules {
         if (route.path("inheritableMatchers").asBoolean(false) && present(route, "delegateAction")) {
           selectTables("", "", ns, route.path("delegateAction"))
               .forEach(k -> inherited.putIfAbsent(k, route.path("matchers").path(0)));
+        }
+      }
+    }
+    // and which tables inherit a prefixRewrite, through any depth of delegation
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (JsonNode rt : c.routeTables.values()) {
+        boolean rewriting = rewritingTables.contains(EdgeConversion.key(rt));
+        for (JsonNode route : rt.path("spec").path("routes")) {
+          if (present(route, "delegateAction") && (rewriting || rewrites(route))) {
+            grew |= rewritingTables.addAll(selectTables("", "", text(rt.path("metadata"), "namespace"),
+                route.path("delegateAction")));
+          }
         }
       }
     }
@@ -86,6 +102,18 @@ final class RouteRules {
     return out;
   }
 
+  private static boolean rewrites(JsonNode route) {
+    return present(route.path("options"), "prefixRewrite") || present(route.path("redirectAction"), "prefixRewrite");
+  }
+
+  /** Why the route's prefix matchers stay PathPrefix ({@link Matches}), or null. */
+  private static Matches.KeepPrefix keepPrefix(JsonNode route, boolean inheritsRewrite) {
+    if (present(route, "delegateAction")) {
+      return Matches.KeepPrefix.DELEGATING;
+    }
+    return inheritsRewrite || rewrites(route) ? Matches.KeepPrefix.PREFIX_REWRITE : null;
+  }
+
   private String childName(String key) {
     String name = key.substring(key.indexOf('/') + 1);
     return virtualServiceKeys.contains(key) ? name + "-routetable" : name;
@@ -102,7 +130,9 @@ final class RouteRules {
   ArrayNode rules(String source, String out, String ns, String routeName, JsonNode routes, JsonNode inherit) {
     ArrayNode rules = MAPPER.createArrayNode();
     Set<String> names = new HashSet<>();
-    Matches matches = new Matches(c.notes, out);
+    boolean child = source.startsWith("RouteTable ");
+    boolean rewriting = child && rewritingTables.contains(source.substring("RouteTable ".length()));
+    Matches matches = new Matches(c.notes, out, child);
     for (int i = 0; i < routes.size(); i++) {
       JsonNode route = routes.get(i);
       String where = source + " route " + i;
@@ -122,7 +152,7 @@ final class RouteRules {
         continue;
       }
       ObjectNode rule = rules.addObject().put("name", ruleName);
-      ArrayNode ms = matches.of(where, route.path("matchers"), inherit);
+      ArrayNode ms = matches.of(where, route.path("matchers"), inherit, keepPrefix(route, rewriting));
       rule.set("matches", ms);
       if (present(route, "routeAction")) {
         ArrayNode refs = backendRefs(where, out, ns, route.path("routeAction"));
@@ -292,19 +322,27 @@ final class RouteRules {
     return filter;
   }
 
+  /**
+   * A directResponseAction as Gloo Gateway's DirectResponse (served by this control plane as by Gloo Gateway) named
+   * by the rule's ExtensionRef filter: same status, same body.
+   */
   private ObjectNode directResponse(String where, String out, String ns, String routeName, String ruleName,
       JsonNode action) {
     String name = dnsName(routeName + "-" + ruleName);
     ObjectNode dr = MAPPER.createObjectNode().put("apiVersion", "gateway.gloo.solo.io/v1alpha1")
         .put("kind", "DirectResponse");
     dr.putObject("metadata").put("name", name).put("namespace", ns);
-    ObjectNode spec = dr.putObject("spec").put("status", action.path("status").asInt(200));
+    ObjectNode spec = dr.putObject("spec");
+    if (present(action, "status")) {
+      spec.set("status", action.get("status").deepCopy());
+    } else {
+      c.notes.add(out, where + ": directResponseAction without status (Gloo rejects the route); the DirectResponse"
+          + " has none either, so the rule answers 500");
+    }
     if (present(action, "body")) {
       spec.put("body", text(action, "body"));
     }
     c.extra.add(dr);
-    c.notes.add(out, where + ": directResponseAction became DirectResponse " + ns + "/" + name + " (Gloo Gateway's"
-        + " resource); this control plane does not serve DirectResponse yet, so the rule answers 500 here");
     ObjectNode filter = MAPPER.createObjectNode().put("type", "ExtensionRef");
     filter.putObject("extensionRef").put("group", "gateway.gloo.solo.io").put("kind", "DirectResponse")
         .put("name", name);
@@ -319,6 +357,9 @@ final class RouteRules {
     List<String> tables = selectTables(where, out, ns, action);
     if (tables.isEmpty()) {
       c.notes.add(out, where + ": delegateAction selects no RouteTable; the rule has no backendRefs (answers 500)");
+    }
+    if (rewrites(route)) {
+      rewritingTables.addAll(tables);
     }
     boolean inherit = route.path("inheritableMatchers").asBoolean(false);
     if (route.path("inheritablePathMatchers").asBoolean(false)) {
