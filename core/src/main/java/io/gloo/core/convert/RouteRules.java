@@ -28,7 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class RouteRules {
 
   private static final Set<String> ROUTE_FIELDS = Set.of("matchers", "routeAction", "redirectAction",
-      "directResponseAction", "delegateAction", "options", "name", "inheritableMatchers", "inheritablePathMatchers");
+      "directResponseAction", "delegateAction", "options", "optionsConfigRefs", "name", "inheritableMatchers",
+      "inheritablePathMatchers");
 
   /** Option fields that guard traffic: the Edge translator fails closed on them without a plugin. */
   private static final Set<String> GUARDING = Set.of("extauth", "rbac", "waf", "jwt", "jwtStaged", "ratelimit",
@@ -69,9 +70,9 @@ final class RouteRules {
       for (JsonNode rt : c.routeTables.values()) {
         boolean rewriting = rewritingTables.contains(EdgeConversion.key(rt));
         for (JsonNode route : rt.path("spec").path("routes")) {
-          if (present(route, "delegateAction") && (rewriting || rewrites(route))) {
-            grew |= rewritingTables.addAll(selectTables("", "", text(rt.path("metadata"), "namespace"),
-                route.path("delegateAction")));
+          String ns = text(rt.path("metadata"), "namespace");
+          if (present(route, "delegateAction") && (rewriting || rewrites(route, ns))) {
+            grew |= rewritingTables.addAll(selectTables("", "", ns, route.path("delegateAction")));
           }
         }
       }
@@ -102,16 +103,18 @@ final class RouteRules {
     return out;
   }
 
-  private static boolean rewrites(JsonNode route) {
-    return present(route.path("options"), "prefixRewrite") || present(route.path("redirectAction"), "prefixRewrite");
+  /** Whether the route rewrites its matched prefix (its options, with those it delegates to, or its redirect). */
+  private boolean rewrites(JsonNode route, String ns) {
+    return present(c.delegatedOptions.merged("", null, "RouteOption", ns, route.path("options"),
+        route.path("optionsConfigRefs")), "prefixRewrite") || present(route.path("redirectAction"), "prefixRewrite");
   }
 
   /** Why the route's prefix matchers stay PathPrefix ({@link Matches}), or null. */
-  private static Matches.KeepPrefix keepPrefix(JsonNode route, boolean inheritsRewrite) {
+  private Matches.KeepPrefix keepPrefix(JsonNode route, String ns, boolean inheritsRewrite) {
     if (present(route, "delegateAction")) {
       return Matches.KeepPrefix.DELEGATING;
     }
-    return inheritsRewrite || rewrites(route) ? Matches.KeepPrefix.PREFIX_REWRITE : null;
+    return inheritsRewrite || rewrites(route, ns) ? Matches.KeepPrefix.PREFIX_REWRITE : null;
   }
 
   private String childName(String key) {
@@ -152,7 +155,7 @@ final class RouteRules {
         continue;
       }
       ObjectNode rule = rules.addObject().put("name", ruleName);
-      ArrayNode ms = matches.of(where, route.path("matchers"), inherit, keepPrefix(route, rewriting));
+      ArrayNode ms = matches.of(where, route.path("matchers"), inherit, keepPrefix(route, ns, rewriting));
       rule.set("matches", ms);
       if (present(route, "routeAction")) {
         ArrayNode refs = backendRefs(where, out, ns, route.path("routeAction"));
@@ -167,14 +170,16 @@ final class RouteRules {
       } else if (present(route, "delegateAction")) {
         rule.set("backendRefs", delegate(where, out, ns, route));
       }
-      if (present(route, "options")) {
-        route.path("options").propertyNames().forEach(f -> {
+      ObjectNode options = c.delegatedOptions.merged(where, out, "RouteOption", ns, route.path("options"),
+          route.path("optionsConfigRefs"));
+      if (!options.isEmpty()) {
+        options.propertyNames().forEach(f -> {
           if (GUARDING.contains(f)) {
             c.notes.add(out, where + ": options." + f + " became a RouteOption, served only with the routeoption"
                 + " plugin: without it the rule is not guarded (Gloo Edge fails closed instead)");
           }
         });
-        routeOption(ns, routeName, ruleName, route.path("options"));
+        routeOption(ns, routeName, ruleName, options);
       }
     }
     shadowed(source, out, routes);
@@ -358,7 +363,7 @@ final class RouteRules {
     if (tables.isEmpty()) {
       c.notes.add(out, where + ": delegateAction selects no RouteTable; the rule has no backendRefs (answers 500)");
     }
-    if (rewrites(route)) {
+    if (rewrites(route, ns)) {
       rewritingTables.addAll(tables);
     }
     boolean inherit = route.path("inheritableMatchers").asBoolean(false);
