@@ -239,10 +239,11 @@ final class RouteRules {
 
   private void weighted(String where, String out, String ns, JsonNode destinations, ArrayNode refs) {
     for (JsonNode d : destinations) {
-      if (present(d, "options")) {
-        c.notes.add(out, where + ": per-destination options are not converted; dropped");
-      }
+      int before = refs.size();
       destination(where, out, ns, d.path("destination"), d.path("weight").asInt(0), refs);
+      if (present(d, "options") && refs.size() > before) {
+        DestinationHeaders.apply(where, out, d.path("options"), (ObjectNode) refs.get(before), c.notes);
+      }
     }
   }
 
