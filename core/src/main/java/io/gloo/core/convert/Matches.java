@@ -19,7 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
  * RegularExpression {@code <prefix>.*} that matches exactly the same paths (RE2, as Envoy's safe_regex; Gateway API's
  * PathPrefix matches whole segments and ignores a trailing slash), except where a PathPrefix is needed: {@code /},
  * the matcher of a delegating route (only checked against the children's paths, as a string prefix), a route that
- * rewrites the matched prefix (prefixRewrite: Envoy would replace the whole path matched by a regex) and a child
+ * rewrites the matched prefix where {@link PrefixRewrites} cannot turn that into a regexRewrite (a redirect, several
+ * matchers, an inherited prefixRewrite: Envoy would replace the whole path matched by a regex) and a child
  * route whose quoted prefix would no longer start with its parent's (noted each time). Header and query matches with
  * a value → Exact or RegularExpression, without → RegularExpression {@code .*} (present); {@code invertMatch} has no
  * Gateway API form and is dropped (noted, with why).

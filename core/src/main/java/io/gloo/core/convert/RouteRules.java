@@ -155,7 +155,11 @@ final class RouteRules {
         continue;
       }
       ObjectNode rule = rules.addObject().put("name", ruleName);
-      ArrayNode ms = matches.of(where, route.path("matchers"), inherit, keepPrefix(route, ns, rewriting));
+      ObjectNode options = c.delegatedOptions.merged(where, out, "RouteOption", ns, route.path("options"),
+          route.path("optionsConfigRefs"));
+      boolean regexRewrite = !rewriting && PrefixRewrites.asRegexRewrite(route, options);
+      ArrayNode ms = matches.of(where, route.path("matchers"), inherit,
+          regexRewrite ? null : keepPrefix(route, ns, rewriting));
       rule.set("matches", ms);
       if (present(route, "routeAction")) {
         ArrayNode refs = backendRefs(where, out, ns, route.path("routeAction"));
@@ -170,8 +174,6 @@ final class RouteRules {
       } else if (present(route, "delegateAction")) {
         rule.set("backendRefs", delegate(where, out, ns, route));
       }
-      ObjectNode options = c.delegatedOptions.merged(where, out, "RouteOption", ns, route.path("options"),
-          route.path("optionsConfigRefs"));
       if (!options.isEmpty()) {
         options.propertyNames().forEach(f -> {
           if (GUARDING.contains(f)) {

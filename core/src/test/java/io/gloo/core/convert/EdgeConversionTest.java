@@ -145,6 +145,8 @@ class EdgeConversionTest {
                 delegateAction: {ref: {name: teams}}
               - matchers: [{prefix: /}]
                 directResponseAction: {status: 404, body: nothing here}
+              - matchers: [{prefix: /moved}]
+                redirectAction: {prefixRewrite: /here}
         ---
         apiVersion: gateway.solo.io/v1
         kind: RouteTable
@@ -163,8 +165,13 @@ class EdgeConversionTest {
     JsonNode rules = find(r, "HTTPRoute", "shop").path("spec").path("rules");
     assertEquals("{\"type\":\"RegularExpression\",\"value\":\"/v1\\\\.0.*\"}",
         rules.get(0).path("matches").get(0).path("path").toString(), "Gloo's string prefix, exactly");
-    assertEquals("PathPrefix", rules.get(1).path("matches").get(0).path("path").path("type").asString(),
-        "a prefixRewrite needs the prefix match");
+    assertEquals("{\"type\":\"RegularExpression\",\"value\":\"/old.*\"}",
+        rules.get(1).path("matches").get(0).path("path").toString());
+    assertEquals("{\"regexRewrite\":{\"pattern\":{\"regex\":\"^/old\"},\"substitution\":\"/new\"}}",
+        find(r, "RouteOption", "shop-route-1").path("spec").path("options").toString(),
+        "the prefix rewrite that a regex match keeps exact");
+    assertEquals("PathPrefix", rules.get(4).path("matches").get(0).path("path").path("type").asString(),
+        "a redirect's prefixRewrite needs ReplacePrefixMatch, which needs a PathPrefix");
     assertEquals("PathPrefix", rules.get(2).path("matches").get(0).path("path").path("type").asString(),
         "a delegating parent's prefix is only a string-prefix check on its children");
     assertEquals("{\"type\":\"RegularExpression\",\"value\":\"/teams/a.*\"}",
@@ -180,7 +187,8 @@ class EdgeConversionTest {
     List<String> notes = r.notes().all();
     assertTrue(notes.stream().anyMatch(n -> n.contains("names RouteOption web/absent, which the input does not"
         + " hold")), notes.toString());
-    assertTrue(notes.stream().anyMatch(n -> n.contains("prefix /old kept as PathPrefix because the route rewrites")),
+    assertTrue(notes.stream().anyMatch(n -> n.contains("prefix /moved kept as PathPrefix because the route"
+        + " rewrites")),
         notes.toString());
     assertTrue(notes.stream().noneMatch(n -> n.contains("DirectResponse yet") || n.contains("/v1.0")
         || n.contains("/teams")), notes.toString());
