@@ -32,7 +32,9 @@ public final class CrdCatalog {
       "ratelimit.solo.io_v1alpha1_RateLimitConfig",
       // the Gloo Edge API (core reads these)
       "gateway.solo.io_v1_Gateway", "gateway.solo.io_v1_VirtualService", "gateway.solo.io_v1_RouteTable",
-      "gloo.solo.io_v1_UpstreamGroup");
+      "gloo.solo.io_v1_UpstreamGroup",
+      // Gloo Gateway's DirectResponse (core serves it)
+      "gateway.gloo.solo.io_v1alpha1_DirectResponse");
 
   private static final class Holder {
     static final CrdCatalog STANDARD = load();

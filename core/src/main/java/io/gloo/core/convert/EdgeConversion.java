@@ -47,6 +47,8 @@ public final class EdgeConversion {
   final Map<String, JsonNode> routeTables = new LinkedHashMap<>();
   final Map<String, JsonNode> upstreamGroups = new HashMap<>();
   final ConversionNotes notes = new ConversionNotes();
+  /** The input's RouteOptions and VirtualHostOptions, for optionsConfigRefs. */
+  final DelegatedOptions delegatedOptions = new DelegatedOptions(notes);
   /** Output resources created on the way (RouteOptions, DirectResponses, VirtualHostOptions), in creation order. */
   final List<ObjectNode> extra = new ArrayList<>();
   /** ReferenceGrants by {@code targetNamespace/fromKind/fromNamespace}. */
@@ -95,6 +97,7 @@ public final class EdgeConversion {
         upstreamGroups.put(key(d), d);
       } else {
         passthrough.add(d);
+        delegatedOptions.offer(d);
         continue;
       }
       converted++;
@@ -360,8 +363,10 @@ public final class EdgeConversion {
           text(vs.path("spec"), "displayName"));
     }
     spec.set("rules", rules.rules(source, out, ns, name, vh.path("routes"), null));
-    if (present(vh, "options")) {
-      virtualHostOptions(vs, vh.path("options"), out, source);
+    ObjectNode hostOptions = delegatedOptions.merged(source + " virtualHost", out, "VirtualHostOption", ns,
+        vh.path("options"), vh.path("optionsConfigRefs"));
+    if (!hostOptions.isEmpty()) {
+      virtualHostOptions(vs, hostOptions, out, source);
     }
     return route;
   }

@@ -14,25 +14,41 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Edge {@code matchers} to HTTPRouteMatches: one match per matcher and method (Gateway API has one method per match);
- * {@code prefix} → PathPrefix, {@code exact} → Exact, {@code regex} → RegularExpression, {@code caseSensitive: false}
- * → a {@code (?i)} RegularExpression; header and query matches with a value → Exact or RegularExpression, without →
- * RegularExpression {@code .*} (present); {@code invertMatch} has no Gateway API form and is dropped (noted).
+ * {@code exact} → Exact, {@code regex} → RegularExpression, {@code caseSensitive: false} → a {@code (?i)}
+ * RegularExpression; {@code prefix} (a string prefix in Gloo: {@code /api} matches {@code /apix}) → the
+ * RegularExpression {@code <prefix>.*} that matches exactly the same paths (RE2, as Envoy's safe_regex; Gateway API's
+ * PathPrefix matches whole segments and ignores a trailing slash), except where a PathPrefix is needed: {@code /},
+ * the matcher of a delegating route (only checked against the children's paths, as a string prefix), a route that
+ * rewrites the matched prefix where {@link PrefixRewrites} cannot turn that into a regexRewrite (a redirect, several
+ * matchers, an inherited prefixRewrite: Envoy would replace the whole path matched by a regex) and a child
+ * route whose quoted prefix would no longer start with its parent's (noted each time). Header and query matches with
+ * a value → Exact or RegularExpression, without → RegularExpression {@code .*} (present); {@code invertMatch} has no
+ * Gateway API form and is dropped (noted, with why).
  */
 final class Matches {
 
   private final ConversionNotes notes;
   private final String out;
+  /** Whether these are the matchers of a delegated (RouteTable) route. */
+  private final boolean child;
 
-  Matches(ConversionNotes notes, String out) {
+  Matches(ConversionNotes notes, String out, boolean child) {
     this.notes = notes;
     this.out = out;
+    this.child = child;
+  }
+
+  /** Why a prefix matcher must stay a PathPrefix (see the class comment), or null when it becomes a regex. */
+  enum KeepPrefix {
+    DELEGATING, PREFIX_REWRITE, QUOTED_CHILD
   }
 
   /**
    * @param inherit a delegating parent's matcher whose headers, query parameters and methods each match gets too
    *     (Gloo's inheritableMatchers), or null
+   * @param keep why prefixes stay PathPrefix, or null
    */
-  ArrayNode of(String where, JsonNode matchers, JsonNode inherit) {
+  ArrayNode of(String where, JsonNode matchers, JsonNode inherit, KeepPrefix keep) {
     ArrayNode out = MAPPER.createArrayNode();
     List<JsonNode> list = new ArrayList<>();
     matchers.forEach(list::add);
@@ -41,7 +57,7 @@ final class Matches {
     }
     for (JsonNode m : list) {
       ObjectNode base = MAPPER.createObjectNode();
-      base.set("path", path(where, m));
+      base.set("path", path(where, m, keep));
       ArrayNode headers = values(where, "header", m.path("headers"), true);
       ArrayNode query = values(where, "query parameter", m.path("queryParameters"), false);
       List<String> methods = new ArrayList<>();
@@ -78,7 +94,7 @@ final class Matches {
     }
   }
 
-  private ObjectNode path(String where, JsonNode m) {
+  private ObjectNode path(String where, JsonNode m, KeepPrefix keep) {
     String kind = "prefix";
     String value = "/";
     for (String k : List.of("prefix", "exact", "regex")) {
@@ -98,13 +114,26 @@ final class Matches {
       case "exact" -> path.put("type", "Exact").put("value", value);
       case "regex" -> path.put("type", "RegularExpression").put("value", value);
       default -> {
-        path.put("type", "PathPrefix").put("value", value);
-        if (!value.equals("/")) {
-          notes.add(out, where + ": prefix " + value + " became PathPrefix, which matches whole path segments ("
-              + (value.endsWith("/") ? value + " also matches " + value.replaceAll("/+$", "")
-                  : value + " still matches " + value + " and " + value + "/..., no longer " + value + "x")
-              + ")");
+        if (value.equals("/") || keep == KeepPrefix.DELEGATING) {
+          return path.put("type", "PathPrefix").put("value", value);
         }
+        if (keep == null && child && !quote(value).equals(value)) {
+          keep = KeepPrefix.QUOTED_CHILD;
+        }
+        if (keep == null) {
+          // the exact string-prefix semantics; the regex ranks by its length among the rule matches, as prefixes do
+          return path.put("type", "RegularExpression").put("value", quote(value) + ".*");
+        }
+        path.put("type", "PathPrefix").put("value", value);
+        String why = keep == KeepPrefix.PREFIX_REWRITE
+            ? "kept as PathPrefix because the route rewrites the matched prefix (prefixRewrite), which a regex match"
+                + " would turn into a whole-path rewrite"
+            : "kept as PathPrefix because, quoted as a regex, it would no longer start with its delegating parent's"
+                + " prefix";
+        notes.add(out, where + ": prefix " + value + " " + why + "; PathPrefix matches whole path segments ("
+            + (value.endsWith("/") ? value + " also matches " + value.replaceAll("/+$", "")
+                : value + " still matches " + value + " and " + value + "/..., no longer " + value + "x")
+            + ")");
       }
     }
     return path;
@@ -115,7 +144,10 @@ final class Matches {
     for (JsonNode h : matchers) {
       String name = text(h, "name");
       if (h.path("invertMatch").asBoolean(false)) {
-        notes.add(this.out, where + ": " + what + " " + name + " invertMatch has no Gateway API equivalent; dropped");
+        notes.add(this.out, where + ": " + what + " " + name + " invertMatch has no Gateway API equivalent"
+            + " (an HTTPRouteMatch only matches a header or parameter that is present, an inverted one also matches"
+            + " requests without it, and RE2, Envoy's regex engine, has no negative lookahead to negate a value);"
+            + " dropped, so the rule also matches the requests it excluded");
         continue;
       }
       String value = text(h, "value");

@@ -28,7 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class RouteRules {
 
   private static final Set<String> ROUTE_FIELDS = Set.of("matchers", "routeAction", "redirectAction",
-      "directResponseAction", "delegateAction", "options", "name", "inheritableMatchers", "inheritablePathMatchers");
+      "directResponseAction", "delegateAction", "options", "optionsConfigRefs", "name", "inheritableMatchers",
+      "inheritablePathMatchers");
 
   /** Option fields that guard traffic: the Edge translator fails closed on them without a plugin. */
   private static final Set<String> GUARDING = Set.of("extauth", "rbac", "waf", "jwt", "jwtStaged", "ratelimit",
@@ -38,6 +39,8 @@ final class RouteRules {
   /** RouteTable key → the parent matcher its matches inherit (inheritableMatchers on a delegating route). */
   private final Map<String, JsonNode> inherited = new HashMap<>();
   private final Set<String> virtualServiceKeys = new HashSet<>();
+  /** RouteTables below a delegating route that rewrites the prefix (their routes inherit the prefixRewrite). */
+  private final Set<String> rewritingTables = new HashSet<>();
 
   RouteRules(EdgeConversion conversion) {
     this.c = conversion;
@@ -57,6 +60,20 @@ final class RouteRules {
         if (route.path("inheritableMatchers").asBoolean(false) && present(route, "delegateAction")) {
           selectTables("", "", ns, route.path("delegateAction"))
               .forEach(k -> inherited.putIfAbsent(k, route.path("matchers").path(0)));
+        }
+      }
+    }
+    // and which tables inherit a prefixRewrite, through any depth of delegation
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (JsonNode rt : c.routeTables.values()) {
+        boolean rewriting = rewritingTables.contains(EdgeConversion.key(rt));
+        for (JsonNode route : rt.path("spec").path("routes")) {
+          String ns = text(rt.path("metadata"), "namespace");
+          if (present(route, "delegateAction") && (rewriting || rewrites(route, ns))) {
+            grew |= rewritingTables.addAll(selectTables("", "", ns, route.path("delegateAction")));
+          }
         }
       }
     }
@@ -86,6 +103,20 @@ final class RouteRules {
     return out;
   }
 
+  /** Whether the route rewrites its matched prefix (its options, with those it delegates to, or its redirect). */
+  private boolean rewrites(JsonNode route, String ns) {
+    return present(c.delegatedOptions.merged("", null, "RouteOption", ns, route.path("options"),
+        route.path("optionsConfigRefs")), "prefixRewrite") || present(route.path("redirectAction"), "prefixRewrite");
+  }
+
+  /** Why the route's prefix matchers stay PathPrefix ({@link Matches}), or null. */
+  private Matches.KeepPrefix keepPrefix(JsonNode route, String ns, boolean inheritsRewrite) {
+    if (present(route, "delegateAction")) {
+      return Matches.KeepPrefix.DELEGATING;
+    }
+    return inheritsRewrite || rewrites(route, ns) ? Matches.KeepPrefix.PREFIX_REWRITE : null;
+  }
+
   private String childName(String key) {
     String name = key.substring(key.indexOf('/') + 1);
     return virtualServiceKeys.contains(key) ? name + "-routetable" : name;
@@ -102,7 +133,9 @@ final class RouteRules {
   ArrayNode rules(String source, String out, String ns, String routeName, JsonNode routes, JsonNode inherit) {
     ArrayNode rules = MAPPER.createArrayNode();
     Set<String> names = new HashSet<>();
-    Matches matches = new Matches(c.notes, out);
+    boolean child = source.startsWith("RouteTable ");
+    boolean rewriting = child && rewritingTables.contains(source.substring("RouteTable ".length()));
+    Matches matches = new Matches(c.notes, out, child);
     for (int i = 0; i < routes.size(); i++) {
       JsonNode route = routes.get(i);
       String where = source + " route " + i;
@@ -122,7 +155,11 @@ final class RouteRules {
         continue;
       }
       ObjectNode rule = rules.addObject().put("name", ruleName);
-      ArrayNode ms = matches.of(where, route.path("matchers"), inherit);
+      ObjectNode options = c.delegatedOptions.merged(where, out, "RouteOption", ns, route.path("options"),
+          route.path("optionsConfigRefs"));
+      boolean regexRewrite = !rewriting && PrefixRewrites.asRegexRewrite(route, options);
+      ArrayNode ms = matches.of(where, route.path("matchers"), inherit,
+          regexRewrite ? null : keepPrefix(route, ns, rewriting));
       rule.set("matches", ms);
       if (present(route, "routeAction")) {
         ArrayNode refs = backendRefs(where, out, ns, route.path("routeAction"));
@@ -137,14 +174,14 @@ final class RouteRules {
       } else if (present(route, "delegateAction")) {
         rule.set("backendRefs", delegate(where, out, ns, route));
       }
-      if (present(route, "options")) {
-        route.path("options").propertyNames().forEach(f -> {
+      if (!options.isEmpty()) {
+        options.propertyNames().forEach(f -> {
           if (GUARDING.contains(f)) {
             c.notes.add(out, where + ": options." + f + " became a RouteOption, served only with the routeoption"
                 + " plugin: without it the rule is not guarded (Gloo Edge fails closed instead)");
           }
         });
-        routeOption(ns, routeName, ruleName, route.path("options"));
+        routeOption(ns, routeName, ruleName, options);
       }
     }
     shadowed(source, out, routes);
@@ -204,10 +241,11 @@ final class RouteRules {
 
   private void weighted(String where, String out, String ns, JsonNode destinations, ArrayNode refs) {
     for (JsonNode d : destinations) {
-      if (present(d, "options")) {
-        c.notes.add(out, where + ": per-destination options are not converted; dropped");
-      }
+      int before = refs.size();
       destination(where, out, ns, d.path("destination"), d.path("weight").asInt(0), refs);
+      if (present(d, "options") && refs.size() > before) {
+        DestinationHeaders.apply(where, out, d.path("options"), (ObjectNode) refs.get(before), c.notes);
+      }
     }
   }
 
@@ -292,19 +330,27 @@ final class RouteRules {
     return filter;
   }
 
+  /**
+   * A directResponseAction as Gloo Gateway's DirectResponse (served by this control plane as by Gloo Gateway) named
+   * by the rule's ExtensionRef filter: same status, same body.
+   */
   private ObjectNode directResponse(String where, String out, String ns, String routeName, String ruleName,
       JsonNode action) {
     String name = dnsName(routeName + "-" + ruleName);
     ObjectNode dr = MAPPER.createObjectNode().put("apiVersion", "gateway.gloo.solo.io/v1alpha1")
         .put("kind", "DirectResponse");
     dr.putObject("metadata").put("name", name).put("namespace", ns);
-    ObjectNode spec = dr.putObject("spec").put("status", action.path("status").asInt(200));
+    ObjectNode spec = dr.putObject("spec");
+    if (present(action, "status")) {
+      spec.set("status", action.get("status").deepCopy());
+    } else {
+      c.notes.add(out, where + ": directResponseAction without status (Gloo rejects the route); the DirectResponse"
+          + " has none either, so the rule answers 500");
+    }
     if (present(action, "body")) {
       spec.put("body", text(action, "body"));
     }
     c.extra.add(dr);
-    c.notes.add(out, where + ": directResponseAction became DirectResponse " + ns + "/" + name + " (Gloo Gateway's"
-        + " resource); this control plane does not serve DirectResponse yet, so the rule answers 500 here");
     ObjectNode filter = MAPPER.createObjectNode().put("type", "ExtensionRef");
     filter.putObject("extensionRef").put("group", "gateway.gloo.solo.io").put("kind", "DirectResponse")
         .put("name", name);
@@ -319,6 +365,9 @@ final class RouteRules {
     List<String> tables = selectTables(where, out, ns, action);
     if (tables.isEmpty()) {
       c.notes.add(out, where + ": delegateAction selects no RouteTable; the rule has no backendRefs (answers 500)");
+    }
+    if (rewrites(route, ns)) {
+      rewritingTables.addAll(tables);
     }
     boolean inherit = route.path("inheritableMatchers").asBoolean(false);
     if (route.path("inheritablePathMatchers").asBoolean(false)) {

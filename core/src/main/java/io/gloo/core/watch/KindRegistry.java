@@ -91,6 +91,9 @@ public final class KindRegistry {
     }
     registry.register("gloo.solo.io/v1", "UpstreamGroup", io.fabric8.kubernetes.api.model.GenericKubernetesResource.class,
         true);
+    // Gloo Gateway's DirectResponse, named by HTTPRoute ExtensionRef filters (translate.gatewayapi.DirectResponses)
+    registry.register("gateway.gloo.solo.io/v1alpha1", "DirectResponse",
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class, true);
     return registry;
   }
 

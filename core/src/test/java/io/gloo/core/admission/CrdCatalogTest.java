@@ -22,8 +22,8 @@ class CrdCatalogTest {
     try (Stream<Path> list = Files.list(shipped)) {
       files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    // 5 of the plugins' kinds, 4 of the Gloo Edge API (core's)
-    assertEquals(9, files.size(), "a new shipped CRD must be added to CrdCatalog.GLOO and copied: " + files);
+    // 5 of the plugins' kinds, 4 of the Gloo Edge API (core's), Gloo Gateway's DirectResponse (core's)
+    assertEquals(10, files.size(), "a new shipped CRD must be added to CrdCatalog.GLOO and copied: " + files);
     for (Path file : files) {
       try (InputStream copy = CrdCatalog.class.getResourceAsStream("/io/gloo/core/admission/gloo/" + file.getFileName())) {
         assertTrue(copy != null, "no copy of " + file);
@@ -35,8 +35,8 @@ class CrdCatalogTest {
   @Test
   void everyServedVersionCompilesAndServedVersionsAreThoseOfTheRelease() {
     // 16, the 4 Gloo Edge API kinds, and the L4 routes' 7 served versions (TCPRoute and UDPRoute v1alpha2 and v1,
-    // TLSRoute v1alpha2, v1alpha3 and v1)
-    assertEquals(27, Admission.standard().compileAll());
+    // TLSRoute v1alpha2, v1alpha3 and v1), DirectResponse v1alpha1
+    assertEquals(28, Admission.standard().compileAll());
     Crd gateway = CrdCatalog.standard().find("gateway.networking.k8s.io", "Gateway").orElseThrow();
     assertEquals(List.of("v1", "v1beta1"), gateway.servedVersions());
     assertEquals("v1", gateway.storageVersion());

@@ -46,7 +46,8 @@ class ConvertCommandTest {
     assertTrue(run.out().contains("type: \"RequestRedirect\""), run.out());
     assertTrue(run.out().contains("statusCode: 308"), "PERMANENT_REDIRECT: " + run.out());
     assertTrue(run.out().contains("# gloo convert: VirtualService default/shop route 1: header x-debug invertMatch"
-        + " has no Gateway API equivalent; dropped"), run.out());
+        + " has no Gateway API equivalent (an HTTPRouteMatch only matches a header or parameter that is present"),
+        run.out());
     assertTrue(run.out().contains("value: \"(?i)/Health\""), "case-insensitive exact path: " + run.out());
     assertTrue(run.err().matches("(?s)gloo convert: 1 Edge resources converted, \\d+ resources written, \\d+ notes"
         + " \\(comments at the resources\\)\n"), run.err());

@@ -123,4 +123,74 @@ class EdgeConversionTest {
         .path("requestRedirect").path("statusCode").asInt(), "Edge's default redirect code, written out");
     assertTrue(r.notes().all().stream().anyMatch(n -> n.contains("useProxyProto has no Gateway API equivalent")));
   }
+
+  @Test
+  void stringPrefixesBecomeRegexesDirectResponsesAreServedAndDelegatedOptionsAreMerged() throws IOException {
+    EdgeConversion.Result r = convert("""
+        apiVersion: gateway.solo.io/v1
+        kind: VirtualService
+        metadata: {name: shop, namespace: web}
+        spec:
+          virtualHost:
+            routes:
+              - matchers: [{prefix: /v1.0}]
+                optionsConfigRefs:
+                  delegateOptions: [{name: shared}, {name: absent}]
+                options: {timeout: 1s}
+                routeAction: {single: {kube: {ref: {name: api}, port: 80}}}
+              - matchers: [{prefix: /old}]
+                options: {prefixRewrite: /new}
+                routeAction: {single: {kube: {ref: {name: api}, port: 80}}}
+              - matchers: [{prefix: /teams}]
+                delegateAction: {ref: {name: teams}}
+              - matchers: [{prefix: /}]
+                directResponseAction: {status: 404, body: nothing here}
+              - matchers: [{prefix: /moved}]
+                redirectAction: {prefixRewrite: /here}
+        ---
+        apiVersion: gateway.solo.io/v1
+        kind: RouteTable
+        metadata: {name: teams, namespace: web}
+        spec:
+          routes:
+            - matchers: [{prefix: /teams/a}]
+              routeAction: {single: {kube: {ref: {name: a}, port: 80}}}
+        ---
+        apiVersion: gateway.solo.io/v1
+        kind: RouteOption
+        metadata: {name: shared, namespace: web}
+        spec:
+          options: {timeout: 9s, retries: {numRetries: 2}}
+        """);
+    JsonNode rules = find(r, "HTTPRoute", "shop").path("spec").path("rules");
+    assertEquals("{\"type\":\"RegularExpression\",\"value\":\"/v1\\\\.0.*\"}",
+        rules.get(0).path("matches").get(0).path("path").toString(), "Gloo's string prefix, exactly");
+    assertEquals("{\"type\":\"RegularExpression\",\"value\":\"/old.*\"}",
+        rules.get(1).path("matches").get(0).path("path").toString());
+    assertEquals("{\"regexRewrite\":{\"pattern\":{\"regex\":\"^/old\"},\"substitution\":\"/new\"}}",
+        find(r, "RouteOption", "shop-route-1").path("spec").path("options").toString(),
+        "the prefix rewrite that a regex match keeps exact");
+    assertEquals("PathPrefix", rules.get(4).path("matches").get(0).path("path").path("type").asString(),
+        "a redirect's prefixRewrite needs ReplacePrefixMatch, which needs a PathPrefix");
+    assertEquals("PathPrefix", rules.get(2).path("matches").get(0).path("path").path("type").asString(),
+        "a delegating parent's prefix is only a string-prefix check on its children");
+    assertEquals("{\"type\":\"RegularExpression\",\"value\":\"/teams/a.*\"}",
+        find(r, "HTTPRoute", "teams").path("spec").path("rules").get(0).path("matches").get(0).path("path")
+            .toString());
+    assertEquals("{\"type\":\"PathPrefix\",\"value\":\"/\"}",
+        rules.get(3).path("matches").get(0).path("path").toString());
+    JsonNode options = find(r, "RouteOption", "shop-route-0").path("spec").path("options");
+    assertEquals("{\"timeout\":\"1s\",\"retries\":{\"numRetries\":2}}", options.toString(),
+        "inline options win, then the reference's other fields");
+    JsonNode dr = find(r, "DirectResponse", "shop-route-3");
+    assertEquals("{\"status\":404,\"body\":\"nothing here\"}", dr.path("spec").toString());
+    List<String> notes = r.notes().all();
+    assertTrue(notes.stream().anyMatch(n -> n.contains("names RouteOption web/absent, which the input does not"
+        + " hold")), notes.toString());
+    assertTrue(notes.stream().anyMatch(n -> n.contains("prefix /moved kept as PathPrefix because the route"
+        + " rewrites")),
+        notes.toString());
+    assertTrue(notes.stream().noneMatch(n -> n.contains("DirectResponse yet") || n.contains("/v1.0")
+        || n.contains("/teams")), notes.toString());
+  }
 }

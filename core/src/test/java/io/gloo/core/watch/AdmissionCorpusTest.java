@@ -28,6 +28,8 @@ class AdmissionCorpusTest {
               + "listener",
           "HTTPRoute team-a/from-team-a: spec.parentRefs: sectionName or port must be specified when parentRefs "
               + "includes 2 or more references to the same parent"),
+      "direct-response", List.of("DirectResponse default/bad-status: spec.status: Invalid value: 99: should be"
+          + " greater than or equal to 200"),
       "filters-extended", List.of("HTTPRoute default/features: spec.rules[6].timeouts: backendRequest timeout "
           + "cannot be longer than request timeout"),
       "grpcroute", List.of("GRPCRoute default/echo: spec.rules[5].matches[0].method: One or both of 'service' or "

@@ -50,7 +50,9 @@ class KubeInstallManifestsTest {
   private static final Set<String> GLOO_KINDS = Set.of("RouteOption", "VirtualHostOption", "Upstream",
       "RateLimitConfig", "AuthConfig",
       // the Gloo Edge API, read by core
-      "Gateway", "VirtualService", "RouteTable", "UpstreamGroup");
+      "Gateway", "VirtualService", "RouteTable", "UpstreamGroup",
+      // Gloo Gateway's DirectResponse, served by core
+      "DirectResponse");
   private static final YAMLMapper YAML = YAMLMapper.builder().build();
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 

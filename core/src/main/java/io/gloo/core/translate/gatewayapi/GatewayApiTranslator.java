@@ -105,7 +105,7 @@ public final class GatewayApiTranslator {
       this.backendTls = new BackendTlsPolicies(snapshot);
       this.backends = new Backends(snapshot, new ReferenceGrants(snapshot), policies, backendTls, backendCache);
       this.delegation = new Delegation(snapshot);
-      this.rules = new RuleTranslator(backends, policies, delegation);
+      this.rules = new RuleTranslator(backends, policies, delegation, new DirectResponses(snapshot));
       this.attachment = new RouteAttachment(snapshot);
       this.l4 = new L4Routes(snapshot, backends);
       this.irBuilder = new GatewayIrBuilder(virtualHostCache, backends, policies, l4);

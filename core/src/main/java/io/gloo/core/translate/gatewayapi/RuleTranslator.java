@@ -58,11 +58,14 @@ final class RuleTranslator {
   private final Backends backends;
   private final PolicyResolver policies;
   private final Delegation delegation;
+  private final DirectResponses directResponses;
 
-  RuleTranslator(Backends backends, PolicyResolver policies, Delegation delegation) {
+  RuleTranslator(Backends backends, PolicyResolver policies, Delegation delegation,
+      DirectResponses directResponses) {
     this.backends = backends;
     this.policies = policies;
     this.delegation = delegation;
+    this.directResponses = directResponses;
   }
 
   List<RouteIR> translate(HTTPRoute route, Problems problems, RouteInputs inputs) {
@@ -156,6 +159,12 @@ final class RuleTranslator {
         case "ResponseHeaderModifier" -> responseHeaders = RuleFilters.headerEdits(filter.getResponseHeaderModifier());
         case "CORS" -> cors = RuleFilters.cors(filter.getCors());
         case "ExtensionRef" -> {
+          if (DirectResponses.is(filter)) {
+            failClosed = true;
+            problems.invalidMessages.add(field + ": IncompatibleFilters: a DirectResponse cannot be combined with "
+                + "backendRefs to HTTPRoutes (delegation); its delegated routes answer 500");
+            continue;
+          }
           PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
           if (policy == null) {
             failClosed = true;
@@ -265,6 +274,9 @@ final class RuleTranslator {
             .ifPresent(mirrors::add);
         case "CORS" -> cors = RuleFilters.cors(filter.getCors());
         case "ExtensionRef" -> {
+          if (DirectResponses.is(filter)) {
+            continue; // core's kind: resolved with the rule's other actions below
+          }
           PolicyResource policy = extensionRef(route, filter.getExtensionRef(), field, problems, inputs);
           if (policy == null) {
             failure = "unresolved ExtensionRef";
@@ -300,6 +312,16 @@ final class RuleTranslator {
       failure = where + " sessionPersistence: not supported; the rule answers 500";
       problems.invalidMessages.add(failure);
     }
+    DirectResponses.Outcome direct = failure != null ? null : directResponses.forRule(route, where, rule,
+        rule.getBackendRefs() != null && !rule.getBackendRefs().isEmpty(), inputs);
+    if (direct != null && direct.failed()) {
+      failure = direct.problem();
+      if (direct.refsReason() != null) {
+        problems.refFailure(direct.refsReason(), direct.problem());
+      } else {
+        problems.invalidMessages.add(direct.problem());
+      }
+    }
     // A guarding policy (auth, RBAC, WAF) that targets the rule but cannot be applied closes it, as an unresolved
     // ExtensionRef does: same answer (500), same condition (ResolvedRefs False).
     for (PolicyResource closing : policies.closing(ResourceKey.of(route), index, rule.getName())) {
@@ -320,6 +342,9 @@ final class RuleTranslator {
     }
     if (redirect != null) {
       return new RuleParts(redirect, requestHeaders, responseHeaders, applied, cors);
+    }
+    if (direct != null && direct.action() != null) {
+      return new RuleParts(direct.action(), requestHeaders, responseHeaders, applied, cors);
     }
     RouteActionIR action = forward(route, routeKind, index, rule, rewrite, problems, inputs);
     if (action instanceof RouteActionIR.Forward f) {
