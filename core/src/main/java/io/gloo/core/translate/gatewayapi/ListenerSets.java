@@ -108,6 +108,7 @@ final class ListenerSets {
         .thenComparing(s -> s.key.name());
     for (List<Set> sets : byGateway.values()) {
       sets.sort(precedence);
+      java.util.Set<Integer> httpsPorts = new java.util.TreeSet<>();
       for (Set set : sets) {
         GatewayContext gateway = set.parent;
         gateway.listenerSets.add(set);
@@ -124,19 +125,22 @@ final class ListenerSets {
         }
         List<ListenerEntry> entries = set.listenerSet.getSpec().getListeners() == null ? List.of()
             : set.listenerSet.getSpec().getListeners();
-        List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
           ListenerContext l = new ListenerContext(listener(entries.get(i)), set.key.namespace(), set);
           validator.validate(gateway, set.key, l, i);
           conflict(gateway.listeners, l);
           gateway.listeners.add(l);
           set.listeners.add(l);
-          ports.add(l.port);
+          if (GatewayApi.PROTOCOL_HTTPS.equals(l.protocol())) {
+            httpsPorts.add(l.port);
+          }
         }
-        for (int port : new java.util.TreeSet<>(ports)) {
-          OverlappingTls.mark(gateway.listeners.stream().filter(l -> l.port == port && l.conflictReason == null)
-              .toList());
-        }
+      }
+      // Once per Gateway and port (the marking is pairwise): HTTPS listeners that hold the port.
+      GatewayContext gateway = sets.get(0).parent;
+      for (int port : httpsPorts) {
+        OverlappingTls.mark(gateway.listeners.stream().filter(l -> l.port == port && l.conflictReason == null)
+            .toList());
       }
     }
   }
