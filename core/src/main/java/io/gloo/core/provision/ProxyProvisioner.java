@@ -374,6 +374,7 @@ public final class ProxyProvisioner implements AutoCloseable {
   private void reconcile(ResourceSnapshot snapshot) {
     boolean failed = false;
     Set<ResourceKey> ourKeys = new TreeSet<>();
+    Map<ResourceKey, Set<Integer>> listenerSetPorts = GatewayApi.listenerSetPorts(snapshot);
     for (Gateway gateway : ours(snapshot)) {
       ResourceKey key = ResourceKey.of(gateway);
       ourKeys.add(key);
@@ -382,7 +383,8 @@ public final class ProxyProvisioner implements AutoCloseable {
         String certificateHash = certificates == null ? null
             : certificates.ensure(key, meta(ProxyCertificates.secretName(key.name()), key.namespace(),
                 labels(key.name()), Map.of(), owner(gateway)), this::write);
-        Desired desired = desired(gateway, certificateHash);
+        Desired desired = desired(gateway, certificateHash, options, client.getKubernetesSerialization(),
+            listenerSetPorts.getOrDefault(key, Set.of()));
         if (desired.fingerprint().equals(applied.get(key))) {
           continue;
         }
@@ -506,7 +508,7 @@ public final class ProxyProvisioner implements AutoCloseable {
    *     mounted at {@value ProxyCertificates#MOUNT_PATH} and named by the bootstrap; null for plaintext xDS
    */
   Desired desired(Gateway gateway, String certificateHash) {
-    return desired(gateway, certificateHash, options, client.getKubernetesSerialization());
+    return desired(gateway, certificateHash, options, client.getKubernetesSerialization(), Set.of());
   }
 
   /**
@@ -514,7 +516,7 @@ public final class ProxyProvisioner implements AutoCloseable {
    * xDS connection: what {@code gloo conformance} checks {@code spec.infrastructure} propagation on without a cluster.
    */
   public static List<HasMetadata> rendered(Gateway gateway, Options options) {
-    Desired d = desired(gateway, null, options, new KubernetesSerialization());
+    Desired d = desired(gateway, null, options, new KubernetesSerialization(), Set.of());
     return List.of(d.account(), d.config(), d.deployment(), d.service());
   }
 
@@ -529,8 +531,9 @@ public final class ProxyProvisioner implements AutoCloseable {
     return values == null ? Map.of() : new java.util.TreeMap<>(values);
   }
 
+  /** {@code listenerSetPorts}: the ports of the listeners of the ListenerSets the Gateway allows. */
   private static Desired desired(Gateway gateway, String certificateHash, Options options,
-      KubernetesSerialization json) {
+      KubernetesSerialization json, Set<Integer> listenerSetPorts) {
     String ns = gateway.getMetadata().getNamespace();
     String gatewayName = gateway.getMetadata().getName();
     String name = proxyName(gatewayName);
@@ -550,6 +553,7 @@ public final class ProxyProvisioner implements AutoCloseable {
         }
       }
     }
+    ports.addAll(listenerSetPorts);
 
     ServiceAccount account = new ServiceAccountBuilder().withMetadata(meta(name, ns, labels, annotations, owner))
         .build();

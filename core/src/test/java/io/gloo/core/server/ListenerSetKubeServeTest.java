@@ -38,8 +38,9 @@ import org.junit.jupiter.api.Test;
 /**
  * ListenerSets in Kubernetes mode (fabric8's mock API server in CRUD mode): a ListenerSet the Gateway allows is
  * informed, its listener merged into the Gateway's and served with the route attached to it, and its status (Accepted,
- * Programmed, the listener's attachedRoutes) written back with the Gateway's {@code attachedListenerSets}; when the
- * Gateway stops allowing it, it is reported NotAllowed, the route loses its parent and the proxy its host.
+ * Programmed, the listener's attachedRoutes) written back with the Gateway's {@code attachedListenerSets}, and the
+ * provisioned proxy's Service exposes its port; when the Gateway stops allowing it, it is reported NotAllowed, the
+ * route loses its parent, the proxy its host and the Service that port.
  */
 class ListenerSetKubeServeTest {
 
@@ -100,9 +101,11 @@ class ListenerSetKubeServeTest {
           parentRef: {name: gw}
           listeners:
             - {name: team, protocol: HTTP, port: 8080, hostname: team.example.com}
+            - {name: db, protocol: TCP, port: 9000}
         """).create();
     admin.resource(Manifests.service("default", "echo", 80)).create();
     admin.resource(Manifests.endpointSlice("default", "echo", 8080, "10.0.0.1")).create();
+    admin.resource(Manifests.httpRoute("default", "own", "gw", null, "/own", "echo:80")).create();
     admin.resource("""
         apiVersion: gateway.networking.k8s.io/v1
         kind: HTTPRoute
@@ -116,11 +119,17 @@ class ListenerSetKubeServeTest {
 
     server = GlooServer.start(new ServeOptions(null, new InetSocketAddress("127.0.0.1", 0),
         new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50))
-        .withKubernetes(ServeOptions.Kubernetes.of(api.createClient(), null, "test").withSyncTimeout(WAIT)));
+        .withKubernetes(ServeOptions.Kubernetes.of(api.createClient(), null, "test").withSyncTimeout(WAIT)
+            .withProvisioning(io.gloo.core.provision.ProxyProvisioner.Options.defaults("gloo-system")
+                .withEnvoyImage("envoyproxy/envoy:test"))));
     Node node = BootstrapGenerator.bootstrap(GW, "127.0.0.1:" + server.xdsPort()).getNode();
     envoy = AdsTestClient.connect("127.0.0.1", server.xdsPort(), node);
     String routeName = routeName(envoy);
-    awaitRoutes(envoy, routeName, r -> r.contains("team.example.com") && r.contains("/team"));
+    DiscoveryResponse rds = envoy.request(ROUTE_TYPE_URL, List.of(routeName), "", "");
+    envoy.ack(rds, List.of(routeName));
+    String first = routes(rds);
+    assertTrue(first.contains("team.example.com") && first.contains("/team") && first.contains("gw.example.com"),
+        first);
 
     // The ListenerSet's status, at its generation; the Gateway counts it.
     await(() -> "True".equals(condition(listenerSet().getStatus().getConditions(), "Programmed").getStatus()),
@@ -129,9 +138,10 @@ class ListenerSetKubeServeTest {
     Condition accepted = condition(ls.getStatus().getConditions(), "Accepted");
     assertEquals("True", accepted.getStatus());
     assertEquals(ls.getMetadata().getGeneration(), accepted.getObservedGeneration());
-    assertEquals(1, ls.getStatus().getListeners().size());
-    assertEquals("team", ls.getStatus().getListeners().get(0).getName());
+    assertEquals(List.of("team", "db"), ls.getStatus().getListeners().stream().map(l -> l.getName()).toList());
     assertEquals(1, ls.getStatus().getListeners().get(0).getAttachedRoutes());
+    // The provisioned proxy exposes the ListenerSet's port too.
+    await(() -> servicePorts().equals(List.of(8080, 9000)), () -> String.valueOf(servicePorts()));
     await(() -> Integer.valueOf(1).equals(gateway().getStatus().getAttachedListenerSets()),
         () -> String.valueOf(gateway().getStatus()));
     assertEquals(1, gateway().getStatus().getListeners().size(), "the Gateway lists only its own listeners");
@@ -140,17 +150,24 @@ class ListenerSetKubeServeTest {
     assertEquals("ListenerSet", route().getStatus().getParents().get(0).getParentRef().getKind());
 
     // The Gateway stops allowing ListenerSets: the set is refused, its host leaves the proxy.
-    Gateway gw = gateway();
-    gw.getSpec().getAllowedListeners().setNamespaces(new ListenerNamespaces("None", null));
-    admin.resource(gw).update();
+    admin.resources(Gateway.class).inNamespace("default").withName("gw").edit(g -> {
+      g.getSpec().getAllowedListeners().setNamespaces(new ListenerNamespaces("None", null));
+      return g;
+    });
     awaitRoutes(envoy, routeName, r -> !r.contains("team.example.com") && r.contains("gw.example.com"));
     await(() -> "NotAllowed".equals(condition(listenerSet().getStatus().getConditions(), "Accepted").getReason()),
         () -> String.valueOf(listenerSet().getStatus()));
     await(() -> Integer.valueOf(0).equals(gateway().getStatus().getAttachedListenerSets()),
         () -> String.valueOf(gateway().getStatus()));
+    await(() -> servicePorts().equals(List.of(8080)), () -> String.valueOf(servicePorts()));
     await(() -> "NoMatchingParent".equals(condition(route().getStatus().getParents().get(0).getConditions(),
         "Accepted").getReason()), () -> String.valueOf(route().getStatus()));
     assertEquals(0, server.statusWriter().failures());
+  }
+
+  private List<Integer> servicePorts() {
+    return admin.services().inNamespace("default").withName("gloo-proxy-gw").get().getSpec().getPorts().stream()
+        .map(p -> p.getPort()).sorted().toList();
   }
 
   private Gateway gateway() {
@@ -175,15 +192,10 @@ class ListenerSetKubeServeTest {
     return hcm.getRds().getRouteConfigName();
   }
 
-  /** Requests the route configuration, then reads pushes (ACKing them) until one satisfies {@code check}. */
+  /** Reads pushed responses (ACKing them) until an RDS response satisfies {@code check}. */
   private static void awaitRoutes(AdsTestClient envoy, String routeName,
       java.util.function.Predicate<String> check) throws Exception {
-    DiscoveryResponse first = envoy.request(ROUTE_TYPE_URL, List.of(routeName), "", "");
-    envoy.ack(first, List.of(routeName));
-    String last = routes(first);
-    if (check.test(last)) {
-      return;
-    }
+    String last = "(none)";
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       DiscoveryResponse r = envoy.poll(200);

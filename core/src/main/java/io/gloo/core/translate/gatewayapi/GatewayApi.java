@@ -81,4 +81,13 @@ public final class GatewayApi {
   public static String groupOrCore(String group) {
     return group == null ? "" : group;
   }
+
+  /**
+   * The ports of the listeners of the ListenerSets each Gateway of the snapshot allows, by Gateway (what its proxy
+   * must expose besides its own listeners' ports).
+   */
+  public static java.util.Map<io.gloo.core.store.ResourceKey, java.util.Set<Integer>> listenerSetPorts(
+      io.gloo.core.store.ResourceSnapshot snapshot) {
+    return ListenerSets.allowedPorts(snapshot);
+  }
 }

@@ -155,6 +155,41 @@ final class ListenerSets {
     return byName.values();
   }
 
+  /**
+   * For the proxy provisioner: the ports of the listeners of the ListenerSets each Gateway allows (by its
+   * {@code allowedListeners}), keyed by Gateway; whether a listener conflicts is not decided here (a conflicting
+   * listener's port is another's, or refused by protocol, and only exposed).
+   */
+  static Map<ResourceKey, java.util.Set<Integer>> allowedPorts(ResourceSnapshot snapshot) {
+    Map<ResourceKey, java.util.Set<Integer>> ports = new HashMap<>();
+    List<ListenerSet> all = snapshot.list(ListenerSet.class);
+    if (all.isEmpty()) {
+      return ports;
+    }
+    ListenerSets sets = new ListenerSets(snapshot, new RouteAttachment(snapshot));
+    for (ListenerSet ls : all) {
+      ParentGatewayReference ref = ls.getSpec() == null ? null : ls.getSpec().getParentRef();
+      if (ref == null || ref.getName() == null || !GatewayApi.KIND_GATEWAY.equals(
+          ref.getKind() == null ? GatewayApi.KIND_GATEWAY : ref.getKind())) {
+        continue;
+      }
+      String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty()
+          ? ls.getMetadata().getNamespace() : ref.getNamespace();
+      Gateway gateway = snapshot.get(Gateway.class, ns, ref.getName()).orElse(null);
+      if (gateway == null || gateway.getSpec() == null
+          || !sets.allowed(gateway, ls.getMetadata().getNamespace())) {
+        continue;
+      }
+      for (ListenerEntry e : ls.getSpec().getListeners() == null ? List.<ListenerEntry>of()
+          : ls.getSpec().getListeners()) {
+        if (e.getPort() != null && e.getPort() >= 1 && e.getPort() <= 65535) {
+          ports.computeIfAbsent(ResourceKey.of(gateway), k -> new java.util.TreeSet<>()).add(e.getPort());
+        }
+      }
+    }
+    return ports;
+  }
+
   private boolean allowed(Gateway gateway, String namespace) {
     AllowedListeners allowed = gateway.getSpec().getAllowedListeners();
     var namespaces = allowed == null ? null : allowed.getNamespaces();
