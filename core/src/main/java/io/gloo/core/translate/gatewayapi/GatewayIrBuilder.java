@@ -62,8 +62,10 @@ final class GatewayIrBuilder {
           new TreeMap<>(ctx.routesByPort.getOrDefault(port.getKey(), Map.of()));
       // Isolation: a listener whose hosts a broader listener's virtual host would catch gets its own (maybe
       // empty, hence 404) virtual host.
+      boolean anyBroad = onPort.stream().anyMatch(o -> Hostnames.broad(o.hostname));
       for (ListenerContext l : onPort) {
-        if (l.hostname != null && onPort.stream().anyMatch(o -> Hostnames.moreSpecific(l.hostname, o.hostname))) {
+        if (anyBroad && l.hostname != null
+            && onPort.stream().anyMatch(o -> Hostnames.moreSpecific(l.hostname, o.hostname))) {
           byDomain.putIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), List.of());
           ctx.listenersByPort.computeIfAbsent(port.getKey(), p -> new HashMap<>())
               .computeIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), d -> new LinkedHashSet<>()).add(l.irName);

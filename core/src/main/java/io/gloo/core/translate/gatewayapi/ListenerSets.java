@@ -109,6 +109,10 @@ final class ListenerSets {
     for (List<Set> sets : byGateway.values()) {
       sets.sort(precedence);
       java.util.Set<Integer> httpsPorts = new java.util.TreeSet<>();
+      Map<Integer, PortHolders> holders = new HashMap<>();
+      for (ListenerContext own : sets.get(0).parent.listeners) {
+        hold(holders, own);
+      }
       for (Set set : sets) {
         GatewayContext gateway = set.parent;
         gateway.listenerSets.add(set);
@@ -128,7 +132,10 @@ final class ListenerSets {
         for (int i = 0; i < entries.size(); i++) {
           ListenerContext l = new ListenerContext(listener(entries.get(i)), set.key.namespace(), set);
           validator.validate(gateway, set.key, l, i);
-          conflict(gateway.listeners, l);
+          conflict(holders, l);
+          if (l.conflictReason == null) {
+            hold(holders, l);
+          }
           gateway.listeners.add(l);
           set.listeners.add(l);
           if (GatewayApi.PROTOCOL_HTTPS.equals(l.protocol())) {
@@ -207,30 +214,40 @@ final class ListenerSets {
         .withProtocol(e.getProtocol()).withTls(e.getTls()).withAllowedRoutes(e.getAllowedRoutes()).build();
   }
 
+  /** The protocols and hostnames of the listeners that hold one port so far, in precedence order. */
+  private static final class PortHolders {
+    final java.util.Set<String> protocols = new java.util.HashSet<>();
+    final java.util.Set<String> hostnames = new java.util.HashSet<>();
+  }
+
+  /** Records a listener that holds its port: the Gateway's own (valid ones), or a ListenerSet's not conflicted. */
+  private static void hold(Map<Integer, PortHolders> holders, ListenerContext l) {
+    if (l.unsupportedReason != null || l.invalidReason != null) {
+      return;
+    }
+    PortHolders h = holders.computeIfAbsent(l.port, p -> new PortHolders());
+    h.protocols.add(l.protocol());
+    h.hostnames.add(Objects.toString(lower(l.hostname), ""));
+  }
+
   /**
    * The spec's precedence: {@code l} conflicts with an earlier listener of the port that holds it (the Gateway's own,
    * or a ListenerSet's that is not itself conflicted): ProtocolConflict when the protocols differ, HostnameConflict
    * when they agree and so do the hostnames.
    */
-  private static void conflict(List<ListenerContext> earlier, ListenerContext l) {
+  private static void conflict(Map<Integer, PortHolders> holders, ListenerContext l) {
     if (l.unsupportedReason != null || l.invalidReason != null) {
       return;
     }
-    String reason = null;
-    for (ListenerContext e : earlier) {
-      if (e.port != l.port || e.unsupportedReason != null || e.invalidReason != null
-          || (e.owner != null && e.conflictReason != null)) {
-        continue;
-      }
-      if (!e.protocol().equals(l.protocol())) {
-        reason = GatewayApi.REASON_PROTOCOL_CONFLICT;
-        break;
-      }
-      if (Objects.equals(lower(e.hostname), lower(l.hostname))) {
-        reason = GatewayApi.REASON_HOSTNAME_CONFLICT;
-      }
+    PortHolders h = holders.get(l.port);
+    if (h == null) {
+      return;
     }
-    l.conflictReason = reason;
+    if (h.protocols.size() > 1 || !h.protocols.contains(l.protocol())) {
+      l.conflictReason = GatewayApi.REASON_PROTOCOL_CONFLICT;
+    } else if (h.hostnames.contains(Objects.toString(lower(l.hostname), ""))) {
+      l.conflictReason = GatewayApi.REASON_HOSTNAME_CONFLICT;
+    }
   }
 
   private static String lower(String hostname) {

@@ -99,6 +99,9 @@ final class RouteAttachment {
    * {@code l}'s that covers {@code domain}. Requests for such hosts must reach only that listener's routes.
    */
   private static boolean isolatedElsewhere(GatewayContext gateway, ListenerContext l, String domain) {
+    if (!Hostnames.broad(l.hostname)) {
+      return false; // no listener is more specific than one naming a single host
+    }
     for (ListenerContext other : gateway.listeners) {
       if (other != l && other.port == l.port && other.servable()
           && Hostnames.moreSpecific(other.hostname, l.hostname) && Hostnames.covers(other.hostname, domain)) {
