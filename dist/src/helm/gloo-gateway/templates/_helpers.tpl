@@ -18,10 +18,10 @@ the ClusterRole when every namespace is watched, else into one Role per watched 
 */}}
 {{- define "gloo.namespacedRules" -}}
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways, httproutes, grpcroutes, tlsroutes, tcproutes, udproutes, referencegrants, backendtlspolicies]
+  resources: [gateways, listenersets, httproutes, grpcroutes, tlsroutes, tcproutes, udproutes, referencegrants, backendtlspolicies]
   verbs: [get, list, watch]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways/status, httproutes/status, grpcroutes/status, tlsroutes/status, tcproutes/status, udproutes/status, backendtlspolicies/status]
+  resources: [gateways/status, listenersets/status, httproutes/status, grpcroutes/status, tlsroutes/status, tcproutes/status, udproutes/status, backendtlspolicies/status]
   verbs: [update, patch]
 # Secrets: TLS certificates, CA bundles and auth secrets that Gateways and policies reference (the informer leaves
 # out service-account tokens, image pull credentials and Helm releases by type).

@@ -26,7 +26,7 @@ public final class CrdCatalog {
 
   private static final String BASE = "/io/gloo/core/admission/";
   private static final List<String> GATEWAY_API = List.of("backendtlspolicies", "gatewayclasses", "gateways",
-      "grpcroutes", "httproutes", "referencegrants", "tcproutes", "tlsroutes", "udproutes");
+      "grpcroutes", "httproutes", "listenersets", "referencegrants", "tcproutes", "tlsroutes", "udproutes");
   private static final List<String> GLOO = List.of("enterprise.gloo.solo.io_v1_AuthConfig",
       "gateway.solo.io_v1_RouteOption", "gateway.solo.io_v1_VirtualHostOption", "gloo.solo.io_v1_Upstream",
       "ratelimit.solo.io_v1alpha1_RateLimitConfig",

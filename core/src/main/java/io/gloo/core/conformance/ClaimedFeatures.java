@@ -61,7 +61,7 @@ public final class ClaimedFeatures {
           + " live data plane"),
       no("GatewayFrontendClientCertificateValidation", TLS_HANDSHAKE),
       no("GatewayFrontendClientCertificateValidationInsecureFallback", TLS_HANDSHAKE),
-      no("ListenerSet", "not implemented"));
+      yes("ListenerSet"));
 
   /** GATEWAY-HTTP: HTTPRoute, its extended features, BackendTLSPolicy. */
   public static final List<Claim> HTTP = List.of(

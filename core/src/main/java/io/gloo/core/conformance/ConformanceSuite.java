@@ -144,6 +144,20 @@ public final class ConformanceSuite {
     return Optional.empty();
   }
 
+  /**
+   * The ListenerSet tests transcribed in this repository: {@code conformance/gateway-api-listenerset} of the working
+   * directory or one of its parents. Loaded beside the shared suite, whose base manifests and Secrets they use.
+   */
+  public static Optional<Path> listenerSetDir() {
+    for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path suite = d.resolve("conformance/gateway-api-listenerset");
+      if (Files.isDirectory(suite.resolve("expectations"))) {
+        return Optional.of(suite);
+      }
+    }
+    return Optional.empty();
+  }
+
   public Path dir() {
     return dir;
   }
@@ -172,12 +186,14 @@ public final class ConformanceSuite {
 
   /**
    * Every directory of tests transcribed in this repository, loaded beside the shared suite by default:
-   * {@link #repositoryDir()} (HTTP, GRPC and Gateway tests) and {@link #l4Dir()} (TLSRoute, TCPRoute, UDPRoute).
+   * {@link #repositoryDir()} (HTTP, GRPC and Gateway tests), {@link #l4Dir()} (TLSRoute, TCPRoute, UDPRoute) and
+   * {@link #listenerSetDir()} (ListenerSet).
    */
   public static List<Path> repositoryDirs() {
     List<Path> dirs = new ArrayList<>();
     repositoryDir().ifPresent(dirs::add);
     l4Dir().ifPresent(dirs::add);
+    listenerSetDir().ifPresent(dirs::add);
     return dirs;
   }
 

@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -99,9 +100,10 @@ final class ProxyObjects {
    *
    * @param certificateHash the hash of its xDS client certificate (Secret {@link ProxyCertificates#secretName}),
    *     mounted at {@value ProxyCertificates#MOUNT_PATH} and named by the bootstrap; null for plaintext xDS
+   * @param listenerSetPorts the ports of the listeners of the ListenerSets the Gateway allows
    */
   static Desired desired(Gateway gateway, String certificateHash, ProxyProvisioner.Options options,
-      KubernetesSerialization json) {
+      KubernetesSerialization json, Set<Integer> listenerSetPorts) {
     String ns = gateway.getMetadata().getNamespace();
     String gatewayName = gateway.getMetadata().getName();
     String name = proxyName(gatewayName);
@@ -121,6 +123,7 @@ final class ProxyObjects {
         }
       }
     }
+    ports.addAll(listenerSetPorts);
 
     ServiceAccount account = new ServiceAccountBuilder().withMetadata(meta(name, ns, labels, annotations, owner))
         .build();

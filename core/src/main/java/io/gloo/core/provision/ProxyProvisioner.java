@@ -14,6 +14,7 @@ import io.gloo.core.report.Reporter;
 import io.gloo.core.server.ServeOptions;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.gatewayapi.GatewayApi;
 import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.xds.BootstrapGenerator;
 import java.time.Duration;
@@ -225,7 +226,7 @@ public final class ProxyProvisioner implements AutoCloseable {
 
   /** What a Gateway should have with a plaintext xDS connection. */
   ProxyObjects.Desired desired(Gateway gateway) {
-    return ProxyObjects.desired(gateway, null, options, client.getKubernetesSerialization());
+    return ProxyObjects.desired(gateway, null, options, client.getKubernetesSerialization(), Set.of());
   }
 
   /**
@@ -233,7 +234,7 @@ public final class ProxyProvisioner implements AutoCloseable {
    * xDS connection: what {@code gloo conformance} checks {@code spec.infrastructure} propagation on without a cluster.
    */
   public static List<HasMetadata> rendered(Gateway gateway, Options options) {
-    ProxyObjects.Desired d = ProxyObjects.desired(gateway, null, options, new KubernetesSerialization());
+    ProxyObjects.Desired d = ProxyObjects.desired(gateway, null, options, new KubernetesSerialization(), Set.of());
     return List.of(d.account(), d.config(), d.deployment(), d.service());
   }
 
@@ -286,6 +287,7 @@ public final class ProxyProvisioner implements AutoCloseable {
   private void reconcile(ResourceSnapshot snapshot) {
     boolean failed = false;
     Set<ResourceKey> ourKeys = new TreeSet<>();
+    Map<ResourceKey, Set<Integer>> listenerSetPorts = GatewayApi.listenerSetPorts(snapshot);
     for (Gateway gateway : GatewayAddresses.ours(snapshot)) {
       ResourceKey key = ResourceKey.of(gateway);
       ourKeys.add(key);
@@ -296,7 +298,7 @@ public final class ProxyProvisioner implements AutoCloseable {
                 key.namespace(), ProxyObjects.labels(key.name()), Map.of(), ProxyObjects.owner(gateway)),
                 objects::write);
         ProxyObjects.Desired desired = ProxyObjects.desired(gateway, certificateHash, options,
-            client.getKubernetesSerialization());
+            client.getKubernetesSerialization(), listenerSetPorts.getOrDefault(key, Set.of()));
         if (desired.fingerprint().equals(applied.get(key))) {
           continue;
         }

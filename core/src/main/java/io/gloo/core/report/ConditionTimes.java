@@ -30,6 +30,14 @@ final class ConditionTimes {
             .filter(x -> Objects.equals(x.getName(), l.getName())).findFirst().orElse(null);
         stamp(l.getConditions(), pl == null ? null : pl.getConditions(), now);
       }
+    } else if (status instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus s) {
+      var p = previous instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus ps ? ps : null;
+      stamp(s.getConditions(), p == null ? null : p.getConditions(), now);
+      for (var l : nullSafe(s.getListeners())) {
+        var pl = p == null ? null : nullSafe(p.getListeners()).stream()
+            .filter(x -> Objects.equals(x.getName(), l.getName())).findFirst().orElse(null);
+        stamp(l.getConditions(), pl == null ? null : pl.getConditions(), now);
+      }
     } else if (status instanceof HTTPRouteStatus s) {
       HTTPRouteStatus p = previous instanceof HTTPRouteStatus ps ? ps : null;
       stampParents(s.getParents(), p == null ? null : p.getParents(), now);

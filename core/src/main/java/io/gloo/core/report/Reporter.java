@@ -163,6 +163,7 @@ public final class Reporter {
     GatewayStatus copy = new GatewayStatus();
     copy.setAddresses(status.getAddresses());
     copy.setListeners(status.getListeners());
+    copy.setAttachedListenerSets(status.getAttachedListenerSets());
     copy.setConditions(conditions);
     return copy;
   }
@@ -171,6 +172,7 @@ public final class Reporter {
     GatewayStatus copy = new GatewayStatus();
     copy.setAddresses(addresses.isEmpty() ? null : List.copyOf(addresses));
     copy.setListeners(status.getListeners());
+    copy.setAttachedListenerSets(status.getAttachedListenerSets());
     copy.setConditions(status.getConditions());
     return copy;
   }

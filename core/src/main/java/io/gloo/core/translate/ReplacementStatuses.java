@@ -113,7 +113,7 @@ final class ReplacementStatuses {
     }
     List<RouteParentStatus> updated = new ArrayList<>();
     for (RouteParentStatus parent : parents) {
-      if (!refersTo(parent.getParentRef(), gateway, route.namespace()) || !isTrue(parent, "Accepted")) {
+      if (!refersTo(parent.getParentRef(), gateway, route.namespace(), snapshot) || !isTrue(parent, "Accepted")) {
         updated.add(parent);
         continue;
       }
@@ -147,11 +147,22 @@ final class ReplacementStatuses {
     return routes.stream().allMatch(r -> r.outcome() == InvalidRoute.Outcome.UNRESOLVED);
   }
 
-  private static boolean refersTo(ParentReference ref, ResourceKey gateway, String routeNamespace) {
+  /** Whether the parentRef names the Gateway, or a ListenerSet of that Gateway (whose listeners it serves). */
+  private static boolean refersTo(ParentReference ref, ResourceKey gateway, String routeNamespace,
+      ResourceSnapshot snapshot) {
     if (ref == null) {
       return false;
     }
     String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? routeNamespace : ref.getNamespace();
+    if ("ListenerSet".equals(ref.getKind()) && "gateway.networking.k8s.io".equals(ref.getGroup())) {
+      var parent = snapshot.get(io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class, ns, ref.getName())
+          .map(ls -> ls.getSpec() == null ? null : ls.getSpec().getParentRef()).orElse(null);
+      if (parent == null) {
+        return false;
+      }
+      String parentNs = parent.getNamespace() == null || parent.getNamespace().isEmpty() ? ns : parent.getNamespace();
+      return gateway.name().equals(parent.getName()) && gateway.namespace().equals(parentNs);
+    }
     boolean gatewayKind = (ref.getKind() == null || ref.getKind().equals("Gateway"))
         && (ref.getGroup() == null || ref.getGroup().equals("gateway.networking.k8s.io"));
     return gatewayKind && gateway.name().equals(ref.getName()) && gateway.namespace().equals(ns);

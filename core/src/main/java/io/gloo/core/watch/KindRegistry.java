@@ -71,6 +71,8 @@ public final class KindRegistry {
     registry.register(gatewayV1, "TLSRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute.class);
     registry.register(gatewayV1, "TCPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute.class);
     registry.register(gatewayV1, "UDPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class);
+    // ListenerSet: standard channel since Gateway API v1.5 (formerly XListenerSet, x-k8s.io/v1alpha1)
+    registry.register(gatewayV1, "ListenerSet", io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class);
     registry.register(gatewayV1, "BackendTLSPolicy",
         io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class);
     // Other versions the Gateway API CRDs serve (Gateway, GatewayClass, HTTPRoute v1beta1, BackendTLSPolicy

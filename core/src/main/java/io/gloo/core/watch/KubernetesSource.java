@@ -76,7 +76,8 @@ public final class KubernetesSource implements ConfigSource {
       Namespace.class, io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class,
       io.fabric8.kubernetes.api.model.ConfigMap.class, io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute.class,
       io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute.class,
-      io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class);
+      io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class,
+      io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class);
 
   /**
    * Secret types no Gateway, route or plugin reads (service-account tokens, bootstrap tokens, image pull credentials,
@@ -99,7 +100,9 @@ public final class KubernetesSource implements ConfigSource {
           // experimental channel only
           io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute.class,
           io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute.class,
-          io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class);
+          io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class,
+          // standard from Gateway API v1.5 only
+          io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class);
 
   /** Whether API discovery lists the kind; when discovery itself fails, assume it is served (and retry as before). */
   private boolean served(Class<? extends HasMetadata> type) {

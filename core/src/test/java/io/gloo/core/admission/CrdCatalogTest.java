@@ -34,9 +34,9 @@ class CrdCatalogTest {
 
   @Test
   void everyServedVersionCompilesAndServedVersionsAreThoseOfTheRelease() {
-    // 16, the 4 Gloo Edge API kinds, and the L4 routes' 7 served versions (TCPRoute and UDPRoute v1alpha2 and v1,
-    // TLSRoute v1alpha2, v1alpha3 and v1), DirectResponse v1alpha1
-    assertEquals(28, Admission.standard().compileAll());
+    // 16, the 4 Gloo Edge API kinds, the L4 routes' 7 served versions (TCPRoute and UDPRoute v1alpha2 and v1,
+    // TLSRoute v1alpha2, v1alpha3 and v1), DirectResponse v1alpha1 and ListenerSet v1
+    assertEquals(29, Admission.standard().compileAll());
     Crd gateway = CrdCatalog.standard().find("gateway.networking.k8s.io", "Gateway").orElseThrow();
     assertEquals(List.of("v1", "v1beta1"), gateway.servedVersions());
     assertEquals("v1", gateway.storageVersion());

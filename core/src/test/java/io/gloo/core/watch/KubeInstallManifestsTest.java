@@ -228,7 +228,7 @@ class KubeInstallManifestsTest {
       assertEquals(Set.of("update", "patch"), verbs.get(resource + "/status"), resource);
     }
     for (String kind : List.of("gatewayclasses", "gateways", "httproutes", "grpcroutes", "tlsroutes", "tcproutes",
-        "udproutes", "backendtlspolicies")) {
+        "udproutes", "backendtlspolicies", "listenersets")) {
       String status = "gateway.networking.k8s.io/" + kind + "/status";
       expected.add(status);
       assertEquals(Set.of("update", "patch"), verbs.get(status), status);

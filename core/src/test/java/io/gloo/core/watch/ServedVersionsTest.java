@@ -100,7 +100,7 @@ class ServedVersionsTest {
         metadata: {name: f}
         ---
         apiVersion: gateway.networking.k8s.io/v1
-        kind: ListenerSet
+        kind: TrafficSplit
         metadata: {name: g}
         ---
         apiVersion: example.com/v1
@@ -125,7 +125,7 @@ class ServedVersionsTest {
             + "serves this Gloo kind (Gloo Gateway's ListenerOption is not implemented); it is ignored",
         "RouteOption (gateway.solo.io/v1) is not served by any loaded plugin; the 'routeoption' plugin of the "
             + "enterprise distribution serves it (load it with --plugins-dir); it is ignored",
-        "ListenerSet (gateway.networking.k8s.io/v1) is not a kind of Gateway API v1.6.1 that this control plane reads; "
+        "TrafficSplit (gateway.networking.k8s.io/v1) is not a kind of Gateway API v1.6.1 that this control plane reads; "
             + "it is ignored",
         "Widget (example.com/v1) is not served by any loaded plugin nor known to gloo; it is ignored"), messages);
     assertEquals(List.of(1, 5, 9, 13, 17, 21, 25, 29),

@@ -7,6 +7,7 @@ public final class GatewayApi {
   public static final String CONTROLLER_NAME = "solo.io/gloo-gateway";
 
   public static final String KIND_GATEWAY = "Gateway";
+  public static final String KIND_LISTENERSET = "ListenerSet";
   public static final String KIND_HTTPROUTE = "HTTPRoute";
   public static final String KIND_GRPCROUTE = "GRPCRoute";
   public static final String KIND_TLSROUTE = "TLSRoute";
@@ -64,6 +65,9 @@ public final class GatewayApi {
   public static final String REASON_INVALID_CA_CERTIFICATE_KIND = "InvalidCACertificateKind";
   public static final String REASON_NO_VALID_CA_CERTIFICATE = "NoValidCACertificate";
   public static final String REASON_CONFIGURATION_CHANGED = "ConfigurationChanged";
+  /** ListenerSet Accepted/Programmed False: the parent Gateway's allowedListeners does not select it. */
+  public static final String REASON_NOT_ALLOWED = "NotAllowed";
+  public static final String REASON_PARENT_NOT_ACCEPTED = "ParentNotAccepted";
   public static final String REASON_PORT_UNAVAILABLE = "PortUnavailable";
   public static final String REASON_OVERLAPPING_HOSTNAMES = "OverlappingHostnames";
 
@@ -76,5 +80,14 @@ public final class GatewayApi {
   /** The API group of a reference: the Gateway API's defaulting, where a null group means the core group "". */
   public static String groupOrCore(String group) {
     return group == null ? "" : group;
+  }
+
+  /**
+   * The ports of the listeners of the ListenerSets each Gateway of the snapshot allows, by Gateway (what its proxy
+   * must expose besides its own listeners' ports).
+   */
+  public static java.util.Map<io.gloo.core.store.ResourceKey, java.util.Set<Integer>> listenerSetPorts(
+      io.gloo.core.store.ResourceSnapshot snapshot) {
+    return ListenerSets.allowedPorts(snapshot);
   }
 }

@@ -87,6 +87,7 @@ public final class GatewayApiTranslator {
     private final RuleTranslator rules;
     private final Delegation delegation;
     private final RouteAttachment attachment;
+    private final ListenerSets listenerSets;
     private final GatewayIrBuilder irBuilder;
     private final L4Routes l4;
     private final PolicyResolver policies;
@@ -107,6 +108,7 @@ public final class GatewayApiTranslator {
       this.delegation = new Delegation(snapshot);
       this.rules = new RuleTranslator(backends, policies, delegation, new DirectResponses(snapshot));
       this.attachment = new RouteAttachment(snapshot);
+      this.listenerSets = new ListenerSets(snapshot, attachment);
       this.l4 = new L4Routes(snapshot, backends);
       this.irBuilder = new GatewayIrBuilder(virtualHostCache, backends, policies, l4);
     }
@@ -126,6 +128,7 @@ public final class GatewayApiTranslator {
           gateways.put(ctx.key.namespacedName(), ctx);
         }
       }
+      listenerSets.gather(gateways, this::validateListener);
       routePlans.listenerStates(listenerStates());
       List<HTTPRoute> httpRoutes = snapshot.list(HTTPRoute.class);
       RoutePlans.Cursor httpPlans = routePlans.cursor(GatewayApi.KIND_HTTPROUTE, httpRoutes);
@@ -144,9 +147,15 @@ public final class GatewayApiTranslator {
         });
       }
       Map<String, L4Routes.Parent> l4Parents = new LinkedHashMap<>();
-      gateways.forEach((name, ctx) -> l4Parents.put(name, new L4Routes.Parent(ctx.key, ctx.listeners)));
-      l4.attachAll(l4Parents, (l, gatewayNs, routeNs) -> attachment.namespaceAllowed(l.namespaces(), gatewayNs,
-          routeNs), statuses);
+      gateways.forEach((name, ctx) -> l4Parents.put(name, new L4Routes.Parent(ctx.key, ctx.listeners, null)));
+      for (ListenerSets.Set set : listenerSets.all()) {
+        if (set.rejectedReason == null) {
+          l4Parents.put(L4Routes.listenerSetParent(set.key.namespacedName()),
+              new L4Routes.Parent(set.parent.key, set.parent.listeners, set));
+        }
+      }
+      l4.attachAll(l4Parents, (l, routeNs) -> attachment.namespaceAllowed(l.namespaces(), l.namespace, routeNs),
+          statuses);
       policies.reportDangling((policy, target) -> {
         String ns = target.namespace() == null ? policy.ref().namespace() : target.namespace();
         return switch (target.kind() == null ? "" : target.kind()) {
@@ -160,6 +169,9 @@ public final class GatewayApiTranslator {
       for (GatewayContext ctx : gateways.values()) {
         result.add(irBuilder.build(ctx));
         statuses.put(ctx.key, GatewayStatuses.of(ctx));
+      }
+      for (ListenerSets.Set set : listenerSets.all()) {
+        statuses.put(set.key, ListenerSets.status(set));
       }
       statuses.putAll(backendTls.statuses());
       return new Result(result, statuses, new SnapshotLookup(snapshot, backends, policies));
@@ -210,40 +222,7 @@ public final class GatewayApiTranslator {
 
     private void validateListeners(GatewayContext ctx) {
       for (ListenerContext l : ctx.listeners) {
-        boolean https = GatewayApi.PROTOCOL_HTTPS.equals(l.protocol());
-        if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol()) && !https && !L4Routes.isL4(l)) {
-          l.unsupportedReason = GatewayApi.REASON_UNSUPPORTED_PROTOCOL;
-          l.unsupportedMessage = "protocol " + l.protocol()
-              + " is not supported (supported: HTTP, HTTPS, TLS, TCP, UDP)";
-        } else if (https) {
-          tls.resolve(ctx.key, l);
-        } else if (GatewayApi.PROTOCOL_TLS.equals(l.protocol())) {
-          L4Routes.resolveTls(tls, ctx.key, l);
-        }
-        List<String> routeKinds = L4Routes.routeKinds(l.protocol());
-        if (l.spec.getAllowedRoutes() == null || l.spec.getAllowedRoutes().getKinds() == null
-            || l.spec.getAllowedRoutes().getKinds().isEmpty()) {
-          if (l.unsupportedReason == null) {
-            for (String kind : routeKinds) {
-              l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, kind));
-            }
-          }
-        } else {
-          for (RouteGroupKind k : l.spec.getAllowedRoutes().getKinds()) {
-            String group = k.getGroup() == null ? GatewayApi.GROUP : k.getGroup();
-            if (GatewayApi.GROUP.equals(group) && routeKinds.contains(k.getKind())) {
-              if (!l.admitsKind(GatewayApi.GROUP, k.getKind())) {
-                l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, k.getKind()));
-              }
-            } else {
-              l.invalidKinds.add((group.isEmpty() ? "" : group + "/") + k.getKind());
-            }
-          }
-        }
-        if (https && l.unsupportedReason == null) {
-          tls.resolveClientValidation(ctx.gateway, l);
-        }
-        SpecValues.checkListener(ctx.listeners.indexOf(l), l);
+        validateListener(ctx, ctx.key, l, ctx.listeners.indexOf(l));
       }
       // Listeners sharing a port must agree on protocol and differ in hostname (a listener whose port is not a port
       // shares it with nobody).
@@ -274,6 +253,47 @@ public final class GatewayApiTranslator {
         }
         OverlappingTls.mark(samePort);
       }
+    }
+
+    /**
+     * One listener of the Gateway's own spec or of a ListenerSet ({@code from}, which makes the TLS references):
+     * its protocol, TLS configuration, route kinds, client validation and field values.
+     */
+    private void validateListener(GatewayContext ctx, ResourceKey from, ListenerContext l, int index) {
+      boolean https = GatewayApi.PROTOCOL_HTTPS.equals(l.protocol());
+      if (!GatewayApi.PROTOCOL_HTTP.equals(l.protocol()) && !https && !L4Routes.isL4(l)) {
+        l.unsupportedReason = GatewayApi.REASON_UNSUPPORTED_PROTOCOL;
+        l.unsupportedMessage = "protocol " + l.protocol()
+            + " is not supported (supported: HTTP, HTTPS, TLS, TCP, UDP)";
+      } else if (https) {
+        tls.resolve(from, l);
+      } else if (GatewayApi.PROTOCOL_TLS.equals(l.protocol())) {
+        L4Routes.resolveTls(tls, from, l);
+      }
+      List<String> routeKinds = L4Routes.routeKinds(l.protocol());
+      if (l.spec.getAllowedRoutes() == null || l.spec.getAllowedRoutes().getKinds() == null
+          || l.spec.getAllowedRoutes().getKinds().isEmpty()) {
+        if (l.unsupportedReason == null) {
+          for (String kind : routeKinds) {
+            l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, kind));
+          }
+        }
+      } else {
+        for (RouteGroupKind k : l.spec.getAllowedRoutes().getKinds()) {
+          String group = k.getGroup() == null ? GatewayApi.GROUP : k.getGroup();
+          if (GatewayApi.GROUP.equals(group) && routeKinds.contains(k.getKind())) {
+            if (!l.admitsKind(GatewayApi.GROUP, k.getKind())) {
+              l.supportedKinds.add(new RouteGroupKind(GatewayApi.GROUP, k.getKind()));
+            }
+          } else {
+            l.invalidKinds.add((group.isEmpty() ? "" : group + "/") + k.getKind());
+          }
+        }
+      }
+      if (https && l.unsupportedReason == null) {
+        tls.resolveClientValidation(ctx.gateway, l);
+      }
+      SpecValues.checkListener(index, l);
     }
 
     /** Resolves the client certificate the Gateway presents to TLS backends (spec.tls.backend), if set. */
@@ -365,13 +385,34 @@ public final class GatewayApiTranslator {
         if (route instanceof HTTPRoute && Delegation.isRouteParent(parent)) {
           continue; // a delegated route: Delegation reports on this parent
         }
-        if (!GatewayApi.GROUP.equals(group) || !GatewayApi.KIND_GATEWAY.equals(parentKind)) {
-          conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
-              "parentRef kind " + group + "/" + parentKind + " is not supported (supported: Gateway)");
+        boolean toListenerSet = GatewayApi.GROUP.equals(group) && GatewayApi.KIND_LISTENERSET.equals(parentKind);
+        if (!GatewayApi.GROUP.equals(group) || !(GatewayApi.KIND_GATEWAY.equals(parentKind) || toListenerSet)) {
+          conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE, "parentRef kind " + group
+              + "/" + parentKind + " is not supported (supported: Gateway, ListenerSet)");
           plan.parent(parentRef(parent), conditions.build());
           continue;
         }
-        GatewayContext gateway = gateways.get(ns + "/" + parent.getName());
+        ListenerSets.Set set = null;
+        if (toListenerSet) {
+          set = listenerSets.find(ns + "/" + parent.getName());
+          if (set == null) {
+            if (snapshot.get(io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class, ns, parent.getName())
+                .isPresent()) {
+              continue; // a ListenerSet of another controller's Gateway: its controller reports on this parent
+            }
+            conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_PARENT,
+                "ListenerSet " + ns + "/" + parent.getName() + " not found");
+            plan.parent(parentRef(parent), conditions.build());
+            continue;
+          }
+          if (set.rejectedReason != null) {
+            conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_PARENT,
+                set.label() + " is not attached to its Gateway: " + set.rejectedMessage);
+            plan.parent(parentRef(parent), conditions.build());
+            continue;
+          }
+        }
+        GatewayContext gateway = set != null ? set.parent : gateways.get(ns + "/" + parent.getName());
         if (gateway == null) {
           if (snapshot.get(Gateway.class, ns, parent.getName()).isPresent()) {
             continue; // another controller's Gateway: its controller reports on this parent
@@ -388,7 +429,8 @@ public final class GatewayApiTranslator {
           conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
               String.join("; ", hostnameProblems) + "; the route has no valid hostname and is not attached");
         } else {
-          attachment.attach(route, kind, routeHostnames, parent, gateway, conditions, plan, hostnameProblems);
+          attachment.attach(route, kind, routeHostnames, parent, gateway, set, conditions, plan,
+              hostnameProblems);
         }
         resolvedRefs(conditions, problems);
         plan.parent(parentRef(parent), conditions.build());
@@ -428,6 +470,7 @@ public final class GatewayApiTranslator {
       for (GatewayContext ctx : gateways.values()) {
         states.add(ctx.key);
         for (ListenerContext l : ctx.listeners) {
+          states.add(l.irName);
           states.add(l.servable());
           for (RouteGroupKind k : l.supportedKinds) {
             states.add(k.getGroup() + "/" + k.getKind());

@@ -21,7 +21,13 @@ final class GatewayContext {
   /** Why the Gateway is rejected (Accepted False: it serves nothing), or null. */
   String rejectedReason;
   String rejectedMessage;
+  /**
+   * Its listeners: those of its own spec first, then those of the ListenerSets attached to it, in the spec's
+   * precedence (oldest ListenerSet first, then by namespace/name); {@link ListenerContext#owner} tells them apart.
+   */
   final List<ListenerContext> listeners = new ArrayList<>();
+  /** The ListenerSets whose parentRef names this Gateway, in precedence order, allowed or not. */
+  final List<ListenerSets.Set> listenerSets = new ArrayList<>();
   /** port → domain → routes, in attachment order; sorted when the IR is built. */
   final Map<Integer, Map<String, List<RoutePrecedence.Entry>>> routesByPort = new TreeMap<>();
   /** port → domain → the routes it serves, each once, in attachment order. */
@@ -32,12 +38,17 @@ final class GatewayContext {
   /** port → domain → the Gateway listeners whose routes reach it. */
   final Map<Integer, Map<String, Set<String>>> listenersByPort = new HashMap<>();
 
+  /** The listeners of the Gateway's own spec. */
+  List<ListenerContext> ownListeners() {
+    return listeners.stream().filter(l -> l.owner == null).toList();
+  }
+
   GatewayContext(Gateway gateway) {
     this.gateway = gateway;
     this.key = ResourceKey.of(gateway);
     for (Listener l : gateway.getSpec().getListeners() == null ? List.<Listener>of()
         : gateway.getSpec().getListeners()) {
-      listeners.add(new ListenerContext(l));
+      listeners.add(new ListenerContext(l, key.namespace()));
     }
   }
 }

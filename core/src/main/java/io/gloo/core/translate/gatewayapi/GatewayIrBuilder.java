@@ -46,7 +46,7 @@ final class GatewayIrBuilder {
     Map<Integer, List<String>> listenerNamesByPort = new TreeMap<>();
     for (ListenerContext l : ctx.listeners) {
       if (l.servable() && !L4Routes.isL4(l)) {
-        listenerNamesByPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l.name);
+        listenerNamesByPort.computeIfAbsent(l.port, p -> new ArrayList<>()).add(l.irName);
       }
     }
     Map<String, TlsIR.Certificate> certificates = new TreeMap<>();
@@ -62,11 +62,13 @@ final class GatewayIrBuilder {
           new TreeMap<>(ctx.routesByPort.getOrDefault(port.getKey(), Map.of()));
       // Isolation: a listener whose hosts a broader listener's virtual host would catch gets its own (maybe
       // empty, hence 404) virtual host.
+      boolean anyBroad = onPort.stream().anyMatch(o -> Hostnames.broad(o.hostname));
       for (ListenerContext l : onPort) {
-        if (l.hostname != null && onPort.stream().anyMatch(o -> Hostnames.moreSpecific(l.hostname, o.hostname))) {
+        if (anyBroad && l.hostname != null
+            && onPort.stream().anyMatch(o -> Hostnames.moreSpecific(l.hostname, o.hostname))) {
           byDomain.putIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), List.of());
           ctx.listenersByPort.computeIfAbsent(port.getKey(), p -> new HashMap<>())
-              .computeIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), d -> new LinkedHashSet<>()).add(l.name);
+              .computeIfAbsent(l.hostname.toLowerCase(java.util.Locale.ROOT), d -> new LinkedHashSet<>()).add(l.irName);
         }
       }
       for (Map.Entry<String, List<RoutePrecedence.Entry>> domain : byDomain.entrySet()) {
@@ -91,7 +93,7 @@ final class GatewayIrBuilder {
             certificates.putIfAbsent(c.name(), c);
             names.add(c.name());
           }
-          chains.add(new TlsIR.Chain(l.name, l.hostname, names, listenerName + "~" + l.name,
+          chains.add(new TlsIR.Chain(l.irName, l.hostname, names, listenerName + "~" + l.irName,
               chainVirtualHosts(ctx.key, listenerName, l, onPort, vhosts), l.clientValidation));
         }
       }
@@ -133,7 +135,7 @@ final class GatewayIrBuilder {
     List<VirtualHostIR> result = new ArrayList<>();
     Set<String> domains = new java.util.HashSet<>();
     for (VirtualHostIR vh : all) {
-      if (vh.gatewayListeners().contains(l.name)) {
+      if (vh.gatewayListeners().contains(l.irName)) {
         result.add(vh);
         domains.add(vh.domain());
       }
@@ -150,13 +152,13 @@ final class GatewayIrBuilder {
     }
     for (String domain : misdirected) {
       if (domains.add(domain)) {
-        String name = listenerName + "~" + l.name + "~misdirected~" + domain;
+        String name = listenerName + "~" + l.irName + "~misdirected~" + domain;
         RouteIR route = new RouteIR(name,
             new io.gloo.core.ir.RouteMatchIR(new io.gloo.core.ir.RouteMatchIR.PathMatch(
                 io.gloo.core.ir.RouteMatchIR.PathKind.PREFIX, "/"), List.of(), List.of(), null),
             new RouteActionIR.DirectResponse(421, null), io.gloo.core.ir.HeaderEditsIR.NONE,
             io.gloo.core.ir.HeaderEditsIR.NONE, new io.gloo.core.ir.RouteSource(gateway, 0, null, 0), List.of());
-        result.add(new VirtualHostIR(name, domain, List.of(route), List.of(gateway), List.of(l.name), List.of()));
+        result.add(new VirtualHostIR(name, domain, List.of(route), List.of(gateway), List.of(l.irName), List.of()));
       }
     }
     return result;

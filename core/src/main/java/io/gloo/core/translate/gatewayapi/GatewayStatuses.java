@@ -29,66 +29,25 @@ final class GatewayStatuses {
     Long generation = ctx.gateway.getMetadata().getGeneration();
     List<ListenerStatus> listenerStatuses = new ArrayList<>();
     int invalid = 0;
-    for (ListenerContext l : ctx.listeners) {
-      Conditions c = new Conditions(generation);
-      if (l.unsupportedReason != null) {
+    List<ListenerContext> own = ctx.ownListeners();
+    for (ListenerContext l : own) {
+      if (l.unsupportedReason != null || l.invalidReason != null || l.conflictReason != null) {
         invalid++;
-        c.set(GatewayApi.ACCEPTED, false, l.unsupportedReason, l.unsupportedMessage);
-        c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.unsupportedMessage);
-      } else if (l.invalidReason != null) {
-        invalid++;
-        c.set(GatewayApi.ACCEPTED, false, l.invalidReason, l.invalidMessage);
-        c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.invalidMessage);
-      } else if (l.conflictReason != null) {
-        invalid++;
-        c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "listener is valid");
-        c.set(GatewayApi.CONFLICTED, true, l.conflictReason,
-            "another listener on port " + l.port + " conflicts with this one");
-        c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, "listener conflicts: " + l.conflictReason);
-      } else {
-        c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "listener accepted");
-        c.set(GatewayApi.CONFLICTED, false, GatewayApi.REASON_NO_CONFLICTS, "no conflicts");
-        c.set(GatewayApi.PROGRAMMED, true, GatewayApi.REASON_PROGRAMMED, "listener programmed");
       }
-      if (!l.overlappingHostnames.isEmpty()) {
-        // negative polarity: set only when true
-        c.set(GatewayApi.OVERLAPPING_TLS_CONFIG, true, GatewayApi.REASON_OVERLAPPING_HOSTNAMES,
-            "hostname overlaps with that of HTTPS listener(s) " + String.join(", ", l.overlappingHostnames)
-                + " on port " + l.port + ": a client may reuse a connection made for one listener's certificate"
-                + " for the other's hosts");
-      }
-      if (l.refsReason != null) {
-        if (l.unsupportedReason == null && l.invalidReason == null && l.conflictReason == null) {
-          c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.refsMessage);
-        }
-        c.set(GatewayApi.RESOLVED_REFS, false, l.refsReason, l.refsMessage);
-      } else if (l.caRefsReason != null) {
-        c.set(GatewayApi.RESOLVED_REFS, false, l.caRefsReason, l.caRefsMessage);
-      } else if (l.invalidKinds.isEmpty()) {
-        c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
-      } else {
-        c.set(GatewayApi.RESOLVED_REFS, false, GatewayApi.REASON_INVALID_ROUTE_KINDS,
-            "unsupported route kinds: " + String.join(", ", l.invalidKinds));
-      }
-      ListenerStatus status = new ListenerStatus();
-      status.setName(l.name);
-      status.setSupportedKinds(List.copyOf(l.supportedKinds));
-      status.setAttachedRoutes(l.attachedRoutes);
-      status.setConditions(c.build());
-      listenerStatuses.add(status);
+      listenerStatuses.add(listenerStatus(l, generation));
     }
     Conditions c = new Conditions(generation);
     if (invalid == 0) {
       c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "accepted by " + GatewayApi.CONTROLLER_NAME);
     } else {
-      c.set(GatewayApi.ACCEPTED, invalid < ctx.listeners.size(), GatewayApi.REASON_LISTENERS_NOT_VALID,
-          invalid + " of " + ctx.listeners.size() + " listeners are not valid");
+      c.set(GatewayApi.ACCEPTED, invalid < own.size(), GatewayApi.REASON_LISTENERS_NOT_VALID,
+          invalid + " of " + own.size() + " listeners are not valid");
     }
     if (ctx.rejectedReason != null) {
       c.set(GatewayApi.ACCEPTED, false, ctx.rejectedReason, ctx.rejectedMessage);
     }
     boolean anyServable = ctx.rejectedReason == null
-        && ctx.listeners.stream().anyMatch(ListenerContext::servable);
+        && own.stream().anyMatch(ListenerContext::servable);
     if (ctx.hasClientCertificateRef) {
       if (ctx.clientCertificate.certificate() != null) {
         c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
@@ -106,6 +65,65 @@ final class GatewayStatuses {
     GatewayStatus status = new GatewayStatus();
     status.setConditions(c.build());
     status.setListeners(listenerStatuses);
+    if (ctx.gateway.getSpec().getAllowedListeners() != null || !ctx.listenerSets.isEmpty()) {
+      // left unset for Gateways that take no part in ListenerSets (the spec reads unset as 0)
+      status.setAttachedListenerSets((int) ctx.listenerSets.stream().filter(ListenerSets.Set::accepted).count());
+    }
+    return status;
+  }
+
+  /**
+   * One listener's status. A ListenerSet's listener that loses to an earlier one (the spec's precedence) is
+   * Accepted and Programmed False with the conflict's reason; the Gateway's own conflicting listeners stay Accepted.
+   */
+  static ListenerStatus listenerStatus(ListenerContext l, Long generation) {
+    Conditions c = new Conditions(generation);
+    if (l.unsupportedReason != null) {
+      c.set(GatewayApi.ACCEPTED, false, l.unsupportedReason, l.unsupportedMessage);
+      c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.unsupportedMessage);
+    } else if (l.invalidReason != null) {
+      c.set(GatewayApi.ACCEPTED, false, l.invalidReason, l.invalidMessage);
+      c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.invalidMessage);
+    } else if (l.conflictReason != null && l.owner != null) {
+      c.set(GatewayApi.ACCEPTED, false, l.conflictReason, "an earlier listener holds port " + l.port);
+      c.set(GatewayApi.CONFLICTED, true, l.conflictReason,
+          "a listener of higher precedence on port " + l.port + " conflicts with this one");
+      c.set(GatewayApi.PROGRAMMED, false, l.conflictReason, "listener conflicts: " + l.conflictReason);
+    } else if (l.conflictReason != null) {
+      c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "listener is valid");
+      c.set(GatewayApi.CONFLICTED, true, l.conflictReason,
+          "another listener on port " + l.port + " conflicts with this one");
+      c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, "listener conflicts: " + l.conflictReason);
+    } else {
+      c.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "listener accepted");
+      c.set(GatewayApi.CONFLICTED, false, GatewayApi.REASON_NO_CONFLICTS, "no conflicts");
+      c.set(GatewayApi.PROGRAMMED, true, GatewayApi.REASON_PROGRAMMED, "listener programmed");
+    }
+    if (!l.overlappingHostnames.isEmpty()) {
+      // negative polarity: set only when true
+      c.set(GatewayApi.OVERLAPPING_TLS_CONFIG, true, GatewayApi.REASON_OVERLAPPING_HOSTNAMES,
+          "hostname overlaps with that of HTTPS listener(s) " + String.join(", ", l.overlappingHostnames)
+              + " on port " + l.port + ": a client may reuse a connection made for one listener's certificate"
+              + " for the other's hosts");
+    }
+    if (l.refsReason != null) {
+      if (l.unsupportedReason == null && l.invalidReason == null && l.conflictReason == null) {
+        c.set(GatewayApi.PROGRAMMED, false, GatewayApi.REASON_INVALID, l.refsMessage);
+      }
+      c.set(GatewayApi.RESOLVED_REFS, false, l.refsReason, l.refsMessage);
+    } else if (l.caRefsReason != null) {
+      c.set(GatewayApi.RESOLVED_REFS, false, l.caRefsReason, l.caRefsMessage);
+    } else if (l.invalidKinds.isEmpty()) {
+      c.set(GatewayApi.RESOLVED_REFS, true, GatewayApi.REASON_RESOLVED_REFS, "all references resolved");
+    } else {
+      c.set(GatewayApi.RESOLVED_REFS, false, GatewayApi.REASON_INVALID_ROUTE_KINDS,
+          "unsupported route kinds: " + String.join(", ", l.invalidKinds));
+    }
+    ListenerStatus status = new ListenerStatus();
+    status.setName(l.name);
+    status.setSupportedKinds(List.copyOf(l.supportedKinds));
+    status.setAttachedRoutes(l.attachedRoutes);
+    status.setConditions(c.build());
     return status;
   }
 }

@@ -73,6 +73,14 @@ final class Hostnames {
     return b == null || (!n.equals(b) && matches(b, n));
   }
 
+  /**
+   * Whether some other hostname can be {@link #moreSpecific} than this one: it is unset (any host) or a wildcard.
+   * A cheap test that lets callers skip pairwise comparisons on ports where every listener names one host.
+   */
+  static boolean broad(String hostname) {
+    return hostname == null || hostname.isBlank() || hostname.trim().startsWith("*.");
+  }
+
   /** Whether listener hostname {@code listenerHostname} (null: any) covers {@code domain}, itself included. */
   static boolean covers(String listenerHostname, String domain) {
     String l = normalize(listenerHostname);

@@ -48,11 +48,25 @@ final class L4Routes {
       GatewayApi.PROTOCOL_UDP, GatewayApi.KIND_UDPROUTE);
 
   /** One of our Gateways, as L4 attachment sees it. */
-  record Parent(ResourceKey key, List<ListenerContext> listeners) {}
+  /**
+   * A parent a route may name: a Gateway ({@code set} null) or one of its ListenerSets; {@code key} is the Gateway's
+   * and {@code listeners} all of its listeners, of which only those {@code set} owns are candidates.
+   */
+  record Parent(ResourceKey key, List<ListenerContext> listeners, ListenerSets.Set set) {
+    String label() {
+      return set == null ? "Gateway " + key.namespacedName() : set.label();
+    }
+  }
+
+  /** The key of a ListenerSet in the parents map (Gateways are keyed by namespace/name). */
+  static String listenerSetParent(String namespacedName) {
+    return GatewayApi.KIND_LISTENERSET + ":" + namespacedName;
+  }
 
   /** Whether a listener's allowedRoutes.namespaces admits routes of {@code routeNamespace}. */
   interface NamespaceCheck {
-    boolean allows(ListenerContext listener, String gatewayNamespace, String routeNamespace);
+    /** "Same" is the namespace of the listener's Gateway or ListenerSet ({@link ListenerContext#namespace}). */
+    boolean allows(ListenerContext listener, String routeNamespace);
   }
 
   /** A route attached to one listener, with what it sends there. */
@@ -153,19 +167,22 @@ final class L4Routes {
       String parentKind = parent.getKind() == null ? GatewayApi.KIND_GATEWAY : parent.getKind();
       String ns = parent.getNamespace() == null || parent.getNamespace().isEmpty() ? routeNs : parent.getNamespace();
       Conditions conditions = new Conditions(generation);
-      if (!GatewayApi.GROUP.equals(group) || !GatewayApi.KIND_GATEWAY.equals(parentKind)) {
-        conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE,
-            "parentRef kind " + group + "/" + parentKind + " is not supported (supported: Gateway)");
+      boolean toListenerSet = GatewayApi.GROUP.equals(group) && GatewayApi.KIND_LISTENERSET.equals(parentKind);
+      if (!GatewayApi.GROUP.equals(group) || !(GatewayApi.KIND_GATEWAY.equals(parentKind) || toListenerSet)) {
+        conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_UNSUPPORTED_VALUE, "parentRef kind " + group
+            + "/" + parentKind + " is not supported (supported: Gateway, ListenerSet)");
         result.add(parentStatus(parent, conditions));
         continue;
       }
-      Parent gateway = parents.get(ns + "/" + parent.getName());
+      Parent gateway = parents.get(toListenerSet ? listenerSetParent(ns + "/" + parent.getName())
+          : ns + "/" + parent.getName());
       if (gateway == null) {
-        if (snapshot.get(Gateway.class, ns, parent.getName()).isPresent()) {
-          continue; // another controller's Gateway: its controller reports on this parent
+        if (toListenerSet ? snapshot.get(io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class, ns,
+            parent.getName()).isPresent() : snapshot.get(Gateway.class, ns, parent.getName()).isPresent()) {
+          continue; // another controller's Gateway (or ListenerSet, or one not attached): not reported here
         }
         conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_PARENT,
-            "Gateway " + ns + "/" + parent.getName() + " not found");
+            parentKind + " " + ns + "/" + parent.getName() + " not found");
         result.add(parentStatus(parent, conditions));
         continue;
       }
@@ -202,25 +219,25 @@ final class L4Routes {
     String gatewayName = gateway.key().namespacedName();
     List<ListenerContext> candidates = new ArrayList<>();
     for (ListenerContext l : gateway.listeners()) {
-      if ((parent.getSectionName() == null || parent.getSectionName().equals(l.name))
+      if (l.ownedBy(gateway.set()) && (parent.getSectionName() == null || parent.getSectionName().equals(l.name))
           && (parent.getPort() == null || parent.getPort() == l.port)) {
         candidates.add(l);
       }
     }
     if (candidates.isEmpty()) {
       conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_PARENT,
-          "no listener of Gateway " + gatewayName + " matches"
+          "no listener of " + gateway.label() + " matches"
               + (parent.getSectionName() != null ? " sectionName " + parent.getSectionName() : "")
               + (parent.getPort() != null ? " port " + parent.getPort() : ""));
       return;
     }
     String routeNs = route.getMetadata().getNamespace();
     List<ListenerContext> allowed = candidates.stream()
-        .filter(l -> l.admitsKind(GatewayApi.GROUP, kind) && namespaces.allows(l, gateway.key().namespace(), routeNs))
+        .filter(l -> l.admitsKind(GatewayApi.GROUP, kind) && namespaces.allows(l, routeNs))
         .toList();
     if (allowed.isEmpty()) {
       conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NOT_ALLOWED_BY_LISTENERS,
-          "no listener of Gateway " + gatewayName + " admits " + kind + "s from namespace " + routeNs);
+          "no listener of " + gateway.label() + " admits " + kind + "s from namespace " + routeNs);
       return;
     }
     List<String> hostnameProblems = new ArrayList<>();
@@ -245,10 +262,10 @@ final class L4Routes {
     }
     if (!attachedAny) {
       conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_LISTENER_HOSTNAME,
-          "none of the route's hostnames " + valid + " matches a listener of Gateway " + gatewayName);
+          "none of the route's hostnames " + valid + " matches a listener of " + gateway.label());
       return;
     }
-    conditions.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "attached to Gateway " + gatewayName);
+    conditions.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "attached to " + gateway.label());
   }
 
   private static String created(HasMetadata route) {
@@ -320,12 +337,12 @@ final class L4Routes {
           }
         });
         backends.tlsPolicies(c.route().route()).forEach(p -> p.ancestors.add(gateway));
-        chains.add(new L4ListenerIR.Chain(name + "~" + c.listener().name + "~" + c.route().route().namespacedName(),
-            c.listener().name, serverNames.contains(Hostnames.ANY) ? List.of() : serverNames, c.route().clusters(),
+        chains.add(new L4ListenerIR.Chain(name + "~" + c.listener().irName + "~" + c.route().route().namespacedName(),
+            c.listener().irName, serverNames.contains(Hostnames.ANY) ? List.of() : serverNames, c.route().clusters(),
             secrets, c.route().route()));
       }
       listeners.add(new L4ListenerIR(name, port.getKey(), protocol,
-          port.getValue().stream().map(l -> l.name).toList(), chains));
+          port.getValue().stream().map(l -> l.irName).toList(), chains));
     }
     return new Built(listeners, clusters, new ArrayList<>(certificates.values()));
   }

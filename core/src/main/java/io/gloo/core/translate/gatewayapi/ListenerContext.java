@@ -10,7 +10,16 @@ import java.util.List;
 final class ListenerContext {
 
   final Listener spec;
+  /** The ListenerSet that declares it, or null for a listener of the Gateway's own spec. */
+  final ListenerSets.Set owner;
+  /** Where {@code allowedRoutes.namespaces.from: Same} points: the namespace of the Gateway or ListenerSet. */
+  final String namespace;
   final String name;
+  /**
+   * The name the proxy configuration uses: the listener's name for the Gateway's own listeners, qualified with its
+   * ListenerSet for the others (names are unique only within one Gateway or ListenerSet).
+   */
+  final String irName;
   final int port;
   final String hostname;
   final List<RouteGroupKind> supportedKinds = new ArrayList<>();
@@ -42,9 +51,17 @@ final class ListenerContext {
   String caRefsMessage;
   int attachedRoutes;
 
-  ListenerContext(Listener spec) {
+  ListenerContext(Listener spec, String namespace) {
+    this(spec, namespace, null);
+  }
+
+  ListenerContext(Listener spec, String namespace, ListenerSets.Set owner) {
     this.spec = spec;
+    this.owner = owner;
+    this.namespace = namespace;
     this.name = spec.getName();
+    this.irName = owner == null ? name : GatewayApi.KIND_LISTENERSET + "/" + owner.key.namespace() + "/"
+        + owner.key.name() + "/" + name;
     this.port = spec.getPort() == null ? 0 : spec.getPort();
     this.hostname = spec.getHostname();
   }
@@ -60,6 +77,11 @@ final class ListenerContext {
    */
   boolean servable() {
     return unsupportedReason == null && invalidReason == null && conflictReason == null && refsReason == null;
+  }
+
+  /** Whether a parentRef to {@code owner} (null: the Gateway itself) may reach this listener. */
+  boolean ownedBy(ListenerSets.Set set) {
+    return owner == set;
   }
 
   boolean admitsKind(String group, String kind) {

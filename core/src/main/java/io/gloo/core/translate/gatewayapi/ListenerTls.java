@@ -49,6 +49,7 @@ final class ListenerTls {
     return "secret/" + namespace + "/" + name;
   }
 
+  /** Resolves an HTTPS listener's certificates, referenced from {@code gateway} (a Gateway or a ListenerSet). */
   void resolve(ResourceKey gateway, ListenerContext l) {
     ListenerTLSConfig tls = l.spec.getTls();
     if (tls == null) {
@@ -77,10 +78,11 @@ final class ListenerTls {
         fail(l, GatewayApi.REASON_INVALID_CERTIFICATE_REF, what + ": only core Secrets are supported");
         return;
       }
-      if (!grants.permits(GatewayApi.GROUP, GatewayApi.KIND_GATEWAY, gateway.namespace(), "",
+      // A ListenerSet's references need a grant to ListenerSets: the parent Gateway's grants are not inherited.
+      if (!grants.permits(GatewayApi.GROUP, gateway.kind(), gateway.namespace(), "",
           GatewayApi.KIND_SECRET, ns, ref.getName())) {
         fail(l, GatewayApi.REASON_REF_NOT_PERMITTED, what + ": no ReferenceGrant in namespace " + ns
-            + " allows Gateways from " + gateway.namespace());
+            + " allows " + gateway.kind() + "s from " + gateway.namespace());
         return;
       }
       Secret secret = snapshot.get(Secret.class, ns, ref.getName()).orElse(null);

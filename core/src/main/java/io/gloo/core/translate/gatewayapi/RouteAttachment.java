@@ -27,19 +27,24 @@ final class RouteAttachment {
     }
   }
 
+  /**
+   * Attaches through {@code parent}, a parentRef to {@code gateway} itself ({@code set} null) or to one of its
+   * ListenerSets: only that object's listeners are candidates.
+   */
   void attach(HasMetadata route, String kind, List<String> routeHostnames,
-      ParentReference parent, GatewayContext gateway, Conditions conditions, RoutePlans.Builder plan,
-      List<String> hostnameProblems) {
+      ParentReference parent, GatewayContext gateway, ListenerSets.Set set, Conditions conditions,
+      RoutePlans.Builder plan, List<String> hostnameProblems) {
+    String parentLabel = set == null ? "Gateway " + gateway.key.namespacedName() : set.label();
     List<ListenerContext> candidates = new ArrayList<>();
     for (ListenerContext l : gateway.listeners) {
-      if ((parent.getSectionName() == null || parent.getSectionName().equals(l.name))
+      if (l.ownedBy(set) && (parent.getSectionName() == null || parent.getSectionName().equals(l.name))
           && (parent.getPort() == null || parent.getPort() == l.port)) {
         candidates.add(l);
       }
     }
     if (candidates.isEmpty()) {
       conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_PARENT,
-          "no listener of Gateway " + gateway.key.namespacedName() + " matches"
+          "no listener of " + parentLabel + " matches"
               + (parent.getSectionName() != null ? " sectionName " + parent.getSectionName() : "")
               + (parent.getPort() != null ? " port " + parent.getPort() : ""));
       return;
@@ -48,13 +53,13 @@ final class RouteAttachment {
     List<ListenerContext> allowed = new ArrayList<>();
     for (ListenerContext l : candidates) {
       if (l.admitsKind(GatewayApi.GROUP, kind)
-          && namespaceAllowed(l.namespaces(), gateway.key.namespace(), routeNs)) {
+          && namespaceAllowed(l.namespaces(), l.namespace, routeNs)) {
         allowed.add(l);
       }
     }
     if (allowed.isEmpty()) {
       conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NOT_ALLOWED_BY_LISTENERS,
-          "no listener of Gateway " + gateway.key.namespacedName() + " admits " + kind + "s from namespace "
+          "no listener of " + parentLabel + " admits " + kind + "s from namespace "
               + routeNs);
       return;
     }
@@ -74,19 +79,18 @@ final class RouteAttachment {
         if (isolatedElsewhere(gateway, l, domain)) {
           continue; // a more specific listener on this port owns these hosts: its routes alone serve them
         }
-        plan.listener(gatewayName, l.port, domain, l.name);
+        plan.listener(gatewayName, l.port, domain, l.irName);
         // A route reaching one domain through two listeners (or two parentRefs) is added once.
         plan.route(gatewayName, l.port, domain);
       }
     }
     if (!attachedAny) {
       conditions.set(GatewayApi.ACCEPTED, false, GatewayApi.REASON_NO_MATCHING_LISTENER_HOSTNAME,
-          "none of the route's hostnames " + routeHostnames + " matches a listener of Gateway "
-              + gateway.key.namespacedName());
+          "none of the route's hostnames " + routeHostnames + " matches a listener of " + parentLabel);
       return;
     }
-    conditions.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "attached to Gateway "
-        + gateway.key.namespacedName() + (hostnameProblems.isEmpty() ? ""
+    conditions.set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "attached to " + parentLabel
+        + (hostnameProblems.isEmpty() ? ""
             : "; ignored invalid hostnames: " + String.join("; ", hostnameProblems)));
   }
 
@@ -95,6 +99,9 @@ final class RouteAttachment {
    * {@code l}'s that covers {@code domain}. Requests for such hosts must reach only that listener's routes.
    */
   private static boolean isolatedElsewhere(GatewayContext gateway, ListenerContext l, String domain) {
+    if (!Hostnames.broad(l.hostname)) {
+      return false; // no listener is more specific than one naming a single host
+    }
     for (ListenerContext other : gateway.listeners) {
       if (other != l && other.port == l.port && other.servable()
           && Hostnames.moreSpecific(other.hostname, l.hostname) && Hostnames.covers(other.hostname, domain)) {
@@ -114,7 +121,7 @@ final class RouteAttachment {
     };
   }
 
-  private Map<String, String> labelsOf(String namespace) {
+  Map<String, String> labelsOf(String namespace) {
     Map<String, String> labels = new HashMap<>();
     Map<String, String> declared = namespaceLabels.get(namespace);
     if (declared != null) {

@@ -36,7 +36,8 @@ import java.util.Set;
  * from changed; "changed" is decided by instance (config sources serve an unchanged object as the same instance):
  * <ul>
  *   <li>the route object itself;</li>
- *   <li>for its attachment ({@link #attachmentUnchanged}): every Gateway, GatewayClass and Namespace object, and the
+ *   <li>for its attachment ({@link #attachmentUnchanged}): every Gateway, GatewayClass, Namespace and ListenerSet
+ *       object, and the
  *       state of our Gateways' listeners (servable, route kinds admitted: they also depend on TLS references);</li>
  *   <li>for its translated rules ({@link #rulesReusable}): the Services it looked up, found or not (skipped when no
  *       Service changed at all), every ReferenceGrant and BackendTLSPolicy, and that no plugin serves the kinds its
@@ -264,7 +265,8 @@ final class RoutePlans {
 
   /** Kinds whose change may alter any route's attachment (with the listener states). */
   private static final List<Class<? extends HasMetadata>> ATTACHMENT_INPUT_KINDS =
-      List.of(Gateway.class, GatewayClass.class, Namespace.class);
+      List.of(Gateway.class, GatewayClass.class, Namespace.class,
+          io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class);
 
   private static final int INTERN_LIMIT = 100_000;
 
