@@ -265,7 +265,7 @@ class XdsMtlsTest {
   /**
    * What the admin API shows of two Gateways with TLS Secrets — the dumps, metrics, the console's pages, the Secret's
    * own page — carries no private key in any form (PEM, its base64 lines, or the base64 of the whole PEM as Envoy's
-   * JSON prints inline bytes), while the served SDS does carry it to the Gateway's own proxy.
+   * JSON prints inline bytes).
    */
   @Test
   void theAdminDumpsMetricsAndConsoleCarryNoKeyMaterial() throws Exception {
@@ -280,16 +280,12 @@ class XdsMtlsTest {
       assertEquals(200, response.statusCode(), path + ": " + response.body());
       assertNoKeyMaterial(response.body(), path);
     }
-    // The dumps do show the Secrets (so the check above looked where keys would be), redacted.
+    // The snapshot dump names each Gateway's Secrets (so the check above looked where keys would be), nothing more.
     String snapshots = http.send(java.net.http.HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + server.adminPort() + "/snapshots")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-    assertTrue(snapshots.contains(secretName("a-tls")) && snapshots.contains(
-        io.gloo.core.translate.xds.SensitiveFields.REDACTED), snapshots);
-    AdsTestClient envoyA = connect(GrpcTls.client(certFor(A)), nodeOf(A));
-    DiscoveryResponse sds = envoyA.request(SECRET_TYPE_URL, List.of(secretName("a-tls")), "", "");
-    assertTrue(sds.getResources(0).unpack(Secret.class).getTlsCertificate().getPrivateKey().getInlineBytes()
-        .toStringUtf8().contains(listenerCertA.privateKeyPem().split("\n")[1]), "A's proxy gets A's key");
+    assertEquals(secretName("a-tls"), io.gloo.core.translate.TranslationJson.mapper().readTree(snapshots)
+        .path("default/a").path("resources").path("secrets").path(0).asText(), snapshots);
   }
 
   // --- helpers ---
