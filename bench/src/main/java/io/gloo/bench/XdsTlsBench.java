@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.gloo.core.security.CertificateAuthority;
+import io.gloo.core.security.EcdsaCaForBench;
 import io.gloo.core.security.GrpcTls;
 import io.gloo.core.security.SpiffeId;
 import io.gloo.core.snapshot.PublishedSnapshot;
@@ -38,13 +39,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * clients, each on its own new connection — so each TLS round includes 100 handshakes — and, with TLS, its own
  * client certificate) receive and ACK the full snapshot of the 1,000-route {@link Workload} (CDS → EDS → LDS → RDS,
  * each ACKed as Envoy does). A round's time runs from opening the connections until the last proxy has ACKed its
- * routes. Both servers serve the same snapshot cache; rounds alternate between them so that drift (JIT, GC, the
- * other processes on the machine) hits both alike. Prints each mode's median and p90, and the ratio of medians.
+ * routes. Each round of each mode has a new server (a restart: new server certificate) and, with TLS, new client
+ * certificates, all made before the clock starts, as after a control-plane restart, when no certificate has been
+ * seen (and cached) by the new process; the servers serve the same snapshot cache; rounds alternate between the
+ * modes so that drift (JIT, GC, the other processes on the machine) hits all alike. Prints each mode's median and p90, and the ratio of medians.
  *
  * <p>{@code java -cp bench/target/benchmarks.jar io.gloo.bench.XdsTlsBench [measured rounds per mode, default 10]
  * [warm-up rounds per mode, default 3] [routes, default 1000] [clients: jvm (default) or process]}: with
  * {@code process} the 100 proxies run in a JVM of their own ({@link XdsTlsBenchClients}), as Envoys are separate
- * processes: this JVM's process CPU is then the control plane's alone.
+ * processes: this JVM's process CPU is then the control plane's alone. A fifth argument {@code ecdsa-ca} adds a
+ * third mode in the same rounds: mutual TLS under an ECDSA P-256 CA, as {@code gloo serve} created them before RSA
+ * CAs (the CA key type decides what the Java trust managers verify on each handshake).
  */
 public final class XdsTlsBench {
 
@@ -59,6 +64,7 @@ public final class XdsTlsBench {
     int warmups = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int routes = args.length > 2 ? Integer.parseInt(args[2]) : ROUTES;
     boolean clientProcess = args.length > 3 && args[3].equals("process");
+    boolean ecdsaCa = args.length > 4 && args[4].equals("ecdsa-ca");
 
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     SnapshotPublisher publisher = publish(routes, metrics);
@@ -74,77 +80,96 @@ public final class XdsTlsBench {
         ? "OpenSSL (BoringSSL, netty-tcnative)" : "JDK"));
     Path state = Files.createTempDirectory("gloo-bench-ca");
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(state);
-    // with process, the child issues and loads its own
-    List<ChannelCredentials> tlsCredentials = clientProcess ? List.of() : clientCredentials(ca, true);
-    List<ChannelCredentials> plainCredentials = clientProcess ? List.of() : clientCredentials(ca, false);
+    Path ecdsaState = ecdsaCa ? EcdsaCaForBench.write(state.resolveSibling(state.getFileName() + "-ecdsa")) : null;
+    CertificateAuthority legacyCa = ecdsaCa ? CertificateAuthority.loadOrCreate(ecdsaState) : null;
     ProxyTracker tracker = new ProxyTracker(metrics);
     var cache = new NackHoldingConfigWatcher(publisher.cache(), tracker);
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
-    try (XdsServer tls = XdsServer.start(any, cache, List.of(tracker), Duration.ofSeconds(1),
-            XdsServer.Tls.issue(ca, List.of(), metrics));
-        XdsServer plain = XdsServer.start(any, cache, List.of(tracker), Duration.ofSeconds(1))) {
-      Node node = node();
-      XdsTlsBenchClients.Remote remote = clientProcess ? XdsTlsBenchClients.Remote.start(state, routes) : null;
-      System.out.println("stand-in proxies: " + (clientProcess ? "in a JVM of their own" : "in this JVM"));
-      long[] tlsMillis = new long[rounds];
-      long[] plainMillis = new long[rounds];
-      long[] tlsCpu = new long[rounds];
-      long[] plainCpu = new long[rounds];
-      long[] tlsServerCpu = new long[rounds];
-      long[] plainServerCpu = new long[rounds];
-      long[] tlsClientCpu = new long[rounds];
-      long[] plainClientCpu = new long[rounds];
-      long[] tlsGc = new long[rounds];
-      long[] plainGc = new long[rounds];
-      for (int r = -warmups; r < rounds; r++) {
-        long[] p = clientProcess ? remote.round(false, plain.port())
-            : round("localhost", plain.port(), plainCredentials, node, names, () -> { }, m -> { });
-        long[] t = clientProcess ? remote.round(true, tls.port())
-            : round("localhost", tls.port(), tlsCredentials, node, names, () -> { }, m -> { });
-        System.out.printf("%s %2d: plaintext %5d ms (CPU %5d ms, server %4d ms), mTLS %5d ms (CPU %5d ms, server"
-            + " %4d ms)%n", r < 0 ? "warm-up" : "round  ", Math.abs(r), p[0] / 1_000_000, p[1] / 1_000_000,
-            p[2] / 1_000_000, t[0] / 1_000_000, t[1] / 1_000_000, t[2] / 1_000_000);
+    // Each round starts a new server for its mode (a new server certificate, as after a restart) and, with TLS, the
+    // proxies present certificates the server process has not seen: the JDK caches parsed certificates by their
+    // bytes (X509Factory) and each certificate's verified signature, so reusing them would leave the CA signature
+    // checks out of every round after the first, which a restarted control plane does not get to skip.
+    List<Mode> modes = new ArrayList<>(List.of(new Mode("plaintext (--xds-insecure)", "plain", null),
+        new Mode("mutual TLS", "tls", ca)));
+    if (ecdsaCa) {
+      modes.add(new Mode("mutual TLS, ECDSA CA (before)", "tls-ecdsa", legacyCa));
+    }
+    Node node = node();
+    XdsTlsBenchClients.Remote remote = clientProcess
+        ? XdsTlsBenchClients.Remote.start(state, ecdsaState, routes) : null;
+    System.out.println("stand-in proxies: " + (clientProcess ? "in a JVM of their own" : "in this JVM"));
+    System.out.println("CA key: " + (ecdsaCa ? "RSA-3072 (mutual TLS) and ECDSA P-256 (the CAs created before)"
+        : "RSA-3072"));
+    // figures[mode][round] = {wall, process CPU, server threads' CPU, clients' CPU, GC ms}, as round returns
+    long[][][] figures = new long[modes.size()][rounds][];
+    for (int r = -warmups; r < rounds; r++) {
+      StringBuilder line = new StringBuilder(String.format("%s %2d:", r < 0 ? "warm-up" : "round  ", Math.abs(r)));
+      for (int m = 0; m < modes.size(); m++) {
+        Mode mode = modes.get(m);
+        long[] f;
+        try (XdsServer server = mode.ca() == null
+            ? XdsServer.start(any, cache, List.of(tracker), Duration.ofSeconds(1))
+            : XdsServer.start(any, cache, List.of(tracker), Duration.ofSeconds(1),
+                XdsServer.Tls.issue(mode.ca(), List.of(), metrics))) {
+          f = clientProcess ? remote.round(mode.command(), server.port())
+              : round("localhost", server.port(), clientCredentials(mode.ca(), mode.ca() != null), node, names,
+                  () -> { }, x -> { });
+        }
+        line.append(String.format(" %s %5d ms (CPU %5d ms, server %4d ms)%s", mode.command(), f[0] / 1_000_000,
+            f[1] / 1_000_000, f[2] / 1_000_000, m < modes.size() - 1 ? "," : ""));
         if (r >= 0) {
-          plainMillis[r] = p[0];
-          plainCpu[r] = p[1];
-          plainServerCpu[r] = p[2];
-          tlsMillis[r] = t[0];
-          tlsCpu[r] = t[1];
-          tlsServerCpu[r] = t[2];
-          if (clientProcess) {
-            plainClientCpu[r] = p[3];
-            tlsClientCpu[r] = t[3];
-            plainGc[r] = p[4] * 1_000_000;
-            tlsGc[r] = t[4] * 1_000_000;
-          }
+          figures[m][r] = f;
         }
       }
-      double tlsMedian = percentile(tlsMillis, 50);
-      double plainMedian = percentile(plainMillis, 50);
-      System.out.printf("%d proxies x full snapshot of %d routes, %d rounds per mode:%n", PROXIES, routes, rounds);
-      System.out.printf("  plaintext (--xds-insecure): median %.1f ms (p90 %.1f)%n", plainMedian,
-          percentile(plainMillis, 90));
-      System.out.printf("  mutual TLS:                 median %.1f ms (p90 %.1f)%n", tlsMedian,
-          percentile(tlsMillis, 90));
-      System.out.printf("  ratio mTLS / plaintext:     %.2fx (target <= 1.3x)%n", tlsMedian / plainMedian);
-      System.out.printf("  process CPU per round (%s): plaintext median %.1f ms, mTLS %.1f ms,"
-          + " ratio %.2fx%n", clientProcess ? "the control plane alone; the clients are another process"
-          : "server and the 100 clients", percentile(plainCpu, 50), percentile(tlsCpu, 50),
-          percentile(tlsCpu, 50) / percentile(plainCpu, 50));
-      System.out.printf("  xDS server's own threads' CPU per round (the product's share): plaintext median %.1f ms"
-          + " (p90 %.1f), mTLS %.1f ms (p90 %.1f), ratio %.2fx%n", percentile(plainServerCpu, 50),
-          percentile(plainServerCpu, 90), percentile(tlsServerCpu, 50), percentile(tlsServerCpu, 90),
-          percentile(tlsServerCpu, 50) / percentile(plainServerCpu, 50));
-      if (remote != null) {
-        System.out.printf("  the client process's CPU per round (the 100 stand-in proxies): plaintext median %.1f ms,"
-            + " mTLS %.1f ms, ratio %.2fx%n", percentile(plainClientCpu, 50), percentile(tlsClientCpu, 50),
-            percentile(tlsClientCpu, 50) / percentile(plainClientCpu, 50));
-        System.out.printf("  this JVM's GC time per round: plaintext median %.1f ms, mTLS %.1f ms%n",
-            percentile(plainGc, 50), percentile(tlsGc, 50));
-        remote.close();
-        System.out.println("  this JVM's CPU by thread (whole run, names without numbers): " + cpuByThreadGroup());
-      }
+      System.out.println(line);
     }
+    System.out.printf("%d proxies x full snapshot of %d routes, %d rounds per mode:%n", PROXIES, routes, rounds);
+    double plainWall = median(figures[0], 0);
+    for (int m = 0; m < modes.size(); m++) {
+      System.out.printf("  %-31s wall median %.1f ms (p90 %.1f)%s%n", modes.get(m).name() + ":",
+          median(figures[m], 0), percentile(column(figures[m], 0), 90),
+          m == 0 ? "" : String.format(", ratio %.2fx (target <= 1.3x)", median(figures[m], 0) / plainWall));
+    }
+    System.out.printf("  process CPU per round (%s):%s%n", clientProcess
+        ? "the control plane alone; the clients are another process" : "server and the 100 clients",
+        figuresLine(modes, figures, 1));
+    System.out.printf("  xDS server's own threads' CPU per round (the product's share):%s%n",
+        figuresLine(modes, figures, 2));
+    if (remote != null) {
+      System.out.printf("  the client process's CPU per round (the 100 stand-in proxies):%s%n",
+          figuresLine(modes, figures, 3));
+      System.out.printf("  this JVM's GC time per round (ms):%s%n", figuresLine(modes, figures, 4));
+      remote.close();
+      System.out.println("  this JVM's CPU by thread (whole run, names without numbers): " + cpuByThreadGroup());
+    }
+  }
+
+  /** One way of serving the proxies: plaintext ({@code ca} null) or mutual TLS with {@code ca}'s certificates. */
+  private record Mode(String name, String command, CertificateAuthority ca) {}
+
+  private static long[] column(long[][] rows, int index) {
+    return Arrays.stream(rows).mapToLong(row -> row[index]).toArray();
+  }
+
+  /** The median of one figure over the rounds, in ms (GC times, already in ms, are scaled to ns first). */
+  private static double median(long[][] rows, int index) {
+    return percentile(Arrays.stream(rows).mapToLong(row -> index == 4 ? row[index] * 1_000_000 : row[index])
+        .toArray(), 50);
+  }
+
+  private static String figuresLine(List<Mode> modes, long[][][] figures, int index) {
+    StringBuilder line = new StringBuilder();
+    for (int m = 0; m < modes.size(); m++) {
+      line.append(String.format(" %s median %.1f ms", modes.get(m).command(), median(figures[m], index)));
+      if (index != 4) {
+        line.append(String.format(" (p90 %.1f)", percentile(column(figures[m], index), 90)));
+      }
+      if (m > 0 && index != 4) {
+        line.append(String.format(" = %.2fx", median(figures[m], index) / median(figures[0], index)));
+      }
+      line.append(m < modes.size() - 1 ? "," : "");
+    }
+    return line.toString();
   }
 
   /** CPU time so far of this JVM's live threads, summed by name with digits removed, largest first, in ms. */
@@ -179,7 +204,10 @@ public final class XdsTlsBench {
     return BootstrapGenerator.bootstrap(GATEWAY, "127.0.0.1:9977").getNode();
   }
 
-  /** One credential per proxy: with {@code tls}, each its own client certificate for the Gateway from {@code ca}. */
+  /**
+   * One credential per proxy: with {@code tls}, each its own new client certificate for the Gateway from {@code ca}
+   * (null without TLS).
+   */
   static List<ChannelCredentials> clientCredentials(CertificateAuthority ca, boolean tls) {
     List<ChannelCredentials> credentials = new ArrayList<>();
     for (int i = 0; i < PROXIES; i++) {

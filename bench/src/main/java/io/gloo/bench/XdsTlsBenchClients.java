@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * TLS work (which an Envoy does in native BoringSSL code) no longer runs on the server's JIT, heap and GC.
  *
  * <p>Protocol on stdin/stdout, one line each: the parent sends {@code plain PORT} or {@code tls PORT}; the child builds
- * its channels and answers {@code built}; the parent takes its CPU readings and sends {@code go}; the child runs one
+ * its channels and answers {@code built} ({@code tls-ecdsa PORT}: with certificates from the second CA); the parent takes its CPU readings and sends {@code go}; the child runs one
  * {@link XdsTlsBench#round}, answers {@code measured WALL_NS CPU_NS} (its own process CPU) as soon as the last proxy
  * has ACKed, then {@code closed} once its channels are shut down. It issues its own client certificates from
  * the CA directory the parent created. Not thread-safe: one round at a time.
@@ -29,22 +29,29 @@ public final class XdsTlsBenchClients {
 
   private XdsTlsBenchClients() {}
 
-  /** {@code XdsTlsBenchClients CA_DIR ROUTES}: run rounds as the parent asks, until stdin closes. */
+  /**
+   * {@code XdsTlsBenchClients CA_DIR ROUTES [ECDSA_CA_DIR]}: run rounds as the parent asks, until stdin closes.
+   */
   public static void main(String[] args) throws Exception {
     CertificateAuthority ca = CertificateAuthority.loadOrCreate(Path.of(args[0]));
     int routes = Integer.parseInt(args[1]);
+    CertificateAuthority ecdsaCa = args.length > 2 ? CertificateAuthority.loadOrCreate(Path.of(args[2])) : null;
     XdsTlsBench.Names names = XdsTlsBench.names(XdsTlsBench.publish(routes, new SimpleMeterRegistry()).current()
         .get(XdsTlsBench.GATEWAY));
     Node node = XdsTlsBench.node();
-    List<ChannelCredentials> tls = XdsTlsBench.clientCredentials(ca, true);
     List<ChannelCredentials> plain = XdsTlsBench.clientCredentials(ca, false);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.US_ASCII);
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
     out.println("ready");
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       String[] command = line.split(" ");
-      boolean withTls = command[0].equals("tls");
-      XdsTlsBench.round("localhost", Integer.parseInt(command[1]), withTls ? tls : plain, node, names, () -> {
+      // new certificates each round (the server is new too: see XdsTlsBench), issued before the clock starts
+      List<ChannelCredentials> credentials = switch (command[0]) {
+        case "tls" -> XdsTlsBench.clientCredentials(ca, true);
+        case "tls-ecdsa" -> XdsTlsBench.clientCredentials(ecdsaCa, true);
+        default -> plain;
+      };
+      XdsTlsBench.round("localhost", Integer.parseInt(command[1]), credentials, node, names, () -> {
         out.println("built");
         try {
           in.readLine(); // go
@@ -68,24 +75,32 @@ public final class XdsTlsBenchClients {
       this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
     }
 
-    /** Starts the child on this JVM's class path (stderr inherited) and waits until its proxies are ready. */
-    static Remote start(Path caDir, int routes) throws IOException {
+    /**
+     * Starts the child on this JVM's class path (stderr inherited) and waits until its proxies are ready.
+     *
+     * @param ecdsaCaDir a second CA's state directory for the {@code tls-ecdsa} rounds, or null
+     */
+    static Remote start(Path caDir, Path ecdsaCaDir, int routes) throws IOException {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process process = new ProcessBuilder(java, "-Xms256m", "-Xmx512m",
+      List<String> command = new java.util.ArrayList<>(List.of(java, "-Xms256m", "-Xmx512m",
           "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-          XdsTlsBenchClients.class.getName(), caDir.toString(), String.valueOf(routes))
-          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+          XdsTlsBenchClients.class.getName(), caDir.toString(), String.valueOf(routes)));
+      if (ecdsaCaDir != null) {
+        command.add(ecdsaCaDir.toString());
+      }
+      Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       Remote remote = new Remote(process);
       remote.expect("ready");
       return remote;
     }
 
     /**
-     * One round against {@code port}: the wall time the child measured, this process's CPU (the control plane's)
+     * One round against {@code port} ({@code mode}: plain, tls or tls-ecdsa): the wall time the child measured,
+     * this process's CPU (the control plane's)
      * and its xDS threads' CPU over the same span, and the child's process CPU, in ns.
      */
-    long[] round(boolean tls, int port) throws IOException {
-      commands.println((tls ? "tls " : "plain ") + port);
+    long[] round(String mode, int port) throws IOException {
+      commands.println(mode + " " + port);
       expect("built");
       long cpuStart = XdsTlsBench.processCpuNanos();
       long gcStart = gcMillis();

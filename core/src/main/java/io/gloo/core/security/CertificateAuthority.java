@@ -40,13 +40,23 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The control plane's certificate authority: a self-signed ECDSA P-256 root (10 years) that issues short-lived leaf
- * certificates to proxies, plugin services and the control plane itself. Loaded or created once and shared by every
+ * The control plane's certificate authority: a self-signed RSA-3072 root (10 years) that issues short-lived leaf
+ * certificates with ECDSA P-256 keys to proxies, plugin services and the control plane itself. Loaded or created once and shared by every
  * replica: in directory mode from {@code <stateDir>/ca.crt} and {@code ca.key} ({@link CaDirectory}), in Kubernetes
  * mode from the Secret {@value CaSecret#NAME} in the control plane's namespace ({@link CaSecret}).
  *
  * <p>Leaves carry the identity as a URI SAN, optional DNS/IP SANs, and both serverAuth and clientAuth, so one
- * certificate serves either side of mutual TLS. Thread-safe: the key material is immutable and issuing uses only
+ * certificate serves either side of mutual TLS.
+ *
+ * <p>Why the CA's key is RSA while the leaves' are ECDSA: a TLS handshake signs and verifies with the leaves' keys in
+ * BoringSSL (native, cheap for P-256), but the CA's signature on the peer's certificate is verified by a Java trust
+ * manager (netty always hands the peer's chain to one: {@link CaClientTrust} on our servers, the JDK's PKIX check in
+ * Java clients), and on JDK 17 a P-256 verification in Java costs about 1 ms of CPU against about 0.08 ms for an
+ * RSA-3072 one (e = 65537) — the largest part of the control plane's per-connection TLS cost when every proxy
+ * reconnects at once (bench/README.md, XdsTlsBench). RSA-3072 matches P-256's 128-bit strength; its slow operations
+ * (key generation once, signing at issue time) are off the handshake path. A CA created before (ECDSA P-256) keeps
+ * working: the signature algorithm follows the stored key ({@link #signatureAlgorithm}); README.md's security section
+ * tells how to replace it. Thread-safe: the key material is immutable and issuing uses only
  * thread-safe JCA objects created per call.
  */
 @ThreadSafe
@@ -56,8 +66,10 @@ public final class CertificateAuthority {
   public static final Duration CA_LIFETIME = Duration.ofDays(3650);
   /** Leaves are back-dated by this much (bounded by half their lifetime) so peers with a slow clock accept them. */
   static final Duration BACKDATE = Duration.ofMinutes(5);
-  private static final String SIGNATURE = "SHA256withECDSA";
+  /** The key size of new CAs: RSA with 128-bit strength, as P-256. */
+  static final int CA_RSA_BITS = 3072;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CertificateAuthority.class);
 
   private final X509Certificate certificate;
   private final PrivateKey key;
@@ -97,7 +109,14 @@ public final class CertificateAuthority {
 
   /** A new CA with a fresh key (not persisted; {@link CaDirectory} and {@link CaSecret} persist it). */
   static CertificateAuthority generate(Clock clock) {
-    KeyPair pair = newKeyPair();
+    return generate(clock, newRsaKeyPair());
+  }
+
+  /**
+   * A new CA on {@code pair} (RSA or EC); {@link #generate(Clock)} uses RSA, tests use EC for the CAs created before
+   * the switch.
+   */
+  static CertificateAuthority generate(Clock clock, KeyPair pair) {
     Instant now = clock.instant();
     X500Name name = new X500NameBuilder(BCStyle.INSTANCE)
         .addRDN(BCStyle.O, "gloo")
@@ -127,7 +146,7 @@ public final class CertificateAuthority {
     if (lifetime == null || lifetime.isNegative() || lifetime.isZero()) {
       throw new IllegalArgumentException("lifetime must be positive: " + lifetime);
     }
-    KeyPair pair = newKeyPair();
+    KeyPair pair = newLeafKeyPair();
     Instant now = clock.instant();
     Duration backdate = BACKDATE.compareTo(lifetime.dividedBy(2)) < 0 ? BACKDATE : lifetime.dividedBy(2);
     Instant notAfter = now.plus(lifetime);
@@ -186,8 +205,15 @@ public final class CertificateAuthority {
     if (cert.getBasicConstraints() < 0) {
       throw new IOException(where + ": the certificate is not a CA certificate");
     }
+    if (!List.of("RSA", "EC", "ECDSA").contains(key.getAlgorithm())) {
+      throw new IOException(where + ": unsupported CA key algorithm " + key.getAlgorithm() + " (RSA or EC expected)");
+    }
     if (!matches(cert.getPublicKey(), key)) {
       throw new IOException(where + ": the private key does not belong to the CA certificate");
+    }
+    if (!"RSA".equals(key.getAlgorithm())) {
+      LOG.info("{}: the CA has an ECDSA key (created before RSA CAs); it keeps working, but every handshake then "
+          + "verifies an ECDSA signature in Java (about 1 ms of CPU): README.md, 'Replacing an ECDSA CA'", where);
     }
     return new CertificateAuthority(cert, key, Clock.systemUTC());
   }
@@ -196,36 +222,57 @@ public final class CertificateAuthority {
     try {
       byte[] probe = new byte[32];
       RANDOM.nextBytes(probe);
-      var signer = java.security.Signature.getInstance(SIGNATURE);
+      String algorithm = signatureAlgorithm(privateKey);
+      var signer = java.security.Signature.getInstance(algorithm);
       signer.initSign(privateKey);
       signer.update(probe);
       byte[] signature = signer.sign();
-      var verifier = java.security.Signature.getInstance(SIGNATURE);
+      var verifier = java.security.Signature.getInstance(algorithm);
       verifier.initVerify(publicKey);
       verifier.update(probe);
       return verifier.verify(signature);
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** The signature algorithm of a CA key: SHA256withRSA for RSA (new CAs), SHA256withECDSA for EC (earlier ones). */
+  static String signatureAlgorithm(PrivateKey key) {
+    return switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC", "ECDSA" -> "SHA256withECDSA";
+      default -> throw new IllegalArgumentException("unsupported CA key algorithm " + key.getAlgorithm());
+    };
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)
       throws GeneralSecurityException {
     try {
-      var contentSigner = new JcaContentSignerBuilder(SIGNATURE).build(signer);
+      var contentSigner = new JcaContentSignerBuilder(signatureAlgorithm(signer)).build(signer);
       return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException(e.getMessage(), e);
     }
   }
 
-  private static KeyPair newKeyPair() {
+  /** A leaf's key: ECDSA P-256, which the TLS handshake uses natively (BoringSSL in netty and Envoy). */
+  static KeyPair newLeafKeyPair() {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
       return generator.generateKeyPair();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ECDSA P-256 is not available: " + e.getMessage(), e);
+    }
+  }
+
+  private static KeyPair newRsaKeyPair() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(CA_RSA_BITS, RANDOM);
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("RSA is not available: " + e.getMessage(), e);
     }
   }
 

@@ -35,6 +35,14 @@ final class XdsThreads implements AutoCloseable {
   @Override
   public void close() {
     calls.shutdown();
+    try {
+      // Streams cancelled by the server's shutdown still close their calls on this pool, and closing writes the
+      // trailers through the event loops: let those callbacks finish first, or each logs a SEVERE
+      // RejectedExecutionException ("event executor terminated").
+      calls.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     boss.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
   }

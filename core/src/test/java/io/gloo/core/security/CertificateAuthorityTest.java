@@ -121,6 +121,35 @@ class CertificateAuthorityTest {
         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), Files.getPosixFilePermissions(out.resolve("tls.key")));
   }
 
+  @Test
+  void newCasSignWithRsaWhileTheLeavesKeepEcdsaKeysForTheHandshake() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.loadOrCreate(tmp);
+    assertEquals("RSA", ca.certificate().getPublicKey().getAlgorithm());
+    assertEquals(CertificateAuthority.CA_RSA_BITS,
+        ((java.security.interfaces.RSAPublicKey) ca.certificate().getPublicKey()).getModulus().bitLength());
+    X509Certificate leaf = verifyChain(ca.issue(SpiffeId.gateway("default", "http"), List.of(), Duration.ofHours(1)),
+        ca.caCertificatePem());
+    assertEquals("SHA256withRSA", leaf.getSigAlgName());
+    assertEquals("EC", leaf.getPublicKey().getAlgorithm());
+  }
+
+  @Test
+  void aStateDirectoryWithAnEcdsaCaFromBeforeKeepsIssuingWithIt() throws Exception {
+    CertificateAuthority before = CertificateAuthority.generate(Clock.systemUTC(),
+        CertificateAuthority.newLeafKeyPair());
+    Path state = Files.createDirectories(tmp.resolve("state"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    CaDirectory.writePrivate(state.resolve(CaDirectory.CA_KEY), before.privateKeyPem());
+    Files.writeString(state.resolve(CaDirectory.CA_CERT), before.caCertificatePem());
+
+    CertificateAuthority loaded = CertificateAuthority.loadOrCreate(state);
+    assertEquals(before.caCertificatePem(), loaded.caCertificatePem(), "the stored CA, not a new one");
+    IssuedCertificate issued = loaded.issue(SpiffeId.gateway("default", "http"), List.of(), Duration.ofHours(1));
+    X509Certificate leaf = verifyChain(issued, before.caCertificatePem());
+    assertEquals("SHA256withECDSA", leaf.getSigAlgName());
+    CaClientTrust.of(before.caCertificatePem()).checkClientTrusted(new X509Certificate[] {leaf}, "UNKNOWN");
+  }
+
   static X509Certificate verifyChain(IssuedCertificate issued, String caPem) throws Exception {
     X509Certificate leaf = parse(issued.certificatePem());
     X509Certificate root = parse(caPem);

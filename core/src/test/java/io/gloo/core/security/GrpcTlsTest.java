@@ -235,4 +235,20 @@ class GrpcTlsTest {
     assertEquals(Status.Code.OK, check(port, proxy));
     assertEquals(renewed.getSerialNumber(), serverCertificate.get().getSerialNumber(), "once per two thirds");
   }
+
+  @Test
+  void bothAnRsaCaAndAnEcdsaCaFromBeforeServeMutualTlsWithEcdsaLeaves() throws Exception {
+    for (CertificateAuthority ca : List.of(CertificateAuthority.loadOrCreate(tmp.resolve("rsa")),
+        CertificateAuthority.generate(java.time.Clock.systemUTC(), CertificateAuthority.newLeafKeyPair()))) {
+      int port = startRenewing(ca, true, new RenewingCertificate(ca, SpiffeId.controlPlane(),
+          List.of("localhost", "127.0.0.1"), Duration.ofHours(1), java.time.Clock.systemUTC()));
+      assertEquals(Status.Code.OK, check(port,
+          GrpcTls.client(ca.issue(SpiffeId.gateway("default", "http"), List.of(), Duration.ofHours(1)))));
+      assertEquals(Optional.of(SpiffeId.gateway("default", "http")), seen.get());
+      assertEquals(ca.certificate().getPublicKey().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA",
+          serverCertificate.get().getSigAlgName());
+      stop();
+      server = null;
+    }
+  }
 }
