@@ -5,6 +5,7 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
+import io.gloo.core.translate.edge.EdgeWorkload;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Map;

@@ -27,10 +27,16 @@ final class EdgeRouteTables {
   /** namespace → {@code key=value} of each label → the tables carrying it: selectors look up, never scan. */
   private final Map<String, Map<String, List<GenericKubernetesResource>>> byLabel = new HashMap<>();
   private final Function<ResourceKey, JsonNode> specOf;
+  private final EdgePlans.Tap tap;
 
-  /** @param specOf the spec to translate of each table: its current one, or its last accepted one */
-  EdgeRouteTables(List<GenericKubernetesResource> tables, Function<ResourceKey, JsonNode> specOf) {
+  /**
+   * @param specOf the spec to translate of each table: its current one, or its last accepted one
+   * @param tap is told each spec read and each label index bucket a selector looks in
+   */
+  EdgeRouteTables(List<GenericKubernetesResource> tables, Function<ResourceKey, JsonNode> specOf,
+      EdgePlans.Tap tap) {
     this.specOf = specOf;
+    this.tap = tap;
     for (GenericKubernetesResource t : tables) {
       byKey.put(ResourceKey.of(t), t);
       byNamespace.computeIfAbsent(t.getMetadata().getNamespace(), n -> new ArrayList<>()).add(t);
@@ -41,11 +47,17 @@ final class EdgeRouteTables {
   }
 
   JsonNode routes(ResourceKey table) {
-    return specOf.apply(table).path("routes");
+    return spec(table).path("routes");
   }
 
   private int weight(ResourceKey table) {
-    return specOf.apply(table).path("weight").asInt(0);
+    return spec(table).path("weight").asInt(0);
+  }
+
+  private JsonNode spec(ResourceKey table) {
+    JsonNode spec = specOf.apply(table);
+    tap.table(table, spec);
+    return spec;
   }
 
   Selection select(JsonNode delegate, String namespace) {
@@ -64,7 +76,10 @@ final class EdgeRouteTables {
           && java.util.stream.StreamSupport.stream(namespaces.spliterator(), false)
               .anyMatch(n -> n.asString().equals("*"));
       List<String> inNamespaces = new ArrayList<>();
+      java.util.Iterator<Map.Entry<String, JsonNode>> firstLabel = labels.properties().iterator();
+      String oneLabel = expressions.size() == 0 && firstLabel.hasNext() ? firstLabel.next().getKey() : null;
       if (any) {
+        tap.bucket(EdgePlans.ALL);
         inNamespaces.addAll(new java.util.TreeSet<>(byNamespace.keySet()));
       } else if (namespaces == null || namespaces.isEmpty()) {
         inNamespaces.add(namespace);
@@ -72,9 +87,11 @@ final class EdgeRouteTables {
         namespaces.forEach(ns -> inNamespaces.add(ns.asString()));
       }
       List<GenericKubernetesResource> candidates = new ArrayList<>();
-      java.util.Iterator<Map.Entry<String, JsonNode>> firstLabel = labels.properties().iterator();
-      String oneLabel = expressions.size() == 0 && firstLabel.hasNext() ? firstLabel.next().getKey() : null;
       for (String ns : inNamespaces) {
+        if (!any) {
+          tap.bucket(oneLabel != null ? EdgePlans.labelBucket(ns, oneLabel, labels.get(oneLabel).asString())
+              : EdgePlans.namespaceBucket(ns));
+        }
         if (oneLabel != null) {
           candidates.addAll(byLabel.getOrDefault(ns, Map.of())
               .getOrDefault(oneLabel + "=" + labels.get(oneLabel).asString(), List.of()));
@@ -108,6 +125,7 @@ final class EdgeRouteTables {
       if (ref == null) {
         warnings.add("delegateAction names no route table (ref or selector)");
       } else if (!byKey.containsKey(ref)) {
+        tap.table(ref, null);
         warnings.add("route table " + EdgeApi.gloo(ref) + " missing");
       } else {
         selected.add(ref);

@@ -29,22 +29,46 @@ final class EdgeStatuses {
   }
 
   private final Map<ResourceKey, Report> reports = new TreeMap<>();
+  private final EdgePlans.Tap tap;
+
+  EdgeStatuses() {
+    this(new EdgePlans.Tap());
+  }
+
+  /** @param tap is told every error, warning and proxy served, for the plan being recorded */
+  EdgeStatuses(EdgePlans.Tap tap) {
+    this.tap = tap;
+  }
 
   void seen(ResourceKey key, long generation) {
     reports.computeIfAbsent(key, k -> new Report()).generation = generation;
   }
 
   void error(ResourceKey key, String message) {
+    tap.status(0, key, message, null);
     reports.computeIfAbsent(key, k -> new Report()).errors.add(message);
   }
 
   void warning(ResourceKey key, String message) {
+    tap.status(1, key, message, null);
     reports.computeIfAbsent(key, k -> new Report()).warnings.add(message);
   }
 
   /** The resource's routes are served by this proxy. */
   void servedBy(ResourceKey key, ResourceKey proxy) {
+    tap.status(2, key, null, proxy);
     reports.computeIfAbsent(key, k -> new Report()).proxies.add(proxy);
+  }
+
+  /** Says again, in order, what a replayed plan's translation said. */
+  void replay(List<EdgePlans.StatusOp> ops) {
+    for (EdgePlans.StatusOp op : ops) {
+      switch (op.type()) {
+        case 0 -> error(op.key(), op.message());
+        case 1 -> warning(op.key(), op.message());
+        default -> servedBy(op.key(), op.proxy());
+      }
+    }
   }
 
   /** The resource is rejected and its last accepted version, of this generation, keeps serving. */

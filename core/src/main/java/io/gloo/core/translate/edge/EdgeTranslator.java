@@ -38,6 +38,19 @@ public final class EdgeTranslator {
   private Map<String, BackendIR> serviceBackends = Map.of();
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
   private final EdgeIrCache cache = new EdgeIrCache();
+  /** Each VirtualService's translation per listener, replayed while nothing it read changed. */
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private final EdgePlans plans = new EdgePlans();
+  private final boolean replay;
+
+  public EdgeTranslator() {
+    this(true);
+  }
+
+  /** @param replay whether plans are replayed (false: every VirtualService translated each time; for tests) */
+  EdgeTranslator(boolean replay) {
+    this.replay = replay;
+  }
   /** Specs as JSON by object instance: a source keeps the instances of unchanged objects from one snapshot on. */
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
   private Map<GenericKubernetesResource, JsonNode> specs = new java.util.IdentityHashMap<>();
@@ -126,6 +139,7 @@ public final class EdgeTranslator {
       lastAccepted = new HashMap<>();
       serviceBackends = Map.of();
       cache.finish();
+      plans.clear();
       return Result.EMPTY;
     }
     Map<ResourceKey, JsonNode> current = new HashMap<>();
@@ -141,8 +155,12 @@ public final class EdgeTranslator {
       }
     }
     specs = nextSpecs;
-    EdgeRun.Output first = new EdgeRun(snapshot, policies, lookup, inputs, current, serviceBackends, "", cache)
-        .run();
+    if (!replay) {
+      plans.clear();
+    }
+    plans.tables(inputs.routeTables());
+    EdgeRun.Output first = new EdgeRun(snapshot, policies, lookup, inputs, current, serviceBackends, "", cache,
+        plans).run();
     Map<ResourceKey, JsonNode> specs = new HashMap<>(current);
     Set<ResourceKey> replaced = new LinkedHashSet<>();
     for (ResourceKey key : first.statuses().rejected()) {
@@ -155,7 +173,7 @@ public final class EdgeTranslator {
     EdgeRun.Output out = first;
     if (!replaced.isEmpty()) {
       out = new EdgeRun(snapshot, policies, lookup, inputs, specs, serviceBackends, "~last-accepted",
-          cache).run();
+          cache, plans).run();
       out.statuses().replaceFrom(first.statuses(), replaced);
       for (ResourceKey key : replaced) {
         out.statuses().servingLastAccepted(key, lastAccepted.get(key).generation());
@@ -173,6 +191,7 @@ public final class EdgeTranslator {
     lastAccepted = next;
     serviceBackends = out.serviceBackends();
     cache.finish();
+    plans.finish();
     return new Result(out.proxies(), out.statuses());
   }
 
