@@ -196,10 +196,17 @@ final class EdgeDestinations {
 
   /** A kube destination resolved again (for a plan's replay: building its cluster for this translation). */
   EdgePlans.KubeLookup again(EdgePlans.KubeLookup previous) {
-    List<String> warnings = new ArrayList<>(0);
-    String cluster = service(previous.ref(), previous.port(), warnings);
-    return new EdgePlans.KubeLookup(previous.ref(), previous.port(), cluster, warnings);
+    return again.computeIfAbsent(new PortRef(previous.ref(), previous.port()), k -> {
+      List<String> warnings = new ArrayList<>(0);
+      String cluster = service(k.ref(), k.port(), warnings);
+      return new EdgePlans.KubeLookup(k.ref(), k.port(), cluster, List.copyOf(warnings));
+    });
   }
+
+  private record PortRef(ResourceKey ref, int port) {}
+
+  /** The kube destinations resolved again in this translation (each plan replayed names a few of a shared pool). */
+  private final Map<PortRef, EdgePlans.KubeLookup> again = new HashMap<>();
 
   /** The backend of a cluster this instance resolved. */
   BackendIR backend(String cluster) {

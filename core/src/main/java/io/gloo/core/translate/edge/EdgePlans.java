@@ -124,6 +124,8 @@ final class EdgePlans {
   private Map<ResourceKey, GenericKubernetesResource> tables = new HashMap<>();
   private final Map<String, Long> versions = new HashMap<>();
   private long epoch;
+  private EdgeRouteTables.Index index;
+  private long indexEpoch = -1;
 
   /** The bucket of a namespace's tables carrying {@code key=value}. */
   static String labelBucket(String namespace, String key, String value) {
@@ -164,6 +166,15 @@ final class EdgePlans {
     }
     tables.forEach((key, gone) -> bump(key.namespace(), EdgeApi.labels(gone)));
     tables = next;
+    if (index == null || indexEpoch != epoch) {
+      index = new EdgeRouteTables.Index(now);
+      indexEpoch = epoch;
+    }
+  }
+
+  /** The label index of this translation's tables (see {@link #tables}). */
+  EdgeRouteTables.Index index() {
+    return index;
   }
 
   private void bump(String namespace, Map<String, String> labels) {

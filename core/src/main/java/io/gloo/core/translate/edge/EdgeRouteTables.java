@@ -22,28 +22,44 @@ final class EdgeRouteTables {
   /** The selected tables, one list per weight (lowest first), and what to warn the delegating resource about. */
   record Selection(List<List<ResourceKey>> byWeight, List<String> warnings) {}
 
-  private final Map<ResourceKey, GenericKubernetesResource> byKey = new HashMap<>();
-  private final Map<String, List<GenericKubernetesResource>> byNamespace = new HashMap<>();
-  /** namespace → {@code key=value} of each label → the tables carrying it: selectors look up, never scan. */
-  private final Map<String, Map<String, List<GenericKubernetesResource>>> byLabel = new HashMap<>();
+  /**
+   * The tables by key, by namespace and by namespace and label ({@code key=value} → the tables carrying it):
+   * selectors look up, never scan. Depends only on the tables' keys and labels, so a translation where none was
+   * added, removed or relabelled reuses the last one's ({@link EdgePlans#index}).
+   */
+  static final class Index {
+    private final Map<ResourceKey, GenericKubernetesResource> byKey = new HashMap<>();
+    private final Map<String, List<GenericKubernetesResource>> byNamespace = new HashMap<>();
+    private final Map<String, Map<String, List<GenericKubernetesResource>>> byLabel = new HashMap<>();
+
+    Index(List<GenericKubernetesResource> tables) {
+      for (GenericKubernetesResource t : tables) {
+        byKey.put(ResourceKey.of(t), t);
+        byNamespace.computeIfAbsent(t.getMetadata().getNamespace(), n -> new ArrayList<>()).add(t);
+        Map<String, List<GenericKubernetesResource>> labels =
+            byLabel.computeIfAbsent(t.getMetadata().getNamespace(), n -> new HashMap<>());
+        EdgeApi.labels(t).forEach((k, v) -> labels.computeIfAbsent(k + "=" + v, x -> new ArrayList<>()).add(t));
+      }
+    }
+  }
+
+  private final Map<ResourceKey, GenericKubernetesResource> byKey;
+  private final Map<String, List<GenericKubernetesResource>> byNamespace;
+  private final Map<String, Map<String, List<GenericKubernetesResource>>> byLabel;
   private final Function<ResourceKey, JsonNode> specOf;
   private final EdgePlans.Tap tap;
 
   /**
+   * @param index the tables of the translation
    * @param specOf the spec to translate of each table: its current one, or its last accepted one
    * @param tap is told each spec read and each label index bucket a selector looks in
    */
-  EdgeRouteTables(List<GenericKubernetesResource> tables, Function<ResourceKey, JsonNode> specOf,
-      EdgePlans.Tap tap) {
+  EdgeRouteTables(Index index, Function<ResourceKey, JsonNode> specOf, EdgePlans.Tap tap) {
+    this.byKey = index.byKey;
+    this.byNamespace = index.byNamespace;
+    this.byLabel = index.byLabel;
     this.specOf = specOf;
     this.tap = tap;
-    for (GenericKubernetesResource t : tables) {
-      byKey.put(ResourceKey.of(t), t);
-      byNamespace.computeIfAbsent(t.getMetadata().getNamespace(), n -> new ArrayList<>()).add(t);
-      Map<String, List<GenericKubernetesResource>> labels =
-          byLabel.computeIfAbsent(t.getMetadata().getNamespace(), n -> new HashMap<>());
-      EdgeApi.labels(t).forEach((k, v) -> labels.computeIfAbsent(k + "=" + v, x -> new ArrayList<>()).add(t));
-    }
   }
 
   JsonNode routes(ResourceKey table) {

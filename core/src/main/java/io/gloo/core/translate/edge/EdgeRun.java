@@ -75,7 +75,7 @@ final class EdgeRun {
     this.destinations = new EdgeDestinations(snapshot, policies, lookup, inputs.upstreamGroups(), previousBackends,
         tap);
     this.options = new EdgeOptions(policies, pass);
-    this.routes = new EdgeRoutes(new EdgeActions(destinations), new EdgeRouteTables(inputs.routeTables(),
+    this.routes = new EdgeRoutes(new EdgeActions(destinations), new EdgeRouteTables(plans.index(),
         specs::get, tap), options, statuses, cache, tap);
   }
 

@@ -42,6 +42,8 @@ public final class EdgeTranslator {
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
   private final EdgePlans plans = new EdgePlans();
   private final boolean replay;
+  /** The statuses rendered last, by key: unchanged ones are handed out again as the same objects. */
+  private final Map<ResourceKey, EdgeStatuses.Rendered> rendered = new HashMap<>();
 
   public EdgeTranslator() {
     this(true);
@@ -57,13 +59,15 @@ public final class EdgeTranslator {
 
   /** The Edge proxies of one translation and, once the xDS stage is done, the statuses of the Edge resources. */
   public static final class Result {
-    private static final Result EMPTY = new Result(List.of(), new EdgeStatuses());
+    private static final Result EMPTY = new Result(List.of(), new EdgeStatuses(), new HashMap<>());
     private final List<GatewayIR> proxies;
     private final EdgeStatuses statuses;
+    private final Map<ResourceKey, EdgeStatuses.Rendered> rendered;
 
-    private Result(List<GatewayIR> proxies, EdgeStatuses statuses) {
+    private Result(List<GatewayIR> proxies, EdgeStatuses statuses, Map<ResourceKey, EdgeStatuses.Rendered> rendered) {
       this.proxies = proxies;
       this.statuses = statuses;
+      this.rendered = rendered;
     }
 
     public List<GatewayIR> proxies() {
@@ -99,7 +103,9 @@ public final class EdgeTranslator {
               + r.violations());
         }
       }
-      return statuses.render();
+      synchronized (rendered) { // the translator's: translations (and so this, after each) are serialized
+        return statuses.render(rendered);
+      }
     }
   }
 
@@ -128,18 +134,14 @@ public final class EdgeTranslator {
   }
 
   public synchronized Result translate(ResourceSnapshot snapshot, PolicyResolver policies, BackendLookup lookup) {
-    List<GenericKubernetesResource> generic = snapshot.list(GenericKubernetesResource.class);
-    EdgeRun.Inputs inputs = new EdgeRun.Inputs(
-        EdgeApi.list(generic, EdgeApi.GATEWAY_GROUP, EdgeApi.KIND_GATEWAY),
-        EdgeApi.list(generic, EdgeApi.GATEWAY_GROUP, EdgeApi.KIND_VIRTUAL_SERVICE),
-        EdgeApi.list(generic, EdgeApi.GATEWAY_GROUP, EdgeApi.KIND_ROUTE_TABLE),
-        EdgeApi.list(generic, EdgeApi.GLOO_GROUP, EdgeApi.KIND_UPSTREAM_GROUP));
+    EdgeRun.Inputs inputs = EdgeApi.inputs(snapshot.list(GenericKubernetesResource.class));
     if (inputs.isEmpty()) {
       specs = new java.util.IdentityHashMap<>();
       lastAccepted = new HashMap<>();
       serviceBackends = Map.of();
       cache.finish();
       plans.clear();
+      rendered.clear();
       return Result.EMPTY;
     }
     Map<ResourceKey, JsonNode> current = new HashMap<>();
@@ -179,20 +181,22 @@ public final class EdgeTranslator {
         out.statuses().servingLastAccepted(key, lastAccepted.get(key).generation());
       }
     }
-    Map<ResourceKey, Accepted> next = new HashMap<>();
+    // what is accepted now is remembered; a rejected resource keeps its earlier entry; gone ones are forgotten
     for (Map.Entry<ResourceKey, JsonNode> e : current.entrySet()) {
       ResourceKey key = e.getKey();
       if (!replaced.contains(key) && !out.statuses().hasErrors(key)) {
-        next.put(key, new Accepted(generations.get(key), e.getValue()));
-      } else if (lastAccepted.containsKey(key)) {
-        next.put(key, lastAccepted.get(key));
+        Accepted before = lastAccepted.get(key);
+        long generation = generations.get(key);
+        if (before == null || before.spec() != e.getValue() || before.generation() != generation) {
+          lastAccepted.put(key, new Accepted(generation, e.getValue()));
+        }
       }
     }
-    lastAccepted = next;
+    lastAccepted.keySet().retainAll(current.keySet());
     serviceBackends = out.serviceBackends();
     cache.finish();
     plans.finish();
-    return new Result(out.proxies(), out.statuses());
+    return new Result(out.proxies(), out.statuses(), rendered);
   }
 
   /** For tests: the generations whose specs are remembered as last accepted. */
