@@ -82,11 +82,6 @@ final class EdgeStatuses {
     reports.remove(key);
   }
 
-  boolean hasErrors(ResourceKey key) {
-    Report r = reports.get(key);
-    return r != null && !r.errors.isEmpty();
-  }
-
   /** The keys with errors. */
   List<ResourceKey> rejected() {
     List<ResourceKey> out = new ArrayList<>();

@@ -163,17 +163,17 @@ public final class EdgeTranslator {
     plans.tables(inputs.routeTables());
     EdgeRun.Output first = new EdgeRun(snapshot, policies, lookup, inputs, current, serviceBackends, "", cache,
         plans).run();
-    Map<ResourceKey, JsonNode> specs = new HashMap<>(current);
     Set<ResourceKey> replaced = new LinkedHashSet<>();
     for (ResourceKey key : first.statuses().rejected()) {
       Accepted last = lastAccepted.get(key);
       if (current.containsKey(key) && last != null && !last.spec().equals(current.get(key))) {
-        specs.put(key, last.spec());
         replaced.add(key);
       }
     }
     EdgeRun.Output out = first;
     if (!replaced.isEmpty()) {
+      Map<ResourceKey, JsonNode> specs = new HashMap<>(current);
+      replaced.forEach(key -> specs.put(key, lastAccepted.get(key).spec()));
       out = new EdgeRun(snapshot, policies, lookup, inputs, specs, serviceBackends, "~last-accepted",
           cache, plans).run();
       out.statuses().replaceFrom(first.statuses(), replaced);
@@ -182,9 +182,11 @@ public final class EdgeTranslator {
       }
     }
     // what is accepted now is remembered; a rejected resource keeps its earlier entry; gone ones are forgotten
+    Set<ResourceKey> rejected = new java.util.HashSet<>(out.statuses().rejected());
+    rejected.addAll(replaced);
     for (Map.Entry<ResourceKey, JsonNode> e : current.entrySet()) {
       ResourceKey key = e.getKey();
-      if (!replaced.contains(key) && !out.statuses().hasErrors(key)) {
+      if (rejected.isEmpty() || !rejected.contains(key)) {
         Accepted before = lastAccepted.get(key);
         long generation = generations.get(key);
         if (before == null || before.spec() != e.getValue() || before.generation() != generation) {
