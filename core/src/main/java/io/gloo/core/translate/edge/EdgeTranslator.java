@@ -141,7 +141,9 @@ public final class EdgeTranslator {
       serviceBackends = Map.of();
       cache.finish();
       plans.clear();
-      rendered.clear();
+      synchronized (rendered) {
+        rendered.clear();
+      }
       return Result.EMPTY;
     }
     Map<ResourceKey, JsonNode> current = new HashMap<>();
