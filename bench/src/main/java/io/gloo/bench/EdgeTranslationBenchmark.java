@@ -5,6 +5,7 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.TranslationResult;
 import io.gloo.core.translate.Translator;
+import io.gloo.core.translate.edge.EdgeWorkload;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -67,8 +69,8 @@ public class EdgeTranslationBenchmark {
   @State(Scope.Benchmark)
   public static class Change {
     final EdgeWorkload workload = new EdgeWorkload(VIRTUAL_SERVICES);
-    final Translator translator = new Translator();
-    final SnapshotPublisher publisher = new SnapshotPublisher(new SimpleMeterRegistry());
+    Translator translator = new Translator();
+    SnapshotPublisher publisher = new SnapshotPublisher(new SimpleMeterRegistry());
     ResourceSnapshot snapshot;
     ResourceKey changed;
     int revision;
@@ -78,6 +80,18 @@ public class EdgeTranslationBenchmark {
       snapshot = ResourceSnapshot.of(workload.resources(), List.of());
       changed = ResourceKey.of(workload.routeTable(CHANGED_VS, CHANGED_TABLE, 0));
       publisher.publish(translator.translate(snapshot).gateways());
+    }
+
+    /** Heap after GC with what a serving control plane keeps (translator caches and plans, publisher), and without. */
+    @TearDown(Level.Trial)
+    public void heap() {
+      long serving = HeapMeter.usedAfterGc();
+      translator = null;
+      publisher = null;
+      long snapshotOnly = HeapMeter.usedAfterGc();
+      System.out.printf("%n[heap] after GC: snapshot %.1f MiB; + long-lived translator and publisher %.1f MiB "
+          + "(they retain %.1f MiB)%n", HeapMeter.mib(snapshotOnly), HeapMeter.mib(serving),
+          HeapMeter.mib(serving - snapshotOnly));
     }
   }
 

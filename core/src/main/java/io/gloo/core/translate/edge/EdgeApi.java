@@ -55,6 +55,33 @@ final class EdgeApi {
     return out;
   }
 
+  /** The Edge objects of the snapshot's generic resources (in key order), by kind, in one pass. */
+  static EdgeRun.Inputs inputs(List<GenericKubernetesResource> all) {
+    List<GenericKubernetesResource> gateways = new ArrayList<>();
+    List<GenericKubernetesResource> virtualServices = new ArrayList<>();
+    List<GenericKubernetesResource> routeTables = new ArrayList<>();
+    List<GenericKubernetesResource> upstreamGroups = new ArrayList<>();
+    for (GenericKubernetesResource r : all) {
+      String api = r.getApiVersion();
+      String kind = r.getKind();
+      if (api == null || kind == null) {
+        continue;
+      }
+      if (api.startsWith(GATEWAY_GROUP + "/")) {
+        if (kind.equals("Gateway") || kind.equals(KIND_GATEWAY)) {
+          gateways.add(r);
+        } else if (kind.equals(KIND_VIRTUAL_SERVICE)) {
+          virtualServices.add(r);
+        } else if (kind.equals(KIND_ROUTE_TABLE)) {
+          routeTables.add(r);
+        }
+      } else if (api.startsWith(GLOO_GROUP + "/") && kind.equals(KIND_UPSTREAM_GROUP)) {
+        upstreamGroups.add(r);
+      }
+    }
+    return new EdgeRun.Inputs(gateways, virtualServices, routeTables, upstreamGroups);
+  }
+
   static JsonNode spec(GenericKubernetesResource r) {
     Object spec = r.getAdditionalProperties().get("spec");
     return spec == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(spec);

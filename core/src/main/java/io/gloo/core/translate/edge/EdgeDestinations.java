@@ -40,9 +40,12 @@ final class EdgeDestinations {
   private final Map<ResourceKey, GenericKubernetesResource> upstreamGroups = new HashMap<>();
   private final Map<String, BackendIR> built = new HashMap<>();
   private final Map<String, BackendIR> previous;
+  private final EdgePlans.Tap tap;
 
+  /** @param tap is told each kube destination resolved, and when plugins (Upstreams) were involved */
   EdgeDestinations(ResourceSnapshot snapshot, PolicyResolver policies, BackendLookup lookup,
-      List<GenericKubernetesResource> upstreamGroups, Map<String, BackendIR> previous) {
+      List<GenericKubernetesResource> upstreamGroups, Map<String, BackendIR> previous, EdgePlans.Tap tap) {
+    this.tap = tap;
     this.snapshot = snapshot;
     this.policies = policies;
     this.lookup = lookup;
@@ -86,6 +89,7 @@ final class EdgeDestinations {
   }
 
   private Resolved upstreamGroup(JsonNode refNode, String namespace) {
+    tap.notReplayable();
     ResourceKey ref = EdgeApi.ref(EdgeApi.KIND_UPSTREAM_GROUP, refNode, namespace);
     GenericKubernetesResource group = ref == null ? null : upstreamGroups.get(ref);
     if (group == null) {
@@ -109,6 +113,7 @@ final class EdgeDestinations {
   private RouteActionIR.WeightedBackend destination(JsonNode d, int weight, String namespace,
       List<String> warnings) {
     if (EdgeApi.present(d, "upstream")) {
+      tap.notReplayable();
       ResourceKey ref = EdgeApi.ref(EdgeApi.KIND_UPSTREAM, d.get("upstream"), namespace);
       return new RouteActionIR.WeightedBackend(ref == null ? null : upstream(ref, warnings), weight);
     }
@@ -116,7 +121,14 @@ final class EdgeDestinations {
       JsonNode kube = d.get("kube");
       ResourceKey ref = EdgeApi.ref("Service", kube.path("ref"), namespace);
       int port = kube.path("port").asInt(0);
-      return new RouteActionIR.WeightedBackend(ref == null ? null : service(ref, port, warnings), weight);
+      String cluster = null;
+      if (ref != null) {
+        int before = warnings.size();
+        cluster = service(ref, port, warnings);
+        tap.lookup(new EdgePlans.KubeLookup(ref, port, cluster, List.copyOf(warnings.subList(before,
+            warnings.size()))));
+      }
+      return new RouteActionIR.WeightedBackend(cluster, weight);
     }
     return null;
   }
@@ -181,6 +193,20 @@ final class EdgeDestinations {
     built.put(cluster, before != null && before.equals(backend) ? before : backend);
     return cluster;
   }
+
+  /** A kube destination resolved again (for a plan's replay: building its cluster for this translation). */
+  EdgePlans.KubeLookup again(EdgePlans.KubeLookup previous) {
+    return again.computeIfAbsent(new PortRef(previous.ref(), previous.port()), k -> {
+      List<String> warnings = new ArrayList<>(0);
+      String cluster = service(k.ref(), k.port(), warnings);
+      return new EdgePlans.KubeLookup(k.ref(), k.port(), cluster, List.copyOf(warnings));
+    });
+  }
+
+  private record PortRef(ResourceKey ref, int port) {}
+
+  /** The kube destinations resolved again in this translation (each plan replayed names a few of a shared pool). */
+  private final Map<PortRef, EdgePlans.KubeLookup> again = new HashMap<>();
 
   /** The backend of a cluster this instance resolved. */
   BackendIR backend(String cluster) {

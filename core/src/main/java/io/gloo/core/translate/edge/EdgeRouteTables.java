@@ -22,30 +22,58 @@ final class EdgeRouteTables {
   /** The selected tables, one list per weight (lowest first), and what to warn the delegating resource about. */
   record Selection(List<List<ResourceKey>> byWeight, List<String> warnings) {}
 
-  private final Map<ResourceKey, GenericKubernetesResource> byKey = new HashMap<>();
-  private final Map<String, List<GenericKubernetesResource>> byNamespace = new HashMap<>();
-  /** namespace → {@code key=value} of each label → the tables carrying it: selectors look up, never scan. */
-  private final Map<String, Map<String, List<GenericKubernetesResource>>> byLabel = new HashMap<>();
-  private final Function<ResourceKey, JsonNode> specOf;
+  /**
+   * The tables by key, by namespace and by namespace and label ({@code key=value} → the tables carrying it):
+   * selectors look up, never scan. Depends only on the tables' keys and labels, so a translation where none was
+   * added, removed or relabelled reuses the last one's ({@link EdgePlans#index}).
+   */
+  static final class Index {
+    private final Map<ResourceKey, GenericKubernetesResource> byKey = new HashMap<>();
+    private final Map<String, List<GenericKubernetesResource>> byNamespace = new HashMap<>();
+    private final Map<String, Map<String, List<GenericKubernetesResource>>> byLabel = new HashMap<>();
 
-  /** @param specOf the spec to translate of each table: its current one, or its last accepted one */
-  EdgeRouteTables(List<GenericKubernetesResource> tables, Function<ResourceKey, JsonNode> specOf) {
-    this.specOf = specOf;
-    for (GenericKubernetesResource t : tables) {
-      byKey.put(ResourceKey.of(t), t);
-      byNamespace.computeIfAbsent(t.getMetadata().getNamespace(), n -> new ArrayList<>()).add(t);
-      Map<String, List<GenericKubernetesResource>> labels =
-          byLabel.computeIfAbsent(t.getMetadata().getNamespace(), n -> new HashMap<>());
-      EdgeApi.labels(t).forEach((k, v) -> labels.computeIfAbsent(k + "=" + v, x -> new ArrayList<>()).add(t));
+    Index(List<GenericKubernetesResource> tables) {
+      for (GenericKubernetesResource t : tables) {
+        byKey.put(ResourceKey.of(t), t);
+        byNamespace.computeIfAbsent(t.getMetadata().getNamespace(), n -> new ArrayList<>()).add(t);
+        Map<String, List<GenericKubernetesResource>> labels =
+            byLabel.computeIfAbsent(t.getMetadata().getNamespace(), n -> new HashMap<>());
+        EdgeApi.labels(t).forEach((k, v) -> labels.computeIfAbsent(k + "=" + v, x -> new ArrayList<>()).add(t));
+      }
     }
   }
 
+  private final Map<ResourceKey, GenericKubernetesResource> byKey;
+  private final Map<String, List<GenericKubernetesResource>> byNamespace;
+  private final Map<String, Map<String, List<GenericKubernetesResource>>> byLabel;
+  private final Function<ResourceKey, JsonNode> specOf;
+  private final EdgePlans.Tap tap;
+
+  /**
+   * @param index the tables of the translation
+   * @param specOf the spec to translate of each table: its current one, or its last accepted one
+   * @param tap is told each spec read and each label index bucket a selector looks in
+   */
+  EdgeRouteTables(Index index, Function<ResourceKey, JsonNode> specOf, EdgePlans.Tap tap) {
+    this.byKey = index.byKey;
+    this.byNamespace = index.byNamespace;
+    this.byLabel = index.byLabel;
+    this.specOf = specOf;
+    this.tap = tap;
+  }
+
   JsonNode routes(ResourceKey table) {
-    return specOf.apply(table).path("routes");
+    return spec(table).path("routes");
   }
 
   private int weight(ResourceKey table) {
-    return specOf.apply(table).path("weight").asInt(0);
+    return spec(table).path("weight").asInt(0);
+  }
+
+  private JsonNode spec(ResourceKey table) {
+    JsonNode spec = specOf.apply(table);
+    tap.table(table, spec);
+    return spec;
   }
 
   Selection select(JsonNode delegate, String namespace) {
@@ -64,7 +92,10 @@ final class EdgeRouteTables {
           && java.util.stream.StreamSupport.stream(namespaces.spliterator(), false)
               .anyMatch(n -> n.asString().equals("*"));
       List<String> inNamespaces = new ArrayList<>();
+      java.util.Iterator<Map.Entry<String, JsonNode>> firstLabel = labels.properties().iterator();
+      String oneLabel = expressions.size() == 0 && firstLabel.hasNext() ? firstLabel.next().getKey() : null;
       if (any) {
+        tap.bucket(EdgePlans.ALL);
         inNamespaces.addAll(new java.util.TreeSet<>(byNamespace.keySet()));
       } else if (namespaces == null || namespaces.isEmpty()) {
         inNamespaces.add(namespace);
@@ -72,9 +103,11 @@ final class EdgeRouteTables {
         namespaces.forEach(ns -> inNamespaces.add(ns.asString()));
       }
       List<GenericKubernetesResource> candidates = new ArrayList<>();
-      java.util.Iterator<Map.Entry<String, JsonNode>> firstLabel = labels.properties().iterator();
-      String oneLabel = expressions.size() == 0 && firstLabel.hasNext() ? firstLabel.next().getKey() : null;
       for (String ns : inNamespaces) {
+        if (!any) {
+          tap.bucket(oneLabel != null ? EdgePlans.labelBucket(ns, oneLabel, labels.get(oneLabel).asString())
+              : EdgePlans.namespaceBucket(ns));
+        }
         if (oneLabel != null) {
           candidates.addAll(byLabel.getOrDefault(ns, Map.of())
               .getOrDefault(oneLabel + "=" + labels.get(oneLabel).asString(), List.of()));
@@ -108,6 +141,7 @@ final class EdgeRouteTables {
       if (ref == null) {
         warnings.add("delegateAction names no route table (ref or selector)");
       } else if (!byKey.containsKey(ref)) {
+        tap.table(ref, null);
         warnings.add("route table " + EdgeApi.gloo(ref) + " missing");
       } else {
         selected.add(ref);

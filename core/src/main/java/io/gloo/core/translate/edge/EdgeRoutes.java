@@ -35,10 +35,12 @@ final class EdgeRoutes {
   private final EdgeOptions options;
   private final EdgeStatuses statuses;
   private final EdgeIrCache cache;
+  private final EdgePlans.Tap tap;
 
   EdgeRoutes(EdgeActions actions, EdgeRouteTables tables, EdgeOptions options, EdgeStatuses statuses,
-      EdgeIrCache cache) {
+      EdgeIrCache cache, EdgePlans.Tap tap) {
     this.cache = cache;
+    this.tap = tap;
     this.actions = actions;
     this.tables = tables;
     this.options = options;
@@ -78,6 +80,9 @@ final class EdgeRoutes {
           ? route.get("inheritableMatchers").asBoolean() : parent != null && parent.inheritableMatchers;
       boolean inheritPaths = EdgeApi.present(route, "inheritablePathMatchers")
           ? route.get("inheritablePathMatchers").asBoolean() : parent != null && parent.inheritablePathMatchers;
+      if (EdgeApi.present(route, "options") || EdgeApi.present(route, "optionsConfigRefs")) {
+        tap.notReplayable(); // plugin policies: resolved and merged again every time
+      }
       List<PolicyResource> chain = new ArrayList<>();
       boolean closed = parent != null ? parent.failClosed : topClosed;
       String unserved = options.unserved(route.get("options"), false);

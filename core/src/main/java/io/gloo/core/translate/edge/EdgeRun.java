@@ -57,24 +57,26 @@ final class EdgeRun {
   private final PolicyResolver policies;
   private final Inputs inputs;
   private final Map<ResourceKey, JsonNode> specs;
-  private final EdgeStatuses statuses = new EdgeStatuses();
+  private final EdgePlans.Tap tap = new EdgePlans.Tap();
+  private final EdgeStatuses statuses = new EdgeStatuses(tap);
   private final EdgeDestinations destinations;
   private final EdgeOptions options;
   private final EdgeRoutes routes;
-  private final EdgeIrCache cache;
+  private final EdgePlans plans;
 
   EdgeRun(ResourceSnapshot snapshot, PolicyResolver policies, BackendLookup lookup, Inputs inputs,
       Map<ResourceKey, JsonNode> specs, Map<String, BackendIR> previousBackends, String pass,
-      EdgeIrCache cache) {
-    this.cache = cache;
+      EdgeIrCache cache, EdgePlans plans) {
+    this.plans = plans;
     this.snapshot = snapshot;
     this.policies = policies;
     this.inputs = inputs;
     this.specs = specs;
-    this.destinations = new EdgeDestinations(snapshot, policies, lookup, inputs.upstreamGroups(), previousBackends);
+    this.destinations = new EdgeDestinations(snapshot, policies, lookup, inputs.upstreamGroups(), previousBackends,
+        tap);
     this.options = new EdgeOptions(policies, pass);
-    this.routes = new EdgeRoutes(new EdgeActions(destinations), new EdgeRouteTables(inputs.routeTables(),
-        specs::get), options, statuses, cache);
+    this.routes = new EdgeRoutes(new EdgeActions(destinations), new EdgeRouteTables(plans.index(),
+        specs::get, tap), options, statuses, cache, tap);
   }
 
   Output run() {
@@ -199,22 +201,10 @@ final class EdgeRun {
         tls.warnings().forEach(w -> statuses.warning(vsKey, w));
       }
       domains.forEach(d -> domainOwners.put(d, vsKey));
-      Set<ResourceKey> sources = new LinkedHashSet<>();
-      sources.add(vsKey);
       HostOptions host = hostOptions(vsKey, vh);
-      List<RouteIR> vsRoutes = new ArrayList<>();
-      for (RouteIR r : routes.virtualService(vsKey, vh.path("routes"),
-          "vs:" + gw.key().name() + "_" + proxyKey.name() + "_" + vsKey.namespace() + "_" + vsKey.name(), sources,
-          proxyKey, host.failClosed())) {
-        vsRoutes.add(cache.route(r));
-      }
-      List<AppliedPolicy> hostPolicies = host.policies();
-      List<VirtualHostIR> vsHosts = new ArrayList<>();
-      for (String domain : domains) {
-        String name = vsKey.namespace() + "_" + vsKey.name() + (domains.size() > 1 ? "~" + domain : "");
-        vsHosts.add(cache.host(new VirtualHostIR(name, domain, vsRoutes, new ArrayList<>(sources),
-            List.of(gw.key().name()), hostPolicies)));
-      }
+      Served served = served(gw, proxyKey, vsKey, vh, domains, host);
+      List<RouteIR> vsRoutes = served.routes();
+      List<VirtualHostIR> vsHosts = served.hosts();
       statuses.servedBy(vsKey, proxyKey);
       for (RouteIR r : vsRoutes) {
         if (r.action() instanceof RouteActionIR.Forward f) {
@@ -244,6 +234,55 @@ final class EdgeRun {
       return;
     }
     proxy.listeners.add(new ListenerIR(listenerName, port, List.of(gw.key().name()), hosts, chains, settings));
+  }
+
+  private record Served(List<RouteIR> routes, List<VirtualHostIR> hosts) {}
+
+  /**
+   * A VirtualService's routes and virtual hosts on one listener: its plan replayed when nothing it read changed
+   * ({@link EdgePlans}), else translated (recording a new plan), keeping the IR instances of what did not change.
+   */
+  private Served served(Gateway gw, ResourceKey proxyKey, ResourceKey vsKey, JsonNode vh, List<String> domains,
+      HostOptions host) {
+    JsonNode spec = specs.get(vsKey);
+    EdgePlans.Key key = new EdgePlans.Key(gw.key(), proxyKey, vsKey);
+    boolean hostPolicies = !host.policies().isEmpty() || EdgeApi.present(vh, "options")
+        || EdgeApi.present(vh, "optionsConfigRefs");
+    EdgePlans.Plan plan = hostPolicies ? null
+        : plans.replayable(key, spec, host.failClosed(), specs::get, destinations::again);
+    if (plan != null) {
+      statuses.replay(plan.ops());
+      return new Served(plan.routes(), plan.hosts());
+    }
+    EdgePlans.Plan latest = plans.latest(key);
+    EdgePlans.Plan last = plans.previous(key);
+    EdgePlans.Recording recording = new EdgePlans.Recording();
+    tap.start(recording);
+    Set<ResourceKey> sources = new LinkedHashSet<>();
+    sources.add(vsKey);
+    List<RouteIR> built;
+    try {
+      built = routes.virtualService(vsKey, vh.path("routes"),
+          "vs:" + gw.key().name() + "_" + proxyKey.name() + "_" + vsKey.namespace() + "_" + vsKey.name(), sources,
+          proxyKey, host.failClosed());
+    } finally {
+      tap.stop();
+    }
+    if (hostPolicies) {
+      recording.notReplayable();
+    }
+    List<RouteIR> vsRoutes = new ArrayList<>(built.size());
+    for (int i = 0; i < built.size(); i++) {
+      vsRoutes.add(EdgePlans.intern(built.get(i), i, last, latest));
+    }
+    List<VirtualHostIR> vsHosts = new ArrayList<>();
+    for (String domain : domains) {
+      String name = vsKey.namespace() + "_" + vsKey.name() + (domains.size() > 1 ? "~" + domain : "");
+      vsHosts.add(EdgePlans.intern(new VirtualHostIR(name, domain, vsRoutes, new ArrayList<>(sources),
+          List.of(gw.key().name()), host.policies()), vsHosts.size(), last, latest));
+    }
+    plans.keep(key, spec, host.failClosed(), recording, List.copyOf(vsRoutes), List.copyOf(vsHosts));
+    return new Served(vsRoutes, vsHosts);
   }
 
   /** A virtual host's merged policies, or that its routes must answer 500 (unserved options that guard). */

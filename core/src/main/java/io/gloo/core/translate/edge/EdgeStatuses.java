@@ -28,23 +28,48 @@ final class EdgeStatuses {
     Long servingGeneration;
   }
 
-  private final Map<ResourceKey, Report> reports = new TreeMap<>();
+  /** Hashed, not sorted: thousands of resources per translation; sorted where order shows (render, rejected). */
+  private final Map<ResourceKey, Report> reports = new java.util.HashMap<>();
+  private final EdgePlans.Tap tap;
+
+  EdgeStatuses() {
+    this(new EdgePlans.Tap());
+  }
+
+  /** @param tap is told every error, warning and proxy served, for the plan being recorded */
+  EdgeStatuses(EdgePlans.Tap tap) {
+    this.tap = tap;
+  }
 
   void seen(ResourceKey key, long generation) {
     reports.computeIfAbsent(key, k -> new Report()).generation = generation;
   }
 
   void error(ResourceKey key, String message) {
+    tap.status(0, key, message, null);
     reports.computeIfAbsent(key, k -> new Report()).errors.add(message);
   }
 
   void warning(ResourceKey key, String message) {
+    tap.status(1, key, message, null);
     reports.computeIfAbsent(key, k -> new Report()).warnings.add(message);
   }
 
   /** The resource's routes are served by this proxy. */
   void servedBy(ResourceKey key, ResourceKey proxy) {
+    tap.status(2, key, null, proxy);
     reports.computeIfAbsent(key, k -> new Report()).proxies.add(proxy);
+  }
+
+  /** Says again, in order, what a replayed plan's translation said. */
+  void replay(List<EdgePlans.StatusOp> ops) {
+    for (EdgePlans.StatusOp op : ops) {
+      switch (op.type()) {
+        case 0 -> error(op.key(), op.message());
+        case 1 -> warning(op.key(), op.message());
+        default -> servedBy(op.key(), op.proxy());
+      }
+    }
   }
 
   /** The resource is rejected and its last accepted version, of this generation, keeps serving. */
@@ -57,11 +82,6 @@ final class EdgeStatuses {
     reports.remove(key);
   }
 
-  boolean hasErrors(ResourceKey key) {
-    Report r = reports.get(key);
-    return r != null && !r.errors.isEmpty();
-  }
-
   /** The keys with errors. */
   List<ResourceKey> rejected() {
     List<ResourceKey> out = new ArrayList<>();
@@ -70,6 +90,7 @@ final class EdgeStatuses {
         out.add(k);
       }
     });
+    out.sort(null);
     return out;
   }
 
@@ -78,9 +99,10 @@ final class EdgeStatuses {
    * version, and the warnings other resources got about them ({@code on sub route table ns.name: ...}).
    */
   void replaceFrom(EdgeStatuses other, Set<ResourceKey> keys) {
+    Map<ResourceKey, Report> sorted = new TreeMap<>(other.reports);
     for (ResourceKey key : keys) {
       String about = "on sub route table " + EdgeApi.gloo(key) + ": ";
-      other.reports.forEach((k, theirs) -> theirs.warnings.stream().filter(w -> w.startsWith(about))
+      sorted.forEach((k, theirs) -> theirs.warnings.stream().filter(w -> w.startsWith(about))
           .forEach(w -> warning(k, w)));
     }
     for (ResourceKey key : keys) {
@@ -95,10 +117,59 @@ final class EdgeStatuses {
     }
   }
 
-  Map<ResourceKey, Object> render() {
-    Map<ResourceKey, Object> out = new TreeMap<>();
-    reports.forEach((key, r) -> out.put(key, render(r)));
+  /** A status rendered by an earlier translation and the report it was rendered from. */
+  static final class Rendered {
+    private final Report report;
+    private final Object status;
+
+    private Rendered(Report report, Object status) {
+      this.report = report;
+      this.status = status;
+    }
+  }
+
+  /**
+   * The statuses, in key order. {@code memo} holds the previous translation's renderings: a report saying the same as
+   * last time gets the same status object (neither built again nor, downstream, written again); it is left holding
+   * this translation's.
+   */
+  Map<ResourceKey, Object> render(Map<ResourceKey, Rendered> memo) {
+    List<ResourceKey> keys = new ArrayList<>(reports.keySet());
+    keys.sort(null);
+    Map<ResourceKey, Object> out = new LinkedHashMap<>(keys.size() * 2);
+    Map<ResourceKey, Rendered> next = new java.util.HashMap<>(keys.size() * 2);
+    for (ResourceKey key : keys) {
+      Report r = reports.get(key);
+      Rendered before = memo.get(key);
+      Rendered now = before != null && same(before.report, r) ? before : new Rendered(r, render(r));
+      next.put(key, now);
+      out.put(key, now.status);
+    }
+    memo.clear();
+    memo.putAll(next);
     return out;
+  }
+
+  Map<ResourceKey, Object> render() {
+    return render(new java.util.HashMap<>());
+  }
+
+  private static boolean same(Report a, Report b) {
+    return a.generation == b.generation && java.util.Objects.equals(a.servingGeneration, b.servingGeneration)
+        && inOrder(a.errors, b.errors) && inOrder(a.warnings, b.warnings) && inOrder(a.proxies, b.proxies);
+  }
+
+  private static <T> boolean inOrder(Set<T> a, Set<T> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    java.util.Iterator<T> i = b.iterator();
+    for (T x : a) {
+      if (!x.equals(i.next())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Map<String, Object> render(Report r) {

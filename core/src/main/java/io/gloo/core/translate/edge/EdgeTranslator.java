@@ -38,19 +38,36 @@ public final class EdgeTranslator {
   private Map<String, BackendIR> serviceBackends = Map.of();
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
   private final EdgeIrCache cache = new EdgeIrCache();
+  /** Each VirtualService's translation per listener, replayed while nothing it read changed. */
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private final EdgePlans plans = new EdgePlans();
+  private final boolean replay;
+  /** The statuses rendered last, by key: unchanged ones are handed out again as the same objects. */
+  private final Map<ResourceKey, EdgeStatuses.Rendered> rendered = new HashMap<>();
+
+  public EdgeTranslator() {
+    this(true);
+  }
+
+  /** @param replay whether plans are replayed (false: every VirtualService translated each time; for tests) */
+  EdgeTranslator(boolean replay) {
+    this.replay = replay;
+  }
   /** Specs as JSON by object instance: a source keeps the instances of unchanged objects from one snapshot on. */
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
   private Map<GenericKubernetesResource, JsonNode> specs = new java.util.IdentityHashMap<>();
 
   /** The Edge proxies of one translation and, once the xDS stage is done, the statuses of the Edge resources. */
   public static final class Result {
-    private static final Result EMPTY = new Result(List.of(), new EdgeStatuses());
+    private static final Result EMPTY = new Result(List.of(), new EdgeStatuses(), new HashMap<>());
     private final List<GatewayIR> proxies;
     private final EdgeStatuses statuses;
+    private final Map<ResourceKey, EdgeStatuses.Rendered> rendered;
 
-    private Result(List<GatewayIR> proxies, EdgeStatuses statuses) {
+    private Result(List<GatewayIR> proxies, EdgeStatuses statuses, Map<ResourceKey, EdgeStatuses.Rendered> rendered) {
       this.proxies = proxies;
       this.statuses = statuses;
+      this.rendered = rendered;
     }
 
     public List<GatewayIR> proxies() {
@@ -86,7 +103,9 @@ public final class EdgeTranslator {
               + r.violations());
         }
       }
-      return statuses.render();
+      synchronized (rendered) { // the translator's: translations (and so this, after each) are serialized
+        return statuses.render(rendered);
+      }
     }
   }
 
@@ -115,17 +134,16 @@ public final class EdgeTranslator {
   }
 
   public synchronized Result translate(ResourceSnapshot snapshot, PolicyResolver policies, BackendLookup lookup) {
-    List<GenericKubernetesResource> generic = snapshot.list(GenericKubernetesResource.class);
-    EdgeRun.Inputs inputs = new EdgeRun.Inputs(
-        EdgeApi.list(generic, EdgeApi.GATEWAY_GROUP, EdgeApi.KIND_GATEWAY),
-        EdgeApi.list(generic, EdgeApi.GATEWAY_GROUP, EdgeApi.KIND_VIRTUAL_SERVICE),
-        EdgeApi.list(generic, EdgeApi.GATEWAY_GROUP, EdgeApi.KIND_ROUTE_TABLE),
-        EdgeApi.list(generic, EdgeApi.GLOO_GROUP, EdgeApi.KIND_UPSTREAM_GROUP));
+    EdgeRun.Inputs inputs = EdgeApi.inputs(snapshot.list(GenericKubernetesResource.class));
     if (inputs.isEmpty()) {
       specs = new java.util.IdentityHashMap<>();
       lastAccepted = new HashMap<>();
       serviceBackends = Map.of();
       cache.finish();
+      plans.clear();
+      synchronized (rendered) {
+        rendered.clear();
+      }
       return Result.EMPTY;
     }
     Map<ResourceKey, JsonNode> current = new HashMap<>();
@@ -141,39 +159,48 @@ public final class EdgeTranslator {
       }
     }
     specs = nextSpecs;
-    EdgeRun.Output first = new EdgeRun(snapshot, policies, lookup, inputs, current, serviceBackends, "", cache)
-        .run();
-    Map<ResourceKey, JsonNode> specs = new HashMap<>(current);
+    if (!replay) {
+      plans.clear();
+    }
+    plans.tables(inputs.routeTables());
+    EdgeRun.Output first = new EdgeRun(snapshot, policies, lookup, inputs, current, serviceBackends, "", cache,
+        plans).run();
     Set<ResourceKey> replaced = new LinkedHashSet<>();
     for (ResourceKey key : first.statuses().rejected()) {
       Accepted last = lastAccepted.get(key);
       if (current.containsKey(key) && last != null && !last.spec().equals(current.get(key))) {
-        specs.put(key, last.spec());
         replaced.add(key);
       }
     }
     EdgeRun.Output out = first;
     if (!replaced.isEmpty()) {
+      Map<ResourceKey, JsonNode> specs = new HashMap<>(current);
+      replaced.forEach(key -> specs.put(key, lastAccepted.get(key).spec()));
       out = new EdgeRun(snapshot, policies, lookup, inputs, specs, serviceBackends, "~last-accepted",
-          cache).run();
+          cache, plans).run();
       out.statuses().replaceFrom(first.statuses(), replaced);
       for (ResourceKey key : replaced) {
         out.statuses().servingLastAccepted(key, lastAccepted.get(key).generation());
       }
     }
-    Map<ResourceKey, Accepted> next = new HashMap<>();
+    // what is accepted now is remembered; a rejected resource keeps its earlier entry; gone ones are forgotten
+    Set<ResourceKey> rejected = new java.util.HashSet<>(out.statuses().rejected());
+    rejected.addAll(replaced);
     for (Map.Entry<ResourceKey, JsonNode> e : current.entrySet()) {
       ResourceKey key = e.getKey();
-      if (!replaced.contains(key) && !out.statuses().hasErrors(key)) {
-        next.put(key, new Accepted(generations.get(key), e.getValue()));
-      } else if (lastAccepted.containsKey(key)) {
-        next.put(key, lastAccepted.get(key));
+      if (rejected.isEmpty() || !rejected.contains(key)) {
+        Accepted before = lastAccepted.get(key);
+        long generation = generations.get(key);
+        if (before == null || before.spec() != e.getValue() || before.generation() != generation) {
+          lastAccepted.put(key, new Accepted(generation, e.getValue()));
+        }
       }
     }
-    lastAccepted = next;
+    lastAccepted.keySet().retainAll(current.keySet());
     serviceBackends = out.serviceBackends();
     cache.finish();
-    return new Result(out.proxies(), out.statuses());
+    plans.finish();
+    return new Result(out.proxies(), out.statuses(), rendered);
   }
 
   /** For tests: the generations whose specs are remembered as last accepted. */
