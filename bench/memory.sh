@@ -9,7 +9,7 @@
 # (ConfigMaps) added and removed again. At each step, once /metrics shows every HTTPRoute accepted (and the
 # translation count has settled), it prints:
 #   rss     VmRSS of the serve process as it stands (no forced GC): what a pod's memory metric would show
-#   heap    heap in use after a full GC (jcmd GC.run, then jvm_memory_used_bytes{area="heap"} from /metrics)
+#   heap    heap in use after full GCs (jcmd GC.run twice, 1 s apart, then jvm_memory_used_bytes{area="heap"} from /metrics)
 #   rss-gc  VmRSS after that GC
 #   committed  the heap committed after that GC
 # After the last step back to 10 routes it waits IDLE seconds (default 70) without forcing anything and prints the RSS
@@ -91,6 +91,9 @@ step() { # label, expected accepted routes, translations before the change
   settle "$2" "$3"
   local rss heap rssgc committed
   rss=$(rss_mib)
+  # Two collections: weakly keyed caches drop the values of collected keys after the first (WeakIdentityCache).
+  jcmd "$pid" GC.run > /dev/null
+  sleep 1
   jcmd "$pid" GC.run > /dev/null
   heap=$(mib "$(metric 'jvm_memory_used_bytes\{area="heap"')")
   committed=$(mib "$(metric 'jvm_memory_committed_bytes\{area="heap"')")
