@@ -51,8 +51,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * each stream's change→ACK time (median, p99 over all streams and rounds), the time until the last stream ACKed
  * (median, p99 over rounds), the xDS server threads' CPU per round, and the heap after GC per connected stream
  * (server and client side together: the clients live in the same JVM, so this is an upper bound). The modes are
- * {@code shared}: each resource serialized once for all streams (the product's) and {@code per-stream}:
- * java-control-plane's default, once per stream and response (java-control-plane #98).
+ * {@code shared}: each resource serialized once for all streams and responses handed to grpc on the xDS server's send
+ * threads, streams in parallel (the product's); {@code shared-inline}: serialized once, but sent on the publishing
+ * thread one stream after the other (java-control-plane's default executor group; the product before the send
+ * threads); {@code per-stream}: java-control-plane's defaults, serialized once per stream and response
+ * (java-control-plane #98) and sent on the publishing thread.
  *
  * <p>{@code java -cp bench/target/benchmarks.jar io.gloo.bench.XdsFanOutBench [streams 1000] [gateways 10]
  * [routes 10000] [rounds 10] [warm-up rounds 3] [sotw|delta] [modes shared,per-stream]}; route churn:
@@ -91,7 +94,7 @@ public final class XdsFanOutBench {
     // hits both); its figures are pooled.
     Map<String, long[][]> results = new java.util.LinkedHashMap<>();
     for (String mode : modes) {
-      long[][] r = run(fleet, streams, rounds, warmups, delta, mode.equals("shared"));
+      long[][] r = run(fleet, streams, rounds, warmups, delta, mode);
       results.merge(mode, r, XdsFanOutBench::pool);
     }
     System.out.printf("%nSummary (%d streams, %d Gateways, %d routes, %s; load %s):%n", streams, gateways, routes,
@@ -272,15 +275,17 @@ public final class XdsFanOutBench {
   }
 
   /** Returns {per-stream latencies, round latencies, server CPU per round, {heap bytes per stream}}, in ns/bytes. */
-  static long[][] run(Fleet fleet, int streams, int rounds, int warmups, boolean delta, boolean shared)
+  static long[][] run(Fleet fleet, int streams, int rounds, int warmups, boolean delta, String mode)
       throws Exception {
-    String mode = shared ? "shared" : "per-stream";
+    if (!List.of("shared", "shared-inline", "per-stream").contains(mode)) {
+      throw new IllegalArgumentException("mode must be shared, shared-inline or per-stream, not " + mode);
+    }
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     ProxyTracker tracker = new ProxyTracker(metrics);
     long heapBefore = heapAfterGc();
     try (XdsServer server = XdsServer.start(new InetSocketAddress("127.0.0.1", 0),
         new NackHoldingConfigWatcher(fleet.publisher.cache(), tracker), List.of(tracker), Duration.ofSeconds(1), null,
-        new XdsServer.Pushes(PushPacer.DEFAULT_MIN_INTERVAL, shared))) {
+        new XdsServer.Pushes(PushPacer.DEFAULT_MIN_INTERVAL, !mode.equals("per-stream"), mode.equals("shared")))) {
       List<ManagedChannel> channels = new ArrayList<>();
       for (int c = 0; c < CHANNELS; c++) {
         channels.add(NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()

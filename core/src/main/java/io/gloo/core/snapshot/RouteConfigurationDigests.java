@@ -1,6 +1,6 @@
 package io.gloo.core.snapshot;
 
-import com.google.common.collect.MapMaker;
+import io.gloo.core.store.WeakIdentityCache;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * What a RouteConfiguration contributes to the RDS version: its fields other than {@code virtual_hosts}, and the
@@ -36,7 +35,7 @@ final class RouteConfigurationDigests {
    * Serialized routes (and virtual host metadata), weakly keyed by instance: the routes of a virtual host whose
    * digest is reused are not looked up, yet they are needed again when that virtual host changes by one route.
    */
-  private final ConcurrentMap<Message, byte[]> messages = new MapMaker().weakKeys().makeMap();
+  private final WeakIdentityCache<Message, byte[]> messages = new WeakIdentityCache<>();
 
   /**
    * Writes {@code config}'s contribution to a version: the number of virtual hosts, the configuration without them

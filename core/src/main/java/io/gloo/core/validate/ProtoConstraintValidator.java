@@ -75,8 +75,8 @@ public final class ProtoConstraintValidator {
    * are still known when that virtual host changes.
    */
   static final class Memo {
-    private final java.util.concurrent.ConcurrentMap<Message, List<Violation>> results =
-        new com.google.common.collect.MapMaker().weakKeys().makeMap();
+    private final io.gloo.core.store.WeakIdentityCache<Message, List<Violation>> results =
+        new io.gloo.core.store.WeakIdentityCache<>();
 
     List<Violation> get(Message m) {
       return results.get(m);

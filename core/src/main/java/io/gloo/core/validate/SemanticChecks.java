@@ -203,8 +203,8 @@ public final class SemanticChecks {
    * findings; any other is checked route by route. Weakly keyed by instance, shared by every validator.
    */
   private record RouteFacts(boolean invalidRegex, Set<String> requiredClusters) {
-    private static final Map<VirtualHost, RouteFacts> BY_VIRTUAL_HOST =
-        new com.google.common.collect.MapMaker().weakKeys().makeMap();
+    private static final io.gloo.core.store.WeakIdentityCache<VirtualHost, RouteFacts> BY_VIRTUAL_HOST =
+        new io.gloo.core.store.WeakIdentityCache<>();
 
     static RouteFacts of(VirtualHost vhost) {
       RouteFacts facts = BY_VIRTUAL_HOST.get(vhost);

@@ -1,12 +1,11 @@
 package io.gloo.core.xds;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import com.google.errorprone.annotations.ThreadSafe;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
+import io.gloo.core.store.WeakIdentityCache;
 
 /**
  * Serializes each resource instance once, however many streams it is sent on: java-control-plane's default
@@ -24,11 +23,11 @@ import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
 @ThreadSafe
 final class SharedAnySerializer implements ProtoResourcesSerializer {
 
-  private final Cache<Message, Any> packed = CacheBuilder.newBuilder().weakKeys().build();
+  private final WeakIdentityCache<Message, Any> packed = new WeakIdentityCache<>();
 
   @Override
   public Any serialize(Message resource, Resources.ApiVersion apiVersion) {
-    Any any = packed.getIfPresent(resource);
+    Any any = packed.get(resource);
     if (any == null) {
       any = Any.pack(resource);
       packed.put(resource, any);
@@ -38,7 +37,6 @@ final class SharedAnySerializer implements ProtoResourcesSerializer {
 
   /** How many resources have a serialized form kept (approximate; for tests and benchmarks). */
   long size() {
-    packed.cleanUp();
     return packed.size();
   }
 }

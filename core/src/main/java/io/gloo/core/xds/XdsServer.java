@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * are checked against the CA alone ({@link io.gloo.core.security.CaClientTrust}).
  *
  * <p>Pushes of one type to one proxy are at least {@link Pushes#minInterval()} apart ({@link PushPacer}), and each
- * resource is serialized once for all streams ({@link SharedAnySerializer}).
+ * resource is serialized once for all streams ({@link SharedAnySerializer}) and sent on the server's send threads,
+ * streams in parallel ({@link XdsThreads#sendExecutors()}).
  *
  * <p>{@link #close()} is graceful: health goes NOT_SERVING, the server stops accepting connections and waits up to
  * the shutdown grace for streams to end, then cancels the rest (xDS streams never end on their own; Envoy reconnects
@@ -125,17 +126,25 @@ public final class XdsServer implements AutoCloseable {
    *     {@code --xds-min-push-interval}); zero pushes every version at once
    * @param shareSerialized serialize each resource once for all streams ({@link SharedAnySerializer}); false is
    *     java-control-plane's default, once per stream and response (kept for the fan-out benchmark's comparison)
+   * @param sendThreads hand responses to grpc on the server's send threads, one sequential executor per stream
+   *     ({@link XdsThreads#sendExecutors()}); false sends on the thread that published the version, one stream
+   *     after the other (java-control-plane's default; kept for the fan-out benchmark's comparison)
    */
-  public record Pushes(Duration minInterval, boolean shareSerialized) {
-    /** 100 ms, shared serialization. */
-    public static final Pushes DEFAULT = new Pushes(PushPacer.DEFAULT_MIN_INTERVAL, true);
+  public record Pushes(Duration minInterval, boolean shareSerialized, boolean sendThreads) {
+    /** 100 ms, shared serialization, sends on the server's threads. */
+    public static final Pushes DEFAULT = new Pushes(PushPacer.DEFAULT_MIN_INTERVAL, true, true);
 
     public Pushes {
       Objects.requireNonNull(minInterval, "minInterval");
     }
 
+    /** Sends on the server's threads. */
+    public Pushes(Duration minInterval, boolean shareSerialized) {
+      this(minInterval, shareSerialized, true);
+    }
+
     public Pushes withMinInterval(Duration interval) {
-      return new Pushes(interval, shareSerialized);
+      return new Pushes(interval, shareSerialized, sendThreads);
     }
   }
 
@@ -146,7 +155,9 @@ public final class XdsServer implements AutoCloseable {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(cache, "cache");
     PushPacer pacer = new PushPacer(cache, pushes.minInterval());
-    V3DiscoveryServer discovery = new V3DiscoveryServer(List.copyOf(callbacks), pacer, new DefaultExecutorGroup(),
+    XdsThreads threads = new XdsThreads();
+    V3DiscoveryServer discovery = new V3DiscoveryServer(List.copyOf(callbacks), pacer,
+        pushes.sendThreads() ? threads.sendExecutors() : new DefaultExecutorGroup(),
         pushes.shareSerialized() ? new SharedAnySerializer() : new DefaultProtoResourcesSerializer());
     HealthStatusManager health = new HealthStatusManager();
     // Client certificates are verified when presented; XdsAuthorization refuses streams without one, so that a
@@ -154,7 +165,6 @@ public final class XdsServer implements AutoCloseable {
     NettyServerBuilder builder = tls == null ? NettyServerBuilder.forAddress(address)
         : NettyServerBuilder.forAddress(address, GrpcTls.server(tls.serverCertificate(), false));
     List<ServerInterceptor> interceptors = tls == null ? List.of() : List.of(tls.authorization());
-    XdsThreads threads = new XdsThreads();
     Server server;
     try {
       server = threads.configure(builder)

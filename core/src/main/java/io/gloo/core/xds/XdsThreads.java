@@ -1,6 +1,8 @@
 package io.gloo.core.xds;
 
 import com.google.errorprone.annotations.ThreadSafe;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.envoyproxy.controlplane.server.ExecutorGroup;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
@@ -26,14 +28,30 @@ final class XdsThreads implements AutoCloseable {
   private final EventLoopGroup workers = new NioEventLoopGroup(0,
       new DefaultThreadFactory(XdsServer.THREAD_PREFIX + "io", true));
   private final ExecutorService calls = Executors.newCachedThreadPool(named(XdsServer.THREAD_PREFIX + "call-"));
+  /**
+   * Where responses are handed to grpc (as many threads as cores, started on first use): a new version for 1,000
+   * streams was sent one stream after the other on the publishing thread (java-control-plane's
+   * {@code DefaultExecutorGroup}), so the last stream waited for all others' sends (issue #19, fan-out).
+   */
+  private final ExecutorService sends = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+      named(XdsServer.THREAD_PREFIX + "send-"));
 
   NettyServerBuilder configure(NettyServerBuilder builder) {
     return builder.bossEventLoopGroup(boss).workerEventLoopGroup(workers)
         .channelType(NioServerSocketChannel.class).executor(calls);
   }
 
+  /**
+   * One executor per stream (java-control-plane asks once per stream), each running its tasks one at a time and in
+   * order on the send threads: a stream's responses stay in order, different streams' go out in parallel.
+   */
+  ExecutorGroup sendExecutors() {
+    return () -> MoreExecutors.newSequentialExecutor(sends);
+  }
+
   @Override
   public void close() {
+    sends.shutdown();
     calls.shutdown();
     try {
       // Streams cancelled by the server's shutdown still close their calls on this pool, and closing writes the

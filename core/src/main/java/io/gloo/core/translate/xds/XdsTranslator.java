@@ -1,6 +1,6 @@
 package io.gloo.core.translate.xds;
 
-import com.google.common.collect.MapMaker;
+import io.gloo.core.store.WeakIdentityCache;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Intermediate model → Envoy xDS resources for one Gateway. Naming (documented in the README):
@@ -71,7 +70,7 @@ public final class XdsTranslator {
    * per translation like the others: the routes of a virtual host reused whole are not looked up, yet they are
    * needed again when that virtual host changes by one route.
    */
-  private final ConcurrentMap<RouteIR, RouteGuard.Checked> routes = new MapMaker().weakKeys().makeMap();
+  private final WeakIdentityCache<RouteIR, RouteGuard.Checked> routes = new WeakIdentityCache<>();
   private final Cache<VirtualHostIR, BuiltVirtualHost> virtualHosts = new Cache<>();
 
   /** A virtual host's proto and the routes in it that were replaced or dropped (reported again on every reuse). */
@@ -83,8 +82,8 @@ public final class XdsTranslator {
    * A virtual host's source metadata (every route resource it serves: thousands of entries) by list instance,
    * weakly keyed: a virtual host whose routes changed keeps its sources list when the sources are the same.
    */
-  private final ConcurrentMap<List<io.gloo.core.store.ResourceKey>, io.envoyproxy.envoy.config.core.v3.Metadata>
-      sourcesMetadata = new MapMaker().weakKeys().makeMap();
+  private final WeakIdentityCache<List<io.gloo.core.store.ResourceKey>, io.envoyproxy.envoy.config.core.v3.Metadata>
+      sourcesMetadata = new WeakIdentityCache<>();
   private final Cache<BackendIR, Cluster> clusters = new Cache<>();
   private final Cache<BackendIR, ClusterLoadAssignment> endpoints = new Cache<>();
 
