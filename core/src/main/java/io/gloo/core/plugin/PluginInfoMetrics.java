@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * {@code gloo_plugin_info{plugin, version, state}} = 1 for every plugin archive the manager knows ({@code started},
- * {@code disabled}, {@code failed}; a replacement that failed while its last good version keeps serving shows both),
+ * {@code disabled}, {@code failed}; a replacement refused while its last good version keeps serving is not a change
+ * of the loaded set: it shows on {@code /plugins} and {@code /readyz}, not here),
  * the Prometheus "info" pattern: join on {@code plugin} to label other series with the version, or alert on
  * {@code state="failed"}. Rewritten whenever the set of plugins changes; series of plugins that are gone disappear.
  */
