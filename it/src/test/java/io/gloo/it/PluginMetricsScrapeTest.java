@@ -111,17 +111,17 @@ class PluginMetricsScrapeTest {
           .usePlaintext().build();
       try {
         AuthorizationGrpc.AuthorizationBlockingStub authClient = AuthorizationGrpc.newBlockingStub(auth);
-        Await.until(Duration.ofSeconds(20), () -> authClient.withDeadlineAfter(5, TimeUnit.SECONDS)
-            .check(check("alice-secret-key")).getStatus().getCode() == 0, () -> "the key was never allowed");
-        assertEquals(401, authClient.withDeadlineAfter(5, TimeUnit.SECONDS).check(check("wrong"))
+        // until the first translation's auth configs are served (and the connection is up, on a loaded machine)
+        Await.until(Duration.ofSeconds(60), () -> allowed(authClient), () -> "the key was never allowed");
+        assertEquals(401, authClient.withDeadlineAfter(30, TimeUnit.SECONDS).check(check("wrong"))
             .getDeniedResponse().getStatus().getCodeValue());
 
         RateLimitServiceGrpc.RateLimitServiceBlockingStub rls = RateLimitServiceGrpc.newBlockingStub(rateLimit);
         RateLimitRequest request = RateLimitRequest.newBuilder().setDomain("custom")
             .addDescriptors(RateLimitDescriptor.newBuilder().addEntries(RateLimitDescriptor.Entry.newBuilder()
                 .setKey("generic_key").setValue("whole-host"))).build();
-        assertEquals(Code.OK, rls.withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(request).getOverallCode());
-        assertEquals(Code.OVER_LIMIT, rls.withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(request)
+        assertEquals(Code.OK, rls.withDeadlineAfter(30, TimeUnit.SECONDS).shouldRateLimit(request).getOverallCode());
+        assertEquals(Code.OVER_LIMIT, rls.withDeadlineAfter(30, TimeUnit.SECONDS).shouldRateLimit(request)
             .getOverallCode());
       } finally {
         auth.shutdownNow();
@@ -156,6 +156,15 @@ class PluginMetricsScrapeTest {
           .filter(q -> q.metrics().stream().anyMatch(m -> m.startsWith("gloo_plugin_"))).toList();
       assertTrue(pluginQueries.size() >= 8, "plugin queries: " + pluginQueries.size());
       assertEquals(Map.of(), Scrape.missing(pluginQueries, seen), "seen: " + seen);
+    }
+  }
+
+  private static boolean allowed(AuthorizationGrpc.AuthorizationBlockingStub client) {
+    try {
+      return client.withDeadlineAfter(30, TimeUnit.SECONDS).check(check("alice-secret-key")).getStatus()
+          .getCode() == 0;
+    } catch (io.grpc.StatusRuntimeException e) {
+      return false; // not serving yet
     }
   }
 

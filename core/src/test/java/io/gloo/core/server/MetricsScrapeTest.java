@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scrapes {@code /metrics} after a scenario an operator alerts on (a proxy connects, ACKs listeners, NACKs clusters;
- * a route is rejected) and checks that the series move as expected; then checks that every query of the chart's
- * Grafana dashboard names a metric this scrape saw (so the dashboard never shows a panel of a metric that does
- * not exist).
+ * a route is rejected; a file change is parsed; a rule Envoy would reject is replaced by a 500, then removed) and
+ * checks that the series move as expected; then checks that every query of the chart's Grafana dashboard names a
+ * metric this scrape saw (so the dashboard never shows a panel of a metric that does not exist), except the panels
+ * of plugin metrics, which {@code io.gloo.it.PluginMetricsScrapeTest} checks with the plugins loaded.
  */
 class MetricsScrapeTest {
 

@@ -71,7 +71,7 @@ class RateLimitMetricsTest {
   }
 
   private Code call() {
-    return RateLimitServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+    return RateLimitServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
         .shouldRateLimit(RateLimitRequest.newBuilder().setDomain("custom")
             .addDescriptors(d("generic_key", "whole-host")).build()).getOverallCode();
   }
