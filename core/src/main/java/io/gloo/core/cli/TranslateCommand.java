@@ -110,7 +110,7 @@ final class TranslateCommand implements Callable<Integer> {
       statuses.put(gateway.getKey(), Reporter.withXdsErrors(gs,
           List.of("snapshot would not be published: " + String.join("; ", verdict.problems()))));
     }
-    return statuses == null ? result : new TranslationResult(result.gateways(), statuses.build());
+    return statuses == null ? result : new TranslationResult(result.gateways(), statuses.build(), result.invalidRoutes());
   }
 
   /** {@code standard} or {@code strict}, as picocli's converter. */

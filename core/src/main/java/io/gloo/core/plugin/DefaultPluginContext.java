@@ -10,18 +10,13 @@ import io.gloo.spi.SpiVersion;
 import io.grpc.BindableService;
 import io.grpc.ChannelCredentials;
 import io.grpc.ServerServiceDefinition;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,25 +31,22 @@ import org.slf4j.LoggerFactory;
 @ThreadSafe
 final class DefaultPluginContext implements PluginContext, AutoCloseable {
 
-  /** Plugin meters are named {@code gloo.plugin.NAME} and tagged {@code plugin=ID}. */
-  static final String METER_PREFIX = "gloo.plugin.";
-  static final String PLUGIN_TAG = "plugin";
+  /** Plugin meters are named {@code gloo.plugin.NAME} and tagged {@code plugin=ID} (see {@link PluginMeters}). */
+  static final String METER_PREFIX = PluginMeters.METER_PREFIX;
+  static final String PLUGIN_TAG = PluginMeters.PLUGIN_TAG;
 
   private final String pluginId;
   private final ClassLoader loader;
   private final Map<String, String> config;
   private final Logger logger;
-  private final MeterRegistry registry;
   private final GrpcServices grpc;
   private final AdminViews views;
-  private final Metrics metrics = new Metrics();
+  private final PluginMeters metrics;
   private final Mode mode;
 
   private final Object lock = new Object();
   @GuardedBy("lock")
   private final List<BackgroundService> backgroundServices = new ArrayList<>();
-  @GuardedBy("lock")
-  private final List<Meter.Id> meters = new ArrayList<>();
   @GuardedBy("lock")
   private boolean closed;
 
@@ -71,7 +63,7 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
     this.loader = loader;
     this.config = Map.copyOf(config);
     this.logger = LoggerFactory.getLogger("gloo.plugin." + pluginId);
-    this.registry = registry;
+    this.metrics = new PluginMeters(pluginId, registry);
     this.grpc = grpc;
   }
 
@@ -195,7 +187,6 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
   @Override
   public void close() {
     List<BackgroundService> services;
-    List<Meter.Id> ids;
     synchronized (lock) {
       if (closed) {
         return;
@@ -204,8 +195,6 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
       views.removeAll(pluginId);
       services = new ArrayList<>(backgroundServices);
       backgroundServices.clear();
-      ids = new ArrayList<>(meters);
-      meters.clear();
     }
     for (int i = services.size() - 1; i >= 0; i--) {
       BackgroundService service = services.get(i);
@@ -216,37 +205,6 @@ final class DefaultPluginContext implements PluginContext, AutoCloseable {
       }
     }
     grpc.removeAll(pluginId);
-    ids.forEach(registry::remove);
-  }
-
-  private final class Metrics implements PluginMetrics {
-    @Override
-    public void count(String name, double amount, String... tags) {
-      Counter counter = Counter.builder(METER_PREFIX + name).tags(tags(tags)).register(registry);
-      remember(counter.getId());
-      counter.increment(amount);
-    }
-
-    @Override
-    public void recordNanos(String name, long nanos, String... tags) {
-      Timer timer = Timer.builder(METER_PREFIX + name).tags(tags(tags)).register(registry);
-      remember(timer.getId());
-      timer.record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private Tags tags(String... tags) {
-      if (tags.length % 2 != 0) {
-        throw new IllegalArgumentException("tags are key/value pairs: got an odd number (" + tags.length + ")");
-      }
-      return Tags.of(tags).and(PLUGIN_TAG, pluginId);
-    }
-
-    private void remember(Meter.Id id) {
-      synchronized (lock) {
-        if (!closed && !meters.contains(id)) {
-          meters.add(id);
-        }
-      }
-    }
+    metrics.close();
   }
 }

@@ -68,13 +68,15 @@ public final class GlooServer implements AutoCloseable {
   private final StatusMetrics statusMetrics = new StatusMetrics(reporter, metrics);
   private final RejectionLog rejectionLog = new RejectionLog(reporter);
   private final ProcessMetrics processMetrics = new ProcessMetrics(metrics);
+  private final InvalidRouteMetrics invalidRoutes = new InvalidRouteMetrics(metrics);
   private final Timer translationTime = Timer.builder("gloo.translation.duration")
       .description("time to translate all resources into snapshots").register(metrics);
   /**
-   * {@code gloo_translation_phase_seconds{phase}}: translate (resources to xDS), publish (the pre-publish check of
-   * Envoy's constraints, hashing, the snapshot cache), report (statuses and their writes queued). Three series.
+   * {@code gloo_translation_phase_seconds{phase}}: parse (files or API objects to a snapshot, see
+   * {@link ConfigSource#timeParsing}), translate (resources to xDS), publish (the pre-publish check of
+   * Envoy's constraints, hashing, the snapshot cache), report (statuses and their writes queued). Four series.
    */
-  private final Map<String, Timer> phaseTimes = Map.of(
+  private final Map<String, Timer> phaseTimes = Map.of("parse", phaseTimer("parse"),
       "translate", phaseTimer("translate"), "publish", phaseTimer("publish"), "report", phaseTimer("report"));
   private final Counter translations = Counter.builder("gloo.translations")
       .description("translations run").tag("result", "ok").register(metrics);
@@ -115,6 +117,7 @@ public final class GlooServer implements AutoCloseable {
         plugins = pluginManager.start();
         translator = translatorFor(plugins);
         pluginManager.addListener(this::pluginsChanged);
+        io.gloo.core.plugin.PluginInfoMetrics.bind(pluginManager, metrics);
       }
       startedXds = ListenFailure.listen(options.xdsAddress(), "xDS", () -> XdsServer.start(options.xdsAddress(),
           new NackHoldingConfigWatcher(publisher.cache(), tracker), List.of(tracker), XdsServer.DEFAULT_SHUTDOWN_GRACE,
@@ -154,6 +157,7 @@ public final class GlooServer implements AutoCloseable {
       throw e;
     }
     try {
+      source.timeParsing(nanos -> phaseTimes.get("parse").record(nanos, TimeUnit.NANOSECONDS));
       source.start(this::translate);
     } catch (RuntimeException e) {
       close();
@@ -287,6 +291,7 @@ public final class GlooServer implements AutoCloseable {
       return;
     }
     translations.increment();
+    invalidRoutes.translated(result);
     long translated = System.nanoTime();
     publisher.publish(result.gateways());
     long published = System.nanoTime();

@@ -150,7 +150,10 @@ public final class Translator implements AutoCloseable {
     List<io.gloo.core.translate.xds.InvalidRoute> invalidRoutes = new ArrayList<>();
     invalid.values().forEach(d -> invalidRoutes.addAll(d.routes()));
     statuses.putAll(edgeIr.statuses(policyStatuses, routeProblems, invalidRoutes));
-    return new TranslationResult(gateways, statuses.build());
+    Map<io.gloo.core.translate.xds.InvalidRoute.Outcome, Integer> invalidCounts =
+        new java.util.EnumMap<>(io.gloo.core.translate.xds.InvalidRoute.Outcome.class);
+    invalidRoutes.forEach(r -> invalidCounts.merge(r.outcome(), 1, Integer::sum));
+    return new TranslationResult(gateways, statuses.build(), invalidCounts);
   }
 
   /** Problems found while applying plugin policies: the route is accepted but some rules answer 500. */

@@ -2,6 +2,7 @@ package io.gloo.core.watch;
 
 import io.gloo.core.store.ResourceSnapshot;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Where input resources come from: a directory of YAML manifests (the embedded default) or a Kubernetes cluster.
@@ -25,6 +26,14 @@ public interface ConfigSource extends AutoCloseable {
   default String notReadyReason() {
     return null;
   }
+
+  /**
+   * {@code nanos} hears, before each snapshot is delivered, how long reading it took: for a directory, reading and
+   * parsing the changed files into a snapshot; for Kubernetes, assembling the snapshot from the informers' caches
+   * (the API objects are decoded by the informers as they arrive). For {@code gloo_translation_phase_seconds
+   * {phase="parse"}}. Set it before {@link #start}.
+   */
+  default void timeParsing(LongConsumer nanos) {}
 
   @Override
   void close();

@@ -59,6 +59,7 @@ public final class DirectorySource implements ConfigSource {
   private boolean closed;
 
   private volatile ResourceSnapshot current = ResourceSnapshot.empty();
+  private volatile java.util.function.LongConsumer parseTime = nanos -> { };
   private volatile int fileCount;
   /** Files serving what they last read, and why (for {@link #describe}). */
   private volatile Map<Path, SourceProblem> held = Map.of();
@@ -129,6 +130,11 @@ public final class DirectorySource implements ConfigSource {
    * watching goes on.
    */
   @Override
+  public void timeParsing(java.util.function.LongConsumer nanos) {
+    parseTime = Objects.requireNonNull(nanos, "nanos");
+  }
+
+  @Override
   public void start(Consumer<ResourceSnapshot> listener) {
     Objects.requireNonNull(listener, "listener");
     ResourceSnapshot first;
@@ -137,8 +143,10 @@ public final class DirectorySource implements ConfigSource {
         throw new IllegalStateException("DirectorySource can be started once");
       }
       this.listener = listener;
+      long start = System.nanoTime();
       scanLocked(false, FileEvents.UNKNOWN);
       first = publish();
+      parseTime.accept(System.nanoTime() - start);
     }
     LOG.info("loaded {}", describe());
     try {
@@ -229,8 +237,12 @@ public final class DirectorySource implements ConfigSource {
         if (closed) {
           return false;
         }
+        long start = System.nanoTime();
         changed = scanLocked(reparseAll, events) ? publish() : null;
         notify = listener;
+        if (changed != null) {
+          parseTime.accept(System.nanoTime() - start);
+        }
       }
     } catch (RuntimeException e) {
       LOG.error("rescanning {} failed; retrying on the next change", dir, e);

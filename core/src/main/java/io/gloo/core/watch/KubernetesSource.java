@@ -139,6 +139,7 @@ public final class KubernetesSource implements ConfigSource {
   });
   private final AtomicBoolean rebuildScheduled = new AtomicBoolean();
   private volatile ResourceSnapshot current = ResourceSnapshot.empty();
+  private volatile java.util.function.LongConsumer parseTime = nanos -> { };
   private volatile boolean delivering;
 
   /**
@@ -159,6 +160,11 @@ public final class KubernetesSource implements ConfigSource {
    * (on the source thread) before returning. Throws {@link IllegalStateException} if they do not sync within the
    * sync timeout (the source is closed then).
    */
+  @Override
+  public void timeParsing(java.util.function.LongConsumer nanos) {
+    parseTime = Objects.requireNonNull(nanos, "nanos");
+  }
+
   @Override
   public void start(Consumer<ResourceSnapshot> listener) {
     Objects.requireNonNull(listener, "listener");
@@ -497,6 +503,7 @@ public final class KubernetesSource implements ConfigSource {
    * so the translator sees it as unchanged.
    */
   private void rebuild(boolean force) {
+    long start = System.nanoTime();
     Consumer<ResourceSnapshot> notify;
     List<HasMetadata> resources = new ArrayList<>();
     synchronized (lock) {
@@ -534,6 +541,7 @@ public final class KubernetesSource implements ConfigSource {
     }
     ResourceSnapshot snapshot = previous.withChanges(changes, List.of());
     current = snapshot;
+    parseTime.accept(System.nanoTime() - start);
     LOG.debug("snapshot of {} resources ({} changed)", snapshot.size(), changes.size());
     try {
       notify.accept(snapshot);

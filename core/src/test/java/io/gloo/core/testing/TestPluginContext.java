@@ -5,6 +5,9 @@ import io.gloo.spi.PluginContext;
 import io.gloo.spi.PluginMetrics;
 import io.gloo.core.plugin.PluginNetwork;
 import io.gloo.core.plugin.PluginPorts;
+import io.gloo.core.plugin.TestPluginMeters;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.grpc.BindableService;
 import io.grpc.ChannelCredentials;
 import java.io.IOException;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * What core gives a started plugin, for plugin modules' tests: services registered on core's own plugin gRPC servers
  * (one real Netty server per port, on 127.0.0.1 unless the {@link PluginNetwork} says otherwise; peer-authenticated
  * services with mutual TLS when it has a {@link io.gloo.core.plugin.PeerTls}), background services started at once,
- * metrics summed by name and tags, admin views kept by name.
+ * metrics summed by name and tags (counters) and exported as core exports them ({@link #scrape()}: Prometheus text,
+ * core's plugin meters), admin views kept by name.
  */
 public final class TestPluginContext implements PluginContext, AutoCloseable {
 
@@ -33,6 +37,9 @@ public final class TestPluginContext implements PluginContext, AutoCloseable {
   private final List<BackgroundService> background = new ArrayList<>();
   /** Counter totals by name followed by its tags, comma-separated. */
   public final Map<String, DoubleAdder> counters = new ConcurrentHashMap<>();
+  /** Every metric, as core registers plugin meters ({@code gloo_plugin_NAME{plugin=ID}}). */
+  public final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PluginMetrics meters;
   /** Registered admin views by name. */
   public final Map<String, java.util.function.Supplier<String>> views = new ConcurrentHashMap<>();
 
@@ -45,6 +52,17 @@ public final class TestPluginContext implements PluginContext, AutoCloseable {
     this.pluginId = pluginId;
     this.config = Map.copyOf(config);
     this.ports = new PluginPorts(pluginId, network);
+    this.meters = TestPluginMeters.of(pluginId, registry);
+  }
+
+  /** The metrics in Prometheus text, as {@code /metrics} shows them. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** The sum of the samples of {@code name} with these labels (key, value, ...), or -1 when none (see {@link Scrape}). */
+  public double sample(String name, String... labels) {
+    return Scrape.value(scrape(), name, labels);
   }
 
   @Override
@@ -78,10 +96,23 @@ public final class TestPluginContext implements PluginContext, AutoCloseable {
       @Override
       public void count(String name, double amount, String... tags) {
         counters.computeIfAbsent(name + String.join(",", tags), k -> new DoubleAdder()).add(amount);
+        meters.count(name, amount, tags);
       }
 
       @Override
-      public void recordNanos(String name, long nanos, String... tags) {}
+      public void recordNanos(String name, long nanos, String... tags) {
+        meters.recordNanos(name, nanos, tags);
+      }
+
+      @Override
+      public java.util.function.LongConsumer timer(String name, String... tags) {
+        return meters.timer(name, tags);
+      }
+
+      @Override
+      public void gauge(String name, java.util.function.DoubleSupplier value, String... tags) {
+        meters.gauge(name, value, tags);
+      }
     };
   }
 

@@ -156,6 +156,11 @@ class RouteReplacementTest {
         message);
     assertTrue(message.contains("[string.well_known_regex]") && message.endsWith("(its matches answer 500)"),
         message);
+    // what gloo_invalid_routes{outcome} shows
+    assertEquals(1, result.invalidRoutes(io.gloo.core.translate.xds.InvalidRoute.Outcome.REPLACED));
+    assertEquals(0, result.invalidRoutes(io.gloo.core.translate.xds.InvalidRoute.Outcome.DROPPED));
+    assertEquals(0, translate(RouteReplacement.STANDARD).invalidRoutes(
+        io.gloo.core.translate.xds.InvalidRoute.Outcome.REPLACED));
   }
 
   @Test
@@ -179,6 +184,8 @@ class RouteReplacementTest {
     assertTrue(routes(result).get("httproute/default/bad/1/0").hasRoute());
     assertPublishable(result);
     assertTrue(condition(result, "bad", "PartiallyInvalid").getMessage().endsWith("(its matches are not served)"));
+    assertEquals(1, result.invalidRoutes(io.gloo.core.translate.xds.InvalidRoute.Outcome.DROPPED));
+    assertEquals(0, result.invalidRoutes(io.gloo.core.translate.xds.InvalidRoute.Outcome.REPLACED));
   }
 
   @Test

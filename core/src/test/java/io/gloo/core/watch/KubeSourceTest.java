@@ -171,8 +171,11 @@ class KubeSourceTest {
   @Test
   void aBurstOfEventsIsOneSnapshot() throws Exception {
     source = new KubernetesSource(client, KindRegistry.withBuiltins(), Set.of(), Duration.ofMillis(300), WAIT);
+    java.util.concurrent.atomic.AtomicInteger parses = new java.util.concurrent.atomic.AtomicInteger();
+    source.timeParsing(nanos -> parses.incrementAndGet()); // gloo_translation_phase_seconds{phase="parse"}
     source.start(snapshots::add);
     assertEquals(0, snapshots.take().size());
+    assertEquals(1, parses.get(), "the first snapshot's assembly is timed");
     for (int i = 0; i < 20; i++) {
       client.resource(Manifests.service("default", "s" + i, 80)).create();
     }
@@ -181,6 +184,7 @@ class KubeSourceTest {
     assertTrue(snapshots.size() <= 1, "a 20-event burst inside the debounce made " + snapshots.size()
         + " more snapshots");
     assertEquals(20, s.size());
+    assertTrue(parses.get() >= 2, "the snapshot after the burst is timed too: " + parses.get());
   }
 
   @Test

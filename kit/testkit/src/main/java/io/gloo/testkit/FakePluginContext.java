@@ -62,6 +62,9 @@ public final class FakePluginContext implements PluginContext {
     return LoggerFactory.getLogger("gloo.plugin." + pluginId);
   }
 
+  private final Map<String, java.util.function.DoubleSupplier> gauges =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   @Override
   public PluginMetrics metrics() {
     return new PluginMetrics() {
@@ -74,7 +77,18 @@ public final class FakePluginContext implements PluginContext {
       public void recordNanos(String name, long nanos, String... tags) {
         counters.merge(metricKey(name + ".count", tags), 1.0, Double::sum);
       }
+
+      @Override
+      public void gauge(String name, java.util.function.DoubleSupplier value, String... tags) {
+        gauges.putIfAbsent(metricKey(name, tags), value);
+      }
     };
+  }
+
+  /** A gauge's value now ({@code name} and tags as for {@link #counter}), or NaN when none was registered. */
+  public double gauge(String name, String... tags) {
+    java.util.function.DoubleSupplier value = gauges.get(metricKey(name, tags));
+    return value == null ? Double.NaN : value.getAsDouble();
   }
 
   /** A counter's total: {@code name} followed by its tags as {@code {k=v,k=v}}, e.g. {@code hits{rule=a}}. */

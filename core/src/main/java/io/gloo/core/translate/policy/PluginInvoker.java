@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Calls into plugin code with fault containment: the plugin's classloader as the thread context classloader, a time
  * limit per call, and every exception turned into a {@link PluginFailure} (counted in
- * {@code gloo_plugin_failures_total{plugin,kind,reason}}) so that one plugin cannot break the translation of the
+ * {@code gloo_plugin_failures_total{plugin,kind,reason}}; every call is counted and timed by
+ * {@link PluginCallMetrics}) so that one plugin cannot break the translation of the
  * rest of the gateway. A call that hangs is abandoned (its thread interrupted) and the translation goes on.
  *
  * <p>Each plugin has a {@link PluginBreaker}: after a few timeouts its calls fail at once without running (reason
@@ -44,6 +45,7 @@ public final class PluginInvoker implements AutoCloseable {
 
   private final Duration timeout;
   private final MeterRegistry metrics;
+  private final PluginCallMetrics calls;
   private final ExecutorService executor;
   private final PluginBreaker.Policy breakerPolicy;
   private final Clock clock;
@@ -64,6 +66,7 @@ public final class PluginInvoker implements AutoCloseable {
   public PluginInvoker(Duration timeout, MeterRegistry metrics, PluginBreaker.Policy breakerPolicy, Clock clock) {
     this.timeout = timeout;
     this.metrics = metrics;
+    this.calls = new PluginCallMetrics(metrics);
     this.breakerPolicy = breakerPolicy;
     this.clock = clock;
     AtomicInteger n = new AtomicInteger();
@@ -121,9 +124,11 @@ public final class PluginInvoker implements AutoCloseable {
     Duration limit = breaker.timeoutFor(timeout);
     PluginBreaker.Refusal refusal = breaker.admit();
     if (refusal != null) {
+      calls.record(kind, refusal.reason(), -1);
       throw failure(kind, refusal.reason(), what + ": " + refusal.message(), null);
     }
     breaker.threadStarted();
+    long start = System.nanoTime();
     Future<T> future;
     try {
       future = executor.submit(() -> {
@@ -140,20 +145,24 @@ public final class PluginInvoker implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       breaker.threadReturned();
       breaker.answered();
+      calls.record(kind, "interrupted", -1);
       throw failure(kind, "interrupted", what + " was not run: the invoker is closed", e);
     }
     try {
       T result = future.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       breaker.answered();
+      calls.record(kind, "ok", System.nanoTime() - start);
       return result;
     } catch (TimeoutException e) {
       future.cancel(true);
+      calls.record(kind, "timeout", System.nanoTime() - start);
       if (breaker.timedOut()) {
         opened(kind, breaker);
       }
       throw failure(kind, "timeout", what + " did not return within " + limit.toMillis() + " ms", null);
     } catch (ExecutionException e) {
       breaker.answered();
+      calls.record(kind, "exception", System.nanoTime() - start);
       Throwable cause = e.getCause();
       throw failure(kind, "exception", what + " threw " + cause.getClass().getSimpleName()
           + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
@@ -161,6 +170,7 @@ public final class PluginInvoker implements AutoCloseable {
       Thread.currentThread().interrupt();
       future.cancel(true);
       breaker.answered();
+      calls.record(kind, "interrupted", System.nanoTime() - start);
       throw failure(kind, "interrupted", what + " was interrupted", e);
     }
   }

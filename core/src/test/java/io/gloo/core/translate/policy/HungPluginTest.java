@@ -230,6 +230,13 @@ class HungPluginTest {
         "the other plugin's routes are served with its policy");
 
     assertEquals(1.0, metrics.get("gloo.plugin.circuit.open").tag("plugin", "spinner").counter().count());
+    // the plugin host's call series: the timeouts by result, each call that ran timed (the timed-out ones too)
+    assertEquals(policy.tripAfter(), metrics.get("gloo.plugin.calls").tag("plugin", "spinner")
+        .tag("result", "timeout").counter().count());
+    assertTrue(metrics.get("gloo.plugin.call.duration").tag("plugin", "spinner").timer().count()
+        >= policy.tripAfter());
+    assertTrue(metrics.get("gloo.plugin.calls").tag("plugin", "test-headers").tag("result", "ok").counter().count()
+        >= 100, "the other plugin's calls");
     assertTrue(invoker.circuitOpen("spinner"));
     PluginBreaker.View view = invoker.breakers().stream().filter(b -> b.pluginId().equals("spinner")).findFirst()
         .orElseThrow();

@@ -3,6 +3,7 @@ package io.gloo.plugins.extauth;
 import io.gloo.plugins.common.ServiceTls;
 import io.gloo.plugins.common.configstream.ConfigPublisher;
 import io.gloo.plugins.common.configstream.ConfigSubscriber;
+import io.gloo.plugins.common.configstream.ConfigVersion;
 import io.gloo.plugins.extauth.compile.AuthConfigCompiler;
 import io.gloo.plugins.extauth.compile.AuthConfigSet;
 import io.gloo.plugins.extauth.service.AuthRuntime;
@@ -65,6 +66,8 @@ public final class ExtAuthPlugin implements GlooPlugin {
   private volatile AuthRuntime runtime;
   private volatile ConfigPublisher publisher;
   private volatile ConfigSubscriber subscriber;
+  /** The auth configs served now ({@code gloo_plugin_extauth_config_version}). */
+  private final ConfigVersion version = new ConfigVersion();
 
   public ExtAuthPlugin() {
     // translation without a started service (tests, gloo translate): the sink compiles and feeds nothing
@@ -92,11 +95,12 @@ public final class ExtAuthPlugin implements GlooPlugin {
     AuthRuntime rt = new AuthRuntime(OutboundPolicy.from(context.config()));
     this.runtime = rt;
     AuthorizationService service = new AuthorizationService(rt, metrics(context.metrics()), log);
+    version.export(context.metrics(), "extauth");
     if ("standalone".equals(context.config("mode").orElse(""))) {
       String controlPlane = context.config("controlPlane")
           .orElseThrow(() -> new IllegalArgumentException("mode=standalone needs controlPlane=HOST:PORT"));
       ConfigSubscriber sub = new ConfigSubscriber(controlPlane, CONFIG_STREAM,
-          context.controlPlaneCredentials().orElse(null), json -> receive(rt, json, log), log);
+          context.controlPlaneCredentials().orElse(null), json -> receive(rt, json, log, version), log);
       this.subscriber = sub;
       if (settings.tls()) { // with the replica's certificate (gloo extauth-server --cert-dir), to proxies only
         context.registerPeerAuthenticatedGrpcService(port, service, ServiceTls.CALLERS);
@@ -140,7 +144,7 @@ public final class ExtAuthPlugin implements GlooPlugin {
   }
 
   /** A config set from the control plane; a bad one is ignored and the last good set keeps serving. */
-  static void receive(AuthRuntime runtime, String json, Logger log) {
+  static void receive(AuthRuntime runtime, String json, Logger log, ConfigVersion version) {
     AuthConfigSet set;
     try {
       set = AuthConfigSet.fromJson(json);
@@ -151,17 +155,25 @@ public final class ExtAuthPlugin implements GlooPlugin {
       return;
     }
     runtime.update(set);
+    version.applied(json);
   }
 
   private void publish(AuthConfigSet set) {
     AuthRuntime rt = runtime;
+    ConfigPublisher pub = publisher;
+    String json = rt != null || pub != null ? set.toJson() : null;
     if (rt != null) {
       rt.update(set);
+      version.applied(json);
     }
-    ConfigPublisher pub = publisher;
     if (pub != null) {
-      pub.publish(set.toJson());
+      pub.publish(json);
     }
+  }
+
+  /** The version of the auth configs in use (0 before any). */
+  long configVersion() {
+    return version.current();
   }
 
   @Override
@@ -186,11 +198,16 @@ public final class ExtAuthPlugin implements GlooPlugin {
     }
   }
 
+  /**
+   * {@code gloo_plugin_extauth_checks_total{decision, reason}} and the histogram
+   * {@code gloo_plugin_extauth_check_duration_seconds{decision}} (recorders bound once, not looked up per check).
+   */
   static AuthorizationService.Metrics metrics(PluginMetrics metrics) {
+    java.util.function.LongConsumer allowTime = metrics.timer("extauth_check_duration", "decision", "allow");
+    java.util.function.LongConsumer denyTime = metrics.timer("extauth_check_duration", "decision", "deny");
     return (allowed, reason, nanos) -> {
-      String decision = allowed ? "allow" : "deny";
-      metrics.increment("extauth_checks", "decision", decision, "reason", reason);
-      metrics.recordNanos("extauth_check_duration", nanos, "decision", decision);
+      metrics.increment("extauth_checks", "decision", allowed ? "allow" : "deny", "reason", reason);
+      (allowed ? allowTime : denyTime).accept(nanos);
     };
   }
 }

@@ -95,6 +95,15 @@ class StandaloneModeTest {
       Await.until(new java.util.concurrent.LinkedBlockingQueue<>(), Duration.ofSeconds(20),
           () -> check(client, "alice-api-key-123") == 200, () -> "the standalone server never allowed the key");
       assertEquals(401, check(client, "wrong"));
+      // metrics as core exports them: checks by decision, latency histograms, and the same config version on
+      // both sides (the replica serves what the control plane published)
+      assertTrue(saContext.sample("gloo_plugin_extauth_checks_total", "decision", "allow") >= 1.0,
+          saContext.scrape());
+      assertEquals(1.0, saContext.sample("gloo_plugin_extauth_checks_total", "decision", "deny"));
+      assertEquals(1.0, saContext.sample("gloo_plugin_extauth_check_duration_seconds_count", "decision", "deny"));
+      double version = cpContext.sample("gloo_plugin_extauth_config_version", "plugin", "extauth");
+      assertTrue(version > 0, cpContext.scrape());
+      assertEquals(version, saContext.sample("gloo_plugin_extauth_config_version", "plugin", "extauth"));
 
       // the control plane goes away: the standalone server keeps the last configs
       cpContext.close();
@@ -109,6 +118,9 @@ class StandaloneModeTest {
       publish(restarted, secrets.remove("ns", "alice"));
       Await.until(new java.util.concurrent.LinkedBlockingQueue<>(), Duration.ofSeconds(30),
           () -> check(client, "alice-api-key-123") == 401, () -> "the deleted key kept working");
+      double changed = cpContext.sample("gloo_plugin_extauth_config_version", "plugin", "extauth");
+      assertTrue(changed > 0 && changed != version, "a new version after the change: " + changed);
+      assertEquals(changed, saContext.sample("gloo_plugin_extauth_config_version", "plugin", "extauth"));
       restarted.stop();
     } finally {
       channel.shutdownNow();

@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.ThreadSafe;
 import io.gloo.plugins.common.ServiceTls;
 import io.gloo.plugins.common.configstream.ConfigPublisher;
 import io.gloo.plugins.common.configstream.ConfigSubscriber;
+import io.gloo.plugins.common.configstream.ConfigVersion;
 import io.gloo.plugins.ratelimit.config.RateLimitConfigSpec;
 import io.gloo.plugins.ratelimit.service.ConfigGrants;
 import io.gloo.plugins.ratelimit.service.RateLimitMetrics;
@@ -69,6 +70,8 @@ public final class RateLimitPlugin implements GlooPlugin {
   private volatile ConfigGrants grants;
 
   private final RateLimitConfigKind kind = new RateLimitConfigKind(this::publish);
+  /** The rules served now ({@code gloo_plugin_ratelimit_config_version}). */
+  private final ConfigVersion version = new ConfigVersion();
 
   public RateLimitPlugin() {
     this(Clock.systemUTC());
@@ -140,6 +143,7 @@ public final class RateLimitPlugin implements GlooPlugin {
           context.controlPlaneCredentials().orElse(null), json -> {
             RuleCodec.Published rules = RuleCodec.decode(json);
             limiter.update(RuleSet.compile(withCustom(rules.domains()), ConfigGrants.decode(rules.descriptorKey())));
+            version.applied(json);
           }, context.logger());
     } else {
       publisher = new ConfigPublisher(RULES_SERVICE);
@@ -148,7 +152,9 @@ public final class RateLimitPlugin implements GlooPlugin {
     try {
       limiter.update(compile(published));
       if (publisher != null) {
-        publisher.publish(RuleCodec.encode(withCustom(published), grants));
+        String json = RuleCodec.encode(withCustom(published), grants);
+        version.applied(json);
+        publisher.publish(json);
       }
       if (s.tls()) { // only proxies (and the control plane) with a certificate from the CA
         context.registerPeerAuthenticatedGrpcService(s.port(), new RateLimitService(limiter), ServiceTls.CALLERS);
@@ -170,6 +176,8 @@ public final class RateLimitPlugin implements GlooPlugin {
       throw e;
     }
     runtime = r;
+    limiter.metrics().bind(context.metrics(), store.name());
+    version.export(context.metrics(), "ratelimit");
     context.registerBackgroundService(new BackgroundService() {
       @Override
       public String name() {
@@ -220,6 +228,11 @@ public final class RateLimitPlugin implements GlooPlugin {
     return settings;
   }
 
+  /** The version of the rules in use (0 before any). */
+  long configVersion() {
+    return version.current();
+  }
+
   /** The running limiter, or null when stopped (for tests and the admin view). */
   RateLimiter limiter() {
     Runtime r = runtime;
@@ -238,7 +251,9 @@ public final class RateLimitPlugin implements GlooPlugin {
     Runtime r = runtime;
     if (r != null && r.subscriber() == null) {
       r.limiter().update(compile(byDomain));
-      r.publisher().publish(RuleCodec.encode(withCustom(byDomain), grants));
+      String json = RuleCodec.encode(withCustom(byDomain), grants);
+      version.applied(json);
+      r.publisher().publish(json);
     }
   }
 

@@ -5,9 +5,15 @@ import io.gloo.spi.PluginMetrics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
- * Decision counts per domain and rule ({@code allowed}, {@code limited}, {@code shadow_limited}, {@code errors}),
+ * Latencies, recorded on the request path through recorders bound once ({@link #bind}): every decision
+ * ({@code gloo.plugin.ratelimit.decision.duration}, from the request to its answer) and every counter-store call
+ * ({@code gloo.plugin.ratelimit.store.duration{store, result}}, {@code result} ok or error: Redis round trips when the
+ * store is Redis). Histograms, exported by core.
+ *
+ * <p>Decision counts per domain and rule ({@code allowed}, {@code limited}, {@code shadow_limited}, {@code errors}),
  * summed in-process with {@link LongAdder}s on the request path and handed to {@link PluginMetrics} by
  * {@link #flush()} (the plugin flushes every second), so a request never pays for a meter lookup. Exported as
  * {@code gloo.plugin.ratelimit.decisions{domain, rule, outcome}}. Tags are the rule's id (a path of the config, e.g.
@@ -18,6 +24,8 @@ public final class RateLimitMetrics {
 
   public static final String DECISIONS = "ratelimit.decisions";
   public static final String STORE_ERRORS = "ratelimit.store.errors";
+  public static final String DECISION_DURATION = "ratelimit.decision.duration";
+  public static final String STORE_DURATION = "ratelimit.store.duration";
   /** Descriptors whose config selector was not signed by the control plane (ignored). */
   public static final String REJECTED_SELECTORS = "ratelimit.selector.rejected";
 
@@ -35,6 +43,27 @@ public final class RateLimitMetrics {
   private final Map<Key, LongAdder> counts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> storeErrors = new ConcurrentHashMap<>();
   private final LongAdder rejectedSelectors = new LongAdder();
+  private static final LongConsumer NONE = nanos -> { };
+  private volatile LongConsumer decisionTime = NONE;
+  private volatile LongConsumer storeOkTime = NONE;
+  private volatile LongConsumer storeErrorTime = NONE;
+
+  /** Records latencies into {@code metrics} from now on ({@code store}: the counter store's name). */
+  public void bind(PluginMetrics metrics, String store) {
+    decisionTime = metrics.timer(DECISION_DURATION);
+    storeOkTime = metrics.timer(STORE_DURATION, "store", store, "result", "ok");
+    storeErrorTime = metrics.timer(STORE_DURATION, "store", store, "result", "error");
+  }
+
+  /** One decision answered, {@code nanos} after the request came. */
+  void decided(long nanos) {
+    decisionTime.accept(nanos);
+  }
+
+  /** One counter-store call completed ({@code ok}) or failed, after {@code nanos}. */
+  void stored(boolean ok, long nanos) {
+    (ok ? storeOkTime : storeErrorTime).accept(nanos);
+  }
 
   void record(Rule rule, Outcome outcome) {
     counts.computeIfAbsent(new Key(rule.domain(), rule.id(), outcome), k -> new LongAdder()).increment();

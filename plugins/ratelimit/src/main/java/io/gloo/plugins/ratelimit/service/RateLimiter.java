@@ -113,6 +113,7 @@ public final class RateLimiter {
   static final long MAX_HITS = 1L << 32;
 
   public CompletionStage<RateLimitResponse> check(RateLimitRequest request) {
+    long started = System.nanoTime();
     RuleSet current = rules;
     long now = clock.millis();
     // hits_addend is a uint32: read as signed, a value of 2^31 or more would take hits away and lift the limit
@@ -129,7 +130,9 @@ public final class RateLimiter {
       }
     }
     if (counted == 0) {
-      return CompletableFuture.completedFuture(respond(request, winners, null, now));
+      RateLimitResponse response = respond(request, winners, null, now);
+      metrics.decided(System.nanoTime() - started);
+      return CompletableFuture.completedFuture(response);
     }
     String[] keys = new String[counted];
     long[] hits = new long[counted];
@@ -144,18 +147,25 @@ public final class RateLimiter {
       }
     }
     CompletionStage<long[]> counts;
+    long storeCalled = System.nanoTime();
     try {
       counts = store.increment(keys, hits, expireAt);
     } catch (RuntimeException e) {
       counts = CompletableFuture.failedFuture(e);
     }
     return counts.handle((values, error) -> {
+      long stored = System.nanoTime();
+      metrics.stored(error == null, stored - storeCalled);
+      RateLimitResponse response;
       if (error != null) {
         storeFailed(error);
-        return failed(request, winners, now);
+        response = failed(request, winners, now);
+      } else {
+        storeRecovered();
+        response = respond(request, winners, values, now);
       }
-      storeRecovered();
-      return respond(request, winners, values, now);
+      metrics.decided(System.nanoTime() - started);
+      return response;
     });
   }
 

@@ -40,7 +40,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * served and loaded the same way ({@link GrpcFloor}). The Redis cases are also a ratio of
  * {@code redis-benchmark -t incr -c 50 -n 200000 -q} against the same Redis in the same round. Every case has its own
  * warm-up and runs in every round (default 3), alternating with its floor; the table gives the median and the spread.
- * Every limit is high enough never to be reached: the figures are the cost of counting, not of refusing.
+ * Every limit is high enough never to be reached: the figures are the cost of counting, not of refusing. Every case
+ * records its decision and store latencies into core's plugin meters as {@code gloo serve} does; the case
+ * {@value #MEM1_UNTIMED} does not, so that the histograms' cost is the ratio of the two in the same run.
  *
  * <p>Run with {@code plugins/ratelimit/bench.sh [--seconds 5] [--warmup 3] [--rounds 3] [--inflight 128]
  * [--channels 2] [--cases NAME_PART]}.
@@ -51,6 +53,8 @@ public final class RateLimitBench {
   private static final String MEM5 = "ShouldRateLimit, memory store, 5 descriptors";
   private static final String REDIS1 = "ShouldRateLimit, redis store, 1 descriptor";
   private static final String REDIS5 = "ShouldRateLimit, redis store, 5 descriptors";
+  /** MEM1 without the latency histograms bound (as before they existed): their cost is MEM1 / this, same run. */
+  private static final String MEM1_UNTIMED = "ShouldRateLimit, memory, 1 descriptor, untimed";
 
   private RateLimitBench() {}
 
@@ -77,7 +81,7 @@ public final class RateLimitBench {
         CounterStore redisStore = new RedisCounterStore(redis.address(), Duration.ofSeconds(1), Clock.systemUTC())) {
       // --cases redis: only the cases whose name contains "redis" (e.g. to profile one store)
       List<GrpcFloor.Case<RateLimitRequest, RateLimitResponse>> cases = List.of(
-          benchCase(MEM1, memory, 1), benchCase(MEM5, memory, 5),
+          benchCase(MEM1, memory, 1), benchCase(MEM5, memory, 5), benchCase(MEM1_UNTIMED, memory, 1, false),
           withRedisCpu(benchCase(REDIS1, redisStore, 1), redis),
           withRedisCpu(benchCase(REDIS5, redisStore, 5), redis)).stream()
           .filter(c -> c.name().contains(opts.get("cases"))).toList();
@@ -132,6 +136,15 @@ public final class RateLimitBench {
    */
   static GrpcFloor.Case<RateLimitRequest, RateLimitResponse> benchCase(String name, CounterStore store,
       int descriptors) throws Exception {
+    return benchCase(name, store, descriptors, true);
+  }
+
+  /**
+   * @param timed whether the decision and store latency histograms are bound to core's plugin meters (a Prometheus
+   *     registry), as {@code gloo serve} binds them
+   */
+  static GrpcFloor.Case<RateLimitRequest, RateLimitResponse> benchCase(String name, CounterStore store,
+      int descriptors, boolean timed) throws Exception {
     // 1,000 distinct values per descriptor key: realistic (per-client) counters, not one hot key
     List<RateLimitRequest> requests = GrpcFloor.requests(1_000, v -> {
       RateLimitRequest.Builder r = RateLimitRequest.newBuilder().setDomain("bench");
@@ -142,15 +155,21 @@ public final class RateLimitBench {
       return r.build();
     });
     RateLimitResponse floorResponse = GrpcFloor.sampleResponse(
-        new RateLimitService(limiter(new MemoryCounterStore(1_000, Clock.systemUTC()))),
+        new RateLimitService(limiter(new MemoryCounterStore(1_000, Clock.systemUTC()), false)),
         RateLimitServiceGrpc.getShouldRateLimitMethod(), requests.get(0));
-    return new GrpcFloor.Case<>(name, new RateLimitService(limiter(store)),
+    return new GrpcFloor.Case<>(name, new RateLimitService(limiter(store, timed)),
         RateLimitServiceGrpc.getShouldRateLimitMethod(), requests, floorResponse,
         response -> response.getOverallCode() == RateLimitResponse.Code.OK);
   }
 
-  private static RateLimiter limiter(CounterStore store) throws Exception {
-    RateLimiter limiter = new RateLimiter(store, Clock.systemUTC(), false, FailMode.OPEN, new RateLimitMetrics(),
+  private static RateLimiter limiter(CounterStore store, boolean timed) throws Exception {
+    RateLimitMetrics metrics = new RateLimitMetrics();
+    if (timed) {
+      metrics.bind(io.gloo.core.plugin.TestPluginMeters.of("ratelimit",
+          new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+              io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)), store.name());
+    }
+    RateLimiter limiter = new RateLimiter(store, Clock.systemUTC(), false, FailMode.OPEN, metrics,
         new RecentDecisions(), LoggerFactory.getLogger("bench"));
     StringBuilder rules = new StringBuilder("descriptors:\n");
     for (int d = 0; d < 5; d++) {
