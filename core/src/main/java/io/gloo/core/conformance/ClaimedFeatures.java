@@ -21,7 +21,10 @@ import java.util.TreeSet;
  *
  * <p>{@code HTTPRouteCORS} is verified with the route evaluator's model of Envoy's CORS filter; {@code HTTPRouteRetry}
  * with its model of the suite's echo server ({@code EchoBackend}: {@code /retry/} fails its first attempts with the
- * status asked for) under the route's Envoy retry policy; GRPCRoute with gRPC calls ({@code GrpcCalls});
+ * status asked for) under the route's Envoy retry policy; {@code HTTPRouteRequestTimeout} and
+ * {@code HTTPRouteBackendTimeout} with its model of the echo server's {@code ?delay=} against the route's timeout and
+ * per-try timeout (a 504 from Envoy); {@code HTTPRouteBackendProtocolWebSocket} with the evaluator's model of Envoy's
+ * upgrade decision and the echo server's {@code /ws} handler; GRPCRoute with gRPC calls ({@code GrpcCalls});
  * {@code GatewayInfrastructurePropagation} on the objects the provisioner renders for the Gateway
  * ({@code InfrastructureCheck}).
  */
@@ -83,11 +86,9 @@ public final class ClaimedFeatures {
       yes("HTTPRouteRequestPercentageMirror"),
       yes("HTTPRouteResponseHeaderModification"),
       yes("HTTPRouteSchemeRedirect"),
-      no("HTTPRouteBackendTimeout", "translated; its check is a 504 after a backend delay elapses: needs a live data"
-          + " plane"),
-      no("HTTPRouteRequestTimeout", "translated; its check is a 504 after the request timeout elapses: needs a live"
-          + " data plane"),
-      no("HTTPRouteBackendProtocolWebSocket", "its check is a WebSocket upgrade and echo: needs a live data plane"),
+      yes("HTTPRouteBackendTimeout"),
+      yes("HTTPRouteRequestTimeout"),
+      yes("HTTPRouteBackendProtocolWebSocket"),
       yes("HTTPRoute307RedirectStatusCode"),
       yes("HTTPRouteNamedRouteRule"),
       yes("HTTPRouteRequestMultipleMirrors"),
