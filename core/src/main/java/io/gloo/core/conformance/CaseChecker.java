@@ -59,20 +59,23 @@ final class CaseChecker {
     if (L4CaseChecker.handles(check)) {
       return new L4CaseChecker(test, world, observed).check(c);
     }
-    if (check.equals("requestMustFail")) {
-      return CheckResult.needsDataPlane(test, "case", name, "the TLS handshake must fail (" + expect.path("reason")
-          .asString("client certificate rejected") + ")");
-    }
-    if (req.hasNonNull("clientCertificate")) {
-      return CheckResult.needsDataPlane(test, "case", name,
-          "a TLS handshake presenting client certificate " + req.path("clientCertificate").asString());
-    }
     XdsResources xds = observed.gateways().get(c.path("gateway").asString());
     if (xds == null) {
       return CheckResult.fail(test, "case", name, "Gateway " + c.path("gateway").asString()
           + " has no xDS resources (not translated as ours)");
     }
     RouteEvaluator evaluator = new RouteEvaluator(xds);
+    if (check.equals("requestMustFail") || req.path("scheme").asString("").equals("https")) {
+      ClientHandshake.Result hs = handshake(evaluator, xds, c);
+      if (check.equals("requestMustFail")) {
+        return hs.completes()
+            ? CheckResult.fail(test, "case", name, "the request must fail, but the TLS handshake completes: " + hs.why())
+            : CheckResult.pass(test, "case", name, "the TLS handshake fails: " + hs.why());
+      }
+      if (!hs.completes()) {
+        return CheckResult.fail(test, "case", name, "the TLS handshake fails: " + hs.why());
+      }
+    }
     List<String> diffs = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     try {
@@ -104,6 +107,15 @@ final class CaseChecker {
           + expect.path("backendTLS").path("sni").asString() + ", client certificate) is seen by the backend only");
     }
     return CheckResult.pass(test, "case", name, String.join("; ", notes));
+  }
+
+  /** The TLS handshake of the case's connection, with the client certificate it presents ({@link ClientHandshake}). */
+  private ClientHandshake.Result handshake(RouteEvaluator evaluator, XdsResources xds, JsonNode c) {
+    RouteDecision d = respond(evaluator, xds, c, 0).decision();
+    if (d.outcome() == RouteDecision.Outcome.NO_LISTENER || d.outcome() == RouteDecision.Outcome.NO_FILTER_CHAIN) {
+      return new ClientHandshake.Result(false, "connection failed: " + d.outcome());
+    }
+    return ClientHandshake.decide(xds, d, world, c.path("request").path("clientCertificate").asString(null));
   }
 
   /** Builds the request the suite sends (a gRPC call for {@code grpcResponse} cases) and evaluates it. */

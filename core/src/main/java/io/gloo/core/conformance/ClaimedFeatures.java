@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * status asked for) under the route's Envoy retry policy; {@code HTTPRouteRequestTimeout} and
  * {@code HTTPRouteBackendTimeout} with its model of the echo server's {@code ?delay=} against the route's timeout and
  * per-try timeout (a 504 from Envoy); {@code HTTPRouteBackendProtocolWebSocket} with the evaluator's model of Envoy's
- * upgrade decision and the echo server's {@code /ws} handler; GRPCRoute with gRPC calls ({@code GrpcCalls});
+ * upgrade decision and the echo server's {@code /ws} handler; the frontend client-certificate features with its
+ * decision of the TLS handshake from the filter chain's validation context ({@code ClientHandshake}); GRPCRoute with gRPC calls ({@code GrpcCalls});
  * {@code GatewayInfrastructurePropagation} on the objects the provisioner renders for the Gateway
  * ({@code InfrastructureCheck}).
  */
@@ -45,9 +46,6 @@ public final class ClaimedFeatures {
     return new Claim(feature, because);
   }
 
-  private static final String TLS_HANDSHAKE = "implemented and its status checks pass; what its tests check is a TLS"
-      + " handshake: needs a live data plane";
-
   /** Features of every Gateway profile: the Gateway itself, ReferenceGrant, and the Gateway extended features. */
   public static final List<Claim> GATEWAY = List.of(
       yes("Gateway"),
@@ -62,8 +60,8 @@ public final class ClaimedFeatures {
       yes("GatewayInfrastructurePropagation"),
       no("GatewayBackendClientCertificate", "implemented; what it checks is the certificate a backend sees: needs a"
           + " live data plane"),
-      no("GatewayFrontendClientCertificateValidation", TLS_HANDSHAKE),
-      no("GatewayFrontendClientCertificateValidationInsecureFallback", TLS_HANDSHAKE),
+      yes("GatewayFrontendClientCertificateValidation"),
+      yes("GatewayFrontendClientCertificateValidationInsecureFallback"),
       no("ListenerSet", "not implemented"));
 
   /** GATEWAY-HTTP: HTTPRoute, its extended features, BackendTLSPolicy. */
