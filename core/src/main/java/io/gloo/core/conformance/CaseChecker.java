@@ -45,7 +45,11 @@ final class CaseChecker {
   }
 
   /** What the client sees for one request, computed from the evaluator's decision. */
-  record Response(RouteDecision decision, Integer status, String service, String why) {
+  record Response(RouteDecision decision, Integer status, String service, String why, String backendSni) {
+    Response(RouteDecision decision, Integer status, String service, String why) {
+      this(decision, status, service, why, null);
+    }
+
     boolean fromEcho() {
       return service != null && status != null && status == 200;
     }
@@ -84,6 +88,16 @@ final class CaseChecker {
         if (expect.has("weightedDistribution")) {
           weightedDistribution(evaluator, xds, c, expect.path("weightedDistribution"), diffs);
         }
+      } else if (check.equals("httpFailure")) {
+        // MakeRequestAndExpectFailure: an HTTP answer other than 200 and the timeout codes (those and transport
+        // errors it retries until it gives up)
+        Response r = respond(evaluator, xds, c, 0);
+        if (r.status() == null || r.status() == 200 || r.status() == 408 || r.status() == 504) {
+          diffs.add("want an HTTP error, got " + (r.status() == null ? "none (" + r.why() + ")" : r.status() + " ("
+              + r.why() + ")"));
+        } else {
+          notes.add(r.status() + ": " + r.why());
+        }
       } else if (check.equals("backendHeaderMatchesPod")) {
         backendHeaderMatchesPod(evaluator, xds, c, diffs);
       } else if (expect.has("weightedDistribution")) {
@@ -102,9 +116,10 @@ final class CaseChecker {
     if (!diffs.isEmpty()) {
       return CheckResult.fail(test, "case", name, String.join("; ", diffs));
     }
-    if (expect.has("backendTLS")) {
-      return CheckResult.needsDataPlane(test, "case", name, "routing verified; backend TLS (SNI "
-          + expect.path("backendTLS").path("sni").asString() + ", client certificate) is seen by the backend only");
+    if (expect.path("backendTLS").hasNonNull("clientCertificate")) {
+      return CheckResult.needsDataPlane(test, "case", name, "routing and backend TLS (SNI "
+          + expect.path("backendTLS").path("sni").asString() + ") verified; the client certificate the Gateway"
+          + " presents is seen by the backend only");
     }
     return CheckResult.pass(test, "case", name, String.join("; ", notes));
   }
@@ -179,6 +194,12 @@ final class CaseChecker {
     if (service == null) {
       return new Response(d, 503, null, "cluster " + d.cluster() + " endpoints " + addresses + " are no echo backend");
     }
+    // TLS towards the backend (BackendTLSPolicy): the cluster's UpstreamTlsContext against the port's protocol
+    UpstreamHandshake.Result tls = UpstreamHandshake.connect(xds, d.cluster(), world, service, firstPort(xds,
+        d.cluster()));
+    if (tls.status() != null) {
+      return new Response(d, tls.status(), tls.status() == 400 ? service : null, tls.why());
+    }
     if (websocket(d)) {
       return webSocket(d, xds, service);
     }
@@ -189,7 +210,7 @@ final class CaseChecker {
       throw new Undecidable("whether a timeout elapses depends on Envoy's retry back-off jitter");
     }
     return new Response(d, status, service, status == 200 ? "forwarded to " + service
-        : "forwarded to " + service + ", which answered " + status + " (after the route's retries)");
+        : "forwarded to " + service + ", which answered " + status + " (after the route's retries)", tls.sni());
   }
 
   private static boolean websocket(RouteDecision d) {
@@ -235,7 +256,20 @@ final class CaseChecker {
     }
   }
 
-  static List<String> endpoints(XdsResources xds, String cluster) {
+  /** The port of the cluster's first endpoint (0 when it has none). */
+  private static int firstPort(XdsResources xds, String cluster) {
+    ClusterLoadAssignment cla = assignment(xds, cluster);
+    if (cla != null) {
+      for (LocalityLbEndpoints l : cla.getEndpointsList()) {
+        for (LbEndpoint e : l.getLbEndpointsList()) {
+          return e.getEndpoint().getAddress().getSocketAddress().getPortValue();
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static ClusterLoadAssignment assignment(XdsResources xds, String cluster) {
     ClusterLoadAssignment cla = null;
     for (ClusterLoadAssignment e : xds.endpoints()) {
       if (e.getClusterName().equals(cluster)) {
@@ -249,6 +283,11 @@ final class CaseChecker {
         }
       }
     }
+    return cla;
+  }
+
+  static List<String> endpoints(XdsResources xds, String cluster) {
+    ClusterLoadAssignment cla = assignment(xds, cluster);
     List<String> out = new ArrayList<>();
     if (cla != null) {
       for (LocalityLbEndpoints l : cla.getEndpointsList()) {
@@ -290,6 +329,10 @@ final class CaseChecker {
       }
     }
     if (r.fromEcho()) {
+      String wantSni = expect.path("backendTLS").path("sni").asString(null);
+      if (wantSni != null && !wantSni.equals(r.backendSni())) {
+        diffs.add("the backend saw SNI " + r.backendSni() + ", want " + wantSni);
+      }
       compareBackendRequest(d, req, expect, diffs);
       if ("H2C_PRIOR_KNOWLEDGE".equals(req.path("protocol").asString())) {
         if (!speaksHttp2(xds, d.cluster())) {

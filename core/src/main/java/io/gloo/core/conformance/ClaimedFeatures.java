@@ -95,9 +95,8 @@ public final class ClaimedFeatures {
           + " conformance test for it, and what it would check is a timeout elapsing: needs a live data plane"),
       no("HTTPRouteRetryConnectionError", "translated (connect-failure, refused-stream and reset are retried); v1.6.1"
           + " has no conformance test for it"),
-      no("BackendTLSPolicy", "implemented and status checks pass; what it checks is TLS towards the backend: needs a"
-          + " live data plane"),
-      no("BackendTLSPolicySANValidation", "what it checks is TLS towards the backend: needs a live data plane"));
+      yes("BackendTLSPolicy"),
+      yes("BackendTLSPolicySANValidation"));
 
   /** GATEWAY-GRPC: GRPCRoute (GRPCRouteNamedRouteRule is a GRPCRoute feature in no upstream profile). */
   public static final List<Claim> GRPC = List.of(

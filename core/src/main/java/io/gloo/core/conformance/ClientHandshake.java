@@ -23,6 +23,7 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -101,8 +102,8 @@ final class ClientHandshake {
         : new Result(false, "client certificate " + clientCertificate + " rejected: " + failure);
   }
 
-  /** Null when {@code client} chains to one of {@code trusted}, else why not. */
-  private static String verify(X509Certificate client, List<X509Certificate> trusted) {
+  /** Null when {@code client} (a client's or a server's certificate) chains to one of {@code trusted}, else why not. */
+  static String verify(X509Certificate client, List<X509Certificate> trusted) {
     if (trusted.isEmpty()) {
       return "no trusted CA";
     }
@@ -137,13 +138,14 @@ final class ClientHandshake {
     return null;
   }
 
-  private static X509Certificate certificate(ConformanceWorld world, String ref) {
+  static X509Certificate certificate(ConformanceWorld world, String ref) {
     String[] nn = ref.split("/", 2);
     ObjectNode secret = world.get("Secret", nn[0], nn[1]);
     if (secret == null) {
       throw new IllegalArgumentException("client certificate Secret " + ref + " does not exist");
     }
-    String pem = new String(Base64.getDecoder().decode(secret.path("data").path("tls.crt").asString("")),
+    JsonNode data = secret.path("data");
+    String pem = new String(Base64.getDecoder().decode(data.path(data.has("tls.crt") ? "tls.crt" : "crt").asString("")),
         StandardCharsets.US_ASCII);
     List<X509Certificate> certs = pems(pem);
     if (certs.isEmpty()) {
@@ -152,7 +154,7 @@ final class ClientHandshake {
     return certs.get(0);
   }
 
-  private static String data(DataSource ds) {
+  static String data(DataSource ds) {
     return switch (ds.getSpecifierCase()) {
       case INLINE_BYTES -> ds.getInlineBytes().toString(StandardCharsets.US_ASCII);
       case INLINE_STRING -> ds.getInlineString();
@@ -160,7 +162,7 @@ final class ClientHandshake {
     };
   }
 
-  private static List<X509Certificate> pems(String pem) {
+  static List<X509Certificate> pems(String pem) {
     List<X509Certificate> out = new ArrayList<>();
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");

@@ -318,6 +318,45 @@ public final class ConformanceWorld {
     return java.util.Optional.empty();
   }
 
+  /**
+   * The echo server's serving certificate when the Service's pods serve TLS: the Secret their Deployment mounts where
+   * {@code TLS_SERVER_CERT} points ({@code namespace/name}), or null (plain HTTP only). The echo server answers TLS on
+   * its HTTPS port (8443) only.
+   */
+  public String servingCertificate(String service) {
+    String ns = service.substring(0, service.indexOf('/'));
+    ObjectNode svc = get("Service", ns, service.substring(service.indexOf('/') + 1));
+    String deployment = svc == null ? null : deploymentFor(svc, ns).orElse(null);
+    ObjectNode d = deployment == null ? null : get("Deployment", ns, deployment);
+    if (d == null) {
+      return null;
+    }
+    JsonNode pod = d.path("spec").path("template").path("spec");
+    for (JsonNode c : pod.path("containers")) {
+      String certPath = null;
+      for (JsonNode env : c.path("env")) {
+        if (env.path("name").asString().equals("TLS_SERVER_CERT")) {
+          certPath = env.path("value").asString(null);
+        }
+      }
+      if (certPath == null) {
+        continue;
+      }
+      for (JsonNode mount : c.path("volumeMounts")) {
+        String dir = mount.path("mountPath").asString("");
+        if (!dir.isEmpty() && certPath.startsWith(dir.endsWith("/") ? dir : dir + "/")) {
+          for (JsonNode v : pod.path("volumes")) {
+            if (v.path("name").asString().equals(mount.path("name").asString())
+                && v.path("secret").hasNonNull("secretName")) {
+              return ns + "/" + v.path("secret").path("secretName").asString();
+            }
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   /** {@code namespace/name} of the Service a synthesized endpoint address belongs to, or null. */
   public String serviceAt(String address) {
     String known = serviceByAddress.get(address);
