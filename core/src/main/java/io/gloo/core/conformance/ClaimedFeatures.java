@@ -25,7 +25,9 @@ import java.util.TreeSet;
  * {@code HTTPRouteBackendTimeout} with its model of the echo server's {@code ?delay=} against the route's timeout and
  * per-try timeout (a 504 from Envoy); {@code HTTPRouteBackendProtocolWebSocket} with the evaluator's model of Envoy's
  * upgrade decision and the echo server's {@code /ws} handler; the frontend client-certificate features with its
- * decision of the TLS handshake from the filter chain's validation context ({@code ClientHandshake}); GRPCRoute with gRPC calls ({@code GrpcCalls});
+ * decision of the TLS handshake from the filter chain's validation context ({@code ClientHandshake}); BackendTLSPolicy,
+ * its SAN validation and {@code GatewayBackendClientCertificate} with its model of the TLS Envoy originates to the echo
+ * backend ({@code UpstreamHandshake}: trusted CA, SANs, SNI, the client certificate the backend verifies); GRPCRoute with gRPC calls ({@code GrpcCalls});
  * {@code GatewayInfrastructurePropagation} on the objects the provisioner renders for the Gateway
  * ({@code InfrastructureCheck}).
  */
@@ -58,8 +60,7 @@ public final class ClaimedFeatures {
           + " the infrastructure of a provisioned proxy: not decidable offline"),
       no("GatewayAddressEmpty", "addresses are assigned by the infrastructure of a provisioned proxy, absent here"),
       yes("GatewayInfrastructurePropagation"),
-      no("GatewayBackendClientCertificate", "implemented; what it checks is the certificate a backend sees: needs a"
-          + " live data plane"),
+      yes("GatewayBackendClientCertificate"),
       yes("GatewayFrontendClientCertificateValidation"),
       yes("GatewayFrontendClientCertificateValidationInsecureFallback"),
       no("ListenerSet", "not implemented"));
@@ -91,8 +92,8 @@ public final class ClaimedFeatures {
       yes("HTTPRouteNamedRouteRule"),
       yes("HTTPRouteRequestMultipleMirrors"),
       yes("HTTPRouteRetry"),
-      no("HTTPRouteRetryBackendTimeout", "translated (per-try timeout with the retry policy); v1.6.1 has no"
-          + " conformance test for it, and what it would check is a timeout elapsing: needs a live data plane"),
+      no("HTTPRouteRetryBackendTimeout", "translated (per-try timeout with the retry policy) and modelled by the"
+          + " evaluator (EchoBackendTest); v1.6.1 has no conformance test for it"),
       no("HTTPRouteRetryConnectionError", "translated (connect-failure, refused-stream and reset are retried); v1.6.1"
           + " has no conformance test for it"),
       yes("BackendTLSPolicy"),

@@ -31,8 +31,15 @@ final class UpstreamHandshake {
 
   private UpstreamHandshake() {}
 
-  /** The outcome: {@code status} null when the request reaches the echo handler (with {@code sni}), else the answer. */
-  record Result(Integer status, String sni, String why) {}
+  /**
+   * The outcome: {@code status} null when the request reaches the echo handler, which then reports {@code sni} and
+   * the client certificate Envoy presented ({@code clientCertificate}, or null), else the answer.
+   */
+  record Result(Integer status, String sni, X509Certificate clientCertificate, String why) {
+    Result(Integer status, String sni, String why) {
+      this(status, sni, null, why);
+    }
+  }
 
   static Result connect(XdsResources xds, String clusterName, ConformanceWorld world, String service, int port) {
     String serving = port == ECHO_HTTPS_PORT ? world.servingCertificate(service) : null;
@@ -71,8 +78,38 @@ final class UpstreamHandshake {
             + v.getMatchTypedSubjectAltNamesList().stream().map(m -> m.getMatcher().getExact()).toList());
       }
     }
-    return new Result(null, tls.getSni(), "TLS to " + service + " with SNI " + tls.getSni() + ", certificate "
-        + serving + " verified");
+    // The Gateway's client certificate (tls_certificate over SDS); the echo server verifies one if given
+    // (VerifyClientCertIfGiven) against the CA bundle TLS_CLIENT_CACERTS names.
+    X509Certificate client = null;
+    for (var sdsConfig : common.getTlsCertificateSdsSecretConfigsList()) {
+      Secret secret = xds.secrets().stream().filter(x -> x.getName().equals(sdsConfig.getName())).findFirst()
+          .orElse(null);
+      if (secret == null || !secret.hasTlsCertificate()) {
+        return new Result(503, null, "client certificate Secret " + sdsConfig.getName() + " is not served: the cluster"
+            + " stays warming");
+      }
+      List<X509Certificate> chain = ClientHandshake.pems(ClientHandshake.data(
+          secret.getTlsCertificate().getCertificateChain()));
+      client = chain.isEmpty() ? null : chain.get(0);
+    }
+    ConformanceWorld.MountedFile clientCa = world.mounted(service, "TLS_CLIENT_CACERTS");
+    if (client != null && clientCa != null) {
+      String trust = ClientHandshake.verify(client, ClientHandshake.pems(clientCaPem(world, clientCa)));
+      if (trust != null) {
+        return new Result(503, null, "the backend rejects the Gateway's client certificate: " + trust);
+      }
+    }
+    return new Result(null, tls.getSni(), client, "TLS to " + service + " with SNI " + tls.getSni() + ", certificate "
+        + serving + " verified" + (client == null ? "" : ", client certificate " + client.getSubjectX500Principal()
+        + " presented"));
+  }
+
+  private static String clientCaPem(ConformanceWorld world, ConformanceWorld.MountedFile f) {
+    String[] nn = f.ref().split("/", 2);
+    tools.jackson.databind.node.ObjectNode o = world.get(f.kind(), nn[0], nn[1]);
+    String value = o == null ? "" : o.path("data").path(f.key()).asString("");
+    return f.kind().equals("Secret")
+        ? new String(java.util.Base64.getDecoder().decode(value), java.nio.charset.StandardCharsets.US_ASCII) : value;
   }
 
   private static UpstreamTlsContext tlsContext(XdsResources xds, String clusterName) {

@@ -44,6 +44,19 @@ class DataPlaneModelsTest {
   }
 
   @Test
+  void theBackendSeesTheGatewaysClientCertificate() throws IOException {
+    ConformanceRunner.TestResult r = runShared("GatewayTLSBackendClientCertificate.json", j -> { });
+    assertEquals(List.of(), failures(r), r.checks().toString());
+    assertTrue(r.checks().stream().anyMatch(c -> c.type().equals("case") && c.verdict() == CheckResult.Verdict.PASS),
+        r.checks().toString());
+    ConformanceRunner.TestResult other = runShared("GatewayTLSBackendClientCertificate.json",
+        j -> ((ObjectNode) j.path("cases").get(0).path("expect").path("backendTLS").path("clientCertificate"))
+            .put("secret", "gateway-conformance-infra/tls-validity-checks-client-certificate"));
+    assertTrue(failures(other).stream().anyMatch(c -> c.detail().contains("the backend saw client certificate")),
+        other.checks().toString());
+  }
+
+  @Test
   void subjectAltNameValidationDecidesDnsAndUriSans() throws IOException {
     ConformanceRunner.TestResult r = run("BackendTLSPolicySANValidation.json", j -> { });
     assertEquals(List.of(), failures(r), r.checks().toString());
