@@ -27,7 +27,8 @@ import java.util.TreeSet;
  * upgrade decision and the echo server's {@code /ws} handler; the frontend client-certificate features with its
  * decision of the TLS handshake from the filter chain's validation context ({@code ClientHandshake}); BackendTLSPolicy,
  * its SAN validation and {@code GatewayBackendClientCertificate} with its model of the TLS Envoy originates to the echo
- * backend ({@code UpstreamHandshake}: trusted CA, SANs, SNI, the client certificate the backend verifies); GRPCRoute with gRPC calls ({@code GrpcCalls});
+ * backend ({@code UpstreamHandshake}: trusted CA, SANs, SNI, the client certificate the backend verifies); GRPCRoute
+ * with gRPC calls ({@code GrpcCalls});
  * {@code GatewayInfrastructurePropagation} on the objects the provisioner renders for the Gateway
  * ({@code InfrastructureCheck}).
  */

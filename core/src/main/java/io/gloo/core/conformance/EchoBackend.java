@@ -68,9 +68,9 @@ final class EchoBackend {
    * As {@link #forward(String, RetryPolicy)}, with Envoy's timeouts: the echo server delays an answer by
    * {@code ?delay=} (an echoed answer) or {@code ?delayRetry=} (a failing {@code /retry/} attempt); an attempt that
    * outlasts the retry policy's {@code per_try_timeout} ends in a per-try timeout, which Envoy retries when
-   * {@code retry_on} has {@code reset}, {@code 5xx} or {@code gateway-error}; when the attempts so far outlast the route
-   * timeout ({@code routeTimeout}, null or zero: none) Envoy answers 504 without further retries, and a last attempt
-   * that timed out is a 504 too. Between retries Envoy waits a jittered back-off (at most
+   * {@code retry_on} has {@code reset}, {@code 5xx} or {@code gateway-error}; when the attempts so far outlast the
+   * route timeout ({@code routeTimeout}, null or zero: none) Envoy answers 504 without further retries, and a last
+   * attempt that timed out is a 504 too. Between retries Envoy waits a jittered back-off (at most
    * {@code min(base * 2^n, max_interval)}, 25 ms base by default); when the answer depends on that jitter it is
    * {@link #UNDECIDABLE}.
    */

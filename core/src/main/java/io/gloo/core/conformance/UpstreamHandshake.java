@@ -17,7 +17,7 @@ import java.util.Locale;
 /**
  * Envoy's connection to an echo backend, as far as TLS goes: the cluster's {@code UpstreamTlsContext} against what
  * the backend's port speaks. The echo server speaks TLS on its HTTPS port (8443) when its pod mounts a serving
- * certificate ({@link ConformanceWorld#servingCertificate}); there Envoy must originate TLS, sending the context's
+ * certificate ({@link PodFiles#servingCertificate}); there Envoy must originate TLS, sending the context's
  * {@code sni}, and the backend's certificate must chain to the trusted CA (the SDS validation context Secret, or a
  * file such as the system bundle, which trusts no certificate of the suite) and, when the context lists
  * {@code match_typed_subject_alt_names}, carry a SAN one of them matches (DNS names also by a {@code *.} wildcard in
@@ -42,7 +42,7 @@ final class UpstreamHandshake {
   }
 
   static Result connect(XdsResources xds, String clusterName, ConformanceWorld world, String service, int port) {
-    String serving = port == ECHO_HTTPS_PORT ? world.servingCertificate(service) : null;
+    String serving = port == ECHO_HTTPS_PORT ? PodFiles.servingCertificate(world, service) : null;
     UpstreamTlsContext tls = tlsContext(xds, clusterName);
     if (serving == null) {
       return tls == null ? new Result(null, null, "plaintext") : new Result(503, null, "cluster " + clusterName
@@ -92,7 +92,7 @@ final class UpstreamHandshake {
           secret.getTlsCertificate().getCertificateChain()));
       client = chain.isEmpty() ? null : chain.get(0);
     }
-    ConformanceWorld.MountedFile clientCa = world.mounted(service, "TLS_CLIENT_CACERTS");
+    PodFiles.MountedFile clientCa = PodFiles.mounted(world, service, "TLS_CLIENT_CACERTS");
     if (client != null && clientCa != null) {
       String trust = ClientHandshake.verify(client, ClientHandshake.pems(clientCaPem(world, clientCa)));
       if (trust != null) {
@@ -104,7 +104,7 @@ final class UpstreamHandshake {
         + " presented"));
   }
 
-  private static String clientCaPem(ConformanceWorld world, ConformanceWorld.MountedFile f) {
+  private static String clientCaPem(ConformanceWorld world, PodFiles.MountedFile f) {
     String[] nn = f.ref().split("/", 2);
     tools.jackson.databind.node.ObjectNode o = world.get(f.kind(), nn[0], nn[1]);
     String value = o == null ? "" : o.path("data").path(f.key()).asString("");
