@@ -1,11 +1,5 @@
 package io.gloo.core.conformance;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.gloo.core.evaluate.HeaderMap;
 import io.gloo.core.evaluate.RouteDecision;
 import io.gloo.core.evaluate.RouteEvaluator;
@@ -30,22 +24,28 @@ import tools.jackson.databind.JsonNode;
  */
 final class CaseChecker {
 
-  private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   /** Random values tried for weighted choices: Envoy picks {@code random % total_weight}. */
   private static final int SAMPLES = 1000;
 
   private final String test;
   private final ConformanceWorld world;
   private final ConformanceWorld.Observed observed;
+  private final EchoUpstream upstream;
 
   CaseChecker(String test, ConformanceWorld world, ConformanceWorld.Observed observed) {
     this.test = test;
     this.world = world;
     this.observed = observed;
+    this.upstream = new EchoUpstream(world);
   }
 
   /** What the client sees for one request, computed from the evaluator's decision. */
-  record Response(RouteDecision decision, Integer status, String service, String why) {
+  record Response(RouteDecision decision, Integer status, String service, String why,
+      UpstreamHandshake.Result backendTls) {
+    Response(RouteDecision decision, Integer status, String service, String why) {
+      this(decision, status, service, why, null);
+    }
+
     boolean fromEcho() {
       return service != null && status != null && status == 200;
     }
@@ -59,32 +59,24 @@ final class CaseChecker {
     if (L4CaseChecker.handles(check)) {
       return new L4CaseChecker(test, world, observed).check(c);
     }
-    if (check.equals("requestMustFail")) {
-      return CheckResult.needsDataPlane(test, "case", name, "the TLS handshake must fail (" + expect.path("reason")
-          .asString("client certificate rejected") + ")");
-    }
-    if (check.equals("websocketEcho")) {
-      return CheckResult.needsDataPlane(test, "case", name, "a WebSocket upgrade and echo");
-    }
-    if (req.hasNonNull("clientCertificate")) {
-      return CheckResult.needsDataPlane(test, "case", name,
-          "a TLS handshake presenting client certificate " + req.path("clientCertificate").asString());
-    }
-    // Only a delayed answer (?delay=, ?delayRetry=) makes a timeout elapse; a 504 the echo server is asked to return
-    // (/retry/...?responseCode=504) is evaluated like any other status.
-    String path = req.path("path").asString("");
-    boolean delayed = path.contains("delay=") || path.contains("delayRetry=");
-    for (JsonNode code : expect.path("statusCodes")) {
-      if (delayed && (code.asInt() == 408 || code.asInt() == 504)) {
-        return CheckResult.needsDataPlane(test, "case", name, "a timeout must elapse (expects " + code.asInt() + ")");
-      }
-    }
     XdsResources xds = observed.gateways().get(c.path("gateway").asString());
     if (xds == null) {
       return CheckResult.fail(test, "case", name, "Gateway " + c.path("gateway").asString()
           + " has no xDS resources (not translated as ours)");
     }
     RouteEvaluator evaluator = new RouteEvaluator(xds);
+    if (check.equals("requestMustFail") || req.path("scheme").asString("").equals("https")) {
+      ClientHandshake.Result hs = handshake(evaluator, xds, c);
+      if (check.equals("requestMustFail")) {
+        return hs.completes()
+            ? CheckResult.fail(test, "case", name, "the request must fail, but the TLS handshake completes: "
+                + hs.why())
+            : CheckResult.pass(test, "case", name, "the TLS handshake fails: " + hs.why());
+      }
+      if (!hs.completes()) {
+        return CheckResult.fail(test, "case", name, "the TLS handshake fails: " + hs.why());
+      }
+    }
     List<String> diffs = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     try {
@@ -92,6 +84,16 @@ final class CaseChecker {
         GrpcCalls.compare(respond(evaluator, xds, c, 0), expect, world, diffs);
         if (expect.has("weightedDistribution")) {
           weightedDistribution(evaluator, xds, c, expect.path("weightedDistribution"), diffs);
+        }
+      } else if (check.equals("httpFailure")) {
+        // MakeRequestAndExpectFailure: an HTTP answer other than 200 and the timeout codes (those and transport
+        // errors it retries until it gives up)
+        Response r = respond(evaluator, xds, c, 0);
+        if (r.status() == null || r.status() == 200 || r.status() == 408 || r.status() == 504) {
+          diffs.add("want an HTTP error, got " + (r.status() == null ? "none (" + r.why() + ")" : r.status() + " ("
+              + r.why() + ")"));
+        } else {
+          notes.add(r.status() + ": " + r.why());
         }
       } else if (check.equals("backendHeaderMatchesPod")) {
         backendHeaderMatchesPod(evaluator, xds, c, diffs);
@@ -103,17 +105,47 @@ final class CaseChecker {
         Response r = respond(evaluator, xds, c, 0);
         compare(r, xds, c, diffs, notes);
       }
+    } catch (EchoUpstream.Undecidable e) {
+      return CheckResult.needsDataPlane(test, "case", name, e.getMessage());
     } catch (RuntimeException e) {
       diffs.add("evaluation failed: " + e);
     }
     if (!diffs.isEmpty()) {
       return CheckResult.fail(test, "case", name, String.join("; ", diffs));
     }
-    if (expect.has("backendTLS")) {
-      return CheckResult.needsDataPlane(test, "case", name, "routing verified; backend TLS (SNI "
-          + expect.path("backendTLS").path("sni").asString() + ", client certificate) is seen by the backend only");
-    }
     return CheckResult.pass(test, "case", name, String.join("; ", notes));
+  }
+
+  /** What the echo backend reports of its TLS connection: the SNI and the client certificate Envoy presented. */
+  private void backendTls(Response r, JsonNode want, List<String> diffs) {
+    if (!want.isObject()) {
+      return;
+    }
+    String sni = r.backendTls() == null ? null : r.backendTls().sni();
+    String wantSni = want.path("sni").asString(null);
+    if (wantSni != null && !wantSni.equals(sni)) {
+      diffs.add("the backend saw SNI " + sni + ", want " + wantSni);
+    }
+    JsonNode cert = want.path("clientCertificate");
+    if (cert.isObject()) {
+      java.security.cert.X509Certificate presented = r.backendTls() == null ? null
+          : r.backendTls().clientCertificate();
+      java.security.cert.X509Certificate expected = ClientHandshake.certificate(world,
+          cert.path("secret").asString());
+      if (presented == null || !presented.equals(expected)) {
+        diffs.add("the backend saw client certificate " + (presented == null ? "none"
+            : presented.getSubjectX500Principal().toString()) + ", want that of " + cert.path("secret").asString());
+      }
+    }
+  }
+
+  /** The TLS handshake of the case's connection, with the client certificate it presents ({@link ClientHandshake}). */
+  private ClientHandshake.Result handshake(RouteEvaluator evaluator, XdsResources xds, JsonNode c) {
+    RouteDecision d = respond(evaluator, xds, c, 0).decision();
+    if (d.outcome() == RouteDecision.Outcome.NO_LISTENER || d.outcome() == RouteDecision.Outcome.NO_FILTER_CHAIN) {
+      return new ClientHandshake.Result(false, "connection failed: " + d.outcome());
+    }
+    return ClientHandshake.decide(xds, d, world, c.path("request").path("clientCertificate").asString(null));
   }
 
   /** Builds the request the suite sends (a gRPC call for {@code grpcResponse} cases) and evaluates it. */
@@ -142,6 +174,11 @@ final class CaseChecker {
         b.header(h.getKey(), uuid(h.getValue().asString()));
       }
     }
+    if (c.path("check").asString().equals("websocketEcho")) {
+      // The handshake golang.org/x/net/websocket's Dial sends (RFC 6455), with the suite's Origin.
+      b.header("Upgrade", "websocket").header("Connection", "Upgrade").header("Sec-WebSocket-Version", "13")
+          .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").header("Origin", "ws://gateway/" + test);
+    }
     // Every suite request carries X-Echo-Set-Header; the echo backend adds those headers to its response.
     List<String> set = new ArrayList<>();
     for (Map.Entry<String, JsonNode> h : headers(c.path("expect").path("backendSetResponseHeaders")).entrySet()) {
@@ -156,51 +193,10 @@ final class CaseChecker {
   /** What the client sees: the echo backend's 200 for a forwarded request, else Envoy's own answer or none. */
   private Response outcome(RouteDecision d, XdsResources xds) {
     return switch (d.outcome()) {
-      case FORWARD -> forward(d, xds);
+      case FORWARD -> upstream.forward(d, xds);
       case NO_LISTENER, NO_FILTER_CHAIN -> new Response(d, null, null, "connection failed: " + d.outcome());
       default -> new Response(d, d.status(), null, d.outcome().name());
     };
-  }
-
-  private Response forward(RouteDecision d, XdsResources xds) {
-    List<String> addresses = endpoints(xds, d.cluster());
-    if (addresses.isEmpty()) {
-      return new Response(d, 503, null, "cluster " + d.cluster() + " has no endpoints (no healthy upstream)");
-    }
-    // one endpoint per synthesized Service; a cluster over several Services is not something we build
-    String service = world.serviceAt(addresses.get(0));
-    if (service == null) {
-      return new Response(d, 503, null, "cluster " + d.cluster() + " endpoints " + addresses + " are no echo backend");
-    }
-    // the echo server's own status behaviour (/status/NNN, /retry/...), with the route's retries of it
-    int status = new EchoBackend().forward(d.upstream().path(), d.retryPolicy());
-    return new Response(d, status, service, status == 200 ? "forwarded to " + service
-        : "forwarded to " + service + ", which answered " + status + " (after the route's retries)");
-  }
-
-  static List<String> endpoints(XdsResources xds, String cluster) {
-    ClusterLoadAssignment cla = null;
-    for (ClusterLoadAssignment e : xds.endpoints()) {
-      if (e.getClusterName().equals(cluster)) {
-        cla = e;
-      }
-    }
-    if (cla == null) {
-      for (Cluster c : xds.clusters()) {
-        if (c.getName().equals(cluster) && c.hasLoadAssignment()) {
-          cla = c.getLoadAssignment();
-        }
-      }
-    }
-    List<String> out = new ArrayList<>();
-    if (cla != null) {
-      for (LocalityLbEndpoints l : cla.getEndpointsList()) {
-        for (LbEndpoint e : l.getLbEndpointsList()) {
-          out.add(e.getEndpoint().getAddress().getSocketAddress().getAddress());
-        }
-      }
-    }
-    return out;
   }
 
   private void compare(Response r, XdsResources xds, JsonNode c, List<String> diffs, List<String> notes) {
@@ -233,9 +229,10 @@ final class CaseChecker {
       }
     }
     if (r.fromEcho()) {
+      backendTls(r, expect.path("backendTLS"), diffs);
       compareBackendRequest(d, req, expect, diffs);
       if ("H2C_PRIOR_KNOWLEDGE".equals(req.path("protocol").asString())) {
-        if (!speaksHttp2(xds, d.cluster())) {
+        if (!EchoUpstream.speaksHttp2(xds, d.cluster())) {
           diffs.add("cluster " + d.cluster() + " does not speak HTTP/2 (h2c) to the backend, whose port has appProtocol"
               + " kubernetes.io/h2c");
         }
@@ -387,31 +384,8 @@ final class CaseChecker {
   }
 
   private String serviceOf(XdsResources xds, String cluster) {
-    List<String> addresses = endpoints(xds, cluster);
+    List<String> addresses = EchoUpstream.endpoints(xds, cluster);
     return addresses.isEmpty() ? null : world.serviceAt(addresses.get(0));
-  }
-
-  /** The cluster's upstream HTTP protocol is HTTP/2 (explicit, or http2_protocol_options). */
-  @SuppressWarnings("deprecation")
-  static boolean speaksHttp2(XdsResources xds, String cluster) {
-    for (Cluster c : xds.clusters()) {
-      if (!c.getName().equals(cluster)) {
-        continue;
-      }
-      if (c.hasHttp2ProtocolOptions()) {
-        return true;
-      }
-      com.google.protobuf.Any any = c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS);
-      if (any != null) {
-        try {
-          HttpProtocolOptions o = any.unpack(HttpProtocolOptions.class);
-          return o.getExplicitHttpConfig().hasHttp2ProtocolOptions();
-        } catch (InvalidProtocolBufferException e) {
-          return false;
-        }
-      }
-    }
-    return false;
   }
 
   /** Every weighted backend's share within the tolerance; backends of weight 0 get nothing. */

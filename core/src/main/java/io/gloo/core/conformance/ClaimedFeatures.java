@@ -21,7 +21,14 @@ import java.util.TreeSet;
  *
  * <p>{@code HTTPRouteCORS} is verified with the route evaluator's model of Envoy's CORS filter; {@code HTTPRouteRetry}
  * with its model of the suite's echo server ({@code EchoBackend}: {@code /retry/} fails its first attempts with the
- * status asked for) under the route's Envoy retry policy; GRPCRoute with gRPC calls ({@code GrpcCalls});
+ * status asked for) under the route's Envoy retry policy; {@code HTTPRouteRequestTimeout} and
+ * {@code HTTPRouteBackendTimeout} with its model of the echo server's {@code ?delay=} against the route's timeout and
+ * per-try timeout (a 504 from Envoy); {@code HTTPRouteBackendProtocolWebSocket} with the evaluator's model of Envoy's
+ * upgrade decision and the echo server's {@code /ws} handler; the frontend client-certificate features with its
+ * decision of the TLS handshake from the filter chain's validation context ({@code ClientHandshake}); BackendTLSPolicy,
+ * its SAN validation and {@code GatewayBackendClientCertificate} with its model of the TLS Envoy originates to the echo
+ * backend ({@code UpstreamHandshake}: trusted CA, SANs, SNI, the client certificate the backend verifies); GRPCRoute
+ * with gRPC calls ({@code GrpcCalls});
  * {@code GatewayInfrastructurePropagation} on the objects the provisioner renders for the Gateway
  * ({@code InfrastructureCheck}).
  */
@@ -42,9 +49,6 @@ public final class ClaimedFeatures {
     return new Claim(feature, because);
   }
 
-  private static final String TLS_HANDSHAKE = "implemented and its status checks pass; what its tests check is a TLS"
-      + " handshake: needs a live data plane";
-
   /** Features of every Gateway profile: the Gateway itself, ReferenceGrant, and the Gateway extended features. */
   public static final List<Claim> GATEWAY = List.of(
       yes("Gateway"),
@@ -57,10 +61,9 @@ public final class ClaimedFeatures {
           + " the infrastructure of a provisioned proxy: not decidable offline"),
       no("GatewayAddressEmpty", "addresses are assigned by the infrastructure of a provisioned proxy, absent here"),
       yes("GatewayInfrastructurePropagation"),
-      no("GatewayBackendClientCertificate", "implemented; what it checks is the certificate a backend sees: needs a"
-          + " live data plane"),
-      no("GatewayFrontendClientCertificateValidation", TLS_HANDSHAKE),
-      no("GatewayFrontendClientCertificateValidationInsecureFallback", TLS_HANDSHAKE),
+      yes("GatewayBackendClientCertificate"),
+      yes("GatewayFrontendClientCertificateValidation"),
+      yes("GatewayFrontendClientCertificateValidationInsecureFallback"),
       yes("ListenerSet"));
 
   /** GATEWAY-HTTP: HTTPRoute, its extended features, BackendTLSPolicy. */
@@ -83,22 +86,19 @@ public final class ClaimedFeatures {
       yes("HTTPRouteRequestPercentageMirror"),
       yes("HTTPRouteResponseHeaderModification"),
       yes("HTTPRouteSchemeRedirect"),
-      no("HTTPRouteBackendTimeout", "translated; its check is a 504 after a backend delay elapses: needs a live data"
-          + " plane"),
-      no("HTTPRouteRequestTimeout", "translated; its check is a 504 after the request timeout elapses: needs a live"
-          + " data plane"),
-      no("HTTPRouteBackendProtocolWebSocket", "its check is a WebSocket upgrade and echo: needs a live data plane"),
+      yes("HTTPRouteBackendTimeout"),
+      yes("HTTPRouteRequestTimeout"),
+      yes("HTTPRouteBackendProtocolWebSocket"),
       yes("HTTPRoute307RedirectStatusCode"),
       yes("HTTPRouteNamedRouteRule"),
       yes("HTTPRouteRequestMultipleMirrors"),
       yes("HTTPRouteRetry"),
-      no("HTTPRouteRetryBackendTimeout", "translated (per-try timeout with the retry policy); v1.6.1 has no"
-          + " conformance test for it, and what it would check is a timeout elapsing: needs a live data plane"),
+      no("HTTPRouteRetryBackendTimeout", "translated (per-try timeout with the retry policy) and modelled by the"
+          + " evaluator (EchoBackendTest); v1.6.1 has no conformance test for it"),
       no("HTTPRouteRetryConnectionError", "translated (connect-failure, refused-stream and reset are retried); v1.6.1"
           + " has no conformance test for it"),
-      no("BackendTLSPolicy", "implemented and status checks pass; what it checks is TLS towards the backend: needs a"
-          + " live data plane"),
-      no("BackendTLSPolicySANValidation", "what it checks is TLS towards the backend: needs a live data plane"));
+      yes("BackendTLSPolicy"),
+      yes("BackendTLSPolicySANValidation"));
 
   /** GATEWAY-GRPC: GRPCRoute (GRPCRouteNamedRouteRule is a GRPCRoute feature in no upstream profile). */
   public static final List<Claim> GRPC = List.of(

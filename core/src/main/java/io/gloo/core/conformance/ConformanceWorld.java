@@ -298,7 +298,7 @@ public final class ConformanceWorld {
   }
 
   /** The Deployment whose pod labels the Service selects: its name is the prefix of the pods' names. */
-  private java.util.Optional<String> deploymentFor(ObjectNode svc, String ns) {
+  java.util.Optional<String> deploymentFor(ObjectNode svc, String ns) {
     JsonNode selector = svc.path("spec").path("selector");
     if (!selector.isObject() || selector.isEmpty()) {
       return java.util.Optional.empty();

@@ -86,7 +86,7 @@ final class L4CaseChecker {
     if (cluster == null) {
       return null;
     }
-    List<String> addresses = CaseChecker.endpoints(xds, cluster);
+    List<String> addresses = EchoUpstream.endpoints(xds, cluster);
     return addresses.isEmpty() ? null : world.serviceAt(addresses.get(0));
   }
 

@@ -92,6 +92,8 @@ public record RouteDecision(
     CLUSTER_NOT_FOUND,
     /** A virtual host matched but none of its routes: 404. */
     NO_ROUTE,
+    /** An upgrade (e.g. WebSocket) neither the route nor the connection manager allows: 403 ({@link Upgrades}). */
+    UPGRADE_REJECTED,
     /** No virtual host matches the authority: 404. */
     NO_VIRTUAL_HOST,
     /** Nothing listens on the port: the connection is refused. */

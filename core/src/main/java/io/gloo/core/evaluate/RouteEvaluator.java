@@ -163,6 +163,16 @@ public final class RouteEvaluator {
     List<HeaderMutations.Level> requestLevels = levels(rc, vh, route, true);
     List<HeaderMutations.Level> responseLevels = levels(rc, vh, route, false);
 
+    // An upgrade (WebSocket) the route and the connection manager do not allow: 403 from the connection manager.
+    String upgrade = Upgrades.requested(headers);
+    if (upgrade != null) {
+      if (!Upgrades.allowed(upgrade, hcm, route.hasRoute() ? route.getRoute() : null)) {
+        d.trace("upgrade to " + upgrade + " allowed neither by the route nor by the connection manager: 403");
+        return d.done(RouteDecision.Outcome.UPGRADE_REJECTED, 403);
+      }
+      d.trace("upgrade to " + upgrade + " allowed");
+    }
+
     if (route.hasRedirect()) {
       RedirectAction r = route.getRedirect();
       HeaderMap h = headers.copy();

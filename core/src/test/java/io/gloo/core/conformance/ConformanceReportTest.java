@@ -32,7 +32,7 @@ class ConformanceReportTest {
       result("CoreOnlySkipped", List.of("Gateway", "HTTPRoute"), SKIP, SKIP),
       result("GatewayOnly", List.of("Gateway"), PASS),
       result("ExtendedClaimedFail", List.of("Gateway", "HTTPRoute", "HTTPRouteCORS"), PASS, FAIL),
-      result("ExtendedNotClaimed", List.of("Gateway", "HTTPRoute", "HTTPRouteBackendTimeout"), FAIL),
+      result("ExtendedNotClaimed", List.of("Gateway", "HTTPRoute", "HTTPRouteRetryConnectionError"), FAIL),
       result("GrpcCore", List.of("Gateway", "GRPCRoute"), PASS));
 
   @Test
@@ -57,7 +57,7 @@ class ConformanceReportTest {
     assertEquals(List.of(), ReportSchema.violations(schema, report));
     assertEquals("GATEWAY-HTTP", report.path("profiles").get(0).path("name").asString());
     assertTrue(report.path("profiles").get(0).path("extended").path("unsupportedFeatures").toString()
-        .contains("HTTPRouteBackendTimeout"));
+        .contains("HTTPRouteRetryConnectionError"));
 
     ObjectNode badResult = report.deepCopy();
     ((ObjectNode) badResult.path("profiles").get(0).path("core")).put("result", "passed");
