@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -116,10 +115,13 @@ final class PluginCache {
       }
       try {
         Files.move(copy, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-        LOG.debug("{} was expanded by another run at the same time", target.getFileName());
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException("plugin cache " + dir + " cannot rename atomically: " + e.getMessage(), e);
+      } catch (IOException e) {
+        if (!Files.exists(target)) {
+          throw e;
+        }
+        LOG.debug("{} was expanded by another run at the same time", target.getFileName());
       }
       return target;
     } finally {
