@@ -31,8 +31,33 @@ final class CelRules {
 
   private static final Pattern OLD_SELF = Pattern.compile("\\boldSelf\\b");
 
-  /** One rule, compiled. */
-  private record Rule(String source, String message, String fieldPath, CelRuntime.Program program) {}
+  /**
+   * One rule, compiled on first use (issue #21: a run reads a few kinds and few of their fields, and compiling all
+   * 106 rules of HTTPRoute cost more than the rest of a quick-start translate); {@link #compileAll()} compiles
+   * every rule now. Programs are shared by source across CRDs and versions ({@link KubernetesCel#compile}).
+   */
+  private static final class Rule {
+    final String source;
+    final String message;
+    final String fieldPath;
+    private volatile CelRuntime.Program program;
+
+    Rule(String source, String message, String fieldPath) {
+      this.source = source;
+      this.message = message;
+      this.fieldPath = fieldPath;
+    }
+
+    /** @throws IllegalArgumentException when the rule does not compile */
+    CelRuntime.Program program() {
+      CelRuntime.Program p = program;
+      if (p == null) {
+        p = KubernetesCel.compile(source); // idempotent: a race compiles (or finds) the same program twice
+        program = p;
+      }
+      return p;
+    }
+  }
 
   /** The rules, defaults and list type at one place of the schema; null children have nothing below them. */
   private static final class Node {
@@ -79,7 +104,7 @@ final class CelRules {
         continue;
       }
       String message = v.hasNonNull("message") ? v.get("message").asString().strip() : "failed rule: " + rule;
-      node.rules.add(new Rule(rule, message, v.path("fieldPath").asString(""), KubernetesCel.compile(rule)));
+      node.rules.add(new Rule(rule, message, v.path("fieldPath").asString("")));
       counts[0]++;
     }
     for (Map.Entry<String, JsonNode> p : schema.path("properties").properties()) {
@@ -108,6 +133,40 @@ final class CelRules {
       node.mapKeys = List.copyOf(keys);
     }
     return node.isEmpty() ? null : node;
+  }
+
+  /**
+   * Compiles every rule now; returns how many. A rule that does not compile throws, naming it (the shipped CRDs'
+   * rules all compile: CrdCatalogTest compiles them).
+   */
+  int compileAll() {
+    List<Rule> all = new ArrayList<>();
+    collect(root, all);
+    for (Rule rule : all) {
+      try {
+        rule.program();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("rule " + rule.source + " does not compile: " + e.getMessage(), e);
+      }
+    }
+    return all.size();
+  }
+
+  /** The source of every rule compiled (transition rules left out), in schema order. */
+  List<String> ruleSources() {
+    List<Rule> all = new ArrayList<>();
+    collect(root, all);
+    return all.stream().map(rule -> rule.source).toList();
+  }
+
+  private static void collect(Node node, List<Rule> out) {
+    if (node == null) {
+      return;
+    }
+    out.addAll(node.rules);
+    node.properties.values().forEach(child -> collect(child, out));
+    collect(node.items, out);
+    collect(node.additional, out);
   }
 
   /** Fills in the schema's defaults where a field is absent, in place (the caller passes a copy). */
@@ -177,13 +236,15 @@ final class CelRules {
       }
     }
     for (Rule rule : node.rules) {
-      String at = rule.fieldPath().isEmpty() ? path : path + rule.fieldPath();
+      String at = rule.fieldPath.isEmpty() ? path : path + rule.fieldPath;
       try {
         if (!KubernetesCel.holds(rule.program(), value)) {
-          out.add(new Violation(at, rule.message()));
+          out.add(new Violation(at, rule.message));
         }
       } catch (CelEvaluationException e) {
-        out.add(new Violation(at, "rule could not be evaluated (" + e.getMessage() + "): " + rule.source()));
+        out.add(new Violation(at, "rule could not be evaluated (" + e.getMessage() + "): " + rule.source));
+      } catch (IllegalArgumentException e) {
+        out.add(new Violation(at, "rule could not be compiled (" + e.getMessage() + "): " + rule.source));
       }
     }
   }

@@ -16,7 +16,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * The CRDs the control plane admits objects against, read once from the classpath: the Gateway API's (v1.6.1,
  * experimental channel, unmodified; see {@code gateway-api/NOTICE.md} beside them) and the Gloo CRDs this project
- * ships ({@code dist/src/install/crds}, copied; a test keeps the copies equal). Immutable.
+ * ships ({@code dist/src/install/crds}, copied; a test keeps the copies equal). At run time they are read from the
+ * compact JSON form the build writes ({@link CompactCrds}). Immutable.
  */
 @ThreadSafe
 public final class CrdCatalog {
@@ -35,6 +36,12 @@ public final class CrdCatalog {
       "gloo.solo.io_v1_UpstreamGroup",
       // Gloo Gateway's DirectResponse (core serves it)
       "gateway.gloo.solo.io_v1alpha1_DirectResponse");
+
+  /** One shipped CRD: its YAML resource and who defines it. */
+  record Source(String resource, String origin) {}
+
+  /** The shipped CRDs, in catalog order. */
+  static final List<Source> SOURCES = sources();
 
   private static final class Holder {
     static final CrdCatalog STANDARD = load();
@@ -66,25 +73,47 @@ public final class CrdCatalog {
     return List.copyOf(byGroupKind.values());
   }
 
-  private static CrdCatalog load() {
-    ObjectMapper yaml = new YAMLMapper();
-    List<Crd> crds = new ArrayList<>();
+  private static List<Source> sources() {
+    List<Source> sources = new ArrayList<>();
     for (String name : GATEWAY_API) {
-      crds.add(parse(yaml, BASE + "gateway-api/" + GATEWAY_API_GROUP + "_" + name + ".yaml",
+      sources.add(new Source(BASE + "gateway-api/" + GATEWAY_API_GROUP + "_" + name + ".yaml",
           "Gateway API " + GATEWAY_API_VERSION));
     }
     for (String name : GLOO) {
-      crds.add(parse(yaml, BASE + "gloo/" + name + ".yaml", "Gloo"));
+      sources.add(new Source(BASE + "gloo/" + name + ".yaml", "Gloo"));
+    }
+    return List.copyOf(sources);
+  }
+
+  /** From the compact form written at build time ({@link CompactCrds}), else (running from sources) the YAML. */
+  private static CrdCatalog load() {
+    List<JsonNode> compact = CompactCrds.read();
+    return compact != null ? fromCompact(compact) : fromYaml();
+  }
+
+  static CrdCatalog fromCompact(List<JsonNode> compact) {
+    List<Crd> crds = new ArrayList<>();
+    for (JsonNode entry : compact) {
+      crds.add(parse(entry.path("crd"), entry.path("origin").asString()));
     }
     return new CrdCatalog(crds);
   }
 
-  static Crd parse(ObjectMapper yaml, String resource, String origin) {
+  static CrdCatalog fromYaml() {
+    ObjectMapper yaml = new YAMLMapper();
+    List<Crd> crds = new ArrayList<>();
+    for (Source source : SOURCES) {
+      crds.add(parse(readYaml(yaml, source.resource()), source.origin()));
+    }
+    return new CrdCatalog(crds);
+  }
+
+  static JsonNode readYaml(ObjectMapper yaml, String resource) {
     try (InputStream in = CrdCatalog.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + resource);
       }
-      return parse(yaml.readTree(in), origin);
+      return yaml.readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -6,6 +6,7 @@ import com.google.errorprone.annotations.ThreadSafe;
 import com.google.re2j.Pattern;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelOverloadDecl;
@@ -31,7 +32,8 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Not provided (no rule of the admitted CRDs calls them): Kubernetes' {@code isURL}/{@code url},
  * {@code ip}/{@code cidr}, {@code quantity}, {@code format.*}, the regex {@code find} functions. A rule
- * that needs one fails to compile, which {@link CelRules} reports when the CRD is loaded, not per object.
+ * that needs one fails to compile, which {@link CelRules#compileAll()} reports (CrdCatalogTest compiles every
+ * shipped rule); rules are compiled on first use, so at run time it would show as the object's violation.
  */
 @ThreadSafe
 final class KubernetesCel {
@@ -42,6 +44,12 @@ final class KubernetesCel {
    */
   private static final String CACHED_MATCHES = "cachedMatches";
   private static final ConcurrentMap<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+
+  /**
+   * Compiled programs by rule source: the same rule recurs across a CRD (HTTPRoute's filter rules at two places)
+   * and its versions, and a program is immutable and thread-safe.
+   */
+  private static final ConcurrentMap<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
 
   private static final Cel CEL = CelFactory.standardCelBuilder()
       .setOptions(CelOptions.current().enableHeterogeneousNumericComparisons(true).build())
@@ -79,10 +87,28 @@ final class KubernetesCel {
    * rules never contain {@code .matches(} inside a string literal, and AdmissionCelRulesTest runs every rule).
    */
   static CelRuntime.Program compile(String rule) {
+    CelRuntime.Program known = PROGRAMS.get(rule);
+    if (known != null) {
+      return known;
+    }
+    CelRuntime.Program program = compileNew(rule);
+    PROGRAMS.putIfAbsent(rule, program);
+    return program;
+  }
+
+  private static CelRuntime.Program compileNew(String rule) {
     try {
-      String source = rule.replace(".matches(", "." + CACHED_MATCHES + "(");
-      return CEL.createProgram(CEL.compile(source).getAst());
-    } catch (CelValidationException | CelEvaluationException e) {
+      return CEL.createProgram(PrecompiledCel.find(rule).orElseGet(() -> check(rule)));
+    } catch (CelEvaluationException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** Parses and type-checks a rule (with the {@code matches} rewrite); throws when it does not compile. */
+  static CelAbstractSyntaxTree check(String rule) {
+    try {
+      return CEL.compile(rule.replace(".matches(", "." + CACHED_MATCHES + "(")).getAst();
+    } catch (CelValidationException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
   }

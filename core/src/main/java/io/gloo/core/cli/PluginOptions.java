@@ -28,13 +28,14 @@ final class PluginOptions {
   List<String> pluginConfig = new ArrayList<>();
 
   /**
-   * The plugin manager's options for serving.
+   * The plugin manager's options for serving. Archives are expanded once into the cache the launcher names, if any
+   * (issue #21: not 17 MB of zips per run).
    *
    * @throws IllegalArgumentException for a malformed {@code --plugin-config}
    */
   PluginManager.Options serving() {
     return new PluginManager.Options(pluginsDir == null ? PluginManager.defaultDir() : pluginsDir,
-        new LinkedHashSet<>(pluginIds), PluginManager.parseConfig(pluginConfig), null, null);
+        new LinkedHashSet<>(pluginIds), PluginManager.parseConfig(pluginConfig), null, null).withConfiguredCache();
   }
 
   /**

@@ -96,7 +96,7 @@ abstract class PluginServiceCommand implements Callable<Integer> {
     }
     PluginManager.Options options = new PluginManager.Options(
         pluginsDir == null ? PluginManager.defaultDir() : pluginsDir, Set.of(pluginId()),
-        Map.of(pluginId(), config), null, null);
+        Map.of(pluginId(), config), null, null).withConfiguredCache();
     PluginNetwork network;
     try {
       Path[] files = certificateFiles();

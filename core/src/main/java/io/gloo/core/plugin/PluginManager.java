@@ -10,23 +10,16 @@ import io.gloo.spi.GlooPlugin;
 import io.gloo.spi.PluginContext;
 import io.gloo.spi.PluginContext.Mode;
 import io.gloo.spi.SpiVersion;
-import io.gloo.spi.policy.FieldExtension;
-import io.gloo.spi.policy.GroupKind;
-import io.gloo.spi.policy.PolicyKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
@@ -34,14 +27,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
-import org.pf4j.DefaultPluginStatusProvider;
-import org.pf4j.DefaultVersionManager;
-import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginStatusProvider;
-import org.pf4j.VersionManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * {@link SpiVersion#CURRENT}, PF4J's "system version") describe it.
  *
  * <p>Archives are never used in place: a zip is expanded, and a jar copied, into a private work directory (a fresh
- * temporary directory by default) under a name unique to that load, and deleted again on unload. So the plugins
- * directory (possibly a read-only distribution directory) is only read, never written, and an archive replaced
- * in place never changes the bytes under a running classloader.
+ * temporary directory by default) under a name unique to that load, and deleted again on unload; or, with
+ * {@link Options#cacheDir()} (the CLI's default), into a {@link PluginCache} copy keyed by the archive's content,
+ * expanded once and shared by every later run. So the plugins directory (possibly a read-only distribution
+ * directory) is only read, never written, and an archive replaced in place never changes the bytes under a running
+ * classloader.
  *
  * <h2>Selection</h2>
  * PF4J's {@code enabled.txt} / {@code disabled.txt} in the plugins directory (re-read on every scan), and
@@ -101,16 +90,18 @@ public final class PluginManager implements AutoCloseable {
    * @param debounce quiet time after changes in the directory before rescanning
    * @param mode what plugins are loaded for: {@link Mode#SERVE} ({@code gloo serve}) or {@link Mode#OFFLINE} (an
    *     offline command: plugins are told so, and nothing they register is served; see {@link PluginContext#mode})
+   * @param cacheDir where archives are expanded once and kept across runs, keyed by content (see {@link PluginCache});
+   *     null means every load expands into {@code workDir}
    */
   public record Options(Path dir, Set<String> selection, Map<String, Map<String, String>> config, Path workDir,
-      Duration debounce, Mode mode) {
+      Duration debounce, Mode mode, Path cacheDir) {
 
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(250);
 
     /** Options for serving. */
     public Options(Path dir, Set<String> selection, Map<String, Map<String, String>> config, Path workDir,
         Duration debounce) {
-      this(dir, selection, config, workDir, debounce, Mode.SERVE);
+      this(dir, selection, config, workDir, debounce, Mode.SERVE, null);
     }
 
     public Options {
@@ -131,7 +122,17 @@ public final class PluginManager implements AutoCloseable {
 
     /** The same options for an offline command. */
     public Options offline() {
-      return new Options(dir, selection, config, workDir, debounce, Mode.OFFLINE);
+      return new Options(dir, selection, config, workDir, debounce, Mode.OFFLINE, cacheDir);
+    }
+
+    /** The same options with archives expanded once into {@code cacheDir} (null: per load, as by default). */
+    public Options withCache(Path cacheDir) {
+      return new Options(dir, selection, config, workDir, debounce, mode, cacheDir);
+    }
+
+    /** The same options with the cache the launcher configured ({@link PluginCache#configured()}), if any. */
+    public Options withConfiguredCache() {
+      return withCache(PluginCache.configured());
     }
   }
 
@@ -156,57 +157,21 @@ public final class PluginManager implements AutoCloseable {
     return config;
   }
 
-  /** What identifies one version of an archive file. */
-  private record Fingerprint(long size, FileTime modified, Object fileKey) {
-    static Fingerprint of(BasicFileAttributes attrs) {
-      return new Fingerprint(attrs.size(), attrs.lastModifiedTime(), attrs.fileKey());
-    }
-  }
-
-  /** A kind as registered in the KindRegistry (strings only, so nothing here pins the plugin). */
-  private record RegisteredKind(String apiVersion, String kind) {}
-
-  /** One archive: what was loaded from it and what has to be undone on unload. Guarded by the scan lock. */
-  private static final class Entry {
-    final Path archive;
-    final Fingerprint fingerprint;
-    LoadedPlugin view;
-    /** The id the selection was decided for, and whether the plugin was turned off then. */
-    boolean disabled;
-    /** Failed because of another archive (duplicate id, kind taken): retried when anything else changes. */
-    boolean retry;
-    PluginClassLoader loader;
-    Path expanded;
-    final List<GlooPlugin> instances = new ArrayList<>();
-    final List<DefaultPluginContext> contexts = new ArrayList<>();
-    final List<RegisteredKind> kinds = new ArrayList<>();
-    /** A replacement archive that failed to load while this (previous) version kept serving; null if none. */
-    PluginProblem rejected;
-
-    Entry(Path archive, Fingerprint fingerprint) {
-      this.archive = archive;
-      this.fingerprint = fingerprint;
-    }
-  }
-
   private final Path dir;
   private final Options options;
   private final KindRegistry kindRegistry;
   private final MeterRegistry meters;
   private final GrpcServices grpc;
   private final AdminViews adminViews = new AdminViews();
-  private final GlooPluginLoader pluginLoader = new GlooPluginLoader(PluginManager.class.getClassLoader());
-  private final VersionManager versions = new DefaultVersionManager();
-  private final PluginArchives.Descriptors descriptors = new PluginArchives.Descriptors();
-  private final AtomicLong loads = new AtomicLong();
   private final Path workDir;
   private final boolean ownWorkDir;
   private final List<Consumer<LoadedPlugins>> listeners = new CopyOnWriteArrayList<>();
   private final LoadFailures loadFailures;
+  private final PluginStarter starter;
 
   private final Object scanLock = new Object();
   @GuardedBy("scanLock")
-  private final Map<Path, Entry> entries = new LinkedHashMap<>();
+  private final Map<Path, PluginEntry> entries = new LinkedHashMap<>();
   @GuardedBy("scanLock")
   private boolean closed;
 
@@ -243,6 +208,17 @@ public final class PluginManager implements AutoCloseable {
       this.workDir = Files.createDirectories(options.workDir());
       this.ownWorkDir = false;
     }
+    PluginCache cache = null;
+    if (options.cacheDir() != null) {
+      try {
+        cache = new PluginCache(options.cacheDir());
+        cache.prune();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("plugin cache {} is not usable ({}); expanding plugins per run", options.cacheDir(), e.toString());
+      }
+    }
+    this.starter = new PluginStarter(options, kindRegistry, this.meters, grpc, adminViews, loadFailures, workDir,
+        cache);
   }
 
   public Path dir() {
@@ -278,7 +254,7 @@ public final class PluginManager implements AutoCloseable {
   public List<PluginProblem> problems() {
     synchronized (scanLock) {
       List<PluginProblem> problems = new ArrayList<>();
-      for (Entry entry : entries.values()) {
+      for (PluginEntry entry : entries.values()) {
         if (entry.view.state() == PluginState.FAILED) {
           problems.add(new PluginProblem(entry.view.id(), entry.view.version(), entry.archive, entry.view.failure(),
               null));
@@ -348,15 +324,15 @@ public final class PluginManager implements AutoCloseable {
         return;
       }
       closed = true;
-      List<Entry> all = new ArrayList<>(entries.values());
+      List<PluginEntry> all = new ArrayList<>(entries.values());
       java.util.Collections.reverse(all);
-      all.forEach(this::unload);
+      all.forEach(starter::unload);
       entries.clear();
       current = LoadedPlugins.EMPTY;
     }
     grpc.close();
     if (ownWorkDir) {
-      deleteRecursively(workDir);
+      PluginArchives.deleteRecursively(workDir);
     }
   }
 
@@ -365,18 +341,18 @@ public final class PluginManager implements AutoCloseable {
   /** Returns whether anything changed. */
   @GuardedBy("scanLock")
   private boolean scan() {
-    Map<Path, Fingerprint> found = listArchives();
-    PluginStatusProvider status = statusProvider();
+    Map<Path, PluginEntry.Fingerprint> found = PluginDirectory.archives(dir);
+    PluginStatusProvider status = PluginDirectory.status(dir);
     boolean changed = false;
 
     // Removed, replaced or re-selected archives are unloaded first, so their ids and kinds are free again. A
     // started plugin whose archive was replaced keeps its expanded copy: if the replacement fails, it comes back.
-    Map<Path, Entry> replaced = new HashMap<>();
+    Map<Path, PluginEntry> replaced = new HashMap<>();
     for (var it = entries.values().iterator(); it.hasNext(); ) {
-      Entry entry = it.next();
-      Fingerprint now = found.get(entry.archive);
+      PluginEntry entry = it.next();
+      PluginEntry.Fingerprint now = found.get(entry.archive);
       boolean selectionChanged = now != null && entry.view != null
-          && entry.disabled != (disabledReason(entry.view.id(), status) != null);
+          && entry.disabled != (starter.disabledReason(entry.view.id(), status) != null);
       if (now == null || !now.equals(entry.fingerprint) || selectionChanged) {
         String refused = now == null || selectionChanged || !entry.view.started() ? null
             : refusedReplacement(entry, now);
@@ -388,7 +364,7 @@ public final class PluginManager implements AutoCloseable {
         boolean keepCopy = now != null && !selectionChanged && entry.view.started();
         Path copy = keepCopy ? entry.expanded : null;
         entry.expanded = keepCopy ? null : entry.expanded; // so that unload does not delete the copy
-        unload(entry);
+        starter.unload(entry);
         grpc.forgetFailures(entry.view.id());
         it.remove();
         if (copy != null) {
@@ -401,18 +377,18 @@ public final class PluginManager implements AutoCloseable {
     if (changed) {
       // What failed because of another archive (duplicate id, kind taken) may load now.
       for (var it = entries.values().iterator(); it.hasNext(); ) {
-        Entry entry = it.next();
+        PluginEntry entry = it.next();
         if (entry.retry) {
-          unload(entry);
+          starter.unload(entry);
           grpc.forgetFailures(entry.view.id());
           it.remove();
         }
       }
     }
-    for (Map.Entry<Path, Fingerprint> archive : found.entrySet()) {
+    for (Map.Entry<Path, PluginEntry.Fingerprint> archive : found.entrySet()) {
       if (!entries.containsKey(archive.getKey())) {
-        Entry entry = load(archive.getKey(), archive.getValue(), status, null);
-        Entry previous = replaced.remove(archive.getKey());
+        PluginEntry entry = starter.load(archive.getKey(), archive.getValue(), status, null, entries.values());
+        PluginEntry previous = replaced.remove(archive.getKey());
         if (previous != null) {
           entry = keepLastGood(entry, previous, status);
         }
@@ -420,7 +396,8 @@ public final class PluginManager implements AutoCloseable {
         changed = true;
       }
     }
-    replaced.values().forEach(this::cleanUp); // never reached: every replaced archive was found again
+    replaced.values().forEach(starter::cleanUp); // never reached: every replaced archive was found again
+    entries.values().forEach(starter::keepAlive);
     return changed;
   }
 
@@ -431,11 +408,11 @@ public final class PluginManager implements AutoCloseable {
    * may load.
    */
   @GuardedBy("scanLock")
-  private String refusedReplacement(Entry entry, Fingerprint now) {
+  private String refusedReplacement(PluginEntry entry, PluginEntry.Fingerprint now) {
     if (entry.rejected != null && now.equals(entry.rejected.fingerprint())) {
       return entry.rejected.reason();
     }
-    PluginArchives.Checked checked = PluginArchives.check(entry.archive, workDir, descriptors, versions);
+    PluginArchives.Checked checked = starter.check(entry.archive);
     if (checked.problem() == null) {
       return null;
     }
@@ -448,16 +425,16 @@ public final class PluginManager implements AutoCloseable {
    * is remembered on it. Returns what goes into the directory's entries.
    */
   @GuardedBy("scanLock")
-  private Entry keepLastGood(Entry attempt, Entry previous, PluginStatusProvider status) {
+  private PluginEntry keepLastGood(PluginEntry attempt, PluginEntry previous, PluginStatusProvider status) {
     if (attempt.view.state() != PluginState.FAILED) {
-      cleanUp(previous); // the replacement serves: the previous version's copy can go
+      starter.cleanUp(previous); // the replacement serves: the previous version's copy can go
       return attempt;
     }
-    Entry restored = load(previous.archive, attempt.fingerprint, status, previous.expanded);
+    PluginEntry restored = starter.load(previous.archive, attempt.fingerprint, status, previous.expanded, entries.values());
     if (!restored.view.started()) {
       LOG.warn("plugin {}: the previous version {} did not start again either: {}", previous.view.id(),
           previous.view.version(), restored.view.failure());
-      cleanUp(restored);
+      starter.cleanUp(restored);
       return attempt;
     }
     restored.rejected = new PluginProblem(attempt.view.id(), attempt.view.version(), attempt.archive,
@@ -468,7 +445,7 @@ public final class PluginManager implements AutoCloseable {
   }
 
   @GuardedBy("scanLock")
-  private void refuse(Entry entry, String version, String reason, String category, Fingerprint fingerprint) {
+  private void refuse(PluginEntry entry, String version, String reason, String category, PluginEntry.Fingerprint fingerprint) {
     entry.rejected = new PluginProblem(entry.view.id(), version, entry.archive, reason, entry.view.version(),
         fingerprint);
     loadFailures.record(entry.view.id(), category);
@@ -476,68 +453,8 @@ public final class PluginManager implements AutoCloseable {
         dashIfEmpty(version), reason, entry.view.version());
   }
 
-  /** Loads and unloads are news when serving; an offline command (gloo translate) loads them every run. */
-  private void info(String format, Object... args) {
-    if (options.mode() == Mode.SERVE) {
-      LOG.info(format, args);
-    } else {
-      LOG.debug(format, args);
-    }
-  }
-
   private static String dashIfEmpty(String s) {
     return s == null || s.isEmpty() ? "-" : s;
-  }
-
-  /** Archives in the directory, sorted by file name; empty if the directory does not exist. */
-  private Map<Path, Fingerprint> listArchives() {
-    Map<Path, Fingerprint> found = new TreeMap<>();
-    if (!Files.isDirectory(dir)) {
-      return found;
-    }
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.toList()) {
-        String name = file.getFileName().toString();
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (name.startsWith(".") || !(lower.endsWith(".zip") || lower.endsWith(".jar"))) {
-          continue;
-        }
-        try {
-          BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-          if (attrs.isRegularFile()) {
-            found.put(file, Fingerprint.of(attrs));
-          }
-        } catch (IOException e) {
-          LOG.debug("{} vanished while listing", file);
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn("cannot list plugins directory {}: {}", dir, e.getMessage());
-    }
-    return found;
-  }
-
-  private PluginStatusProvider statusProvider() {
-    if (!Files.isDirectory(dir)) {
-      return null;
-    }
-    try {
-      return new DefaultPluginStatusProvider(dir);
-    } catch (RuntimeException e) {
-      LOG.warn("cannot read enabled.txt/disabled.txt in {}: {}", dir, e.getMessage());
-      return null;
-    }
-  }
-
-  /** Why a plugin is turned off, or null if it is not. */
-  private String disabledReason(String id, PluginStatusProvider status) {
-    if (!options.selection().isEmpty() && !options.selection().contains(id)) {
-      return "not selected by --plugins";
-    }
-    if (status != null && status.isPluginDisabled(id)) {
-      return "disabled by enabled.txt/disabled.txt";
-    }
-    return null;
   }
 
   @GuardedBy("scanLock")
@@ -556,238 +473,6 @@ public final class PluginManager implements AutoCloseable {
         LOG.error("plugin listener failed", e);
       }
     }
-  }
-
-  // ---------------------------------------------------------------------------------------------- loading
-
-  @GuardedBy("scanLock")
-  /** @param prepared an expanded copy to load from (taking it over), or null to expand the archive */
-  private Entry load(Path archive, Fingerprint fingerprint, PluginStatusProvider status, Path prepared) {
-    Entry entry = new Entry(archive, fingerprint);
-    String fileName = archive.getFileName().toString();
-    String id = fileName.replaceFirst("(?i)\\.(zip|jar)$", "");
-    String version = "";
-    String requires = "";
-    try {
-      entry.expanded = prepared != null ? prepared : PluginArchives.prepare(archive, workDir, loads.incrementAndGet());
-      PluginDescriptor descriptor = descriptors.from(PluginArchives.readManifest(entry.expanded));
-      if (descriptor.getPluginId() == null || descriptor.getPluginId().isBlank()) {
-        return failed(entry, id, version, requires, "no Plugin-Id in the manifest", LoadFailures.MANIFEST, false);
-      }
-      id = descriptor.getPluginId();
-      version = descriptor.getVersion();
-      requires = descriptor.getRequires() == null || descriptor.getRequires().equals("*")
-          ? "" : descriptor.getRequires().strip();
-      String disabled = disabledReason(id, status);
-      if (disabled != null) {
-        entry.disabled = true;
-        cleanUp(entry);
-        entry.view = new LoadedPlugin(id, version, PluginState.DISABLED, requires, List.of(), List.of(), disabled, archive, null);
-        info("plugin {} {}: {}", id, version, disabled);
-        return entry;
-      }
-      if (version == null || version.isBlank()) {
-        return failed(entry, id, "", requires, "no Plugin-Version in the manifest", LoadFailures.MANIFEST, false);
-      }
-      if (!requires.isEmpty() && !PluginArchives.satisfies(versions, requires)) {
-        return failed(entry, id, version, requires, PluginArchives.excludes(requires), LoadFailures.REQUIRES,
-            false);
-      }
-      for (Entry other : entries.values()) {
-        if (other.view.started() && other.view.id().equals(id)) {
-          return failed(entry, id, version, requires, "duplicate Plugin-Id: already loaded from "
-              + other.archive.getFileName(), LoadFailures.DUPLICATE, true);
-        }
-      }
-      if (!pluginLoader.isApplicable(entry.expanded)) {
-        return failed(entry, id, version, requires, "neither classes/ nor lib/ in the archive", LoadFailures.LAYOUT,
-            false);
-      }
-      entry.loader = pluginLoader.loadPlugin(entry.expanded, descriptor);
-      String loadingId = id;
-      List<GlooPlugin> plugins = PluginCalls.call(entry.loader, () -> discover(entry.loader));
-      if (plugins.isEmpty()) {
-        return failed(entry, id, version, requires, "no " + GlooPlugin.class.getName()
-            + " implementation listed in META-INF/services of the archive", LoadFailures.LAYOUT, false);
-      }
-      List<PolicyKind<?>> kinds = new ArrayList<>();
-      List<FieldExtension<?>> extensions = new ArrayList<>();
-      for (GlooPlugin plugin : plugins) {
-        DefaultPluginContext context = new DefaultPluginContext(id, entry.loader,
-            options.config().getOrDefault(id, Map.of()), meters, grpc, adminViews, options.mode());
-        entry.contexts.add(context);
-        entry.instances.add(plugin);
-        PluginCalls.lifecycle(entry.loader, "start()", () -> {
-          plugin.start(context);
-          return null;
-        });
-        List<PolicyKind<?>> pluginKinds = PluginCalls.lifecycle(entry.loader, "policyKinds()", plugin::policyKinds);
-        kinds.addAll(pluginKinds == null ? List.of() : pluginKinds);
-        List<FieldExtension<?>> pluginExtensions =
-            PluginCalls.lifecycle(entry.loader, "fieldExtensions()", plugin::fieldExtensions);
-        extensions.addAll(pluginExtensions == null ? List.of() : pluginExtensions);
-      }
-      String conflict = registerKinds(entry, id, kinds);
-      if (conflict != null) {
-        return failed(entry, id, version, requires, conflict, LoadFailures.KIND_CONFLICT, true);
-      }
-      entry.view = new LoadedPlugin(id, version, PluginState.STARTED, requires, kinds, extensions, null, archive,
-          entry.loader);
-      info("plugin {} {} {} from {} ({} kinds: {})", loadingId, version,
-          options.mode() == Mode.SERVE ? "started" : "loaded offline", fileName, kinds.size(),
-          entry.kinds.stream().map(k -> k.apiVersion() + " " + k.kind()).toList());
-      return entry;
-    } catch (GrpcServices.PortUnavailableException e) {
-      LOG.debug("plugin {} ({}) failed to load", id, fileName, e); // GrpcServices logged the one-line ERROR
-      return failed(entry, id, version, requires, e.getMessage(), LoadFailures.PORT, false);
-    } catch (Exception | LinkageError e) {
-      LOG.warn("plugin {} ({}) failed to load", id, fileName, e);
-      return failed(entry, id, version, requires, describe(e),
-          e instanceof IOException ? LoadFailures.ARCHIVE : LoadFailures.START, false);
-    }
-  }
-
-  /** The plugin's GlooPlugins: providers listed in its archive whose classes its own loader defined. */
-  private static List<GlooPlugin> discover(ClassLoader loader) {
-    List<GlooPlugin> plugins = new ArrayList<>();
-    for (ServiceLoader.Provider<GlooPlugin> provider : ServiceLoader.load(GlooPlugin.class, loader).stream()
-        .toList()) {
-      if (provider.type().getClassLoader() == loader) {
-        plugins.add(provider.get());
-      } else {
-        LOG.warn("ignoring {}: not defined by the plugin's own classloader", provider.type().getName());
-      }
-    }
-    return plugins;
-  }
-
-  /**
-   * Registers the kinds; returns why not (and registers none) if one is already taken. A kind held after its
-   * guarding plugin went (see {@link KindRegistry.Guard}) may be taken over.
-   */
-  @GuardedBy("scanLock")
-  private String registerKinds(Entry entry, String pluginId, List<PolicyKind<?>> kinds) {
-    List<RegisteredKind> wanted = new ArrayList<>();
-    List<KindRegistry.Guard> guards = new ArrayList<>();
-    for (PolicyKind<?> kind : kinds) {
-      GroupKind groupKind = PluginCalls.call(entry.loader, kind::groupKind);
-      String version = PluginCalls.call(entry.loader, kind::version);
-      if (groupKind == null || version == null || version.isBlank()) {
-        return "policy kind " + kind.getClass().getName() + " has no group/kind or version";
-      }
-      String apiVersion = groupKind.group().isEmpty() ? version : groupKind.group() + "/" + version;
-      RegisteredKind registered = new RegisteredKind(apiVersion, groupKind.kind());
-      if (wanted.contains(registered)) {
-        return "policy kind " + apiVersion + " " + groupKind.kind() + " is declared twice";
-      }
-      if (kindRegistry != null && kindRegistry.lookup(apiVersion, groupKind.kind()).isPresent()
-          && !kindRegistry.isHeld(apiVersion, groupKind.kind())) {
-        return "policy kind " + apiVersion + " " + groupKind.kind() + " is already registered"
-            + owner(registered);
-      }
-      wanted.add(registered);
-      Set<String> guardedFields = PluginCalls.call(entry.loader, kind::failClosedFields);
-      guards.add(new KindRegistry.Guard(pluginId, PluginCalls.call(entry.loader, kind::failClosed),
-          guardedFields == null ? Set.of() : guardedFields));
-    }
-    for (int i = 0; i < wanted.size(); i++) {
-      RegisteredKind kind = wanted.get(i);
-      if (kindRegistry != null) {
-        kindRegistry.register(kind.apiVersion(), kind.kind(), GenericKubernetesResource.class, true);
-        KindRegistry.Guard guard = guards.get(i);
-        if (guard.failClosed() || !guard.failClosedFields().isEmpty()) {
-          kindRegistry.guard(kind.apiVersion(), kind.kind(), guard); // remembered if the plugin goes
-        }
-      }
-      entry.kinds.add(kind);
-    }
-    return null;
-  }
-
-  @GuardedBy("scanLock")
-  private String owner(RegisteredKind kind) {
-    return entries.values().stream().filter(e -> e.kinds.contains(kind)).findFirst()
-        .map(e -> " by plugin " + e.view.id()).orElse(" (a built-in kind)");
-  }
-
-  @GuardedBy("scanLock")
-  private Entry failed(Entry entry, String id, String version, String requires, String reason, String category,
-      boolean retry) {
-    loadFailures.record(id, category);
-    unload(entry);
-    entry.retry = retry;
-    entry.view = new LoadedPlugin(id, version, PluginState.FAILED, requires, List.of(), List.of(), reason, entry.archive, null);
-    LOG.warn("plugin {} ({}) not started: {}", id, entry.archive.getFileName(), reason);
-    return entry;
-  }
-
-  /** Undoes everything {@link #load} set up for an entry. Never throws. */
-  @GuardedBy("scanLock")
-  private void unload(Entry entry) {
-    String id = entry.view == null ? entry.archive.getFileName().toString() : entry.view.id();
-    for (int i = entry.instances.size() - 1; i >= 0; i--) {
-      GlooPlugin plugin = entry.instances.get(i);
-      try {
-        PluginCalls.run(entry.loader, plugin::stop);
-      } catch (RuntimeException | LinkageError e) {
-        LOG.warn("plugin {}: stop() failed", id, e);
-      }
-    }
-    for (DefaultPluginContext context : entry.contexts) {
-      try {
-        context.close();
-      } catch (RuntimeException | LinkageError e) {
-        LOG.warn("plugin {}: releasing its services failed", id, e);
-      }
-    }
-    for (RegisteredKind kind : entry.kinds) {
-      if (kindRegistry != null) {
-        kindRegistry.unregister(kind.apiVersion(), kind.kind());
-      }
-    }
-    boolean wasStarted = entry.view != null && entry.view.started();
-    entry.instances.clear();
-    entry.contexts.clear();
-    entry.kinds.clear();
-    if (entry.view != null && entry.view.classLoader() != null) {
-      entry.view = new LoadedPlugin(entry.view.id(), entry.view.version(), PluginState.FAILED,
-          entry.view.requires(), List.of(), List.of(), "unloaded", entry.archive, null);
-    }
-    cleanUp(entry);
-    if (wasStarted) {
-      info("plugin {} stopped and unloaded", id);
-    }
-  }
-
-  /** Closes the classloader and deletes the expanded copy. */
-  private void cleanUp(Entry entry) {
-    if (entry.loader != null) {
-      try {
-        entry.loader.close();
-      } catch (IOException e) {
-        LOG.debug("closing the classloader of {}", entry.archive, e);
-      }
-      entry.loader = null;
-    }
-    if (entry.expanded != null) {
-      deleteRecursively(entry.expanded);
-      entry.expanded = null;
-    }
-  }
-
-  private static String describe(Throwable e) {
-    String message = e.getMessage();
-    String text = e.getClass().getName() + (message == null ? "" : ": " + message);
-    if (e instanceof NoSuchFileException) {
-      text = "missing " + message;
-    } else if (e instanceof PluginCalls.PluginCallException && e.getCause() != null) {
-      text = describe(e.getCause());
-    }
-    return text.length() > 500 ? text.substring(0, 500) + "..." : text;
-  }
-
-  private static void deleteRecursively(Path path) {
-    PluginArchives.deleteRecursively(path);
   }
 
   // ---------------------------------------------------------------------------------------------- watching
