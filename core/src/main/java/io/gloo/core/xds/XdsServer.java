@@ -128,19 +128,22 @@ public final class XdsServer implements AutoCloseable {
    *     java-control-plane's default, once per stream and response (kept for the fan-out benchmark's comparison)
    * @param sendThreads hand responses to grpc on the server's send threads, one sequential executor per stream
    *     ({@link XdsThreads#sendExecutors()}); false sends on the thread that published the version, one stream
-   *     after the other (java-control-plane's default; kept for the fan-out benchmark's comparison)
+   *     after the other (java-control-plane's default). Off by default: on the quiet 2-core machine, 1,000 streams
+   *     ACKed no sooner with it (p99 1,211 vs 1,183 ms and 1,407 vs 1,308 ms in two runs) while the server's threads
+   *     spent 36-80 % more CPU per push (hand-offs); it only frees the publishing thread sooner (bench/README,
+   *     "xDS fan-out: sends on the server's threads")
    */
   public record Pushes(Duration minInterval, boolean shareSerialized, boolean sendThreads) {
-    /** 100 ms, shared serialization, sends on the server's threads. */
-    public static final Pushes DEFAULT = new Pushes(PushPacer.DEFAULT_MIN_INTERVAL, true, true);
+    /** 100 ms, shared serialization, sends on the publishing thread. */
+    public static final Pushes DEFAULT = new Pushes(PushPacer.DEFAULT_MIN_INTERVAL, true, false);
 
     public Pushes {
       Objects.requireNonNull(minInterval, "minInterval");
     }
 
-    /** Sends on the server's threads. */
+    /** Sends on the publishing thread. */
     public Pushes(Duration minInterval, boolean shareSerialized) {
-      this(minInterval, shareSerialized, true);
+      this(minInterval, shareSerialized, false);
     }
 
     public Pushes withMinInterval(Duration interval) {
