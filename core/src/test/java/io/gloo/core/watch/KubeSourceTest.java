@@ -154,7 +154,7 @@ class KubeSourceTest {
     // a list and a watch for all namespaces, then for each of a and b
     assertTrue(secretRequests.size() >= 6, String.valueOf(secretRequests));
     for (String path : secretRequests) {
-      for (String type : KubernetesSource.UNCACHED_SECRET_TYPES) {
+      for (String type : KubeInformers.UNCACHED_SECRET_TYPES) {
         assertTrue(path.contains("type!=" + type), path + " leaves out " + type);
       }
       assertFalse(path.contains("type!=kubernetes.io/tls") || path.contains("type!=Opaque"), path);
