@@ -436,19 +436,7 @@ class ConsoleBrowserTest {
       metadata: {name: svc, namespace: default}
       spec: {ports: [{port: 80}]}
       ---
-      apiVersion: v1
-      kind: Secret
-      metadata: {name: alice, namespace: default, labels: {team: infra}}
-      type: extauth.solo.io/apikey
-      stringData: {api-key: %s, user-id: alice}
-      ---
-      apiVersion: enterprise.gloo.solo.io/v1
-      kind: AuthConfig
-      metadata: {name: keys, namespace: default}
-      spec:
-        configs:
-        - apiKeyAuth:
-            k8sSecretApikeyStorage: {labelSelector: {team: infra}}
+      """ + EnterprisePlugins.apiKeyAuth(API_KEY) + """
       ---
       apiVersion: gateway.solo.io/v1
       kind: RouteOption
@@ -509,5 +497,5 @@ class ConsoleBrowserTest {
         rules:
         - matches: [{path: {type: PathPrefix, value: /other}}]
           backendRefs: [{name: svc, port: 80}]
-      """.formatted(API_KEY);
+      """;
 }

@@ -33,6 +33,28 @@ final class EnterprisePlugins {
         .setting("extauth", "port", "0").setting("extauth", "configStreamPort", freePort());
   }
 
+  /**
+   * Secret default/alice holding API key {@code apiKey} (user-id alice, label team: infra), and AuthConfig
+   * default/keys, which accepts the keys of Secrets so labelled.
+   */
+  static String apiKeyAuth(String apiKey) {
+    return """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: alice, namespace: default, labels: {team: infra}}
+        type: extauth.solo.io/apikey
+        stringData: {api-key: %s, user-id: alice}
+        ---
+        apiVersion: enterprise.gloo.solo.io/v1
+        kind: AuthConfig
+        metadata: {name: keys, namespace: default}
+        spec:
+          configs:
+          - apiKeyAuth:
+              k8sSecretApikeyStorage: {labelSelector: {team: infra}}
+        """.formatted(apiKey);
+  }
+
   static String freePort() {
     return ServeFixture.freePort();
   }

@@ -52,19 +52,7 @@ class PluginMetricsScrapeTest {
       metadata: {name: svc, namespace: default}
       spec: {ports: [{port: 80}]}
       ---
-      apiVersion: v1
-      kind: Secret
-      metadata: {name: alice, namespace: default, labels: {team: infra}}
-      type: extauth.solo.io/apikey
-      stringData: {api-key: alice-secret-key, user-id: alice}
-      ---
-      apiVersion: enterprise.gloo.solo.io/v1
-      kind: AuthConfig
-      metadata: {name: keys, namespace: default}
-      spec:
-        configs:
-        - apiKeyAuth:
-            k8sSecretApikeyStorage: {labelSelector: {team: infra}}
+      """ + EnterprisePlugins.apiKeyAuth("alice-secret-key") + """
       ---
       apiVersion: gateway.solo.io/v1
       kind: RouteOption

@@ -45,20 +45,7 @@ import picocli.CommandLine;
  */
 class StandaloneServersTest {
 
-  private static final String CONFIG = """
-      apiVersion: v1
-      kind: Secret
-      metadata: {name: alice, namespace: default, labels: {team: infra}}
-      type: extauth.solo.io/apikey
-      stringData: {api-key: alice-secret-key, user-id: alice}
-      ---
-      apiVersion: enterprise.gloo.solo.io/v1
-      kind: AuthConfig
-      metadata: {name: keys, namespace: default}
-      spec:
-        configs:
-        - apiKeyAuth:
-            k8sSecretApikeyStorage: {labelSelector: {team: infra}}
+  private static final String CONFIG = EnterprisePlugins.apiKeyAuth("alice-secret-key") + """
       ---
       apiVersion: ratelimit.solo.io/v1alpha1
       kind: RateLimitConfig
