@@ -17,13 +17,12 @@ import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.security.IssuedCertificate;
 import io.gloo.core.security.SpiffeId;
 import io.gloo.core.server.GlooServer;
-import io.gloo.core.server.ServeOptions;
 import io.gloo.core.snapshot.ProxyNodes;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.testing.AdsTestClient;
 import io.gloo.core.testing.Await;
+import io.gloo.core.testing.ServeFixture;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,17 +76,11 @@ class ConsoleBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path config = Files.createDirectory(dir.resolve("config"));
     IssuedCertificate cert = CertificateAuthority.loadOrCreate(dir.resolve("ca"))
         .issue(SpiffeId.gateway("default", "gw"), List.of("secure.example.com"), Duration.ofDays(1));
     privateKeyBody = cert.privateKeyPem().lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
-    Files.writeString(config.resolve("gateway.yaml"), gateway(cert));
-    Files.writeString(config.resolve("routes.yaml"), ROUTES);
-    Files.writeString(config.resolve("broken.yaml"), "kind: [this is not a manifest\n");
-    server = GlooServer.start(new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
-        EnterprisePlugins.options(Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"))),
-        null));
+    server = EnterprisePlugins.serve(dir).manifest("gateway.yaml", gateway(cert)).manifest("routes.yaml", ROUTES)
+        .manifest("broken.yaml", "kind: [this is not a manifest\n").start();
     base = "http://localhost:" + server.adminPort();
     proxy = nackingProxy();
     browser = chromium();
@@ -359,13 +352,13 @@ class ConsoleBrowserTest {
   @Test
   @Order(11)
   void theQuickStartAndAGlooEdgeProxyShowOnTheSamePages() throws Exception {
-    Path edge = Files.createDirectory(dir.resolve("quickstart-and-edge"));
+    ServeFixture edge = EnterprisePlugins.serve(Files.createDirectory(dir.resolve("quickstart-and-edge")));
     try (var files = Files.list(Path.of("..", "examples", "quickstart"))) {
       for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-        Files.copy(f, edge.resolve(f.getFileName()));
+        Files.copy(f, edge.config().resolve(f.getFileName()));
       }
     }
-    Files.writeString(edge.resolve("edge.yaml"), """
+    edge.manifest("edge.yaml", """
         apiVersion: gloo.solo.io/v1
         kind: Upstream
         metadata: {name: legacy, namespace: gloo-system}
@@ -381,10 +374,7 @@ class ConsoleBrowserTest {
             - matchers: [{prefix: /old}]
               routeAction: {single: {upstream: {name: legacy, namespace: gloo-system}}}
         """);
-    try (GlooServer quickstart = GlooServer.start(new ServeOptions(edge, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
-        EnterprisePlugins.options(Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"))),
-        null))) {
+    try (GlooServer quickstart = edge.start()) {
       String quickBase = "http://localhost:" + quickstart.adminPort();
       browser.get(quickBase + "/ui/");
       String overview = mainText();
@@ -446,19 +436,7 @@ class ConsoleBrowserTest {
       metadata: {name: svc, namespace: default}
       spec: {ports: [{port: 80}]}
       ---
-      apiVersion: v1
-      kind: Secret
-      metadata: {name: alice, namespace: default, labels: {team: infra}}
-      type: extauth.solo.io/apikey
-      stringData: {api-key: %s, user-id: alice}
-      ---
-      apiVersion: enterprise.gloo.solo.io/v1
-      kind: AuthConfig
-      metadata: {name: keys, namespace: default}
-      spec:
-        configs:
-        - apiKeyAuth:
-            k8sSecretApikeyStorage: {labelSelector: {team: infra}}
+      """ + EnterprisePlugins.apiKeyAuth(API_KEY) + """
       ---
       apiVersion: gateway.solo.io/v1
       kind: RouteOption
@@ -519,5 +497,5 @@ class ConsoleBrowserTest {
         rules:
         - matches: [{path: {type: PathPrefix, value: /other}}]
           backendRefs: [{name: svc, port: 80}]
-      """.formatted(API_KEY);
+      """;
 }

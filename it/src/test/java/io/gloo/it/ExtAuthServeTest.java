@@ -7,22 +7,15 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
-import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.server.GlooServer;
-import io.gloo.core.server.ServeOptions;
 import io.gloo.core.snapshot.PublishedSnapshot;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.testing.Await;
 import io.gloo.core.translate.XdsResources;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -86,18 +79,10 @@ class ExtAuthServeTest {
       """;
 
   @Test
-  void servesTheAuthConfigItTranslates(@TempDir Path config) throws Exception {
-    Files.writeString(config.resolve("all.yaml"), CONFIG);
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
-    PluginManager.Options options = new PluginManager.Options(plugins, Set.of(),
-        Map.of("extauth", Map.of("port", String.valueOf(port), "configStreamPort", EnterprisePlugins.freePort()),
-            "ratelimit", Map.of("port", "0", "configStreamPort", EnterprisePlugins.freePort())), null, null);
-    try (GlooServer server = GlooServer.start(new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), options))) {
+  void servesTheAuthConfigItTranslates(@TempDir Path dir) throws Exception {
+    int port = Integer.parseInt(EnterprisePlugins.freePort());
+    try (GlooServer server = EnterprisePlugins.serve(dir).manifest("all.yaml", CONFIG)
+        .setting("extauth", "port", String.valueOf(port)).start()) {
       PublishedSnapshot snapshot = server.publisher().current().get(new ResourceKey("Gateway", "default", "gw"));
       XdsResources xds = snapshot.resources();
       Route route = xds.routes().get(0).getVirtualHosts(0).getRoutes(0);

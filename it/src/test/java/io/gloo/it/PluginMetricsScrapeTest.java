@@ -10,14 +10,11 @@ import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
-import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.server.GlooServer;
-import io.gloo.core.server.ServeOptions;
 import io.gloo.core.testing.Await;
 import io.gloo.core.testing.Scrape;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,19 +52,7 @@ class PluginMetricsScrapeTest {
       metadata: {name: svc, namespace: default}
       spec: {ports: [{port: 80}]}
       ---
-      apiVersion: v1
-      kind: Secret
-      metadata: {name: alice, namespace: default, labels: {team: infra}}
-      type: extauth.solo.io/apikey
-      stringData: {api-key: alice-secret-key, user-id: alice}
-      ---
-      apiVersion: enterprise.gloo.solo.io/v1
-      kind: AuthConfig
-      metadata: {name: keys, namespace: default}
-      spec:
-        configs:
-        - apiKeyAuth:
-            k8sSecretApikeyStorage: {labelSelector: {team: infra}}
+      """ + EnterprisePlugins.apiKeyAuth("alice-secret-key") + """
       ---
       apiVersion: gateway.solo.io/v1
       kind: RouteOption
@@ -91,20 +76,14 @@ class PluginMetricsScrapeTest {
 
   @Test
   void theServicesSeriesMoveAndTheDashboardsPluginPanelsNameOnlyThem() throws Exception {
-    Path config = Files.createDirectories(dir.resolve("config"));
-    Files.writeString(config.resolve("all.yaml"), CONFIG);
     Path custom = dir.resolve("custom.yaml");
     Files.writeString(custom, "descriptors: [{key: generic_key, value: whole-host, rateLimit: {unit: MINUTE, "
         + "requestsPerUnit: 1}}]\n");
     String authPort = EnterprisePlugins.freePort();
     String rateLimitPort = EnterprisePlugins.freePort();
-    Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
-    PluginManager.Options options = new PluginManager.Options(plugins, Set.of(),
-        Map.of("extauth", Map.of("port", authPort, "configStreamPort", EnterprisePlugins.freePort()),
-            "ratelimit", Map.of("port", rateLimitPort, "configStreamPort", EnterprisePlugins.freePort(),
-                "customRules", custom.toString())), null, null);
-    try (GlooServer server = GlooServer.start(new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50), options))) {
+    try (GlooServer server = EnterprisePlugins.serve(dir).manifest("all.yaml", CONFIG)
+        .setting("extauth", "port", authPort).setting("ratelimit", "port", rateLimitPort)
+        .setting("ratelimit", "customRules", custom.toString()).start()) {
       ManagedChannel auth = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(authPort)).usePlaintext()
           .build();
       ManagedChannel rateLimit = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(rateLimitPort))

@@ -12,18 +12,15 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse.Code;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.gloo.core.cli.GlooCli;
-import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.server.GlooServer;
-import io.gloo.core.server.ServeOptions;
 import io.gloo.core.security.SpiffeId;
 import io.gloo.core.testing.Await;
+import io.gloo.core.testing.ServeFixture;
 import io.gloo.core.testing.TestCertificates;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +29,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
@@ -50,20 +45,7 @@ import picocli.CommandLine;
  */
 class StandaloneServersTest {
 
-  private static final String CONFIG = """
-      apiVersion: v1
-      kind: Secret
-      metadata: {name: alice, namespace: default, labels: {team: infra}}
-      type: extauth.solo.io/apikey
-      stringData: {api-key: alice-secret-key, user-id: alice}
-      ---
-      apiVersion: enterprise.gloo.solo.io/v1
-      kind: AuthConfig
-      metadata: {name: keys, namespace: default}
-      spec:
-        configs:
-        - apiKeyAuth:
-            k8sSecretApikeyStorage: {labelSelector: {team: infra}}
+  private static final String CONFIG = EnterprisePlugins.apiKeyAuth("alice-secret-key") + """
       ---
       apiVersion: ratelimit.solo.io/v1alpha1
       kind: RateLimitConfig
@@ -98,10 +80,8 @@ class StandaloneServersTest {
     }
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  private static int freePort() {
+    return Integer.parseInt(EnterprisePlugins.freePort());
   }
 
   /** Runs a gloo command on its own thread until interrupted (as a signal would stop it). */
@@ -117,12 +97,11 @@ class StandaloneServersTest {
   }
 
   @Test
-  void standaloneServersEnforceWhatTheControlPlanePublishesAndKeepItWhenItStops(@TempDir Path config,
+  void standaloneServersEnforceWhatTheControlPlanePublishesAndKeepItWhenItStops(@TempDir Path dir,
       @TempDir Path state) throws Exception {
-    Files.writeString(config.resolve("all.yaml"), CONFIG);
-    Path descriptorKey = config.resolve("descriptor.key");
+    Path descriptorKey = dir.resolve("descriptor.key");
     Files.write(descriptorKey, KEY);
-    Path plugins = Path.of(System.getProperty("gloo.it.plugins", "target/plugins-enterprise"));
+    Path plugins = EnterprisePlugins.dir();
     TestCertificates certs = new TestCertificates(state);
     int controlRateLimit = freePort();
     int controlExtAuth = freePort();
@@ -130,20 +109,20 @@ class StandaloneServersTest {
     int extAuthStream = freePort();
     int rateLimitPort = freePort();
     int extAuthPort = freePort();
-    PluginManager.Options options = new PluginManager.Options(plugins, Set.of(), Map.of(
-        "ratelimit", Map.of("port", String.valueOf(controlRateLimit), "configStreamPort",
-            String.valueOf(rateLimitStream), "descriptorKeyFile", descriptorKey.toString()),
-        "extauth", Map.of("port", String.valueOf(controlExtAuth), "configStreamPort",
-            String.valueOf(extAuthStream))), null, null);
+    ServeFixture controlPlaneServe = EnterprisePlugins.serve(dir).manifest("all.yaml", CONFIG)
+        .setting("ratelimit", "port", String.valueOf(controlRateLimit))
+        .setting("ratelimit", "configStreamPort", String.valueOf(rateLimitStream))
+        .setting("ratelimit", "descriptorKeyFile", descriptorKey.toString())
+        .setting("extauth", "port", String.valueOf(controlExtAuth))
+        .setting("extauth", "configStreamPort", String.valueOf(extAuthStream))
+        .tune(o -> o.withCa(certs.ca()));
     List<Thread> servers = new ArrayList<>();
     StringWriter out = new StringWriter();
     ManagedChannel rateLimitChannel = NettyChannelBuilder.forAddress("127.0.0.1", rateLimitPort).usePlaintext()
         .build();
     ManagedChannel extAuthChannel = NettyChannelBuilder.forAddress("127.0.0.1", extAuthPort).usePlaintext().build();
     try {
-      try (GlooServer controlPlane = GlooServer.start(new ServeOptions(config,
-          new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
-          options).withCa(certs.ca()))) {
+      try (GlooServer controlPlane = controlPlaneServe.start()) {
         servers.add(run(out, "ratelimit-server", "--plugins-dir", plugins.toString(),
             "--control-plane", "127.0.0.1:" + rateLimitStream, "--port", String.valueOf(rateLimitPort),
             "--bind", "127.0.0.1", "--cert-dir", certs.certDir(SpiffeId.service("ratelimit-server")).toString()));

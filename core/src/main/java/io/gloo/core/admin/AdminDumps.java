@@ -1,7 +1,7 @@
 package io.gloo.core.admin;
 
 import com.google.errorprone.annotations.ThreadSafe;
-import io.gloo.core.console.QueryString;
+import io.gloo.core.evaluate.QueryString;
 import io.gloo.core.evaluate.RouteEvaluator;
 import io.gloo.core.evaluate.TestRequest;
 import io.gloo.core.plugin.PluginListing;

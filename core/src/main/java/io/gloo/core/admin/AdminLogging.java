@@ -1,6 +1,6 @@
 package io.gloo.core.admin;
 
-import io.gloo.core.console.QueryString;
+import io.gloo.core.evaluate.QueryString;
 import io.gloo.core.logging.LogSettings;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -5,22 +5,20 @@ import io.gloo.core.evaluate.RouteDecision;
 import io.gloo.core.evaluate.RouteEvaluator;
 import io.gloo.core.evaluate.TestRequest;
 import io.gloo.core.translate.XdsResources;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Evaluates the request cases of an expectation file with {@link RouteEvaluator} on the xDS resources of the case's
  * Gateway, standing in for the suite's echo backends: a request Envoy forwards to a cluster whose endpoint is a
- * synthesized Service address answers 200 from that Service's "pod", echoing the request it received.
+ * synthesized Service address answers 200 from that Service's "pod", echoing the request it received. What the case
+ * expects of the backend's request, the redirect and the response headers is compared in {@link MessageExpectations}.
  */
 final class CaseChecker {
 
@@ -160,18 +158,18 @@ final class CaseChecker {
     TestRequest.Builder b = TestRequest.builder().port(port)
         .scheme(scheme.equals("https") ? "https" : "http")
         .method(req.path("method").asString("GET"))
-        .path(uuid(req.path("path").asString("/")))
+        .path(MessageExpectations.uuid(req.path("path").asString("/")))
         // No Host set by the test: the client uses the Gateway's address (with the listener's port) as Host.
         .authority(host.isEmpty() ? ConformanceWorld.GATEWAY_ADDRESS + ":" + port : host)
         .randomValue(random);
     if (req.hasNonNull("sni")) {
       b.sni(req.path("sni").asString());
     }
-    for (Map.Entry<String, JsonNode> h : headers(req.path("headers")).entrySet()) {
+    for (Map.Entry<String, JsonNode> h : MessageExpectations.headers(req.path("headers")).entrySet()) {
       if (h.getValue().isArray()) {
-        h.getValue().forEach(v -> b.header(h.getKey(), uuid(v.asString())));
+        h.getValue().forEach(v -> b.header(h.getKey(), MessageExpectations.uuid(v.asString())));
       } else {
-        b.header(h.getKey(), uuid(h.getValue().asString()));
+        b.header(h.getKey(), MessageExpectations.uuid(h.getValue().asString()));
       }
     }
     if (c.path("check").asString().equals("websocketEcho")) {
@@ -181,7 +179,8 @@ final class CaseChecker {
     }
     // Every suite request carries X-Echo-Set-Header; the echo backend adds those headers to its response.
     List<String> set = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> h : headers(c.path("expect").path("backendSetResponseHeaders")).entrySet()) {
+    JsonNode setHeaders = c.path("expect").path("backendSetResponseHeaders");
+    for (Map.Entry<String, JsonNode> h : MessageExpectations.headers(setHeaders).entrySet()) {
       set.add(h.getKey() + ":" + h.getValue().asString());
       b.responseHeader(h.getKey(), h.getValue().asString());
     }
@@ -230,7 +229,7 @@ final class CaseChecker {
     }
     if (r.fromEcho()) {
       backendTls(r, expect.path("backendTLS"), diffs);
-      compareBackendRequest(d, req, expect, diffs);
+      MessageExpectations.compareBackendRequest(d, req, expect, diffs);
       if ("H2C_PRIOR_KNOWLEDGE".equals(req.path("protocol").asString())) {
         if (!EchoUpstream.speaksHttp2(xds, d.cluster())) {
           diffs.add("cluster " + d.cluster() + " does not speak HTTP/2 (h2c) to the backend, whose port has appProtocol"
@@ -253,134 +252,9 @@ final class CaseChecker {
       }
     }
     if (r.status() != null && r.status() >= 300 && r.status() < 400 && expect.hasNonNull("redirect")) {
-      compareRedirect(d.location(), expect.path("redirect"), diffs);
+      MessageExpectations.compareRedirect(d.location(), expect.path("redirect"), diffs);
     }
-    HeaderMap response = new HeaderMap();
-    d.responseHeaders().forEach(h -> response.add(h.name(), h.value()));
-    boolean ignoreWs = expect.path("ignoreResponseHeaderWhitespace").asBoolean(false);
-    for (Map.Entry<String, JsonNode> h : headers(expect.path("responseHeaders")).entrySet()) {
-      String got = response.getJoined(h.getKey());
-      if (got == null || !same(got, h.getValue().asString(), ignoreWs)) {
-        diffs.add("response header " + h.getKey() + " = " + got + ", want " + h.getValue().asString());
-      }
-    }
-    for (Map.Entry<String, JsonNode> h : headers(expect.path("validResponseHeaderValues")).entrySet()) {
-      String got = response.getJoined(h.getKey());
-      boolean ok = false;
-      for (JsonNode v : h.getValue()) {
-        ok |= got != null && same(got, v.asString(), ignoreWs);
-      }
-      if (!ok) {
-        diffs.add("response header " + h.getKey() + " = " + got + ", want one of " + h.getValue());
-      }
-    }
-    for (JsonNode h : expect.path("absentResponseHeaders")) {
-      if (response.contains(h.asString().toLowerCase(Locale.ROOT)) || response.contains(h.asString())) {
-        diffs.add("response header " + h.asString() + " present (" + response.getJoined(h.asString()) + ")");
-      }
-    }
-  }
-
-  private static boolean same(String got, String want, boolean ignoreWhitespace) {
-    return ignoreWhitespace ? got.replaceAll("\\s", "").equals(want.replaceAll("\\s", "")) : got.equals(want);
-  }
-
-  /** The request the echo backend reports: ExpectedRequest when the test sets one, else the request as sent. */
-  private static void compareBackendRequest(RouteDecision d, JsonNode req, JsonNode expect, List<String> diffs) {
-    RouteDecision.Upstream up = d.upstream();
-    HeaderMap headers = new HeaderMap();
-    up.headers().forEach(h -> headers.add(h.name(), h.value()));
-    JsonNode br = expect.get("backendRequest");
-    String wantPath;
-    String wantHost;
-    String wantMethod;
-    JsonNode wantHeaders;
-    JsonNode absent = null;
-    if (br != null && !br.isNull()) {
-      wantPath = uuid(br.path("path").asString(""));
-      wantHost = br.hasNonNull("host") ? br.path("host").asString() : null;
-      wantMethod = br.hasNonNull("method") ? br.path("method").asString() : null;
-      wantHeaders = br.path("headers");
-      absent = br.path("absentHeaders");
-    } else {
-      wantPath = uuid(req.path("path").asString("/"));
-      wantHost = req.path("host").asString("").isEmpty() ? null : req.path("host").asString();
-      wantMethod = req.path("method").asString("GET");
-      wantHeaders = req.path("headers");
-    }
-    if (!wantPath.equals(up.path())) {
-      diffs.add("backend saw path " + up.path() + ", want " + wantPath);
-    }
-    if (wantHost != null && !wantHost.equals(up.authority())) {
-      diffs.add("backend saw host " + up.authority() + ", want " + wantHost);
-    }
-    if (wantMethod != null && !wantMethod.equals(up.method())) {
-      diffs.add("backend saw method " + up.method() + ", want " + wantMethod);
-    }
-    for (Map.Entry<String, JsonNode> h : headers(wantHeaders).entrySet()) {
-      String want = h.getValue().isArray() ? join(h.getValue()) : h.getValue().asString();
-      if (want.contains("{UUID}")) {
-        if (!headers.contains(h.getKey())) {
-          diffs.add("backend request lacks header " + h.getKey());
-        }
-        continue;
-      }
-      String got = headers.getJoined(h.getKey());
-      if (got == null || !got.equals(want)) {
-        diffs.add("backend request header " + h.getKey() + " = " + got + ", want " + want);
-      }
-    }
-    if (absent != null) {
-      for (JsonNode h : absent) {
-        if (headers.contains(h.asString())) {
-          diffs.add("backend request header " + h.asString() + " present (" + headers.getJoined(h.asString())
-              + "), want absent");
-        }
-      }
-    }
-  }
-
-  private static String join(JsonNode array) {
-    List<String> parts = new ArrayList<>();
-    array.forEach(v -> parts.add(v.asString()));
-    return String.join(",", parts);
-  }
-
-  static void compareRedirect(String location, JsonNode want, List<String> diffs) {
-    if (location == null) {
-      diffs.add("no Location header, want a redirect");
-      return;
-    }
-    URI uri;
-    try {
-      uri = URI.create(location);
-    } catch (IllegalArgumentException e) {
-      diffs.add("Location " + location + " is not a URI");
-      return;
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme();
-    String wantScheme = want.path("scheme").asString("");
-    if (!wantScheme.isEmpty() && !wantScheme.equals(scheme)) {
-      diffs.add("redirect scheme " + scheme + ", want " + wantScheme + " (Location " + location + ")");
-    }
-    if (want.hasNonNull("host") && !want.path("host").asString().equals(uri.getHost())) {
-      diffs.add("redirect host " + uri.getHost() + ", want " + want.path("host").asString() + " (Location " + location
-          + ")");
-    }
-    String wantPort = want.hasNonNull("port") ? want.path("port").asString() : null;
-    if (wantPort != null) {
-      String port = uri.getPort() < 0 ? "" : Integer.toString(uri.getPort());
-      String effectiveScheme = wantScheme.isEmpty() ? scheme : wantScheme;
-      String defaultPort = effectiveScheme.equals("https") ? "443" : "80";
-      boolean ok = wantPort.isEmpty() ? port.isEmpty() || port.equals(defaultPort) : wantPort.equals(port);
-      if (!ok) {
-        diffs.add("redirect port '" + port + "', want '" + wantPort + "' (Location " + location + ")");
-      }
-    }
-    String wantPath = want.path("path").asString("");
-    if (!wantPath.isEmpty() && !wantPath.equals(uri.getRawPath())) {
-      diffs.add("redirect path " + uri.getRawPath() + ", want " + wantPath + " (Location " + location + ")");
-    }
+    MessageExpectations.compareResponseHeaders(d, expect, diffs);
   }
 
   private String serviceOf(XdsResources xds, String cluster) {
@@ -440,20 +314,4 @@ final class CaseChecker {
     diffs.addAll(problems);
   }
 
-  private static Map<String, JsonNode> headers(JsonNode object) {
-    Map<String, JsonNode> out = new LinkedHashMap<>();
-    if (object != null && object.isObject()) {
-      for (Map.Entry<String, JsonNode> e : object.properties()) {
-        out.put(e.getKey(), e.getValue());
-      }
-    }
-    return out;
-  }
-
-  private static final String RUN_UUID = UUID.randomUUID().toString();
-
-  /** {UUID} stands for a fresh UUID per request; one per run keeps the sent and the expected value equal. */
-  private static String uuid(String s) {
-    return s.replace("{UUID}", RUN_UUID);
-  }
 }

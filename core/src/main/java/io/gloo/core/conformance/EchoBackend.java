@@ -1,8 +1,7 @@
 package io.gloo.core.conformance;
 
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import io.gloo.core.evaluate.QueryString;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -40,16 +39,16 @@ final class EchoBackend {
     if (!pathAndQuery.startsWith("/retry/")) {
       return 200;
     }
-    Map<String, String> query = query(pathAndQuery);
-    String uuid = query.get("uuid");
-    Integer succeedAfter = integer(query.get("succeedAfter"));
+    QueryString query = query(pathAndQuery);
+    String uuid = query.first("uuid");
+    Integer succeedAfter = integer(query.first("succeedAfter"));
     if (uuid == null || uuid.isEmpty() || succeedAfter == null) {
       return 400;
     }
     int made = attempts.getOrDefault(uuid, 0);
     if (made < succeedAfter) {
       attempts.put(uuid, made + 1);
-      Integer code = integer(query.get("responseCode"));
+      Integer code = integer(query.first("responseCode"));
       return code == null ? RESET : code;
     }
     return 200;
@@ -121,9 +120,9 @@ final class EchoBackend {
     if (!pathAndQuery.startsWith("/retry/")) {
       return false;
     }
-    Map<String, String> query = query(pathAndQuery);
-    Integer succeedAfter = integer(query.get("succeedAfter"));
-    String uuid = query.get("uuid");
+    QueryString query = query(pathAndQuery);
+    Integer succeedAfter = integer(query.first("succeedAfter"));
+    String uuid = query.first("uuid");
     return uuid != null && !uuid.isEmpty() && succeedAfter != null && attempts.getOrDefault(uuid, 0) < succeedAfter;
   }
 
@@ -158,7 +157,7 @@ final class EchoBackend {
    * no conformance test asks for).
    */
   static Duration delay(String pathAndQuery, String key) {
-    String value = query(pathAndQuery).get(key);
+    String value = query(pathAndQuery).first(key);
     if (value == null || value.isEmpty()) {
       return Duration.ZERO;
     }
@@ -195,19 +194,10 @@ final class EchoBackend {
         || (on.contains("retriable-status-codes") && policy.getRetriableStatusCodesList().contains(status));
   }
 
-  private static Map<String, String> query(String pathAndQuery) {
-    Map<String, String> out = new HashMap<>();
+  /** The request's query parameters; the echo server reads the first value of each. */
+  private static QueryString query(String pathAndQuery) {
     int q = pathAndQuery.indexOf('?');
-    if (q < 0) {
-      return out;
-    }
-    for (String pair : pathAndQuery.substring(q + 1).split("&")) {
-      int eq = pair.indexOf('=');
-      String k = eq < 0 ? pair : pair.substring(0, eq);
-      String v = eq < 0 ? "" : pair.substring(eq + 1);
-      out.putIfAbsent(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
-    }
-    return out;
+    return QueryString.parse(q < 0 ? null : pathAndQuery.substring(q + 1));
   }
 
   private static Integer integer(String s) {

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.gloo.core.evaluate.QueryString;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.snapshot.PublishedSnapshot;
 import io.gloo.core.translate.XdsResources;

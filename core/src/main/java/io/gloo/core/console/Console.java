@@ -1,6 +1,7 @@
 package io.gloo.core.console;
 
 import com.google.errorprone.annotations.ThreadSafe;
+import io.gloo.core.evaluate.QueryString;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.snapshot.PublishedSnapshot;
 import java.io.IOException;

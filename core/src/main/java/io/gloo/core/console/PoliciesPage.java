@@ -3,6 +3,7 @@ package io.gloo.core.console;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.gloo.core.evaluate.QueryString;
 import io.gloo.core.ir.RouteSource;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.snapshot.PublishedSnapshot;

@@ -1,5 +1,6 @@
 package io.gloo.core.console;
 
+import io.gloo.core.evaluate.QueryString;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.snapshot.SnapshotError;
 import io.gloo.core.store.ResourceKey;

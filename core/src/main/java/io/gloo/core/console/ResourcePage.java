@@ -2,6 +2,7 @@ package io.gloo.core.console;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.gloo.core.evaluate.QueryString;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.TranslationJson;

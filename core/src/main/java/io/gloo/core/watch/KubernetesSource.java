@@ -4,29 +4,14 @@ import com.google.errorprone.annotations.ThreadSafe;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
-import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.api.Pluralize;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.watch.KubeInformers.Watched;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * When the API server becomes unreachable the caches keep their content, so the last snapshot keeps serving; the
  * informers reconnect and re-list on their own, and the differences arrive as events. {@link #notReadyReason()} says
  * whether every informer is watching.
+ *
+ * <p>Which kinds are watched and how their informers start: {@link KubeInformers}; what a rebuild changes:
+ * {@link CachedChanges}.
  */
 @ThreadSafe
 public final class KubernetesSource implements ConfigSource {
@@ -70,58 +58,12 @@ public final class KubernetesSource implements ConfigSource {
   public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(50);
   static final String THREAD_NAME = "gloo-kube-source";
 
-  /** The built-in kinds, as the translator reads them. */
-  static final List<Class<? extends HasMetadata>> BUILTIN_TYPES = List.of(GatewayClass.class, Gateway.class,
-      HTTPRoute.class, GRPCRoute.class, ReferenceGrant.class, Service.class, EndpointSlice.class, Secret.class,
-      Namespace.class, io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class,
-      io.fabric8.kubernetes.api.model.ConfigMap.class, io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute.class,
-      io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute.class,
-      io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class,
-      io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class);
-
-  /**
-   * Secret types no Gateway, route or plugin reads (service-account tokens, bootstrap tokens, image pull credentials,
-   * Helm release records): the Secret informers exclude them with a field selector, so the control plane's cache
-   * (and heap dump) never holds them. What is cached: every other Secret in the watched namespaces —
-   * {@code kubernetes.io/tls} (listener and client certificates), {@code Opaque} ({@code ca.crt} bundles, auth
-   * secrets) and plugin types such as {@code extauth.solo.io/apikey}. Gloo's Secret references carry no label, so no
-   * label selector can narrow it further without breaking them.
-   */
-  static final List<String> UNCACHED_SECRET_TYPES = List.of("kubernetes.io/service-account-token",
-      "bootstrap.kubernetes.io/token", "kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg",
-      "helm.sh/release.v1");
-
-  /**
-   * Built-in kinds whose CRD may be missing (BackendTLSPolicy v1 is standard only from Gateway API 1.4): watched only
-   * when the API server serves them, so that an older Gateway API install does not keep the informers from syncing.
-   */
-  static final Set<Class<? extends HasMetadata>> OPTIONAL_TYPES =
-      Set.of(io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class,
-          // experimental channel only
-          io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute.class,
-          io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute.class,
-          io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class,
-          // standard from Gateway API v1.5 only
-          io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet.class);
-
-  /** Whether API discovery lists the kind; when discovery itself fails, assume it is served (and retry as before). */
-  private boolean served(Class<? extends HasMetadata> type) {
-    try {
-      return client.supports(type);
-    } catch (RuntimeException e) {
-      LOG.debug("API discovery for {} failed; watching it anyway", HasMetadata.getKind(type), e);
-      return true;
-    }
-  }
-
-  /** One kind's informers: one for cluster-scoped kinds or all namespaces, else one per watched namespace. */
-  private record Watched(String kind, List<SharedIndexInformer<? extends HasMetadata>> informers) {}
-
   private final KubernetesClient client;
   private final KindRegistry kinds;
   private final Set<String> watchNamespaces;
   private final Duration debounce;
   private final Duration syncTimeout;
+  private final KubeInformers watches;
 
   private final Object lock = new Object();
   /** By kind: the built-ins, then plugin kinds keyed by {@code apiVersion kind}. */
@@ -153,6 +95,7 @@ public final class KubernetesSource implements ConfigSource {
     this.watchNamespaces = Set.copyOf(watchNamespaces);
     this.debounce = Objects.requireNonNull(debounce, "debounce");
     this.syncTimeout = Objects.requireNonNull(syncTimeout, "syncTimeout");
+    this.watches = new KubeInformers(client, this.watchNamespaces, this::changed);
   }
 
   /**
@@ -173,16 +116,16 @@ public final class KubernetesSource implements ConfigSource {
         throw new IllegalStateException("KubernetesSource can be started once");
       }
       this.listener = listener;
-      for (Class<? extends HasMetadata> type : BUILTIN_TYPES) {
-        if (OPTIONAL_TYPES.contains(type) && !served(type)) {
+      for (Class<? extends HasMetadata> type : KubeInformers.BUILTIN_TYPES) {
+        if (KubeInformers.OPTIONAL_TYPES.contains(type) && !watches.served(type)) {
           LOG.warn("the API server does not serve {} {} (CRD not installed): not watched; restart after installing it",
               HasMetadata.getApiVersion(type), HasMetadata.getKind(type));
           continue;
         }
-        watched.put(HasMetadata.getKind(type), startTyped(type));
+        watched.put(HasMetadata.getKind(type), watches.startTyped(type));
       }
-      for (KindRegistry.KindInfo info : pluginKinds()) {
-        watched.put(pluginKey(info), startGeneric(info));
+      for (KindRegistry.KindInfo info : KubeInformers.pluginKinds(kinds)) {
+        watched.put(KubeInformers.pluginKey(info), watches.startGeneric(info));
       }
     }
     try {
@@ -219,11 +162,11 @@ public final class KubernetesSource implements ConfigSource {
         return false;
       }
       Set<String> wanted = new LinkedHashSet<>();
-      for (KindRegistry.KindInfo info : pluginKinds()) {
-        String key = pluginKey(info);
+      for (KindRegistry.KindInfo info : KubeInformers.pluginKinds(kinds)) {
+        String key = KubeInformers.pluginKey(info);
         wanted.add(key);
         if (!watched.containsKey(key)) {
-          Watched w = startGeneric(info);
+          Watched w = watches.startGeneric(info);
           watched.put(key, w);
           added.addAll(w.informers());
         }
@@ -247,6 +190,11 @@ public final class KubernetesSource implements ConfigSource {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /** Where a plugin kind lives in the API, without discovery: the plural is the lower-cased kind, pluralized. */
+  public static ResourceDefinitionContext contextFor(KindRegistry.KindInfo info) {
+    return KubeInformers.contextFor(info);
   }
 
   @Override
@@ -340,104 +288,6 @@ public final class KubernetesSource implements ConfigSource {
     }
   }
 
-  private List<KindRegistry.KindInfo> pluginKinds() {
-    return kinds.all().stream().filter(k -> k.type() == GenericKubernetesResource.class)
-        .sorted(java.util.Comparator.comparing(KindRegistry.KindInfo::apiVersion)
-            .thenComparing(KindRegistry.KindInfo::kind))
-        .toList();
-  }
-
-  private static String pluginKey(KindRegistry.KindInfo info) {
-    return info.apiVersion() + " " + info.kind();
-  }
-
-  @GuardedBy("lock")
-  private <T extends HasMetadata> Watched startTyped(Class<T> type) {
-    boolean namespaced = io.fabric8.kubernetes.api.model.Namespaced.class.isAssignableFrom(type);
-    List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
-    if (!namespaced) {
-      informers.add(start(client.resources(type).runnableInformer(0)));
-    } else if (watchNamespaces.isEmpty()) {
-      informers.add(start(filtered(type, client.resources(type).inAnyNamespace()).runnableInformer(0)));
-    } else {
-      for (String ns : new java.util.TreeSet<>(watchNamespaces)) {
-        informers.add(start(filtered(type, client.resources(type).inNamespace(ns)).runnableInformer(0)));
-      }
-    }
-    return new Watched(HasMetadata.getKind(type), List.copyOf(informers));
-  }
-
-  /**
-   * Secrets of the types listed in {@link #UNCACHED_SECRET_TYPES} are left out by the API server (a field selector),
-   * so they are neither sent to us nor cached; other kinds are watched whole.
-   */
-  private static <T extends HasMetadata> FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> filtered(
-      Class<T> type, FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> op) {
-    FilterWatchListDeletable<T, KubernetesResourceList<T>, Resource<T>> result = op;
-    if (type == Secret.class) {
-      for (String secretType : UNCACHED_SECRET_TYPES) {
-        result = result.withoutField("type", secretType);
-      }
-    }
-    return result;
-  }
-
-  @GuardedBy("lock")
-  private Watched startGeneric(KindRegistry.KindInfo info) {
-    ResourceDefinitionContext context = contextFor(info);
-    var resources = client.genericKubernetesResources(context);
-    List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
-    if (!info.namespaced()) {
-      informers.add(start(resources.runnableInformer(0)));
-    } else if (watchNamespaces.isEmpty()) {
-      informers.add(start(resources.inAnyNamespace().runnableInformer(0)));
-    } else {
-      for (String ns : new java.util.TreeSet<>(watchNamespaces)) {
-        informers.add(start(resources.inNamespace(ns).runnableInformer(0)));
-      }
-    }
-    return new Watched(info.kind(), List.copyOf(informers));
-  }
-
-  /** Where a plugin kind lives in the API, without discovery: the plural is the lower-cased kind, pluralized. */
-  public static ResourceDefinitionContext contextFor(KindRegistry.KindInfo info) {
-    String apiVersion = info.apiVersion();
-    int slash = apiVersion.indexOf('/');
-    return new ResourceDefinitionContext.Builder()
-        .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
-        .withVersion(slash < 0 ? apiVersion : apiVersion.substring(slash + 1))
-        .withKind(info.kind())
-        .withPlural(Pluralize.toPlural(info.kind().toLowerCase(java.util.Locale.ROOT)))
-        .withNamespaced(info.namespaced())
-        .build();
-  }
-
-  private <T extends HasMetadata> SharedIndexInformer<T> start(SharedIndexInformer<T> informer) {
-    informer.addEventHandler(new ResourceEventHandler<T>() {
-      @Override
-      public void onAdd(T obj) {
-        changed();
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        changed();
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        changed();
-      }
-    });
-    // Keep retrying the first list (an API server that is not up yet, a CRD not installed yet) instead of failing.
-    informer.exceptionHandler((isStarted, t) -> {
-      LOG.debug("informer error (retrying)", t);
-      return true;
-    });
-    informer.start();
-    return informer;
-  }
-
   private List<SharedIndexInformer<? extends HasMetadata>> allInformers() {
     synchronized (lock) {
       List<SharedIndexInformer<? extends HasMetadata>> all = new ArrayList<>();
@@ -498,9 +348,7 @@ public final class KubernetesSource implements ConfigSource {
 
   /**
    * On the source thread: brings the snapshot in line with the caches and delivers it if anything changed (or
-   * forced). Only what changed is put into the new snapshot ({@link ResourceSnapshot#withChanges}); an object whose
-   * uid and resourceVersion did not change keeps the instance already served, even when a re-list made a new one,
-   * so the translator sees it as unchanged.
+   * forced). Only what changed is put into the new snapshot ({@link CachedChanges}).
    */
   private void rebuild(boolean force) {
     long start = System.nanoTime();
@@ -518,24 +366,7 @@ public final class KubernetesSource implements ConfigSource {
       }
     }
     ResourceSnapshot previous = current;
-    Map<ResourceKey, HasMetadata> changes = new HashMap<>();
-    Set<ResourceKey> present = new HashSet<>(resources.size() * 2);
-    for (HasMetadata r : resources) {
-      ResourceKey key = ResourceKey.of(r);
-      present.add(key);
-      HasMetadata served = previous.get(key).orElse(null);
-      if (served != r && !sameVersion(served, r)) {
-        changes.put(key, r);
-      }
-    }
-    if (present.size() < previous.size()) {
-      for (HasMetadata r : previous.all()) {
-        ResourceKey key = ResourceKey.of(r);
-        if (!present.contains(key)) {
-          changes.put(key, null);
-        }
-      }
-    }
+    Map<ResourceKey, HasMetadata> changes = CachedChanges.since(previous, resources);
     if (!force && changes.isEmpty()) {
       return;
     }
@@ -553,9 +384,4 @@ public final class KubernetesSource implements ConfigSource {
     }
   }
 
-  private static boolean sameVersion(HasMetadata served, HasMetadata now) {
-    return served != null && served.getMetadata().getResourceVersion() != null
-        && Objects.equals(served.getMetadata().getUid(), now.getMetadata().getUid())
-        && served.getMetadata().getResourceVersion().equals(now.getMetadata().getResourceVersion());
-  }
 }

@@ -157,10 +157,10 @@ class ConformanceHarnessTest {
   @Test
   void redirectComparison() {
     List<String> diffs = new ArrayList<>();
-    CaseChecker.compareRedirect("https://example.org/path", JSON.readTree(
+    MessageExpectations.compareRedirect("https://example.org/path", JSON.readTree(
         "{\"scheme\": \"https\", \"host\": \"example.org\", \"port\": \"\", \"path\": \"/path\"}"), diffs);
     assertEquals(List.of(), diffs);
-    CaseChecker.compareRedirect("http://example.org:8080/other", JSON.readTree(
+    MessageExpectations.compareRedirect("http://example.org:8080/other", JSON.readTree(
         "{\"scheme\": \"https\", \"host\": null, \"port\": \"443\", \"path\": \"/path\"}"), diffs);
     assertEquals(3, diffs.size(), diffs.toString());
   }

@@ -7,16 +7,13 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.gloo.core.server.GlooServer;
-import io.gloo.core.server.ServeOptions;
 import io.gloo.core.snapshot.PublishedSnapshot;
 import io.gloo.core.store.ResourceKey;
-import java.net.InetSocketAddress;
+import io.gloo.core.testing.ServeFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -37,8 +34,8 @@ class FailClosedPluginUnloadTest {
 
   @Test
   void removingTheGuardsPluginClosesTheRoutesItGuardedAndReinstallingItReopensThem() throws Exception {
-    Path config = Files.createDirectories(temp.resolve("config"));
-    Files.writeString(config.resolve("gateway.yaml"), """
+    Path plugins = temp.resolve("plugins");
+    ServeFixture serve = ServeFixture.in(temp).plugins(plugins).manifest("gateway.yaml", """
         apiVersion: gateway.networking.k8s.io/v1
         kind: GatewayClass
         metadata: {name: gloo-gateway}
@@ -100,8 +97,7 @@ class FailClosedPluginUnloadTest {
           rules:
             - matches: [{path: {type: PathPrefix, value: /other}}]
               backendRefs: [{name: svc, port: 80}]
-        """);
-    Files.writeString(config.resolve("guards.yaml"), """
+        """).manifest("guards.yaml", """
         apiVersion: example.gloo.io/v1alpha1
         kind: AccessGuard
         metadata: {name: on-route, namespace: web}
@@ -122,12 +118,8 @@ class FailClosedPluginUnloadTest {
           marker: gateway
           targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw2}]
         """);
-    Path plugins = temp.resolve("plugins");
     Path archive = TestPlugins.install(TestPlugins.HEADERS, plugins);
-    ServeOptions options = new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
-        new PluginManager.Options(plugins, Set.of(), Map.of(), temp.resolve("work"), Duration.ofMillis(50)));
-    try (GlooServer server = GlooServer.start(options)) {
+    try (GlooServer server = serve.start()) {
       await(() -> guarded(route(server, GW, "/targeted")), () -> String.valueOf(route(server, GW, "/targeted")));
       assertTrue(guarded(route(server, GW, "/ext")));
       assertTrue(route(server, GW2, "/other").map(Route::hasRoute).orElse(false));
@@ -187,6 +179,6 @@ class FailClosedPluginUnloadTest {
   }
 
   private static void await(BooleanSupplier condition, Supplier<String> state) throws InterruptedException {
-    io.gloo.core.testing.Await.until(java.time.Duration.ofSeconds(20), condition, state);
+    io.gloo.core.testing.Await.until(Duration.ofSeconds(20), condition, state);
   }
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.gloo.core.server.GlooServer;
-import io.gloo.core.server.ServeOptions;
+import io.gloo.core.testing.ServeFixture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ConnectException;
@@ -21,8 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +33,8 @@ class GlooServerPluginsTest {
 
   @Test
   void pluginKindsAreParsedAndFollowThePluginsDirectory() throws Exception {
-    Path config = Files.createDirectories(temp.resolve("config"));
-    Files.writeString(config.resolve("headers.yaml"), """
+    Path plugins = temp.resolve("plugins");
+    ServeFixture serve = ServeFixture.in(temp).plugins(plugins).manifest("headers.yaml", """
         apiVersion: example.gloo.io/v1alpha1
         kind: ResponseHeaders
         metadata:
@@ -46,12 +44,8 @@ class GlooServerPluginsTest {
           headers:
             x-test: "1"
         """);
-    Path plugins = temp.resolve("plugins");
     Path archive = TestPlugins.install(TestPlugins.HEADERS, plugins);
-    ServeOptions options = new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
-        new PluginManager.Options(plugins, Set.of(), Map.of(), temp.resolve("work"), Duration.ofMillis(50)));
-    try (GlooServer server = GlooServer.start(options)) {
+    try (GlooServer server = serve.start()) {
       assertTrue(server.plugins().get(TestPlugins.HEADERS).orElseThrow().started());
       assertTrue(hasPolicy(server), "read on the first scan: the plugin's kind was registered before it");
 
@@ -72,17 +66,13 @@ class GlooServerPluginsTest {
    */
   @Test
   void aPluginThatCannotBindItsPortMakesTheServerNotReady() throws Exception {
-    Path config = Files.createDirectories(temp.resolve("config"));
     Path plugins = temp.resolve("plugins");
     TestPlugins.install(TestPlugins.HEADERS, plugins);
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     try (ServerSocket taken = new ServerSocket(0, 1, loopback)) {
       int port = taken.getLocalPort();
-      ServeOptions options = new ServeOptions(config, new InetSocketAddress(loopback, 0),
-          new InetSocketAddress(loopback, 0), Duration.ofMillis(50),
-          new PluginManager.Options(plugins, Set.of(), Map.of(TestPlugins.HEADERS, Map.of("grpc.port",
-              String.valueOf(port))), temp.resolve("work"), Duration.ofMillis(50)));
-      try (GlooServer server = GlooServer.start(options)) {
+      try (GlooServer server = ServeFixture.in(temp).plugins(plugins)
+          .setting(TestPlugins.HEADERS, "grpc.port", String.valueOf(port)).start()) {
         String reason = "plugin " + TestPlugins.HEADERS + " cannot listen on 127.0.0.1:" + port;
         HttpResponse<String> readyz = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + server.adminPort() + "/readyz")).build(),
@@ -97,7 +87,6 @@ class GlooServerPluginsTest {
   /** gloo serve --bind 127.0.0.1: a plugin's port listens there, and not on the host's other addresses. */
   @Test
   void pluginPortsListenOnTheServeBindAddress() throws Exception {
-    Path config = Files.createDirectories(temp.resolve("config"));
     Path plugins = temp.resolve("plugins");
     TestPlugins.install(TestPlugins.HEADERS, plugins);
     int port;
@@ -105,11 +94,8 @@ class GlooServerPluginsTest {
       port = free.getLocalPort();
     }
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
-    ServeOptions options = new ServeOptions(config, new InetSocketAddress(loopback, 0),
-        new InetSocketAddress(loopback, 0), Duration.ofMillis(50),
-        new PluginManager.Options(plugins, Set.of(), Map.of(TestPlugins.HEADERS, Map.of("grpc.port",
-            String.valueOf(port))), temp.resolve("work"), Duration.ofMillis(50)));
-    try (GlooServer server = GlooServer.start(options)) {
+    try (GlooServer server = ServeFixture.in(temp).plugins(plugins)
+        .setting(TestPlugins.HEADERS, "grpc.port", String.valueOf(port)).start()) {
       assertTrue(server.plugins().get(TestPlugins.HEADERS).orElseThrow().started());
       assertEquals(null, server.notReadyReason());
       try (Socket socket = new Socket()) {
@@ -135,6 +121,6 @@ class GlooServerPluginsTest {
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
-    io.gloo.core.testing.Await.until(java.time.Duration.ofSeconds(15), condition, () -> "plugins");
+    io.gloo.core.testing.Await.until(Duration.ofSeconds(15), condition, () -> "plugins");
   }
 }

@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gloo.core.cli.GlooCli;
 import io.gloo.core.server.GlooServer;
-import io.gloo.core.server.ServeOptions;
+import io.gloo.core.testing.ServeFixture;
 import io.gloo.core.translate.TranslationJson;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -53,13 +48,10 @@ class PluginFailuresServeTest {
 
   @Test
   void aFailedReplacementIsVisibleWhileThePreviousVersionServes() throws Exception {
-    Path config = Files.createDirectories(temp.resolve("config"));
     Path plugins = temp.resolve("plugins");
     TestPlugins.install(TestPlugins.HEADERS, plugins);
-    ServeOptions options = new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
-        new PluginManager.Options(plugins, Set.of(), Map.of(), temp.resolve("work"), Duration.ofMillis(50)));
-    try (GlooServer server = GlooServer.start(options)) {
+    ServeFixture serve = ServeFixture.in(temp).plugins(plugins);
+    try (GlooServer server = serve.start()) {
       assertEquals("ready: ", get(server, "/readyz").body().substring(0, 7));
       assertTrue(!get(server, "/readyz").body().contains("degraded"));
 
@@ -96,7 +88,7 @@ class PluginFailuresServeTest {
       assertTrue(table.lines().anyMatch(l -> l.startsWith("test-headers ") && l.contains("started (replacement"
           + " 0.1.0-SNAPSHOT failed to load: Plugin-Requires >=99.0.0 excludes SPI version " + io.gloo.spi.SpiVersion.CURRENT + ")")), table);
 
-      String status = run(1, "status", "--config-dir", config.toString(), "--admin", admin);
+      String status = run(1, "status", "--config-dir", serve.config().toString(), "--admin", admin);
       assertTrue(status.contains("PLUGIN plugin test-headers 0.1.0-SNAPSHOT (test-headers.zip) failed to load:"
           + " Plugin-Requires >=99.0.0 excludes SPI version " + io.gloo.spi.SpiVersion.CURRENT + "; version 0.1.0-SNAPSHOT keeps serving"), status);
     }

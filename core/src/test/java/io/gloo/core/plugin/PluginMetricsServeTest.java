@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gloo.core.server.GlooServer;
-import io.gloo.core.server.ServeOptions;
 import io.gloo.core.testing.Await;
 import io.gloo.core.testing.Scrape;
-import java.net.InetSocketAddress;
+import io.gloo.core.testing.ServeFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,8 +26,7 @@ class PluginMetricsServeTest {
 
   @Test
   void callsAreCountedAndTimedPerPluginAndKindAndLoadedPluginsShowTheirVersion() throws Exception {
-    Path config = Files.createDirectories(temp.resolve("config"));
-    Files.writeString(config.resolve("gateway.yaml"), """
+    ServeFixture serve = ServeFixture.in(temp).plugins(temp.resolve("plugins")).manifest("gateway.yaml", """
         apiVersion: gateway.networking.k8s.io/v1
         kind: GatewayClass
         metadata: {name: gloo-gateway}
@@ -66,10 +62,7 @@ class PluginMetricsServeTest {
         """);
     Path plugins = temp.resolve("plugins");
     TestPlugins.install(TestPlugins.HEADERS, plugins);
-    ServeOptions options = new ServeOptions(config, new InetSocketAddress("127.0.0.1", 0),
-        new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(50),
-        new PluginManager.Options(plugins, Set.of(), Map.of(), temp.resolve("work"), Duration.ofMillis(50)));
-    try (GlooServer server = GlooServer.start(options)) {
+    try (GlooServer server = serve.start()) {
       String scrape = server.metrics().scrape();
       String[] guard = {"plugin", TestPlugins.HEADERS, "kind", "example.gloo.io/AccessGuard"};
       double calls = Scrape.value(scrape, "gloo_plugin_calls_total", "plugin", TestPlugins.HEADERS, "result", "ok");
@@ -84,8 +77,8 @@ class PluginMetricsServeTest {
       // a change to the policy translates again: more calls into the plugin, per kind
       double before = Scrape.value(scrape, "gloo_plugin_calls_total", guard);
       assertTrue(before >= 1.0, "the kind label is the policy kind: " + scrape);
-      Files.writeString(config.resolve("gateway.yaml"), Files.readString(config.resolve("gateway.yaml"))
-          .replace("marker: route", "marker: changed"));
+      Path gateway = serve.config().resolve("gateway.yaml");
+      Files.writeString(gateway, Files.readString(gateway).replace("marker: route", "marker: changed"));
       Await.until(Duration.ofSeconds(20), () -> Scrape.value(server.metrics().scrape(), "gloo_plugin_calls_total",
           guard) > before, () -> server.metrics().scrape());
 

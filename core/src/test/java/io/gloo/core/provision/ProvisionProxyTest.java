@@ -20,20 +20,17 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.server.LeaderElection;
 import io.gloo.core.server.ServeOptions;
 import io.gloo.core.testing.Manifests;
+import io.gloo.core.testing.MockKube;
 import io.gloo.core.xds.BootstrapGenerator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -49,12 +46,6 @@ import org.junit.jupiter.api.Test;
  */
 class ProvisionProxyTest {
 
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-  static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
-
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String NAME = "gloo-proxy-gw";
 
@@ -64,9 +55,7 @@ class ProvisionProxyTest {
 
   @BeforeEach
   void startApi() {
-    api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
-    api.init();
+    api = MockKube.start();
     admin = api.createClient();
   }
 

@@ -3,7 +3,6 @@ package io.gloo.core.provision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -13,16 +12,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.security.SpiffeId;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.testing.ManualClock;
 import io.gloo.core.testing.Manifests;
+import io.gloo.core.testing.MockKube;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,7 +28,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -46,12 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * proxy; deleted when the Gateway leaves our class. Against fabric8's mock API server in CRUD mode.
  */
 class ProxyCertificatesTest {
-
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-  static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
 
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final Duration LIFETIME = Duration.ofMinutes(30);
@@ -68,9 +58,7 @@ class ProxyCertificatesTest {
 
   @BeforeEach
   void start() throws Exception {
-    api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
-    api.init();
+    api = MockKube.start();
     admin = api.createClient();
     ca = CertificateAuthority.loadOrCreate(state).withClock(clock);
     provisioner = new ProxyProvisioner(api.createClient(), new Reporter(),

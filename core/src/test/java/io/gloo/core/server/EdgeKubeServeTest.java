@@ -13,19 +13,16 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.testing.AdsTestClient;
 import io.gloo.core.testing.Manifests;
+import io.gloo.core.testing.MockKube;
 import io.gloo.core.xds.BootstrapGenerator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -43,12 +40,6 @@ import org.junit.jupiter.api.Test;
  */
 class EdgeKubeServeTest {
 
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-  static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
-
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final ResourceKey PROXY = new ResourceKey("Proxy", "default", "edge-proxy");
 
@@ -59,9 +50,7 @@ class EdgeKubeServeTest {
 
   @BeforeEach
   void startApi() {
-    api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
-    api.init();
+    api = MockKube.start();
     admin = api.createClient();
   }
 

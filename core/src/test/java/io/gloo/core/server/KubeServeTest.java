@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -21,19 +19,16 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.testing.AdsTestClient;
 import io.gloo.core.testing.Manifests;
+import io.gloo.core.testing.MockKube;
 import io.gloo.core.xds.BootstrapGenerator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -50,13 +45,6 @@ import org.junit.jupiter.api.Test;
  */
 class KubeServeTest {
 
-  /** The mock API server logs every request through java.util.logging at INFO; held so the level sticks. */
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-  static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
-
   private static final ResourceKey GW = new ResourceKey("Gateway", "default", "gw");
   // generous: a bound on waiting for events, not a performance target (CI machines can be slow)
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -70,8 +58,7 @@ class KubeServeTest {
 
   @BeforeEach
   void startApi() {
-    api = newApi();
-    api.init();
+    api = MockKube.start();
     admin = api.createClient();
   }
 
@@ -85,11 +72,6 @@ class KubeServeTest {
     }
     admin.close();
     api.destroy();
-  }
-
-  private static KubernetesMockServer newApi() {
-    return new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
   }
 
   private void seed(KubernetesClient client) {
@@ -126,7 +108,7 @@ class KubeServeTest {
     String routeName = routeName(envoy);
     DiscoveryResponse rds = envoy.request(ROUTE_TYPE_URL, List.of(routeName), "", "");
     envoy.ack(rds, List.of(routeName));
-    String routes = routes(rds);
+    String routes = MockKube.routes(rds);
     assertTrue(routes.contains("/echo") && routes.contains("/api"), routes);
 
     // Statuses land on the objects, observing their generation; the Gateway of another class gets none.
@@ -236,7 +218,7 @@ class KubeServeTest {
     String routeName = routeName(envoy);
     DiscoveryResponse rds = envoy.request(ROUTE_TYPE_URL, List.of(routeName), "", "");
     envoy.ack(rds, List.of(routeName));
-    assertTrue(routes(rds).contains("/api"));
+    assertTrue(MockKube.routes(rds).contains("/api"));
     int port = api.getPort();
 
     api.destroy();
@@ -248,7 +230,7 @@ class KubeServeTest {
     assertTrue(server.publisher().current().containsKey(GW));
 
     // A new API server on the same port, holding the changed world.
-    api = newApi();
+    api = MockKube.newApi();
     api.init(InetAddress.getByName("127.0.0.1"), port);
     admin.close();
     admin = api.createClient();
@@ -279,47 +261,14 @@ class KubeServeTest {
     return hcm.getRds().getRouteConfigName();
   }
 
-  private static String routes(DiscoveryResponse rds) throws Exception {
-    StringBuilder text = new StringBuilder();
-    for (var any : rds.getResourcesList()) {
-      text.append(any.unpack(RouteConfiguration.class));
-    }
-    return text.toString();
-  }
-
   /** Reads pushed responses (ACKing them) until an RDS response satisfies {@code check}. */
   private static void awaitRoutes(AdsTestClient envoy, String routeName,
       java.util.function.Predicate<String> check) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    String last = "(none)";
-    while (System.nanoTime() < deadline) {
-      DiscoveryResponse r = envoy.poll(200);
-      if (r == null) {
-        continue;
-      }
-      if (r.getTypeUrl().equals(ROUTE_TYPE_URL)) {
-        envoy.ack(r, List.of(routeName));
-        last = routes(r);
-        if (check.test(last)) {
-          return;
-        }
-      } else {
-        envoy.ack(r, List.of());
-      }
-    }
-    fail("routes not as expected within " + WAIT + "; last: " + last);
+    MockKube.awaitRoutes(envoy, routeName, check, WAIT);
   }
 
   private static void await(BooleanSupplier condition, Supplier<String> describe) throws InterruptedException {
-    io.gloo.core.testing.Await.until(WAIT, () -> safely(condition), describe);
-  }
-
-  private static boolean safely(BooleanSupplier condition) {
-    try {
-      return condition.getAsBoolean();
-    } catch (RuntimeException e) {
-      return false; // e.g. a status not there yet
-    }
+    MockKube.await(WAIT, condition, describe);
   }
 
   private Gateway gateway(String name) {
@@ -331,8 +280,7 @@ class KubeServeTest {
   }
 
   private static Condition condition(List<Condition> conditions, String type) {
-    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + type + " condition in " + conditions));
+    return MockKube.condition(conditions, type);
   }
 
   private static boolean accepted(HasMetadata object) {

@@ -4,11 +4,9 @@ import static io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL;
 import static io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -17,17 +15,14 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerNamespaces;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.testing.AdsTestClient;
 import io.gloo.core.testing.Manifests;
+import io.gloo.core.testing.MockKube;
 import io.gloo.core.xds.BootstrapGenerator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -44,12 +39,6 @@ import org.junit.jupiter.api.Test;
  */
 class ListenerSetKubeServeTest {
 
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-  static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
-
   private static final ResourceKey GW = new ResourceKey("Gateway", "default", "gw");
   // generous: a bound on waiting for events, not a performance target
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -61,9 +50,7 @@ class ListenerSetKubeServeTest {
 
   @BeforeEach
   void startApi() {
-    api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
-    api.init();
+    api = MockKube.start();
     admin = api.createClient();
   }
 
@@ -127,7 +114,7 @@ class ListenerSetKubeServeTest {
     String routeName = routeName(envoy);
     DiscoveryResponse rds = envoy.request(ROUTE_TYPE_URL, List.of(routeName), "", "");
     envoy.ack(rds, List.of(routeName));
-    String first = routes(rds);
+    String first = MockKube.routes(rds);
     assertTrue(first.contains("team.example.com") && first.contains("/team") && first.contains("gw.example.com"),
         first);
 
@@ -195,46 +182,14 @@ class ListenerSetKubeServeTest {
   /** Reads pushed responses (ACKing them) until an RDS response satisfies {@code check}. */
   private static void awaitRoutes(AdsTestClient envoy, String routeName,
       java.util.function.Predicate<String> check) throws Exception {
-    String last = "(none)";
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      DiscoveryResponse r = envoy.poll(200);
-      if (r == null) {
-        continue;
-      }
-      if (r.getTypeUrl().equals(ROUTE_TYPE_URL)) {
-        envoy.ack(r, List.of(routeName));
-        last = routes(r);
-        if (check.test(last)) {
-          return;
-        }
-      } else {
-        envoy.ack(r, List.of());
-      }
-    }
-    fail("routes not as expected within " + WAIT + "; last: " + last);
-  }
-
-  private static String routes(DiscoveryResponse rds) throws Exception {
-    StringBuilder text = new StringBuilder();
-    for (var any : rds.getResourcesList()) {
-      text.append(any.unpack(RouteConfiguration.class));
-    }
-    return text.toString();
+    MockKube.awaitRoutes(envoy, routeName, check, WAIT);
   }
 
   private static void await(BooleanSupplier condition, Supplier<String> describe) throws InterruptedException {
-    io.gloo.core.testing.Await.until(WAIT, () -> {
-      try {
-        return condition.getAsBoolean();
-      } catch (RuntimeException e) {
-        return false; // a status not there yet
-      }
-    }, describe);
+    MockKube.await(WAIT, condition, describe);
   }
 
   private static Condition condition(List<Condition> conditions, String type) {
-    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + type + " condition in " + conditions));
+    return MockKube.condition(conditions, type);
   }
 }

@@ -13,8 +13,6 @@ import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.xds.RouteReplacement;
 import io.gloo.core.validate.SnapshotValidator;
-import io.gloo.core.watch.ManifestParser;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -89,11 +87,7 @@ class RouteReplacementTest {
       """;
 
   private static TranslationResult translate(RouteReplacement mode, String... routes) {
-    ManifestParser.Result parsed = GoldenFiles.parser().parse("test.yaml", BASE + String.join("", routes));
-    assertEquals(List.of(), parsed.problems());
-    try (Translator translator = new Translator(mode)) {
-      return translator.translate(ResourceSnapshot.of(parsed.resources(), parsed.problems()));
-    }
+    return Translations.translate(mode, BASE + String.join("", routes));
   }
 
   private static Map<String, Route> routes(TranslationResult result) {
@@ -207,8 +201,7 @@ class RouteReplacementTest {
   /** The Gateway API stage reuses status objects across translations: conditions must not pile up. */
   @Test
   void statusesAreTheSameOnEveryTranslation() {
-    ManifestParser.Result parsed = GoldenFiles.parser().parse("test.yaml", BASE + route("bad", CRLF_HEADER));
-    ResourceSnapshot snapshot = ResourceSnapshot.of(parsed.resources(), parsed.problems());
+    ResourceSnapshot snapshot = Translations.snapshot(BASE + route("bad", CRLF_HEADER));
     try (Translator translator = new Translator()) {
       TranslationResult first = translator.translate(snapshot);
       TranslationResult second = translator.translate(snapshot);

@@ -202,7 +202,7 @@ class KubeInstallManifestsTest {
     Set<String> provisioning = Set.of("get", "list", "create", "update", "delete");
     Map<String, Set<String>> provisioned = Map.of("apps/deployments", provisioning, "/services", provisioning,
         "/serviceaccounts", provisioning, "/configmaps", provisioning, "/secrets", provisioning);
-    for (Class<? extends HasMetadata> type : KubernetesSource.BUILTIN_TYPES) {
+    for (Class<? extends HasMetadata> type : KubeInformers.BUILTIN_TYPES) {
       String resource = HasMetadata.getGroup(type) + "/" + HasMetadata.getPlural(type);
       expected.add(resource);
       Set<String> want = new HashSet<>(Set.of("get", "list", "watch"));
@@ -212,7 +212,7 @@ class KubeInstallManifestsTest {
     for (Map.Entry<String, Set<String>> e : provisioned.entrySet()) {
       expected.add(e.getKey());
       // kinds the source also watches were checked above, with watch added
-      if (KubernetesSource.BUILTIN_TYPES.stream()
+      if (KubeInformers.BUILTIN_TYPES.stream()
           .noneMatch(t -> (HasMetadata.getGroup(t) + "/" + HasMetadata.getPlural(t)).equals(e.getKey()))) {
         assertEquals(e.getValue(), verbs.get(e.getKey()), e.getKey());
       }

@@ -17,19 +17,16 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gloo.core.report.KubernetesStatusWriter;
 import io.gloo.core.report.Reporter;
 import io.gloo.core.report.StatusReport;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.testing.Manifests;
+import io.gloo.core.testing.MockKube;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,13 +45,6 @@ import org.junit.jupiter.api.Test;
  */
 class KubeSourceTest {
 
-  /** The mock API server logs every request through java.util.logging at INFO; held so the level sticks. */
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-  static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
-
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String ROUTE_OPTION_API = "gateway.solo.io/v1";
 
@@ -65,9 +55,7 @@ class KubeSourceTest {
 
   @BeforeEach
   void start() {
-    api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
-    api.init();
+    api = MockKube.start();
     client = api.createClient();
   }
 
@@ -154,7 +142,7 @@ class KubeSourceTest {
     // a list and a watch for all namespaces, then for each of a and b
     assertTrue(secretRequests.size() >= 6, String.valueOf(secretRequests));
     for (String path : secretRequests) {
-      for (String type : KubernetesSource.UNCACHED_SECRET_TYPES) {
+      for (String type : KubeInformers.UNCACHED_SECRET_TYPES) {
         assertTrue(path.contains("type!=" + type), path + " leaves out " + type);
       }
       assertFalse(path.contains("type!=kubernetes.io/tls") || path.contains("type!=Opaque"), path);

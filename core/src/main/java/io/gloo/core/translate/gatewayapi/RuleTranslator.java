@@ -1,12 +1,6 @@
 package io.gloo.core.translate.gatewayapi;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
@@ -16,8 +10,6 @@ import io.gloo.core.ir.CorsIR;
 import io.gloo.core.ir.HeaderEditsIR;
 import io.gloo.core.ir.RouteActionIR;
 import io.gloo.core.ir.RouteIR;
-import io.gloo.core.ir.RouteMatchIR;
-import io.gloo.core.ir.RouteMatchIR.PathKind;
 import io.gloo.core.ir.RouteSource;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.translate.policy.AppliedPolicy;
@@ -27,7 +19,6 @@ import io.gloo.core.translate.policy.PolicyResource;
 import io.gloo.core.translate.policy.RegisteredKind;
 import io.gloo.spi.policy.Attachment;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,7 +26,8 @@ import java.util.Set;
 
 /**
  * Translates the rules of one HTTPRoute into IR routes (one per match) and records what could not be resolved.
- * A rule that cannot be translated becomes a direct 500 response; the route's other rules are unaffected.
+ * A rule that cannot be translated becomes a direct 500 response; the route's other rules are unaffected. How a
+ * match becomes an IR match: {@link RouteMatches}; how backendRefs and mirrors resolve: {@link RuleBackends}.
  */
 final class RuleTranslator {
 
@@ -55,14 +47,14 @@ final class RuleTranslator {
     }
   }
 
-  private final Backends backends;
+  private final RuleBackends ruleBackends;
   private final PolicyResolver policies;
   private final Delegation delegation;
   private final DirectResponses directResponses;
 
   RuleTranslator(Backends backends, PolicyResolver policies, Delegation delegation,
       DirectResponses directResponses) {
-    this.backends = backends;
+    this.ruleBackends = new RuleBackends(backends);
     this.policies = policies;
     this.delegation = delegation;
     this.directResponses = directResponses;
@@ -110,14 +102,15 @@ final class RuleTranslator {
       for (int m = 0; m < matches.size(); m++) {
         RouteSource source = new RouteSource(key, r, rule.getName(), m);
         String name = prefix + "/" + key.namespace() + "/" + key.name() + "/" + r + "/" + m;
-        MatchOrError match = match(matches.get(m));
+        RouteMatches.MatchOrError match = RouteMatches.match(matches.get(m));
         RouteActionIR action = parts.action;
-        if (match.error != null) {
+        if (match.error() != null) {
           // An invalid match cannot be expressed, and serving it as "/" would capture other traffic: drop it.
-          problems.invalidMessages.add("rule " + r + " matches[" + m + "]: " + match.error + "; the match is dropped");
+          problems.invalidMessages.add("rule " + r + " matches[" + m + "]: " + match.error()
+              + "; the match is dropped");
           continue;
         }
-        result.add(new RouteIR(name, match.match, parts.action, parts.requestHeaders, parts.responseHeaders, source,
+        result.add(new RouteIR(name, match.match(), parts.action, parts.requestHeaders, parts.responseHeaders, source,
             parts.policies, parts.cors));
       }
     }
@@ -270,8 +263,8 @@ final class RuleTranslator {
         case "ResponseHeaderModifier" -> responseHeaders = RuleFilters.headerEdits(filter.getResponseHeaderModifier());
         case "RequestRedirect" -> redirect = RuleFilters.redirect(filter.getRequestRedirect());
         case "URLRewrite" -> rewrite = RuleFilters.rewrite(filter.getUrlRewrite());
-        case "RequestMirror" -> mirror(route, routeKind, field, filter.getRequestMirror(), problems, inputs)
-            .ifPresent(mirrors::add);
+        case "RequestMirror" -> ruleBackends.mirror(route, routeKind, field, filter.getRequestMirror(), problems,
+            inputs).ifPresent(mirrors::add);
         case "CORS" -> cors = RuleFilters.cors(filter.getCors());
         case "ExtensionRef" -> {
           if (DirectResponses.is(filter)) {
@@ -346,7 +339,7 @@ final class RuleTranslator {
     if (direct != null && direct.action() != null) {
       return new RuleParts(direct.action(), requestHeaders, responseHeaders, applied, cors);
     }
-    RouteActionIR action = forward(route, routeKind, index, rule, rewrite, problems, inputs);
+    RouteActionIR action = ruleBackends.forward(route, routeKind, index, rule, rewrite, problems, inputs);
     if (action instanceof RouteActionIR.Forward f) {
       action = new RouteActionIR.Forward(f.backends(), f.rewrite(), mirrors, timeouts, retry, f.websocket());
     }
@@ -364,160 +357,5 @@ final class RuleTranslator {
     }
     return policies.forDelegatedRule(levels, route.kind() + " " + route.namespacedName() + " rule " + index
         + " (delegated from " + frame.describe() + ")");
-  }
-
-  private RouteActionIR forward(HasMetadata route, String routeKind, int index, HTTPRouteRule rule,
-      RouteActionIR.UrlRewrite rewrite, Problems problems, RouteInputs inputs) {
-    List<HTTPBackendRef> refs = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
-    List<RouteActionIR.WeightedBackend> weighted = new ArrayList<>();
-    for (int b = 0; b < refs.size(); b++) {
-      HTTPBackendRef ref = refs.get(b);
-      int weight = ref.getWeight() == null ? 1 : ref.getWeight();
-      HeaderEditsIR requestHeaders = HeaderEditsIR.NONE;
-      HeaderEditsIR responseHeaders = HeaderEditsIR.NONE;
-      List<HTTPRouteFilter> filters = ref.getFilters() == null ? List.of() : ref.getFilters();
-      for (int f = 0; f < filters.size(); f++) {
-        HTTPRouteFilter filter = filters.get(f);
-        String type = filter.getType() == null ? "" : filter.getType();
-        String invalidValue = FilterValues.invalid(filter);
-        if (invalidValue != null) {
-          problems.invalidMessages.add("rule " + index + " backendRefs[" + b + "].filters[" + f + "]."
-              + invalidValue + "; the rule answers 500");
-          return new RouteActionIR.DirectResponse(500, null);
-        }
-        switch (type) {
-          case "RequestHeaderModifier" -> requestHeaders = RuleFilters.headerEdits(filter.getRequestHeaderModifier());
-          case "ResponseHeaderModifier" ->
-              responseHeaders = RuleFilters.headerEdits(filter.getResponseHeaderModifier());
-          default -> {
-            problems.invalidMessages.add("rule " + index + " backendRefs[" + b + "].filters[" + f + "]: filter type "
-                + type + " is not supported on a backendRef; the rule answers 500");
-            return new RouteActionIR.DirectResponse(500, null);
-          }
-        }
-      }
-      Backends.Resolution resolution = backends.resolve(routeKind, route.getMetadata().getNamespace(),
-          route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
-          ref.getPort(), inputs);
-      if (!resolution.resolved()) {
-        if (resolution.reason() != null) {
-          problems.refFailure(resolution.reason(), "rule " + index + " " + resolution.message());
-        }
-      } else if (GatewayApi.KIND_GRPCROUTE.equals(routeKind)) {
-        backends.requireHttp2(resolution.cluster());
-        inputs.http2(resolution.cluster());
-      }
-      if (weight > 0) {
-        weighted.add(new RouteActionIR.WeightedBackend(resolution.cluster(), weight, requestHeaders,
-            responseHeaders));
-      }
-    }
-    // No backend (or only zero weights) and nothing resolved: the spec asks for a 500.
-    if (weighted.isEmpty() || weighted.stream().allMatch(w -> w.cluster() == null)) {
-      return new RouteActionIR.DirectResponse(500, null);
-    }
-    boolean websocket = weighted.stream().anyMatch(w -> w.cluster() != null && backends.websocket(w.cluster()));
-    return new RouteActionIR.Forward(weighted, rewrite, List.of(), null, null, websocket);
-  }
-
-  /**
-   * A RequestMirror filter's backend, resolved like a backendRef (ReferenceGrant included). An unresolved mirror is
-   * reported (ResolvedRefs False) and dropped: the request itself is still served.
-   */
-  private Optional<RouteActionIR.Mirror> mirror(HasMetadata route, String routeKind, String field,
-      HTTPRequestMirrorFilter filter, Problems problems, RouteInputs inputs) {
-    BackendObjectReference ref = filter == null ? null : filter.getBackendRef();
-    if (ref == null) {
-      problems.invalidMessages.add(field + ": RequestMirror without backendRef is ignored");
-      return Optional.empty();
-    }
-    Backends.Resolution resolution = backends.resolve(routeKind, route.getMetadata().getNamespace(),
-        route.getMetadata().getName(), ref.getGroup(), ref.getKind(), ref.getName(), ref.getNamespace(),
-        ref.getPort(), inputs);
-    if (!resolution.resolved()) {
-      if (resolution.reason() != null) {
-        problems.refFailure(resolution.reason(), field + " mirror " + resolution.message() + "; the mirror is dropped");
-      }
-      return Optional.empty();
-    }
-    if (GatewayApi.KIND_GRPCROUTE.equals(routeKind)) {
-      backends.requireHttp2(resolution.cluster());
-      inputs.http2(resolution.cluster());
-    }
-    int perMillion = 1_000_000;
-    if (filter.getPercent() != null) {
-      perMillion = Math.max(0, Math.min(100, filter.getPercent())) * 10_000;
-    } else if (filter.getFraction() != null && filter.getFraction().getNumerator() != null) {
-      long denominator = filter.getFraction().getDenominator() == null ? 100 : filter.getFraction().getDenominator();
-      long numerator = filter.getFraction().getNumerator();
-      perMillion = denominator <= 0 ? 0 : (int) Math.min(1_000_000, Math.round(numerator * 1_000_000.0 / denominator));
-    }
-    return Optional.of(new RouteActionIR.Mirror(resolution.cluster(), perMillion));
-  }
-
-  private record MatchOrError(RouteMatchIR match, String error) {}
-
-  private static MatchOrError match(HTTPRouteMatch match) {
-    HTTPPathMatch path = match.getPath();
-    String type = path == null || path.getType() == null ? "PathPrefix" : path.getType();
-    String value = path == null || path.getValue() == null ? "/" : path.getValue();
-    RouteMatchIR.PathMatch pathMatch;
-    switch (type) {
-      case "Exact" -> {
-        if (!value.startsWith("/")) {
-          return new MatchOrError(null, "path.value must start with '/'");
-        }
-        pathMatch = new RouteMatchIR.PathMatch(PathKind.EXACT, value);
-      }
-      case "PathPrefix" -> {
-        if (!value.startsWith("/")) {
-          return new MatchOrError(null, "path.value must start with '/'");
-        }
-        // "/foo/" and "/foo" both match the segment /foo (and /foo/...), never /foobar.
-        String prefix = value.length() > 1 && value.endsWith("/") ? value.replaceAll("/+$", "") : value;
-        pathMatch = new RouteMatchIR.PathMatch(PathKind.PREFIX, prefix.isEmpty() ? "/" : prefix);
-      }
-      case "RegularExpression" -> pathMatch = new RouteMatchIR.PathMatch(PathKind.REGEX, value);
-      case GrpcRoutes.INVALID_METHOD_MATCH -> {
-        return new MatchOrError(null, "method match needs a service or a method");
-      }
-      default -> {
-        return new MatchOrError(null, "path.type " + type + " is not supported");
-      }
-    }
-    List<RouteMatchIR.ValueMatch> headers = new ArrayList<>();
-    Set<String> seenHeaders = new HashSet<>();
-    if (match.getHeaders() != null) {
-      for (int i = 0; i < match.getHeaders().size(); i++) {
-        String problem = SpecValues.headerName(match.getHeaders().get(i).getName());
-        if (problem != null) {
-          return new MatchOrError(null, "headers[" + i + "].name: " + problem);
-        }
-      }
-      for (HTTPHeaderMatch h : match.getHeaders()) {
-        String name = h.getName().toLowerCase(Locale.ROOT); // header names are case-insensitive
-        if (seenHeaders.add(name)) { // the spec: the first match for a name wins
-          headers.add(new RouteMatchIR.ValueMatch(name, "RegularExpression".equals(h.getType()), h.getValue()));
-        }
-      }
-    }
-    List<RouteMatchIR.ValueMatch> query = new ArrayList<>();
-    Set<String> seenParams = new HashSet<>();
-    if (match.getQueryParams() != null) {
-      for (int i = 0; i < match.getQueryParams().size(); i++) {
-        // HTTPQueryParamMatch.name is an HTTPHeaderName: the same token rule and 256-character limit
-        String problem = SpecValues.headerName(match.getQueryParams().get(i).getName());
-        if (problem != null) {
-          return new MatchOrError(null, "queryParams[" + i + "].name: "
-              + problem.replace("header name", "query parameter name"));
-        }
-      }
-      for (HTTPQueryParamMatch q : match.getQueryParams()) {
-        if (seenParams.add(q.getName())) { // query parameter names are case-sensitive
-          query.add(new RouteMatchIR.ValueMatch(q.getName(), "RegularExpression".equals(q.getType()), q.getValue()));
-        }
-      }
-    }
-    return new MatchOrError(new RouteMatchIR(pathMatch, headers, query, match.getMethod()), null);
   }
 }

@@ -3,15 +3,17 @@ package io.gloo.core.translate.gatewayapi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.gloo.core.evaluate.RouteDecision;
 import io.gloo.core.evaluate.RouteEvaluator;
 import io.gloo.core.evaluate.TestRequest;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
-import io.gloo.core.translate.GoldenFiles;
 import io.gloo.core.translate.TranslationResult;
+import io.gloo.core.translate.Translations;
 import io.gloo.core.translate.Translator;
-import io.gloo.core.watch.ManifestParser;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,20 +53,13 @@ class DirectResponseTest {
         + "metadata: {name: down, namespace: default}\nspec: {status: " + status + ", body: \"" + body + "\"}\n";
   }
 
-  private static java.util.List<io.fabric8.kubernetes.api.model.HasMetadata> parse(String text) {
-    ManifestParser.Result parsed = GoldenFiles.parser().parse("test.yaml", text);
-    assertEquals("[]", parsed.problems().toString());
-    return parsed.resources();
-  }
-
   /** The route's objects (the same instances each time, as a config source serves unchanged objects) and more. */
-  private static ResourceSnapshot snapshot(java.util.List<io.fabric8.kubernetes.api.model.HasMetadata> route,
-      String more) {
-    java.util.List<io.fabric8.kubernetes.api.model.HasMetadata> all = new java.util.ArrayList<>(route);
+  private static ResourceSnapshot snapshot(List<HasMetadata> route, String more) {
+    List<HasMetadata> all = new ArrayList<>(route);
     if (!more.isEmpty()) {
-      all.addAll(parse(more));
+      all.addAll(Translations.parse(more));
     }
-    return ResourceSnapshot.of(all, java.util.List.of());
+    return ResourceSnapshot.of(all, List.of());
   }
 
   private static RouteDecision shop(TranslationResult result) {
@@ -74,7 +69,7 @@ class DirectResponseTest {
 
   @Test
   void answersWithTheDirectResponseAndFollowsItsChanges() {
-    var route = parse(ROUTE);
+    var route = Translations.parse(ROUTE);
     try (Translator translator = new Translator()) {
       RouteDecision first = shop(translator.translate(snapshot(route, directResponse(503, "back soon"))));
       assertEquals(RouteDecision.Outcome.DIRECT_RESPONSE, first.outcome());

@@ -16,12 +16,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.gloo.core.store.ResourceKey;
-import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.GoldenFiles;
 import io.gloo.core.translate.TranslationResult;
-import io.gloo.core.translate.Translator;
+import io.gloo.core.translate.Translations;
 import io.gloo.core.translate.XdsResources;
-import io.gloo.core.watch.ManifestParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -51,11 +49,7 @@ class SpecRulesTest {
       """;
 
   static TranslationResult translate(String yaml) {
-    ManifestParser.Result parsed = io.gloo.core.translate.GoldenFiles.parser().parse("test.yaml", CLASS + yaml);
-    assertEquals(List.of(), parsed.problems());
-    try (Translator translator = new Translator()) {
-      return translator.translate(ResourceSnapshot.of(parsed.resources(), parsed.problems()));
-    }
+    return Translations.translate(CLASS + yaml);
   }
 
   /** The golden case's self-signed {@code *.example.com} certificate Secret, in namespace default. */

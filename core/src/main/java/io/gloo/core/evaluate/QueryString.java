@@ -1,4 +1,4 @@
-package io.gloo.core.console;
+package io.gloo.core.evaluate;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A request's decoded query parameters, in order; names may repeat. Immutable. */
+/**
+ * A request's query parameters decoded as a client or form sends them ({@code +} is a space), in order; names may
+ * repeat. Immutable. Read by the admin server and its console, and by the conformance echo backend; not how Envoy
+ * matches query parameters ({@link EnvoyMatchers} decodes as Envoy does).
+ */
 public final class QueryString {
 
   private final Map<String, List<String>> values;
