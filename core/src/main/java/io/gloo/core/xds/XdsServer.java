@@ -195,8 +195,8 @@ public final class XdsServer implements AutoCloseable {
       health.setStatus(service, ServingStatus.SERVING);
     }
     XdsServer xds = new XdsServer(server, health, shutdownGrace, threads, pacer);
-    LOG.info("xDS server listening on {} ({})", server.getListenSockets(),
-        tls == null ? "plaintext, no authentication" : "mutual TLS, per-Gateway authorization");
+    LOG.info("xDS server listening on {} ({}, {})", server.getListenSockets(),
+        tls == null ? "plaintext, no authentication" : "mutual TLS, per-Gateway authorization", threads.transport());
     return xds;
   }
 
