@@ -37,10 +37,10 @@ final class XdsThreads implements AutoCloseable {
   private final EventLoopGroup boss = group(1, "accept");
   private final EventLoopGroup workers = group(0, "io");
   /**
-   * Where requests (ACKs) are handled: as many threads as cores (at least 2), not grpc's default of a cached pool. A new
-   * version ACKed by 1,000 proxies at once made the cached pool start a thread per ACK in flight (768 threads in one
-   * benchmark run), all then queueing on the proxy tracker's lock; handling an ACK never blocks (java-control-plane's
-   * watches, the tracker, the pacer), so a few threads keep up and leave the cores to sending.
+   * Where requests (ACKs) are handled: as many threads as cores (at least 2), not grpc's default of a cached pool.
+   * A new version ACKed by 1,000 proxies at once made the cached pool start a thread per ACK in flight (768 threads in
+   * one benchmark run), all then queueing on the proxy tracker's lock; handling an ACK never blocks
+   * (java-control-plane's watches, the tracker, the pacer), so a few threads keep up and leave the cores to sending.
    */
   private final ExecutorService calls = Executors.newFixedThreadPool(
       Math.max(2, Runtime.getRuntime().availableProcessors()), named(XdsServer.THREAD_PREFIX + "call-"));
