@@ -23,8 +23,10 @@ import io.gloo.core.xds.NackHoldingConfigWatcher;
 import io.gloo.core.xds.ProxyTracker;
 import io.gloo.core.xds.PushPacer;
 import io.gloo.core.xds.XdsServer;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -58,12 +60,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * (java-control-plane #98) and sent on the publishing thread.
  *
  * <p>{@code java -cp bench/target/benchmarks.jar io.gloo.bench.XdsFanOutBench [streams 1000] [gateways 10]
- * [routes 10000] [rounds 10] [warm-up rounds 3] [sotw|delta] [modes shared,per-stream]}; route churn:
+ * [routes 10000] [rounds 10] [warm-up rounds 3] [sotw|delta] [modes shared,per-stream] [full|light]} ({@code light}:
+ * the clients read only the version, type and nonce of each response, {@link LightClients}); route churn:
  * {@code ... XdsFanOutBench [streams] 1 [routes] [changes per second] [seconds] churn} ({@link #churn}).
  */
 public final class XdsFanOutBench {
 
   static final int CHANNELS = 8;
+  /** Clients read only version, type and nonce of each response ({@link LightClients}). */
+  static boolean light;
   /** The route of each Gateway that changes every round. */
   static final int CHANGED = 42;
   private static final long TIMEOUT_SECONDS = 300;
@@ -82,6 +87,7 @@ public final class XdsFanOutBench {
     }
     boolean delta = args.length > 5 && args[5].equals("delta");
     List<String> modes = List.of((args.length > 6 ? args[6] : "shared,per-stream").split(","));
+    light = args.length > 7 && args[7].equals("light");
 
     Fleet fleet = new Fleet(gateways, routes / gateways);
     System.out.printf("%d %s streams over %d Gateways x %d routes (%d Envoy routes, %d clusters each); load %s%n",
@@ -89,6 +95,13 @@ public final class XdsFanOutBench {
         fleet.snapshot(0).resources().routes().stream().mapToInt(r -> r.getVirtualHostsList().stream()
             .mapToInt(v -> v.getRoutesCount()).sum()).sum(),
         fleet.snapshot(0).resources().clusters().size(), loadAverage());
+    XdsResources one = fleet.snapshot(0).resources();
+    System.out.printf("serialized per Gateway: clusters %d KiB, endpoints %d KiB, listeners %d KiB, routes %d KiB;"
+        + " clients parse %s%n", bytes(one.clusters()) >> 10, bytes(one.endpoints()) >> 10,
+        bytes(one.listeners()) >> 10, bytes(one.routes()) >> 10,
+        light ? "version, type and nonce only (light)" : "every response in full");
+    System.out.printf("clients' HTTP/2 receive window %d KiB (-Dfanout.clientWindow)%n",
+        Integer.getInteger("fanout.clientWindow", 256 << 20) >> 10);
 
     // A mode named twice runs twice (e.g. shared,per-stream,shared,per-stream: alternating phases, so that drift
     // hits both); its figures are pooled.
@@ -106,6 +119,11 @@ public final class XdsFanOutBench {
           + " | heap per stream %s KiB%n", e.getKey(), percentile(r[0], 50), percentile(r[0], 99),
           percentile(r[1], 50), percentile(r[1], 99), percentile(r[4], 50), percentile(r[2], 50),
           Arrays.toString(Arrays.stream(r[3]).mapToObj(b -> String.format("%.1f", b / 1024.0)).toArray()));
+      long[] cpu = new long[CpuSplit.NAMES.length];
+      for (int i = 0; i < cpu.length; i++) {
+        cpu[i] = (long) (percentile(r[5 + i], 50) * 1e6);
+      }
+      System.out.printf("  %-10s CPU per round by who spent it, medians: %s%n", e.getKey(), CpuSplit.format(cpu));
     }
     System.exit(0); // grpc's client threads
   }
@@ -127,8 +145,7 @@ public final class XdsFanOutBench {
         new NackHoldingConfigWatcher(fleet.publisher.cache(), tracker), List.of(tracker), Duration.ofSeconds(1))) {
       List<ManagedChannel> channels = new ArrayList<>();
       for (int c = 0; c < CHANNELS; c++) {
-        channels.add(NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
-            .maxInboundMessageSize(256 << 20).build());
+        channels.add(channel(server.port()));
       }
       PublishedSnapshot s = fleet.snapshot(0);
       List<Proxy> proxies = new ArrayList<>();
@@ -234,6 +251,8 @@ public final class XdsFanOutBench {
 
     /** Nanoseconds the last {@link #change()} spent translating (the rest of it is the publish). */
     long translateNanos;
+    /** CPU time the last {@link #change()} spent translating, on the publishing thread. */
+    long translateCpuNanos;
 
     /**
      * Changes one route of every Gateway, translates and publishes; returns each Gateway's new route version. The
@@ -243,6 +262,7 @@ public final class XdsFanOutBench {
     List<String> change() {
       revision++;
       long start = System.nanoTime();
+      long cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
       Map<ResourceKey, XdsResources> all = new HashMap<>();
       for (int g = 0; g < keys.size(); g++) {
         HasMetadata route = workloads.get(g).route(CHANGED, revision);
@@ -250,6 +270,7 @@ public final class XdsFanOutBench {
         all.put(keys.get(g), only(translators.get(g).translate(snapshots.get(g)).gateways()));
       }
       translateNanos = System.nanoTime() - start;
+      translateCpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
       publisher.publish(all);
       List<String> versions = new ArrayList<>();
       for (int g = 0; g < keys.size(); g++) {
@@ -274,7 +295,10 @@ public final class XdsFanOutBench {
     return out;
   }
 
-  /** Returns {per-stream latencies, round latencies, server CPU per round, {heap bytes per stream}}, in ns/bytes. */
+  /**
+   * Returns {per-stream latencies, round latencies, server CPU per round, {heap bytes per stream}, publish per round,
+   * then per round the CPU of each of {@link CpuSplit#NAMES}}, in ns/bytes.
+   */
   static long[][] run(Fleet fleet, int streams, int rounds, int warmups, boolean delta, String mode)
       throws Exception {
     if (!List.of("shared", "shared-inline", "per-stream").contains(mode)) {
@@ -288,8 +312,7 @@ public final class XdsFanOutBench {
         new XdsServer.Pushes(PushPacer.DEFAULT_MIN_INTERVAL, !mode.equals("per-stream"), mode.equals("shared")))) {
       List<ManagedChannel> channels = new ArrayList<>();
       for (int c = 0; c < CHANNELS; c++) {
-        channels.add(NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
-            .maxInboundMessageSize(256 << 20).build());
+        channels.add(channel(server.port()));
       }
       List<Proxy> proxies = new ArrayList<>();
       CountDownLatch synced = new CountDownLatch(streams);
@@ -327,10 +350,12 @@ public final class XdsFanOutBench {
       long[] perRound = new long[rounds];
       long[] cpu = new long[rounds];
       long[] publish = new long[rounds];
+      long[][] split = new long[CpuSplit.NAMES.length][rounds];
       for (int r = -warmups; r < rounds; r++) {
         Thread.sleep(300); // past the push interval of the previous round
         CountDownLatch acked = new CountDownLatch(streams);
         Map<Long, Long> cpuStart = serverCpu();
+        CpuSplit splitStart = CpuSplit.now();
         long start = System.nanoTime();
         for (Proxy p : proxies) {
           p.startClock(start);
@@ -346,12 +371,19 @@ public final class XdsFanOutBench {
           all = Math.max(all, p.latency);
         }
         long roundCpu = serverCpuSince(cpuStart);
+        long[] roundSplit = CpuSplit.now().since(splitStart);
         System.out.printf("[%s] %s %2d: translate %6.1f ms + publish (and send) %6.1f ms; all %d streams ACKed after"
             + " %6.1f ms (%6.1f ms after the publish returned); xDS server threads' CPU %6.1f ms%n", mode,
             r < 0 ? "warm-up" : "round  ", Math.abs(r), fleet.translateNanos / 1e6,
             (publishNanos - fleet.translateNanos) / 1e6, streams, all / 1e6, (all - publishNanos) / 1e6,
             roundCpu / 1e6);
+        System.out.printf("[%s]   CPU by who spent it: %s (publisher: translate %.0f, publish and send %.0f)%n", mode,
+            CpuSplit.format(roundSplit), fleet.translateCpuNanos / 1e6,
+            (roundSplit[0] - fleet.translateCpuNanos) / 1e6);
         if (r >= 0) {
+          for (int i = 0; i < roundSplit.length; i++) {
+            split[i][r] = roundSplit[i];
+          }
           for (int i = 0; i < streams; i++) {
             perStream[r * streams + i] = proxies.get(i).latency;
           }
@@ -363,7 +395,7 @@ public final class XdsFanOutBench {
       for (ManagedChannel c : channels) {
         c.shutdownNow();
       }
-      return new long[][] {perStream, perRound, cpu, {heapPerStream}, publish};
+      return new long[][] {perStream, perRound, cpu, {heapPerStream}, publish, split[0], split[1], split[2], split[3]};
     }
   }
 
@@ -396,6 +428,23 @@ public final class XdsFanOutBench {
       Thread.sleep(100);
     }
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * Envoy's HTTP/2 receive windows unless {@code -Dfanout.clientWindow=BYTES}: 256 MiB per stream and per connection
+   * (Envoy's defaults for {@code initial_stream_window_size} and {@code initial_connection_window_size}, which the
+   * bootstrap does not change), so the server is never held by flow control. grpc-java's own default (1 MiB, grown by
+   * BDP probes) made the server wait for a WINDOW_UPDATE about every half MiB per connection, i.e. about 120 round
+   * trips per connection and round here, which real proxies do not ask for.
+   */
+  static ManagedChannel channel(int port) {
+    int window = Integer.getInteger("fanout.clientWindow", 256 << 20);
+    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(256 << 20)
+        .initialFlowControlWindow(window).build();
+  }
+
+  static long bytes(List<? extends com.google.protobuf.Message> resources) {
+    return resources.stream().mapToLong(m -> m.getSerializedSize()).sum();
   }
 
   static String loadAverage() {
@@ -448,7 +497,7 @@ public final class XdsFanOutBench {
     void start() {
       var stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
       if (delta) {
-        deltaRequests = stub.deltaAggregatedResources(new StreamObserver<>() {
+        StreamObserver<DeltaDiscoveryResponse> observer = new StreamObserver<>() {
           @Override
           public void onNext(DeltaDiscoveryResponse response) {
             // with the node, as Envoy sends it on every request unless set_node_on_first_message_only
@@ -464,9 +513,11 @@ public final class XdsFanOutBench {
 
           @Override
           public void onCompleted() {}
-        });
+        };
+        deltaRequests = light ? ClientCalls.asyncBidiStreamingCall(channel.newCall(LightClients.DELTA,
+            CallOptions.DEFAULT), observer) : stub.deltaAggregatedResources(observer);
       } else {
-        sotw = stub.streamAggregatedResources(new StreamObserver<>() {
+        StreamObserver<DiscoveryResponse> observer = new StreamObserver<>() {
           @Override
           public void onNext(DiscoveryResponse response) {
             sotw.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(response.getTypeUrl())
@@ -482,7 +533,9 @@ public final class XdsFanOutBench {
 
           @Override
           public void onCompleted() {}
-        });
+        };
+        sotw = light ? ClientCalls.asyncBidiStreamingCall(channel.newCall(LightClients.SOTW, CallOptions.DEFAULT),
+            observer) : stub.streamAggregatedResources(observer);
       }
       subscribe(Resources.V3.CLUSTER_TYPE_URL);
     }

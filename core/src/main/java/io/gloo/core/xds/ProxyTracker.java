@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -84,6 +85,8 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
   private final Clock clock;
   private final Object lock = new Object();
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+  /** Counters by name and type or group ({@link #counter}, {@link #gatewayPushes}). */
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final AtomicInteger connected = new AtomicInteger();
   @GuardedBy("lock")
   private final Map<String, AtomicInteger> connectedByGroup = new HashMap<>();
@@ -250,8 +253,9 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
 
   /** {@code gloo_xds_gateway_push_total{gateway}}: responses sent to the proxies of one node group (bounded). */
   private Counter gatewayPushes(String group) {
-    return Counter.builder("gloo.xds.gateway.push").description("xDS responses sent, by the proxies' node group")
-        .tag("gateway", group.isEmpty() ? "unknown" : group).register(registry);
+    return counters.computeIfAbsent("gateway\n" + group, k -> Counter.builder("gloo.xds.gateway.push")
+        .description("xDS responses sent, by the proxies' node group")
+        .tag("gateway", group.isEmpty() ? "unknown" : group).register(registry));
   }
 
   /** {@code gloo_xds_gateway_connected_proxies{gateway}}: node ids with an open stream, per node group. */
@@ -360,10 +364,14 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
     }
   }
 
+  /**
+   * One counter per (name, type), looked up in a map of our own: registering again on every ACK and push (1,000 per
+   * new version with 1,000 proxies) built and sorted a meter id each time, partly under {@link #lock}.
+   */
   private Counter counter(String name, String typeUrl) {
-    return Counter.builder(name)
+    return counters.computeIfAbsent(name + '\n' + typeUrl, k -> Counter.builder(name)
         .tag("type", typeTag(typeUrl))
-        .register(registry);
+        .register(registry));
   }
 
   private static String typeTag(String typeUrl) {

@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * are checked against the CA alone ({@link io.gloo.core.security.CaClientTrust}).
  *
  * <p>Pushes of one type to one proxy are at least {@link Pushes#minInterval()} apart ({@link PushPacer}), and each
- * resource is serialized once for all streams ({@link SharedAnySerializer}) and sent on the server's send threads,
- * streams in parallel ({@link XdsThreads#sendExecutors()}).
+ * resource is serialized once for all streams ({@link SharedAnySerializer}); responses are handed to grpc on the
+ * thread that published the version unless {@link Pushes#sendThreads()} ({@link XdsThreads#sendExecutors()}).
  *
  * <p>{@link #close()} is graceful: health goes NOT_SERVING, the server stops accepting connections and waits up to
  * the shutdown grace for streams to end, then cancels the rest (xDS streams never end on their own; Envoy reconnects
@@ -195,8 +195,8 @@ public final class XdsServer implements AutoCloseable {
       health.setStatus(service, ServingStatus.SERVING);
     }
     XdsServer xds = new XdsServer(server, health, shutdownGrace, threads, pacer);
-    LOG.info("xDS server listening on {} ({})", server.getListenSockets(),
-        tls == null ? "plaintext, no authentication" : "mutual TLS, per-Gateway authorization");
+    LOG.info("xDS server listening on {} ({}, {})", server.getListenSockets(),
+        tls == null ? "plaintext, no authentication" : "mutual TLS, per-Gateway authorization", threads.transport());
     return xds;
   }
 
