@@ -117,10 +117,12 @@ public final class ClaimedFeatures {
   /** GATEWAY-TCP: TCPRoute. */
   public static final List<Claim> TCP = List.of(yes("TCPRoute"));
 
-  /** GATEWAY-UDP: UDPRoute. */
-  public static final List<Claim> UDP = List.of(no("UDPRoute", "translated to Envoy's udp_proxy, which sends every"
-      + " session of a match to one cluster: weighted backends (UDPRouteWeightedRouting) are not split; the other"
-      + " UDPRoute tests pass"));
+  /**
+   * GATEWAY-UDP: UDPRoute. Envoy's udp_proxy routes a match to one cluster, so weighted backends become one split
+   * cluster whose endpoint weights carry the route's weights ({@code UdpSplitCluster}); the evaluator picks each
+   * session's host by those weights.
+   */
+  public static final List<Claim> UDP = List.of(yes("UDPRoute"));
 
   private static final Map<String, Claim> ALL = index(List.of(GATEWAY, HTTP, GRPC, TLS, TCP, UDP));
 
