@@ -30,7 +30,9 @@ import java.util.TreeSet;
  * backend ({@code UpstreamHandshake}: trusted CA, SANs, SNI, the client certificate the backend verifies); GRPCRoute
  * with gRPC calls ({@code GrpcCalls});
  * {@code GatewayInfrastructurePropagation} on the objects the provisioner renders for the Gateway
- * ({@code InfrastructureCheck}).
+ * ({@code InfrastructureCheck}); a Gateway's {@code status.addresses} (GatewayStaticAddresses, GatewayAddressEmpty)
+ * as the provisioner reports them from the proxy Service it renders, the usable static addresses being those the
+ * GatewayClass's parameters list ({@code StaticAddresses}; the suite's usable pool).
  */
 public final class ClaimedFeatures {
 
@@ -56,10 +58,8 @@ public final class ClaimedFeatures {
       yes("GatewayHTTPListenerIsolation"),
       yes("GatewayHTTPSListenerDetectMisdirectedRequests"),
       yes("GatewayPort8080"),
-      no("GatewayStaticAddresses", "an address of an unsupported type is reported (Accepted=False,"
-          + " UnsupportedAddress); whether an IP address is usable (AddressNotUsable) and which are assigned is up to"
-          + " the infrastructure of a provisioned proxy: not decidable offline"),
-      no("GatewayAddressEmpty", "addresses are assigned by the infrastructure of a provisioned proxy, absent here"),
+      yes("GatewayStaticAddresses"),
+      yes("GatewayAddressEmpty"),
       yes("GatewayInfrastructurePropagation"),
       yes("GatewayBackendClientCertificate"),
       yes("GatewayFrontendClientCertificateValidation"),
@@ -117,10 +117,12 @@ public final class ClaimedFeatures {
   /** GATEWAY-TCP: TCPRoute. */
   public static final List<Claim> TCP = List.of(yes("TCPRoute"));
 
-  /** GATEWAY-UDP: UDPRoute. */
-  public static final List<Claim> UDP = List.of(no("UDPRoute", "translated to Envoy's udp_proxy, which sends every"
-      + " session of a match to one cluster: weighted backends (UDPRouteWeightedRouting) are not split; the other"
-      + " UDPRoute tests pass"));
+  /**
+   * GATEWAY-UDP: UDPRoute. Envoy's udp_proxy routes a match to one cluster, so weighted backends become one split
+   * cluster whose endpoint weights carry the route's weights ({@code UdpSplitCluster}); the evaluator picks each
+   * session's host by those weights.
+   */
+  public static final List<Claim> UDP = List.of(yes("UDPRoute"));
 
   private static final Map<String, Claim> ALL = index(List.of(GATEWAY, HTTP, GRPC, TLS, TCP, UDP));
 

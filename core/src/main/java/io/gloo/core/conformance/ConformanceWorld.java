@@ -114,16 +114,32 @@ public final class ConformanceWorld {
     put(copy);
   }
 
-  /** The GatewayClass under test (the suite creates it, or is given it). */
+  /**
+   * The GatewayClass under test (the suite is given it, as installed): its parameters ConfigMap lists the static
+   * addresses proxies may take, the suite's usable address pool (the run's {@code --usable-network-addresses} are by
+   * definition those the installation can use; see {@code StaticAddresses}).
+   */
   public void addGatewayClass() {
     ObjectNode gc = JSON.createObjectNode();
     gc.put("apiVersion", "gateway.networking.k8s.io/v1").put("kind", "GatewayClass");
     gc.putObject("metadata").put("name", ConformanceSuite.GATEWAY_CLASS_NAME);
-    gc.putObject("spec").put("controllerName", ConformanceSuite.CONTROLLER_NAME);
+    ObjectNode spec = gc.putObject("spec").put("controllerName", ConformanceSuite.CONTROLLER_NAME);
+    spec.putObject("parametersRef").put("group", "").put("kind", "ConfigMap")
+        .put("name", CLASS_PARAMETERS).put("namespace", CLASS_PARAMETERS_NAMESPACE);
     if (get("GatewayClass", null, ConformanceSuite.GATEWAY_CLASS_NAME) == null) {
       put(gc);
+      ObjectNode cm = JSON.createObjectNode();
+      cm.put("apiVersion", "v1").put("kind", "ConfigMap");
+      cm.putObject("metadata").put("name", CLASS_PARAMETERS).put("namespace", CLASS_PARAMETERS_NAMESPACE);
+      cm.putObject("data").put(io.gloo.core.translate.gatewayapi.StaticAddresses.POOL_KEY,
+          ConformanceSuite.USABLE_ADDRESS);
+      put(cm);
     }
   }
+
+  /** The GatewayClass's parameters ConfigMap (where an installation keeps it). */
+  static final String CLASS_PARAMETERS = "gloo-gateway-parameters";
+  static final String CLASS_PARAMETERS_NAMESPACE = "gloo-system";
 
   /** The Secrets and ConfigMaps the suite creates in Go code (INDEX.json secretsCreatedInCode). */
   public void addCreatedInCode(JsonNode index) {
@@ -340,6 +356,31 @@ public final class ConformanceWorld {
     return null;
   }
 
+  /**
+   * The addresses {@code gloo serve}'s provisioner gives each of our Gateways: from the proxy Service it renders
+   * (externalIPs for usable requested addresses), with the cluster IP the API server allocates to every
+   * non-headless Service (a stand-in from the service CIDR; the address itself is not what is checked, that one is
+   * assigned). Whether it is reachable is a data-plane matter, not decided here.
+   */
+  private static Map<ResourceKey, List<io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress>>
+      provisionedAddresses(ResourceSnapshot snapshot) {
+    Map<ResourceKey, List<io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress>> out =
+        new java.util.TreeMap<>();
+    int n = 0;
+    for (io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway g
+        : snapshot.list(io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class)) {
+      if (g.getSpec() == null || !ConformanceSuite.GATEWAY_CLASS_NAME.equals(g.getSpec().getGatewayClassName())) {
+        continue;
+      }
+      io.fabric8.kubernetes.api.model.Service service = io.gloo.core.provision.ProxyProvisioner.renderedService(g,
+          io.gloo.core.provision.ProxyProvisioner.Options.defaults(CLASS_PARAMETERS_NAMESPACE), snapshot);
+      n++;
+      service.getSpec().setClusterIP("10.96.200." + n);
+      out.put(ResourceKey.of(g), io.gloo.core.provision.ProxyProvisioner.addressesOf(service));
+    }
+    return out;
+  }
+
   /** A pod name standing for the Service's pods (its Deployment's name plus the usual suffixes). */
   public String podName(String service) {
     return podPrefixByService.getOrDefault(service, service.substring(service.indexOf('/') + 1)) + POD_SUFFIX;
@@ -355,6 +396,7 @@ public final class ConformanceWorld {
     ResourceSnapshot snapshot = ResourceSnapshot.of(parsed.resources(), parsed.problems());
     TranslationResult result = translator.translate(snapshot);
     reporter.translated(result.statuses(), parsed.problems());
+    reporter.gatewayAddresses(provisionedAddresses(snapshot));
     Map<String, XdsResources> gateways = new HashMap<>();
     result.gateways().forEach((k, v) -> gateways.put(k.namespacedName(), v));
     Map<ResourceKey, JsonNode> statuses = new HashMap<>();

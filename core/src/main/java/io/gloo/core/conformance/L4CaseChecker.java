@@ -50,19 +50,20 @@ final class L4CaseChecker {
       default -> L4Evaluator.Transport.TCP;
     };
     String sni = c.path("request").path("sni").asString(null);
-    L4Decision d = new L4Evaluator(xds).connect(transport, c.path("listenerPort").asInt(), sni);
+    L4Evaluator evaluator = new L4Evaluator(xds);
+    L4Decision d = evaluator.connect(transport, c.path("listenerPort").asInt(), sni);
     JsonNode expect = c.path("expect");
     List<String> diffs = new ArrayList<>();
     if (expect.path("connectionFails").asBoolean(false)) {
-      String reached = reached(xds, d, 0);
+      String reached = reached(evaluator, d, 0, 1);
       if (reached != null) {
         diffs.add("connection reached " + reached + " (" + d.why() + "), want it to fail");
       }
     } else if (expect.has("weightedDistribution")) {
-      weighted(xds, d, expect.path("weightedDistribution"), diffs);
+      weighted(evaluator, d, expect.path("weightedDistribution"), diffs);
     } else {
       String want = expect.path("namespace").asString() + "/" + expect.path("backend").asString();
-      String reached = reached(xds, d, 0);
+      String reached = reached(evaluator, d, 0, 1);
       if (!want.equals(reached)) {
         diffs.add("reached " + (reached == null ? "nothing" : reached) + " (" + d.why() + "), want " + want);
       }
@@ -80,20 +81,23 @@ final class L4CaseChecker {
     return CheckResult.pass(test, "case", name, d.why());
   }
 
-  /** The echo Service the connection reaches with Envoy's random value {@code random}, or null. */
-  private String reached(XdsResources xds, L4Decision d, long random) {
-    String cluster = d.pick(random);
+  /**
+   * The echo Service the {@code session}-th of {@code sessions} connections reaches, or null: the cluster by that
+   * index as Envoy's random value, the host by the cluster's load balancer (a UDP split cluster's weighted hosts).
+   */
+  private String reached(L4Evaluator evaluator, L4Decision d, int session, int sessions) {
+    String cluster = d.pick(session);
     if (cluster == null) {
       return null;
     }
-    List<String> addresses = EchoUpstream.endpoints(xds, cluster);
-    return addresses.isEmpty() ? null : world.serviceAt(addresses.get(0));
+    String address = evaluator.host(cluster, session, sessions);
+    return address == null ? null : world.serviceAt(address);
   }
 
-  private void weighted(XdsResources xds, L4Decision d, JsonNode wd, List<String> diffs) {
+  private void weighted(L4Evaluator evaluator, L4Decision d, JsonNode wd, List<String> diffs) {
     Map<String, Integer> counts = new TreeMap<>();
     for (int r = 0; r < SAMPLES; r++) {
-      String service = reached(xds, d, r);
+      String service = reached(evaluator, d, r, SAMPLES);
       counts.merge(service == null ? "(connection failed)" : service.substring(service.indexOf('/') + 1), 1,
           Integer::sum);
     }

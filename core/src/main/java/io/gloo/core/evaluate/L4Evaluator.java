@@ -2,7 +2,10 @@ package io.gloo.core.evaluate;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -33,9 +36,67 @@ public final class L4Evaluator {
   public enum Transport { TCP, TLS, UDP }
 
   private final List<Listener> listeners;
+  private final XdsResources xds;
 
   public L4Evaluator(XdsResources xds) {
     this.listeners = List.copyOf(xds.listeners());
+    this.xds = xds;
+  }
+
+  /**
+   * The endpoint address the {@code session}-th of {@code sessions} connections or UDP sessions to {@code cluster}
+   * reaches, or null when the cluster has no endpoints. Envoy's default load balancer (round robin, weighted by
+   * {@code load_balancing_weight} when endpoints carry one) gives each endpoint a share of sessions equal to its
+   * weight over the total; the sessions are spread evenly over those shares in endpoint order, so any run of
+   * {@code sessions} lands as Envoy's schedule does over as many. One locality and priority 0 (what the translator
+   * emits); locality weights, health and outlier ejection are not modelled.
+   */
+  public String host(String cluster, int session, int sessions) {
+    List<LbEndpoint> hosts = new ArrayList<>();
+    ClusterLoadAssignment cla = assignment(cluster);
+    if (cla != null) {
+      cla.getEndpointsList().forEach(l -> hosts.addAll(l.getLbEndpointsList()));
+    }
+    if (hosts.isEmpty()) {
+      return null;
+    }
+    long total = 0;
+    for (LbEndpoint h : hosts) {
+      total += weight(h);
+    }
+    long point = (long) ((double) Math.floorMod(session, sessions) * total / sessions);
+    for (LbEndpoint h : hosts) {
+      if (point < weight(h)) {
+        return h.getEndpoint().getAddress().getSocketAddress().getAddress();
+      }
+      point -= weight(h);
+    }
+    return hosts.get(hosts.size() - 1).getEndpoint().getAddress().getSocketAddress().getAddress();
+  }
+
+  private static long weight(LbEndpoint h) {
+    return h.hasLoadBalancingWeight() ? h.getLoadBalancingWeight().getValue() : 1;
+  }
+
+  /** The cluster's EDS assignment (by its EDS service name, else its name), or its inline one. */
+  private ClusterLoadAssignment assignment(String cluster) {
+    String service = cluster;
+    for (Cluster c : xds.clusters()) {
+      if (c.getName().equals(cluster)) {
+        if (c.hasLoadAssignment()) {
+          return c.getLoadAssignment();
+        }
+        if (!c.getEdsClusterConfig().getServiceName().isEmpty()) {
+          service = c.getEdsClusterConfig().getServiceName();
+        }
+      }
+    }
+    for (ClusterLoadAssignment e : xds.endpoints()) {
+      if (e.getClusterName().equals(service)) {
+        return e;
+      }
+    }
+    return null;
   }
 
   /** A plain TCP connection to {@code port}. */

@@ -41,9 +41,18 @@ final class GatewayAddresses {
     return result;
   }
 
-  /** The LoadBalancer ingress IPs and host names, else the ClusterIP (none while it is not allocated). */
+  /**
+   * The static addresses the Gateway asked for and may take (the Service's {@code externalIPs}, which kube-proxy
+   * answers on: the only addresses then, as the spec wants); else the LoadBalancer ingress IPs and host names, else
+   * the ClusterIP (none while it is not allocated).
+   */
   static List<GatewayStatusAddress> addressesOf(Service service) {
     List<GatewayStatusAddress> result = new ArrayList<>();
+    if (service.getSpec() != null && service.getSpec().getExternalIPs() != null
+        && !service.getSpec().getExternalIPs().isEmpty()) {
+      service.getSpec().getExternalIPs().forEach(ip -> result.add(address("IPAddress", ip)));
+      return result;
+    }
     if (service.getStatus() != null && service.getStatus().getLoadBalancer() != null
         && service.getStatus().getLoadBalancer().getIngress() != null) {
       for (LoadBalancerIngress ingress : service.getStatus().getLoadBalancer().getIngress()) {

@@ -104,6 +104,15 @@ final class ProxyObjects {
    */
   static Desired desired(Gateway gateway, String certificateHash, ProxyProvisioner.Options options,
       KubernetesSerialization json, Set<Integer> listenerSetPorts) {
+    return desired(gateway, certificateHash, options, json, listenerSetPorts, List.of());
+  }
+
+  /**
+   * @param externalIps the Gateway's usable requested addresses ({@code StaticAddresses}): the Service's
+   *     {@code spec.externalIPs}, which kube-proxy answers on
+   */
+  static Desired desired(Gateway gateway, String certificateHash, ProxyProvisioner.Options options,
+      KubernetesSerialization json, Set<Integer> listenerSetPorts, List<String> externalIps) {
     String ns = gateway.getMetadata().getNamespace();
     String gatewayName = gateway.getMetadata().getName();
     String name = proxyName(gatewayName);
@@ -203,6 +212,7 @@ final class ProxyObjects {
           .withType(options.serviceType())
           .withSelector(selector)
           .withPorts(servicePorts)
+          .withExternalIPs(externalIps.isEmpty() ? null : List.copyOf(externalIps))
         .endSpec()
         .build();
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.gloo.core.report.Reporter;
@@ -15,6 +16,7 @@ import io.gloo.core.server.ServeOptions;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.gatewayapi.GatewayApi;
+import io.gloo.core.translate.gatewayapi.StaticAddresses;
 import io.gloo.core.security.CertificateAuthority;
 import io.gloo.core.xds.BootstrapGenerator;
 import java.time.Duration;
@@ -238,6 +240,22 @@ public final class ProxyProvisioner implements AutoCloseable {
     return List.of(d.account(), d.config(), d.deployment(), d.service());
   }
 
+  /**
+   * The proxy Service the provisioner creates for a Gateway of {@code snapshot}, with its usable requested
+   * addresses as {@code externalIPs}: what {@code gloo conformance} reads the Gateway's addresses from.
+   */
+  public static Service renderedService(Gateway gateway, Options options, ResourceSnapshot snapshot) {
+    return ProxyObjects.desired(gateway, null, options, new KubernetesSerialization(), Set.of(),
+        StaticAddresses.decide(gateway, snapshot.get(GatewayClass.class, null,
+            gateway.getSpec().getGatewayClassName()).orElse(null), snapshot).usable()).service();
+  }
+
+  /** A Gateway's {@code status.addresses} as the provisioner reports them from its proxy Service. */
+  public static List<io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress> addressesOf(
+      Service service) {
+    return GatewayAddresses.addressesOf(service);
+  }
+
   // ---- the provisioner thread
 
   private void run() {
@@ -298,7 +316,9 @@ public final class ProxyProvisioner implements AutoCloseable {
                 key.namespace(), ProxyObjects.labels(key.name()), Map.of(), ProxyObjects.owner(gateway)),
                 objects::write);
         ProxyObjects.Desired desired = ProxyObjects.desired(gateway, certificateHash, options,
-            client.getKubernetesSerialization(), listenerSetPorts.getOrDefault(key, Set.of()));
+            client.getKubernetesSerialization(), listenerSetPorts.getOrDefault(key, Set.of()),
+            StaticAddresses.decide(gateway, snapshot.get(GatewayClass.class, null,
+                gateway.getSpec().getGatewayClassName()).orElse(null), snapshot).usable());
         if (desired.fingerprint().equals(applied.get(key))) {
           continue;
         }

@@ -72,10 +72,36 @@ class L4EvaluatorTest {
   }
 
   @Test
-  void udpDatagramsGoToTheHeaviestBackend() {
+  void udpSessionsSplitByWeightThroughOneCluster() {
     L4Evaluator ev = gateway("l4-udp");
     L4Decision d = ev.udp(5300);
-    assertEquals(List.of(new L4Decision.WeightedCluster("kube_default_b_3000", 1)), d.clusters());
+    // udp_proxy names one cluster; its endpoint weights carry the route's 30/70
+    assertEquals(List.of(new L4Decision.WeightedCluster("udp~5300~weighted", 1)), d.clusters());
+    assertEquals(Map.of("10.0.0.1", 30, "10.0.0.2", 70), sessions(ev, d.pick(0), 100));
     assertEquals(L4Decision.Outcome.NO_LISTENER, ev.tcp(5300).outcome(), "UDP listener, not TCP");
+  }
+
+  @Test
+  void udpSplitWeighsEachBackendOverItsEndpoints() {
+    L4Evaluator ev = gateway("l4-udp-weighted");
+    String cluster = ev.udp(5300).pick(0);
+    assertEquals("udp~5300~weighted", cluster);
+    // a: 60 over 2 endpoints, b: 30 over 3, c: 10 over 1; d (weight 0) and the missing Service get nothing
+    Map<String, Integer> byHost = sessions(ev, cluster, 1000);
+    assertEquals(Map.of("10.0.0.1", 300, "10.0.0.2", 300, "10.0.1.1", 100, "10.0.1.2", 100, "10.0.1.3", 100,
+        "10.0.2.1", 100), byHost);
+    // one backend with endpoints beside one without: its own cluster, no split
+    assertEquals(List.of(new L4Decision.WeightedCluster("kube_default_c_53", 1)), ev.udp(5301).clusters());
+    assertEquals("10.0.2.1", ev.host("kube_default_c_53", 0, 1));
+    assertNull(ev.host("kube_default_empty_53", 0, 1), "no endpoints: nothing answers");
+  }
+
+  /** How many of {@code n} sessions to {@code cluster} reach each endpoint address. */
+  private static Map<String, Integer> sessions(L4Evaluator ev, String cluster, int n) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (int s = 0; s < n; s++) {
+      counts.merge(ev.host(cluster, s, n), 1, Integer::sum);
+    }
+    return counts;
   }
 }

@@ -114,10 +114,12 @@ public final class GatewayApiTranslator {
     }
 
     Result run() {
-      Set<String> ourClasses = gatewayClasses();
+      Map<String, GatewayClass> ourClasses = gatewayClasses();
       for (Gateway gateway : snapshot.list(Gateway.class)) {
-        if (gateway.getSpec() != null && ourClasses.contains(gateway.getSpec().getGatewayClassName())) {
+        if (gateway.getSpec() != null && ourClasses.containsKey(gateway.getSpec().getGatewayClassName())) {
           GatewayContext ctx = new GatewayContext(gateway);
+          ctx.addresses = StaticAddresses.decide(gateway, ourClasses.get(gateway.getSpec().getGatewayClassName()),
+              snapshot);
           ctx.rejectedMessage = invalidParameters(gateway);
           ctx.rejectedReason = ctx.rejectedMessage == null ? null : GatewayApi.REASON_INVALID_PARAMETERS;
           if (ctx.rejectedMessage == null && (ctx.rejectedMessage = GatewayStatuses.unsupportedAddress(gateway)) != null) {
@@ -179,16 +181,19 @@ public final class GatewayApiTranslator {
 
     // ---- GatewayClass
 
-    private Set<String> gatewayClasses() {
-      Set<String> ours = new LinkedHashSet<>();
+    private Map<String, GatewayClass> gatewayClasses() {
+      Map<String, GatewayClass> ours = new LinkedHashMap<>();
       for (GatewayClass gc : snapshot.list(GatewayClass.class)) {
         if (gc.getSpec() == null || !GatewayApi.CONTROLLER_NAME.equals(gc.getSpec().getControllerName())) {
           continue; // another controller's class: not ours to report on
         }
-        ours.add(gc.getMetadata().getName());
+        ours.put(gc.getMetadata().getName(), gc);
         GatewayClassStatus status = new GatewayClassStatus();
+        String invalid = StaticAddresses.invalidParameters(gc, snapshot);
         status.setConditions(new Conditions(gc.getMetadata().getGeneration())
-            .set(GatewayApi.ACCEPTED, true, GatewayApi.REASON_ACCEPTED, "accepted by " + GatewayApi.CONTROLLER_NAME)
+            .set(GatewayApi.ACCEPTED, invalid == null, invalid == null ? GatewayApi.REASON_ACCEPTED
+                : GatewayApi.REASON_INVALID_PARAMETERS, invalid == null ? "accepted by " + GatewayApi.CONTROLLER_NAME
+                : invalid)
             .build());
         statuses.put(ResourceKey.of(gc), status);
       }

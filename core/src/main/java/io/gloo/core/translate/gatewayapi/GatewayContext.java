@@ -35,6 +35,8 @@ final class GatewayContext {
   /** {@code spec.tls.backend.clientCertificateRef}: whether set, the certificate, or why it is unusable. */
   boolean hasClientCertificateRef;
   ListenerTls.ClientCertificate clientCertificate;
+  /** Its requested {@code spec.addresses}, usable or not ({@link StaticAddresses}). */
+  StaticAddresses.Decision addresses = new StaticAddresses.Decision(List.of(), List.of());
   /** port → domain → the Gateway listeners whose routes reach it. */
   final Map<Integer, Map<String, Set<String>>> listenersByPort = new HashMap<>();
 

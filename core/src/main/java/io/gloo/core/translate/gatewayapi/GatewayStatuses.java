@@ -2,12 +2,15 @@ package io.gloo.core.translate.gatewayapi;
 
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A Gateway's status from its translation state: per-listener conditions and the Gateway's own. Stateless. */
 final class GatewayStatuses {
+
+  static final String REASON_ADDRESS_NOT_USABLE = "AddressNotUsable";
 
   private GatewayStatuses() {}
 
@@ -57,6 +60,10 @@ final class GatewayStatuses {
     }
     c.set(GatewayApi.PROGRAMMED, anyServable, anyServable ? GatewayApi.REASON_PROGRAMMED : GatewayApi.REASON_INVALID,
         anyServable ? "configuration translated for the proxy" : "no listener can be served");
+    if (ctx.rejectedReason == null && !ctx.addresses.notUsable().isEmpty()) {
+      c.set(GatewayApi.PROGRAMMED, false, REASON_ADDRESS_NOT_USABLE,
+          "spec.addresses not usable: " + String.join(", ", ctx.addresses.notUsable()));
+    }
     if (ListenerTls.insecureFallbackConfigured(ctx.gateway)) {
       c.set(GatewayApi.INSECURE_FRONTEND_VALIDATION_MODE, true, GatewayApi.REASON_CONFIGURATION_CHANGED,
           "tls.frontend uses validation mode " + GatewayApi.MODE_ALLOW_INSECURE_FALLBACK
@@ -64,6 +71,17 @@ final class GatewayStatuses {
     }
     GatewayStatus status = new GatewayStatus();
     status.setConditions(c.build());
+    if (ctx.rejectedReason == null && !ctx.addresses.usable().isEmpty()) {
+      // the provisioner puts these on the proxy Service (externalIPs): assigned as soon as it exists
+      List<GatewayStatusAddress> addresses = new ArrayList<>();
+      for (String ip : ctx.addresses.usable()) {
+        GatewayStatusAddress a = new GatewayStatusAddress();
+        a.setType("IPAddress");
+        a.setValue(ip);
+        addresses.add(a);
+      }
+      status.setAddresses(addresses);
+    }
     status.setListeners(listenerStatuses);
     if (ctx.gateway.getSpec().getAllowedListeners() != null || !ctx.listenerSets.isEmpty()) {
       // left unset for Gateways that take no part in ListenerSets (the spec reads unset as 0)

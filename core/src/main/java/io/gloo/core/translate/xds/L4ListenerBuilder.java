@@ -19,7 +19,6 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.gloo.core.ir.L4ListenerIR;
-import java.util.Comparator;
 
 /**
  * One {@link L4ListenerIR} → an Envoy listener that proxies whole connections: {@code tcp_proxy} for TCP and TLS
@@ -33,14 +32,18 @@ final class L4ListenerBuilder {
 
   private L4ListenerBuilder() {}
 
-  static Listener build(L4ListenerIR ir) {
+  /**
+   * @param udpCluster UDP: the cluster the listener's sessions go to (see {@link UdpSplitCluster#target}); ignored
+   *     for TCP and TLS
+   */
+  static Listener build(L4ListenerIR ir, String udpCluster) {
     SocketAddress.Builder address = SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(ir.port());
     Listener.Builder listener = Listener.newBuilder().setName(ir.name());
     if (ir.protocol() == L4ListenerIR.Protocol.UDP) {
       listener.setAddress(Address.newBuilder().setSocketAddress(address.setProtocol(SocketAddress.Protocol.UDP)));
       if (!ir.chains().isEmpty()) {
         listener.addListenerFilters(ListenerFilter.newBuilder().setName(UDP_PROXY_FILTER)
-            .setTypedConfig(Any.pack(udpProxy(ir.name(), ir.chains().get(0)))));
+            .setTypedConfig(Any.pack(udpProxy(ir.name(), udpCluster))));
       }
       return listener.build();
     }
@@ -88,16 +91,8 @@ final class L4ListenerBuilder {
     return proxy.setWeightedClusters(weighted).build();
   }
 
-  /**
-   * Datagrams to one cluster: Envoy's UDP proxy routes to a single cluster per match, so of weighted backends the
-   * heaviest (the first of equals) takes every session.
-   */
-  static UdpProxyConfig udpProxy(String name, L4ListenerIR.Chain chain) {
-    String cluster = chain.clusters().stream()
-        .max(Comparator.comparingInt(L4ListenerIR.WeightedCluster::weight)
-            .thenComparing(w -> -chain.clusters().indexOf(w)))
-        .map(L4ListenerIR.WeightedCluster::cluster)
-        .orElse(L4ListenerIR.NO_CLUSTER);
+  /** Datagrams to one cluster: Envoy's UDP proxy routes a match to a single cluster (weights: a split cluster). */
+  static UdpProxyConfig udpProxy(String name, String cluster) {
     return UdpProxyConfig.newBuilder()
         .setStatPrefix(ListenerBuilder.statPrefix(name))
         .setMatcher(Matcher.newBuilder().setOnNoMatch(Matcher.OnMatch.newBuilder().setAction(

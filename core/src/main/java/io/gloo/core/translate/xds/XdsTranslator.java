@@ -127,9 +127,6 @@ public final class XdsTranslator {
       listeners.add(ListenerBuilder.build(l, under.isEmpty() ? List.of() : policies.httpFilters(l.port(), under),
           cors));
     }
-    for (io.gloo.core.ir.L4ListenerIR l : gateway.l4Listeners()) {
-      listeners.add(L4ListenerBuilder.build(l));
-    }
     Map<String, Cluster> clusterMap = new TreeMap<>();
     Map<String, ClusterLoadAssignment> endpointMap = new TreeMap<>();
     List<BackendIR> backends = new ArrayList<>(gateway.backends());
@@ -154,6 +151,19 @@ public final class XdsTranslator {
     for (Cluster extra : policies.extraClusters()) {
       clusterMap.putIfAbsent(extra.getName(), extra);
     }
+    for (io.gloo.core.ir.L4ListenerIR l : gateway.l4Listeners()) {
+      String udpCluster = null;
+      if (l.protocol() == io.gloo.core.ir.L4ListenerIR.Protocol.UDP && !l.chains().isEmpty()) {
+        UdpSplitCluster.Target target = UdpSplitCluster.target(l.name(), l.chains().get(0),
+            c -> assignment(c, clusterMap, endpointMap));
+        udpCluster = target.cluster();
+        if (target.split() != null) {
+          clusterMap.put(target.cluster(), target.split());
+          endpointMap.put(target.cluster(), target.endpoints());
+        }
+      }
+      listeners.add(L4ListenerBuilder.build(l, udpCluster));
+    }
     List<io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> secrets = new ArrayList<>();
     gateway.certificates().forEach(c -> secrets.add(ListenerBuilder.secret(c)));
     Map<String, TlsIR.TrustedCa> trustedCas = new TreeMap<>();
@@ -175,6 +185,20 @@ public final class XdsTranslator {
     secrets.addAll(caSecrets.values());
     return new XdsResources(listeners, routeConfigs, new ArrayList<>(clusterMap.values()),
         new ArrayList<>(endpointMap.values()), secrets);
+  }
+
+  /** The endpoints of a cluster built above: its EDS assignment or its inline one; null when unknown. */
+  private static ClusterLoadAssignment assignment(String cluster, Map<String, Cluster> clusters,
+      Map<String, ClusterLoadAssignment> endpoints) {
+    Cluster c = clusters.get(cluster);
+    if (c == null) {
+      return null;
+    }
+    if (c.hasLoadAssignment()) {
+      return c.getLoadAssignment();
+    }
+    String service = c.getEdsClusterConfig().getServiceName();
+    return endpoints.get(service.isEmpty() ? cluster : service);
   }
 
   /**
