@@ -15,6 +15,7 @@ import io.gloo.core.cli.GlooCli;
 import io.gloo.core.server.GlooServer;
 import io.gloo.core.security.SpiffeId;
 import io.gloo.core.testing.Await;
+import io.gloo.core.testing.Scrape;
 import io.gloo.core.testing.ServeFixture;
 import io.gloo.core.testing.TestCertificates;
 import io.grpc.ManagedChannel;
@@ -109,6 +110,8 @@ class StandaloneServersTest {
     int extAuthStream = freePort();
     int rateLimitPort = freePort();
     int extAuthPort = freePort();
+    int rateLimitMetrics = freePort();
+    int extAuthMetrics = freePort();
     ServeFixture controlPlaneServe = EnterprisePlugins.serve(dir).manifest("all.yaml", CONFIG)
         .setting("ratelimit", "port", String.valueOf(controlRateLimit))
         .setting("ratelimit", "configStreamPort", String.valueOf(rateLimitStream))
@@ -125,13 +128,14 @@ class StandaloneServersTest {
       try (GlooServer controlPlane = controlPlaneServe.start()) {
         servers.add(run(out, "ratelimit-server", "--plugins-dir", plugins.toString(),
             "--control-plane", "127.0.0.1:" + rateLimitStream, "--port", String.valueOf(rateLimitPort),
-            "--bind", "127.0.0.1", "--cert-dir", certs.certDir(SpiffeId.service("ratelimit-server")).toString()));
+            "--bind", "127.0.0.1", "--cert-dir", certs.certDir(SpiffeId.service("ratelimit-server")).toString(),
+            "--metrics-port", String.valueOf(rateLimitMetrics)));
         Path extAuthCerts = certs.certDir(SpiffeId.service("extauth-server"));
         servers.add(run(out, "extauth-server", "--plugins-dir", plugins.toString(),
             "--control-plane", "127.0.0.1:" + extAuthStream, "--port", String.valueOf(extAuthPort),
             "--bind", "127.0.0.1", "--tls-cert", extAuthCerts.resolve("tls.crt").toString(),
             "--tls-key", extAuthCerts.resolve("tls.key").toString(),
-            "--tls-ca", extAuthCerts.resolve("ca.crt").toString()));
+            "--tls-ca", extAuthCerts.resolve("ca.crt").toString(), "--metrics-port", String.valueOf(extAuthMetrics)));
 
         var auth = AuthorizationGrpc.newBlockingStub(extAuthChannel);
         Await.until(new LinkedBlockingQueue<>(), Duration.ofSeconds(30),
@@ -144,6 +148,24 @@ class StandaloneServersTest {
         assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
         assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
         assertEquals(Code.OVER_LIMIT, shouldRateLimit(limits, "bob"), "3 per day");
+
+        // each standalone server's own /metrics (loopback by default): its decisions, latencies, config version in
+        // use, and the JVM and process series (decision counts are flushed every second, hence the wait)
+        Await.until(new LinkedBlockingQueue<>(), Duration.ofSeconds(30),
+            () -> Scrape.value(scrape(rateLimitMetrics), "gloo_plugin_ratelimit_decisions_total",
+                "outcome", "limited") >= 1, () -> scrape(rateLimitMetrics));
+        String rateLimitScrape = scrape(rateLimitMetrics);
+        for (String metric : List.of("gloo_plugin_ratelimit_decision_duration_seconds_count",
+            "gloo_plugin_ratelimit_config_version", "jvm_memory_used_bytes", "process_cpu_usage")) {
+          assertTrue(Scrape.value(rateLimitScrape, metric) >= 0, metric + " missing: " + rateLimitScrape);
+        }
+        String extAuthScrape = scrape(extAuthMetrics);
+        assertTrue(Scrape.value(extAuthScrape, "gloo_plugin_extauth_checks_total", "decision", "allow") >= 1,
+            extAuthScrape);
+        for (String metric : List.of("gloo_plugin_extauth_check_duration_seconds_count",
+            "gloo_plugin_extauth_config_version", "jvm_threads_live_threads")) {
+          assertTrue(Scrape.value(extAuthScrape, metric) >= 0, metric + " missing: " + extAuthScrape);
+        }
 
         // the control plane's own in-process service enforces the same rules, and its admin view says which rule
         // limited a request (never the request's values)
@@ -183,6 +205,21 @@ class StandaloneServersTest {
       }
       rateLimitChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       extAuthChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The body of {@code GET /metrics} on a standalone server's metrics port, or "" while it does not answer. */
+  private static String scrape(int port) {
+    try {
+      var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? response.body() : "";
+    } catch (java.io.IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
     }
   }
 

@@ -10,17 +10,16 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,25 +64,67 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
+   * The admin API's Jetty server, built but not listening: building it loads and initialises most of Jetty's
+   * classes, which {@code gloo serve} does on another thread while its plugins start (issue #21, ready sooner).
+   * Nothing is bound and no thread runs until {@link #start(Prepared, AdminAccess, GlooServer)}; one not started
+   * needs no closing.
+   */
+  public static final class Prepared {
+    private final InetSocketAddress address;
+    private final ServerConnector connector;
+
+    private Prepared(InetSocketAddress address, ServerConnector connector) {
+      this.address = address;
+      this.connector = connector;
+    }
+  }
+
+  /** Builds the Jetty server of {@code address} without binding it (thread-safe: nothing shared). */
+  public static Prepared prepare(InetSocketAddress address) {
+    return new Prepared(address, JettyStartup.connector(address, "gloo-admin", MAX_THREADS, IDLE_TIMEOUT_SECONDS));
+  }
+
+  /**
+   * {@link #prepare} on a daemon thread of its own, started now; the supplier waits for it (a failure to build is
+   * rethrown there, as if built on the caller's thread).
+   */
+  public static Supplier<Prepared> prepareInBackground(InetSocketAddress address) {
+    FutureTask<Prepared> task = new FutureTask<>(() -> prepare(address));
+    Thread thread = new Thread(task, "gloo-admin-prepare");
+    thread.setDaemon(true);
+    thread.start();
+    return () -> {
+      try {
+        return task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while the admin API was being built", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error error) {
+          throw error;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    };
+  }
+
+  /**
    * @param address where the admin port listens (the probes and metrics are served on all of it)
    * @param access who gets the dumps
    * @throws IOException when the port cannot be bound
    */
   public static AdminServer start(InetSocketAddress address, AdminAccess access, GlooServer server)
       throws IOException {
-    QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
-    threads.setName("gloo-admin");
-    threads.setDaemon(true);
-    threads.setReservedThreads(0);
-    Server jetty = new Server(threads);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    http.setSendXPoweredBy(false);
-    ServerConnector connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
-    connector.setHost(address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress());
-    connector.setPort(address.getPort());
-    connector.setIdleTimeout(Duration.ofSeconds(IDLE_TIMEOUT_SECONDS).toMillis());
-    jetty.addConnector(connector);
+    return start(prepare(address), access, server);
+  }
+
+  /** As {@link #start(InetSocketAddress, AdminAccess, GlooServer)}, on a server {@link #prepare}d before. */
+  public static AdminServer start(Prepared prepared, AdminAccess access, GlooServer server) throws IOException {
+    ServerConnector connector = prepared.connector;
+    Server jetty = connector.getServer();
     AdminServer admin = new AdminServer(jetty, connector, server, access);
     jetty.setHandler(admin.new Routes());
     try {
@@ -93,7 +134,7 @@ public final class AdminServer implements AutoCloseable {
       if (e instanceof IOException io) {
         throw io;
       }
-      throw new IOException("the admin API did not start on " + address + ": " + e.getMessage(), e);
+      throw new IOException("the admin API did not start on " + prepared.address + ": " + e.getMessage(), e);
     }
     return admin;
   }

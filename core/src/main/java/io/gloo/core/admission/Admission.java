@@ -19,8 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
  * then list-type uniqueness and the {@code x-kubernetes-validations} CEL rules. An object that fails is not
  * stored; its violations name the field and carry the rule's own message.
  *
- * <p>Schemas are compiled once per kind and version, on first use, and CEL programs once per rule, on the first
- * object that reaches the rule's field; both are shared by every parser ({@link #standard()}). {@code status} is not validated (on create the API server drops it). Thread-safe.
+ * <p>Schemas are compiled once per kind and version, on first use (each field when an object first reaches it),
+ * and CEL programs once per rule, on the first object that reaches the rule's field; both are shared by every parser ({@link #standard()}). {@code status} is not validated (on create the API server drops it). Thread-safe.
  *
  * <p>Verdicts are remembered by the object's content (SHA-256 of kind, version and its JSON without status; at most
  * {@value #REMEMBERED} of them): a one-file change re-reads the whole file, and CEL costs about 70 µs per route, so
@@ -112,7 +112,9 @@ public final class Admission {
     for (Crd crd : catalog.all()) {
       for (Crd.Version v : crd.versions()) {
         if (v.served()) {
-          compiled(crd, v).rules().compileAll();
+          Compiled c = compiled(crd, v);
+          c.schema().compileAll();
+          c.rules().compileAll();
           n++;
         }
       }

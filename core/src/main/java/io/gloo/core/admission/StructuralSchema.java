@@ -30,9 +30,19 @@ final class StructuralSchema {
 
   private final Schema schema;
 
+  /**
+   * Compiled lazily (issue #21): networknt builds a subschema's validators when an object first reaches it, so a run
+   * that reads a Gateway and a few routes does not compile every field of every kind's schema. What is reported does
+   * not change: a field's validators are built before the field is validated. {@link #compileAll()} compiles all of
+   * it now (CrdCatalogTest proves the shipped schemas compile).
+   */
   StructuralSchema(JsonNode openApiV3Schema) {
     this.schema = REGISTRY.getSchema(OpenApiSchemas.toJsonSchema(openApiV3Schema));
-    this.schema.initializeValidators(); // compile everything now, not on the first object
+  }
+
+  /** Builds every subschema's validators now instead of on first use. */
+  void compileAll() {
+    schema.initializeValidators();
   }
 
   /** The violations of {@code object} (already defaulted), in document order, without duplicates. */

@@ -8,7 +8,12 @@ import io.gloo.core.plugin.PluginManager;
 import io.gloo.core.plugin.PluginNetwork;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.gloo.core.admin.MetricsServer;
+import io.gloo.core.server.ProcessMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +42,10 @@ import picocli.CommandLine.Spec;
  * over mutual TLS with the same certificate ({@link FilePeerTls}: {@code gloo certs issue --for ratelimit-server}
  * issues one valid for both ends), to proxies and the control plane only; without a certificate that is refused at
  * start.
+ *
+ * <p>Metrics: {@code /metrics} (Prometheus: the plugin's {@code gloo_plugin_*} series, JVM and process) and
+ * {@code /healthz} on {@code --metrics-port}, loopback unless {@code --metrics-bind} says otherwise ({@link MetricsServer};
+ * in a pod, bind the pod's address for Prometheus to scrape).
  */
 abstract class PluginServiceCommand implements Callable<Integer> {
 
@@ -74,12 +83,24 @@ abstract class PluginServiceCommand implements Callable<Integer> {
       description = "Directory of plugin archives (default: $GLOO_HOME/plugins, or ./plugins).")
   Path pluginsDir;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Port of /metrics (Prometheus) and /healthz; 0 picks a free port, -1 serves none"
+          + " (default: ${DEFAULT-VALUE}).")
+  int metricsPort = defaultMetricsPort();
+
+  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address of the metrics port (default: ${DEFAULT-VALUE}, loopback only).")
+  String metricsBind;
+
   @Option(names = "--plugin-config", paramLabel = "KEY=VALUE",
       description = "Configuration for the plugin (repeatable), e.g. store=redis.")
   List<String> pluginConfig = new ArrayList<>();
 
   /** The plugin whose service this runs. */
   abstract String pluginId();
+
+  /** The metrics port when {@code --metrics-port} is not given. */
+  abstract int defaultMetricsPort();
 
   /** Set by the test: released to stop serving. */
   CountDownLatch stop = new CountDownLatch(1);
@@ -111,7 +132,18 @@ abstract class PluginServiceCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("gloo " + spec.name() + ": " + e.getMessage());
       return 2;
     }
-    try (PluginManager manager = new PluginManager(options, null, new SimpleMeterRegistry(), network)) {
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MetricsServer metricsServer;
+    try {
+      metricsServer = metricsPort < 0 ? null
+          : MetricsServer.start(new InetSocketAddress(metricsBind, metricsPort), metrics);
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("gloo " + spec.name() + ": the metrics port " + metricsBind + ":"
+          + metricsPort + " cannot be bound (" + e.getMessage() + "); give another --metrics-port, or -1 for none");
+      return 1;
+    }
+    try (ProcessMetrics process = new ProcessMetrics(metrics);
+        PluginManager manager = new PluginManager(options, null, metrics, network)) {
       LoadedPlugins loaded = manager.start();
       Optional<LoadedPlugin> plugin = loaded.get(pluginId()).filter(LoadedPlugin::started);
       if (plugin.isEmpty()) {
@@ -120,7 +152,9 @@ abstract class PluginServiceCommand implements Callable<Integer> {
         return 1;
       }
       spec.commandLine().getOut().println("gloo " + spec.name() + ": serving plugin " + pluginId() + " "
-          + plugin.get().version() + " standalone, configuration from " + controlPlane);
+          + plugin.get().version() + " standalone, configuration from " + controlPlane
+          + (metricsServer == null ? "" : ", metrics on http://" + metricsBind + ":" + metricsServer.port()
+              + "/metrics"));
       spec.commandLine().getOut().flush();
       Thread hook = new Thread(stop::countDown, "gloo-" + spec.name() + "-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
@@ -131,6 +165,10 @@ abstract class PluginServiceCommand implements Callable<Integer> {
         // the hook is what released us
       }
       return 0;
+    } finally {
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
     }
   }
 
@@ -176,6 +214,11 @@ abstract class PluginServiceCommand implements Callable<Integer> {
     String pluginId() {
       return "ratelimit";
     }
+
+    @Override
+    int defaultMetricsPort() {
+      return 9092;
+    }
   }
 
   @Command(name = "extauth-server", mixinStandardHelpOptions = true,
@@ -188,6 +231,11 @@ abstract class PluginServiceCommand implements Callable<Integer> {
     @Override
     String pluginId() {
       return "extauth";
+    }
+
+    @Override
+    int defaultMetricsPort() {
+      return 9093;
     }
   }
 }

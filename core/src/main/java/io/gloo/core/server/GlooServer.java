@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,6 +105,8 @@ public final class GlooServer implements AutoCloseable {
   private GlooServer(ServeOptions options, AdminAccess adminAccess, RouteReplacement routeReplacement)
       throws IOException {
     this.routeReplacement = java.util.Objects.requireNonNull(routeReplacement, "routeReplacement");
+    // Jetty's classes load on another core while plugins start; the port is bound below, in the same order as before
+    Supplier<AdminServer.Prepared> adminJetty = AdminServer.prepareInBackground(options.adminAddress());
     this.invoker = new PluginInvoker(options.pluginCallTimeout(), metrics);
     invoker.onRetryDue(this::retryOpenCircuits);
     this.translator = translatorFor(LoadedPlugins.EMPTY);
@@ -145,8 +148,9 @@ public final class GlooServer implements AutoCloseable {
             : new LeaderElection(kube.client(), kube.leaderElectionNamespace(), kube.identity(), kube.timings(),
                 this::setLeader);
       }
+      AdminServer.Prepared prepared = adminJetty.get();
       this.admin = ListenFailure.listen(options.adminAddress(), "admin API",
-          () -> AdminServer.start(options.adminAddress(), adminAccess, this));
+          () -> AdminServer.start(prepared, adminAccess, this));
     } catch (IOException | RuntimeException e) {
       if (startedXds != null) {
         startedXds.close(); // a taken admin port must not leave the xDS port bound

@@ -19,16 +19,17 @@ import java.nio.file.Path;
  * (and committed, max), {@code jvm_gc_pause_seconds}, {@code jvm_threads_*}, {@code jvm_classes_loaded_classes},
  * {@code process_cpu_usage}, {@code system_cpu_usage}, {@code process_files_open_files} and {@code _max_files},
  * {@code process_uptime_seconds}, and {@code process_resident_memory_bytes} where {@code /proc/self/status} gives it
- * (Linux). {@link #close} stops the GC listener. Thread-safe (Micrometer's binders are).
+ * (Linux). Bound by {@code gloo serve} and by the standalone plugin servers' metrics port. {@link #close} stops the
+ * GC listener. Thread-safe (Micrometer's binders are).
  */
 @ThreadSafe
-final class ProcessMetrics implements AutoCloseable {
+public final class ProcessMetrics implements AutoCloseable {
 
   private static final Path PROC_STATUS = Path.of("/proc/self/status");
 
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
-  ProcessMetrics(MeterRegistry registry) {
+  public ProcessMetrics(MeterRegistry registry) {
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

@@ -315,6 +315,9 @@ public final class SnapshotPublisher {
         .tag("result", result)
         .register(registry)
         .increment();
+    // the Gateway's rejection counter exists from its first publish, at 0: Prometheus's increase() over a counter
+    // that first appears at 1 is 0, so the alert on it (GlooConfigNotConverging) would miss the first rejection
+    rejectedCounter(gateway);
   }
 
   /**
@@ -322,12 +325,15 @@ public final class SnapshotPublisher {
    * translator bug worth an alert: {@code gloo_snapshot_rejected_total{gateway}}.
    */
   private void rejected(ResourceKey gateway) {
-    Counter.builder("gloo.snapshot.rejected")
+    rejectedCounter(gateway).increment();
+  }
+
+  private Counter rejectedCounter(ResourceKey gateway) {
+    return Counter.builder("gloo.snapshot.rejected")
         .description("Whole snapshots refused by the last-line check (inconsistent or invalid); the last good one"
             + " keeps serving")
         .tag("gateway", gateway.namespacedName())
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   private static String hash(List<? extends Message> resources, RouteConfigurationDigests routeDigests) {

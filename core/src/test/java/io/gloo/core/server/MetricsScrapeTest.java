@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a route is rejected; a file change is parsed; a rule Envoy would reject is replaced by a 500, then removed) and
  * checks that the series move as expected; then checks that every query of the chart's Grafana dashboard names a
  * metric this scrape saw (so the dashboard never shows a panel of a metric that does not exist), except the panels
- * of plugin metrics, which {@code io.gloo.it.PluginMetricsScrapeTest} checks with the plugins loaded.
+ * of plugin metrics, which {@code io.gloo.it.PluginMetricsScrapeTest} checks with the plugins loaded; and that the
+ * chart's three example alert rules name only metrics, and select only series, that this scrape has.
  */
 class MetricsScrapeTest {
 
@@ -123,6 +124,18 @@ class MetricsScrapeTest {
       List<Scrape.Query> core = queries.stream()
           .filter(q -> q.metrics().stream().noneMatch(m -> m.startsWith("gloo_plugin_"))).toList();
       assertEquals(Map.of(), Scrape.missing(core, seen), "dashboard metrics the scrape did not show; seen: " + seen);
+
+      // the chart's three example alerts: every metric they name, and every series their label matchers select
+      // (gloo_resources{status="rejected"}, jvm_memory_used_bytes{area="heap"}), is in this scrape
+      List<Scrape.Query> alerts = Scrape.alertQueries(Scrape.ALERT_RULES);
+      assertEquals(List.of("GlooProxiesNacking", "GlooConfigNotConverging", "GlooControlPlaneNearMemoryLimit"),
+          alerts.stream().map(Scrape.Query::panel).toList());
+      for (Scrape.Query alert : alerts) {
+        assertTrue(!alert.metrics().isEmpty(), "an alert names no metric: " + alert.expr());
+      }
+      assertEquals(Map.of(), Scrape.missing(alerts, seen), "alert metrics the scrape did not show; seen: " + seen);
+      String scrape = server.metrics().scrape();
+      assertEquals(Map.of(), Scrape.unmatchedSelectors(alerts, scrape), "alert selectors matching no series");
     }
   }
 

@@ -20,6 +20,12 @@ public final class Scrape {
   /** The chart's dashboard, from a module directory one level under the repository root. */
   public static final Path DASHBOARD = Path.of("..", "dist", "src", "helm", "gloo-gateway", "dashboards",
       "gloo-control-plane.json");
+  /** The chart's three example alert rules (a Helm template of a PrometheusRule). */
+  public static final Path ALERT_RULES = Path.of("..", "dist", "src", "helm", "gloo-gateway", "templates",
+      "monitoring-prometheusrule.yaml");
+  private static final Pattern SELECTOR = Pattern.compile(
+      "\\b((?:gloo|jvm|process|system)_[a-z0-9_]+)\\{([^}]*)}");
+  private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*=\\s*\"([^\"]*)\"");
   private static final Pattern METRIC = Pattern.compile("\\b((?:gloo|jvm|process|system)_[a-z0-9_]+)");
 
   private Scrape() {}
@@ -96,6 +102,66 @@ public final class Scrape {
       }
     }
     return queries;
+  }
+
+  /**
+   * The {@code expr} of every rule of a PrometheusRule template, as queries named by the alert. The template is read
+   * as text (it is Helm, not YAML, until rendered): {@code - alert: NAME}, then {@code expr:} inline or as a
+   * {@code >-} block of more-indented lines.
+   */
+  public static List<Query> alertQueries(Path rules) throws IOException {
+    List<String> lines = Files.readAllLines(rules);
+    List<Query> queries = new ArrayList<>();
+    String alert = null;
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.startsWith("- alert:")) {
+        alert = line.substring("- alert:".length()).strip();
+      } else if (line.startsWith("expr:") && alert != null) {
+        String expr = line.substring("expr:".length()).strip();
+        if (expr.equals(">-") || expr.equals(">") || expr.equals("|")) {
+          int indent = lines.get(i).indexOf("expr:");
+          StringBuilder block = new StringBuilder();
+          while (i + 1 < lines.size() && (lines.get(i + 1).isBlank()
+              || lines.get(i + 1).length() - lines.get(i + 1).stripLeading().length() > indent)) {
+            block.append(lines.get(++i).strip()).append(' ');
+          }
+          expr = block.toString().strip();
+        }
+        List<String> metrics = new ArrayList<>();
+        Matcher m = METRIC.matcher(expr);
+        while (m.find()) {
+          metrics.add(m.group(1));
+        }
+        queries.add(new Query(alert, expr, metrics));
+        alert = null;
+      }
+    }
+    return queries;
+  }
+
+  /**
+   * The label selectors of {@code queries} ({@code name{key="value",...}}, equality matchers) that select no sample of
+   * {@code scrape}, each with its query's name: an alert on {@code gloo_resources{status="rejected"}} must find that
+   * series, not merely the metric.
+   */
+  public static Map<String, String> unmatchedSelectors(List<Query> queries, String scrape) {
+    Map<String, String> unmatched = new LinkedHashMap<>();
+    for (Query q : queries) {
+      Matcher m = SELECTOR.matcher(q.expr());
+      while (m.find()) {
+        List<String> labels = new ArrayList<>();
+        Matcher pair = MATCHER.matcher(m.group(2));
+        while (pair.find()) {
+          labels.add(pair.group(1));
+          labels.add(pair.group(2));
+        }
+        if (value(scrape, m.group(1), labels.toArray(String[]::new)) < 0) {
+          unmatched.put(m.group(0), q.panel());
+        }
+      }
+    }
+    return unmatched;
   }
 
   /** Metric (and panel) names {@code queries} use that {@code seen} lacks, for one assertion. */

@@ -95,6 +95,7 @@ public final class ExtAuthPlugin implements GlooPlugin {
     AuthRuntime rt = new AuthRuntime(OutboundPolicy.from(context.config()));
     this.runtime = rt;
     AuthorizationService service = new AuthorizationService(rt, metrics(context.metrics()), log);
+    rt.reportRedisCalls(redisMetrics(context.metrics()));
     version.export(context.metrics(), "extauth");
     if ("standalone".equals(context.config("mode").orElse(""))) {
       String controlPlane = context.config("controlPlane")
@@ -202,6 +203,29 @@ public final class ExtAuthPlugin implements GlooPlugin {
    * {@code gloo_plugin_extauth_checks_total{decision, reason}} and the histogram
    * {@code gloo_plugin_extauth_check_duration_seconds{decision}} (recorders bound once, not looked up per check).
    */
+  /**
+   * OIDC sessions' shared revocation set in Redis: {@code gloo_plugin_extauth_redis_duration_seconds{op, result}}
+   * (histogram, {@code op} revoke or is_revoked, {@code result} ok or error) and
+   * {@code gloo_plugin_extauth_redis_errors_total{op}} (a failed {@code is_revoked} refuses the session).
+   */
+  static io.gloo.plugins.extauth.service.RedisRevocations.Calls redisMetrics(PluginMetrics metrics) {
+    Map<String, java.util.function.LongConsumer> timers = new java.util.HashMap<>();
+    for (String op : List.of("revoke", "is_revoked")) {
+      for (String result : List.of("ok", "error")) {
+        timers.put(op + "/" + result, metrics.timer("extauth_redis_duration", "op", op, "result", result));
+      }
+    }
+    return (op, ok, nanos) -> {
+      java.util.function.LongConsumer timer = timers.get(op + "/" + (ok ? "ok" : "error"));
+      if (timer != null) {
+        timer.accept(nanos);
+      }
+      if (!ok) {
+        metrics.increment("extauth_redis_errors", "op", op);
+      }
+    };
+  }
+
   static AuthorizationService.Metrics metrics(PluginMetrics metrics) {
     java.util.function.LongConsumer allowTime = metrics.timer("extauth_check_duration", "decision", "allow");
     java.util.function.LongConsumer denyTime = metrics.timer("extauth_check_duration", "decision", "deny");

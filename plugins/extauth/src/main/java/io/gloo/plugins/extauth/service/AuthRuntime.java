@@ -50,6 +50,7 @@ public final class AuthRuntime implements AutoCloseable {
   private final MemoryRevocations localRevocations;
   @GuardedBy("this")
   private final Map<String, RedisRevocations> redisRevocations = new HashMap<>();
+  private volatile RedisRevocations.Calls redisCalls = RedisRevocations.Calls.NONE;
   private volatile Map<String, AuthChain> chains = Map.of();
 
   @GuardedBy("this")
@@ -79,6 +80,11 @@ public final class AuthRuntime implements AutoCloseable {
 
   public AuthRuntime(OutboundPolicy outbound) {
     this(HttpClient.newBuilder().connectTimeout(outbound.timeout()).build(), Clock.systemUTC(), outbound);
+  }
+
+  /** Where the Redis revocation sets opened from now on report their calls (the plugin's metrics). */
+  public void reportRedisCalls(RedisRevocations.Calls calls) {
+    this.redisCalls = java.util.Objects.requireNonNull(calls, "calls");
   }
 
   /** The chain for a config id, or null. */
@@ -205,7 +211,7 @@ public final class AuthRuntime implements AutoCloseable {
     int db = redis.options.db == null ? 0 : redis.options.db;
     String prefix = (redis.keyPrefix == null ? "" : redis.keyPrefix) + REVOKED_PREFIX;
     return redisRevocations.computeIfAbsent(redis.options.host + "/" + db + "/" + prefix,
-        k -> new RedisRevocations(redis.options.host, db, prefix, REDIS_TIMEOUT, clock));
+        k -> new RedisRevocations(redis.options.host, db, prefix, REDIS_TIMEOUT, clock, redisCalls));
   }
 
   private static Duration duration(String text) {

@@ -22,16 +22,26 @@ import java.util.concurrent.CompletionStage;
  * <keyPrefix><sid> 1 PX <remaining lifetime>}, so Redis forgets the entry when the session would have ended anyway
  * (the TTL is computed from the service clock and counted down by Redis's). One multiplexed, non-blocking Lettuce
  * connection, opened on first use and reopened after a failure; each call times out after {@code timeout}. When
- * Redis cannot answer, {@link #isRevoked} fails, and the caller refuses the session (fail closed).
+ * Redis cannot answer, {@link #isRevoked} fails, and the caller refuses the session (fail closed). Every call's
+ * outcome and latency go to {@link Calls} ({@code gloo_plugin_extauth_redis_*}, issue #21).
  */
 @ThreadSafe
 public final class RedisRevocations implements SessionRevocations {
+
+  /** Where each Redis call's outcome goes: {@code op} is {@code revoke} or {@code is_revoked}. Thread-safe. */
+  @FunctionalInterface
+  public interface Calls {
+    Calls NONE = (op, ok, nanos) -> { };
+
+    void completed(String op, boolean ok, long nanos);
+  }
 
   private final Clock clock;
   private final String prefix;
   private final RedisURI uri;
   private final ClientResources resources;
   private final RedisClient client;
+  private final Calls calls;
   private final Object lock = new Object();
   @GuardedBy("lock")
   private CompletableFuture<StatefulRedisConnection<String, String>> connection;
@@ -39,8 +49,9 @@ public final class RedisRevocations implements SessionRevocations {
   /**
    * @param address {@code host:port}
    */
-  public RedisRevocations(String address, int db, String keyPrefix, Duration timeout, Clock clock) {
+  public RedisRevocations(String address, int db, String keyPrefix, Duration timeout, Clock clock, Calls calls) {
     this.clock = clock;
+    this.calls = calls;
     this.prefix = keyPrefix;
     int colon = address.lastIndexOf(':');
     if (colon <= 0) {
@@ -64,14 +75,16 @@ public final class RedisRevocations implements SessionRevocations {
     if (ttl <= 0) {
       return CompletableFuture.completedFuture(null);
     }
+    long start = System.nanoTime();
     return connection().thenCompose(c -> c.async().set(prefix + sid, "1", SetArgs.Builder.px(ttl)))
-        .whenComplete((ok, error) -> failed(error)).thenApply(ok -> null);
+        .whenComplete((ok, error) -> completed("revoke", start, error)).thenApply(ok -> null);
   }
 
   @Override
   public CompletionStage<Boolean> isRevoked(String sid) {
+    long start = System.nanoTime();
     return connection().thenCompose(c -> c.async().exists(prefix + sid))
-        .whenComplete((n, error) -> failed(error)).thenApply(n -> n != null && n > 0);
+        .whenComplete((n, error) -> completed("is_revoked", start, error)).thenApply(n -> n != null && n > 0);
   }
 
   private CompletableFuture<StatefulRedisConnection<String, String>> connection() {
@@ -83,8 +96,9 @@ public final class RedisRevocations implements SessionRevocations {
     }
   }
 
-  /** After a failed call the connection is dropped, so the next call reconnects. */
-  private void failed(Throwable error) {
+  /** Reports the call; after a failed one the connection is dropped, so the next call reconnects. */
+  private void completed(String op, long start, Throwable error) {
+    calls.completed(op, error == null, System.nanoTime() - start);
     if (error == null) {
       return;
     }

@@ -28,6 +28,9 @@ class OidcRedisRevocationTest {
   AuthServer replicaB;
   Process redis;
   int redisPort;
+  /** Replica A's Redis calls as its metrics see them: op:result, and the latencies. */
+  final List<String> redisCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final List<Long> redisNanos = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -40,6 +43,10 @@ class OidcRedisRevocationTest {
     awaitListening(redisPort);
     idp = new OidcLogin();
     replicaA = new AuthServer(idp.clock);
+    replicaA.runtime.reportRedisCalls((op, ok, nanos) -> {
+      redisCalls.add(op + ":" + (ok ? "ok" : "error"));
+      redisNanos.add(nanos);
+    });
     replicaB = new AuthServer(idp.clock);
     String session = "session: {cookieOptions: {maxAge: 3600}, redis: {options: {host: '127.0.0.1:%d'}, "
         + "keyPrefix: 'app1:'}}";
@@ -87,6 +94,7 @@ class OidcRedisRevocationTest {
         "id_token");
     assertEquals(200, visit(replicaB, session));
     assertEquals(302, status(replicaA.check(req("ns.oidc").path("/logout").header("cookie", session))));
+    assertTrue(redisCalls.contains("revoke:ok"), "the logout was written to Redis: " + redisCalls);
     assertEquals(302, visit(replicaB, session), "the copy is refused on the other replica too");
     assertEquals(302, visit(replicaA, session));
 
@@ -104,7 +112,12 @@ class OidcRedisRevocationTest {
     assertEquals(200, visit(replicaA, session));
     redis.destroy();
     redis.waitFor(10, TimeUnit.SECONDS);
+    assertTrue(redisCalls.contains("is_revoked:ok") && !redisCalls.toString().contains("error"), redisCalls.toString());
+    int before = redisCalls.size();
     assertEquals(403, visit(replicaA, session), "revocation unknown: fail closed");
     assertTrue(replicaA.decisions.contains("deny:oidc_revocations_unavailable"), replicaA.decisions.toString());
+    // what gloo_plugin_extauth_redis_errors_total and _redis_duration_seconds{result="error"} count
+    assertEquals(List.of("is_revoked:error"), redisCalls.subList(before, redisCalls.size()));
+    assertTrue(redisNanos.stream().allMatch(n -> n > 0), redisNanos.toString());
   }
 }
