@@ -187,6 +187,7 @@ public final class RateLimitPlugin implements GlooPlugin {
       @Override
       public void start() {
         scheduler.scheduleAtFixedRate(() -> limiter.metrics().flush(context.metrics()), 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleAtFixedRate(limiter.metrics()::drainLatencies, 100, 100, TimeUnit.MILLISECONDS);
         if (r.subscriber() != null) {
           r.subscriber().start();
         }

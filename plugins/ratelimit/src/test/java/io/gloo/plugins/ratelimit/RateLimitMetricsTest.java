@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,10 +89,11 @@ class RateLimitMetricsTest {
     assertEquals(Code.OK, call());
     assertEquals(Code.OVER_LIMIT, call());
 
-    // timed before the answer is sent: both are there once the second call returned
-    assertEquals(2.0, sample("gloo_plugin_ratelimit_decision_duration_seconds_count", "plugin", "ratelimit"));
-    assertEquals(2.0, sample("gloo_plugin_ratelimit_store_duration_seconds_count", "store", "memory",
-        "result", "ok"));
+    // timed on the request path, recorded off it (drained every 100 ms)
+    Await.until(Duration.ofSeconds(10), () -> sample("gloo_plugin_ratelimit_decision_duration_seconds_count",
+        "plugin", "ratelimit") == 2.0, context::scrape);
+    Await.until(Duration.ofSeconds(10), () -> sample("gloo_plugin_ratelimit_store_duration_seconds_count",
+        "store", "memory", "result", "ok") == 2.0, context::scrape);
     assertTrue(sample("gloo_plugin_ratelimit_decision_duration_seconds_bucket", "le", "10.0") == 2.0,
         context.scrape());
     // counts are flushed every second
@@ -107,9 +109,20 @@ class RateLimitMetricsTest {
     redis = RedisServerProcess.start();
     start(Map.of("store", "redis", "redis.address", redis.address(), "redis.timeout", "200ms"));
     // the client connects in the background: once a call was counted in Redis, its round trip was timed as ok
-    Await.until(Duration.ofSeconds(20), () -> call() == Code.OK && sample(
-        "gloo_plugin_ratelimit_store_duration_seconds_count", "store", "redis", "result", "ok") >= 1.0,
-        context::scrape);
+    // (recorded off the request path: a call is made only while none has been recorded as ok yet)
+    AtomicInteger calls = new AtomicInteger();
+    Await.until(Duration.ofSeconds(20), () -> {
+      if (sample("gloo_plugin_ratelimit_store_duration_seconds_count", "store", "redis", "result", "ok") >= 1.0) {
+        return true;
+      }
+      calls.incrementAndGet();
+      call();
+      return false;
+    }, context::scrape);
+    // every call timed one store call, ok or error: once all are recorded, the errors so far are known
+    Await.until(Duration.ofSeconds(10), () -> sample("gloo_plugin_ratelimit_store_duration_seconds_count", "store",
+        "redis", "result", "ok") + Math.max(0, sample("gloo_plugin_ratelimit_store_duration_seconds_count", "store",
+        "redis", "result", "error")) == calls.get(), context::scrape);
     double errorsBefore = sample("gloo_plugin_ratelimit_store_duration_seconds_count", "store", "redis",
         "result", "error");
     if (errorsBefore > 0) { // calls before the client had connected: wait until they are flushed
@@ -120,8 +133,8 @@ class RateLimitMetricsTest {
     redis.stop();
     assertEquals(Code.OK, call()); // fail open (the default)
     assertEquals(Code.OK, call());
-    assertEquals(errorsBefore + 2.0, sample("gloo_plugin_ratelimit_store_duration_seconds_count", "store", "redis",
-        "result", "error"));
+    Await.until(Duration.ofSeconds(10), () -> sample("gloo_plugin_ratelimit_store_duration_seconds_count",
+        "store", "redis", "result", "error") == errorsBefore + 2.0, context::scrape);
     Await.until(Duration.ofSeconds(10), () -> sample("gloo_plugin_ratelimit_store_errors_total",
         "fail_mode", "open") == errorsBefore + 2.0, context::scrape);
     assertTrue(sample("gloo_plugin_ratelimit_decisions_total", "outcome", "errors") >= 2.0, context.scrape());

@@ -22,10 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,6 +43,7 @@ public final class JwtValidator {
 
   /** Tolerated clock difference between the issuer and us. */
   public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+  private static final long SKEW_MILLIS = CLOCK_SKEW.toMillis();
 
   private static final Set<JWSAlgorithm> RSA_ALGS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
       JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512);
@@ -82,8 +84,10 @@ public final class JwtValidator {
     this.issuer = issuer == null || issuer.isEmpty() ? null : issuer;
     this.audiences = audiences == null ? List.of() : List.copyOf(audiences);
     this.clock = clock;
+    // upkeep (expiry, eviction) on the calling thread, a little per call: handing it to the common pool woke a pool
+    // thread on nearly every put of a new token, a system call on the request path
     this.verified = verifiedTtl.isZero() ? null
-        : Caffeine.newBuilder().expireAfterWrite(verifiedTtl).maximumSize(100_000).build();
+        : Caffeine.newBuilder().expireAfterWrite(verifiedTtl).maximumSize(100_000).executor(Runnable::run).build();
   }
 
   /** The outcome: claims, or a failure reason code (never containing the token). */
@@ -125,7 +129,7 @@ public final class JwtValidator {
       return CompletableFuture.completedFuture(new Attempt(Outcome.fail("jwt_alg_none"), null, null));
     }
     JWKSet current = keys.cached();
-    if (current != null && (header.getKeyID() == null || current.getKeyByKeyId(header.getKeyID()) != null)) {
+    if (current != null && (header.getKeyID() == null || index(current).byKid.containsKey(header.getKeyID()))) {
       return CompletableFuture.completedFuture(new Attempt(verify(jwt, current), current, jwt));
     }
     CompletionStage<JWKSet> next = current == null ? keys.keys() : keys.refreshForUnknownKid();
@@ -133,27 +137,59 @@ public final class JwtValidator {
       if (set == null) {
         return new Attempt(Outcome.fail("jwks_unavailable"), null, null);
       }
-      if (header.getKeyID() != null && set.getKeyByKeyId(header.getKeyID()) == null) {
+      if (header.getKeyID() != null && !index(set).byKid.containsKey(header.getKeyID())) {
         return new Attempt(Outcome.fail("jwt_unknown_kid"), set, null);
       }
       return new Attempt(verify(jwt, set), set, jwt);
     });
   }
 
+  /**
+   * A key set's keys by id and their verifiers, built once per set (a JWKS fetch): a token then costs one map lookup
+   * for its key instead of scanning the set twice and a lookup in a weak-keyed cache of verifiers.
+   */
+  private static final class KeyIndex {
+    final JWKSet set;
+    /** The first key of each id, as {@link JWKSet#getKeyByKeyId} finds it. */
+    final Map<String, JWK> byKid = new HashMap<>();
+    final Map<JWK, JWSVerifier> verifiers = new IdentityHashMap<>();
+
+    KeyIndex(JWKSet set) {
+      this.set = set;
+      for (JWK key : set.getKeys()) {
+        if (key.getKeyID() != null) {
+          byKid.putIfAbsent(key.getKeyID(), key);
+        }
+        VERIFIERS.get(key, JwtValidator::newVerifier).ifPresent(v -> verifiers.put(key, v));
+      }
+    }
+  }
+
+  /** The last key set's index; rebuilt when the source hands out another set. */
+  private volatile KeyIndex index;
+
+  private KeyIndex index(JWKSet set) {
+    KeyIndex i = index;
+    if (i == null || i.set != set) {
+      i = new KeyIndex(set);
+      index = i;
+    }
+    return i;
+  }
+
   private Outcome verify(SignedJWT jwt, JWKSet set) {
     JWSHeader header = jwt.getHeader();
-    List<JWK> candidates = new ArrayList<>();
+    KeyIndex keyIndex = index(set);
+    List<JWK> candidates;
     if (header.getKeyID() != null) {
-      JWK key = set.getKeyByKeyId(header.getKeyID());
-      if (key != null) {
-        candidates.add(key);
-      }
+      JWK key = keyIndex.byKid.get(header.getKeyID());
+      candidates = key == null ? List.of() : List.of(key);
     } else {
-      candidates.addAll(set.getKeys());
+      candidates = set.getKeys();
     }
     boolean anyCompatible = false;
     for (JWK key : candidates) {
-      JWSVerifier verifier = verifierFor(key, header.getAlgorithm());
+      JWSVerifier verifier = mayVerify(key, header.getAlgorithm()) ? keyIndex.verifiers.get(key) : null;
       if (verifier == null) {
         continue;
       }
@@ -171,15 +207,19 @@ public final class JwtValidator {
 
   /** A verifier if {@code key} may verify {@code alg}; null otherwise. */
   static JWSVerifier verifierFor(JWK key, JWSAlgorithm alg) {
+    return mayVerify(key, alg) ? VERIFIERS.get(key, JwtValidator::newVerifier).orElse(null) : null;
+  }
+
+  /** Whether {@code key} may verify {@code alg}: a signing key of the algorithm's family, and its own alg if set. */
+  private static boolean mayVerify(JWK key, JWSAlgorithm alg) {
     if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
-      return null;
+      return false;
     }
     if (key.getAlgorithm() != null && !key.getAlgorithm().getName().equals(alg.getName())) {
-      return null;
+      return false;
     }
-    boolean compatible = key instanceof RSAKey && RSA_ALGS.contains(alg)
+    return key instanceof RSAKey && RSA_ALGS.contains(alg)
         || key instanceof ECKey ec && alg.equals(esFor(ec.getCurve()));
-    return compatible ? VERIFIERS.get(key, JwtValidator::newVerifier).orElse(null) : null;
   }
 
   /**
@@ -223,27 +263,35 @@ public final class JwtValidator {
     } catch (ParseException e) {
       return Outcome.fail("jwt_malformed");
     }
-    Instant now = clock.instant();
+    long now = clock.millis();
     Date exp = claims.getExpirationTime();
     if (exp == null && requireExpiration) {
       return Outcome.fail("jwt_no_expiry");
     }
-    if (exp != null && now.minus(CLOCK_SKEW).isAfter(exp.toInstant())) {
+    if (exp != null && now - SKEW_MILLIS > exp.getTime()) {
       return Outcome.fail("jwt_expired");
     }
     Date nbf = claims.getNotBeforeTime();
-    if (nbf != null && now.plus(CLOCK_SKEW).isBefore(nbf.toInstant())) {
+    if (nbf != null && now + SKEW_MILLIS < nbf.getTime()) {
       return Outcome.fail("jwt_not_yet_valid");
     }
     if (issuer != null && !issuer.equals(claims.getIssuer())) {
       return Outcome.fail("jwt_wrong_issuer");
     }
-    if (!audiences.isEmpty()) {
-      List<String> aud = claims.getAudience();
-      if (aud == null || aud.stream().noneMatch(audiences::contains)) {
-        return Outcome.fail("jwt_wrong_audience");
-      }
+    if (!audiences.isEmpty() && !anyAudience(claims.getAudience())) {
+      return Outcome.fail("jwt_wrong_audience");
     }
     return new Outcome(claims, null);
+  }
+
+  private boolean anyAudience(List<String> aud) {
+    if (aud != null) {
+      for (String a : aud) {
+        if (audiences.contains(a)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }

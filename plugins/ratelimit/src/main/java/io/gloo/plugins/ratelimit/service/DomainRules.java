@@ -15,25 +15,41 @@ final class DomainRules {
 
   /** A tree node; {@code rule} is null for a node that only leads to deeper nodes. */
   @Immutable
-  record Node(Rule rule, Map<String, Node> children) {}
+  record Node(Rule rule, Level children) {}
+
+  /**
+   * The nodes of one tree level: those for a key alone, and those for a key with exactly one value. Two maps rather
+   * than one keyed by key and value joined, so that a request's entry is looked up by the strings it already has,
+   * without building (and hashing) a joined string per entry per request.
+   */
+  @Immutable
+  record Level(Map<String, Node> byKey, Map<String, Map<String, Node>> byKeyValue) {
+    static final Level EMPTY = new Level(Map.of(), Map.of());
+
+    @SuppressWarnings("Immutable") // unmodifiable copies
+    Level {
+      byKey = Map.copyOf(byKey);
+      Map<String, Map<String, Node>> copy = new java.util.HashMap<>();
+      byKeyValue.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
+      byKeyValue = Map.copyOf(copy);
+    }
+
+    boolean isEmpty() {
+      return byKey.isEmpty() && byKeyValue.isEmpty();
+    }
+  }
 
   /** A set-style rule: the keys it needs, each with a value or (null) any value. */
   @Immutable
   record SetRule(Rule rule, List<String> keys, List<String> values) {}
 
-  @SuppressWarnings("Immutable") // never mutated after construction (unmodifiable copies)
-  private final Map<String, Node> root;
+  private final Level root;
   @SuppressWarnings("Immutable")
   private final List<SetRule> setRules;
 
-  DomainRules(Map<String, Node> root, List<SetRule> setRules) {
-    this.root = Map.copyOf(root);
+  DomainRules(Level root, List<SetRule> setRules) {
+    this.root = root;
     this.setRules = List.copyOf(setRules);
-  }
-
-  /** Map key of a node that matches {@code key} with exactly {@code value}. */
-  static String keyValue(String key, String value) {
-    return key + '\u0000' + value;
   }
 
   /**
@@ -42,13 +58,14 @@ final class DomainRules {
    * node reached by the last entry. A descriptor longer or shorter than any matching path has no rule.
    */
   Rule matchTree(List<RateLimitDescriptor.Entry> entries, int from) {
-    Map<String, Node> level = root;
+    Level level = root;
     int last = entries.size() - 1;
     for (int i = from; i <= last; i++) {
       RateLimitDescriptor.Entry e = entries.get(i);
-      Node next = level.get(keyValue(e.getKey(), e.getValue()));
+      Map<String, Node> values = level.byKeyValue().get(e.getKey());
+      Node next = values == null ? null : values.get(e.getValue());
       if (next == null) {
-        next = level.get(e.getKey());
+        next = level.byKey().get(e.getKey());
       }
       if (next == null) {
         return null;

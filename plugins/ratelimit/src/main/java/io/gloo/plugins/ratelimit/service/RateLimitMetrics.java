@@ -5,10 +5,10 @@ import io.gloo.spi.PluginMetrics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongConsumer;
 
 /**
- * Latencies, recorded on the request path through recorders bound once ({@link #bind}): every decision
+ * Latencies, taken on the request path and recorded off it ({@link LatencySamples}, drained into recorders bound once
+ * by {@link #bind}): every decision
  * ({@code gloo.plugin.ratelimit.decision.duration}, from the request to its answer) and every counter-store call
  * ({@code gloo.plugin.ratelimit.store.duration{store, result}}, {@code result} ok or error: Redis round trips when the
  * store is Redis). Histograms, exported by core.
@@ -38,35 +38,73 @@ public final class RateLimitMetrics {
     }
   }
 
-  private record Key(String domain, String rule, Outcome outcome) {}
+  /** One rule's decision counts by outcome; {@code flushed} is touched by {@link #flush} only. */
+  private record RuleCounts(String domain, String rule, LongAdder[] byOutcome, long[] flushed) {
+    RuleCounts(String domain, String rule) {
+      this(domain, rule, new LongAdder[Outcome.values().length], new long[Outcome.values().length]);
+      for (int i = 0; i < byOutcome.length; i++) {
+        byOutcome[i] = new LongAdder();
+      }
+    }
+  }
 
-  private final Map<Key, LongAdder> counts = new ConcurrentHashMap<>();
+  /**
+   * By the rule's counter-key prefix ({@link Rule#keyPrefix}, domain and id): the same string instance on every
+   * request, so its hash is cached and the lookup allocates nothing.
+   */
+  private final Map<String, RuleCounts> counts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> storeErrors = new ConcurrentHashMap<>();
   private final LongAdder rejectedSelectors = new LongAdder();
-  private static final LongConsumer NONE = nanos -> { };
-  private volatile LongConsumer decisionTime = NONE;
-  private volatile LongConsumer storeOkTime = NONE;
-  private volatile LongConsumer storeErrorTime = NONE;
+  private static final int DECISION = 0;
+  private static final int STORE_OK = 1;
+  private static final int STORE_ERROR = 2;
+  /** Null until bound: latencies are then not recorded at all. */
+  private volatile LatencySamples latencies;
 
-  /** Records latencies into {@code metrics} from now on ({@code store}: the counter store's name). */
+  /**
+   * Records latencies into {@code metrics} from now on ({@code store}: the counter store's name). They reach the
+   * histograms when {@link #drainLatencies} is called (the plugin does every 100 ms).
+   */
   public void bind(PluginMetrics metrics, String store) {
-    decisionTime = metrics.timer(DECISION_DURATION);
-    storeOkTime = metrics.timer(STORE_DURATION, "store", store, "result", "ok");
-    storeErrorTime = metrics.timer(STORE_DURATION, "store", store, "result", "error");
+    LatencySamples before = latencies;
+    latencies = new LatencySamples(metrics.timer(DECISION_DURATION),
+        metrics.timer(STORE_DURATION, "store", store, "result", "ok"),
+        metrics.timer(STORE_DURATION, "store", store, "result", "error"));
+    if (before != null) {
+      before.drain();
+    }
+  }
+
+  /** Hands the latencies recorded so far to the histograms: off the request path, one thread at a time. */
+  public void drainLatencies() {
+    LatencySamples l = latencies;
+    if (l != null) {
+      l.drain();
+    }
   }
 
   /** One decision answered, {@code nanos} after the request came. */
   void decided(long nanos) {
-    decisionTime.accept(nanos);
+    LatencySamples l = latencies;
+    if (l != null) {
+      l.add(DECISION, nanos);
+    }
   }
 
   /** One counter-store call completed ({@code ok}) or failed, after {@code nanos}. */
   void stored(boolean ok, long nanos) {
-    (ok ? storeOkTime : storeErrorTime).accept(nanos);
+    LatencySamples l = latencies;
+    if (l != null) {
+      l.add(ok ? STORE_OK : STORE_ERROR, nanos);
+    }
   }
 
   void record(Rule rule, Outcome outcome) {
-    counts.computeIfAbsent(new Key(rule.domain(), rule.id(), outcome), k -> new LongAdder()).increment();
+    RuleCounts c = counts.get(rule.keyPrefix());
+    if (c == null) {
+      c = counts.computeIfAbsent(rule.keyPrefix(), k -> new RuleCounts(rule.domain(), rule.id()));
+    }
+    c.byOutcome[outcome.ordinal()].increment();
   }
 
   /** A failed store call, by the fail mode it was answered with. */
@@ -84,8 +122,8 @@ public final class RateLimitMetrics {
 
   /** The count so far (not reset by flushing); for tests and the admin view. */
   public long count(String domain, String rule, Outcome outcome) {
-    LongAdder a = counts.get(new Key(domain, rule, outcome));
-    return a == null ? 0 : a.sum();
+    RuleCounts c = counts.get(Rule.keyPrefix(domain, rule));
+    return c == null ? 0 : c.byOutcome[outcome.ordinal()].sum();
   }
 
   public long storeErrors(FailMode mode) {
@@ -93,16 +131,18 @@ public final class RateLimitMetrics {
     return a == null ? 0 : a.sum();
   }
 
-  private final Map<Object, Long> flushed = new ConcurrentHashMap<>();
+  private final Map<String, Long> flushed = new ConcurrentHashMap<>();
 
   /** Reports what was counted since the last flush. Not concurrent with itself (one scheduler thread). */
   public void flush(PluginMetrics metrics) {
-    counts.forEach((k, adder) -> {
-      long total = adder.sum();
-      long delta = total - flushed.getOrDefault(k, 0L);
-      if (delta > 0) {
-        metrics.count(DECISIONS, delta, "domain", k.domain, "rule", k.rule, "outcome", k.outcome.tag());
-        flushed.put(k, total);
+    counts.forEach((prefix, c) -> {
+      for (Outcome outcome : Outcome.values()) {
+        long total = c.byOutcome[outcome.ordinal()].sum();
+        long delta = total - c.flushed[outcome.ordinal()];
+        if (delta > 0) {
+          metrics.count(DECISIONS, delta, "domain", c.domain, "rule", c.rule, "outcome", outcome.tag());
+          c.flushed[outcome.ordinal()] = total;
+        }
       }
     });
     long rejected = rejectedSelectors.sum();

@@ -200,7 +200,7 @@ public final class RateLimiter {
       if (unit != null) {
         Rule rule = new Rule(domain, "override", unit, descriptor.getLimit().getRequestsPerUnit(), false, false, 0,
             true);
-        out.add(applied(index, rule, values(entries, from, new StringBuilder()), hits, now));
+        out.add(applied(index, rule, entries, from, null, hits, now));
         return;
       }
     }
@@ -212,12 +212,12 @@ public final class RateLimiter {
       List<String> values = new ArrayList<>(2);
       List<Rule> matched = rulesOfDomain.matchSet(entries, from, values);
       for (int r = 0; r < matched.size(); r++) {
-        out.add(applied(index, matched.get(r), values.get(r), hits, now));
+        out.add(applied(index, matched.get(r), entries, from, values.get(r), hits, now));
       }
     } else {
       Rule rule = rulesOfDomain.matchTree(entries, from);
       if (rule != null) {
-        out.add(applied(index, rule, values(entries, from, new StringBuilder()), hits, now));
+        out.add(applied(index, rule, entries, from, null, hits, now));
       }
     }
   }
@@ -227,26 +227,75 @@ public final class RateLimiter {
         || (e.getKey().equals(RuleSet.GLOO_SET_KEY) && e.getValue().equals(RuleSet.GLOO_SET_VALUE));
   }
 
-  private static String values(List<RateLimitDescriptor.Entry> entries, int from, StringBuilder b) {
-    for (int i = from; i < entries.size(); i++) {
-      b.append(entries.get(i).getKey()).append('=').append(entries.get(i).getValue()).append('\u001e');
-    }
-    return b.toString();
-  }
-
-  private static Applied applied(int descriptor, Rule rule, String values, long hits, long now) {
+  /**
+   * The rule applied to entries {@code from..} of a descriptor, with its counter's key: the rule's prefix (domain and
+   * id), the descriptor's keys and values ({@code setValues} for a set-style rule, which counts only the entries it
+   * names), the unit and the window's start. Built in one buffer, the window part shared by every request of the
+   * window ({@link #windowSuffix}).
+   */
+  private Applied applied(int descriptor, Rule rule, List<RateLimitDescriptor.Entry> entries, int from,
+      String setValues, long hits, long now) {
     if (rule.unlimited()) {
       return new Applied(descriptor, rule, null, hits, 0);
     }
     long start = rule.windowStart(now);
-    String key = rule.keyPrefix() + values + '\u001f' + rule.unit().name().charAt(0) + start;
-    return new Applied(descriptor, rule, key, hits, start + rule.windowMillis());
+    StringBuilder key = new StringBuilder(rule.keyPrefix().length() + 48).append(rule.keyPrefix());
+    if (setValues != null) {
+      key.append(setValues);
+    } else {
+      for (int i = from; i < entries.size(); i++) {
+        key.append(entries.get(i).getKey()).append('=').append(entries.get(i).getValue()).append('\u001e');
+      }
+    }
+    key.append(windowSuffix(rule.unit(), start));
+    return new Applied(descriptor, rule, key.toString(), hits, start + rule.windowMillis());
+  }
+
+  /** The end of a counter key for a window: unit letter and start, e.g. {@code \u001fM1765152000000}. */
+  private record WindowSuffix(long start, String text) {}
+
+  /** Per unit, the suffix of the current window: formatted once per window instead of once per counter. */
+  private final WindowSuffix[] windowSuffixes = new WindowSuffix[RateLimitValue.Unit.values().length];
+
+  private String windowSuffix(RateLimitValue.Unit unit, long start) {
+    WindowSuffix cached = windowSuffixes[unit.ordinal()]; // a benign race: each thread sees a complete record
+    if (cached == null || cached.start != start) {
+      cached = new WindowSuffix(start, "\u001f" + unit.name().charAt(0) + start);
+      windowSuffixes[unit.ordinal()] = cached;
+    }
+    return cached.text;
   }
 
   /** Per domain: the rules of the highest weight among those without alwaysApply, and every alwaysApply rule. */
   private static List<Applied> byPriority(List<Applied> applied) {
     if (applied.size() < 2) {
       return applied;
+    }
+    // the common case, one domain: no map, and no new list when every rule has the highest weight
+    String domain = null;
+    int max = Integer.MIN_VALUE;
+    int min = Integer.MAX_VALUE;
+    boolean oneDomain = true;
+    for (int i = 0; i < applied.size() && oneDomain; i++) {
+      Rule rule = applied.get(i).rule;
+      if (!rule.alwaysApply()) {
+        oneDomain = domain == null || domain.equals(rule.domain());
+        domain = rule.domain();
+        max = Math.max(max, rule.weight());
+        min = Math.min(min, rule.weight());
+      }
+    }
+    if (oneDomain) {
+      if (min >= max) {
+        return applied;
+      }
+      List<Applied> out = new ArrayList<>(applied.size());
+      for (Applied a : applied) {
+        if (a.rule.alwaysApply() || a.rule.weight() >= max) {
+          out.add(a);
+        }
+      }
+      return out;
     }
     Map<String, Integer> maxWeight = new HashMap<>();
     for (Applied a : applied) {

@@ -28,7 +28,12 @@ public record Rule(String domain, String id, Unit unit, long requestsPerUnit, bo
             .setRequestsPerUnit((int) requestsPerUnit)
             .setUnit(RateLimit.Unit.valueOf(unit.name()))
             .build(),
-        domain + '\u001f' + id + '\u001f');
+        keyPrefix(domain, id));
+  }
+
+  /** The start of the counter keys of rule {@code id} in {@code domain}; unique per rule. */
+  static String keyPrefix(String domain, String id) {
+    return domain + '\u001f' + id + '\u001f';
   }
 
   /** The window (in milliseconds since the epoch) {@code nowMillis} falls in starts here. */

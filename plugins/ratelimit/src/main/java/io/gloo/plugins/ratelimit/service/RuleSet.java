@@ -76,7 +76,7 @@ public final class RuleSet {
   }
 
   static DomainRules compile(String domain, RateLimitConfigSpec.Raw raw) {
-    Map<String, DomainRules.Node> root = tree(domain, "", raw.descriptors);
+    DomainRules.Level root = tree(domain, "", raw.descriptors);
     List<DomainRules.SetRule> sets = new ArrayList<>();
     if (raw.setDescriptors != null) {
       for (int i = 0; i < raw.setDescriptors.size(); i++) {
@@ -104,11 +104,12 @@ public final class RuleSet {
     return new DomainRules(root, sets);
   }
 
-  private static Map<String, DomainRules.Node> tree(String domain, String parent, List<Descriptor> descriptors) {
-    Map<String, DomainRules.Node> level = new HashMap<>();
+  private static DomainRules.Level tree(String domain, String parent, List<Descriptor> descriptors) {
     if (descriptors == null) {
-      return level;
+      return DomainRules.Level.EMPTY;
     }
+    Map<String, DomainRules.Node> byKey = new HashMap<>();
+    Map<String, Map<String, DomainRules.Node>> byKeyValue = new HashMap<>();
     for (Descriptor d : descriptors) {
       if (d == null || d.key == null) {
         continue;
@@ -116,10 +117,14 @@ public final class RuleSet {
       String step = d.value == null ? d.key : d.key + "=" + d.value;
       String path = parent.isEmpty() ? step : parent + "/" + step;
       Rule rule = rule(domain, path, d.rateLimit, d.unlimited, d.shadowMode, d.weight, d.alwaysApply);
-      DomainRules.Node node = new DomainRules.Node(rule, Map.copyOf(tree(domain, path, d.descriptors)));
-      level.put(d.value == null ? d.key : DomainRules.keyValue(d.key, d.value), node);
+      DomainRules.Node node = new DomainRules.Node(rule, tree(domain, path, d.descriptors));
+      if (d.value == null) {
+        byKey.put(d.key, node);
+      } else {
+        byKeyValue.computeIfAbsent(d.key, k -> new HashMap<>()).put(d.value, node);
+      }
     }
-    return level;
+    return new DomainRules.Level(byKey, byKeyValue);
   }
 
   private static Rule rule(String domain, String id, RateLimitValue limit, Boolean unlimited, Boolean shadow,
