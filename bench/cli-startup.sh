@@ -3,7 +3,8 @@
 #
 #   bench/cli-startup.sh [RUNS]        (default 10 runs each, after 1 warm-up run)
 #
-# Times, with farm-bench (median of RUNS whole-process runs; min and max show the noise):
+# Times, with hyperfine (Debian/Ubuntu: apt-get install hyperfine): the median of RUNS whole-process runs, with min
+# and max to show the noise:
 #   1. gloo translate -f examples/quickstart
 #   2. gloo translate -f <1,000 HTTPRoutes written by bench's Workload>
 #   3. gloo --version
@@ -26,7 +27,7 @@ trap 'rm -rf "$work"' EXIT
 # 1,000 HTTPRoutes in 10 files, 10 Services (Workload needs only the distribution's libraries).
 java -cp "$lib/*" "$root/bench/src/main/java/io/gloo/bench/Workload.java" "$work/routes1000" 1000 100 > /dev/null
 
-# serve: start, poll /readyz until 200, stop. One whole-process "run" for farm-bench.
+# serve: start, poll /readyz until 200, stop. One whole-process "run".
 cat > "$work/serve-ready.sh" <<SH
 #!/bin/sh
 port=\$(( 20000 + \$\$ % 20000 ))
@@ -41,13 +42,23 @@ kill \$pid; wait \$pid 2> /dev/null || true
 SH
 chmod +x "$work/serve-ready.sh"
 
+command -v hyperfine > /dev/null || { echo "cli-startup: hyperfine is missing (apt-get install hyperfine)" >&2; exit 1; }
+# time NAME COMMAND: RUNS runs after one warm-up; prints the median, min and max wall time in seconds
+time_runs() {
+  hyperfine --style none --warmup 1 --runs "$runs" --export-json "$work/t.json" -- "$2" > /dev/null
+  printf '%s: median %s s, min %s s, max %s s (%s runs)\n' "$1" \
+    "$(sed -n 's/.*"median": *\([0-9.]*\).*/\1/p' "$work/t.json" | head -n 1)" \
+    "$(sed -n 's/.*"min": *\([0-9.]*\).*/\1/p' "$work/t.json" | head -n 1)" \
+    "$(sed -n 's/.*"max": *\([0-9.]*\).*/\1/p' "$work/t.json" | head -n 1)" "$runs"
+}
+
 echo "== $(uptime)"
 echo "== gloo translate -f examples/quickstart"
-farm-bench -n "$runs" --timeout 600 -- sh -c "'$gloo' translate -f '$root/examples/quickstart' > /dev/null"
+time_runs "translate quick start" "'$gloo' translate -f '$root/examples/quickstart' > /dev/null"
 echo "== gloo translate -f <1,000 HTTPRoutes>"
-farm-bench -n "$runs" --timeout 600 -- sh -c "'$gloo' translate -f '$work/routes1000' > /dev/null"
+time_runs "translate 1,000 routes" "'$gloo' translate -f '$work/routes1000' > /dev/null"
 echo "== gloo --version"
-farm-bench -n "$runs" --timeout 600 -- "$gloo" --version
+time_runs "--version" "'$gloo' --version"
 echo "== gloo serve --config-dir examples/quickstart until /readyz is 200"
-farm-bench -n "$runs" --timeout 600 -- "$work/serve-ready.sh"
+time_runs "serve until /readyz" "'$work/serve-ready.sh'"
 echo "== $(uptime)"
