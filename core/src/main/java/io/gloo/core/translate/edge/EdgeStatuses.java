@@ -58,6 +58,8 @@ final class EdgeStatuses {
 
   /** Hashed, not sorted: thousands of resources per translation; sorted where order shows (render, rejected). */
   private final Map<ResourceKey, Report> reports = new java.util.HashMap<>();
+  /** The keys whose reports have errors, kept as they are said (not found by a pass over all reports). */
+  private final Set<ResourceKey> withErrors = new TreeSet<>();
   private final EdgePlans.Tap tap;
 
   EdgeStatuses() {
@@ -76,6 +78,7 @@ final class EdgeStatuses {
   void error(ResourceKey key, String message) {
     tap.status(0, key, message, null);
     reports.computeIfAbsent(key, k -> new Report()).error(message);
+    withErrors.add(key);
   }
 
   void warning(ResourceKey key, String message) {
@@ -108,18 +111,12 @@ final class EdgeStatuses {
   /** Drops what was said about {@code key} (Gloo's default Gateways: they are not resources). */
   void forget(ResourceKey key) {
     reports.remove(key);
+    withErrors.remove(key);
   }
 
   /** The keys with errors. */
   List<ResourceKey> rejected() {
-    List<ResourceKey> out = new ArrayList<>();
-    reports.forEach((k, r) -> {
-      if (!r.errors.isEmpty()) {
-        out.add(k);
-      }
-    });
-    out.sort(null);
-    return out;
+    return new ArrayList<>(withErrors);
   }
 
   /**
@@ -141,6 +138,11 @@ final class EdgeStatuses {
           mine.proxies.forEach(theirs::servedBy);
         }
         reports.put(key, theirs);
+        if (theirs.errors.isEmpty()) {
+          withErrors.remove(key);
+        } else {
+          withErrors.add(key);
+        }
       }
     }
   }
@@ -210,8 +212,12 @@ final class EdgeStatuses {
     if (a.size() != b.size()) {
       return false;
     }
+    // without an iterator where it can: this runs for every resource on every translation
     if (a.isEmpty()) {
-      return true; // without an iterator: this runs for every resource on every translation
+      return true;
+    }
+    if (a.size() == 1 && a instanceof java.util.SortedSet<T> sa && b instanceof java.util.SortedSet<T> sb) {
+      return sa.first().equals(sb.first());
     }
     java.util.Iterator<T> i = b.iterator();
     for (T x : a) {
