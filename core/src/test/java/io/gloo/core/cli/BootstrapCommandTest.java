@@ -137,6 +137,33 @@ class BootstrapCommandTest {
     assertFalse(Files.exists(out));
   }
 
+  /** {@code --proxy}: a Gloo Edge proxy (a {@code proxyNames} entry) gets its own node group and identity. */
+  @Test
+  void proxyOptionBootstrapsAnEdgeProxyApartFromTheSameNamedGateway() throws Exception {
+    Path state = root.resolve("state");
+    Run run = CliTest.run("bootstrap", "--state-dir", state.toString(), "--proxy", "default/http");
+    assertEquals(0, run.exit(), run.err());
+    Bootstrap bootstrap = parse(run.out());
+    assertEquals(List.of(), new ProtoConstraintValidator().validate(bootstrap));
+    io.gloo.core.store.ResourceKey proxy = new io.gloo.core.store.ResourceKey(
+        io.gloo.core.snapshot.ProxyNodes.PROXY_KIND, "default", "http");
+    assertEquals(io.gloo.core.snapshot.ProxyNodes.groupOf(proxy),
+        io.gloo.core.snapshot.ProxyNodes.groupOf(bootstrap.getNode()));
+    Bootstrap gateway = parse(CliTest.run("bootstrap", "--state-dir", state.toString(), "--gateway", "default/http")
+        .out());
+    assertFalse(io.gloo.core.snapshot.ProxyNodes.groupOf(gateway.getNode())
+        .equals(io.gloo.core.snapshot.ProxyNodes.groupOf(bootstrap.getNode())), "same group as the Gateway");
+    X509Certificate leaf = certificate(bootstrap.getStaticResources().getClusters(0).getTransportSocket()
+        .getTypedConfig().unpack(UpstreamTlsContext.class).getCommonTlsContext().getTlsCertificates(0)
+        .getCertificateChain().getInlineString());
+    assertEquals(SpiffeId.edgeProxy("default", "http"), SpiffeId.fromCertificate(leaf).orElseThrow());
+    Run both = CliTest.run("bootstrap", "--state-dir", state.toString(), "--gateway", "default/http", "--proxy",
+        "default/http");
+    assertEquals(2, both.exit());
+    assertEquals(1, both.err().lines().count(), both.err());
+    assertEquals(2, CliTest.run("bootstrap", "--state-dir", state.toString(), "--proxy", "gateway-proxy").exit());
+  }
+
   @Test
   void withoutAStateDirectoryItSaysWhereToLook() {
     Run run = CliTest.run("bootstrap", "--gateway", "default/http");

@@ -6,8 +6,10 @@ import io.gloo.core.ir.VirtualHostIR;
 import io.gloo.core.store.ResourceKey;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 
@@ -148,11 +150,11 @@ final class EdgePlans {
    * alone bumps nothing: the plans that read it see a new spec instance.
    */
   void tables(List<GenericKubernetesResource> now) {
-    Map<ResourceKey, GenericKubernetesResource> next = new HashMap<>(Math.max(16, now.size() * 2));
+    // updated in place, not rebuilt: a one-table change should not copy thousands of entries (keys are unique in
+    // a snapshot, so after the puts the map is larger than the list only if tables are gone)
     for (GenericKubernetesResource t : now) {
       ResourceKey key = ResourceKey.of(t);
-      next.put(key, t);
-      GenericKubernetesResource before = tables.remove(key);
+      GenericKubernetesResource before = tables.put(key, t);
       if (before == t) {
         continue;
       }
@@ -164,8 +166,17 @@ final class EdgePlans {
         bump(key.namespace(), labels);
       }
     }
-    tables.forEach((key, gone) -> bump(key.namespace(), EdgeApi.labels(gone)));
-    tables = next;
+    if (tables.size() > now.size()) {
+      Set<ResourceKey> present = new HashSet<>(now.size() * 2);
+      now.forEach(t -> present.add(ResourceKey.of(t)));
+      for (var i = tables.entrySet().iterator(); i.hasNext(); ) {
+        Map.Entry<ResourceKey, GenericKubernetesResource> gone = i.next();
+        if (!present.contains(gone.getKey())) {
+          bump(gone.getKey().namespace(), EdgeApi.labels(gone.getValue()));
+          i.remove();
+        }
+      }
+    }
     if (index == null || indexEpoch != epoch) {
       index = new EdgeRouteTables.Index(now);
       indexEpoch = epoch;

@@ -20,16 +20,46 @@ final class EdgeStatuses {
 
   static final String REPORTED_BY = "gateway";
 
+  /**
+   * Its sets are made on first use: most of thousands of resources get no error or warning, and a one-resource
+   * change builds a report for every resource (allocation per change, then collection pauses, showed in the
+   * one-RouteTable-change benchmark's tail).
+   */
   private static final class Report {
+    private static final Set<String> NO_NOTES = Set.of();
+    private static final Set<ResourceKey> NO_PROXIES = Set.of();
     long generation;
-    final Set<String> errors = new LinkedHashSet<>();
-    final Set<String> warnings = new LinkedHashSet<>();
-    final Set<ResourceKey> proxies = new TreeSet<>();
+    Set<String> errors = NO_NOTES;
+    Set<String> warnings = NO_NOTES;
+    Set<ResourceKey> proxies = NO_PROXIES;
     Long servingGeneration;
+
+    void error(String message) {
+      if (errors == NO_NOTES) {
+        errors = new LinkedHashSet<>(2);
+      }
+      errors.add(message);
+    }
+
+    void warning(String message) {
+      if (warnings == NO_NOTES) {
+        warnings = new LinkedHashSet<>(2);
+      }
+      warnings.add(message);
+    }
+
+    void servedBy(ResourceKey proxy) {
+      if (proxies == NO_PROXIES) {
+        proxies = new TreeSet<>();
+      }
+      proxies.add(proxy);
+    }
   }
 
   /** Hashed, not sorted: thousands of resources per translation; sorted where order shows (render, rejected). */
   private final Map<ResourceKey, Report> reports = new java.util.HashMap<>();
+  /** The keys whose reports have errors, kept as they are said (not found by a pass over all reports). */
+  private final Set<ResourceKey> withErrors = new TreeSet<>();
   private final EdgePlans.Tap tap;
 
   EdgeStatuses() {
@@ -47,18 +77,19 @@ final class EdgeStatuses {
 
   void error(ResourceKey key, String message) {
     tap.status(0, key, message, null);
-    reports.computeIfAbsent(key, k -> new Report()).errors.add(message);
+    reports.computeIfAbsent(key, k -> new Report()).error(message);
+    withErrors.add(key);
   }
 
   void warning(ResourceKey key, String message) {
     tap.status(1, key, message, null);
-    reports.computeIfAbsent(key, k -> new Report()).warnings.add(message);
+    reports.computeIfAbsent(key, k -> new Report()).warning(message);
   }
 
   /** The resource's routes are served by this proxy. */
   void servedBy(ResourceKey key, ResourceKey proxy) {
     tap.status(2, key, null, proxy);
-    reports.computeIfAbsent(key, k -> new Report()).proxies.add(proxy);
+    reports.computeIfAbsent(key, k -> new Report()).servedBy(proxy);
   }
 
   /** Says again, in order, what a replayed plan's translation said. */
@@ -80,18 +111,12 @@ final class EdgeStatuses {
   /** Drops what was said about {@code key} (Gloo's default Gateways: they are not resources). */
   void forget(ResourceKey key) {
     reports.remove(key);
+    withErrors.remove(key);
   }
 
   /** The keys with errors. */
   List<ResourceKey> rejected() {
-    List<ResourceKey> out = new ArrayList<>();
-    reports.forEach((k, r) -> {
-      if (!r.errors.isEmpty()) {
-        out.add(k);
-      }
-    });
-    out.sort(null);
-    return out;
+    return new ArrayList<>(withErrors);
   }
 
   /**
@@ -110,9 +135,14 @@ final class EdgeStatuses {
       Report mine = reports.get(key);
       if (theirs != null) {
         if (mine != null) {
-          theirs.proxies.addAll(mine.proxies);
+          mine.proxies.forEach(theirs::servedBy);
         }
         reports.put(key, theirs);
+        if (theirs.errors.isEmpty()) {
+          withErrors.remove(key);
+        } else {
+          withErrors.add(key);
+        }
       }
     }
   }
@@ -129,21 +159,40 @@ final class EdgeStatuses {
   }
 
   /**
-   * The statuses, in key order. {@code memo} holds the previous translation's renderings: a report saying the same as
-   * last time gets the same status object (neither built again nor, downstream, written again); it is left holding
-   * this translation's.
+   * The statuses, in key order. {@code memo} (insertion-ordered) holds the previous translation's renderings in key
+   * order: a report saying the same as last time gets the same status object (neither built again nor, downstream,
+   * written again); it is left holding this translation's. When the resources are the same as last time (a change
+   * to some of them), their order is the memo's and nothing is sorted or restructured.
    */
   Map<ResourceKey, Object> render(Map<ResourceKey, Rendered> memo) {
-    List<ResourceKey> keys = new ArrayList<>(reports.keySet());
-    keys.sort(null);
-    Map<ResourceKey, Object> out = new LinkedHashMap<>(keys.size() * 2);
-    Map<ResourceKey, Rendered> next = new java.util.HashMap<>(keys.size() * 2);
-    for (ResourceKey key : keys) {
-      Report r = reports.get(key);
-      Rendered before = memo.get(key);
+    Map<ResourceKey, Object> out = new LinkedHashMap<>(reports.size() * 2);
+    if (memo.size() == reports.size()) {
+      boolean sameKeys = true;
+      for (Map.Entry<ResourceKey, Rendered> e : memo.entrySet()) {
+        Report r = reports.get(e.getKey());
+        if (r == null) {
+          sameKeys = false;
+          break;
+        }
+        if (!same(e.getValue().report, r)) {
+          e.setValue(new Rendered(r, render(r)));
+        }
+        out.put(e.getKey(), e.getValue().status);
+      }
+      if (sameKeys) {
+        return out;
+      }
+      out.clear();
+    }
+    List<Map.Entry<ResourceKey, Report>> entries = new ArrayList<>(reports.entrySet());
+    entries.sort(Map.Entry.comparingByKey());
+    Map<ResourceKey, Rendered> next = new LinkedHashMap<>(entries.size() * 2);
+    for (Map.Entry<ResourceKey, Report> e : entries) {
+      Report r = e.getValue();
+      Rendered before = memo.get(e.getKey());
       Rendered now = before != null && same(before.report, r) ? before : new Rendered(r, render(r));
-      next.put(key, now);
-      out.put(key, now.status);
+      next.put(e.getKey(), now);
+      out.put(e.getKey(), now.status);
     }
     memo.clear();
     memo.putAll(next);
@@ -151,7 +200,7 @@ final class EdgeStatuses {
   }
 
   Map<ResourceKey, Object> render() {
-    return render(new java.util.HashMap<>());
+    return render(new LinkedHashMap<>());
   }
 
   private static boolean same(Report a, Report b) {
@@ -162,6 +211,13 @@ final class EdgeStatuses {
   private static <T> boolean inOrder(Set<T> a, Set<T> b) {
     if (a.size() != b.size()) {
       return false;
+    }
+    // without an iterator where it can: this runs for every resource on every translation
+    if (a.isEmpty()) {
+      return true;
+    }
+    if (a.size() == 1 && a instanceof java.util.SortedSet<T> sa && b instanceof java.util.SortedSet<T> sb) {
+      return sa.first().equals(sb.first());
     }
     java.util.Iterator<T> i = b.iterator();
     for (T x : a) {

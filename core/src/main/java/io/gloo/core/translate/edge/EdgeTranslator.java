@@ -32,8 +32,20 @@ public final class EdgeTranslator {
 
   private record Accepted(long generation, JsonNode spec) {}
 
+  /**
+   * The last accepted version of each resource, kept without a per-resource write on every translation (a
+   * one-resource change should not touch thousands of entries): a resource the last translation accepted was last
+   * accepted as it was then ({@link #previousSpecs}, {@link #previousGenerations}); one it rejected keeps its entry
+   * in {@link #rejectedAccepted} (absent if never accepted).
+   */
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
-  private Map<ResourceKey, Accepted> lastAccepted = new HashMap<>();
+  private Map<ResourceKey, JsonNode> previousSpecs = Map.of();
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private Map<ResourceKey, Long> previousGenerations = Map.of();
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private Set<ResourceKey> previousRejected = Set.of();
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private Map<ResourceKey, Accepted> rejectedAccepted = new HashMap<>();
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
   private Map<String, BackendIR> serviceBackends = Map.of();
   @com.google.errorprone.annotations.concurrent.GuardedBy("this")
@@ -43,7 +55,7 @@ public final class EdgeTranslator {
   private final EdgePlans plans = new EdgePlans();
   private final boolean replay;
   /** The statuses rendered last, by key: unchanged ones are handed out again as the same objects. */
-  private final Map<ResourceKey, EdgeStatuses.Rendered> rendered = new HashMap<>();
+  private final Map<ResourceKey, EdgeStatuses.Rendered> rendered = new java.util.LinkedHashMap<>();
 
   public EdgeTranslator() {
     this(true);
@@ -137,7 +149,10 @@ public final class EdgeTranslator {
     EdgeRun.Inputs inputs = EdgeApi.inputs(snapshot.list(GenericKubernetesResource.class));
     if (inputs.isEmpty()) {
       specs = new java.util.IdentityHashMap<>();
-      lastAccepted = new HashMap<>();
+      previousSpecs = Map.of();
+      previousGenerations = Map.of();
+      previousRejected = Set.of();
+      rejectedAccepted = new HashMap<>();
       serviceBackends = Map.of();
       cache.finish();
       plans.clear();
@@ -146,9 +161,11 @@ public final class EdgeTranslator {
       }
       return Result.EMPTY;
     }
-    Map<ResourceKey, JsonNode> current = new HashMap<>();
-    Map<ResourceKey, Long> generations = new HashMap<>();
-    Map<GenericKubernetesResource, JsonNode> nextSpecs = new java.util.IdentityHashMap<>();
+    // sized up front: thousands of entries on every translation, a one-resource change included
+    int count = inputs.virtualServices().size() + inputs.routeTables().size();
+    Map<ResourceKey, JsonNode> current = new HashMap<>(count * 2);
+    Map<ResourceKey, Long> generations = new HashMap<>(count * 2);
+    Map<GenericKubernetesResource, JsonNode> nextSpecs = new java.util.IdentityHashMap<>(count);
     for (List<GenericKubernetesResource> kind : List.of(inputs.virtualServices(), inputs.routeTables())) {
       for (GenericKubernetesResource r : kind) {
         JsonNode spec = specs.get(r);
@@ -167,7 +184,7 @@ public final class EdgeTranslator {
         plans).run();
     Set<ResourceKey> replaced = new LinkedHashSet<>();
     for (ResourceKey key : first.statuses().rejected()) {
-      Accepted last = lastAccepted.get(key);
+      Accepted last = lastAccepted(key);
       if (current.containsKey(key) && last != null && !last.spec().equals(current.get(key))) {
         replaced.add(key);
       }
@@ -175,38 +192,53 @@ public final class EdgeTranslator {
     EdgeRun.Output out = first;
     if (!replaced.isEmpty()) {
       Map<ResourceKey, JsonNode> specs = new HashMap<>(current);
-      replaced.forEach(key -> specs.put(key, lastAccepted.get(key).spec()));
+      replaced.forEach(key -> specs.put(key, lastAccepted(key).spec()));
       out = new EdgeRun(snapshot, policies, lookup, inputs, specs, serviceBackends, "~last-accepted",
           cache, plans).run();
       out.statuses().replaceFrom(first.statuses(), replaced);
       for (ResourceKey key : replaced) {
-        out.statuses().servingLastAccepted(key, lastAccepted.get(key).generation());
+        out.statuses().servingLastAccepted(key, lastAccepted(key).generation());
       }
     }
     // what is accepted now is remembered; a rejected resource keeps its earlier entry; gone ones are forgotten
     Set<ResourceKey> rejected = new java.util.HashSet<>(out.statuses().rejected());
     rejected.addAll(replaced);
-    for (Map.Entry<ResourceKey, JsonNode> e : current.entrySet()) {
-      ResourceKey key = e.getKey();
-      if (rejected.isEmpty() || !rejected.contains(key)) {
-        Accepted before = lastAccepted.get(key);
-        long generation = generations.get(key);
-        if (before == null || before.spec() != e.getValue() || before.generation() != generation) {
-          lastAccepted.put(key, new Accepted(generation, e.getValue()));
-        }
+    Map<ResourceKey, Accepted> stillRejected = new HashMap<>();
+    for (ResourceKey key : rejected) {
+      Accepted last = current.containsKey(key) ? lastAccepted(key) : null;
+      if (last != null) {
+        stillRejected.put(key, last);
       }
     }
-    lastAccepted.keySet().retainAll(current.keySet());
+    rejectedAccepted = stillRejected;
+    previousRejected = rejected;
+    previousSpecs = current;
+    previousGenerations = generations;
     serviceBackends = out.serviceBackends();
     cache.finish();
     plans.finish();
     return new Result(out.proxies(), out.statuses(), rendered);
   }
 
+  /** The last accepted version of {@code key} as of the last translation, or null. */
+  @com.google.errorprone.annotations.concurrent.GuardedBy("this")
+  private Accepted lastAccepted(ResourceKey key) {
+    if (previousRejected.contains(key)) {
+      return rejectedAccepted.get(key);
+    }
+    JsonNode spec = previousSpecs.get(key);
+    return spec == null ? null : new Accepted(previousGenerations.get(key), spec);
+  }
+
   /** For tests: the generations whose specs are remembered as last accepted. */
   synchronized Map<ResourceKey, Long> lastAcceptedGenerations() {
     Map<ResourceKey, Long> out = new TreeMap<>();
-    lastAccepted.forEach((k, v) -> out.put(k, v.generation()));
+    previousSpecs.keySet().forEach(k -> {
+      Accepted a = lastAccepted(k);
+      if (a != null) {
+        out.put(k, a.generation());
+      }
+    });
     return out;
   }
 }
