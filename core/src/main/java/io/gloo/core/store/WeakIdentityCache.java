@@ -63,6 +63,14 @@ public final class WeakIdentityCache<K, V> {
     return cache.estimatedSize();
   }
 
+  /**
+   * Drains every live cache now, as happens after each collection (on the JMX notification thread, soon after it):
+   * for tests and benchmarks that collect and then need the values of collected keys gone.
+   */
+  public static void drainAll() {
+    AfterGc.drainAll();
+  }
+
   /** Drains every live cache after each collection of any collector. */
   private static final class AfterGc {
     private static final Set<WeakIdentityCache<?, ?>> CACHES =
