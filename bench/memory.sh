@@ -14,7 +14,7 @@
 #   committed  the heap committed after that GC
 # After the last step back to 10 routes it waits IDLE seconds (default 70) without forcing anything and prints the RSS
 # again: what the process hands back by itself (G1's periodic collection).
-# Environment: IDLE (seconds), HISTOGRAMS=DIR (class histograms at each step), GLOO_FLAVOR (enterprise|oss, default enterprise), MVN_ONLINE=1 to build online.
+# Environment: IDLE (seconds), HISTOGRAMS=DIR (class histograms at each step), HEAPDUMPS=DIR (heap dumps at each step), GLOO_FLAVOR (enterprise|oss, default enterprise), MVN_ONLINE=1 to build online.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -101,6 +101,10 @@ step() { # label, expected accepted routes, translations before the change
   if [[ -n ${HISTOGRAMS:-} ]]; then # the top of the live-object histogram at each step, for finding what holds memory
     mkdir -p "$HISTOGRAMS"
     jcmd "$pid" GC.class_histogram | head -n 60 > "$HISTOGRAMS/$config-$(tr -c 'a-z0-9\n' - <<< "$1").txt"
+  fi
+  if [[ -n ${HEAPDUMPS:-} ]]; then # a heap dump of live objects at each step (bench/heap-paths.sh reads them)
+    mkdir -p "$HEAPDUMPS"
+    jcmd "$pid" GC.heap_dump "$HEAPDUMPS/$config-$(tr -c 'a-z0-9\n' - <<< "$1").hprof" > /dev/null
   fi
   printf '%-14s %-26s %8s %8s %8s %10s   load %s\n' "$config" "$1" "$rss" "$heap" "$rssgc" "$committed" \
     "$(cut -d' ' -f1-3 /proc/loadavg)"
