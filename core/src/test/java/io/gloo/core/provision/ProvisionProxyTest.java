@@ -55,7 +55,7 @@ class ProvisionProxyTest {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
   }
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(60); // a bound on waiting, not a performance target (#19)
   private static final String NAME = "gloo-proxy-gw";
 
   private KubernetesMockServer api;

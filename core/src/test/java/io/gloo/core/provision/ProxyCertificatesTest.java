@@ -53,7 +53,7 @@ class ProxyCertificatesTest {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
   }
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(60); // a bound on waiting, not a performance target (#19)
   private static final Duration LIFETIME = Duration.ofMinutes(30);
   private static final String SECRET = "gloo-proxy-gw-xds-tls";
 
