@@ -14,7 +14,8 @@
 #   committed  the heap committed after that GC
 # After the last step back to 10 routes it waits IDLE seconds (default 70) without forcing anything and prints the RSS
 # again: what the process hands back by itself (G1's periodic collection).
-# Environment: IDLE (seconds), HISTOGRAMS=DIR (class histograms at each step), GLOO_FLAVOR (enterprise|oss, default enterprise), MVN_ONLINE=1 to build online.
+# Environment: IDLE (seconds), HISTOGRAMS=DIR (class histograms at each step), HEAPDUMPS=DIR (heap dumps at each step),
+#   NMT=DIR (runs with -XX:NativeMemoryTracking=summary, which costs a little memory itself, and writes its summary at each step), GLOO_FLAVOR (enterprise|oss, default enterprise), MVN_ONLINE=1 to build online.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -102,6 +103,14 @@ step() { # label, expected accepted routes, translations before the change
     mkdir -p "$HISTOGRAMS"
     jcmd "$pid" GC.class_histogram | head -n 60 > "$HISTOGRAMS/$config-$(tr -c 'a-z0-9\n' - <<< "$1").txt"
   fi
+  if [[ -n ${NMT:-} ]]; then # where the RSS goes: Native Memory Tracking's summary at each step
+    mkdir -p "$NMT"
+    jcmd "$pid" VM.native_memory summary > "$NMT/$config-$(tr -c 'a-z0-9\n' - <<< "$1").txt"
+  fi
+  if [[ -n ${HEAPDUMPS:-} ]]; then # a heap dump of live objects at each step (bench/heap-paths.sh reads them)
+    mkdir -p "$HEAPDUMPS"
+    jcmd "$pid" GC.heap_dump "$HEAPDUMPS/$config-$(tr -c 'a-z0-9\n' - <<< "$1").hprof" > /dev/null
+  fi
   printf '%-14s %-26s %8s %8s %8s %10s   load %s\n' "$config" "$1" "$rss" "$heap" "$rssgc" "$committed" \
     "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
@@ -119,6 +128,7 @@ for config in "${configs[@]}"; do
     jvm-defaults) env=(GLOO_JVM_MEMORY=off) opts= ;;
     *) env=() opts=$config ;;
   esac
+  [[ -n ${NMT:-} ]] && opts="$opts -XX:NativeMemoryTracking=summary"
   env "${env[@]}" JAVA_OPTS="$opts -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" "$gloo" serve \
     --config-dir "$work/served" --xds-insecure --bind 127.0.0.1 --xds-port "$xds" --admin-port "$admin" \
     > "$work/serve.log" 2>&1 &

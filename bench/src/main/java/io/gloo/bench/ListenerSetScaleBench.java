@@ -5,17 +5,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
-import io.gloo.core.snapshot.SnapshotPublisher;
-import io.gloo.core.store.ResourceKey;
-import io.gloo.core.store.ResourceSnapshot;
 import io.gloo.core.translate.TranslationResult;
-import io.gloo.core.translate.Translator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Scale with ListenerSets (issue #19 item 3): {@code routes} HTTPRoutes attached to {@code sets} ListenerSets (route
@@ -32,72 +24,21 @@ public final class ListenerSetScaleBench {
 
   private ListenerSetScaleBench() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     int sets = args.length > 0 ? Integer.parseInt(args[0]) : 2_500;
     int routes = args.length > 1 ? Integer.parseInt(args[1]) : 40_000;
     int gateways = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     int fulls = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     int changes = args.length > 4 ? Integer.parseInt(args[4]) : 30;
-    System.out.printf("%d HTTPRoutes over %d ListenerSets over %d Gateways; load average at start: %s%n", routes,
-        sets, gateways, load());
-
     Workload workload = new Workload(routes);
-    long emptyHeap = HeapMeter.usedAfterGc();
-    ResourceSnapshot snapshot = ResourceSnapshot.of(resources(workload, sets, gateways), List.of());
-    long snapshotHeap = HeapMeter.usedAfterGc();
-
-    long[] full = new long[fulls];
-    for (int i = 0; i < fulls; i++) {
-      long start = System.nanoTime();
-      try (Translator cold = new Translator()) {
-        TranslationResult result = cold.translate(snapshot);
-        new SnapshotPublisher(new SimpleMeterRegistry()).publish(result.gateways());
-        full[i] = System.nanoTime() - start;
-        if (i == 0) {
-          check(result, sets, routes);
-        }
-      }
-      System.out.printf("full translation + publish %d: %.0f ms%n", i, full[i] / 1e6);
-    }
-
-    Translator translator = new Translator();
-    SnapshotPublisher publisher = new SnapshotPublisher(new SimpleMeterRegistry());
-    publisher.publish(translator.translate(snapshot).gateways());
-    long servingHeap = HeapMeter.usedAfterGc();
-
-    int changed = routes / 2 + 7;
-    ResourceKey routeKey = ResourceKey.of(route(workload, changed, 0, sets));
-    long[] routeChange = new long[changes];
-    for (int r = 1; r <= changes; r++) {
-      long start = System.nanoTime();
-      snapshot = snapshot.withChanges(Map.of(routeKey, route(workload, changed, r, sets)), List.of());
-      published(publisher.publish(translator.translate(snapshot).gateways()));
-      routeChange[r - 1] = System.nanoTime() - start;
-    }
+    int changedRoute = routes / 2 + 7;
     int changedSet = sets / 2 + 3;
-    ResourceKey setKey = ResourceKey.of(listenerSet(changedSet, 0, gateways));
-    long[] setChange = new long[changes];
-    for (int r = 1; r <= changes; r++) {
-      long start = System.nanoTime();
-      snapshot = snapshot.withChanges(Map.of(setKey, listenerSet(changedSet, r, gateways)), List.of());
-      published(publisher.publish(translator.translate(snapshot).gateways()));
-      setChange[r - 1] = System.nanoTime() - start;
-    }
-    translator.close();
-
-    System.out.printf("%d HTTPRoutes over %d ListenerSets over %d Gateways, load average at end: %s%n", routes, sets,
-        gateways, load());
-    System.out.printf("  full translation + publish (cold translator, %d runs): median %.0f ms, max %.0f ms"
-        + " (target < 5,000 ms)%n", fulls, XdsTlsBench.percentile(full, 50), XdsTlsBench.percentile(full, 100));
-    System.out.printf("  one-route change -> translate -> publish (%d changes): median %.1f ms, p90 %.1f ms,"
-        + " p99 %.1f ms (target < 100 ms)%n", changes, XdsTlsBench.percentile(routeChange, 50),
-        XdsTlsBench.percentile(routeChange, 90), XdsTlsBench.percentile(routeChange, 99));
-    System.out.printf("  one-ListenerSet change -> translate -> publish (%d changes): median %.1f ms, p90 %.1f ms,"
-        + " p99 %.1f ms%n", changes, XdsTlsBench.percentile(setChange, 50), XdsTlsBench.percentile(setChange, 90),
-        XdsTlsBench.percentile(setChange, 99));
-    System.out.printf("  heap after GC: empty %.0f MiB, + snapshot %.0f MiB, serving (snapshot, translator,"
-        + " published) %.0f MiB (target < 1,024 MiB)%n", HeapMeter.mib(emptyHeap), HeapMeter.mib(snapshotHeap),
-        HeapMeter.mib(servingHeap));
+    new ScaleRun(String.format("%d HTTPRoutes over %d ListenerSets over %d Gateways", routes, sets, gateways),
+        resources(workload, sets, gateways))
+        .checkFirst(result -> check(result, sets, routes))
+        .change("one-route change", r -> route(workload, changedRoute, r, sets))
+        .change("one-ListenerSet change", r -> listenerSet(changedSet, r, gateways))
+        .run(fulls, changes);
   }
 
   /** The first translation attached every ListenerSet and every route (else the figures measure something else). */
@@ -113,18 +54,10 @@ public final class ListenerSetScaleBench {
             .anyMatch(p -> p.getConditions().stream()
                 .anyMatch(c -> c.getType().equals("Accepted") && c.getStatus().equals("True"))))
         .count();
-    System.out.printf("translated: %d Gateways with output, %d ListenerSets and %d routes accepted%n",
-        result.gateways().size(), acceptedSets, acceptedRoutes);
+    System.out.printf("%d ListenerSets and %d routes accepted%n", acceptedSets, acceptedRoutes);
     if (acceptedSets != sets || acceptedRoutes != routes) {
       throw new IllegalStateException("not every ListenerSet / route attached: " + acceptedSets + "/" + sets + ", "
           + acceptedRoutes + "/" + routes);
-    }
-  }
-
-  private static void published(Map<ResourceKey, SnapshotPublisher.Result> result) {
-    if (!result.containsValue(SnapshotPublisher.Result.PUBLISHED)) {
-      throw new IllegalStateException("the change was not published: " + result.values().stream().distinct()
-          .toList());
     }
   }
 
@@ -182,13 +115,5 @@ public final class ListenerSetScaleBench {
 
   private static String hostname(int j) {
     return "ls-" + j + ".example.com";
-  }
-
-  private static String load() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (java.io.IOException e) {
-      return "unknown";
-    }
   }
 }

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProvisionProxyTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(60); // a bound on waiting, not a performance target (#19)
   private static final String NAME = "gloo-proxy-gw";
 
   private KubernetesMockServer api;

@@ -152,8 +152,10 @@ class KubeServeTest {
     }
     GlooServer server = serve(single(api.createClient()).withStatusWritesPerSecond(5_000));
     var writer = server.statusWriter();
-    // Every route, the Gateway and the GatewayClass get a status once.
-    await(() -> writer.idle() && writer.writes() >= routes + 2, () -> writer.writes() + " writes");
+    // Every route, the Gateway and the GatewayClass get a status once. A thousand writes to the mock API server take
+    // minutes on a loaded machine: the wait lasts while writes go on, and fails only if they stop short.
+    io.gloo.core.testing.Await.untilWhileProgressing(WAIT, () -> safely(() -> writer.idle()
+        && writer.writes() >= routes + 2), writer::writes, () -> writer.writes() + " writes");
     Thread.sleep(500); // nothing more is pending
     assertTrue(writer.idle());
     long before = writer.writes();

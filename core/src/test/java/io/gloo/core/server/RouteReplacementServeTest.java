@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RouteReplacementServeTest {
 
   private static final ResourceKey GW = new ResourceKey("Gateway", "default", "gw");
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(60); // a bound on waiting, not a performance target (#19)
 
   @TempDir
   Path dir;

@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class WatchedDirectoryReadinessTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(60); // a bound on waiting, not a performance target (#19)
 
   @TempDir
   Path root;

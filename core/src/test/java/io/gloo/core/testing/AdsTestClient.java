@@ -24,8 +24,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AdsTestClient implements AutoCloseable {
 
-  /** Bound of every wait for a response. */
-  public static final long WAIT_SECONDS = 10;
+  /**
+   * Bound of every wait for a response: generous, a bound for a stuck server and not a performance target (10 s
+   * failed ServeEndToEndTest's first response at load average 40 on 2 cores; issue #19 item 6).
+   */
+  public static final long WAIT_SECONDS = 60;
   /** How long "nothing is sent" is observed; a behavioural check, not a performance bound. */
   public static final long QUIET_MILLIS = 300;
 

@@ -26,6 +26,29 @@ public final class Await {
     until(new java.util.concurrent.LinkedBlockingQueue<>(), timeout, condition, describe);
   }
 
+  /**
+   * Waits for a condition that takes many steps (a thousand status writes, say) for as long as the steps go on: fails
+   * only when {@code progress} (a count, a version) has not changed for {@code stall}. A wall-clock bound on the whole
+   * wait fails on a slow or loaded machine that is still getting there; this one fails only on a stuck one. The
+   * condition is checked every 50 ms.
+   */
+  public static void untilWhileProgressing(Duration stall, BooleanSupplier condition, Supplier<?> progress,
+      Supplier<String> describe) throws InterruptedException {
+    Object last = progress.get();
+    long lastChange = System.nanoTime();
+    while (!condition.getAsBoolean()) {
+      Object now = progress.get();
+      if (!java.util.Objects.equals(now, last)) {
+        last = now;
+        lastChange = System.nanoTime();
+      } else if (System.nanoTime() - lastChange > stall.toNanos()) {
+        fail("no progress for " + stall.toMillis() + " ms (at " + now + ") and the condition not met: "
+            + describe.get());
+      }
+      Thread.sleep(50);
+    }
+  }
+
   public static void until(BlockingQueue<?> wakeUps, Duration timeout, BooleanSupplier condition,
       Supplier<String> describe) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
