@@ -154,7 +154,7 @@ class KubeServeTest {
     var writer = server.statusWriter();
     // Every route, the Gateway and the GatewayClass get a status once. A thousand writes to the mock API server take
     // minutes on a loaded machine: the wait lasts while writes go on, and fails only if they stop short.
-    io.gloo.core.testing.Await.untilWhileProgressing(WAIT, () -> safely(() -> writer.idle()
+    io.gloo.core.testing.Await.untilWhileProgressing(WAIT, () -> MockKube.safely(() -> writer.idle()
         && writer.writes() >= routes + 2), writer::writes, () -> writer.writes() + " writes");
     Thread.sleep(500); // nothing more is pending
     assertTrue(writer.idle());

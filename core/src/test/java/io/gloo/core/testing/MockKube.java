@@ -49,13 +49,16 @@ public final class MockKube {
   /** Waits until {@code condition} holds, a RuntimeException counting as not yet (e.g. a status not there yet). */
   public static void await(Duration wait, BooleanSupplier condition, Supplier<String> describe)
       throws InterruptedException {
-    Await.until(wait, () -> {
-      try {
-        return condition.getAsBoolean();
-      } catch (RuntimeException e) {
-        return false;
-      }
-    }, describe);
+    Await.until(wait, () -> safely(condition), describe);
+  }
+
+  /** {@code condition}'s value, a RuntimeException counting as false (e.g. a status not there yet). */
+  public static boolean safely(BooleanSupplier condition) {
+    try {
+      return condition.getAsBoolean();
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** The condition of {@code type}; fails the test if there is none. */
