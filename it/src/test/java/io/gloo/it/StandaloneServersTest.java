@@ -141,9 +141,10 @@ class StandaloneServersTest {
         Await.until(new LinkedBlockingQueue<>(), Duration.ofSeconds(30),
             () -> check(auth, "alice-secret-key") == 0, () -> "extauth-server never allowed the key: " + out);
         var limits = RateLimitServiceGrpc.newBlockingStub(rateLimitChannel);
+        // the replica serves before the first rules arrive and answers OK to what no rule matches: wait for an
+        // answer that carries the rule's limit, or bob's first requests go uncounted
         Await.until(new LinkedBlockingQueue<>(), Duration.ofSeconds(30),
-            () -> shouldRateLimit(limits, "probe") == Code.OK && remaining(limits, "probe") < 3,
-            () -> "ratelimit-server never applied the rules: " + out);
+            () -> appliedLimit(limits, "probe") == 3, () -> "ratelimit-server never applied the rules: " + out);
         assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
         assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
         assertEquals(Code.OK, shouldRateLimit(limits, "bob"));
@@ -252,7 +253,13 @@ class StandaloneServersTest {
     }
   }
 
-  private static long remaining(RateLimitServiceGrpc.RateLimitServiceBlockingStub limits, String user) {
-    return limits.shouldRateLimit(request(user)).getStatuses(0).getLimitRemaining();
+  /** The requests per unit of the rule applied to a user's request; 0 when no rule matched (or not serving yet). */
+  private static int appliedLimit(RateLimitServiceGrpc.RateLimitServiceBlockingStub limits, String user) {
+    try {
+      return limits.withDeadlineAfter(5, TimeUnit.SECONDS).shouldRateLimit(request(user)).getStatuses(0)
+          .getCurrentLimit().getRequestsPerUnit();
+    } catch (io.grpc.StatusRuntimeException e) {
+      return 0;
+    }
   }
 }
