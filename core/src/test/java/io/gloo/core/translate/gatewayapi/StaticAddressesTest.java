@@ -14,8 +14,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.gloo.core.provision.ProxyProvisioner;
 import io.gloo.core.store.ResourceKey;
 import io.gloo.core.store.ResourceSnapshot;
+import io.gloo.core.translate.Translations;
 import io.gloo.core.translate.Translator;
-import io.gloo.core.watch.ManifestParser;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -52,9 +52,7 @@ class StaticAddressesTest {
           addresses: %s
           listeners: [{name: http, protocol: HTTP, port: 80}]
         """.formatted(addresses);
-    ManifestParser.Result parsed = new ManifestParser().parse("test.yaml", yaml);
-    assertEquals(List.of(), parsed.problems());
-    return ResourceSnapshot.of(parsed.resources(), parsed.problems());
+    return Translations.snapshot(yaml);
   }
 
   private static GatewayStatus status(ResourceSnapshot snapshot) {
