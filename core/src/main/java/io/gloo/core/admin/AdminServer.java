@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
@@ -156,7 +154,7 @@ public final class AdminServer implements AutoCloseable {
       case "/readyz":
         return readyz();
       case "/metrics":
-        return new AdminResponse(200, "text/plain; version=0.0.4; charset=utf-8", server.metrics().scrape());
+        return AdminResponse.prometheus(server.metrics().scrape());
       case "/snapshots":
         return dumps.snapshots();
       case "/statuses":
@@ -200,9 +198,6 @@ public final class AdminServer implements AutoCloseable {
         LOG.debug("admin request {} failed", path, e);
         r = AdminResponse.text(500, "the admin request failed: " + e.getClass().getSimpleName() + "\n");
       }
-      byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
-      response.setStatus(r.status());
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, r.contentType());
       if (Console.serves(path)) {
         // The console's pages load only their own script and stylesheet, are never framed, and leak no URL
         response.getHeaders().put("Content-Security-Policy",
@@ -215,8 +210,7 @@ public final class AdminServer implements AutoCloseable {
       if (r.status() == 401) {
         response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"gloo-admin\"");
       }
-      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-      response.write(true, ByteBuffer.wrap(body), callback);
+      r.write(response, callback);
       return true;
     }
 

@@ -4,9 +4,6 @@ import com.google.errorprone.annotations.ThreadSafe;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -28,6 +25,7 @@ public final class MetricsServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
   private static final int MAX_THREADS = 4;
+  private static final String TEXT = "text/plain; charset=utf-8";
 
   private final Server jetty;
   private final ServerConnector connector;
@@ -49,28 +47,17 @@ public final class MetricsServer implements AutoCloseable {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getDecodedPath();
-        int status;
-        String type = "text/plain; charset=utf-8";
-        String body;
+        AdminResponse answer;
         if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
-          status = 405;
-          body = "";
+          answer = new AdminResponse(405, TEXT, "");
         } else if (path.equals("/metrics")) {
-          status = 200;
-          type = "text/plain; version=0.0.4; charset=utf-8";
-          body = registry.scrape();
+          answer = AdminResponse.prometheus(registry.scrape());
         } else if (path.equals("/healthz")) {
-          status = 200;
-          body = "ok\n";
+          answer = new AdminResponse(200, TEXT, "ok\n");
         } else {
-          status = 404;
-          body = "this port serves /metrics and /healthz only\n";
+          answer = new AdminResponse(404, TEXT, "this port serves /metrics and /healthz only\n");
         }
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        response.write(true, ByteBuffer.wrap(bytes), callback);
+        answer.write(response, callback);
         return true;
       }
     });
