@@ -6,7 +6,6 @@ import io.gloo.core.evaluate.RouteEvaluator;
 import io.gloo.core.evaluate.TestRequest;
 import io.gloo.core.translate.XdsResources;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -272,24 +271,7 @@ final class CaseChecker {
           : resp.service().substring(resp.service().indexOf('/') + 1);
       counts.merge(who, 1, Integer::sum);
     }
-    double tolerance = wd.path("tolerance").asDouble(0.05);
-    Map<String, Double> weights = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> w : wd.path("weights").properties()) {
-      weights.put(w.getKey(), w.getValue().asDouble());
-    }
-    for (Map.Entry<String, Double> w : weights.entrySet()) {
-      double share = counts.getOrDefault(w.getKey(), 0) / (double) SAMPLES;
-      if (w.getValue() == 0 && share > 0) {
-        diffs.add(w.getKey() + " (weight 0) got " + share + " of the traffic");
-      } else if (Math.abs(share - w.getValue()) > tolerance) {
-        diffs.add(w.getKey() + " got " + share + " of the traffic, want " + w.getValue() + " +/- " + tolerance);
-      }
-    }
-    for (String who : counts.keySet()) {
-      if (!weights.containsKey(who)) {
-        diffs.add("traffic went to " + who + " (" + counts.get(who) + "/" + SAMPLES + "), which has no weight");
-      }
-    }
+    WeightedShares.check(counts, SAMPLES, wd, "traffic", diffs);
   }
 
   /** Each weighted backendRef's header filter names the backend that serves the request. */

@@ -4,7 +4,6 @@ import io.gloo.core.evaluate.L4Decision;
 import io.gloo.core.evaluate.L4Evaluator;
 import io.gloo.core.translate.XdsResources;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,20 +100,6 @@ final class L4CaseChecker {
       counts.merge(service == null ? "(connection failed)" : service.substring(service.indexOf('/') + 1), 1,
           Integer::sum);
     }
-    double tolerance = wd.path("tolerance").asDouble(0.05);
-    Map<String, Double> weights = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> w : wd.path("weights").properties()) {
-      weights.put(w.getKey(), w.getValue().asDouble());
-    }
-    for (Map.Entry<String, Double> w : weights.entrySet()) {
-      double share = counts.getOrDefault(w.getKey(), 0) / (double) SAMPLES;
-      if (w.getValue() == 0 && share > 0) {
-        diffs.add(w.getKey() + " (weight 0) got " + share + " of the connections");
-      } else if (Math.abs(share - w.getValue()) > tolerance) {
-        diffs.add(w.getKey() + " got " + share + " of the connections, want " + w.getValue() + " +/- " + tolerance);
-      }
-    }
-    counts.keySet().stream().filter(who -> !weights.containsKey(who))
-        .forEach(who -> diffs.add("connections went to " + who + " (" + counts.get(who) + "/" + SAMPLES + ")"));
+    WeightedShares.check(counts, SAMPLES, wd, "connections", diffs);
   }
 }
